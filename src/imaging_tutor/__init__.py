@@ -1,0 +1,1 @@
+"""imaging-tutor: a retrieval-grounded tutor for an imaging-AI course."""

