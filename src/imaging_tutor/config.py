@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus/ai-in-medical-imaging")
 
     # Chroma: embedded PersistentClient in data_dir unless a server host is given.
+    chroma_dir: Path | None = None  # default: <data_dir>/chroma
     chroma_host: str | None = None
     chroma_port: int = 8000
 
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
 
     @property
     def chroma_path(self) -> Path:
-        return self.data_dir / "chroma"
+        return self.chroma_dir or self.data_dir / "chroma"
 
     @property
     def resolved_api_url(self) -> str:

@@ -133,7 +133,7 @@ def _is_connection_error(exc: Exception) -> bool:
 def _store_for(path: str, host: str | None, port: int) -> ChromaStore:
     from .config import Settings as _S
 
-    return ChromaStore(_S(data_dir=path.rsplit("/chroma", 1)[0], chroma_host=host, chroma_port=port))
+    return ChromaStore(_S(chroma_dir=path, chroma_host=host, chroma_port=port))
 
 
 def get_store(settings: Settings) -> ChromaStore:
