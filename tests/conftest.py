@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,10 @@ def tutor_settings(ingested_template, tmp_path, monkeypatch) -> Settings:
     """Settings for a test that reads the shared index and writes its own private database."""
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
-    shutil.copy(ingested_template / "tutor.db", data / "tutor.db")
+    src, dst = sqlite3.connect(ingested_template / "tutor.db"), sqlite3.connect(data / "tutor.db")
+    src.backup(dst)  # consistent copy even while the template's WAL holds pages
+    src.close()
+    dst.close()
     monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
     monkeypatch.setenv("TUTOR_CHROMA_DIR", str(ingested_template / "chroma"))
     get_settings.cache_clear()
