@@ -157,6 +157,7 @@ class _Parser:
         current_section: dict | None = None
         in_overview = False
         para: list[str] = []
+        para_line = 0  # where the pending paragraph starts, so errors name its first line
 
         def flush(lineno: int) -> None:
             if not para:
@@ -168,7 +169,7 @@ class _Parser:
             elif in_overview:
                 overview.append(paragraph)
             else:
-                self.fail("text outside any section (add a '## N.M Title' heading before it)", lineno)
+                self.fail("text outside any section (add a '## N.M Title' heading before it)", para_line)
 
         n = len(self.lines)
         while i < n:
@@ -226,6 +227,8 @@ class _Parser:
                 flush(lineno)
                 i = self._block(m.group(1), i, chapters)
                 continue
+            if not para:
+                para_line = lineno
             para.append(stripped)
             i += 1
         flush(n)

@@ -1,0 +1,133 @@
+"""Run a question set through the same `tutor.answer()` the API calls, score it, gate it and store the run."""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from ..config import Settings
+from ..course import load_course
+from ..errors import InvalidInput
+from . import gate
+from .baseline import check_baseline, diff, load_baseline
+from .metrics import aggregate, outcome_from_answer, score_question
+from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
+from .sets import EvalQuestion, load_set
+from .support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
+
+Progress = Callable[[int, int], None]
+
+
+class Tutor(Protocol):
+    """What the runner needs from `imaging_tutor.tutor` (a fake with this shape is used in tests)."""
+
+    def new_session(self, settings: Settings) -> str: ...
+
+    def answer(self, question: str, session_id: str | None = None, chapter: int | None = None,
+               mode: str = "answer", settings: Settings | None = None) -> Any: ...
+
+
+@dataclass
+class EvalReport:
+    """One scored run: metrics, per-question rows, the gate verdict and, with a baseline, the diff."""
+
+    id: str
+    set_name: str
+    set_path: str
+    created_at: str
+    course: dict
+    writers: list[str]
+    metrics: dict[str, Any]
+    rows: list[dict]
+    gate: dict
+    thresholds: dict
+    support: dict
+    seconds: float
+    diff: dict | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.gate["passed"])
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _default_tutor() -> Tutor:
+    from .. import tutor
+
+    return tutor  # the module itself has the Tutor shape
+
+
+def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | dict | None = None, *,
+             thresholds: str | Path | None = None, tutor: Tutor | None = None, embedder: Embedder | None = None,
+             store: bool = True, progress: Progress | None = None) -> EvalReport:
+    """Validate everything first (set, baseline, thresholds), then answer, score, gate and store the run."""
+    started = time.perf_counter()
+    course = load_course(settings.corpus_dir)
+    eval_set = load_set(set_path, course)
+    base = None
+    if baseline is not None:
+        base = check_baseline(baseline) if isinstance(baseline, dict) else load_baseline(baseline)
+    thresholds_path = Path(thresholds) if thresholds else gate.find_thresholds(set_path)
+    rules = gate.load_thresholds(thresholds_path, eval_set.name)
+
+    tutor = tutor or _default_tutor()
+    if embedder is None:
+        from ..embedding import get_embedder
+
+        embedder = get_embedder(settings.embedding_model_path)
+    measure = SupportMeasure(course, embedder)
+
+    rows = []
+    total = len(eval_set.questions)
+    for i, q in enumerate(eval_set.questions, start=1):
+        outcome = ask(tutor, q, settings)
+        rows.append(score_question(q, outcome, course, measure))
+        if progress:
+            progress(i, total)
+
+    metrics = aggregate(rows)
+    report = EvalReport(
+        id=uuid.uuid4().hex,
+        set_name=eval_set.name,
+        set_path=str(set_path),
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        course={"id": course.id, "version": course.version},
+        writers=sorted({r["writer"] for r in rows if r.get("writer")}),
+        metrics=metrics,
+        rows=rows,
+        gate=gate.evaluate(metrics, rules, base),
+        thresholds={"path": str(thresholds_path) if thresholds_path else None, **rules},
+        support={"measure": "lexical + embedding similarity to the cited section (not entailment)",
+                 "verbatim": VERBATIM, "lexical_min": LEXICAL_MIN, "cosine_min": COSINE_MIN,
+                 "cosine_strong": COSINE_STRONG, "lexical_floor": LEXICAL_FLOOR},
+        seconds=0.0,
+    )
+    if base is not None:
+        report.diff = diff(report.to_dict(), base)
+    report.seconds = round(time.perf_counter() - started, 2)
+    if store:
+        save_run(settings, report)
+    return report
+
+
+def ask(tutor: Tutor, q: EvalQuestion, settings: Settings) -> dict:
+    """Replay the history in a fresh session, then time the question itself."""
+    session_id = tutor.new_session(settings)
+    try:
+        for turn in q.history:
+            tutor.answer(turn, session_id=session_id, chapter=q.chapter, settings=settings)
+        t0 = time.perf_counter()
+        answer = tutor.answer(q.question, session_id=session_id, chapter=q.chapter, settings=settings)
+        latency = (time.perf_counter() - t0) * 1000
+    except InvalidInput as exc:  # a question the tutor rejects is a failed row, not a crashed run
+        return {"status": "error", "answer": "", "citations": [], "suggestions": [], "retrieved": [],
+                "sentences": [], "writer": None, "error": str(exc), "latency_ms": None}
+    outcome = outcome_from_answer(answer)
+    outcome["latency_ms"] = round(latency, 2)
+    return outcome

@@ -1,0 +1,50 @@
+"""Eval runs in the database (table eval_runs), so the API and the maintainer page can list and open them."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from ..config import Settings
+from ..db import session_scope
+from ..errors import NotFound
+from ..models import EvalRun
+
+if TYPE_CHECKING:
+    from .runner import EvalReport
+
+
+def save_run(settings: Settings, report: "EvalReport") -> str:
+    """Store a finished run; returns its id."""
+    with session_scope(settings) as s:
+        s.add(EvalRun(id=report.id, set_name=report.set_name, status="done", passed=report.passed,
+                      first_citation_accuracy=report.metrics.get("first_citation_accuracy"),
+                      report_json=json.dumps(report.to_dict(), ensure_ascii=False)))
+    return report.id
+
+
+def list_runs(settings: Settings, set_name: str | None = None, limit: int = 50) -> list[dict]:
+    """Newest runs first, as summaries: id, set, time, verdict and metrics (no rows)."""
+    with session_scope(settings) as s:
+        query = select(EvalRun).order_by(EvalRun.created_at.desc()).limit(limit)
+        if set_name:
+            query = query.where(EvalRun.set_name == set_name)
+        runs = list(s.scalars(query))
+    out = []
+    for run in runs:
+        data = json.loads(run.report_json or "{}")
+        out.append({"id": run.id, "set_name": run.set_name, "created_at": run.created_at.isoformat(),
+                    "status": run.status, "passed": run.passed,
+                    "first_citation_accuracy": run.first_citation_accuracy,
+                    "metrics": data.get("metrics", {}), "failures": data.get("gate", {}).get("failures", [])})
+    return out
+
+
+def get_run(settings: Settings, run_id: str) -> dict:
+    """The full stored report of one run, or NotFound."""
+    with session_scope(settings) as s:
+        run = s.get(EvalRun, run_id)
+        if run is None:
+            raise NotFound(f"no eval run {run_id!r}")
+        return json.loads(run.report_json)

@@ -1,0 +1,245 @@
+"""Turn mined facts into candidate items of every type; validation and selection happen elsewhere."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from ..course import Course, Section
+from .facts import GLOSSARY, NEIGHBOURS, TERMS, Fact, Term, course_fingerprint, mine_course, standalone
+from .ids import item_id, rng_for
+from .schema import Citation, QuizItem
+from .text import STOPWORDS, content_stems, stem, words
+
+BLANK = "_____"
+TF_PREFIX = "True or false? "
+CLOZE_PREFIX = "Fill in the blank with a term from the course: "
+# Pairs whose swap reverses a claim wherever the course states it; other pairs only inside their own definitions,
+# where swapping the defined term is unambiguous ("An algorithm is the trained result…" is plainly false).
+SWAP_IN_STATEMENTS = frozenset({"sensitivity", "specificity", "positive predictive value", "negative predictive value",
+                                "false positive", "false negative", "commission", "omission"})
+_DIRECTIONAL = re.compile(r"\b(?:means?|emphasi[sz]es|is about|reduces?|increases?|catch(?:es)?|miss(?:es|ed)?|"
+                          r"high(?:er)?|low(?:er)?|depends?|fewer|crucial|achieved|flags?|is \d+%)\b", re.IGNORECASE)
+_GENERIC = frozenset(stem(w) for w in "ai model models imaging medical tool tools course clinical image images scan "
+                                      "scans data use used patient patients".split())
+
+
+def _section(course: Course, ref: str) -> Section:
+    return course.section(ref)
+
+
+def _citation(section: Section, quote: str) -> Citation:
+    return Citation(ref=section.ref, section_title=section.section_title, quote=quote, chapter=section.chapter,
+                    chapter_title=section.chapter_title)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text and text[0].islower() else text
+
+
+def blank_out(text: str, term: Term) -> tuple[str, list[str]]:
+    """text with every spelling of term replaced by a blank, and the spellings removed."""
+    surfaces = [m.group(0) for m in term.regex.finditer(text)]
+    return term.regex.sub(BLANK, text), surfaces
+
+
+def accepted_answers(term: Term, surfaces: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in [term.name, *surfaces, *( [term.abbr] if term.abbr else [])]:
+        s = re.sub(r"\s*\([^)]*\)$", "", s).strip()
+        if s and s.lower() not in (o.lower() for o in out):
+            out.append(s)
+    return out
+
+
+def _article(prefix: str, word: str) -> str:
+    """Fix 'a'/'an' at the end of prefix for the word that follows."""
+    m = re.search(r"\b([Aa])n? $", prefix)
+    if not m:
+        return prefix
+    an = word[:1].lower() in "aeiou" or word.isupper() and word[:1] in "AEFHILMNORSX"
+    art = ("A" if m.group(1) == "A" else "a") + ("n" if an else "")
+    return prefix[: m.start()] + art + " "
+
+
+def partner_surface(surface: str, term: Term, partner: Term) -> str:
+    """How partner is spelled where term was spelled `surface` (keeping plural, capitals, abbreviation)."""
+    a, b = term.name.split(), partner.name.split()
+    out = surface
+    if len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1:
+        x, y = next((x, y) for x, y in zip(a, b) if x != y)
+        out = re.sub(re.escape(x), lambda m: y.capitalize() if m.group(0)[0].isupper() else y, out, flags=re.IGNORECASE)
+    else:
+        plural = surface.lower().endswith("s") and not term.name.endswith("s")
+        out = partner.name + ("s" if plural else "")
+        if surface[:1].isupper():
+            out = _cap(out)
+    if term.abbr and partner.abbr:
+        out = out.replace(term.abbr, partner.abbr)
+    return out
+
+
+def swap_terms(sentence: str, term: Term, partner: Term) -> str | None:
+    """sentence with term replaced by its contrasting partner, or None when both already appear."""
+    if partner.regex.search(sentence) or not term.regex.search(sentence):
+        return None
+    out, pos = "", 0
+    for m in term.regex.finditer(sentence):
+        new = partner_surface(m.group(0), term, partner)
+        out = _article(out + sentence[pos:m.start()], new) + new
+        pos = m.end()
+    return out + sentence[pos:]
+
+
+def distractor_terms(term: Term, quote: str, k: int, seed: str) -> list[Term]:
+    """k other terms of the same family (the partner first), none named in the quote; neighbours fill gaps."""
+    def ok(t: Term) -> bool:
+        return t.name != term.name and not t.regex.search(quote) and not term.regex.fullmatch(t.name)
+
+    rng = rng_for(seed, "distractors")
+    same = [t for t in GLOSSARY if t.family == term.family and ok(t) and t.name != term.partner]
+    rng.shuffle(same)
+    picked = [TERMS[term.partner]] if term.partner and ok(TERMS[term.partner]) else []
+    picked += same
+    for fam in NEIGHBOURS.get(term.family, ()):
+        more = [t for t in GLOSSARY if t.family == fam and ok(t) and t not in picked]
+        rng.shuffle(more)
+        picked += more
+    return picked[:k]
+
+
+def _gloss_option(fact: Fact) -> str:
+    g = fact.gloss or ""
+    g = re.sub(r"^happens when ", "when ", g)
+    return _cap(g.strip())
+
+
+def _key_terms(gloss: str, term: Term, rarity: Counter) -> list[str]:
+    """The gloss's most specific content words (rarest in the course), skipping the term's own words."""
+    own = content_stems(term.name)
+    seen: dict[str, str] = {}
+    for w in words(gloss):
+        s = stem(w)
+        if w in STOPWORDS or s in own or s in _GENERIC or len(w) < 4 or s in seen:
+            continue
+        seen[s] = w
+    ranked = sorted(seen, key=lambda s: (rarity[s], -len(s)))
+    return [seen[s] for s in ranked[:3]]
+
+
+@lru_cache(maxsize=16)
+def _rarity_cached(fingerprint: str, texts: tuple[str, ...]) -> Counter:
+    c: Counter = Counter()
+    for t in texts:
+        c.update(set(content_stems(t)))
+    return c
+
+
+def _rarity(course: Course) -> Counter:
+    return _rarity_cached(course_fingerprint(course), tuple(s.text for s in course.sections))
+
+
+def _item(course: Course, fact: Fact, type_: str, kind: str, prompt: str, answer: str, options: list[str],
+          difficulty: str, variant: str = "", **extra) -> QuizItem:
+    section = _section(course, fact.ref)
+    iid = item_id(course.version, fact.ref, type_, kind, variant or fact.term, fact.quote)
+    if options:
+        options = list(options)
+        rng_for(iid, "options").shuffle(options)
+    return QuizItem(id=iid, type=type_, prompt=prompt, options=options, answer=answer, explanation=fact.quote,
+                    citation=_citation(section, fact.quote), difficulty=difficulty, source_hash=fact.source_hash,
+                    kind=kind, origin="generated", **extra)
+
+
+def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[QuizItem]:
+    """Every candidate item one fact supports."""
+    term = TERMS[fact.term]
+    out: list[QuizItem] = []
+    if not term.core:
+        return out
+    if fact.kind in ("definition", "example"):
+        blanked, surfaces = blank_out(fact.quote, term)
+        accepted = accepted_answers(term, surfaces)
+        if len(fact.quote.split()) <= 60 and BLANK in blanked:
+            out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”", term.name, [], "medium",
+                             accepted=accepted))
+            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name)
+            out.append(_item(course, fact, "mcq", "definition_to_term",
+                             f"Which term completes this passage from the course? “{blanked}”",
+                             term.label, [term.label, *(t.label for t in others)], "medium"))
+        if fact.example:
+            example = re.sub(r"^It may\b", "An AI tool may", fact.example)
+            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name + "scenario")
+            out.append(_item(course, fact, "mcq", "scenario",
+                             f"Which term from the course fits this example: “{example}”?",
+                             term.label, [term.label, *(t.label for t in others)], "hard"))
+    if fact.kind == "definition" and fact.gloss:
+        answer = _gloss_option(fact)
+        pool = [g for g in gloss_pool if g.term != term.name and g.gloss and not term.regex.search(g.gloss)]
+        fam = {t.name: t.family for t in GLOSSARY}
+        order = [term.family, *NEIGHBOURS.get(term.family, ())]
+        rng = rng_for(fact.source_hash, term.name, "glosses")
+        picked: list[Fact] = []
+        for f_ in order:
+            group = [g for g in pool if fam[g.term] == f_ and g.term not in {p.term for p in picked}]
+            group.sort(key=lambda g: (g.term != term.partner, g.ref, g.term))
+            head, rest = group[:1] if term.partner and group and group[0].term == term.partner else [], \
+                group[1:] if term.partner and group and group[0].term == term.partner else group
+            rng.shuffle(rest)
+            for g in head + rest:
+                if g.term not in {p.term for p in picked}:
+                    picked.append(g)
+        if len(picked) >= 3:
+            out.append(_item(course, fact, "mcq", "term_to_definition",
+                             f"Which description matches “{term.label}” as the course defines it?",
+                             answer, [answer, *(_gloss_option(g) for g in picked[:3])], "easy"))
+        key_terms = _key_terms(fact.gloss, term, _rarity(course))
+        if len(key_terms) >= 2:
+            out.append(_item(course, fact, "short", "short_definition",
+                             f"In your own words: what does the course mean by “{term.label}”?",
+                             answer, [], "hard", key_terms=key_terms))
+    return out
+
+
+def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
+    """True statements quoted from one section, and false ones made by swapping a contrasting pair."""
+    out: list[QuizItem] = []
+    seen_true: set[str] = set()
+    for fact in facts:
+        if fact.pattern in ("enum", "that-is") or not standalone(fact.quote):
+            continue
+        term = TERMS[fact.term]
+        if fact.quote not in seen_true and TERMS[fact.term].core:
+            seen_true.add(fact.quote)
+            out.append(_item(course, fact, "tf", "true_statement", TF_PREFIX + fact.quote, "True", ["True", "False"],
+                             "easy", variant="true"))
+        if not term.partner:
+            continue
+        if fact.kind == "statement" and (term.name not in SWAP_IN_STATEMENTS or not _DIRECTIONAL.search(fact.quote)):
+            continue
+        swapped = swap_terms(fact.quote, term, TERMS[term.partner])
+        if swapped and swapped != fact.quote:
+            out.append(_item(course, fact, "tf", "swap", TF_PREFIX + swapped, "False", ["True", "False"], "medium",
+                             variant=f"swap:{term.name}"))
+    return out
+
+
+_CANDIDATES: dict[tuple[str, str], list[QuizItem]] = {}
+
+
+def section_candidates(course: Course, ref: str) -> list[QuizItem]:
+    """All candidate items for one section (cached per course content)."""
+    key = (course_fingerprint(course), ref)
+    if key not in _CANDIDATES:
+        mined = mine_course(course)
+        gloss_pool = [f for fs in mined.values() for f in fs if f.kind == "definition" and f.gloss]
+        facts = mined[ref]
+        items: list[QuizItem] = []
+        for fact in facts:
+            items.extend(items_for_fact(course, fact, gloss_pool))
+        items.extend(tf_items(course, facts))
+        uniq: dict[str, QuizItem] = {}
+        for it in items:
+            uniq.setdefault(it.id, it)
+        _CANDIDATES[key] = list(uniq.values())
+    return [it.model_copy(deep=True) for it in _CANDIDATES[key]]

@@ -1,0 +1,306 @@
+"""Candidate facts mined from the course text: key-term definitions and quotable statements.
+
+The glossary below is data (term names, spellings, families, contrasting pairs). Which sentence defines
+a term is found in the course at runtime by definitional patterns ("X is …", "X means …", "This is called X: …",
+"X happens when …", "X—…—", …), so a changed course yields changed facts and never a stale sentence.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..course import Course, Section
+from ..sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term of the course: display name, a regex for its spellings, its family, its contrasting partner."""
+
+    name: str
+    pattern: str
+    family: str
+    partner: str | None = None
+    core: bool = True  # core terms may be asked about; distractor-only terms just fill options
+    abbr: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How options and prompts name the term."""
+        return f"{self.name} ({self.abbr})" if self.abbr and self.abbr.lower() not in self.name.lower() else self.name
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compile(self.pattern)
+
+
+@lru_cache(maxsize=None)
+def _compile(pattern: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
+
+
+def _t(name: str, pattern: str, family: str, partner: str | None = None, core: bool = True,
+       abbr: str | None = None) -> Term:
+    return Term(name, pattern, family, partner, core, abbr)
+
+
+# Families group terms that make plausible distractors for each other; partners are the contrasting pairs the
+# course itself defines, which true/false items swap to reverse a statement's meaning.
+GLOSSARY: tuple[Term, ...] = (
+    _t("sensitivity", r"sensitivit(?:y|ies)", "metric", "specificity"),
+    _t("specificity", r"specificit(?:y|ies)", "metric", "sensitivity"),
+    _t("positive predictive value", r"positive predictive values?(?: \(PPV\))?|PPV", "metric", "negative predictive value",
+       abbr="PPV"),
+    _t("negative predictive value", r"negative predictive values?(?: \(NPV\))?|NPV", "metric", "positive predictive value",
+       abbr="NPV"),
+    _t("prevalence", r"prevalence", "metric"),
+    _t("threshold", r"thresholds?", "metric"),
+    _t("ROC curve", r"ROC curves?", "metric"),
+    _t("AUC", r"(?:ROC-)?AUC(?: \(area under the curve\))?", "metric"),
+    _t("confusion matrix", r"confusion matri(?:x|ces)", "metric"),
+    _t("false positive", r"false[- ]positives?", "outcome", "false negative"),
+    _t("false negative", r"false[- ]negatives?", "outcome", "false positive"),
+    _t("true positive", r"true positives?", "outcome", core=False),
+    _t("true negative", r"true negatives?", "outcome", core=False),
+    _t("dataset", r"datasets?", "data", "label"),
+    _t("label", r"labels?", "data", "dataset"),
+    _t("algorithm", r"algorithms?", "data", "model"),
+    _t("model", r"models?", "data", "algorithm"),
+    _t("pixel", r"pixels?", "data", "voxel"),
+    _t("voxel", r"voxels?", "data", "pixel"),
+    _t("DICOM", r"DICOM", "data"),
+    _t("metadata", r"metadata", "data", core=False),
+    _t("Hounsfield units", r"Hounsfield Units(?: \(HU\))?", "data", abbr="HU"),
+    _t("training", r"training", "lifecycle", "inference"),
+    _t("testing", r"testing", "lifecycle"),
+    _t("inference", r"inference", "lifecycle", "training"),
+    _t("leakage", r"leakage", "risk"),
+    _t("drift", r"drift", "risk"),
+    _t("distribution shift", r"distribution shifts?", "risk"),
+    _t("shortcut learning", r"shortcut learning", "risk"),
+    _t("bias", r"bias", "risk"),
+    _t("false precision", r"false precision", "risk"),
+    _t("generalization", r"generali[sz]ation", "risk"),
+    _t("automation bias", r"automation bias", "human"),
+    _t("commission", r"commission", "human", "omission"),
+    _t("omission", r"omission", "human", "commission"),
+    _t("alert fatigue", r"alert fatigue", "human"),
+    _t("search errors", r"search errors?", "human", "satisfaction of search"),
+    _t("satisfaction of search", r"satisfaction of search(?: errors?)?", "human", "search errors"),
+    _t("overreliance", r"overreliance", "human", core=False),
+    _t("triage", r"triage(?: AI| tools?)?", "use"),
+    _t("detection support", r"detection support(?: tools?)?", "use"),
+    _t("hanging protocol", r"hanging protocols?", "use"),
+    _t("workflow automation", r"workflow automation", "use"),
+    _t("reporting support", r"reporting support", "use", core=False),
+    _t("de-identification", r"de-identification", "adoption"),
+    _t("clinical governance", r"clinical governance", "adoption"),
+    _t("reader study", r"reader stud(?:y|ies)", "adoption"),
+    _t("silent trial", r"silent or shadow mode trial|silent trial|shadow mode trial", "adoption"),
+    _t("ground truth", r"ground truth", "adoption", core=False),
+    _t("cybersecurity", r"cybersecurity", "adoption"),
+    _t("regulatory status", r"regulatory status", "adoption"),
+    _t("local validation", r"local validation", "adoption"),
+    _t("buying smart", r"buying smart", "adoption"),
+    _t("accountability", r"accountability", "adoption"),
+)
+TERMS: dict[str, Term] = {t.name: t for t in GLOSSARY}
+# Which families lend distractors to which when a family is too small on its own.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "metric": ("outcome", "lifecycle"),
+    "outcome": ("metric",),
+    "data": ("lifecycle", "metric"),
+    "lifecycle": ("data", "risk"),
+    "risk": ("human", "lifecycle"),
+    "human": ("risk",),
+    "use": ("adoption", "human"),
+    "adoption": ("use", "lifecycle"),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A quotable passage of one section about one term.
+
+    kind is "definition" (the passage defines the term; `gloss` is the definition in the course's words),
+    "example" (the passage gives an instance of the term: `example`), or "statement" (a standalone claim).
+    """
+
+    term: str
+    ref: str
+    start: int
+    end: int
+    quote: str
+    kind: str
+    pattern: str
+    gloss: str | None = None
+    example: str | None = None
+
+    @property
+    def source_hash(self) -> str:
+        return hashlib.sha256(self.quote.encode("utf-8")).hexdigest()[:16]
+
+
+_LEAD = r"(?:(?:In|For|With) [^,]{1,40}, )?"
+_ART = r"(?:(?:A|An|The) )?"
+_PAREN = r"(?: \([^)]*\))?"
+_END = r"[.!?]?[”\"]?$"
+
+
+def _patterns(term: Term) -> list[tuple[str, str, re.Pattern]]:
+    """(name, kind, regex) definitional patterns for one term, strongest first; each has a `gloss` or `example` group."""
+    T = rf"(?P<term>(?i:{term.pattern}))"
+    raw = [
+        ("is", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?:is|are) (?:usually |often )?"
+                             rf"(?P<gloss>(?:(?:a|an|the|what|about|how)\b|“).+?){_END}"),
+        ("means", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?:usually |often )?(?:means|refers to) (?P<gloss>.+?){_END}"),
+        ("happens-when", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?P<gloss>happens when .+?){_END}"),
+        ("called-colon", "definition", rf"^(?:This|It) is called {T}: (?P<gloss>.+?){_END}"),
+        ("called", "definition", rf"(?P<gloss>\b(?:a|an) [^,()]{{3,60}}?) called (?:the |a |an )?{T}{_END}"),
+        ("called-paren", "definition", rf"(?P<gloss>\b(?:a|an) [^,()]{{3,40}}?) \(often called (?:a |an |the )?{T}\)"
+                                       rf" (?P<gloss2>where [^,]+)"),
+        ("dash", "definition", rf"{T}—(?P<gloss>(?:where|how|performing|when|what)\b[^—]+?)(?:—|{_END})"),
+        ("quote-is", "definition", rf"“(?P<gloss>[^”]+)” is {T}{_END}"),
+        ("that-is", "definition", rf"^That is {T}{_END}"),
+        ("enum", "definition", rf"\(\d\) {T}—(?P<gloss>[^(,]+?)(?: \((?:e\.g\.,|for example,) (?P<example>[^)]+)\))?(?=, and|;|{_END})"),
+        ("during", "definition", rf"^During {T}, (?P<gloss>.+?){_END}"),
+        ("verb", "definition", rf"^{_ART}{T}{_PAREN} (?P<gloss>(?:plots|summarizes|converts|aim to|function like) .+?){_END}"),
+        ("paren-gloss", "definition", rf"[“]?{T}[”]?(?: errors)? \((?P<gloss>(?:how|not|stopping|where|what)\b[^)]+)\)"),
+        # The course names error outcomes in parentheses after their plain-words meaning: "misses (false negatives)".
+        *([("appositive", "definition", rf"(?P<gloss>\b(?:false )?\w+) \({T}\)")] if term.family == "outcome" else []),
+        ("alias-where", "definition", rf"“{T},?” where (?P<gloss>[^.]+)"),
+        # Passages that define a term without a detachable gloss still anchor cloze and true/false items.
+        ("each", "definition", rf"\beach (?:tiny \w+ is an? {T}\b|(?i:{term.pattern}) has )"),
+        ("format", "definition", rf"\bin {T} format\b"),
+        ("expressed-in", "definition", rf"\bexpressed in {T}"),
+        ("is-colon", "example", rf"(?:is|risk is|mode is) {T}: (?P<example>.+?){_END}"),
+        ("this-is", "example", rf"^(?P<example>.+?)—this is {T}(?: in practice)?{_END}"),
+    ]
+    return [(name, kind, re.compile(rx, re.IGNORECASE if name in ("paren-gloss", "appositive", "dash", "enum") else 0))
+            for name, kind, rx in raw]
+
+
+_EARLY_PRONOUN = re.compile(r"^(?:\S+ ){0,2}(?:it|they|this|these|those|he|she)\b", re.IGNORECASE)
+_ANAPHORIC_START = re.compile(r"^(?:This|That|These|Those|It|They|Here|Another|Such|Both|Each|Then|But|And|So|Or|"
+                              r"Finally|Second|Third|Also|Similarly|However|Instead)\b")
+_EXAMPLE_TAIL = re.compile(r"(?: \((?:e\.g\.,|for example,) [^)]*\)|—such as .*)$")
+
+
+def _clean_gloss(text: str) -> str:
+    text = re.sub(r"^about ", "", text.strip().rstrip(".").strip())
+    if text.count("“") > text.count("”"):
+        text += "”"
+    return text
+
+
+def _own_gloss(term: Term, gloss: str) -> str | None:
+    """A gloss that names its own term would give the answer away: trim a trailing aside that does, else drop it."""
+    trimmed = re.sub(r"\s*\([^()]*\)$", "", gloss)
+    if term.regex.search(trimmed) is None:
+        return trimmed if term.regex.search(gloss) else gloss
+    return None
+
+
+def _sentences(section: Section) -> list[tuple[int, int, str]]:
+    return [(a, b, section.text[a:b]) for a, b in split_sentences(section.text)]
+
+
+def standalone(sentence: str) -> bool:
+    """A sentence a learner can judge without its neighbours: no leading anaphora, no question, sensible length."""
+    n = len(sentence.split())
+    return (6 <= n <= 45 and not _ANAPHORIC_START.match(sentence) and not _EARLY_PRONOUN.match(sentence)
+            and "?" not in sentence
+            and not sentence.rstrip().endswith(":") and sentence[0].isupper())
+
+
+def mine_section(section: Section) -> list[Fact]:
+    """All facts one section supports, in text order."""
+    facts: list[Fact] = []
+    sents = _sentences(section)
+    for i, (a, b, sent) in enumerate(sents):
+        found_in_sentence: set[str] = set()
+        for term in GLOSSARY:
+            if not term.regex.search(sent):
+                continue
+            for name, kind, rx in _patterns(term):
+                m = rx.search(sent)
+                if not m:
+                    continue
+                if name == "that-is":
+                    if i == 0:
+                        continue
+                    pa, _pb, prev = sents[i - 1]
+                    gloss = prev.split(": ", 1)[-1] if ": " in prev else prev
+                    facts.append(Fact(term.name, section.ref, pa, b, section.text[pa:b], kind, name,
+                                      gloss=gloss.strip().strip("“”\"")))
+                    found_in_sentence.add(term.name)
+                    break
+                if name == "enum":
+                    qa, qb = a + m.start(), a + m.end()
+                    facts.append(Fact(term.name, section.ref, qa, qb, section.text[qa:qb], kind, name,
+                                      gloss=_clean_gloss(m.group("gloss")), example=m.group("example")))
+                    found_in_sentence.add(term.name)
+                    break
+                gloss = m.groupdict().get("gloss")
+                if gloss and m.groupdict().get("gloss2"):
+                    gloss = f"{gloss} {m.group('gloss2')}"
+                if gloss is not None:
+                    gloss = _own_gloss(term, _clean_gloss(_EXAMPLE_TAIL.sub("", gloss)))
+                example = m.groupdict().get("example")
+                if example is None and kind == "definition":
+                    ex = re.search(r"\((?:e\.g\.,|for example,) (?P<ex>[^)]+)\)|—such as (?P<ex2>[^—]+?)(?:—|[.]$)", sent)
+                    if ex:
+                        example = ex.group("ex") or ex.group("ex2")
+                facts.append(Fact(term.name, section.ref, a, b, sent, kind, name,
+                                  gloss=gloss, example=example.strip().rstrip(".") if example else None))
+                found_in_sentence.add(term.name)
+                break
+        # A standalone sentence naming core terms is still a quotable statement for true/false items.
+        if standalone(sent):
+            named = [t.name for t in GLOSSARY if t.core and t.regex.search(sent)]
+            for name in named:
+                if name not in found_in_sentence:
+                    facts.append(Fact(name, section.ref, a, b, sent, "statement", "mentions"))
+    return _drop_nested(facts)
+
+
+def _drop_nested(facts: list[Fact]) -> list[Fact]:
+    """A term whose only match lies inside a longer term ('bias' in 'automation bias') is not about that term."""
+    out = []
+    for f in facts:
+        t = TERMS[f.term]
+        spans = [m.span() for m in t.regex.finditer(f.quote)]
+        longer = [o for o in GLOSSARY if o.name != t.name and len(o.name) > len(t.name) and o.regex.search(f.quote)]
+        inside = all(any(ms <= s and e <= me for ms, me in (m.span() for o in longer for m in o.regex.finditer(f.quote)))
+                     for s, e in spans)
+        if spans and not (longer and inside):
+            out.append(f)
+    return out
+
+
+def course_fingerprint(course: Course) -> str:
+    """Identifies a course's content (Course holds a dict, so it cannot key a cache itself)."""
+    h = hashlib.sha256(f"{course.id}\x1f{course.version}".encode())
+    for s in course.sections:
+        h.update(s.content_hash.encode())
+    return h.hexdigest()
+
+
+_MINED: dict[str, dict[str, list[Fact]]] = {}
+
+
+def mine_course(course: Course) -> dict[str, list[Fact]]:
+    """Facts per section ref, for every section of the course (cached per course content)."""
+    key = course_fingerprint(course)
+    if key not in _MINED:
+        if len(_MINED) > 8:
+            _MINED.clear()
+        _MINED[key] = {s.ref: mine_section(s) for s in course.sections}
+    return _MINED[key]
+
+
+def definitions(course: Course) -> list[Fact]:
+    """Every definition fact in course order (a term may be defined in several sections)."""
+    return [f for facts in mine_course(course).values() for f in facts if f.kind == "definition"]

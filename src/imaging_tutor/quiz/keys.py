@@ -1,0 +1,110 @@
+"""The course's own chapter quizzes: answer keys from quiz_keys.json turned into items, and a check of the keys."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, ValidationError
+
+from ..config import Settings
+from ..course import Course
+from ..errors import CourseFormatError, NotFound
+from .corpus import get_course, read_keys
+from .ids import digest, item_id, rng_for
+from .schema import Citation, QuizItem
+from .text import fold, normalize_answer
+
+
+class CourseKey(BaseModel):
+    """One chapter-quiz stem with its answer key, as stored beside course.md."""
+
+    id: str
+    chapter: int
+    number: int
+    stem: str
+    answer: str
+    distractors: list[str] = Field(min_length=3, max_length=3)
+    key_terms: list[str] = Field(min_length=1)
+    explanation: str
+    ref: str
+
+
+def load_keys(settings: Settings | None = None, course: Course | None = None) -> list[CourseKey]:
+    """Parse and validate the keys file; any defect is a CourseFormatError naming the item."""
+    doc = read_keys(settings)
+    course = course or get_course(settings)
+    if doc.get("course_id") not in (None, course.id):
+        raise CourseFormatError(f"quiz keys are for course {doc.get('course_id')!r}, not {course.id!r}")
+    keys: list[CourseKey] = []
+    for i, raw in enumerate(doc.get("items", [])):
+        try:
+            keys.append(CourseKey.model_validate(raw))
+        except ValidationError as exc:
+            raise CourseFormatError(f"quiz key #{i + 1} ({raw.get('id', '?')}): {exc.errors()[0]['msg']}") from None
+    return keys
+
+
+def check_keys(course: Course, keys: list[CourseKey]) -> list[str]:
+    """Problems with the keys (empty when sound): stems match the course, quotes are verbatim, one right option."""
+    problems: list[str] = []
+    stems = {(c.number, q.number): q.text for c in course.chapters for q in c.quiz}
+    seen: set[tuple[int, int]] = set()
+    for k in keys:
+        where = f"{k.id}"
+        if (k.chapter, k.number) in seen:
+            problems.append(f"{where}: duplicate key for chapter {k.chapter} stem {k.number}")
+        seen.add((k.chapter, k.number))
+        if stems.get((k.chapter, k.number)) != k.stem:
+            problems.append(f"{where}: stem differs from the course's chapter {k.chapter} quiz stem {k.number}")
+        if not course.has_ref(k.ref):
+            problems.append(f"{where}: unknown section ref {k.ref}")
+            continue
+        if not k.ref.startswith(f"{k.chapter}."):
+            problems.append(f"{where}: ref {k.ref} is outside chapter {k.chapter}")
+        if k.explanation not in course.section(k.ref).text:
+            problems.append(f"{where}: explanation is not a verbatim quote of section {k.ref}")
+        options = [normalize_answer(o) for o in [k.answer, *k.distractors]]
+        if len(set(options)) != len(options):
+            problems.append(f"{where}: options repeat")
+        if options.count(normalize_answer(k.answer)) != 1:
+            problems.append(f"{where}: the answer must be exactly one option")
+    missing = set(stems) - seen
+    if missing:
+        problems.append(f"no key for stems {sorted(missing)}")
+    return problems
+
+
+def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
+    """A course quiz key as an item: multiple choice (options shuffled by the item id) or free text."""
+    section = course.section(key.ref)
+    iid = item_id(course.version, key.ref, as_type, "course_key", key.id, key.explanation)
+    options: list[str] = []
+    if as_type == "mcq":
+        options = [key.answer, *key.distractors]
+        rng_for(iid, "options").shuffle(options)
+    return QuizItem(
+        id=iid, type=as_type, prompt=key.stem, options=options, answer=key.answer,
+        explanation=key.explanation,
+        citation=Citation(ref=key.ref, section_title=section.section_title, quote=key.explanation,
+                          chapter=section.chapter, chapter_title=section.chapter_title),
+        difficulty="medium" if as_type == "mcq" else "hard",
+        source_hash=digest(key.explanation), kind="course_key", origin="course",
+        key_terms=list(key.key_terms), distractors=list(key.distractors) if as_type == "short" else [],
+    )
+
+
+def course_items(settings: Settings | None = None, chapter: int | None = None, as_type: str = "mcq",
+                 course: Course | None = None) -> list[QuizItem]:
+    """The course's chapter-quiz items (all chapters, or one), in stem order."""
+    course = course or get_course(settings)
+    if chapter is not None:
+        course.chapter(chapter)  # NotFound for an unknown chapter
+    keys = [k for k in load_keys(settings, course) if chapter is None or k.chapter == chapter]
+    if not keys:
+        raise NotFound(f"chapter {chapter} has no quiz keys")
+    keys.sort(key=lambda k: (k.chapter, k.number))
+    return [key_item(course, k, as_type) for k in keys]
+
+
+def find_key(settings: Settings | None, key_id: str) -> CourseKey:
+    for k in load_keys(settings):
+        if fold(k.id) == fold(key_id):
+            return k
+    raise NotFound(f"unknown course quiz key {key_id!r}")

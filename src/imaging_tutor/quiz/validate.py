@@ -1,0 +1,185 @@
+"""Item validation: well-formed options, an answer its quote supports, no distractor the quote supports, no duplicates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from ..course import Course
+from .candidates import BLANK, TF_PREFIX
+from .facts import GLOSSARY, Term
+from .schema import QuizItem, Rejection
+from .similarity import embed_texts
+from .text import fold, normalize_answer, support
+
+NEAR_DUPLICATE = 0.90  # cosine of "prompt + answer" embeddings; above it two items ask the same thing
+ANSWER_SUPPORT = 0.75  # share of the answer's content words the quote must contain (free-text and definition keys)
+DISTRACTOR_SUPPORT = 0.6  # a distractor with this much support from the quote could pass as right
+MAX_PROMPT_CHARS = 1200
+MAX_OPTION_CHARS = 400
+
+
+def _terms_named_by(text: str) -> list[Term]:
+    """Glossary terms a short answer text names (exactly: the text is that term, one of its spellings)."""
+    return [t for t in GLOSSARY if t.regex.fullmatch(text.strip()) or fold(t.label) == fold(text)]
+
+
+def _named_in(answer: str, quote: str) -> bool:
+    terms = _terms_named_by(answer)
+    if terms:
+        return any(t.regex.search(quote) for t in terms)
+    return normalize_answer(answer) in normalize_answer(quote)
+
+
+def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
+    """Intrinsic problems of one item as (reason, detail); empty when the item is valid."""
+    problems: list[tuple[str, str]] = []
+    if not course.has_ref(item.citation.ref):
+        return [("unknown_ref", f"section {item.citation.ref} does not exist")]
+    section = course.section(item.citation.ref)
+    quote = item.citation.quote
+    if not item.prompt.strip() or not item.answer.strip():
+        problems.append(("empty", "prompt and answer must not be empty"))
+    if len(item.prompt) > MAX_PROMPT_CHARS or any(len(o) > MAX_OPTION_CHARS for o in item.options):
+        problems.append(("too_long", "prompt or option too long"))
+    if item.explanation != quote:
+        problems.append(("explanation_not_quote", "the explanation must be the cited quote"))
+    if not quote or quote not in section.text:
+        problems.append(("quote_not_verbatim", f"quote does not occur verbatim in section {section.ref}"))
+    if item.citation.section_title != section.section_title:
+        problems.append(("wrong_section_title", f"section {section.ref} is titled {section.section_title!r}"))
+
+    norm_opts = [normalize_answer(o) for o in item.options]
+    if item.type in ("mcq", "tf"):
+        if item.type == "mcq" and len(item.options) < 3:
+            problems.append(("too_few_options", f"{len(item.options)} options"))
+        if any(not o for o in norm_opts):
+            problems.append(("empty_option", "an option is empty"))
+        if len(set(norm_opts)) != len(norm_opts):
+            problems.append(("options_repeat", "two options are the same"))
+        if norm_opts.count(normalize_answer(item.answer)) != 1:
+            problems.append(("answer_not_one_option", "the answer must be exactly one of the options"))
+    elif item.options:
+        problems.append(("unexpected_options", f"{item.type} items have no options"))
+    if problems:
+        return problems
+
+    distractors = [o for o in item.options if normalize_answer(o) != normalize_answer(item.answer)]
+    if item.type == "tf":
+        statement = item.prompt[len(TF_PREFIX):] if item.prompt.startswith(TF_PREFIX) else item.prompt
+        in_quote = fold(statement) in fold(quote)
+        in_course = any(fold(statement) in fold(s.text) for s in course.sections)
+        if item.answer == "True" and not in_quote:
+            problems.append(("answer_unsupported", "a true statement must be quoted from its section"))
+        if item.answer == "False":
+            if in_course:
+                problems.append(("distractor_supported", "the 'false' statement occurs in the course, so it is true"))
+            elif support(statement, quote) < DISTRACTOR_SUPPORT:
+                problems.append(("answer_unsupported", "the quote does not address the statement it refutes"))
+    elif item.kind in ("definition_to_term", "scenario") or item.type == "cloze":
+        if not _named_in(item.answer, quote):
+            problems.append(("answer_unsupported", f"the quote does not name {item.answer!r}"))
+        for d in distractors:
+            if _named_in(d, quote):
+                problems.append(("distractor_supported", f"the quote also names {d!r}"))
+        if item.type == "cloze" and BLANK not in item.prompt:
+            problems.append(("no_blank", "a cloze prompt needs a blank"))
+        if item.type == "cloze":
+            visible = item.prompt.replace(BLANK, " ")
+            if any(t.regex.search(visible) for t in _terms_named_by(item.answer)):
+                problems.append(("answer_in_prompt", "the prompt still shows the answer"))
+    else:  # term_to_definition, course keys, short answers, staff and LLM items: judged by content words
+        s_answer = support(item.answer, quote)
+        if item.origin != "course" and s_answer < ANSWER_SUPPORT:
+            problems.append(("answer_unsupported", f"only {s_answer:.0%} of the answer's content words are in the quote"))
+        for d in distractors:
+            s_d = support(d, quote)
+            if s_d >= max(DISTRACTOR_SUPPORT, s_answer) or fold(d) in fold(quote):
+                problems.append(("distractor_supported", f"the quote supports {d!r} ({s_d:.0%})"))
+        missing = [k for k in item.key_terms if support(k, quote) < 1.0]
+        if item.type == "short" and item.origin != "course" and missing:
+            problems.append(("key_terms_unsupported", f"key terms not in the quote: {missing}"))
+    return problems
+
+
+@dataclass
+class Checked:
+    valid: list[QuizItem] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def _reject(item: QuizItem, reason: str, detail: str) -> Rejection:
+    return Rejection(item_id=item.id, type=item.type, ref=item.citation.ref, reason=reason, detail=detail,
+                     prompt=item.prompt[:200])
+
+
+def check_items(items: Iterable[QuizItem], course: Course) -> Checked:
+    """Split items into valid ones and rejections (first reason per item)."""
+    out = Checked()
+    for it in items:
+        problems = check_item(it, course)
+        if problems:
+            out.rejections.append(_reject(it, *problems[0]))
+        else:
+            out.valid.append(it)
+    return out
+
+
+def dedup_text(item: QuizItem) -> str:
+    return f"{item.prompt} {item.answer}"
+
+
+class DuplicateFilter:
+    """Accepts items one by one, refusing exact duplicates, a second item on the same passage, and near-duplicates."""
+
+    def __init__(self, embedder=None, threshold: float = NEAR_DUPLICATE):
+        self.embedder = embedder
+        self.threshold = threshold
+        self.items: list[QuizItem] = []
+        self._vectors: list[np.ndarray] = []
+        self._prompts: dict[str, str] = {}
+        self._sources: dict[tuple[str, str], str] = {}
+
+    def check(self, item: QuizItem, vector: np.ndarray | None = None) -> tuple[str, str] | None:
+        p = fold(item.prompt)
+        if p in self._prompts:
+            return ("duplicate", f"same prompt as {self._prompts[p]}")
+        src = (item.citation.ref, item.source_hash)
+        if src in self._sources:
+            return ("same_source", f"same passage as {self._sources[src]}")
+        if vector is None:
+            vector = embed_texts([dedup_text(item)], self.embedder)[0]
+        if self._vectors:
+            sims = np.stack(self._vectors) @ vector
+            j = int(np.argmax(sims))
+            if sims[j] >= self.threshold:
+                return ("near_duplicate", f"cosine {sims[j]:.2f} with {self.items[j].id}")
+        return None
+
+    def add(self, item: QuizItem, vector: np.ndarray | None = None) -> tuple[str, str] | None:
+        """Add item unless it duplicates one already accepted; returns the reason it was refused."""
+        if vector is None:
+            vector = embed_texts([dedup_text(item)], self.embedder)[0]
+        reason = self.check(item, vector)
+        if reason is None:
+            self.items.append(item)
+            self._vectors.append(vector)
+            self._prompts[fold(item.prompt)] = item.id
+            self._sources[(item.citation.ref, item.source_hash)] = item.id
+        return reason
+
+
+def validate_quiz(items: list[QuizItem], course: Course, embedder=None) -> list[Rejection]:
+    """Every problem in a finished list of items (intrinsic and duplicates); empty when the quiz is valid."""
+    rejections = check_items(items, course).rejections
+    bad = {r.item_id for r in rejections}
+    vectors = embed_texts([dedup_text(it) for it in items], embedder)
+    dup = DuplicateFilter(embedder)
+    for it, v in zip(items, vectors):
+        if it.id in bad:
+            continue
+        reason = dup.add(it, v)
+        if reason:
+            rejections.append(_reject(it, *reason))
+    return rejections

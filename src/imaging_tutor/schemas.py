@@ -1,0 +1,50 @@
+"""Public data shapes shared by the tutor, the CLI, the API and the evals."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["answered", "out_of_scope", "medical_advice"]
+Mode = Literal["answer", "hint"]
+
+
+class Citation(BaseModel):
+    ref: str
+    chapter: int
+    section: int
+    chapter_title: str
+    section_title: str
+    quote: str = Field(description="verbatim passage of the section that supports the claim")
+    score: float = 0.0
+
+
+class Suggestion(BaseModel):
+    ref: str
+    section_title: str
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    refs: list[str]
+
+
+class Answer(BaseModel):
+    """What the tutor says, with every claim tied to a section of the course."""
+
+    status: Status
+    answer: str
+    citations: list[Citation] = []
+    suggestions: list[Suggestion] = []
+    session_id: str | None = None
+    writer: str = "extractive"
+    mode: Mode = "answer"
+    dropped_sentences: list[str] = []
+    retrieved: list[str] = []
+    sentences: list[AnswerSentence] = []
+    resolved_question: str = ""
+    turn_id: int | None = None
+
+    def contract(self) -> dict:
+        """The JSON object of the CLI/API contract (plus the extra diagnostic fields)."""
+        return self.model_dump()
