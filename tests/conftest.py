@@ -62,3 +62,50 @@ def tutor_settings(ingested_template, tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("TUTOR_CHROMA_DIR", str(ingested_template / "chroma"))
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on a free local port, started once per session; yields (host, port)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    exe = Path(sys.executable).with_name("chroma")
+    root = tmp_path_factory.mktemp("chroma-server")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log_path = root / "server.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen([str(exe), "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            stop()
+            pytest.fail(f"chroma server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                stop()
+                pytest.fail(f"chroma server did not answer its heartbeat within 60 s:\n{log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.25)
+    yield "127.0.0.1", port
+    stop()
