@@ -69,3 +69,83 @@ class EvalRun(Base):
     first_citation_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
     report_json: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Quizzes (migration 0002) -------------------------------------------------------------------------------------
+from sqlalchemy import UniqueConstraint  # noqa: E402  (appended section; keeps the tables above untouched)
+
+
+class QuizBank(Base):
+    """A saved quiz: staff-reviewed items kept under a title."""
+
+    __tablename__ = "quiz_banks"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    course_id: Mapped[str] = mapped_column(String(100))
+    course_version: Mapped[str] = mapped_column(String(50))
+    spec_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizBankItem(Base):
+    """One item of a saved quiz; keeps its section ref and quote so it survives course changes (then marked stale)."""
+
+    __tablename__ = "quiz_bank_items"
+    __table_args__ = (UniqueConstraint("quiz_id", "item_id", name="uq_quiz_bank_items_quiz_item"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quiz_id: Mapped[str] = mapped_column(ForeignKey("quiz_banks.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(10))
+    ref: Mapped[str] = mapped_column(String(20), index=True)
+    quote: Mapped[str] = mapped_column(Text)
+    item_json: Mapped[str] = mapped_column(Text)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizSession(Base):
+    """A learner taking a quiz; holds a snapshot of its items so later bank edits never change a quiz in progress."""
+
+    __tablename__ = "quiz_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    chapter: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    quiz_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    items_json: Mapped[str] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizAttempt(Base):
+    """One graded answer; (session_id, item_id) is unique so a resubmission or a race is recorded once."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("session_id", "item_id", name="uq_quiz_attempts_session_item"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("quiz_sessions.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(20), index=True)
+    response: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizReviewCard(Base):
+    """A missed item scheduled for review (spaced repetition state per learner and item)."""
+
+    __tablename__ = "quiz_review_cards"
+    learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20))
+    item_json: Mapped[str] = mapped_column(Text)
+    card_json: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

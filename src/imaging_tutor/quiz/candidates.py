@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from functools import lru_cache
 
 from ..course import Course, Section
 from .facts import GLOSSARY, NEIGHBOURS, TERMS, Fact, Term, course_fingerprint, mine_course, standalone
 from .ids import item_id, rng_for
 from .schema import Citation, QuizItem
-from .text import STOPWORDS, content_stems, stem, words
+from .text import STOPWORDS, content_stems, stem, support, words
 
 BLANK = "_____"
 TF_PREFIX = "True or false? "
@@ -18,10 +16,17 @@ CLOZE_PREFIX = "Fill in the blank with a term from the course: "
 # where swapping the defined term is unambiguous ("An algorithm is the trained result…" is plainly false).
 SWAP_IN_STATEMENTS = frozenset({"sensitivity", "specificity", "positive predictive value", "negative predictive value",
                                 "false positive", "false negative", "commission", "omission"})
-_DIRECTIONAL = re.compile(r"\b(?:means?|emphasi[sz]es|is about|reduces?|increases?|catch(?:es)?|miss(?:es|ed)?|"
-                          r"high(?:er)?|low(?:er)?|depends?|fewer|crucial|achieved|flags?|is \d+%)\b", re.IGNORECASE)
+_DIRECTIONAL = re.compile(r"\b(?:means?|emphasi[sz]es|emphasize|about|reduces?|increases?|catch(?:es)?|miss(?:es|ed)?|"
+                          r"high(?:er)?|low(?:er)?|depends?|fewer|crucial|achieved|flags?|is \d+%|prioritize)\b",
+                          re.IGNORECASE)
+_CUE_WINDOW = 4  # the cue must sit this close (in words) to the swapped term, so the swap flips *its* claim
 _GENERIC = frozenset(stem(w) for w in "ai model models imaging medical tool tools course clinical image images scan "
                                       "scans data use used patient patients".split())
+# Words too vague to be a key term of an answer.
+_UNINFORMATIVE = frozenset(stem(w) for w in """actually potentially never itself after before right similar simple alone
+often many much leaves says given sometimes multiple start starts something thing things whether almost every each
+within without across common important another other those these their there because especially like it's
+happens well sees""".split())
 
 
 def _section(course: Course, ref: str) -> Section:
@@ -94,7 +99,8 @@ def swap_terms(sentence: str, term: Term, partner: Term) -> str | None:
 def distractor_terms(term: Term, quote: str, k: int, seed: str) -> list[Term]:
     """k other terms of the same family (the partner first), none named in the quote; neighbours fill gaps."""
     def ok(t: Term) -> bool:
-        return t.name != term.name and not t.regex.search(quote) and not term.regex.fullmatch(t.name)
+        return (t.name != term.name and t.distractor and not t.regex.search(quote)
+                and not term.regex.fullmatch(t.name))
 
     rng = rng_for(seed, "distractors")
     same = [t for t in GLOSSARY if t.family == term.family and ok(t) and t.name != term.partner]
@@ -109,46 +115,36 @@ def distractor_terms(term: Term, quote: str, k: int, seed: str) -> list[Term]:
 
 
 def _gloss_option(fact: Fact) -> str:
-    g = fact.gloss or ""
+    """A definition as an option: 'happens when X' reads 'When X'; a plural verb phrase gets its subject back."""
+    g = (fact.gloss or "").strip()
     g = re.sub(r"^happens when ", "when ", g)
-    return _cap(g.strip())
+    g = re.sub(r"^(aim to|function like) ", r"tools that \1 ", g)
+    return _cap(g)
 
 
-def _key_terms(gloss: str, term: Term, rarity: Counter) -> list[str]:
-    """The gloss's most specific content words (rarest in the course), skipping the term's own words."""
+def _key_terms(gloss: str, term: Term, limit: int = 4) -> list[str]:
+    """The gloss's leading informative content words: a definition's head carries its meaning."""
     own = content_stems(term.name)
     seen: dict[str, str] = {}
     for w in words(gloss):
         s = stem(w)
-        if w in STOPWORDS or s in own or s in _GENERIC or len(w) < 4 or s in seen:
+        if w in STOPWORDS or s in own or s in _GENERIC or s in _UNINFORMATIVE or len(w) < 4 or s in seen:
             continue
         seen[s] = w
-    ranked = sorted(seen, key=lambda s: (rarity[s], -len(s)))
-    return [seen[s] for s in ranked[:3]]
-
-
-@lru_cache(maxsize=16)
-def _rarity_cached(fingerprint: str, texts: tuple[str, ...]) -> Counter:
-    c: Counter = Counter()
-    for t in texts:
-        c.update(set(content_stems(t)))
-    return c
-
-
-def _rarity(course: Course) -> Counter:
-    return _rarity_cached(course_fingerprint(course), tuple(s.text for s in course.sections))
+    return list(seen.values())[:limit]
 
 
 def _item(course: Course, fact: Fact, type_: str, kind: str, prompt: str, answer: str, options: list[str],
           difficulty: str, variant: str = "", **extra) -> QuizItem:
     section = _section(course, fact.ref)
     iid = item_id(course.version, fact.ref, type_, kind, variant or fact.term, fact.quote)
-    if options:
+    if options and type_ == "mcq":
         options = list(options)
         rng_for(iid, "options").shuffle(options)
+    concept = fact.term if kind != "true_statement" and kind != "swap" else ""
     return QuizItem(id=iid, type=type_, prompt=prompt, options=options, answer=answer, explanation=fact.quote,
                     citation=_citation(section, fact.quote), difficulty=difficulty, source_hash=fact.source_hash,
-                    kind=kind, origin="generated", **extra)
+                    kind=kind, origin="generated", concept=concept, **extra)
 
 
 def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[QuizItem]:
@@ -175,7 +171,8 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
                              term.label, [term.label, *(t.label for t in others)], "hard"))
     if fact.kind == "definition" and fact.gloss:
         answer = _gloss_option(fact)
-        pool = [g for g in gloss_pool if g.term != term.name and g.gloss and not term.regex.search(g.gloss)]
+        pool = [g for g in gloss_pool if g.term != term.name and g.gloss and not term.regex.search(g.gloss)
+                and g.quote != fact.quote and support(g.gloss, fact.quote) < 0.5]
         fam = {t.name: t.family for t in GLOSSARY}
         order = [term.family, *NEIGHBOURS.get(term.family, ())]
         rng = rng_for(fact.source_hash, term.name, "glosses")
@@ -193,8 +190,8 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
             out.append(_item(course, fact, "mcq", "term_to_definition",
                              f"Which description matches “{term.label}” as the course defines it?",
                              answer, [answer, *(_gloss_option(g) for g in picked[:3])], "easy"))
-        key_terms = _key_terms(fact.gloss, term, _rarity(course))
-        if len(key_terms) >= 2:
+        key_terms = _key_terms(fact.gloss, term)
+        if key_terms:
             out.append(_item(course, fact, "short", "short_definition",
                              f"In your own words: what does the course mean by “{term.label}”?",
                              answer, [], "hard", key_terms=key_terms))
@@ -215,13 +212,23 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
                              "easy", variant="true"))
         if not term.partner:
             continue
-        if fact.kind == "statement" and (term.name not in SWAP_IN_STATEMENTS or not _DIRECTIONAL.search(fact.quote)):
+        if fact.kind == "statement" and (term.name not in SWAP_IN_STATEMENTS or not _cue_near(fact.quote, term)):
             continue
         swapped = swap_terms(fact.quote, term, TERMS[term.partner])
         if swapped and swapped != fact.quote:
             out.append(_item(course, fact, "tf", "swap", TF_PREFIX + swapped, "False", ["True", "False"], "medium",
                              variant=f"swap:{term.name}"))
     return out
+
+
+def _cue_near(sentence: str, term: Term) -> bool:
+    """A directional word (high, reduces, emphasizes, …) within a few words of the term."""
+    for m in term.regex.finditer(sentence):
+        before = sentence[: m.start()].split()[-_CUE_WINDOW:]
+        after = sentence[m.end():].split()[:_CUE_WINDOW]
+        if _DIRECTIONAL.search(" ".join(before + after)):
+            return True
+    return False
 
 
 _CANDIDATES: dict[tuple[str, str], list[QuizItem]] = {}

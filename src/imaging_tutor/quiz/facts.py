@@ -25,6 +25,7 @@ class Term:
     partner: str | None = None
     core: bool = True  # core terms may be asked about; distractor-only terms just fill options
     abbr: str | None = None
+    distractor: bool = True  # may stand as a wrong option for other terms
 
     @property
     def label(self) -> str:
@@ -42,8 +43,8 @@ def _compile(pattern: str) -> re.Pattern:
 
 
 def _t(name: str, pattern: str, family: str, partner: str | None = None, core: bool = True,
-       abbr: str | None = None) -> Term:
-    return Term(name, pattern, family, partner, core, abbr)
+       abbr: str | None = None, distractor: bool = True) -> Term:
+    return Term(name, pattern, family, partner, core, abbr, distractor)
 
 
 # Families group terms that make plausible distractors for each other; partners are the contrasting pairs the
@@ -72,7 +73,7 @@ GLOSSARY: tuple[Term, ...] = (
     _t("voxel", r"voxels?", "data", "pixel"),
     _t("DICOM", r"DICOM", "data"),
     _t("metadata", r"metadata", "data", core=False),
-    _t("Hounsfield units", r"Hounsfield Units(?: \(HU\))?", "data", abbr="HU"),
+    _t("Hounsfield units", r"Hounsfield Units(?: \(HU\))?", "data", abbr="HU", distractor=False),
     _t("training", r"training", "lifecycle", "inference"),
     _t("testing", r"testing", "lifecycle"),
     _t("inference", r"inference", "lifecycle", "training"),
@@ -112,7 +113,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "metric": ("outcome", "lifecycle"),
     "outcome": ("metric",),
     "data": ("lifecycle", "metric"),
-    "lifecycle": ("data", "risk"),
+    "lifecycle": ("risk", "data"),
     "risk": ("human", "lifecycle"),
     "human": ("risk",),
     "use": ("adoption", "human"),
@@ -189,7 +190,7 @@ _EXAMPLE_TAIL = re.compile(r"(?: \((?:e\.g\.,|for example,) [^)]*\)|—such as .
 
 
 def _clean_gloss(text: str) -> str:
-    text = re.sub(r"^about ", "", text.strip().rstrip(".").strip())
+    text = text.strip().rstrip(".").strip()
     if text.count("“") > text.count("”"):
         text += "”"
     return text
@@ -207,12 +208,31 @@ def _sentences(section: Section) -> list[tuple[int, int, str]]:
     return [(a, b, section.text[a:b]) for a, b in split_sentences(section.text)]
 
 
+# Sentences about the course itself ("You'll learn…") state no fact; instructions ("Require…") are not statements;
+# and a sentence leaning on its neighbours ("amplify both", "that balance") cannot be judged alone.
+_META = re.compile(r"^(?:You[’']ll|You will|You can|We |This (?:chapter|section)|In this chapter|Beginner outcome|"
+                   r"Practical (?:outcome|steps))\b")
+_IMPERATIVE = frozenset("""keep require clarify include convert ask run define decide treat track set confirm review request
+add go use start think imagine consider verify ensure look focus remember check insist prepare build document""".split())
+_LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)? and)|\bthat (?:balance|difference|variability|"
+                               r"question|journey|pattern)\b|^\S+ then\b|\bmight say\b|^The (?:best|same|deployed) ",
+                               re.IGNORECASE)
+
+
+def _imperative(sentence: str) -> bool:
+    heads = [sentence]
+    lead = re.match(r"^[^,:]{1,60}[,:] (.+)$", sentence)
+    if lead:
+        heads.append(lead.group(1))
+    return any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split())
+
+
 def standalone(sentence: str) -> bool:
-    """A sentence a learner can judge without its neighbours: no leading anaphora, no question, sensible length."""
+    """A sentence a learner can judge without its neighbours: a claim, no anaphora, no question, sensible length."""
     n = len(sentence.split())
     return (6 <= n <= 45 and not _ANAPHORIC_START.match(sentence) and not _EARLY_PRONOUN.match(sentence)
-            and "?" not in sentence
-            and not sentence.rstrip().endswith(":") and sentence[0].isupper())
+            and "?" not in sentence and not sentence.rstrip().endswith(":") and sentence[0].isupper()
+            and not _META.match(sentence) and not _imperative(sentence) and not _LEANS_ON_CONTEXT.search(sentence))
 
 
 def mine_section(section: Section) -> list[Fact]:

@@ -39,6 +39,7 @@ class QuizItem(BaseModel):
     key_terms: list[str] = Field(default_factory=list)  # free-text grading: the key's essential terms
     accepted: list[str] = Field(default_factory=list)  # other exact answers accepted (aliases for cloze)
     distractors: list[str] = Field(default_factory=list)  # known wrong answers, used when grading free text
+    concept: str = ""  # the key term a definition-based item asks about; one item per concept in a quiz
     stale: bool = False
 
     @property

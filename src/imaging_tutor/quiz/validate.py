@@ -131,23 +131,50 @@ def dedup_text(item: QuizItem) -> str:
 
 
 class DuplicateFilter:
-    """Accepts items one by one, refusing exact duplicates, a second item on the same passage, and near-duplicates."""
+    """Accepts items one by one, refusing exact duplicates, a second item on the same passage or the same key term,
+    and near-duplicates by embedding similarity."""
 
-    def __init__(self, embedder=None, threshold: float = NEAR_DUPLICATE):
+    def __init__(self, embedder=None, threshold: float = NEAR_DUPLICATE, kept: Iterable[QuizItem] = (),
+                 same_passage: bool = True):
         self.embedder = embedder
         self.threshold = threshold
+        self.same_passage = same_passage  # False: only wording decides (staff may ask twice about one passage)
         self.items: list[QuizItem] = []
         self._vectors: list[np.ndarray] = []
         self._prompts: dict[str, str] = {}
         self._sources: dict[tuple[str, str], str] = {}
+        self._concepts: dict[str, str] = {}
+        kept = list(kept)
+        if kept:
+            for it, v in zip(kept, embed_texts([dedup_text(it) for it in kept], embedder)):
+                self._register(it, v)
 
-    def check(self, item: QuizItem, vector: np.ndarray | None = None) -> tuple[str, str] | None:
+    def cheap_check(self, item: QuizItem) -> tuple[str, str] | None:
+        """The checks that need no embedding."""
         p = fold(item.prompt)
         if p in self._prompts:
             return ("duplicate", f"same prompt as {self._prompts[p]}")
+        if not self.same_passage:
+            return None
         src = (item.citation.ref, item.source_hash)
         if src in self._sources:
             return ("same_source", f"same passage as {self._sources[src]}")
+        if item.concept and item.concept in self._concepts:
+            return ("same_concept", f"{item.concept!r} is already asked by {self._concepts[item.concept]}")
+        return None
+
+    def _register(self, item: QuizItem, vector: np.ndarray) -> None:
+        self.items.append(item)
+        self._vectors.append(vector)
+        self._prompts[fold(item.prompt)] = item.id
+        self._sources[(item.citation.ref, item.source_hash)] = item.id
+        if item.concept:
+            self._concepts[item.concept] = item.id
+
+    def check(self, item: QuizItem, vector: np.ndarray | None = None) -> tuple[str, str] | None:
+        cheap = self.cheap_check(item)
+        if cheap:
+            return cheap
         if vector is None:
             vector = embed_texts([dedup_text(item)], self.embedder)[0]
         if self._vectors:
@@ -159,14 +186,14 @@ class DuplicateFilter:
 
     def add(self, item: QuizItem, vector: np.ndarray | None = None) -> tuple[str, str] | None:
         """Add item unless it duplicates one already accepted; returns the reason it was refused."""
+        cheap = self.cheap_check(item)
+        if cheap:
+            return cheap
         if vector is None:
             vector = embed_texts([dedup_text(item)], self.embedder)[0]
         reason = self.check(item, vector)
         if reason is None:
-            self.items.append(item)
-            self._vectors.append(vector)
-            self._prompts[fold(item.prompt)] = item.id
-            self._sources[(item.citation.ref, item.source_hash)] = item.id
+            self._register(item, vector)
         return reason
 
 
@@ -174,12 +201,30 @@ def validate_quiz(items: list[QuizItem], course: Course, embedder=None) -> list[
     """Every problem in a finished list of items (intrinsic and duplicates); empty when the quiz is valid."""
     rejections = check_items(items, course).rejections
     bad = {r.item_id for r in rejections}
-    vectors = embed_texts([dedup_text(it) for it in items], embedder)
-    dup = DuplicateFilter(embedder)
-    for it, v in zip(items, vectors):
-        if it.id in bad:
-            continue
-        reason = dup.add(it, v)
+    good = [it for it in items if it.id not in bad]
+    rejections.extend(accept_in_order(good, embedder)[1])
+    return rejections
+
+
+def accept_in_order(ordered: list[QuizItem], embedder=None,
+                    kept: Iterable[QuizItem] = ()) -> tuple[list[QuizItem], list[Rejection]]:
+    """Accept items in the given order, refusing duplicates of those already accepted (or kept)."""
+    # Only items that survive the cheap checks can need a vector; embed those in one batch up front.
+    probe = DuplicateFilter(embedder=embedder, kept=kept) if kept else DuplicateFilter(embedder=embedder)
+    likely: list[QuizItem] = []
+    for it in ordered:
+        if probe.cheap_check(it) is None:
+            likely.append(it)
+            probe._prompts[fold(it.prompt)] = it.id
+            probe._sources[(it.citation.ref, it.source_hash)] = it.id
+            if it.concept:
+                probe._concepts[it.concept] = it.id
+    embed_texts([dedup_text(it) for it in likely], embedder)  # fills the cache
+    dup = DuplicateFilter(embedder=embedder, kept=kept)
+    n_kept = len(dup.items)
+    rejections: list[Rejection] = []
+    for it in ordered:
+        reason = dup.add(it)
         if reason:
             rejections.append(_reject(it, *reason))
-    return rejections
+    return dup.items[n_kept:], rejections

@@ -1,0 +1,185 @@
+"""Grading: exact answers for choice and cloze items; free text by meaning (embedding similarity + key-term coverage).
+
+Feedback always quotes the course and names the section to reread.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..errors import InvalidInput
+from .schema import Grade, QuizItem
+from .similarity import embed_texts
+from .text import coverage, fold, normalize_answer, stems
+
+MAX_RESPONSE_CHARS = 2000
+_EMPTY = re.compile(r"^\W*(?:idk|i don'?t know|no idea|dunno|pass|n/?a|none)?\W*$", re.IGNORECASE)
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+@dataclass(frozen=True)
+class FreeTextThresholds:
+    """How a free-text answer becomes a score; calibrated on evals/quiz/grading_labels.jsonl (see calibration.py).
+
+    sem = clip((similarity to the key answer - sim_floor) / (sim_full - sim_floor), 0, 1)
+    score = sem_weight * sem + (1 - sem_weight) * key-term coverage, scaled by wrong_penalty when the answer is
+    closer to a known wrong option than to the key (by more than wrong_margin).
+    """
+
+    sim_floor: float = 0.25
+    sim_full: float = 0.8
+    sem_weight: float = 0.4
+    wrong_margin: float = 0.02
+    wrong_penalty: float = 0.4
+    correct: float = 0.65
+    partial: float = 0.15
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# Chosen by calibration.calibrate() on the 123 labelled answers in evals/quiz/grading_labels.jsonl
+# (3-way agreement 0.894, 0.862 five-fold cross-validated; correct-vs-not 0.992). `imaging-tutor quiz report`
+# re-measures them; `--calibrate` searches again.
+THRESHOLDS = FreeTextThresholds()
+
+
+def _where(item: QuizItem) -> str:
+    c = item.citation
+    return f"[{c.ref}] {c.section_title}"
+
+
+def _quote_feedback(item: QuizItem) -> str:
+    return f"The course says: “{item.citation.quote}” — reread {_where(item)}."
+
+
+def _check_size(response: str | None) -> str:
+    if response is None:
+        return ""
+    if not isinstance(response, str):
+        raise InvalidInput("the response must be text")
+    if len(response) > MAX_RESPONSE_CHARS:
+        raise InvalidInput(f"the response is too long ({len(response)} characters; at most {MAX_RESPONSE_CHARS})")
+    return response
+
+
+def is_empty(response: str) -> bool:
+    return not response.strip() or bool(_EMPTY.match(response.strip()))
+
+
+def _choice(item: QuizItem, response: str) -> str:
+    """The option a response picks: its text, or a letter A–D."""
+    r = response.strip()
+    m = re.fullmatch(r"\(?([A-Za-z])[).:]?", r)
+    if m and len(item.options) <= 26:
+        k = ord(m.group(1).upper()) - ord("A")
+        if 0 <= k < len(item.options):
+            return item.options[k]
+    norm = normalize_answer(r)
+    for o in item.options:
+        if normalize_answer(o) == norm:
+            return o
+    raise InvalidInput("the response must be one of the item's options (its text or its letter)")
+
+
+def grade(item: QuizItem, response: str | None, *, embedder=None,
+          thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
+    """Grade one response to one item; user errors (oversized, not an option) raise InvalidInput."""
+    response = _check_size(response)
+    if is_empty(response):
+        return _result(item, 0.0, False, "incorrect",
+                       f"No answer given. The answer is: {_sentence(item.answer)} " + _quote_feedback(item))
+    if item.type == "mcq":
+        picked = _choice(item, response)
+        ok = normalize_answer(picked) == normalize_answer(item.answer)
+        return _exact(item, ok, picked)
+    if item.type == "tf":
+        r = fold(response).strip(" .!")
+        if r not in _TRUE | _FALSE:
+            raise InvalidInput("answer true or false")
+        ok = (r in _TRUE) == (item.answer == "True")
+        return _exact(item, ok, "True" if r in _TRUE else "False")
+    if item.type == "cloze":
+        accepted = {normalize_answer(a) for a in [item.answer, *item.accepted]}
+        ok = normalize_answer(response) in accepted
+        return _exact(item, ok, response.strip())
+    return grade_free_text(item, response, embedder=embedder, thresholds=thresholds)
+
+
+def _exact(item: QuizItem, ok: bool, picked: str) -> Grade:
+    if ok:
+        return _result(item, 1.0, True, "correct", "Correct. " + _quote_feedback(item).replace("reread", "see"))
+    return _result(item, 0.0, False, "incorrect",
+                   f"Not quite: you answered “{picked}”; the answer is “{item.answer}”. " + _quote_feedback(item))
+
+
+def _result(item: QuizItem, score: float, correct: bool, verdict: str, feedback: str, **extra) -> Grade:
+    return Grade(correct=correct, score=round(float(score), 3), verdict=verdict, feedback=feedback,
+                 citation=item.citation, answer=item.answer, **extra)
+
+
+def free_text_features(item: QuizItem, response: str, embedder=None) -> dict:
+    """The signals a free-text grade is built from (also what calibration fits on)."""
+    texts = [response, item.answer, item.citation.quote, *item.distractors]
+    vecs = embed_texts(texts, embedder)
+    r = vecs[0]
+    sim_key = float(np.dot(r, vecs[1]))
+    sim_quote = float(np.dot(r, vecs[2]))
+    sim_wrong = max((float(np.dot(r, v)) for v in vecs[3:]), default=-1.0)
+    resp_stems = set(stems(response))
+    covered = [k for k in item.key_terms if coverage(k, resp_stems)]
+    cov = len(covered) / len(item.key_terms) if item.key_terms else 0.0
+    return {"sim_key": sim_key, "sim_quote": sim_quote, "sim_wrong": sim_wrong, "coverage": cov,
+            "covered": covered, "missing": [k for k in item.key_terms if k not in covered]}
+
+
+def score_free_text(f: dict, t: FreeTextThresholds, has_key_terms: bool = True) -> float:
+    # Similarity to the quote is not used: wrong answers often echo the quote's words ("not a lawyer").
+    sim = f["sim_key"]
+    sem = min(1.0, max(0.0, (sim - t.sim_floor) / max(1e-6, t.sim_full - t.sim_floor)))
+    score = t.sem_weight * sem + (1 - t.sem_weight) * f["coverage"] if has_key_terms else sem
+    if f["sim_wrong"] > f["sim_key"] + t.wrong_margin:
+        score *= t.wrong_penalty
+    return min(1.0, max(0.0, score))
+
+
+def verdict_for(score: float, t: FreeTextThresholds) -> str:
+    return "correct" if score >= t.correct else "partial" if score >= t.partial else "incorrect"
+
+
+def grade_free_text(item: QuizItem, response: str, *, embedder=None,
+                    thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
+    """Score a written answer against the key by meaning, with partial credit and what was missing."""
+    f = free_text_features(item, response, embedder)
+    score = score_free_text(f, thresholds, bool(item.key_terms))
+    verdict = verdict_for(score, thresholds)
+    missing = f["missing"]
+    if verdict == "correct":
+        head = "Correct." if not missing else f"Correct in substance; the key also mentions {_join(missing)}."
+        feedback = f"{head} {_quote_feedback(item).replace('reread', 'see')}"
+    elif verdict == "partial":
+        what = f"it does not cover {_join(missing)}" if missing else "it is only part of the answer"
+        feedback = f"Partly right: {what}. A full answer: {_sentence(item.answer)} " + _quote_feedback(item)
+    else:
+        if f["sim_key"] < thresholds.sim_floor + 0.1 and not f["covered"]:
+            why = "Your answer does not address the question."
+        elif f["sim_wrong"] > f["sim_key"] + thresholds.wrong_margin and f["sim_wrong"] >= 0.5:
+            why = "Your answer matches a common misconception rather than the key."
+        else:
+            why = "Your answer misses the key idea" + (f" ({_join(missing)})." if missing else ".")
+        feedback = f"{why} The answer: {_sentence(item.answer)} " + _quote_feedback(item)
+    return _result(item, score, verdict == "correct", verdict, feedback, missing=missing,
+                   similarity=round(f["sim_key"], 3), coverage=round(f["coverage"], 3))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!", "”", '"')) else text + "."
+
+
+def _join(terms: list[str]) -> str:
+    quoted = [f"“{t}”" for t in terms]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]

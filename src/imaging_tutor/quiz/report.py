@@ -1,0 +1,108 @@
+"""Quality report: validity of generated items over every section, course-key checks, and grading agreement."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from ..config import Settings
+from ..course import Course
+from . import calibration
+from .candidates import section_candidates
+from .corpus import get_course
+from .generator import select
+from .grading import THRESHOLDS
+from .keys import check_keys, course_items, load_keys
+from .schema import ITEM_TYPES
+from .validate import check_items
+
+
+def item_validity(course: Course, embedder=None) -> dict:
+    """Every candidate of every section through validation, then per-chapter assembly with duplicate removal."""
+    per_type: dict[str, Counter] = defaultdict(Counter)
+    reasons: Counter = Counter()
+    sections_without = []
+    for s in course.sections:
+        items = section_candidates(course, s.ref)
+        if not items:
+            sections_without.append(s.ref)
+        checked = check_items(items, course)
+        for it in checked.valid:
+            per_type[it.type]["valid"] += 1
+        for r in checked.rejections:
+            per_type[r.type]["rejected"] += 1
+            reasons[f"{r.type}:{r.reason}"] += 1
+    types = {t: {"candidates": c["valid"] + c["rejected"], "valid": c["valid"], "rejected": c["rejected"],
+                 "valid_pct": round(100 * c["valid"] / max(1, c["valid"] + c["rejected"]), 1)}
+             for t, c in sorted(per_type.items(), key=lambda kv: ITEM_TYPES.index(kv[0]))}
+    chapters = {}
+    dup_reasons: Counter = Counter()
+    for ch in course.chapters:
+        pool = [it for s in ch.sections for it in section_candidates(course, s.ref)]
+        accepted, rejections = select(course, pool, list(ITEM_TYPES), seed=0, embedder=embedder)
+        dup_reasons.update(r.reason for r in rejections if r.reason in ("duplicate", "same_source", "same_concept",
+                                                                          "near_duplicate"))
+        chapters[ch.number] = {"distinct_items": len(accepted), "by_type": dict(Counter(it.type for it in accepted))}
+    total = sum(v["candidates"] for v in types.values())
+    valid = sum(v["valid"] for v in types.values())
+    return {"candidates": total, "valid": valid, "valid_pct": round(100 * valid / max(1, total), 1),
+            "by_type": types, "rejected_by_reason": dict(reasons), "sections_without_items": sections_without,
+            "per_chapter": chapters, "duplicates_removed_when_assembling": dict(dup_reasons)}
+
+
+def course_key_report(course: Course, settings: Settings | None = None) -> dict:
+    keys = load_keys(settings, course)
+    items = course_items(settings, course=course)
+    checked = check_items(items, course)
+    return {"keys": len(keys), "problems": check_keys(course, keys), "valid_items": len(checked.valid),
+            "rejected": [r.model_dump() for r in checked.rejections]}
+
+
+def quality_report(settings: Settings | None = None, *, labels: Path | None = None, embedder=None,
+                   calibrate: bool = False) -> dict:
+    """The full report the `quiz report` command prints."""
+    course = get_course(settings)
+    examples = calibration.load_examples(course, labels, settings)
+    grading = {"thresholds": THRESHOLDS.as_dict(), **calibration.agreement(examples, THRESHOLDS, embedder)}
+    report = {"course": {"id": course.id, "version": course.version},
+              "course_keys": course_key_report(course, settings),
+              "generated_items": item_validity(course, embedder),
+              "grading": grading}
+    if calibrate:
+        best, fit = calibration.calibrate(examples, embedder)
+        report["calibration"] = {"best_thresholds": best.as_dict(), "fit": fit,
+                                 "cross_validated": calibration.cross_validated(examples, embedder=embedder)}
+    return report
+
+
+def format_report(r: dict) -> str:
+    """The report as plain text."""
+    g = r["generated_items"]
+    lines = [f"Quiz quality report — course {r['course']['id']} v{r['course']['version']}", "",
+             f"Course quiz keys: {r['course_keys']['keys']} keys, {r['course_keys']['valid_items']} valid items, "
+             f"{len(r['course_keys']['problems'])} problems"]
+    lines += [f"  ! {p}" for p in r["course_keys"]["problems"]]
+    lines += ["", f"Generated items over all {len(g['per_chapter'])} chapters: {g['valid']}/{g['candidates']} valid "
+                  f"({g['valid_pct']}%)"]
+    for t, v in g["by_type"].items():
+        lines.append(f"  {t:6s} {v['valid']:4d} valid / {v['candidates']:4d} candidates ({v['valid_pct']}%)")
+    lines.append("  rejected by reason: " + (", ".join(f"{k} {n}" for k, n in sorted(g["rejected_by_reason"].items()))
+                                            or "none"))
+    lines.append("  distinct items per chapter after removing duplicates: "
+                 + ", ".join(f"ch{c} {v['distinct_items']}" for c, v in g["per_chapter"].items()))
+    lines.append("  duplicates removed when assembling: "
+                 + ", ".join(f"{k} {n}" for k, n in sorted(g["duplicates_removed_when_assembling"].items())))
+    if g["sections_without_items"]:
+        lines.append("  sections with no items: " + ", ".join(g["sections_without_items"]))
+    gr = r["grading"]
+    lines += ["", f"Grading agreement on {gr['n']} labelled answers: {gr['agreement']:.1%} "
+                  f"(correct/partial/incorrect), {gr['binary_agreement']:.1%} (correct vs not); "
+                  f"wrong answers marked correct: {gr['wrong_marked_correct']}"]
+    for label, row in gr["by_label"].items():
+        lines.append(f"  {label:9s} n={row['n']:3d}  → correct {row['correct']}, partial {row['partial']}, "
+                     f"incorrect {row['incorrect']}")
+    if "calibration" in r:
+        c = r["calibration"]
+        lines += ["", f"Calibration: best grid point {c['best_thresholds']}",
+                  f"  fit agreement {c['fit']['agreement']:.1%}, 5-fold cross-validated "
+                  f"{c['cross_validated']['agreement']:.1%} (binary {c['cross_validated']['binary_agreement']:.1%})"]
+    return "\n".join(lines)

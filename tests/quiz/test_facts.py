@@ -1,0 +1,68 @@
+"""Key-term facts are found in the course text at runtime, never hard-coded."""
+from __future__ import annotations
+
+from imaging_tutor.course import parse_course
+from imaging_tutor.quiz.facts import TERMS, definitions, mine_course, standalone
+
+MUST_DEFINE = ["sensitivity", "specificity", "positive predictive value", "negative predictive value", "prevalence",
+               "drift", "distribution shift", "shortcut learning", "automation bias", "DICOM", "hanging protocol",
+               "voxel", "label", "inference", "training", "leakage", "confusion matrix", "ROC curve", "AUC",
+               "threshold", "de-identification", "triage", "commission", "omission", "false positive",
+               "false negative"]
+
+
+def test_curated_terms_map_to_defining_sentences_in_the_course(course):
+    found = {}
+    for f in definitions(course):
+        found.setdefault(f.term, f)
+    missing = [t for t in MUST_DEFINE if t not in found]
+    assert not missing
+    for term in MUST_DEFINE:
+        f = found[term]
+        assert f.quote in course.section(f.ref).text
+        assert TERMS[term].regex.search(f.quote)
+
+
+def test_examples_of_definitions(course):
+    by_term = {}
+    for f in definitions(course):
+        by_term.setdefault(f.term, []).append(f)
+    assert any(f.gloss and "over-trust" in f.gloss for f in by_term["automation bias"])
+    assert by_term["commission"][0].example.startswith("copying an AI-generated sentence")
+    assert by_term["positive predictive value"][0].pattern == "that-is"  # two sentences: question, then "That is PPV"
+
+
+COURSE = """---
+id: tiny
+title: Tiny
+version: 1
+---
+
+# Chapter 1: Basics
+
+## 1.1 Terms
+
+Drift is the slow decay of a model after the hospital buys new scanners. Sensitivity is about catching cases.
+
+## 1.2 More
+
+Automation bias happens when readers accept every flag without looking. You'll learn more later.
+"""
+
+
+def test_mining_follows_the_text_not_a_fixed_list():
+    course = parse_course(COURSE)
+    facts = {f.term: f for f in definitions(course)}
+    assert facts["drift"].gloss == "the slow decay of a model after the hospital buys new scanners"
+    assert facts["automation bias"].ref == "1.2"
+    changed = parse_course(COURSE.replace("the slow decay of a model", "a gradual loss of accuracy"))
+    assert {f.term: f for f in definitions(changed)}["drift"].gloss.startswith("a gradual loss of accuracy")
+    assert "You'll learn more later." not in [f.quote for fs in mine_course(course).values() for f in fs]
+
+
+def test_standalone_rejects_sentences_that_lean_on_context():
+    assert standalone("High specificity reduces false alarms but risks misses.")
+    assert not standalone("Time pressure and alert fatigue amplify both.")
+    assert not standalone("This is why a single model can have many operating points.")
+    assert not standalone("You will learn how to read performance claims the way a careful buyer would.")
+    assert not standalone("Require version control and ensure the displayed model version matches the validated one.")

@@ -1,0 +1,91 @@
+"""Grading: exact for choice and cloze items; free text by meaning, with agreement measured on labelled answers."""
+from __future__ import annotations
+
+import pytest
+
+from imaging_tutor.errors import InvalidInput
+from imaging_tutor.quiz import course_items, grade
+from imaging_tutor.quiz.calibration import agreement, load_examples
+from imaging_tutor.quiz.candidates import section_candidates
+from imaging_tutor.quiz.grading import THRESHOLDS, MAX_RESPONSE_CHARS
+
+# Measured with the committed thresholds on evals/quiz/grading_labels.jsonl (123 answers): 0.894 and 0.992.
+MIN_AGREEMENT = 0.89
+MIN_BINARY_AGREEMENT = 0.99
+
+
+def _cand(course, ref, kind, concept=None):
+    return next(it for it in section_candidates(course, ref)
+                if it.kind == kind and (concept is None or it.concept == concept))
+
+
+def test_multiple_choice_by_text_or_letter(course, settings):
+    it = course_items(settings, chapter=4, course=course)[1]
+    letter = "ABCD"[it.options.index(it.answer)]
+    for response in (it.answer, letter, letter.lower() + ")", it.answer.upper()):
+        g = grade(it, response)
+        assert g.correct and g.score == 1.0 and g.verdict == "correct"
+    wrong = next(o for o in it.options if o != it.answer)
+    g = grade(it, wrong)
+    assert not g.correct and g.score == 0
+    assert it.answer in g.feedback and it.citation.quote in g.feedback and f"[{it.citation.ref}]" in g.feedback
+    with pytest.raises(InvalidInput):
+        grade(it, "an option that is not there")
+
+
+def test_true_false(course):
+    it = _cand(course, "4.2", "swap")
+    assert grade(it, "false").correct and grade(it, "F").correct
+    g = grade(it, "True")
+    assert not g.correct and "reread [4.2]" in g.feedback
+    with pytest.raises(InvalidInput):
+        grade(it, "maybe")
+
+
+def test_cloze_normalises_case_plural_and_abbreviations(course):
+    it = _cand(course, "4.2", "cloze", "false negative")
+    assert grade(it, "False Negatives").correct
+    assert grade(it, " false negative. ").correct
+    assert not grade(it, "false positive").correct
+    ppv = _cand(course, "4.3", "cloze", "positive predictive value")
+    assert grade(ppv, "PPV").correct and grade(ppv, "positive predictive value").correct
+
+
+def test_empty_and_oversized_responses(course, settings):
+    it = course_items(settings, chapter=1, as_type="short", course=course)[0]
+    for empty in (None, "", "   ", "idk"):
+        g = grade(it, empty)
+        assert g.score == 0 and not g.correct and it.citation.quote in g.feedback
+    with pytest.raises(InvalidInput):
+        grade(it, "x" * (MAX_RESPONSE_CHARS + 1))
+
+
+def test_free_text_partial_credit_says_what_is_missing(course, settings, embedder):
+    drift = course_items(settings, chapter=5, as_type="short", course=course)[3]
+    full = grade(drift, "Drift is a gradual or sudden change over time, like new scanners, that makes performance "
+                        "degrade.", embedder=embedder)
+    part = grade(drift, "Drift means things change over time.", embedder=embedder)
+    off = grade(drift, "I had pasta for lunch today.", embedder=embedder)
+    assert full.verdict == "correct" and full.score > part.score > off.score
+    assert part.verdict == "partial" and "degrade" in part.missing and "“degrade”" in part.feedback
+    assert off.verdict == "incorrect" and "does not address the question" in off.feedback
+    for g in (full, part, off):
+        assert 0.0 <= g.score <= 1.0 and g.citation.ref == "5.4" and "[5.4]" in g.feedback
+
+
+def test_generated_short_answer_is_graded_by_meaning(course, embedder):
+    it = _cand(course, "5.5", "short_definition", "automation bias")
+    assert grade(it, "People trusting the AI's output too much because it looks authoritative.",
+                 embedder=embedder).verdict == "correct"
+    assert not grade(it, "The AI being unfair to some groups of patients.", embedder=embedder).correct
+
+
+def test_grading_agreement_on_labelled_answers(course, settings, embedder):
+    examples = load_examples(course, settings=settings)
+    assert len(examples) >= 60
+    assert {ex.label for ex in examples} == {"right", "partial", "wrong", "off_topic", "empty"}
+    result = agreement(examples, THRESHOLDS, embedder)
+    assert result["agreement"] >= MIN_AGREEMENT, result
+    assert result["binary_agreement"] >= MIN_BINARY_AGREEMENT, result
+    assert result["by_label"]["right"]["incorrect"] == 0
+    assert result["by_label"]["off_topic"]["correct"] == 0 and result["by_label"]["empty"]["correct"] == 0

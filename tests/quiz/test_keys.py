@@ -1,0 +1,82 @@
+"""The course's own chapter quizzes: 30 keys, verbatim quotes, exactly one right option."""
+from __future__ import annotations
+
+import pytest
+
+from imaging_tutor.errors import NotFound
+from imaging_tutor.quiz import check_keys, course_items, grade, load_keys
+from imaging_tutor.quiz.keys import CourseKey, key_item
+from imaging_tutor.quiz.text import normalize_answer
+
+
+def test_thirty_keys_one_per_course_stem(course, settings):
+    keys = load_keys(settings, course)
+    assert len(keys) == 30
+    stems = [(c.number, q.number) for c in course.chapters for q in c.quiz]
+    assert sorted((k.chapter, k.number) for k in keys) == sorted(stems)
+    assert check_keys(course, keys) == []
+
+
+def test_every_quote_occurs_verbatim_in_its_cited_section(course, settings):
+    for k in load_keys(settings, course):
+        assert course.has_ref(k.ref), k.id
+        assert k.ref.split(".")[0] == str(k.chapter), k.id
+        assert k.explanation in course.section(k.ref).text, f"{k.id}: quote not verbatim in {k.ref}"
+
+
+def test_every_item_has_exactly_one_correct_option(course, settings):
+    items = course_items(settings, course=course)
+    assert len(items) == 30
+    for it in items:
+        assert len(it.options) == 4
+        assert len({normalize_answer(o) for o in it.options}) == 4, it.id
+        assert [o for o in it.options if o == it.answer] == [it.answer]
+        assert it.citation.quote == it.explanation
+        assert it.citation.section_title == course.section(it.citation.ref).section_title
+
+
+def test_options_are_shuffled_deterministically(course, settings):
+    a = course_items(settings, chapter=2, course=course)
+    b = course_items(settings, chapter=2, course=course)
+    assert [x.options for x in a] == [y.options for y in b]
+    assert [x.id for x in a] == [y.id for y in b]
+    positions = {it.options.index(it.answer) for it in course_items(settings, course=course)}
+    assert len(positions) > 1  # the right answer is not always in the same place
+
+
+def test_course_items_as_free_text_keep_key_terms_and_distractors(course, settings):
+    items = course_items(settings, chapter=5, as_type="short", course=course)
+    assert all(it.type == "short" and not it.options and it.key_terms and len(it.distractors) == 3 for it in items)
+    g = grade(items[3], "")  # drift stem, empty answer
+    assert g.score == 0 and not g.correct and items[3].citation.ref in g.feedback
+
+
+def test_unknown_chapter_is_not_found(settings):
+    with pytest.raises(NotFound):
+        course_items(settings, chapter=9)
+
+
+def test_check_keys_reports_broken_keys(course, settings):
+    good = load_keys(settings, course)[0]
+    bad = [
+        good.model_copy(update={"explanation": good.explanation + " Invented."}),
+        good.model_copy(update={"distractors": [good.answer, *good.distractors[1:]]}),
+        good.model_copy(update={"stem": "A different question?"}),
+        good.model_copy(update={"ref": "9.9"}),
+    ]
+    problems = check_keys(course, bad)
+    assert any("verbatim" in p for p in problems)
+    assert any("options repeat" in p for p in problems)
+    assert any("stem differs" in p for p in problems)
+    assert any("unknown section ref 9.9" in p for p in problems)
+    with pytest.raises(Exception):
+        CourseKey(id="x", chapter=1, number=1, stem="s", answer="a", distractors=["b"], key_terms=["a"],
+                  explanation="e", ref="1.0")
+
+
+def test_key_item_ids_change_with_course_version(course, settings):
+    k = load_keys(settings, course)[0]
+    from dataclasses import replace
+
+    newer = replace(course, version="9.9.9")
+    assert key_item(course, k).id != key_item(newer, k).id
