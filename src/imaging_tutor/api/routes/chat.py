@@ -1,0 +1,63 @@
+"""POST /chat and POST /chat/stream: the tutor's answer, whole or as server-sent events."""
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.responses import StreamingResponse
+
+from ... import tutor
+from ...schemas import Answer
+from ..access import claimable_session
+from ..deps import PrincipalDep, SettingsDep, chat_rate_limit
+from ..schemas import ChatRequest
+
+router = APIRouter(tags=["chat"], dependencies=[Depends(chat_rate_limit)])
+
+
+def _ask(body: ChatRequest, settings, principal) -> Answer:
+    session_id = body.session_id
+    if session_id is not None:
+        if principal.learner_id is None and not principal.is_staff:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                                "conversations belong to a learner: send X-Learner-Id to use session_id",
+                                headers={"WWW-Authenticate": "Bearer"})
+        claimable_session(settings, principal, session_id)
+    elif principal.learner_id is not None:
+        session_id = tutor.new_session(settings, learner_id=principal.learner_id)
+    return tutor.answer(body.message, session_id=session_id, chapter=body.chapter, mode=body.mode,
+                        settings=settings, learner_id=principal.learner_id)
+
+
+@router.post("/chat", response_model=Answer, summary="Ask the tutor",
+             description="Answer from the course only; every sentence carries a [C.S] citation marker. A learner "
+                         "without session_id starts a new conversation (its id is in the answer).")
+def chat(body: ChatRequest, settings: SettingsDep, principal: PrincipalDep) -> Answer:
+    return _ask(body, settings, principal)
+
+
+def sse(event: str, data) -> str:
+    """One server-sent event; the JSON payload has no raw newlines, so one data line suffices."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+
+def answer_events(result: Answer) -> Iterator[str]:
+    """Each sentence as it would be written, then the full Answer (the extractive writer has no tokens to stream)."""
+    pieces = [(s.text, s.refs) for s in result.sentences] or [(result.answer, [])]
+    for i, (text, refs) in enumerate(pieces):
+        markers = " ".join(f"[{r}]" for r in refs if f"[{r}]" not in text)
+        yield sse("sentence", {"index": i, "text": text, "refs": refs,
+                               "marked": f"{text} {markers}" if markers else text})
+    yield sse("answer", result.model_dump(mode="json"))
+
+
+@router.post("/chat/stream", summary="Ask the tutor, streamed",
+             response_class=StreamingResponse,
+             responses={200: {"content": {"text/event-stream": {}},
+                              "description": "events `sentence` {index, text, refs, marked} …, then `answer` (the Answer)"}})
+def chat_stream(body: ChatRequest, settings: SettingsDep, principal: PrincipalDep) -> StreamingResponse:
+    # Answer before the stream opens, so bad input still gets a proper 4xx status instead of an error event.
+    result = _ask(body, settings, principal)
+    return StreamingResponse(answer_events(result), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

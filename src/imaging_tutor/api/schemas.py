@@ -1,0 +1,121 @@
+"""Request and response bodies of the HTTP API (the domain's own models are reused where they fit)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..schemas import Answer, Mode
+
+SESSION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+REF = r"^\d{1,3}\.\d{1,3}$"
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, description="the learner's question (limit: settings.max_question_chars)")
+    session_id: str | None = Field(None, pattern=SESSION_ID,
+                                   description="continue this conversation; omitted, a learner gets a new one")
+    chapter: int | None = Field(None, ge=1, le=999, description="answer only from this chapter")
+    mode: Mode = "answer"
+
+
+class SectionEntry(BaseModel):
+    ref: str
+    chapter: int
+    section: int
+    chapter_title: str
+    section_title: str
+    words: int
+
+
+class Outline(BaseModel):
+    course: dict[str, Any]
+    sections: list[SectionEntry]
+
+
+class Highlight(BaseModel):
+    quote: str
+    start: int
+    end: int
+
+
+class SectionPublic(BaseModel):
+    ref: str
+    chapter: int
+    section: int
+    chapter_title: str
+    section_title: str
+    text: str
+    highlights: list[Highlight] = []
+    missing_quotes: list[str] = []
+
+
+class SessionPublic(BaseModel):
+    id: str
+    learner_id: str | None
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TurnPublic(BaseModel):
+    id: int
+    question: str
+    resolved_question: str
+    status: str
+    created_at: datetime
+    answer: Answer
+    feedback: "FeedbackPublic | None" = None
+
+
+class SessionDetail(SessionPublic):
+    turns: list[TurnPublic]
+
+
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    turn_id: int = Field(ge=1)
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=2000)
+
+
+class FeedbackPublic(BaseModel):
+    id: int
+    turn_id: int
+    learner_id: str | None
+    rating: Literal["up", "down"]
+    comment: str
+    created_at: datetime
+
+
+class FeedbackWithAnswer(FeedbackPublic):
+    """A feedback entry with the turn it rates, for the staff inbox."""
+
+    session_id: str
+    question: str
+    answer: Answer
+
+
+class EvalRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    set: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
+                     description="name of a question set in evals/sets/ (without .jsonl); never a path")
+    baseline: bool = Field(True, description="compare with evals/baseline.json when it exists")
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, str]
+    reasons: list[str] = []
+
+
+TurnPublic.model_rebuild()

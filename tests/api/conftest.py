@@ -1,0 +1,37 @@
+"""API fixtures: the real app over the real tutor (shared ingested index, private SQLite), with known tokens."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from imaging_tutor.api.app import create_app
+from imaging_tutor.config import Settings, get_settings
+
+STAFF_TOKEN = "staff-test-token-0123456789"
+MAINTAINER_TOKEN = "maintainer-test-token-0123456789"
+
+
+@pytest.fixture
+def api_settings(tutor_settings, monkeypatch) -> Settings:
+    monkeypatch.setenv("TUTOR_STAFF_TOKEN", STAFF_TOKEN)
+    monkeypatch.setenv("TUTOR_MAINTAINER_TOKEN", MAINTAINER_TOKEN)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture
+def client(api_settings) -> TestClient:
+    with TestClient(create_app(api_settings)) as c:
+        yield c
+
+
+def learner(learner_id: str = "ada") -> dict:
+    return {"X-Learner-Id": learner_id}
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+STAFF = bearer(STAFF_TOKEN)
+MAINTAINER = bearer(MAINTAINER_TOKEN)
