@@ -17,6 +17,15 @@ _COMPUTE_Q = re.compile(r"\b(?:compute|calculate|calc|work out|formula|example|h
 _DEFINITIONAL = re.compile(r"\b(?:is|are|means|refers to|happens when|is called|describes|is the)\b")
 
 
+def _defines(sentence: str, q_tokens: set[str]) -> bool:
+    """'Sensitivity is …', 'This is called shortcut learning', 'Drift is …': the sentence defines a asked-about term."""
+    m = re.match(r"^(?:[A-Z][\w-]*\s){0,3}?([\w“”\"’'-]+(?:\s[\w-]+){0,3}?)\s(?:is|are|means|refers to|happens when)\b", sentence)
+    head = set(tokens(m.group(0))) if m else set()
+    called = re.search(r"(?:is called|known as|means)\s([\w\s-]{3,40})", sentence)
+    tail = set(tokens(called.group(1))) if called else set()
+    return bool((head | tail) & q_tokens)
+
+
 @dataclass
 class Picked:
     index: int  # into snapshot.sentences
@@ -48,6 +57,8 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray) 
             score = cos + 0.25 * overlap + prior
             if definitional and overlap and _DEFINITIONAL.search(sent.text):
                 score += 0.05
+                if _defines(sent.text, q_tokens):
+                    score += 0.15
             if compute and re.search(r"\d", sent.text):
                 score += 0.12
             picked.append(Picked(i, sent.ref, sent.text, score))

@@ -63,7 +63,7 @@ def is_medical_advice(question: str) -> bool:
 # --- prompt injection -------------------------------------------------------------------------------
 _INJECTION = re.compile(
     r"(?:ignore (?:all |any |the |your |my |previous |prior |above |earlier )*(?:instructions|rules|prompt|context)|"
-    r"disregard (?:the |your |all )?(?:instructions|rules|course)|forget (?:the|your|all|everything)|"
+    r"disregard (?:the |your |all )?(?:instructions|rules|course)|forget (?:the|your|all|everything)|ignore the course|"
     r"system prompt|hidden prompt|reveal your|print your (?:configuration|prompt|instructions)|"
     r"developer mode|jailbreak|\bdan\b|you are now|from now on you|pretend (?:you are|to be)|act as (?:an?|the)\b|"
     r"\[system|system:|api keys?|unrestricted ai|without using the course|new policy)", re.I)

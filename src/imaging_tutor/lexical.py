@@ -12,6 +12,10 @@ can could should would may might must will shall not no nor so than too very jus
 some any each every all both few other such own same s t don doesn didn isn aren wasn weren won wouldn shouldn
 tell explain please describe mean means meaning define definition course chapter section like get got one two
 really thing things kind sort way ways use used using does did let lets give show
+calculate calculated calculating compute computed computing calc figure example examples difference differences
+differ important matter matters happen happens work works good bad better best worse main key basic basics simple
+idea ideas concept concepts point purpose role goal actually exactly basically pls plz thanks thank hi hello hey
+want wanna need know understand understanding question questions answer answers learn learning
 """.split())
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
+import threading
 import unicodedata
+from typing import Iterator
 
 from .config import Settings, get_settings
 from .course import Section
@@ -23,7 +26,7 @@ MEDICAL_ADVICE_TEXT = (
 OUT_OF_SCOPE_TEXT = "That isn't covered in this course, so I can't answer it from the course material."
 INJECTION_TEXT = ("I can only help with questions about this course's content, and I can't change how I work. "
                   "Try asking about a topic from the course.")
-SUGGESTION_FLOOR = 0.35  # best sentence cosine above which nearby sections are worth suggesting
+SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -52,7 +55,7 @@ def _suggestions(retrieval: Retrieval, n: int = 3) -> list[Suggestion]:
 
 
 def answer(question: str, session_id: str | None = None, chapter: int | None = None, mode: Mode = "answer",
-           settings: Settings | None = None, learner_id: str | None = None) -> Answer:
+           settings: Settings | None = None, learner_id: str | None = None, on_sentence=None) -> Answer:
     """Answer a learner's question from the course only; every sentence carries its [C.S] marker."""
     settings = settings or get_settings()
     q = clean_question(question, settings)
@@ -100,7 +103,7 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
             if writer is not None and mode == "answer":
                 from .verify import write_verified
 
-                result = write_verified(writer, q, retrieval, result, settings)
+                result = write_verified(writer, q, retrieval, result, settings, on_sentence=on_sentence)
     result.retrieved = retrieval.refs
     result.resolved_question = query
     result.mode = mode
@@ -109,6 +112,37 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
         result.turn_id = sessions.add_turn(settings, session_id, q, query, result.status,
                                            json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False))
     return result
+
+
+def answer_events(question: str, session_id: str | None = None, chapter: int | None = None, mode: Mode = "answer",
+                  settings: Settings | None = None, learner_id: str | None = None) -> Iterator[dict]:
+    """Stream an answer: verified sentences as they are ready, then the final Answer (errors raise before any event)."""
+    events: queue.Queue = queue.Queue()
+    streamed: list[str] = []
+    done = object()
+
+    def work() -> None:
+        try:
+            result = answer(question, session_id, chapter, mode, settings, learner_id,
+                            on_sentence=lambda s: (streamed.append(s), events.put({"type": "sentence", "text": s})))
+            events.put(result)
+        except BaseException as exc:  # handed to the consumer, raised there
+            events.put(exc)
+        events.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    first = events.get()
+    while first is not done:
+        if isinstance(first, BaseException):
+            raise first
+        if isinstance(first, Answer):
+            if not streamed:  # extractive, refusal or LLM fallback: the final text, sentence by sentence
+                for para in first.answer.split("\n\n"):
+                    yield {"type": "sentence", "text": para}
+            yield {"type": "answer", "answer": first.contract()}
+        else:
+            yield first
+        first = events.get()
 
 
 def _extractive(focus: str, retrieval: Retrieval, focus_vector) -> Answer:
