@@ -40,6 +40,11 @@ def _client_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
+def cli_command(*args: str) -> list[str]:
+    """This CLI as a child process (`python -m imaging_tutor.cli` would miss the subcommands registered here)."""
+    return [sys.executable, "-c", "import sys; from imaging_tutor.cli import main; sys.exit(main())", *args]
+
+
 def api_url(settings: Settings) -> str:
     if settings.api_url:
         return settings.api_url.rstrip("/")
@@ -171,8 +176,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     procs: dict[str, subprocess.Popen] = {}
     try:
-        procs["api"] = subprocess.Popen([sys.executable, "-m", "imaging_tutor.cli", "serve",
-                                         "--workers", str(args.workers), "--log-level", "warning"])
+        procs["api"] = subprocess.Popen(cli_command("serve", "--workers", str(args.workers), "--log-level", "warning"))
         base = api_url(settings)
         if not _wait_for(f"{base}/healthz", procs["api"], "API"):
             _stop(procs)

@@ -1,0 +1,173 @@
+"""Staff: generate a quiz, review and save it, edit saved items, export (GIFT, QTI, Markdown, JSON), feedback inbox."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+
+from api_client import ApiError  # noqa: E402
+from ui_common import chapter_options, require_api, show_error, token_input  # noqa: E402
+
+st.set_page_config(page_title="Staff · Imaging tutor", page_icon="🧑‍🏫", layout="wide")
+api = require_api()
+state = st.session_state
+st.title("Staff: quizzes and feedback")
+
+token = token_input("Staff token", "staff_token",
+                    help="From TUTOR_STAFF_TOKEN, or staff_token in the tokens.json file `imaging-tutor up` printed.")
+if not token:
+    st.info("Enter your staff token to continue.", icon="🔑")
+    st.stop()
+try:
+    bank = api.quizzes(token)
+except ApiError as exc:
+    show_error(exc)
+    st.stop()
+
+TYPES = {"mcq": "Multiple choice", "tf": "True/false", "cloze": "Fill in the blank", "short": "Short answer"}
+EXPORTS = {"gift": "GIFT (Moodle)", "qti": "QTI 1.2 zip (Canvas)", "md": "Markdown with answer key", "json": "JSON"}
+
+
+def item_details(item: dict) -> None:
+    st.markdown(f"**{item['prompt']}**")
+    if item.get("options"):
+        st.markdown("\n".join(f"- {o} **(correct)**" if o == item["answer"] else f"- {o}" for o in item["options"]))
+    else:
+        st.markdown(f"Answer: **{item['answer']}**")
+    st.caption(f"[{item['citation']['ref']}] {item['citation']['section_title']} · difficulty {item['difficulty']}"
+               + (" · STALE: its quote is no longer in the course" if item.get("stale") else ""))
+    st.markdown(f"> {item['explanation']}")
+
+
+generate_tab, bank_tab, inbox_tab = st.tabs(["Generate", "Quiz bank", "Feedback inbox"])
+
+with generate_tab:
+    chapters = {k: v for k, v in chapter_options().items() if v is not None}
+    with st.form("generate"):
+        picked = st.multiselect("Chapters", list(chapters), default=list(chapters)[:1])
+        refs_text = st.text_input("Sections (optional, comma separated, e.g. 4.2, 4.3)")
+        c1, c2, c3 = st.columns(3)
+        count = c1.number_input("Number of questions", min_value=1, max_value=50, value=8)
+        seed = c2.number_input("Seed (same seed, same quiz)", min_value=0, max_value=2**31 - 1, value=0)
+        types = c3.multiselect("Question types", list(TYPES), default=list(TYPES), format_func=TYPES.get)
+        go = st.form_submit_button("Generate", type="primary")
+    if go:
+        spec = {"chapters": [chapters[p] for p in picked],
+                "refs": [r.strip() for r in refs_text.split(",") if r.strip()],
+                "count": int(count), "types": types, "seed": int(seed)}
+        try:
+            with st.spinner("Generating and validating items…"):
+                state.draft = api.generate_quiz(token, **spec)
+            state.draft_spec = spec
+        except ApiError as exc:
+            show_error(exc)
+    draft = state.get("draft")
+    if draft:
+        st.subheader(draft["title"])
+        st.caption(f"{len(draft['items'])} items ({draft.get('possible')} valid items were possible; "
+                   f"{len(draft.get('rejections', []))} candidates rejected by validation). "
+                   "Untick a question to leave it out.")
+        keep = {}
+        for n, item in enumerate(draft["items"], start=1):
+            with st.expander(f"{n}. {TYPES[item['type']]} · [{item['citation']['ref']}] {item['prompt'][:90]}"):
+                item_details(item)
+                keep[item["id"]] = st.checkbox("Include this question", value=True, key=f"keep-{item['id']}")
+        title = st.text_input("Title", value=draft["title"], max_chars=200)
+        if st.button("Save to quiz bank", type="primary"):
+            try:
+                saved = api.save_quiz(token, title=title, exclude=[i for i, k in keep.items() if not k],
+                                      **state.draft_spec)
+                st.success(f"Saved “{saved['title']}” with {saved['items']} questions (id {saved['id']}).", icon="💾")
+                state.pop("draft", None)
+                state.selected_quiz = saved["id"]
+                bank = api.quizzes(token)
+            except ApiError as exc:
+                show_error(exc)
+
+with bank_tab:
+    if not bank:
+        st.caption("No saved quizzes yet. Generate one and save it.")
+    else:
+        labels = {q["id"]: f"{q['title']} · {q['items']} questions" + (f" · {q['stale_items']} stale" if q["stale_items"] else "")
+                  for q in bank}
+        ids = list(labels)
+        default = ids.index(state.get("selected_quiz")) if state.get("selected_quiz") in ids else 0
+        quiz_id = st.selectbox("Saved quiz", ids, index=default, format_func=labels.get)
+        state.selected_quiz = quiz_id
+        try:
+            quiz = api.quiz(token, quiz_id)
+        except ApiError as exc:
+            show_error(exc)
+            st.stop()
+        st.caption(f"Quiz id `{quiz_id}`: learners can take it from the Quiz page with this code.")
+        cols = st.columns(len(EXPORTS))
+        for col, (fmt, label) in zip(cols, EXPORTS.items()):
+            try:
+                data, mime, name = api.export_quiz(token, quiz_id, fmt)
+                col.download_button(f"Download {label}", data=data, file_name=name, mime=mime.split(";")[0],
+                                    key=f"export-{fmt}")
+            except ApiError as exc:
+                col.warning(f"{label}: {exc.detail}")
+        for n, item in enumerate(quiz["items"], start=1):
+            with st.expander(f"{n}. {TYPES[item['type']]} · [{item['citation']['ref']}] {item['prompt'][:90]}"):
+                item_details(item)
+                with st.form(f"edit-{item['id']}"):
+                    prompt = st.text_area("Question", value=item["prompt"], max_chars=1200)
+                    answer = st.text_input("Correct answer", value=item["answer"], max_chars=400)
+                    options = st.text_area("Options (one per line)", value="\n".join(item.get("options") or []),
+                                           disabled=not item.get("options"))
+                    difficulty = st.selectbox("Difficulty", ["easy", "medium", "hard"],
+                                              index=["easy", "medium", "hard"].index(item["difficulty"]))
+                    if st.form_submit_button("Save changes"):
+                        changes = {"prompt": prompt, "answer": answer, "difficulty": difficulty}
+                        if item.get("options"):
+                            changes["options"] = [o.strip() for o in options.splitlines() if o.strip()]
+                        try:
+                            api.update_item(token, quiz_id, item["id"], changes)
+                            st.success("Saved.")
+                            st.rerun()
+                        except ApiError as exc:
+                            show_error(exc)
+                c1, c2 = st.columns(2)
+                if c1.button("Regenerate this question", key=f"regen-{item['id']}"):
+                    try:
+                        api.regenerate_item(token, quiz_id, item["id"], seed=n)
+                        st.rerun()
+                    except ApiError as exc:
+                        show_error(exc)
+                if c2.button("Delete this question", key=f"del-{item['id']}"):
+                    try:
+                        api.delete_item(token, quiz_id, item["id"])
+                        st.rerun()
+                    except ApiError as exc:
+                        show_error(exc)
+        if st.button("Delete this quiz", key="delete-quiz"):
+            try:
+                api.delete_quiz(token, quiz_id)
+                state.pop("selected_quiz", None)
+                st.rerun()
+            except ApiError as exc:
+                show_error(exc)
+
+with inbox_tab:
+    which = st.radio("Show", ["All", "Not helpful", "Helpful"], horizontal=True)
+    try:
+        entries = api.feedback_inbox(token, {"All": None, "Helpful": "up", "Not helpful": "down"}[which])
+    except ApiError as exc:
+        entries = []
+        show_error(exc)
+    if not entries:
+        st.caption("No feedback yet.")
+    for e in entries:
+        verdict = "👍 Helpful" if e["rating"] == "up" else "👎 Not helpful"
+        with st.expander(f"{verdict} · {e['question'][:80]} · {e['created_at'][:16].replace('T', ' ')}"):
+            st.markdown(f"**Learner:** {e['learner_id'] or '(anonymous)'} · **session** `{e['session_id']}`")
+            if e["comment"]:
+                st.markdown(f"**Comment:** {e['comment']}")
+            st.markdown(f"**Question:** {e['question']}")
+            st.markdown(e["answer"]["answer"])
+            for c in e["answer"].get("citations", []):
+                st.caption(f"[{c['ref']}] {c['section_title']}: “{c['quote']}”")

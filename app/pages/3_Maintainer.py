@@ -1,0 +1,125 @@
+"""Maintainer: run an eval set, see its metrics as a chart and a per-question table with baseline differences."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from api_client import ApiError  # noqa: E402
+from ui_common import require_api, show_error, token_input  # noqa: E402
+
+st.set_page_config(page_title="Maintainer · Imaging tutor", page_icon="📊", layout="wide")
+api = require_api()
+state = st.session_state
+st.title("Maintainer: answer-quality evals")
+
+token = token_input("Maintainer token", "maintainer_token",
+                    help="From TUTOR_MAINTAINER_TOKEN, or maintainer_token in the tokens.json file `imaging-tutor up` printed.")
+if not token:
+    st.info("Enter your maintainer token to continue.", icon="🔑")
+    st.stop()
+try:
+    sets = api.eval_sets(token)
+    runs = api.eval_runs(token)
+except ApiError as exc:
+    show_error(exc)
+    st.stop()
+
+with st.container(border=True):
+    st.subheader("Run an eval")
+    c1, c2 = st.columns([2, 1])
+    set_name = c1.selectbox("Question set (evals/sets)", sets or ["(none found)"])
+    compare = c2.checkbox("Compare with the baseline", value=True,
+                          help="evals/baseline.json: newly failing and newly passing questions are marked.")
+    if st.button("Run eval", type="primary", disabled=not sets):
+        try:
+            with st.spinner(f"Answering every question of {set_name}… this takes a while"):
+                report = api.run_eval(token, set_name, baseline=compare)
+            state.eval_run = report["id"]
+            runs = api.eval_runs(token)
+        except ApiError as exc:
+            show_error(exc)
+
+if not runs:
+    st.caption("No eval runs yet.")
+    st.stop()
+
+labels = {r["id"]: f"{r['created_at'][:19].replace('T', ' ')} · {r['set_name']} · "
+                   f"{'passed' if r['passed'] else 'FAILED'}" for r in runs}
+ids = list(labels)
+current = ids.index(state.eval_run) if state.get("eval_run") in ids else 0
+run_id = st.selectbox("Run", ids, index=current, format_func=labels.get)
+state.eval_run = run_id
+try:
+    report = api.eval_run(token, run_id)
+except ApiError as exc:
+    show_error(exc)
+    st.stop()
+
+gate = report.get("gate", {})
+if gate.get("passed"):
+    st.success(f"Gate passed · {len(report['rows'])} questions · {report.get('seconds', 0):.0f} s", icon="✅")
+else:
+    st.error("Gate FAILED: " + "; ".join(str(f) for f in gate.get("failures", [])), icon="❌")
+
+metrics = report["metrics"]
+diff = report.get("diff") or {}
+rates = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+         and k not in ("invalid_refs", "quote_mismatches", "errors")}
+if rates:
+    frame = pd.DataFrame({"metric": list(rates), "value": list(rates.values())})
+    baseline_values = {k: (diff.get("metrics", {}).get(k) or {}).get("baseline") for k in rates}
+    try:
+        import altair as alt
+
+        layers = [alt.Chart(frame).mark_bar().encode(
+            y=alt.Y("metric:N", sort=None, title=None),
+            x=alt.X("value:Q", title="This run", scale=alt.Scale(domain=[0, 1])),
+            tooltip=["metric", alt.Tooltip("value:Q", format=".3f")])]
+        base_frame = pd.DataFrame([{"metric": k, "baseline": v} for k, v in baseline_values.items() if v is not None])
+        if not base_frame.empty:
+            layers.append(alt.Chart(base_frame).mark_tick(color="black", thickness=3, size=18).encode(
+                y=alt.Y("metric:N", sort=None), x="baseline:Q",
+                tooltip=["metric", alt.Tooltip("baseline:Q", format=".3f")]))
+        st.altair_chart(alt.layer(*layers).properties(title="Metrics (bars: this run; ticks: baseline)", height=320),
+                        width="stretch")
+    except ImportError:
+        st.bar_chart(frame, x="metric", y="value")
+
+counts = {k: v for k, v in metrics.items() if k in ("invalid_refs", "quote_mismatches", "errors")}
+if counts:
+    cols = st.columns(len(counts))
+    for col, (name, value) in zip(cols, counts.items()):
+        delta = (diff.get("metrics", {}).get(name) or {}).get("delta")
+        col.metric(name.replace("_", " "), value, delta=delta, delta_color="inverse")
+
+if diff:
+    st.subheader("Against the baseline")
+    table = pd.DataFrame([{"metric": k, "baseline": v.get("baseline"), "this run": v.get("current"),
+                           "change": v.get("delta")} for k, v in diff.get("metrics", {}).items()])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"{len(diff.get('newly_failing', []))} newly failing, {len(diff.get('newly_passing', []))} newly passing "
+               f"(baseline from {diff.get('baseline_created_at') or 'unknown date'}).")
+
+st.subheader("Per question")
+failing = {d["id"] for d in diff.get("newly_failing", [])}
+passing = {d["id"] for d in diff.get("newly_passing", [])}
+rows = []
+for r in report["rows"]:
+    rows.append({"id": r["id"], "kind": r["kind"], "result": "pass" if r["passed"] else "FAIL",
+                 "vs baseline": "newly failing" if r["id"] in failing else "newly passing" if r["id"] in passing else "",
+                 "status": r["status"], "first citation": r.get("first_citation"),
+                 "gold": ", ".join(r.get("gold", [])),
+                 "failed checks": ", ".join(k for k, ok in r.get("checks", {}).items() if not ok),
+                 "question": r["question"]})
+show = st.radio("Show", ["All", "Failing only", "Changed vs baseline"], horizontal=True)
+frame = pd.DataFrame(rows)
+if show == "Failing only":
+    frame = frame[frame["result"] == "FAIL"]
+elif show == "Changed vs baseline":
+    frame = frame[frame["vs baseline"] != ""]
+st.dataframe(frame, hide_index=True, width="stretch")

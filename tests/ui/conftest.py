@@ -1,0 +1,120 @@
+"""UI fixtures: a live API (uvicorn subprocess on a free port) over the shared ingested index, and AppTest helpers."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from imaging_tutor.cli_serve import cli_command
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app"
+STAFF_TOKEN = "ui-staff-token-0123456789"
+MAINTAINER_TOKEN = "ui-maintainer-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def private_data_dir(template: Path, target: Path) -> Path:
+    """A data dir whose database is a copy of the template's (the Chroma index is shared read-only)."""
+    target.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(template / "tutor.db"), sqlite3.connect(target / "tutor.db")
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return target
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"{url} did not answer within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def server_env(data: Path, chroma: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
+               TUTOR_DATA_DIR=str(data), TUTOR_CHROMA_DIR=str(chroma),
+               TUTOR_CORPUS_DIR=str(ROOT / "corpus" / "ai-in-medical-imaging"), **extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_api(ingested_template, tmp_path_factory) -> str:
+    """`imaging-tutor serve` on a free 127.0.0.1 port; its working folder holds a small eval set ('mini')."""
+    root = tmp_path_factory.mktemp("live-api")
+    data = private_data_dir(ingested_template, root / "data")
+    sets = root / "evals" / "sets"
+    sets.mkdir(parents=True)
+    rows, kinds = [], set()
+    for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if row["kind"] not in kinds and not row.get("history"):
+            kinds.add(row["kind"])
+            rows.append(line)
+    (sets / "mini.jsonl").write_text("\n".join(rows) + "\n")
+    port = free_port()
+    env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(port),
+                     TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN)
+    log_path = root / "api.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cli_command("serve", "--log-level", "warning"), cwd=root, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/readyz", proc, log_path)
+        yield base
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def ui_env(live_api, monkeypatch) -> str:
+    """Point the Streamlit pages (run in this process by AppTest) at the live API."""
+    monkeypatch.setenv("TUTOR_API_URL", live_api)
+    return live_api
+
+
+def app_test(page: str, learner: str | None = None, timeout: float = 180):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP / page), default_timeout=timeout)
+    if learner:
+        at.query_params["learner"] = learner
+    return at
+
+
+def button(at, label: str):
+    """The button whose label starts with `label` (fails clearly when absent)."""
+    found = [b for b in at.button if b.label.startswith(label)]
+    assert found, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
+    return found[0]

@@ -1,0 +1,66 @@
+"""The Chat page (app/Home.py) against a live API: ask, stream, open a citation, rate, resume, hints, API down."""
+from __future__ import annotations
+
+import httpx
+
+from .conftest import app_test, button, free_port
+
+
+def test_ask_open_citation_rate_and_resume(ui_env):
+    at = app_test("Home.py", learner="ui-ada").run()
+    assert not at.exception
+    at.chat_input[0].set_value("What is specificity?").run()
+    assert not at.exception
+    messages = at.chat_message
+    assert [m.name for m in messages] == ["user", "assistant"]
+    answer_text = messages[1].markdown[0].value
+    assert "[" in answer_text and "specificity" in answer_text.lower()
+
+    chip = button(at, "[")
+    ref = chip.label[1:chip.label.index("]")]
+    chip.click().run()
+    assert any(s.value.startswith(f"[{ref}]") for s in at.subheader)
+    highlighted = [m.value for m in at.markdown if "<mark>" in m.value]
+    assert highlighted and "specificity" in highlighted[0].lower()
+
+    button(at, "👎 Not helpful").click().run()
+    assert any("not helpful" in c.value for c in at.caption)
+
+    with httpx.Client(base_url=ui_env) as api:
+        sessions = api.get("/api/v1/sessions", headers={"X-Learner-Id": "ui-ada"}).json()
+    assert len(sessions) == 1
+
+    # a fresh browser session for the same learner finds the conversation and resumes it
+    again = app_test("Home.py", learner="ui-ada").run()
+    resume = again.selectbox(key="resume_select")
+    assert resume.options and "What is specificity?" in resume.options[0]
+    resume.set_value(sessions[0]["id"]).run()
+    assert [m.name for m in again.chat_message] == ["user", "assistant"]
+    assert any("not helpful" in c.value for c in again.caption)  # the stored rating comes back too
+
+
+def test_hint_mode_chapter_filter_and_new_conversation(ui_env):
+    at = app_test("Home.py", learner="ui-bob").run()
+    at.toggle[0].set_value(True)
+    chapter = at.selectbox[0]
+    assert chapter.label == "Chapter filter"
+    chapter.set_value(next(o for o in chapter.options if o.startswith("Chapter 4"))).run()
+    at.chat_input[0].set_value("What is sensitivity?").run()
+    reply = at.chat_message[1].markdown[0].value
+    assert "Guiding question" in reply and "[4." in reply
+    button(at, "New conversation").click().run()
+    assert not at.chat_message
+
+
+def test_out_of_scope_shows_the_refusal(ui_env):
+    at = app_test("Home.py", learner="ui-cy").run()
+    at.chat_input[0].set_value("What is the capital of France?").run()
+    assert "isn't covered" in at.chat_message[1].markdown[0].value
+
+
+def test_clear_message_when_the_api_is_down(monkeypatch):
+    monkeypatch.setenv("TUTOR_API_URL", f"http://127.0.0.1:{free_port()}")
+    for page in ("Home.py", "pages/1_Quiz.py", "pages/2_Staff.py", "pages/3_Maintainer.py"):
+        at = app_test(page, learner="ui-down").run()
+        assert not at.exception, page
+        assert any("not reachable" in e.value for e in at.error), page

@@ -1,0 +1,52 @@
+"""The Quiz page against a live API: course quiz one item at a time, cited feedback, progress chart, review."""
+from __future__ import annotations
+
+from .conftest import app_test, button
+
+
+def test_course_quiz_with_feedback_progress_and_section(ui_env):
+    at = app_test("pages/1_Quiz.py", learner="ui-quiz").run()
+    assert not at.exception
+    chapter = at.selectbox[0]
+    assert chapter.label == "Chapter"
+    chapter.set_value(next(o for o in chapter.options if o.startswith("Chapter 4"))).run()
+    button(at, "Start quiz").click().run()
+    assert not at.exception
+    answer = next(r for r in at.radio if r.label == "Your answer")
+    assert len(answer.options) == 4
+    answer.set_value(answer.options[0])
+    button(at, "Submit answer").click().run()
+    verdicts = [e.value for e in at.success] + [e.value for e in at.error]
+    assert verdicts and ("Correct." in verdicts[0] or "Incorrect." in verdicts[0])
+
+    reread = button(at, "Reread [4.")
+    reread.click().run()
+    assert any(s.value.startswith("[4.") for s in at.subheader)
+    assert any("<mark>" in m.value for m in at.markdown)
+
+    button(at, "Next question").click().run()
+    assert any("Question 2 of 5" in p.text for p in at.get("progress")) or at.radio
+    # the progress chart is drawn (a chart, not only numbers) and summarised in words
+    assert at.get("arrow_vega_lite_chart") or any(type(e).__name__ == "UnknownElement" for e in at.main)
+    assert any("sections practised" in c.value for c in at.caption)
+    assert any("review" in c.value.lower() for c in at.caption)
+
+
+def test_practice_quiz_and_an_empty_answer_is_refused(ui_env):
+    at = app_test("pages/1_Quiz.py", learner="ui-practice").run()
+    kind = next(r for r in at.radio if r.label == "Kind of quiz")
+    kind.set_value(next(o for o in kind.options if o.startswith("Practice"))).run()
+    at.number_input[0].set_value(3)
+    button(at, "Start quiz").click().run()
+    assert not at.exception and not at.error
+    button(at, "Submit answer").click().run()
+    assert any("answer first" in w.value for w in at.warning)
+
+
+def test_review_with_nothing_due_says_so(ui_env):
+    at = app_test("pages/1_Quiz.py", learner="ui-review").run()
+    kind = next(r for r in at.radio if r.label == "Kind of quiz")
+    kind.set_value(next(o for o in kind.options if o.startswith("Review"))).run()
+    button(at, "Start quiz").click().run()
+    assert any("no items are due" in e.value for e in at.error)
+    assert any("Nothing is due" in c.value for c in at.caption)
