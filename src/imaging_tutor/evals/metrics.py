@@ -7,6 +7,7 @@ precision (which describe the answers actually given), so refusing can never loo
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -77,7 +78,15 @@ def answer_sentences(outcome: dict) -> list[dict]:
     """The answer's sentences with their refs: the tutor's own list, else split from the text by [C.S] markers."""
     if outcome.get("sentences") is not None:
         return [{"text": s.get("text", ""), "refs": [str(r) for r in s.get("refs") or []]} for s in outcome["sentences"]]
-    return [{"text": s, "refs": [f"{c}.{n}" for c, n in MARKER.findall(s)]} for s in split_text(outcome.get("answer", ""))]
+    out: list[dict] = []
+    parts = re.split(r"((?:\s*\[\d+\.\d+\])+)", outcome.get("answer", ""))
+    for text, markers in zip(parts[0::2], parts[1::2] + [""]):
+        pieces = [p.strip() for p in split_text(text) if p.strip()]
+        refs = [f"{c}.{n}" for c, n in MARKER.findall(markers)]
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            out.append({"text": piece + (markers if last else ""), "refs": refs if last else []})
+    return out
 
 
 def _fold(text: str) -> str:
@@ -166,6 +175,15 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Supp
     row["checks"] = checks
     row["passed"] = all(checks.values())
     return row
+
+
+def support_inputs(q: EvalQuestion, outcome: dict) -> tuple[list[str], list[str]]:
+    """Texts the support measure will embed for this row, and the sections it will compare them with."""
+    if outcome.get("status") != ANSWERED or q.kind != "answerable":
+        return [], []
+    sents = answer_sentences(outcome)
+    quotes = [c.get("quote") or "" for c in outcome.get("citations") or []]
+    return [s["text"] for s in sents] + quotes, [r for s in sents for r in s["refs"]] + list(q.gold_refs)
 
 
 def _grounding(outcome: dict, support: SupportMeasure | None) -> dict:

@@ -17,6 +17,8 @@ def _limit(report: dict, metric: str) -> str:
     for c in report["gate"]["checks"]:
         if c["metric"] == metric and c["rule"] in ("min", "max"):
             parts.append(("≥ " if c["rule"] == "min" else "≤ ") + fmt_value(c["limit"], METRICS[metric].unit))
+        elif c["metric"] == metric and c["rule"] == "max_drop":
+            parts.append("drop ≤ " + fmt_value(c["limit"], METRICS[metric].unit))
     return ", ".join(dict.fromkeys(parts))
 
 
@@ -193,7 +195,7 @@ def render_markdown(report: dict, svg_name: str | None = None) -> str:
         if r.get("error"):
             md.append(f"- error: {r['error']}")
         if r.get("answer"):
-            md.append(f"- answer: {_short(r['answer'], 600)}")
+            md.append(f"- answer: {_short(r['answer'], 1500)}")
         for c in r["citations"]:
             md.append(f"  - cited [{c['ref']}]: “{_short(c['quote'], 200)}”")
         for s in (r.get("grounding") or {}).get("sentences", []):

@@ -13,7 +13,7 @@ from ..course import load_course
 from ..errors import InvalidInput
 from . import gate
 from .baseline import check_baseline, diff, load_baseline
-from .metrics import aggregate, outcome_from_answer, score_question
+from .metrics import aggregate, outcome_from_answer, score_question, support_inputs
 from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
 from .support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
@@ -83,13 +83,22 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
         embedder = get_embedder(settings.embedding_model_path)
     measure = SupportMeasure(course, embedder)
 
-    rows = []
+    answering = time.perf_counter()
+    outcomes = []
     total = len(eval_set.questions)
     for i, q in enumerate(eval_set.questions, start=1):
-        outcome = ask(tutor, q, settings)
-        rows.append(score_question(q, outcome, course, measure))
+        outcomes.append(ask(tutor, q, settings))
         if progress:
             progress(i, total)
+    answer_seconds = time.perf_counter() - answering
+    # Scoring happens after answering, so the support measure embeds everything in one batch.
+    texts, refs = [], []
+    for q, outcome in zip(eval_set.questions, outcomes):
+        t, r = support_inputs(q, outcome)
+        texts += t
+        refs += r
+    measure.prepare(texts, refs)
+    rows = [score_question(q, outcome, course, measure) for q, outcome in zip(eval_set.questions, outcomes)]
 
     metrics = aggregate(rows)
     report = EvalReport(
@@ -111,6 +120,7 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
     if base is not None:
         report.diff = diff(report.to_dict(), base)
     report.seconds = round(time.perf_counter() - started, 2)
+    report.meta = {"answer_seconds": round(answer_seconds, 2), "history_turns": sum(len(q.history) for q in eval_set.questions)}
     if store:
         save_run(settings, report)
     return report

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import weakref
+import itertools
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Any, Iterable, Protocol, Sequence
 
 import numpy as np
 
@@ -42,15 +44,18 @@ when where why how all any both each few more most other some such only own same
 yet often usually like e.g i.e etc one two per up out off again further once
 """.split()) - _NEGATIONS
 
-# Chosen by a grid search on evals/support_labels.jsonl maximising F0.5 (precision weighs double: a fabricated
-# sentence scored as grounded hides a real failure). On those 52 labels: precision 0.96, recall 0.85;
-# leave-one-out (thresholds re-chosen without the held-out label): precision 0.88, recall 0.85.
+# Chosen by `calibrate` (grid search for F0.5: precision weighs double, since a fabricated sentence scored as
+# grounded hides a real failure) on the 56 labels of evals/support_labels.jsonl: precision 0.96, recall 0.86
+# on those labels; leave-one-out (thresholds re-chosen without each held-out label): precision 0.88, recall 0.79.
 VERBATIM = 0.92        # a common run covering this share of the claim: the sentence quotes the passage
 LEXICAL_MIN = 0.65     # content-word coverage needed together with ...
 COSINE_MIN = 0.70      # ... this cosine to the same passage
 COSINE_STRONG = 0.75   # a paraphrase this close counts with fewer shared words ...
 LEXICAL_FLOOR = 0.40   # ... but never with fewer than this share
 POINTER_EXTRA_WORDS = 3  # "The course covers this in <title>" names its section; more words make it a claim
+
+
+_PASSAGE_MEMO: "weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]]" = weakref.WeakKeyDictionary()
 
 
 class Embedder(Protocol):
@@ -129,20 +134,56 @@ class SupportMeasure:
         self.cosine_strong, self.lexical_floor = cosine_strong, lexical_floor
         self._passages: dict[str, tuple[list[str], np.ndarray]] = {}
         self._numbers: dict[str, set[str]] = {}
+        self._claims: dict[str, np.ndarray] = {}
+
+    def prepare(self, sentences: Iterable[str], refs: Iterable[str] = ()) -> None:
+        """Embed many claims in one batch (and load the sections they cite): far cheaper than one call each."""
+        claims = list(dict.fromkeys(c for c in (strip_markers(s) for s in sentences) if c and c not in self._claims))
+        if claims:
+            self._claims.update(zip(claims, self.embedder.embed(claims)))
+        self._load(list(refs))
+
+    def _claim_vector(self, claim: str) -> np.ndarray:
+        if claim not in self._claims:
+            self.prepare([claim])
+        return self._claims[claim]
 
     def passages(self, ref: str) -> tuple[list[str], np.ndarray]:
         """The section's sentences and adjacent-sentence pairs (a claim may merge two), with their embeddings."""
-        cached = self._passages.get(ref)
-        if cached is None:
+        if ref not in self._passages:
+            self._load([ref])
+        return self._passages[ref]
+
+    def _load(self, refs: list[str]) -> None:
+        todo = [r for r in dict.fromkeys(refs) if r not in self._passages and self.course.has_ref(r)]
+        if not todo:
+            return
+        texts_by_ref = {}
+        for ref in todo:
             sec = self.course.section(ref)
             sents = [re.sub(r"\s+", " ", s) for s in split_text(sec.text)]
-            texts = sents + [f"{a} {b}" for a, b in zip(sents, sents[1:])] + [sec.section_title]
-            cached = self._passages[ref] = (texts, self.embedder.embed(texts))
+            texts_by_ref[ref] = sents + [f"{a} {b}" for a, b in zip(sents, sents[1:])] + [sec.section_title]
             self._numbers[ref] = set(_NUMBER.findall(sec.text))
-        return cached
+        # One batch for every section needed (the model is far faster on a batch than on many small calls), and
+        # a per-process memo so repeated runs (tests, the API) embed the course once.
+        memo = _PASSAGE_MEMO.setdefault(self.embedder, {})
+        wanted = [t for texts in texts_by_ref.values() for t in texts]
+        missing = list(dict.fromkeys(t for t in wanted if t not in memo))
+        if missing:
+            memo.update(zip(missing, self.embedder.embed(missing)))
+        vectors = np.stack([memo[t] for t in wanted])
+        at = 0
+        for ref, texts in texts_by_ref.items():
+            self._passages[ref] = (texts, vectors[at:at + len(texts)])
+            at += len(texts)
 
     def score(self, sentence: str, ref: str) -> Support:
         """Support of one sentence by one section (an unknown ref is never support)."""
+        found = self.features(sentence, ref)
+        return found if found.reason else self.decide(found)
+
+    def features(self, sentence: str, ref: str) -> Support:
+        """Similarity to the best passage; settled here (non-empty reason) when a guard or a quote decides."""
         claim = strip_markers(sentence)
         if not self.course.has_ref(ref):
             return Support(False, ref, 0.0, 0.0, "", "unknown ref")
@@ -158,7 +199,7 @@ class SupportMeasure:
             return Support(True, ref, runs[best_run], 1.0, texts[best_run], "quoted")
         cover = [coverage(claim, t) for t in texts]
         lexical = [max(c, r) for c, r in zip(cover, runs)]
-        cosines = vectors @ self.embedder.embed([claim])[0]
+        cosines = vectors @ self._claim_vector(claim)
         # The passage the claim leans on: the best blend of both signals.
         best = int(np.argmax(np.asarray(lexical) + cosines))
         lex, cos, passage = float(lexical[best]), float(cosines[best]), texts[best]
@@ -166,11 +207,17 @@ class SupportMeasure:
             return Support(False, ref, lex, cos, passage, f"number not in section: {', '.join(sorted(missing))}")
         if _negated(claim) != _negated(passage):
             return Support(False, ref, lex, cos, passage, "negation differs from the passage")
-        if lex >= self.lexical_min and cos >= self.cosine_min:
-            return Support(True, ref, lex, cos, passage, "shared wording and meaning")
-        if cos >= self.cosine_strong and lex >= self.lexical_floor:
-            return Support(True, ref, lex, cos, passage, "close paraphrase")
-        return Support(False, ref, lex, cos, passage, "too far from every passage")
+        return Support(False, ref, lex, cos, passage, "")
+
+    def decide(self, f: Support, thresholds: tuple[float, float, float, float] | None = None) -> Support:
+        """Apply the similarity thresholds to an undecided feature record."""
+        lexical_min, cosine_min, cosine_strong, lexical_floor = thresholds or (
+            self.lexical_min, self.cosine_min, self.cosine_strong, self.lexical_floor)
+        if f.lexical >= lexical_min and f.cosine >= cosine_min:
+            return replace(f, supported=True, reason="shared wording and meaning")
+        if f.cosine >= cosine_strong and f.lexical >= lexical_floor:
+            return replace(f, supported=True, reason="close paraphrase")
+        return replace(f, supported=False, reason="too far from every passage")
 
     def _names_section(self, claim: str, ref: str) -> bool:
         """A pointer such as "Read more: <title>": names the cited section and claims little else."""
@@ -221,6 +268,7 @@ def evaluate_labels(measure: SupportMeasure, labels: list[dict]) -> LabelReport:
     """Precision/recall of `supported` against hand labels (positive class: supported)."""
     tp = fp = fn = tn = 0
     errors = []
+    measure.prepare([r["sentence"] for r in labels], [r["ref"] for r in labels])
     for row in labels:
         got = measure.score(row["sentence"], row["ref"])
         want = bool(row["supported"])
@@ -235,3 +283,56 @@ def evaluate_labels(measure: SupportMeasure, labels: list[dict]) -> LabelReport:
         if got.supported != want:
             errors.append({**row, **{k: v for k, v in got.as_dict().items() if k != "supported"}})
     return LabelReport(len(labels), tp, fp, fn, tn, errors)
+
+
+GRID = {
+    "lexical_min": (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8),
+    "cosine_min": (0.55, 0.6, 0.65, 0.7, 0.75),
+    "cosine_strong": (0.7, 0.75, 0.8, 0.85, 0.9, 1.01),
+    "lexical_floor": (0.3, 0.4, 0.5),
+}
+
+
+def _f_half(tp: int, fp: int, fn: int) -> float:
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+
+
+def calibrate(measure: SupportMeasure, labels: list[dict]) -> dict:
+    """Grid-search the similarity thresholds for F0.5 on the labels, with a leave-one-out estimate.
+
+    Ties go to the stricter setting (higher thresholds). Returns the chosen thresholds, their in-sample
+    confusion counts and the leave-one-out counts (thresholds re-chosen without each held-out label).
+    """
+    measure.prepare([r["sentence"] for r in labels], [r["ref"] for r in labels])
+    feats = [measure.features(r["sentence"], r["ref"]) for r in labels]
+    want = np.array([bool(r["supported"]) for r in labels])
+    settled = np.array([bool(f.reason) for f in feats])
+    settled_as = np.array([f.supported for f in feats])
+    lex = np.array([f.lexical for f in feats])
+    cos = np.array([f.cosine for f in feats])
+    grid = np.array(list(itertools.product(*GRID.values())))  # (g, 4): lexical_min, cosine_min, cosine_strong, floor
+    by_rule = ((lex >= grid[:, [0]]) & (cos >= grid[:, [1]])) | ((cos >= grid[:, [2]]) & (lex >= grid[:, [3]]))
+    got = np.where(settled, settled_as, by_rule)  # (g, n) verdicts
+    tp_i, fp_i, fn_i = got & want, got & ~want, ~got & want
+    tp, fp, fn = tp_i.sum(1), fp_i.sum(1), fn_i.sum(1)
+
+    def pick(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> int:
+        scores = [_f_half(int(a), int(b), int(c)) for a, b, c in zip(tp, fp, fn)]
+        return max(range(len(grid)), key=lambda g: (round(scores[g], 12), tuple(grid[g])))
+
+    chosen = pick(tp, fp, fn)
+    loo = [0, 0, 0]
+    for i in range(len(labels)):
+        g = pick(tp - tp_i[:, i], fp - fp_i[:, i], fn - fn_i[:, i])
+        loo[0] += bool(tp_i[g, i])
+        loo[1] += bool(fp_i[g, i])
+        loo[2] += bool(fn_i[g, i])
+
+    def pr(tp: int, fp: int, fn: int) -> dict:
+        return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+                "tp": tp, "fp": fp, "fn": fn}
+
+    return {"thresholds": {k: float(v) for k, v in zip(GRID, grid[chosen])},
+            "in_sample": pr(int(tp[chosen]), int(fp[chosen]), int(fn[chosen])), "leave_one_out": pr(*loo)}

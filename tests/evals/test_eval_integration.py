@@ -1,0 +1,72 @@
+"""The evals against the real tutor (real index, real MiniLM): both gold forms score the same, and a broken
+retriever makes the gate fail."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from imaging_tutor.cli import main
+from imaging_tutor.evals.runner import run_eval
+
+from .conftest import SETS, THRESHOLDS
+
+tutor = pytest.importorskip("imaging_tutor.tutor", reason="the tutor has not landed yet")
+retrieval = pytest.importorskip("imaging_tutor.retrieval")
+
+SUBSET = 16  # the first lines of the shipped set: answerable, multi-turn, out-of-scope and medical-advice cases
+
+
+def _subset(src, dst, n=SUBSET):
+    lines = [line for line in src.read_text(encoding="utf-8").splitlines() if line.strip()][:n]
+    dst.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return dst
+
+
+@pytest.fixture
+def subsets(tmp_path):
+    return (_subset(SETS / "grounding.jsonl", tmp_path / "grounding.jsonl"),
+            _subset(SETS / "grounding_evidence_only.jsonl", tmp_path / "grounding_evidence_only.jsonl"))
+
+
+def _comparable(report):
+    skip = {"latency_p50_ms", "latency_p95_ms"}
+    metrics = {k: v for k, v in report.metrics.items() if k not in skip}
+    rows = [(r["id"], r["status"], r["first_citation"], r["retrieved_top5"], r["checks"]) for r in report.rows]
+    return metrics, rows
+
+
+def test_evidence_only_set_scores_the_same_as_gold_refs(tutor_settings, subsets):
+    kinds = {json.loads(line)["kind"] for line in subsets[0].read_text().splitlines()}
+    assert kinds == {"answerable", "out_of_scope", "medical_advice"}
+    with_refs = run_eval(subsets[0], tutor_settings, thresholds=THRESHOLDS, store=False)
+    evidence_only = run_eval(subsets[1], tutor_settings, thresholds=THRESHOLDS, store=False)
+    assert _comparable(with_refs) == _comparable(evidence_only)
+    assert with_refs.metrics["invalid_refs"] == 0 and with_refs.metrics["medical_advice"] == 1.0
+
+
+def _random_retriever(real):
+    """A retriever that finds the same candidates as the real one but ranks them at random."""
+    def retrieve(query, settings, *, chapter=None, k=8, **kwargs):
+        found = real(query, settings, chapter=chapter, k=64, **kwargs)
+        found.sections = random.Random(query).sample(found.sections, len(found.sections))[:k]
+        return found
+    return retrieve
+
+
+def test_a_broken_retriever_makes_the_gate_fail(tutor_settings, subsets, tmp_path, monkeypatch, capsys):
+    base = tmp_path / "baseline.json"
+    main(["eval", str(subsets[0]), "--thresholds", str(THRESHOLDS), "--save-baseline", str(base), "--no-store"])
+    healthy = json.loads(base.read_text())["metrics"]
+    capsys.readouterr()
+
+    broken = _random_retriever(retrieval.retrieve)
+    monkeypatch.setattr(tutor, "retrieve", broken)  # the tutor's seam: it calls retrieve() from its own namespace
+    monkeypatch.setattr(retrieval, "retrieve", broken)
+    code = main(["eval", str(subsets[0]), "--thresholds", str(THRESHOLDS), "--baseline", str(base), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and not report["gate"]["passed"]
+    assert report["metrics"]["hit_at_1"] < healthy["hit_at_1"] - 0.2
+    assert any("dropped from" in f for f in report["gate"]["failures"])
+    assert report["diff"]["newly_failing"]
