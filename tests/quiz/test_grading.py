@@ -9,9 +9,9 @@ from imaging_tutor.quiz.calibration import agreement, load_examples
 from imaging_tutor.quiz.candidates import section_candidates
 from imaging_tutor.quiz.grading import THRESHOLDS, MAX_RESPONSE_CHARS
 
-# Measured with the committed thresholds on evals/quiz/grading_labels.jsonl (123 answers): 0.894 and 0.992.
+# Measured with the committed thresholds on evals/quiz/grading_labels.jsonl (123 answers): 0.894 and 1.000.
 MIN_AGREEMENT = 0.89
-MIN_BINARY_AGREEMENT = 0.99
+MIN_BINARY_AGREEMENT = 1.0
 
 
 def _cand(course, ref, kind, concept=None):
@@ -87,5 +87,15 @@ def test_grading_agreement_on_labelled_answers(course, settings, embedder):
     result = agreement(examples, THRESHOLDS, embedder)
     assert result["agreement"] >= MIN_AGREEMENT, result
     assert result["binary_agreement"] >= MIN_BINARY_AGREEMENT, result
-    assert result["by_label"]["right"]["incorrect"] == 0
+    assert result["by_label"]["right"]["incorrect"] == 0 and result["wrong_marked_correct"] == 0
     assert result["by_label"]["off_topic"]["correct"] == 0 and result["by_label"]["empty"]["correct"] == 0
+
+
+def test_swapped_contrasting_pair_is_a_misconception(course, settings, embedder):
+    item = course_items(settings, chapter=2, as_type="short", course=course)[2]  # training vs inference
+    swapped = grade(item, "Inference is when the model learns from labelled examples, and training is when it "
+                          "analyzes a new scan it has never seen.", embedder=embedder)
+    straight = grade(item, "Inference is when the trained model analyzes a new scan it has never seen; training is "
+                           "when it learns from labelled examples.", embedder=embedder)
+    assert not swapped.correct and "swaps inference and training" in swapped.feedback.lower()
+    assert straight.correct

@@ -110,6 +110,7 @@ def _arrays(examples: list[Example]) -> dict[str, np.ndarray]:
         "sim": np.array([x["sim_key"] for x in f]),
         "cov": np.array([x["coverage"] for x in f]),
         "wrong": np.array([x["sim_wrong"] for x in f]),
+        "swapped": np.array([bool(x.get("swapped")) for x in f]),
         "has_kt": np.array([bool(ex.item.key_terms) for ex in examples]),
         "empty": np.array([is_empty(ex.response) for ex in examples]),
         "label": np.array([LABELS.index(ex.label) for ex in examples]),
@@ -129,7 +130,7 @@ def _search(examples: list[Example], base: FreeTextThresholds = THRESHOLDS) -> F
             continue
         sem = np.clip((a["sim"] - floor) / (full - floor), 0, 1)
         score = np.where(a["has_kt"], w * sem + (1 - w) * a["cov"], sem)
-        score = np.where(a["wrong"] > a["sim"] + base.wrong_margin, score * pen, score)
+        score = np.where((a["wrong"] > a["sim"] + base.wrong_margin) | a["swapped"], score * pen, score)
         score = np.where(a["empty"], 0.0, score)
         for corr, part in itertools.product(_GRID["correct"], _GRID["partial"]):
             if part >= corr:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from ..course import Course, Section
-from .facts import GLOSSARY, NEIGHBOURS, TERMS, Fact, Term, course_fingerprint, mine_course, standalone
+from .facts import (GLOSSARY, NEIGHBOURS, TERMS, Fact, Term, confusable, course_fingerprint, mine_course,
+                    standalone)
 from .ids import item_id, rng_for
 from .schema import Citation, QuizItem
 from .text import STOPWORDS, content_stems, stem, support, words
@@ -100,7 +101,7 @@ def distractor_terms(term: Term, quote: str, k: int, seed: str) -> list[Term]:
     """k other terms of the same family (the partner first), none named in the quote; neighbours fill gaps."""
     def ok(t: Term) -> bool:
         return (t.name != term.name and t.distractor and not t.regex.search(quote)
-                and not term.regex.fullmatch(t.name))
+                and not term.regex.fullmatch(t.name) and not confusable(t.name, term.name))
 
     rng = rng_for(seed, "distractors")
     same = [t for t in GLOSSARY if t.family == term.family and ok(t) and t.name != term.partner]
@@ -172,7 +173,7 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
     if fact.kind == "definition" and fact.gloss:
         answer = _gloss_option(fact)
         pool = [g for g in gloss_pool if g.term != term.name and g.gloss and not term.regex.search(g.gloss)
-                and g.quote != fact.quote and support(g.gloss, fact.quote) < 0.5]
+                and g.quote != fact.quote and support(g.gloss, fact.quote) < 0.5 and not confusable(g.term, term.name)]
         fam = {t.name: t.family for t in GLOSSARY}
         order = [term.family, *NEIGHBOURS.get(term.family, ())]
         rng = rng_for(fact.source_hash, term.name, "glosses")

@@ -108,6 +108,22 @@ GLOSSARY: tuple[Term, ...] = (
     _t("accountability", r"accountability", "adoption"),
 )
 TERMS: dict[str, Term] = {t.name: t for t in GLOSSARY}
+# Terms close enough in meaning that one could defend either answer: never distractors for each other.
+# (Contrasting pairs such as commission/omission stay: telling them apart is the point of the item.)
+CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
+    ("drift", "distribution shift"), ("drift", "generalization"), ("bias", "distribution shift"),
+    ("bias", "generalization"), ("distribution shift", "generalization"),
+    ("automation bias", "overreliance"), ("automation bias", "commission"), ("automation bias", "omission"),
+    ("overreliance", "commission"), ("overreliance", "omission"),
+    ("testing", "inference"), ("specificity", "positive predictive value"),
+    ("sensitivity", "negative predictive value"),
+))
+
+
+def confusable(a: str, b: str) -> bool:
+    return frozenset((a, b)) in CONFUSABLE
+
+
 # Which families lend distractors to which when a family is too small on its own.
 NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "metric": ("outcome", "lifecycle"),
@@ -215,15 +231,13 @@ _META = re.compile(r"^(?:You[’']ll|You will|You can|We |This (?:chapter|sectio
 _IMPERATIVE = frozenset("""keep require clarify include convert ask run define decide treat track set confirm review request
 add go use start think imagine consider verify ensure look focus remember check insist prepare build document""".split())
 _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)? and)|\bthat (?:balance|difference|variability|"
-                               r"question|journey|pattern)\b|^\S+ then\b|\bmight say\b|^The (?:best|same|deployed) ",
+                               r"question|journey|pattern)\b|^\S+ then\b|\bmight say\b|^The (?:best|same|deployed|details) ",
                                re.IGNORECASE)
 
 
 def _imperative(sentence: str) -> bool:
-    heads = [sentence]
-    lead = re.match(r"^[^,:]{1,60}[,:] (.+)$", sentence)
-    if lead:
-        heads.append(lead.group(1))
+    """Starts, or continues after a comma or colon, with a bare instruction verb ("…, ask what it exploits")."""
+    heads = [sentence, *re.split(r"[,:;] ", sentence)[1:]]
     return any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split())
 
 

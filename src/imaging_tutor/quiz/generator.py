@@ -4,12 +4,13 @@ from __future__ import annotations
 import random
 from typing import Iterable, Sequence
 
-from ..config import Settings
+from ..config import Settings, get_settings
 from ..course import Course, Section
 from ..errors import InvalidInput, NotFound
 from .candidates import section_candidates
 from .corpus import get_course
 from .ids import digest
+from .proposals import get_proposer, proposed_items
 from .schema import ITEM_TYPES, Quiz, QuizItem, QuizSpec, Rejection
 from .validate import DuplicateFilter, accept_in_order, check_items
 
@@ -88,12 +89,14 @@ def quiz_id(course: Course, refs: Sequence[str], types: Sequence[str], count: in
 
 def generate(chapters: Iterable[int] | None = None, refs: Iterable[str] | None = None, count: int = 10,
              types: Sequence[str] | str | None = ITEM_TYPES, seed: int = 0, settings: Settings | None = None, *,
-             course: Course | None = None, embedder=None, title: str = "") -> Quiz:
+             course: Course | None = None, embedder=None, title: str = "", proposer=None) -> Quiz:
     """A practice quiz from the course text: same arguments (and course version) give the same quiz.
 
-    Raises NotFound for an unknown chapter or ref, InvalidInput for a bad count or type (naming how many items
-    the chosen sections can supply).
+    When an LLM endpoint is configured (or a proposer is passed) its proposals join the pool and pass the same
+    validation. Raises NotFound for an unknown chapter or ref, InvalidInput for a bad count or type (naming how
+    many items the chosen sections can supply).
     """
+    settings = settings or get_settings()
     course = course or get_course(settings)
     types = check_types(types)
     try:
@@ -107,6 +110,9 @@ def generate(chapters: Iterable[int] | None = None, refs: Iterable[str] | None =
         raise InvalidInput(f"count must be at most {MAX_COUNT}")
     sections = resolve_sections(course, chapters, refs)
     pool = candidates(course, sections, types)
+    proposer = proposer or get_proposer(settings)
+    if proposer is not None:
+        pool += [it for it in proposed_items(course, sections, proposer) if it.type in types]
     accepted, rejections = select(course, pool, types, seed, embedder)
     scope = _describe(sections, chapters, refs)
     if count > len(accepted):

@@ -26,7 +26,7 @@ class FreeTextThresholds:
 
     sem = clip((similarity to the key answer - sim_floor) / (sim_full - sim_floor), 0, 1)
     score = sem_weight * sem + (1 - sem_weight) * key-term coverage, scaled by wrong_penalty when the answer is
-    closer to a known wrong option than to the key (by more than wrong_margin).
+    closer to a known wrong option than to the key (by more than wrong_margin) or swaps a contrasting pair.
     """
 
     sim_floor: float = 0.25
@@ -42,8 +42,8 @@ class FreeTextThresholds:
 
 
 # Chosen by calibration.calibrate() on the 123 labelled answers in evals/quiz/grading_labels.jsonl
-# (3-way agreement 0.894, 0.862 five-fold cross-validated; correct-vs-not 0.992). `imaging-tutor quiz report`
-# re-measures them; `--calibrate` searches again.
+# (3-way agreement 0.894, 0.862 five-fold cross-validated; correct-vs-not 1.000, no wrong answer passed).
+# `imaging-tutor quiz report` re-measures them; `--calibrate` searches again.
 THRESHOLDS = FreeTextThresholds()
 
 
@@ -133,7 +133,41 @@ def free_text_features(item: QuizItem, response: str, embedder=None) -> dict:
     covered = [k for k in item.key_terms if coverage(k, resp_stems)]
     cov = len(covered) / len(item.key_terms) if item.key_terms else 0.0
     return {"sim_key": sim_key, "sim_quote": sim_quote, "sim_wrong": sim_wrong, "coverage": cov,
-            "covered": covered, "missing": [k for k in item.key_terms if k not in covered]}
+            "covered": covered, "missing": [k for k in item.key_terms if k not in covered],
+            "swapped": swapped_pair(item.answer, response)}
+
+
+def _descriptions(text: str, a, b) -> tuple[set[str], set[str]]:
+    """Content stems that follow each mention of a (or b) up to the next mention or the end of the sentence."""
+    marks = sorted([(m.start(), m.end(), 0) for m in a.regex.finditer(text)] +
+                   [(m.start(), m.end(), 1) for m in b.regex.finditer(text)])
+    own = set(stems(a.name)) | set(stems(b.name))
+    out: tuple[set[str], set[str]] = (set(), set())
+    for i, (_start, end, which) in enumerate(marks):
+        stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        segment = re.split(r"[.;!?]", text[end:stop], maxsplit=1)[0]
+        out[which].update(set(stems(segment)) - own)
+    return out
+
+
+def swapped_pair(key: str, response: str) -> tuple[str, str] | None:
+    """A contrasting pair of the course (training/inference, sensitivity/specificity, …) whose descriptions the
+    response attaches the wrong way round, e.g. 'inference is when the model learns from labelled data'."""
+    from .facts import GLOSSARY, TERMS
+
+    for a in GLOSSARY:
+        if not a.partner or a.name > a.partner:
+            continue
+        b = TERMS[a.partner]
+        ka, kb = _descriptions(key, a, b)
+        if not (ka and kb):
+            continue
+        ra, rb = _descriptions(response, a, b)
+        straight = len(ra & ka) + len(rb & kb)
+        crossed = len(ra & kb) + len(rb & ka)
+        if crossed > straight + 1:
+            return (a.name, b.name)
+    return None
 
 
 def score_free_text(f: dict, t: FreeTextThresholds, has_key_terms: bool = True) -> float:
@@ -141,7 +175,7 @@ def score_free_text(f: dict, t: FreeTextThresholds, has_key_terms: bool = True) 
     sim = f["sim_key"]
     sem = min(1.0, max(0.0, (sim - t.sim_floor) / max(1e-6, t.sim_full - t.sim_floor)))
     score = t.sem_weight * sem + (1 - t.sem_weight) * f["coverage"] if has_key_terms else sem
-    if f["sim_wrong"] > f["sim_key"] + t.wrong_margin:
+    if f["sim_wrong"] > f["sim_key"] + t.wrong_margin or f.get("swapped"):
         score *= t.wrong_penalty
     return min(1.0, max(0.0, score))
 
@@ -160,11 +194,15 @@ def grade_free_text(item: QuizItem, response: str, *, embedder=None,
     if verdict == "correct":
         head = "Correct." if not missing else f"Correct in substance; the key also mentions {_join(missing)}."
         feedback = f"{head} {_quote_feedback(item).replace('reread', 'see')}"
-    elif verdict == "partial":
+    elif verdict == "partial" and not f.get("swapped"):
         what = f"it does not cover {_join(missing)}" if missing else "it is only part of the answer"
         feedback = f"Partly right: {what}. A full answer: {_sentence(item.answer)} " + _quote_feedback(item)
     else:
-        if f["sim_key"] < thresholds.sim_floor + 0.1 and not f["covered"]:
+        if f.get("swapped"):
+            a, b = f["swapped"]
+            why = (("Partly right, but y" if verdict == "partial" else "Y")
+                   + f"our answer swaps {a} and {b}: what you say of one, the course says of the other.")
+        elif f["sim_key"] < thresholds.sim_floor + 0.1 and not f["covered"]:
             why = "Your answer does not address the question."
         elif f["sim_wrong"] > f["sim_key"] + thresholds.wrong_margin and f["sim_wrong"] >= 0.5:
             why = "Your answer matches a common misconception rather than the key."

@@ -16,7 +16,9 @@ def default_embedder():
     from ..config import get_settings
     from ..embedding import get_embedder
 
-    return get_embedder(get_settings().embedding_model_path)
+    path = get_settings().embedding_model_path
+    # get_embedder() and get_embedder(None) are different lru_cache keys; call it as everyone else does.
+    return get_embedder(path) if path else get_embedder()
 
 
 def embed_texts(texts: Sequence[str], embedder=None) -> np.ndarray:

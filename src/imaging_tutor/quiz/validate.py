@@ -16,6 +16,7 @@ from .text import fold, normalize_answer, support
 NEAR_DUPLICATE = 0.90  # cosine of "prompt + answer" embeddings; above it two items ask the same thing
 ANSWER_SUPPORT = 0.75  # share of the answer's content words the quote must contain (free-text and definition keys)
 DISTRACTOR_SUPPORT = 0.6  # a distractor with this much support from the quote could pass as right
+KEY_DISTRACTOR_SUPPORT = 0.8
 MAX_PROMPT_CHARS = 1200
 MAX_OPTION_CHARS = 400
 
@@ -93,9 +94,12 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
         s_answer = support(item.answer, quote)
         if item.origin != "course" and s_answer < ANSWER_SUPPORT:
             problems.append(("answer_unsupported", f"only {s_answer:.0%} of the answer's content words are in the quote"))
+        # Hand-written keys paraphrase, and their misconceptions may reuse the course's words to say the opposite;
+        # word overlap cannot tell those apart, so for them only a near-verbatim distractor counts as supported.
+        limit = KEY_DISTRACTOR_SUPPORT if item.origin == "course" else max(DISTRACTOR_SUPPORT, s_answer)
         for d in distractors:
             s_d = support(d, quote)
-            if s_d >= max(DISTRACTOR_SUPPORT, s_answer) or fold(d) in fold(quote):
+            if s_d >= limit or fold(d) in fold(quote):
                 problems.append(("distractor_supported", f"the quote supports {d!r} ({s_d:.0%})"))
         missing = [k for k in item.key_terms if support(k, quote) < 1.0]
         if item.type == "short" and item.origin != "course" and missing:

@@ -1,0 +1,136 @@
+"""Exports parsed back: GIFT with pygiftparser, QTI by its XML structure, JSON by loading, Markdown has the key."""
+from __future__ import annotations
+
+import io
+import json
+import sys
+import types
+import zipfile
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from imaging_tutor.errors import InvalidInput
+from imaging_tutor.quiz import Quiz, course_items, export_quiz, safe_filename, write_export
+
+NS = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+
+
+def _giftparser():
+    """pygiftparser 1.1 imports Markdown 3.0, which needs pkg_resources (gone from current setuptools).
+    Parsing never renders Markdown, so a stand-in module is enough to load the real parser."""
+    try:
+        import pygiftparser.parser as parser
+    except ModuleNotFoundError as exc:
+        if exc.name != "pkg_resources":
+            raise
+        sys.modules.pop("markdown", None)
+        sys.modules["markdown"] = types.SimpleNamespace(markdown=lambda text, *a, **k: text)
+        for mod in [m for m in sys.modules if m.startswith("pygiftparser")]:
+            sys.modules.pop(mod)
+        import pygiftparser.parser as parser
+    return parser
+
+
+@pytest.fixture
+def mixed(quiz4, settings):
+    """The generated chapter-4 quiz plus two course items: every type, quotes with “curly” quotes and colons."""
+    extra = course_items(settings, chapter=4)[:2]
+    return quiz4.model_copy(update={"items": [*quiz4.items, *extra], "title": "Week 4 / numbers: PPV & NPV"})
+
+
+def test_gift_parses_back_with_pygiftparser(mixed):
+    name, data = export_quiz(mixed, "gift")
+    assert name.endswith(".gift.txt")
+    questions = _giftparser().parseFile(io.StringIO(data.decode("utf-8")))
+    assert len(questions) == len(mixed.items)
+    for q, it in zip(questions, mixed.items):
+        assert q.valid, it.prompt
+        assert it.citation.ref in q.generalFeedback and "Course section" in q.generalFeedback
+        kind = type(q.answers).__name__
+        if it.type == "mcq":
+            assert kind == "SelectSet"
+            right = [a.answer.replace("\\", "") for a in q.answers.answers if a.fraction == 100]
+            assert right == [it.answer] and len(q.answers.answers) == len(it.options)
+        elif it.type == "tf":
+            assert kind == "TrueFalseSet" and q.answers.answer == (it.answer == "True")
+        elif it.type == "cloze":
+            assert kind == "ShortSet"
+            assert it.answer in [a.answer.replace("\\", "") for a in q.answers.answers]
+        else:
+            assert kind == "Essay"
+
+
+def test_qti_zip_has_manifest_and_valid_assessment(mixed):
+    name, data = export_quiz(mixed, "qti")
+    assert name.endswith(".qti.zip")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert "imsmanifest.xml" in z.namelist()
+    manifest = ET.fromstring(z.read("imsmanifest.xml"))
+    mns = {"m": "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"}
+    res = manifest.find("m:resources/m:resource", mns)
+    assert res.get("type") == "imsqti_xmlv1p2"
+    href = res.find("m:file", mns).get("href")
+    assert href in z.namelist() and ".." not in href
+
+    root = ET.fromstring(z.read(href))
+    assert root.tag == f"{{{NS['q']}}}questestinterop"
+    items = root.findall("q:assessment/q:section/q:item", NS)
+    assert len(items) == len(mixed.items)
+    for el, it in zip(items, mixed.items):
+        assert el.get("ident") == it.id
+        qtype = [f.findtext("q:fieldentry", namespaces=NS) for f in el.iterfind(".//q:qtimetadatafield", NS)
+                 if f.findtext("q:fieldlabel", namespaces=NS) == "question_type"]
+        prompt = el.findtext("q:presentation/q:material/q:mattext", namespaces=NS)
+        assert prompt == it.prompt
+        feedback = el.findtext("q:itemfeedback/q:flow_mat/q:material/q:mattext", namespaces=NS)
+        assert it.citation.quote in feedback and it.citation.ref in feedback
+        if it.type in ("mcq", "tf"):
+            assert qtype == ["multiple_choice_question" if it.type == "mcq" else "true_false_question"]
+            lid = el.find("q:presentation/q:response_lid", NS)
+            labels = {lab.get("ident"): lab.findtext("q:material/q:mattext", namespaces=NS)
+                      for lab in lid.iterfind("q:render_choice/q:response_label", NS)}
+            assert sorted(labels.values()) == sorted(it.options)
+            correct = [c for c in el.iterfind("q:resprocessing/q:respcondition", NS)
+                       if c.findtext("q:setvar", namespaces=NS) == "100"]
+            assert len(correct) == 1
+            picked = correct[0].findtext("q:conditionvar/q:varequal", namespaces=NS)
+            assert labels[picked] == it.answer
+        elif it.type == "cloze":
+            assert qtype == ["short_answer_question"]
+            assert el.find("q:presentation/q:response_str/q:render_fib", NS) is not None
+        else:
+            assert qtype == ["essay_question"]
+
+
+def test_json_round_trips(mixed):
+    name, data = export_quiz(mixed, "json")
+    doc = json.loads(data)
+    assert doc["format"] == "imaging-tutor-quiz" and doc["version"] == 1
+    back = Quiz.model_validate({k: v for k, v in doc.items() if k not in ("format", "version")})
+    assert [it.model_dump() for it in back.items] == [it.model_dump() for it in mixed.items]
+
+
+def test_markdown_has_questions_and_answer_key(mixed):
+    _, data = export_quiz(mixed, "md")
+    text = data.decode("utf-8")
+    questions, key = text.split("## Answer key")
+    for n, it in enumerate(mixed.items, 1):
+        assert it.prompt in questions
+        assert it.citation.quote in key and f"section {it.citation.ref}" in key
+    mcq = next(it for it in mixed.items if it.type == "mcq")
+    letter = "ABCD"[mcq.options.index(mcq.answer)]
+    assert f"**{letter}. {mcq.answer}**" in key
+
+
+def test_filenames_are_safe(mixed, tmp_path):
+    assert safe_filename("../../etc/passwd", ".md") == "etc-passwd.md"
+    assert safe_filename("..", ".md") == "quiz.md"
+    assert safe_filename("Semaine 4 — précision", ".json") == "Semaine-4-precision.json"
+    evil = mixed.model_copy(update={"title": "../../../tmp/evil"})
+    out = write_export(evil, "md", tmp_path)
+    assert out.parent == tmp_path and out.name == "tmp-evil.md" and out.read_text(encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        export_quiz(mixed, "docx")
+    with pytest.raises(InvalidInput):
+        write_export(mixed, "md", tmp_path / "missing-folder" / "x.md")
