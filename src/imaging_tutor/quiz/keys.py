@@ -9,7 +9,7 @@ from ..errors import CourseFormatError, NotFound
 from .corpus import get_course, read_keys
 from .ids import digest, item_id, rng_for
 from .schema import Citation, QuizItem
-from .text import fold, normalize_answer
+from .text import normalize_answer
 
 
 class CourseKey(BaseModel):
@@ -102,9 +102,3 @@ def course_items(settings: Settings | None = None, chapter: int | None = None, a
     keys.sort(key=lambda k: (k.chapter, k.number))
     return [key_item(course, k, as_type) for k in keys]
 
-
-def find_key(settings: Settings | None, key_id: str) -> CourseKey:
-    for k in load_keys(settings):
-        if fold(k.id) == fold(key_id):
-            return k
-    raise NotFound(f"unknown course quiz key {key_id!r}")

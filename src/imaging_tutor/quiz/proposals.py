@@ -31,10 +31,6 @@ class ItemProposal(BaseModel):
     quote: str = Field(min_length=10, max_length=1000, description="sentence(s) copied verbatim from the section")
 
 
-class ProposalBatch(BaseModel):
-    items: list[ItemProposal] = Field(default_factory=list, max_length=10)
-
-
 class ItemProposer(Protocol):
     """Proposes quiz items for one section."""
 

@@ -44,8 +44,13 @@ def start_session(learner_id: str, *, mode: str = "course", chapter: int | None 
     settings = _settings(settings)
     if mode not in MODES:
         raise InvalidInput(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    if mode in ("course", "practice") and chapter is None:
-        raise InvalidInput(f"a {mode} session needs a chapter")
+    if mode in ("course", "practice"):
+        if chapter is None:
+            raise InvalidInput(f"a {mode} session needs a chapter")
+        try:
+            chapter = int(chapter)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"chapter must be a number, got {chapter!r}") from None
     items: list[QuizItem]
     if mode == "course":
         items = course_items(settings, chapter=int(chapter), as_type="short" if free_text else "mcq")

@@ -39,7 +39,3 @@ def embed_texts(texts: Sequence[str], embedder=None) -> np.ndarray:
     if any(v is None for v in out):  # evicted meanwhile: embed directly
         return np.asarray(embedder.embed(list(texts)), dtype=np.float32)
     return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.dot(a, b))
