@@ -177,13 +177,14 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Supp
     return row
 
 
-def support_inputs(q: EvalQuestion, outcome: dict) -> tuple[list[str], list[str]]:
-    """Texts the support measure will embed for this row, and the sections it will compare them with."""
+def support_inputs(q: EvalQuestion, outcome: dict) -> list[tuple[str, list[str]]]:
+    """The (text, refs) pairs the support measure will score for this row, so it can embed them in one batch."""
     if outcome.get("status") != ANSWERED or q.kind != "answerable":
-        return [], []
-    sents = answer_sentences(outcome)
-    quotes = [c.get("quote") or "" for c in outcome.get("citations") or []]
-    return [s["text"] for s in sents] + quotes, [r for s in sents for r in s["refs"]] + list(q.gold_refs)
+        return []
+    pairs = [(s["text"], s["refs"]) for s in answer_sentences(outcome)]
+    pairs += [(c.get("quote") or "", list(q.gold_refs)) for c in outcome.get("citations") or []
+              if str(c.get("ref")) not in q.gold_refs]
+    return pairs
 
 
 def _grounding(outcome: dict, support: SupportMeasure | None) -> dict:

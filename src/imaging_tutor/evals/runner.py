@@ -82,6 +82,7 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
 
         embedder = get_embedder(settings.embedding_model_path)
     measure = SupportMeasure(course, embedder)
+    _seed_from_index(measure, settings, course.id, embedder)
 
     answering = time.perf_counter()
     outcomes = []
@@ -92,12 +93,7 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
             progress(i, total)
     answer_seconds = time.perf_counter() - answering
     # Scoring happens after answering, so the support measure embeds everything in one batch.
-    texts, refs = [], []
-    for q, outcome in zip(eval_set.questions, outcomes):
-        t, r = support_inputs(q, outcome)
-        texts += t
-        refs += r
-    measure.prepare(texts, refs)
+    measure.prepare(pair for q, outcome in zip(eval_set.questions, outcomes) for pair in support_inputs(q, outcome))
     rows = [score_question(q, outcome, course, measure) for q, outcome in zip(eval_set.questions, outcomes)]
 
     metrics = aggregate(rows)
@@ -124,6 +120,23 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
     if store:
         save_run(settings, report)
     return report
+
+
+def _seed_from_index(measure: SupportMeasure, settings: Settings, course_id: str, embedder: Embedder) -> None:
+    """Sentence vectors computed at ingest by the same model save re-embedding the course; skipped otherwise."""
+    from ..errors import ServiceUnavailable
+    from ..ingest import active_state
+    from ..vectorstore import get_store
+
+    try:
+        state = active_state(settings, course_id)
+        if state is None or state.model != getattr(embedder, "name", None):
+            return
+        found = get_store(settings).get_all(state.collection, where={"kind": "sentence"})
+    except ServiceUnavailable:
+        return
+    if found["ids"]:
+        measure.seed(found["documents"], found["embeddings"])
 
 
 def ask(tutor: Tutor, q: EvalQuestion, settings: Settings) -> dict:

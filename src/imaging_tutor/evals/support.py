@@ -132,79 +132,103 @@ class SupportMeasure:
         self.embedder = embedder
         self.verbatim, self.lexical_min, self.cosine_min = verbatim, lexical_min, cosine_min
         self.cosine_strong, self.lexical_floor = cosine_strong, lexical_floor
-        self._passages: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._texts: dict[str, list[str]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
         self._numbers: dict[str, set[str]] = {}
         self._claims: dict[str, np.ndarray] = {}
 
-    def prepare(self, sentences: Iterable[str], refs: Iterable[str] = ()) -> None:
-        """Embed many claims in one batch (and load the sections they cite): far cheaper than one call each."""
-        claims = list(dict.fromkeys(c for c in (strip_markers(s) for s in sentences) if c and c not in self._claims))
-        if claims:
-            self._claims.update(zip(claims, self.embedder.embed(claims)))
-        self._load(list(refs))
+    def prepare(self, pairs: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """Embed, in two batches, whatever scoring these (sentence, refs) pairs will need.
+
+        Quotes, pointers and invented numbers are settled without the model, so an extractive answer costs
+        almost nothing; only undecided sentences and the sections they cite are embedded.
+        """
+        claims: list[str] = []
+        refs: list[str] = []
+        for sentence, cited in pairs:
+            for ref in cited:
+                if self.course.has_ref(ref) and self._settle(strip_markers(sentence), ref) is None:
+                    claims.append(strip_markers(sentence))
+                    refs.append(ref)
+        todo = list(dict.fromkeys(c for c in claims if c not in self._claims))
+        if todo:
+            self._claims.update(zip(todo, self.embedder.embed(todo)))
+        self._embed_sections(refs)
+
+    def seed(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Reuse vectors this embedder already produced for course text (e.g. the sentences stored at ingest)."""
+        memo = _PASSAGE_MEMO.setdefault(self.embedder, {})
+        for text, vector in zip(texts, vectors):
+            memo.setdefault(re.sub(r"\s+", " ", text), np.asarray(vector, dtype=np.float32))
 
     def _claim_vector(self, claim: str) -> np.ndarray:
         if claim not in self._claims:
-            self.prepare([claim])
+            self._claims[claim] = self.embedder.embed([claim])[0]
         return self._claims[claim]
 
-    def passages(self, ref: str) -> tuple[list[str], np.ndarray]:
-        """The section's sentences and adjacent-sentence pairs (a claim may merge two), with their embeddings."""
-        if ref not in self._passages:
-            self._load([ref])
-        return self._passages[ref]
-
-    def _load(self, refs: list[str]) -> None:
-        todo = [r for r in dict.fromkeys(refs) if r not in self._passages and self.course.has_ref(r)]
-        if not todo:
-            return
-        texts_by_ref = {}
-        for ref in todo:
+    def texts(self, ref: str) -> list[str]:
+        """The section's sentences, its adjacent-sentence pairs (a claim may merge two) and its title."""
+        if ref not in self._texts:
             sec = self.course.section(ref)
             sents = [re.sub(r"\s+", " ", s) for s in split_text(sec.text)]
-            texts_by_ref[ref] = sents + [f"{a} {b}" for a, b in zip(sents, sents[1:])] + [sec.section_title]
+            self._texts[ref] = sents + [f"{a} {b}" for a, b in zip(sents, sents[1:])] + [sec.section_title]
             self._numbers[ref] = set(_NUMBER.findall(sec.text))
+        return self._texts[ref]
+
+    def _section_vectors(self, ref: str) -> np.ndarray:
+        if ref not in self._vectors:
+            self._embed_sections([ref])
+        return self._vectors[ref]
+
+    def _embed_sections(self, refs: list[str]) -> None:
+        todo = [r for r in dict.fromkeys(refs) if r not in self._vectors and self.course.has_ref(r)]
+        if not todo:
+            return
         # One batch for every section needed (the model is far faster on a batch than on many small calls), and
         # a per-process memo so repeated runs (tests, the API) embed the course once.
         memo = _PASSAGE_MEMO.setdefault(self.embedder, {})
-        wanted = [t for texts in texts_by_ref.values() for t in texts]
+        wanted = [t for ref in todo for t in self.texts(ref)]
         missing = list(dict.fromkeys(t for t in wanted if t not in memo))
         if missing:
             memo.update(zip(missing, self.embedder.embed(missing)))
-        vectors = np.stack([memo[t] for t in wanted])
-        at = 0
-        for ref, texts in texts_by_ref.items():
-            self._passages[ref] = (texts, vectors[at:at + len(texts)])
-            at += len(texts)
+        for ref in todo:
+            self._vectors[ref] = np.stack([memo[t] for t in self.texts(ref)])
 
     def score(self, sentence: str, ref: str) -> Support:
         """Support of one sentence by one section (an unknown ref is never support)."""
         found = self.features(sentence, ref)
         return found if found.reason else self.decide(found)
 
+    def _settle(self, claim: str, ref: str) -> Support | None:
+        """The verdicts that need no model: unknown ref, empty sentence, pointer, quote, invented number."""
+        if not self.course.has_ref(ref):
+            return Support(False, ref, 0.0, 0.0, "", "unknown ref")
+        if not claim:
+            return Support(False, ref, 0.0, 0.0, "", "empty sentence")
+        texts = self.texts(ref)
+        missing = set(_NUMBER.findall(claim)) - self._numbers[ref]
+        runs = [common_run(claim, t) for t in texts]
+        best = int(np.argmax(runs))
+        if missing:
+            return Support(False, ref, runs[best], 0.0, texts[best], f"number not in section: {', '.join(sorted(missing))}")
+        if self._names_section(claim, ref):
+            return Support(True, ref, 1.0, 1.0, self.course.section(ref).section_title, "points to the section")
+        if runs[best] >= self.verbatim:
+            return Support(True, ref, runs[best], 1.0, texts[best], "quoted")
+        return None
+
     def features(self, sentence: str, ref: str) -> Support:
         """Similarity to the best passage; settled here (non-empty reason) when a guard or a quote decides."""
         claim = strip_markers(sentence)
-        if not self.course.has_ref(ref):
-            return Support(False, ref, 0.0, 0.0, "", "unknown ref")
-        texts, vectors = self.passages(ref)
-        if not claim:
-            return Support(False, ref, 0.0, 0.0, "", "empty sentence")
-        runs = [common_run(claim, t) for t in texts]
-        missing = set(_NUMBER.findall(claim)) - self._numbers[ref]
-        best_run = int(np.argmax(runs))
-        if not missing and self._names_section(claim, ref):
-            return Support(True, ref, 1.0, 1.0, self.course.section(ref).section_title, "points to the section")
-        if runs[best_run] >= self.verbatim and not missing:
-            return Support(True, ref, runs[best_run], 1.0, texts[best_run], "quoted")
-        cover = [coverage(claim, t) for t in texts]
-        lexical = [max(c, r) for c, r in zip(cover, runs)]
-        cosines = vectors @ self._claim_vector(claim)
+        settled = self._settle(claim, ref)
+        if settled is not None:
+            return settled
+        texts = self.texts(ref)
+        lexical = [max(coverage(claim, t), common_run(claim, t)) for t in texts]
+        cosines = self._section_vectors(ref) @ self._claim_vector(claim)
         # The passage the claim leans on: the best blend of both signals.
         best = int(np.argmax(np.asarray(lexical) + cosines))
         lex, cos, passage = float(lexical[best]), float(cosines[best]), texts[best]
-        if missing:
-            return Support(False, ref, lex, cos, passage, f"number not in section: {', '.join(sorted(missing))}")
         if _negated(claim) != _negated(passage):
             return Support(False, ref, lex, cos, passage, "negation differs from the passage")
         return Support(False, ref, lex, cos, passage, "")
@@ -268,7 +292,7 @@ def evaluate_labels(measure: SupportMeasure, labels: list[dict]) -> LabelReport:
     """Precision/recall of `supported` against hand labels (positive class: supported)."""
     tp = fp = fn = tn = 0
     errors = []
-    measure.prepare([r["sentence"] for r in labels], [r["ref"] for r in labels])
+    measure.prepare((r["sentence"], [r["ref"]]) for r in labels)
     for row in labels:
         got = measure.score(row["sentence"], row["ref"])
         want = bool(row["supported"])
@@ -305,7 +329,7 @@ def calibrate(measure: SupportMeasure, labels: list[dict]) -> dict:
     Ties go to the stricter setting (higher thresholds). Returns the chosen thresholds, their in-sample
     confusion counts and the leave-one-out counts (thresholds re-chosen without each held-out label).
     """
-    measure.prepare([r["sentence"] for r in labels], [r["ref"] for r in labels])
+    measure.prepare((r["sentence"], [r["ref"]]) for r in labels)
     feats = [measure.features(r["sentence"], r["ref"]) for r in labels]
     want = np.array([bool(r["supported"]) for r in labels])
     settled = np.array([bool(f.reason) for f in feats])
