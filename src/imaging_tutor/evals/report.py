@@ -90,6 +90,8 @@ def _verdict_lines(report: dict) -> list[str]:
             items = d[key]
             lines.append(f"{title} ({len(items)}): " + (", ".join(
                 f"{i['id']}" + (f" [{', '.join(i['checks'])}]" if i["checks"] else "") for i in items) or "none"))
+        if d.get("baseline_set") and d["baseline_set"] != report["set_name"]:
+            lines.append(f"warning: the baseline is from set {d['baseline_set']!r}, this run is {report['set_name']!r}")
         if d["only_in_baseline"] or d["only_in_current"]:
             lines.append(f"not compared: {len(d['only_in_baseline'])} only in baseline, {len(d['only_in_current'])} new")
     failing = [r for r in report["rows"] if not r["passed"]]
