@@ -120,9 +120,9 @@ def render_answer(answer: dict, index: int, rated: str | None) -> None:
         comment = st.text_input("Comment (optional)", key=f"comment-{turn_id}")
         up, down = st.columns(2)
         rating = None
-        if up.button("👍 Helpful", key=f"up-{turn_id}"):
+        if up.button("Helpful", key=f"up-{turn_id}", icon=":material/thumb_up:"):
             rating = "up"
-        if down.button("👎 Not helpful", key=f"down-{turn_id}"):
+        if down.button("Not helpful", key=f"down-{turn_id}", icon=":material/thumb_down:"):
             rating = "down"
         if rating:
             try:

@@ -25,7 +25,7 @@ def api_down(error: Exception | None = None) -> None:
     where = api().base_url
     reason = f" ({error.detail})" if isinstance(error, ApiError) and error.detail else ""
     st.error(f"The tutor service is not reachable at {where}{reason}. Start it with `imaging-tutor serve` "
-             "(or `imaging-tutor up` for everything), then reload this page.", icon="⚠️")
+             "(or `imaging-tutor up` for everything), then reload this page.", icon=":material/warning:")
     st.stop()
 
 
@@ -61,11 +61,11 @@ def show_error(error: ApiError) -> None:
     if isinstance(error, ApiUnavailable):
         api_down(error)
     if error.status == 429:
-        st.warning(f"Slow down a little: {error.detail}", icon="⏳")
+        st.warning(f"Slow down a little: {error.detail}", icon=":material/hourglass_empty:")
     elif error.status in (401, 403):
-        st.error(f"Not allowed: {error.detail}", icon="🔒")
+        st.error(f"Not allowed: {error.detail}", icon=":material/lock:")
     else:
-        st.error(error.detail, icon="⚠️")
+        st.error(error.detail, icon=":material/warning:")
 
 
 def highlighted_html(text: str, highlights: list[dict]) -> str:

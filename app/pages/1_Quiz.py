@@ -84,11 +84,11 @@ if quiz:
         verdict = result["verdict"]
         # The verdict is said in words as well as by colour and icon.
         if result["correct"]:
-            st.success(f"**Correct.** {result['feedback']}", icon="✅")
+            st.success(f"**Correct.** {result['feedback']}", icon=":material/check_circle:")
         elif verdict == "partial":
-            st.warning(f"**Partly right** (score {result['score']:.0%}). {result['feedback']}", icon="➗")
+            st.warning(f"**Partly right** (score {result['score']:.0%}). {result['feedback']}", icon=":material/adjust:")
         else:
-            st.error(f"**Incorrect.** {result['feedback']}", icon="❌")
+            st.error(f"**Incorrect.** {result['feedback']}", icon=":material/cancel:")
         cite = result["citation"]
         if st.button(f"Reread [{cite['ref']}] {cite['section_title']}", key="quiz-cite",
                      help="Open the section this answer comes from, with the passage highlighted"):
@@ -106,7 +106,7 @@ if quiz:
         else:
             try:
                 final = api.quiz_session(quiz["id"], learner)
-                st.info(f"Quiz complete: {final['correct']} of {final['total']} correct.", icon="🏁")
+                st.info(f"Quiz complete: {final['correct']} of {final['total']} correct.", icon=":material/flag:")
             except ApiError as exc:
                 show_error(exc)
     elif quiz["next"] is not None:
@@ -127,7 +127,7 @@ if quiz:
                 except ApiError as exc:
                     show_error(exc)
     else:
-        st.info(f"Quiz complete: {quiz['correct']} of {quiz['total']} correct.", icon="🏁")
+        st.info(f"Quiz complete: {quiz['correct']} of {quiz['total']} correct.", icon=":material/flag:")
 
 st.divider()
 st.subheader("Your progress by section")

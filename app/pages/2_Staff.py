@@ -19,7 +19,7 @@ st.title("Staff: quizzes and feedback")
 token = token_input("Staff token", "staff_token",
                     help="From TUTOR_STAFF_TOKEN, or staff_token in the tokens.json file `imaging-tutor up` printed.")
 if not token:
-    st.info("Enter your staff token to continue.", icon="🔑")
+    st.info("Enter your staff token to continue.", icon=":material/key:")
     st.stop()
 try:
     bank = api.quizzes(token)
@@ -80,7 +80,7 @@ with generate_tab:
             try:
                 saved = api.save_quiz(token, title=title, exclude=[i for i, k in keep.items() if not k],
                                       **state.draft_spec)
-                st.success(f"Saved “{saved['title']}” with {saved['items']} questions (id {saved['id']}).", icon="💾")
+                st.success(f"Saved “{saved['title']}” with {saved['items']} questions (id {saved['id']}).", icon=":material/save:")
                 state.pop("draft", None)
                 state.selected_quiz = saved["id"]
                 bank = api.quizzes(token)
@@ -162,7 +162,7 @@ with inbox_tab:
     if not entries:
         st.caption("No feedback yet.")
     for e in entries:
-        verdict = "👍 Helpful" if e["rating"] == "up" else "👎 Not helpful"
+        verdict = ":material/thumb_up: Helpful" if e["rating"] == "up" else ":material/thumb_down: Not helpful"
         with st.expander(f"{verdict} · {e['question'][:80]} · {e['created_at'][:16].replace('T', ' ')}"):
             st.markdown(f"**Learner:** {e['learner_id'] or '(anonymous)'} · **session** `{e['session_id']}`")
             if e["comment"]:

@@ -20,7 +20,7 @@ st.title("Maintainer: answer-quality evals")
 token = token_input("Maintainer token", "maintainer_token",
                     help="From TUTOR_MAINTAINER_TOKEN, or maintainer_token in the tokens.json file `imaging-tutor up` printed.")
 if not token:
-    st.info("Enter your maintainer token to continue.", icon="🔑")
+    st.info("Enter your maintainer token to continue.", icon=":material/key:")
     st.stop()
 try:
     sets = api.eval_sets(token)
@@ -62,9 +62,9 @@ except ApiError as exc:
 
 gate = report.get("gate", {})
 if gate.get("passed"):
-    st.success(f"Gate passed · {len(report['rows'])} questions · {report.get('seconds', 0):.0f} s", icon="✅")
+    st.success(f"Gate passed · {len(report['rows'])} questions · {report.get('seconds', 0):.0f} s", icon=":material/check_circle:")
 else:
-    st.error("Gate FAILED: " + "; ".join(str(f) for f in gate.get("failures", [])), icon="❌")
+    st.error("Gate FAILED: " + "; ".join(str(f) for f in gate.get("failures", [])), icon=":material/cancel:")
 
 metrics = report["metrics"]
 diff = report.get("diff") or {}

@@ -164,3 +164,42 @@ def test_oversized_bodies_are_refused_before_parsing(api_settings):
         r = c.post("/api/v1/feedback", content=b"{" * 5000, headers={"Content-Type": "application/json"})
         assert r.status_code == 413
         assert c.post("/api/v1/chat", json={"message": "What is PPV?"}).status_code == 200
+
+
+def test_rejected_questions_leave_no_empty_conversation(client):
+    assert client.post("/api/v1/chat", json={"message": " "}, headers=learner("tidy")).status_code == 400
+    assert client.post("/api/v1/chat", json={"message": "What is PPV?", "chapter": 99},
+                       headers=learner("tidy")).status_code == 404
+    assert client.get("/api/v1/sessions", headers=learner("tidy")).json() == []
+
+
+def test_stream_relays_the_llm_writers_verified_sentences(api_settings, monkeypatch):
+    """With an LLM configured the route relays tutor.answer_events as it yields (the writer itself is tested
+    against a real llama.cpp server in tests/test_llm_writer.py; here a scripted event source stands in)."""
+    from imaging_tutor import tutor
+    from imaging_tutor.errors import InvalidInput
+    from imaging_tutor.schemas import Answer
+
+    calls = []
+
+    def scripted_events(question, session_id=None, chapter=None, mode="answer", settings=None, learner_id=None):
+        calls.append((question, session_id, learner_id))
+        if question == "bad":
+            raise InvalidInput("question is empty")
+        yield {"type": "sentence", "text": "PPV is the share of positive calls that are right. [4.3]"}
+        yield {"type": "answer", "answer": Answer(status="answered", answer="PPV … [4.3]", writer="llm").contract()}
+
+    monkeypatch.setattr(tutor, "answer_events", scripted_events)
+    settings = api_settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "scripted"})
+    with TestClient(create_app(settings)) as c:
+        events = parse_sse(c.post("/api/v1/chat/stream", json={"message": "What is PPV?"},
+                                  headers=learner()).text)
+        assert [e for e, _ in events] == ["sentence", "answer"]
+        assert events[0][1]["refs"] == ["4.3"] and events[0][1]["marked"].endswith("[4.3]")
+        assert events[1][1]["writer"] == "llm"
+        assert calls[0][1] and calls[0][2] == "ada"  # a learner's session was created and passed on
+        r = c.post("/api/v1/chat/stream", json={"message": "bad"})
+        assert r.status_code == 400 and r.json()["detail"] == "question is empty"
+        # hints never go through the LLM writer
+        hint = parse_sse(c.post("/api/v1/chat/stream", json={"message": "What is PPV?", "mode": "hint"}).text)
+        assert hint[-1][1]["mode"] == "hint" and len(calls) == 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -118,3 +119,42 @@ def button(at, label: str):
     found = [b for b in at.button if b.label.startswith(label)]
     assert found, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
     return found[0]
+
+
+class UpProcess:
+    """A running `imaging-tutor up`: its process, the URLs it printed, and the lines it wrote."""
+
+    def __init__(self, proc: subprocess.Popen, data: Path, api: str, ui: str, log: Path):
+        self.proc, self.data, self.api, self.ui, self.log = proc, data, api, ui, log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def interrupt(self, sig: int = signal.SIGINT, timeout: float = 40.0) -> int:
+        """Stop it like Ctrl-C (or SIGTERM) and wait for it to finish."""
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            pytest.fail(f"`imaging-tutor up` did not stop within {timeout:.0f} s:\n{self.output()[-3000:]}")
+
+
+def start_up(ingested_template: Path, root: Path) -> UpProcess:
+    """`imaging-tutor up` on free ports, with a private database and no tokens configured (it must create them)."""
+    data = private_data_dir(ingested_template, root / "data")
+    api_port, ui_port = free_port(), free_port()
+    env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(api_port), TUTOR_UI_PORT=str(ui_port))
+    log_path = root / "up.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cli_command("up"), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    handle = UpProcess(proc, data, f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}", log_path)
+    deadline = time.monotonic() + 240
+    while "Ctrl-C stops both" not in handle.output():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:
+                handle.interrupt()
+            pytest.fail(f"`imaging-tutor up` did not start:\n{handle.output()[-3000:]}")
+        time.sleep(0.5)
+    return handle

@@ -23,7 +23,7 @@ def test_ask_open_citation_rate_and_resume(ui_env):
     highlighted = [m.value for m in at.markdown if "<mark>" in m.value]
     assert highlighted and "specificity" in highlighted[0].lower()
 
-    button(at, "👎 Not helpful").click().run()
+    button(at, "Not helpful").click().run()
     assert any("not helpful" in c.value for c in at.caption)
 
     with httpx.Client(base_url=ui_env) as api:

@@ -1,7 +1,9 @@
 """POST /chat and POST /chat/stream: the tutor's answer, whole or as server-sent events."""
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from typing import Iterator
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -10,13 +12,19 @@ from fastapi.responses import StreamingResponse
 from ... import tutor
 from ...schemas import Answer
 from ..access import claimable_session
+from ..course_view import current_course
 from ..deps import PrincipalDep, SettingsDep, chat_rate_limit
 from ..schemas import ChatRequest
 
 router = APIRouter(tags=["chat"], dependencies=[Depends(chat_rate_limit)])
 
 
-def _ask(body: ChatRequest, settings, principal) -> Answer:
+def _session_for(body: ChatRequest, settings, principal) -> str | None:
+    """The conversation to answer in: the given one if the caller may use it, a new one for a learner, else none."""
+    # Refuse bad input before creating anything, so a rejected question leaves no empty conversation behind.
+    tutor.clean_question(body.message, settings)
+    if body.chapter is not None:
+        current_course(settings).chapter(body.chapter)
     session_id = body.session_id
     if session_id is not None:
         if principal.learner_id is None and not principal.is_staff:
@@ -26,8 +34,12 @@ def _ask(body: ChatRequest, settings, principal) -> Answer:
         claimable_session(settings, principal, session_id)
     elif principal.learner_id is not None:
         session_id = tutor.new_session(settings, learner_id=principal.learner_id)
-    return tutor.answer(body.message, session_id=session_id, chapter=body.chapter, mode=body.mode,
-                        settings=settings, learner_id=principal.learner_id)
+    return session_id
+
+
+def _ask(body: ChatRequest, settings, principal) -> Answer:
+    return tutor.answer(body.message, session_id=_session_for(body, settings, principal), chapter=body.chapter,
+                        mode=body.mode, settings=settings, learner_id=principal.learner_id)
 
 
 @router.post("/chat", response_model=Answer, summary="Ask the tutor",
@@ -43,21 +55,45 @@ def sse(event: str, data) -> str:
 
 
 def answer_events(result: Answer) -> Iterator[str]:
-    """Each sentence as it would be written, then the full Answer (the extractive writer has no tokens to stream)."""
+    """Each sentence of a finished answer, then the full Answer (the extractive writer has no tokens to stream)."""
     pieces = [(s.text, s.refs) for s in result.sentences] or [(result.answer, [])]
     for i, (text, refs) in enumerate(pieces):
-        markers = " ".join(f"[{r}]" for r in refs if f"[{r}]" not in text)
-        yield sse("sentence", {"index": i, "text": text, "refs": refs,
-                               "marked": f"{text} {markers}" if markers else text})
+        yield sse("sentence", _sentence(i, text, refs))
     yield sse("answer", result.model_dump(mode="json"))
+
+
+def _sentence(index: int, text: str, refs: list[str]) -> dict:
+    markers = " ".join(f"[{r}]" for r in refs if f"[{r}]" not in text)
+    return {"index": index, "text": text, "refs": refs, "marked": f"{text} {markers}" if markers else text}
+
+
+_MARKER = re.compile(r"\[(\d+\.\d+)\]")
+
+
+def writer_events(events: Iterator[dict]) -> Iterator[str]:
+    """The LLM writer's verified sentences as they come (tutor.answer_events), then the full Answer."""
+    for i, event in enumerate(events):
+        if event.get("type") == "sentence":
+            yield sse("sentence", _sentence(i, event["text"], _MARKER.findall(event["text"])))
+        elif event.get("type") == "answer":
+            yield sse("answer", event["answer"])
 
 
 @router.post("/chat/stream", summary="Ask the tutor, streamed",
              response_class=StreamingResponse,
              responses={200: {"content": {"text/event-stream": {}},
-                              "description": "events `sentence` {index, text, refs, marked} …, then `answer` (the Answer)"}})
+                              "description": "events `sentence` {index, text, refs, marked} …, then `answer` "
+                                             "(the Answer)"}})
 def chat_stream(body: ChatRequest, settings: SettingsDep, principal: PrincipalDep) -> StreamingResponse:
-    # Answer before the stream opens, so bad input still gets a proper 4xx status instead of an error event.
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    if settings.llm_enabled and body.mode == "answer":
+        session_id = _session_for(body, settings, principal)
+        events = tutor.answer_events(body.message, session_id=session_id, chapter=body.chapter, mode=body.mode,
+                                     settings=settings, learner_id=principal.learner_id)
+        # Pull the first event here: bad input raises now and gets a 4xx instead of a broken stream.
+        first = next(events)
+        return StreamingResponse(writer_events(itertools.chain([first], events)), media_type="text/event-stream",
+                                 headers=headers)
+    # The extractive writer and hints are instant: answer first, then send the sentences.
     result = _ask(body, settings, principal)
-    return StreamingResponse(answer_events(result), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(answer_events(result), media_type="text/event-stream", headers=headers)
