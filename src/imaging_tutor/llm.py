@@ -51,7 +51,10 @@ class LangchainWriter:
         self.name = f"llm:{settings.llm_model}"
         self._chat = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
                                 temperature=0.0, max_tokens=settings.llm_max_tokens, timeout=settings.llm_timeout_s,
-                                max_retries=1)
+                                # langchain sends only max_completion_tokens; llama.cpp server and older
+                                # OpenAI-compatible servers read max_tokens, so send both.
+                                extra_body={"max_tokens": settings.llm_max_tokens},
+                                max_retries=0)  # a slow endpoint is not helped by a second identical request
 
     def _messages(self, question: str, passages: str):
         from langchain_core.messages import HumanMessage, SystemMessage
