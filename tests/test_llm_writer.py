@@ -72,7 +72,7 @@ QUESTIONS = ["what is shortcut learning?", "why does prevalence change PPV?", "w
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_verify_removes_invented_refs_and_unsupported_sentences(llm_settings, question):
-    from imaging_tutor.evals.support import SupportMeasure
+    from imaging_tutor.support import SupportMeasure
     from imaging_tutor.embedding import get_embedder
     from imaging_tutor.index import get_index
 

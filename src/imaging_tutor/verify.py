@@ -6,7 +6,7 @@ import re
 from .config import Settings
 from .embedding import get_embedder
 from .errors import ServiceUnavailable
-from .evals.support import MARKER, SupportMeasure, strip_markers
+from .support import MARKER, SupportMeasure, strip_markers
 from .retrieval import Retrieval
 from .schemas import Answer, AnswerSentence, Citation
 from .sentences import sentences as split_sentences

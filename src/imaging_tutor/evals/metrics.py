@@ -16,7 +16,7 @@ import numpy as np
 from ..course import Course
 from ..sentences import sentences as split_text
 from .sets import EvalQuestion, normalize_space
-from .support import MARKER, SupportMeasure
+from ..support import MARKER, SupportMeasure
 
 ANSWERED = "answered"
 REFUSALS = ("out_of_scope", "medical_advice")

@@ -16,7 +16,7 @@ from .baseline import check_baseline, diff, load_baseline
 from .metrics import aggregate, outcome_from_answer, score_question, support_inputs
 from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
-from .support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
+from ..support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
 
 Progress = Callable[[int, int], None]
 

@@ -28,8 +28,8 @@ from typing import Any, Iterable, Protocol, Sequence
 
 import numpy as np
 
-from ..course import Course
-from ..sentences import sentences as split_text
+from .course import Course
+from .sentences import sentences as split_text
 
 MARKER = re.compile(r"\[(\d+)\.(\d+)\]")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")

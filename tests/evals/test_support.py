@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from imaging_tutor.evals import support as sup
-from imaging_tutor.evals.support import SupportMeasure, calibrate, evaluate_labels, read_labels
+from imaging_tutor import support as sup
+from imaging_tutor.support import SupportMeasure, calibrate, evaluate_labels, read_labels
 
 from .conftest import LABELS
 from .fakes import FakeEmbedder
