@@ -50,7 +50,7 @@ def test_ingest_json_summary():
     res = run("ingest", "--json", "--corpus", str(SECOND_COURSE))
     assert res.returncode == 0, res.stderr
     first = json.loads(res.stdout)
-    assert set(first) == {"course_id", "version", "collection", "chapters", "sections", "chunks", "sentences",
+    assert set(first) >= {"course_id", "version", "collection", "chapters", "sections", "chunks", "sentences",
                           "embedded", "reused", "seconds", "changed"}
     assert (first["course_id"], first["chapters"], first["sections"]) == ("ultrasound-physics-basics", 2, 7)
     assert first["changed"] and first["embedded"] == first["chunks"] + first["sentences"] > 0
