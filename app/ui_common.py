@@ -36,7 +36,7 @@ def require_api() -> TutorApi:
     return client
 
 
-_LEARNER = re.compile(r"^[A-Za-z0-9_.@:-]{1,100}$")
+_LEARNER = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 
 
 def learner_id() -> str:
@@ -51,7 +51,7 @@ def learner_id() -> str:
         if _LEARNER.match(value):
             st.session_state.learner_id = value
         else:
-            st.sidebar.warning("Use 1–100 letters, digits or . _ @ : -")
+            st.sidebar.warning("Use 1–100 letters, digits or . _ @ -")
     st.query_params["learner"] = st.session_state.learner_id
     return st.session_state.learner_id
 

@@ -48,6 +48,16 @@ def test_signed_learner_token_identifies_the_learner(client, api_settings):
     assert client.get("/api/v1/sessions", headers=mismatch).status_code == 401
 
 
+def test_staff_issue_learner_tokens(client):
+    r = client.post("/api/v1/learner-tokens", json={"learner_id": "ada"}, headers=STAFF)
+    assert r.status_code == 200
+    token = r.json()["token"]
+    assert client.post("/api/v1/sessions", headers=bearer(token)).json()["learner_id"] == "ada"
+    assert client.post("/api/v1/learner-tokens", json={"learner_id": "ada"}, headers=bearer(token)).status_code == 403
+    assert client.post("/api/v1/learner-tokens", json={"learner_id": "ada"}).status_code == 401
+    assert client.post("/api/v1/learner-tokens", json={"learner_id": "a b"}, headers=STAFF).status_code == 422
+
+
 def test_identify_compares_whole_tokens():
     tokens = Tokens(staff="abc123", maintainer="xyz789", learner_secret="k")
     assert identify(tokens, "abc123", None).role == "staff"

@@ -20,7 +20,7 @@ from typing import Literal
 from ..config import Settings
 
 TOKENS_FILE = "tokens.json"
-LEARNER_ID = re.compile(r"^[A-Za-z0-9_.@:-]{1,100}$")
+LEARNER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 LEARNER_TOKEN_PREFIX = "lrn."
 
 Role = Literal["anonymous", "learner", "staff", "maintainer"]

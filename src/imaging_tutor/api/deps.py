@@ -13,7 +13,7 @@ from .auth import BadCredentials, Principal, identify, load_tokens
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 _bearer = HTTPBearer(auto_error=False, description="staff or maintainer token, or a signed learner token")
-LEARNER_ID_PATTERN = r"^[A-Za-z0-9_.@:-]{1,100}$"
+LEARNER_ID_PATTERN = r"^[A-Za-z0-9_.@-]{1,100}$"
 
 
 def get_principal(

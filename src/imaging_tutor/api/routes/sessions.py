@@ -1,15 +1,17 @@
-"""Conversations: list a learner's sessions, open one with its turns, start one, delete one."""
+"""Conversations: list a learner's sessions, open one with its turns, start one, delete one; learner tokens."""
 from __future__ import annotations
 
 import json
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from ... import sessions, tutor
 from ...feedback import feedback_for_turns
 from ..access import owned_session
-from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, SettingsDep
+from ..auth import learner_token, load_tokens
+from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, SettingsDep, StaffDep
 from ..schemas import SESSION_ID, SessionDetail, SessionPublic
 
 router = APIRouter(tags=["sessions"])
@@ -58,3 +60,16 @@ def delete_session(session_id: SessionId, settings: SettingsDep, principal: Prin
     owned_session(settings, principal, session_id)
     sessions.delete_session(settings, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class LearnerTokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    learner_id: str = Field(pattern=LEARNER_ID_PATTERN)
+
+
+@router.post("/learner-tokens", summary="Issue a learner bearer token (staff)",
+             description="A signed token that identifies one learner, for clients that prefer a bearer token to "
+                         "the X-Learner-Id header. It grants a learner's rights only.")
+def issue_learner_token(body: LearnerTokenIn, settings: SettingsDep, _staff: StaffDep) -> dict:
+    return {"learner_id": body.learner_id, "token": learner_token(load_tokens(settings), body.learner_id)}
