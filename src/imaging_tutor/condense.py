@@ -15,6 +15,8 @@ def is_follow_up(question: str) -> bool:
     content = tokens(question)
     if _FOLLOW_UP_START.match(question) and len(content) <= 4:
         return True
+    if len(content) <= 2:  # "examples of the cues?", "why?": too little to stand on its own in a conversation
+        return True
     return bool(_PRONOUN.search(question)) and len(content) <= 3
 
 

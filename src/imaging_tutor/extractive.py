@@ -11,6 +11,8 @@ from .retrieval import Retrieval
 
 MAX_SENTENCES = 4
 SECTION_POOL = 3
+SAME_SECTION_FLOOR = 0.72  # share of the best sentence's score a further sentence needs
+OTHER_SECTION_FLOOR = 0.85
 
 _DEFINITION_Q = re.compile(r"^\s*(?:what(?:'s| is| are| does)|whats|wat is|define|meaning of|explain)\b|^\s*[\w\s-]{1,30}\?*\s*$", re.I)
 _COMPUTE_Q = re.compile(r"\b(?:compute|calculate|calc|work out|formula|example|how many|percent|%|numbers?)\b", re.I)
@@ -77,12 +79,12 @@ def select(picked: list[Picked], retrieval: Retrieval, max_sentences: int = MAX_
     lead = next(p for p in picked if p.ref == top_ref)
     chosen = [lead]
     picked = [p for p in picked if p is not lead]
-    floor = max(lead.score, picked[0].score if picked else 0.0) * 0.72
-    for cand in picked[1:]:
-        if len(chosen) >= max_sentences:
+    best = max(lead.score, picked[0].score if picked else 0.0)
+    for cand in picked:
+        if len(chosen) >= max_sentences or cand.score < best * SAME_SECTION_FLOOR:
             break
-        if cand.score < floor:
-            break
+        if cand.ref != top_ref and cand.score < best * OTHER_SECTION_FLOOR:
+            continue  # another section must earn its place: a weak neighbour only dilutes the answer
         redundancy = max(float(vectors[cand.index] @ vectors[c.index]) for c in chosen)
         if redundancy > 0.85:
             continue

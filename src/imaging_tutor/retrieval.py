@@ -14,7 +14,7 @@ from .vectorstore import get_store
 # Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
 RRF_K = 5
 DENSE_CHUNKS = 40
-WEIGHTS = {"dense_chunk": 1.0, "dense_sentence": 2.0, "bm25": 1.0, "bm25_sentence": 2.0}
+WEIGHTS = {"dense_chunk": 1.0, "dense_sentence": 2.0, "bm25": 1.0, "bm25_sentence": 2.0, "joint_sentence": 2.0}
 
 
 @dataclass
@@ -100,6 +100,11 @@ def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: i
         s_order = np.argsort(-sb)
         add_ranking("bm25_sentence", [(snap.sentences[i].ref, float(sb[i])) for i in s_order
                                       if sb[i] > 0 and (chapter is None or snap.sentences[i].chapter == chapter)], "bm25")
+        # One sentence that is close in meaning AND shares the rare words is the strongest single piece of evidence.
+        joint = sent_scores + sb / (sb.max() or 1.0)
+        j_order = np.argsort(-joint)
+        add_ranking("joint_sentence", [(snap.sentences[i].ref, float(joint[i])) for i in j_order
+                                       if chapter is None or snap.sentences[i].chapter == chapter], "sentence")
 
     ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
     return Retrieval(query, qv, ranked, sent_scores, snap)
