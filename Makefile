@@ -38,7 +38,13 @@ run: install
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest -q --timeout=900
-	$(BIN)/imaging-tutor eval evals/sets/grounding.jsonl --baseline evals/baseline.json
+	$(MAKE) --no-print-directory eval
+
+# The grounding gate: fails on invalid refs, medical-advice misses, floors or regressions against the baseline.
+eval: install
+	$(BIN)/imaging-tutor ingest
+	$(BIN)/imaging-tutor eval evals/sets/grounding.jsonl --baseline evals/baseline.json --no-store
+	$(BIN)/imaging-tutor eval evals/sets/course_quiz.jsonl --baseline evals/baseline_course_quiz.json --no-store
 
 bench: install-dev
 	$(BIN)/python bench/ingest.py
