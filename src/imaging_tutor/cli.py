@@ -115,4 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m imaging_tutor.cli`: extensions register on the imported module, so delegate to it.
+    from imaging_tutor.cli import main as _main
+
+    sys.exit(_main())
