@@ -112,6 +112,15 @@ def chapter_options() -> dict[str, int | None]:
     return options
 
 
+def require_token(label: str, key: str, help: str | None = None) -> str:
+    """The token from the sidebar; without one the page explains what it needs and stops."""
+    token = token_input(label, key, help=help)
+    if not token:
+        st.info(f"Enter your {label.lower()} to continue.", icon=":material/key:")
+        st.stop()
+    return token
+
+
 def token_input(label: str, key: str, help: str | None = None) -> str:
     """A password field for a bearer token, kept for this browser session only (never in the URL)."""
     value = st.sidebar.text_input(label, type="password", key=f"{key}_input", value=st.session_state.get(key, ""),

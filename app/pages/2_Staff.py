@@ -9,18 +9,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import chapter_options, require_api, show_error, token_input  # noqa: E402
+from ui_common import chapter_options, require_api, show_error, require_token  # noqa: E402
 
 st.set_page_config(page_title="Staff · Imaging tutor", page_icon="🧑‍🏫", layout="wide")
 api = require_api()
 state = st.session_state
 st.title("Staff: quizzes and feedback")
 
-token = token_input("Staff token", "staff_token",
+token = require_token("Staff token", "staff_token",
                     help="From TUTOR_STAFF_TOKEN, or staff_token in the tokens.json file `imaging-tutor up` printed.")
-if not token:
-    st.info("Enter your staff token to continue.", icon=":material/key:")
-    st.stop()
 try:
     bank = api.quizzes(token)
 except ApiError as exc:

@@ -10,18 +10,15 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import require_api, show_error, token_input  # noqa: E402
+from ui_common import require_api, show_error, require_token  # noqa: E402
 
 st.set_page_config(page_title="Maintainer · Imaging tutor", page_icon="📊", layout="wide")
 api = require_api()
 state = st.session_state
 st.title("Maintainer: answer-quality evals")
 
-token = token_input("Maintainer token", "maintainer_token",
+token = require_token("Maintainer token", "maintainer_token",
                     help="From TUTOR_MAINTAINER_TOKEN, or maintainer_token in the tokens.json file `imaging-tutor up` printed.")
-if not token:
-    st.info("Enter your maintainer token to continue.", icon=":material/key:")
-    st.stop()
 try:
     sets = api.eval_sets(token)
     runs = api.eval_runs(token)
