@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
 from .config import Settings
-from .errors import ServiceUnavailable
+from .errors import IndexMissing, ServiceUnavailable
 
 BATCH = 500
 
@@ -55,9 +55,29 @@ class ChromaStore:
             except Exception as exc:
                 if _is_connection_error(exc):
                     raise ServiceUnavailable(f"vector store unreachable: {exc}") from exc
+                if _is_not_found(exc):
+                    raise IndexMissing(f"collection {name} is not in the vector store; run `imaging-tutor ingest`") \
+                        from exc
                 raise
             self._cache[name] = col
         return col
+
+    def _on_collection(self, name: str, op: Callable[[Any], Any]) -> Any:
+        """op(collection), looking the collection up again once if it was recreated under the same name since we
+        cached it (a re-ingest back to an earlier version, a restored server): its old id no longer exists."""
+        for attempt in (1, 2):
+            col = self._collection(name)
+            try:
+                return op(col)
+            except Exception as exc:
+                if _is_connection_error(exc):
+                    raise ServiceUnavailable(f"vector store unreachable: {exc}") from exc
+                if not _is_not_found(exc):
+                    raise
+                self._cache.pop(name, None)
+                if attempt == 2:
+                    raise IndexMissing(f"collection {name} is gone from the vector store; run `imaging-tutor "
+                                       "ingest`") from exc
 
     def create(self, name: str) -> None:
         self._cache[name] = self._client.create_collection(
@@ -70,23 +90,17 @@ class ChromaStore:
                     documents=list(documents[i:i + BATCH]), metadatas=list(metadatas[i:i + BATCH]))
 
     def query(self, name, embedding, k, where=None) -> list[tuple[str, float]]:
-        try:
-            res = self._collection(name).query(query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-                                               n_results=k, where=where, include=["distances"])
-        except ServiceUnavailable:
-            raise
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise ServiceUnavailable(f"vector store unreachable: {exc}") from exc
-            raise
+        vector = np.asarray(embedding, dtype=np.float32)
+        res = self._on_collection(name, lambda col: col.query(query_embeddings=[vector], n_results=k, where=where,
+                                                              include=["distances"]))
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def get_all(self, name, where=None) -> dict[str, Any]:
-        col = self._collection(name)
         out: dict[str, list] = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
         offset = 0
         while True:
-            res = col.get(where=where, include=["embeddings", "documents", "metadatas"], limit=BATCH, offset=offset)
+            res = self._on_collection(name, lambda col: col.get(
+                where=where, include=["embeddings", "documents", "metadatas"], limit=BATCH, offset=offset))
             if not res["ids"]:
                 break
             out["ids"] += res["ids"]
@@ -97,7 +111,7 @@ class ChromaStore:
         return out
 
     def count(self, name: str) -> int:
-        return self._collection(name).count()
+        return self._on_collection(name, lambda col: col.count())
 
     def exists(self, name: str) -> bool:
         return name in self.names()
@@ -122,6 +136,12 @@ class ChromaStore:
             self._client.heartbeat()
         except Exception as exc:
             raise ServiceUnavailable(f"vector store unreachable: {exc}") from exc
+
+
+def _is_not_found(exc: Exception) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError) or "does not exist" in str(exc)
 
 
 def _is_connection_error(exc: Exception) -> bool:
