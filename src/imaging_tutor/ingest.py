@@ -33,6 +33,7 @@ class IngestSummary:
     reused: int
     seconds: float
     changed: bool
+    stale_quiz_items: int = 0  # saved quiz items whose quote is no longer in the course (kept, flagged)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -93,6 +94,7 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
     state = active_state(settings, course.id)
     if state and state.fingerprint == fp and store.exists(state.collection) and store.count(state.collection) == len(records):
         summary.reused = len(records)
+        summary.stale_quiz_items = _mark_stale_quiz_items(course, settings)
         summary.seconds = time.perf_counter() - t0
         return summary
 
@@ -115,13 +117,18 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
             progress("embed", min(k + step, len(todo)), len(todo))
     summary.embedded, summary.reused = len(todo), len(records) - len(todo)
 
-    if store.exists(name):  # a leftover of an interrupted run with the same content: it never served, rebuild it
-        store.delete(name)
-    store.create(name)
-    store.add(name, [r["id"] for r in records], vectors, [r["document"] for r in records], [r["meta"] for r in records])
-    if store.count(name) != len(records):
-        store.delete(name)
-        raise RuntimeError(f"collection {name} is incomplete; the previous index keeps serving")
+    # The name is the content's fingerprint, so a complete collection under it holds exactly these records: the
+    # previous version being switched back to (workers may still read it: never rebuild it under them), or one a
+    # run wrote fully before being interrupted short of the switch. Anything less never served: rebuild it.
+    if not (store.exists(name) and store.count(name) == len(records)):
+        if store.exists(name):
+            store.delete(name)
+        store.create(name)
+        store.add(name, [r["id"] for r in records], vectors, [r["document"] for r in records],
+                  [r["meta"] for r in records])
+        if store.count(name) != len(records):
+            store.delete(name)
+            raise RuntimeError(f"collection {name} is incomplete; the previous index keeps serving")
 
     # The switch: one row, one transaction. Readers see the old or the new collection, never a mix.
     with session_scope(settings) as s:
@@ -141,8 +148,17 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
         if other.startswith(f"{course.id}-") and other not in keep and (other == retired or len(other) == len(name)):
             store.delete(other)
     summary.changed = True
+    summary.stale_quiz_items = _mark_stale_quiz_items(course, settings)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _mark_stale_quiz_items(course: Course, settings: Settings) -> int:
+    """Flag saved quiz items whose quote left the course (never delete them); also run on an unchanged index,
+    so an ingest interrupted after the switch still gets its items flagged by the next run."""
+    from .quiz.bank import mark_stale_items  # the quiz package builds on ingest's modules, not the other way
+
+    return mark_stale_items(course, settings)["stale"]
 
 
 def current_collection(settings: Settings, course_id: str) -> str | None:

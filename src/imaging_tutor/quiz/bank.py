@@ -165,7 +165,9 @@ def mark_stale_items(course: Course | None = None, settings: Settings | None = N
     course = course or get_course(settings)
     changed = stale = 0
     with session_scope(_settings(settings)) as db:
-        rows = db.scalars(select(QuizBankItem)).all()
+        # Only this course's banks: another course in the same database has other refs and text.
+        rows = db.scalars(select(QuizBankItem).join(QuizBank, QuizBank.id == QuizBankItem.quiz_id)
+                          .where(QuizBank.course_id == course.id)).all()
         for r in rows:
             ok = course.has_ref(r.ref) and r.quote in course.section(r.ref).text
             if r.stale == ok:  # stale flag disagrees with the text
