@@ -78,7 +78,7 @@ class SessionDetail(SessionPublic):
 class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    turn_id: int = Field(ge=1)
+    turn_id: int = Field(ge=1, le=2**31 - 1)  # the column is a 32-bit integer on PostgreSQL
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=2000)
 
