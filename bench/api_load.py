@@ -1,0 +1,303 @@
+"""API load: requests/s and p50/p95/p99 latency of chat turns and quiz answers over HTTP, for 1 vs 2 uvicorn
+workers on the embedded stack (SQLite + Chroma PersistentClient) and the server stack (PostgreSQL + `chroma run`),
+side by side in one run.
+
+Run: .venv/bin/python bench/api_load.py [--seconds 10] [--clients 8] [--workers 1,2] [--stacks embedded,server]
+Everything runs on loopback in a temp dir: the course is embedded once (the real model), the server stack reuses
+those vectors; PostgreSQL comes from Debian's package (`bash scripts/system-deps.sh`), started as the `postgres`
+user when run as root. Each cell: a fresh `imaging-tutor serve --workers N`, warmed up, then `--clients` threads
+ask chat questions (learner sessions: every turn is written) for `--seconds`, then answer course-quiz items for
+`--seconds`. Only successful requests count towards the latencies; failures are reported in their own column.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Sequence
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "ai-in-medical-imaging"
+BIN = Path(sys.executable).parent
+QUESTIONS = ["What is sensitivity?", "and specificity?", "What does PPV depend on?", "What is DICOM metadata?",
+             "What is shortcut learning?", "What is drift?", "Why do false negatives matter?",
+             "How should a hospital monitor an AI tool after deployment?"]
+RATE_LIMIT_OFF = "1000000"  # the per-learner chat limit would otherwise cap a benchmark client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[:3]} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=10).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not ready within {timeout:.0f} s")
+
+
+class Postgres:
+    """A throwaway cluster: initdb + pg_ctl on a free loopback port (as the postgres user when we are root)."""
+
+    def __init__(self) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
+        if not found:
+            raise SystemExit("PostgreSQL not installed: run `sudo bash scripts/system-deps.sh`")
+        self.bin = Path(found[-1]).parent
+        self.root = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            pwd.getpwnam("postgres")
+            shutil.chown(self.root, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        run = lambda *a: subprocess.run([*self.as_user, *a], check=True, capture_output=True, cwd=self.root)  # noqa: E731
+        run(str(self.bin / "initdb"), "-D", str(self.root / "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+            "--locale=C", "--no-sync")
+        # durable settings (fsync on): the numbers should be what a deployment would see
+        run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-l", str(self.root / "log"), "-w", "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200", "start")
+        self._run = run
+
+    def create(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class CopiedVectors:
+    """An embedder that hands back the vectors a first ingest stored (same text, same model), so the second
+    stack is not embedded again; any text it has not seen goes to the real model."""
+
+    def __init__(self, real, settings) -> None:
+        from imaging_tutor.ingest import current_collection
+        from imaging_tutor.vectorstore import get_store
+
+        self.real, self.name, self.max_tokens = real, real.name, real.max_tokens
+        data = get_store(settings).get_all(current_collection(settings, "ai-in-medical-imaging"))
+        self.by_key = {m["content_key"]: np.asarray(e, dtype=np.float32)
+                       for m, e in zip(data["metadatas"], data["embeddings"])}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        from imaging_tutor.ingest import content_key
+
+        out = []
+        for t in texts:
+            vec = self.by_key.get(content_key("chunk", t))
+            if vec is None:
+                vec = self.by_key.get(content_key("sentence", t))
+            out.append(vec if vec is not None else self.real.embed([t])[0])
+        return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return self.real.count_tokens(text)
+
+
+def serve(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    fh = open(log, "wb")
+    proc = subprocess.Popen([str(BIN / "imaging-tutor"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers), "--log-level", "warning"],
+                            env=env, stdout=fh, stderr=subprocess.STDOUT)
+    fh.close()
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/readyz", 300, proc)
+    # the first question of each worker loads the embedding model: pay that before measuring
+    warm = [threading.Thread(target=lambda: httpx.post(f"{url}/api/v1/chat", json={"message": "What is PPV?"},
+                                                       timeout=300)) for _ in range(2 * workers)]
+    for t in warm:
+        t.start()
+    for t in warm:
+        t.join()
+    return proc, url
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], tag: str) -> dict:
+    """`clients` threads, each with its own connection, doing `op` back to back for `seconds`."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    end_at = [0.0]
+
+    def client(i: int) -> None:
+        nonlocal failures
+        who = f"{tag}-{op}-{i}"
+        headers = {"X-Learner-Id": who}
+        mine: list[float] = []
+        bad = 0
+        with httpx.Client(base_url=url, timeout=120, headers=headers) as c:
+            queue: list[dict] = []
+            sid = None
+            n = 0
+            start.wait()
+            while time.monotonic() < end_at[0]:
+                n += 1
+                if op == "chat":
+                    body = {"message": QUESTIONS[(i + n) % len(QUESTIONS)], "session_id": f"{who}-s"}
+                    t0 = time.perf_counter()
+                    r = c.post("/api/v1/chat", json=body)
+                else:
+                    if not queue:  # a new course-quiz session: not timed, only its answers are
+                        s = c.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4})
+                        if s.status_code != 201:
+                            bad += 1
+                            continue
+                        sid, queue = s.json()["id"], [s.json()["next"]]
+                    item = queue.pop()
+                    response = keys[item["id"]] if n % 3 else item["options"][0]
+                    t0 = time.perf_counter()
+                    r = c.post(f"/api/v1/quiz-sessions/{sid}/answers", json={"item_id": item["id"],
+                                                                             "response": response})
+                    if r.status_code == 200 and r.json().get("next"):
+                        queue.append(r.json()["next"])
+                if r.status_code == 200:
+                    mine.append(time.perf_counter() - t0)
+                else:
+                    bad += 1
+        with lock:
+            latencies.extend(mine)
+            failures += bad
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    end_at[0] = time.monotonic() + seconds
+    t0 = time.monotonic()
+    start.wait()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - t0
+    ms = np.asarray(latencies) * 1000
+    pct = lambda q: round(float(np.percentile(ms, q)), 1) if len(ms) else float("nan")  # noqa: E731
+    return {"op": op, "requests": len(latencies), "failed": failures, "rps": round(len(latencies) / wall, 1),
+            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99)}
+
+
+def print_table(rows: list[dict]) -> None:
+    cols = [("stack", "<"), ("workers", ">"), ("op", "<"), ("requests", ">"), ("failed", ">"), ("rps", ">"),
+            ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">")]
+    heads = {"rps": "req/s", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms"}
+    cells = [[str(r[k]) for k, _ in cols] for r in rows]
+    widths = [max(len(heads.get(k, k)), *(len(c[i]) for c in cells)) for i, (k, _) in enumerate(cols)]
+    line = lambda vals: "| " + " | ".join(f"{v:{a}{w}}" for v, w, (_, a) in zip(vals, widths, cols)) + " |"  # noqa: E731
+    print(line([heads.get(k, k) for k, _ in cols]))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for c in cells:
+        print(line(c))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seconds", type=float, default=10.0, help="measuring time per operation and cell")
+    p.add_argument("--clients", type=int, default=8, help="concurrent clients (threads, one connection each)")
+    p.add_argument("--workers", default="1,2", help="comma-separated uvicorn worker counts")
+    p.add_argument("--stacks", default="embedded,server", help="embedded and/or server")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    args = p.parse_args()
+    for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}.items():
+        os.environ.setdefault(k, v)
+    from imaging_tutor.config import Settings
+    from imaging_tutor.embedding import get_embedder
+    from imaging_tutor.ingest import ingest
+    from imaging_tutor.quiz import course_items
+
+    stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    workers = [int(w) for w in args.workers.split(",")]
+    root = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    pg = chroma = None
+    rows: list[dict] = []
+    try:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+        base.update({"TUTOR_CORPUS_DIR": str(CORPUS), "TUTOR_CHAT_RATE_PER_MINUTE": RATE_LIMIT_OFF,
+                     "TOKENIZERS_PARALLELISM": "false"})
+        t = time.perf_counter()
+        embedded = Settings(data_dir=root / "embedded", corpus_dir=CORPUS)
+        ingest(embedded, embedder=get_embedder())
+        print(f"embedded stack ingested in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        envs = {"embedded": {**base, "TUTOR_DATA_DIR": str(root / "embedded")}}
+        if "server" in stacks:
+            pg = Postgres()
+            chroma_port = free_port()
+            chroma_log = open(root / "chroma.log", "wb")
+            chroma = subprocess.Popen([str(BIN / "chroma"), "run", "--path", str(root / "chroma"), "--host",
+                                       "127.0.0.1", "--port", str(chroma_port)], stdout=chroma_log,
+                                      stderr=subprocess.STDOUT)
+            wait_http(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", 60, chroma)
+            server = Settings(data_dir=root / "server", corpus_dir=CORPUS, database_url=pg.create("bench"),
+                              chroma_host="127.0.0.1", chroma_port=chroma_port)
+            ingest(server, embedder=CopiedVectors(get_embedder(), embedded))
+            envs["server"] = {**base, "TUTOR_DATA_DIR": str(root / "server"),
+                              "TUTOR_DATABASE_URL": server.database_url, "TUTOR_CHROMA_HOST": "127.0.0.1",
+                              "TUTOR_CHROMA_PORT": str(chroma_port)}
+        keys = {it.id: it.answer for it in course_items(embedded, chapter=4)}
+        for stack in stacks:
+            for n in workers:
+                tag = f"{stack}-{n}w-{int(time.time())}"
+                proc, url = serve(envs[stack], n, root / f"api-{stack}-{n}.log")
+                try:
+                    for op in ("chat", "quiz answer"):
+                        row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag)
+                        rows.append({"stack": stack, "workers": n, **row, "op": op})
+                        print(f"{stack} {n}w {op}: {row['rps']} req/s, p95 {row['p95_ms']} ms", file=sys.stderr)
+                finally:
+                    stop(proc)
+    finally:
+        if chroma is not None:
+            chroma.terminate()
+            chroma.wait(timeout=30)
+        if pg is not None:
+            pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+    print(f"API load on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f}), {args.clients} clients, "
+          f"{args.seconds:g} s per operation and cell; latencies of successful requests")
+    print_table(rows)
+    if args.json:
+        print(json.dumps(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

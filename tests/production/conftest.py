@@ -1,0 +1,191 @@
+"""Production-path fixtures: a real PostgreSQL cluster, Chroma servers, the server-stack settings (PostgreSQL +
+Chroma server), and the API under `imaging-tutor serve --workers 2` on that stack.
+
+Costs are paid once per session: the course is embedded once (tests/conftest.py's ingested_template); every other
+ingest here reuses those vectors through tests/embedders.py's memo, so only changed text meets the model again.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import CORPUS
+from embedders import MemoizingEmbedder, seed_memo_from_index
+from imaging_tutor.config import Settings, get_settings
+
+from .servers import ApiProcess, ChromaProcess, PostgresCluster, ensure_postgres, server_env
+
+STAFF_TOKEN = "prod-staff-token-5b0c1e7d9a2f4c68"
+MAINTAINER_TOKEN = "prod-maintainer-token-8e3a6f1b2c7d4a90"
+ROOT = Path(__file__).resolve().parents[2]
+UI_ORIGIN = "http://127.0.0.1:8501"
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+STAFF = bearer(STAFF_TOKEN)
+MAINTAINER = bearer(MAINTAINER_TOKEN)
+
+
+def learner(learner_id: str) -> dict:
+    return {"X-Learner-Id": learner_id}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------------------
+
+# Package scope: the servers stop when tests/production is done, not at the end of the whole suite.
+@pytest.fixture(scope="package")
+def pg():
+    """One PostgreSQL cluster for these tests (initdb + pg_ctl start on a free loopback port)."""
+    cluster = PostgresCluster(ensure_postgres())
+    try:
+        cluster.init().start()
+        yield cluster
+    finally:
+        cluster.cleanup()
+
+
+# --- vectors and the two stacks ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def memo_embedder(embedder, ingested_template) -> MemoizingEmbedder:
+    """The real model behind a memo pre-filled with the session's embedded ingest (new text is embedded for real)."""
+    seed_memo_from_index(Settings(data_dir=ingested_template, corpus_dir=CORPUS), CORPUS)
+    return MemoizingEmbedder(embedder)
+
+
+@pytest.fixture(scope="package")
+def server_template(pg, chroma_server, memo_embedder, tmp_path_factory) -> str:
+    """A PostgreSQL database migrated from empty and ingested into the shared Chroma server; copied per test."""
+    from imaging_tutor.db import get_engine
+    from imaging_tutor.ingest import ingest
+
+    host, port = chroma_server
+    settings = Settings(data_dir=tmp_path_factory.mktemp("server-template"), corpus_dir=CORPUS,
+                        database_url=pg.create_database("stack_template"), chroma_host=host, chroma_port=port)
+    ingest(settings, embedder=memo_embedder)
+    get_engine(settings).dispose()  # CREATE DATABASE … TEMPLATE needs the template to have no connections
+    return "stack_template"
+
+
+@pytest.fixture
+def server_settings(pg, chroma_server, server_template, tmp_path, monkeypatch) -> Settings:
+    """Settings for the server stack: a private copy of the ingested PostgreSQL database + the Chroma server."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = pg.create_database(name, template=server_template)
+    host, port = chroma_server
+    monkeypatch.setenv("TUTOR_DATABASE_URL", url)
+    monkeypatch.setenv("TUTOR_CHROMA_HOST", host)
+    monkeypatch.setenv("TUTOR_CHROMA_PORT", str(port))
+    get_settings.cache_clear()
+    yield get_settings()
+    from imaging_tutor.db import get_engine
+
+    get_engine(get_settings()).dispose()
+
+
+def write_eval_sets(folder: Path) -> Path:
+    """evals/sets/mini.jsonl: one answerable, one out-of-scope and one medical question of the real set."""
+    rows, kinds = [], set()
+    for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if row["kind"] not in kinds and not row.get("history"):
+            kinds.add(row["kind"])
+            rows.append(line)
+    sets = folder / "evals" / "sets"
+    sets.mkdir(parents=True, exist_ok=True)
+    (sets / "mini.jsonl").write_text("\n".join(rows) + "\n")
+    return sets
+
+
+@dataclass
+class Stack:
+    kind: str
+    settings: Settings
+    client: TestClient
+
+
+@pytest.fixture(params=["embedded", "server"])
+def stack(request, tmp_path, monkeypatch) -> Stack:
+    """The API in-process over either stack: SQLite + PersistentClient, or PostgreSQL + a Chroma server."""
+    from imaging_tutor.api.app import create_app
+    from imaging_tutor.api.deps import get_eval_sets_dir
+
+    settings = request.getfixturevalue("tutor_settings" if request.param == "embedded" else "server_settings")
+    monkeypatch.setenv("TUTOR_STAFF_TOKEN", STAFF_TOKEN)
+    monkeypatch.setenv("TUTOR_MAINTAINER_TOKEN", MAINTAINER_TOKEN)
+    get_settings.cache_clear()
+    settings = get_settings()
+    sets_dir = write_eval_sets(tmp_path / "evals-root")
+    app = create_app(settings)
+    app.dependency_overrides[get_eval_sets_dir] = lambda: sets_dir
+    with TestClient(app) as client:
+        yield Stack(request.param, settings, client)
+
+
+# --- the live server stack: `imaging-tutor serve --workers 2` -------------------------------------------------
+
+@dataclass
+class Live:
+    """The running server stack: the API process, its settings, and handles on PostgreSQL and Chroma."""
+
+    api: ApiProcess
+    settings: Settings  # the same settings the workers read, for checking the database from the test
+    pg: PostgresCluster
+    chroma: ChromaProcess
+    corpus: Path  # the API's own copy of the course (re-ingest tests change it)
+    root: Path
+
+    @property
+    def url(self) -> str:
+        return self.api.url
+
+    def client(self, timeout: float = 60.0, **kw) -> httpx.Client:
+        return httpx.Client(base_url=self.api.url, timeout=timeout, **kw)
+
+
+@pytest.fixture(scope="package")
+def live(pg, memo_embedder, tmp_path_factory) -> Live:
+    """PostgreSQL + a Chroma server of its own (fault tests stop and restart it) + 2 uvicorn workers."""
+    from imaging_tutor.db import get_engine
+    from imaging_tutor.ingest import ingest
+
+    root = tmp_path_factory.mktemp("live")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    write_eval_sets(root)  # the API finds evals/sets in its working directory, as in a deployment
+    chroma = ChromaProcess(root / "chroma-db")
+    url = pg.create_database("live")
+    env = {"TUTOR_DATA_DIR": str(root / "data"), "TUTOR_CORPUS_DIR": str(corpus), "TUTOR_DATABASE_URL": url,
+           "TUTOR_CHROMA_HOST": "127.0.0.1", "TUTOR_CHROMA_PORT": str(chroma.port),
+           "TUTOR_STAFF_TOKEN": STAFF_TOKEN, "TUTOR_MAINTAINER_TOKEN": MAINTAINER_TOKEN,
+           # each worker keeps its own rate-limit window; the load tests here are many requests from few clients
+           "TUTOR_CHAT_RATE_PER_MINUTE": "100000",
+           "TUTOR_CORS_ORIGINS": json.dumps([UI_ORIGIN])}
+    settings = Settings(data_dir=root / "data", corpus_dir=corpus, database_url=url, chroma_host="127.0.0.1",
+                        chroma_port=chroma.port, staff_token=STAFF_TOKEN, maintainer_token=MAINTAINER_TOKEN)
+    api = None
+    try:
+        chroma.start()
+        ingest(settings, embedder=memo_embedder)
+        api = ApiProcess(server_env(env), cwd=root, workers=2)
+        api.wait_ready()
+        yield Live(api, settings, pg, chroma, corpus, root)
+    finally:
+        if api is not None:
+            api.stop()
+        chroma.stop()
+        get_engine(settings).dispose()
