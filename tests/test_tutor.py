@@ -171,3 +171,12 @@ def test_cli_ask_json_prints_the_contract(tutor_settings):
     bad = subprocess.run([sys.executable, "-m", "imaging_tutor.cli", "ask", "   "], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2 and "empty" in bad.stderr
+
+
+def test_cli_ask_builds_the_index_on_first_use(tmp_path):
+    """A fresh checkout: `ask` ingests once instead of failing (the autouse fixture gives an empty data dir)."""
+    out = subprocess.run([sys.executable, "-m", "imaging_tutor", "ask", "what is a voxel?", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "ingesting" in out.stderr
+    assert json.loads(out.stdout)["citations"][0]["ref"] == "2.1"

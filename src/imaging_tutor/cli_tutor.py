@@ -23,10 +23,18 @@ _EXTENSIONS.append(_parser)
 
 @command("ask")
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .errors import IndexMissing
+    from .ingest import ingest
     from .tutor import answer
 
-    result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode,
-                    settings=get_settings())
+    settings = get_settings()
+    try:
+        result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode, settings=settings)
+    except IndexMissing:
+        # First use on a fresh checkout: build the index once rather than fail.
+        print("no index yet: ingesting the course (once)…", file=sys.stderr)
+        ingest(settings)
+        result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode, settings=settings)
     if args.json:
         json.dump(result.contract(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
