@@ -49,6 +49,7 @@ eval: install
 bench: install-dev
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/answer.py
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf .tutor-data .pytest_cache

@@ -59,7 +59,15 @@ class SentenceTransformerEmbedder:
         return len(self._tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
 
-@lru_cache(maxsize=4)
+_load_lock = threading.Lock()
+
+
 def get_embedder(model_path: Path | None = None) -> SentenceTransformerEmbedder:
-    """One model per process: loading takes seconds, so it is shared."""
+    """One model per process: loading takes seconds, so it is shared (and loaded once even when asked concurrently)."""
+    with _load_lock:
+        return _cached_embedder(model_path)
+
+
+@lru_cache(maxsize=4)
+def _cached_embedder(model_path: Path | None) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(model_path)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .guard import is_injection
 from .lexical import tokens
 from .retrieval import Retrieval
 
@@ -53,6 +54,8 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray) 
         prior = 0.12 * (sec.score / best_score)
         for i in snap.sentences_by_ref[sec.ref]:
             sent = snap.sentences[i]
+            if is_injection(sent.text):
+                continue  # an instruction planted in the course text is data, never something we repeat
             cos = float(snap.sentence_vectors[i] @ focus_vector)
             s_tokens = set(tokens(sent.text))
             overlap = len(q_tokens & s_tokens) / len(q_tokens) if q_tokens else 0.0

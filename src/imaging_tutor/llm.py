@@ -6,6 +6,7 @@ from typing import Iterator, Protocol
 
 from .config import Settings
 from .errors import ServiceUnavailable
+from .guard import is_injection
 from .retrieval import Retrieval
 
 PASSAGE_SECTIONS = 3
@@ -32,7 +33,7 @@ def format_passages(retrieval: Retrieval, focus_vector=None) -> tuple[str, list[
     snap = retrieval.snapshot
     blocks, refs = [], []
     for sec in retrieval.sections[:PASSAGE_SECTIONS]:
-        idx = snap.sentences_by_ref[sec.ref]
+        idx = [i for i in snap.sentences_by_ref[sec.ref] if not is_injection(snap.sentences[i].text)]
         best = sorted(idx, key=lambda i: -float(retrieval.sentence_scores[i]))[:PASSAGE_SENTENCES]
         text = " ".join(snap.sentences[i].text for i in sorted(best))
         title = snap.course.section(sec.ref).section_title
