@@ -61,9 +61,10 @@ def test_packing_respects_the_budget_with_fake_counter():
     ]
     assert all(count(c.embed_text) <= prefix_words + 6 for c in got)
     assert [c.position for c in got] == [0, 1, 2]
-    # A single sentence over budget still becomes one (whole) chunk rather than being cut or lost.
-    long = chunk_section(course, course.section("1.1"), count, budget=5)
-    assert len(long) == 1 and long[0].text == course.section("1.1").text
+    # A single sentence over budget is cut at word boundaries (nothing lost, nothing silently truncated).
+    long = chunk_section(course, course.section("1.1"), count, budget=count("One — Next. ") + 2)
+    assert len(long) > 1 and " ".join(c.text for c in long) == course.section("1.1").text
+    assert all(count(c.embed_text) <= count("One — Next. ") + 2 for c in long)
 
 
 def test_chunks_are_whole_sentences_within_one_section(course, chunks):
@@ -118,3 +119,16 @@ def test_ids_are_deterministic_and_name_course_version_ref_position(course, chun
     bumped = parse_course((CORPUS / "course.md").read_text(encoding="utf-8").replace("version: 1.0.0", "version: 1.1.0"))
     new_ids = [c.id for c in chunk_course(bumped, embedder.count_tokens)]
     assert new_ids == [i.replace("@1.0.0:", "@1.1.0:") for i in (c.id for c in chunks)]
+
+
+def test_a_sentence_longer_than_the_window_is_cut_not_truncated(embedder):
+    """One 600-word sentence: every chunk stays within the window and together they cover the whole sentence."""
+    from imaging_tutor.chunking import chunk_section
+    from imaging_tutor.course import parse_course
+
+    long_sentence = " ".join(f"word{i}" for i in range(600)) + "."
+    course = parse_course(f"---\nid: t\ntitle: T\nversion: 1\n---\n# Chapter 1: C\n## 1.1 S\n{long_sentence}\n")
+    chunks = chunk_section(course, course.sections[0], embedder.count_tokens)
+    assert len(chunks) > 1
+    assert all(embedder.count_tokens(c.embed_text) <= 256 for c in chunks)
+    assert " ".join(c.text for c in chunks) == long_sentence

@@ -304,3 +304,13 @@ def test_second_course_ingest_and_query(embedder):
                           ("how fast does sound travel in soft tissue", "1.1")]:
         hits = store.query(name, embedder.embed([question])[0], 3, where={"kind": "chunk"})
         assert hits[0][0].startswith(f"ultrasound-physics-basics@0.3.0:{ref}:c"), (question, hits)
+
+
+def test_text_after_a_quiz_block_is_an_error_not_part_of_the_last_section():
+    from imaging_tutor.course import parse_course
+    from imaging_tutor.errors import CourseFormatError
+
+    text = "---\nid: t\ntitle: T\nversion: 1\n---\n# Chapter 1: C\n## 1.1 S\nBody.\n```quiz\n1. Q?\n```\nStray text.\n"
+    with pytest.raises(CourseFormatError) as err:
+        parse_course(text)
+    assert err.value.line == 12

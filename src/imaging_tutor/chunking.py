@@ -1,6 +1,7 @@
 """Split sections into retrieval chunks that respect sentence boundaries and the model's token window."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -67,7 +68,7 @@ def chunk_section(course: Course, section: Section, count_tokens: Callable[[str]
         chunks.append(Chunk(chunk_id(course, section.ref, len(chunks)), section.ref, section.chapter,
                             len(chunks), start, end, text, prefix + text, section.content_hash))
 
-    for span in sents:
+    for span in _fit(sents, section.text, prefix, count_tokens, budget):
         candidate = group + [span]
         text = section.text[candidate[0][0]:candidate[-1][1]]
         if group and count_tokens(prefix + text) > budget:
@@ -78,6 +79,27 @@ def chunk_section(course: Course, section: Section, count_tokens: Callable[[str]
     if group:
         emit()
     return chunks
+
+
+def _fit(spans: list[tuple[int, int]], text: str, prefix: str, count_tokens: Callable[[str], int],
+         budget: int) -> list[tuple[int, int]]:
+    """Spans that each fit the budget: a sentence longer than the window is cut at word boundaries, since the
+    model would otherwise silently drop its tail."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if count_tokens(prefix + text[a:b]) <= budget:
+            out.append((a, b))
+            continue
+        start = a
+        words = [m.end() for m in re.finditer(r"\S+", text[a:b])]
+        piece_end = start
+        for end in words:
+            if piece_end > start and count_tokens(prefix + text[start:a + end]) > budget:
+                out.append((start, piece_end))
+                start = piece_end + len(text[piece_end:]) - len(text[piece_end:].lstrip())
+            piece_end = a + end
+        out.append((start, piece_end))
+    return out
 
 
 def chunk_course(course: Course, count_tokens: Callable[[str], int],

@@ -226,6 +226,9 @@ class _Parser:
             if m:
                 flush(lineno)
                 i = self._block(m.group(1), i, chapters)
+                if m.group(1) == "quiz":  # the quiz ends the chapter: stray text after it belongs nowhere
+                    self._close_section(current_section)
+                    current_section = None
                 continue
             if not para:
                 para_line = lineno
