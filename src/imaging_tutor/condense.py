@@ -17,6 +17,8 @@ def is_follow_up(question: str) -> bool:
         return True
     if len(content) <= 2:  # "examples of the cues?", "why?": too little to stand on its own in a conversation
         return True
+    if _PRONOUN.search(" ".join(question.split()[:3])) and re.match(r"^\s*(?:why|how|what|when|where|who|does|do|is|are|can|could|should|would|will)\b", question, re.I):
+        return True  # "why does it drop …", "how do they …": the subject is the earlier topic
     return bool(_PRONOUN.search(question)) and len(content) <= 3
 
 
