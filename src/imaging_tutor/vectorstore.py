@@ -1,6 +1,7 @@
 """The vector store behind a small Protocol; the real one is Chroma, embedded on disk or a `chroma run` server."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Callable, Protocol, Sequence
 
@@ -145,8 +146,11 @@ def _is_not_found(exc: Exception) -> bool:
 
 
 def _is_connection_error(exc: Exception) -> bool:
+    if _is_not_found(exc):
+        return False  # its message carries a UUID, whose digits must not read as an HTTP status
     text = f"{type(exc).__name__} {exc}".lower()
-    return any(w in text for w in ("connect", "timeout", "timed out", "refused", "unreachable", "503", "502"))
+    return (any(w in text for w in ("connect", "timeout", "timed out", "refused", "unreachable"))
+            or re.search(r"\b50[234]\b", text) is not None)
 
 
 @lru_cache(maxsize=8)

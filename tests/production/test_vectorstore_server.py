@@ -43,3 +43,14 @@ def test_a_recreated_collection_is_looked_up_again_and_a_missing_one_is_503(chro
         worker.query(name, vecs[0], 1)
     with pytest.raises(IndexMissing):
         worker.count(name)
+
+
+def test_a_missing_collection_is_never_mistaken_for_an_outage():
+    """Chroma's not-found message carries a UUID; digits like '…4503…' inside it are not an HTTP 503."""
+    from chromadb.errors import NotFoundError
+
+    from imaging_tutor.vectorstore import _is_connection_error
+
+    assert not _is_connection_error(NotFoundError("Collection [bcc96714-8953-48f8-9e1d-450379b3b9ce] does not exist."))
+    assert _is_connection_error(Exception("HTTP 503 Service Unavailable"))
+    assert _is_connection_error(ConnectionError("Connection refused"))
