@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lexical import STOPWORDS, stem, tokens, words
+from .lexical import tokens, words
 from .retrieval import Retrieval
 
 GUARD_MODEL = Path(__file__).with_name("guard_model.json")
@@ -124,4 +124,4 @@ def looks_like_words(question: str) -> bool:
 
 
 __all__ = ["is_medical_advice", "is_injection", "decide_scope", "scope_features", "ScopeDecision", "FEATURES",
-           "looks_like_words", "STOPWORDS", "stem"]
+           "looks_like_words"]
