@@ -11,7 +11,6 @@ _BOUNDARY = re.compile(r"[.!?][”’\")\]]*\s+(?=[“‘\"(\[]?[A-Z0-9])")
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) offsets of each sentence in text; paragraphs ("\\n\\n") always end a sentence."""
     spans: list[tuple[int, int]] = []
-    pos = 0
     for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
         start = para.start()
         body = para.group(0)
@@ -25,8 +24,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             cut = m.end()
         if body[cut:].strip():
             spans.append((start + cut, start + len(body.rstrip())))
-        pos = para.end()
-    del pos
     return spans
 
 
