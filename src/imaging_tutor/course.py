@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -133,6 +134,29 @@ def load_course(corpus_dir: str | Path) -> Course:
     except UnicodeDecodeError as exc:
         raise CourseFormatError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=str(path)) from None
     return parse_course(text, source=str(path))
+
+
+_cache: dict[str, tuple[int, Course]] = {}
+_cache_lock = threading.Lock()
+
+
+def current_course(corpus_dir: str | Path) -> Course:
+    """The course at corpus_dir, parsed again only when course.md changes (it is read on hot paths)."""
+    path = Path(corpus_dir)
+    path = path / COURSE_FILE if path.is_dir() else path
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return load_course(corpus_dir)  # raises a clear CourseFormatError
+    key = str(path.resolve())
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and hit[0] == mtime:
+            return hit[1]
+    course = load_course(path)
+    with _cache_lock:
+        _cache[key] = (mtime, course)
+    return course
 
 
 def parse_course(text: str, source: str = "course.md") -> Course:

@@ -9,7 +9,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from .config import Settings
-from .course import Course, load_course
+from .course import Course, current_course
 from .errors import IndexMissing
 from .ingest import current_collection
 from .lexical import tokens
@@ -109,7 +109,7 @@ class IndexProvider:
         with self._lock:
             if self._snapshot is not None and time.monotonic() - self._checked < POINTER_TTL_S:
                 return self._snapshot
-            course = load_course(self.settings.corpus_dir)
+            course = current_course(self.settings.corpus_dir)
             name = current_collection(self.settings, course.id)
             if name is None:
                 raise IndexMissing("the course has not been ingested yet; run `imaging-tutor ingest`")

@@ -8,15 +8,17 @@ import threading
 import unicodedata
 from typing import Iterator
 
+from . import sessions
+from .condense import condense
 from .config import Settings, get_settings
 from .course import Section
 from .embedding import get_embedder
 from .errors import InvalidInput
 from .extractive import arrange, score_sentences, select
 from .guard import decide_scope, is_injection, is_medical_advice, looks_like_words
+from .index import get_index
 from .retrieval import Retrieval, retrieve
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
-from . import sessions
 
 MEDICAL_ADVICE_TEXT = (
     "I'm a tutor for an educational course about AI in medical imaging, so I can't give medical advice about "
@@ -67,13 +69,9 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
         sessions.ensure_session(settings, session_id, learner_id)
         previous = [t.resolved_question or t.question for t in sessions.history(settings, session_id)
                     if t.status == "answered"]
-    from .index import get_index
-
     snapshot = get_index(settings)
     if chapter is not None:
         snapshot.course.chapter(chapter)  # unknown chapter -> NotFound
-
-    from .condense import condense
 
     query, focus = condense(q, previous)
     retrieval = retrieve(query, settings, chapter=chapter, embedder=embedder, snapshot=snapshot)

@@ -2,33 +2,15 @@
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 
 from ..config import Settings
-from ..course import COURSE_FILE, Course, load_course
-
-_cache: dict[str, tuple[int, Course]] = {}
-_lock = threading.Lock()
+from ..course import Course
+from ..course import current_course as load_current
 
 
 def current_course(settings: Settings) -> Course:
-    """The configured course, parsed again only when course.md changes."""
-    path = Path(settings.corpus_dir)
-    path = path / COURSE_FILE if path.is_dir() else path
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return load_course(settings.corpus_dir)  # raises a clear CourseFormatError
-    key = str(path.resolve())
-    with _lock:
-        hit = _cache.get(key)
-        if hit and hit[0] == mtime:
-            return hit[1]
-    course = load_course(path)
-    with _lock:
-        _cache[key] = (mtime, course)
-    return course
+    """The configured course (cached until course.md changes)."""
+    return load_current(settings.corpus_dir)
 
 
 def outline(course: Course) -> dict:
