@@ -80,7 +80,7 @@ class Support:
 
 def strip_markers(text: str) -> str:
     """The sentence without its [C.S] citation markers."""
-    return re.sub(r"\s+", " ", MARKER.sub("", text)).strip()
+    return re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", text))).strip()
 
 
 def _fold(text: str) -> str:

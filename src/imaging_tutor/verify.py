@@ -25,29 +25,35 @@ def _measure(retrieval: Retrieval, settings: Settings) -> SupportMeasure:
     return _measures[key]
 
 
+def _normalise(text: str) -> str:
+    """Markers belong to the sentence they follow: turn "text. [4.2]" into "text [4.2]." before splitting."""
+    return re.sub(r"([.!?])\s*((?:\[\d+\.\d+\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ",
+                  text.replace("\n", " "))
+
+
+def _check(raw: str, allowed_refs: list[str], course, measure, kept: list, dropped: list) -> tuple | None:
+    """Verify one sentence; append it to kept or dropped, and return the kept entry (or None)."""
+    refs = [f"{a}.{b}" for a, b in MARKER.findall(raw)]
+    clean = strip_markers(raw)
+    if not clean or len(clean.split()) < 3:
+        return None  # fragments ("[4.2]", "Answer:") carry no claim
+    valid = [r for r in dict.fromkeys(refs) if r in allowed_refs and course.has_ref(r)]
+    support = measure.score_any(clean, valid) if valid else None
+    if support is None or not support.supported:
+        dropped.append(clean)
+        return None
+    entry = (clean, [support.ref], support.passage)
+    kept.append(entry)
+    return entry
+
+
 def verify_text(text: str, allowed_refs: list[str], retrieval: Retrieval, settings: Settings):
     """Split the model's text into sentences; drop unknown refs and unsupported sentences. Returns (kept, dropped)."""
-    course = retrieval.snapshot.course
-    measure = _measure(retrieval, settings)
+    course, measure = retrieval.snapshot.course, _measure(retrieval, settings)
     kept: list[tuple[str, list[str], str]] = []  # (clean sentence, refs, supporting passage)
     dropped: list[str] = []
-    # Markers belong to the sentence they follow: move "text. [4.2]" markers before splitting.
-    normalised = re.sub(r"([.!?])\s*((?:\[\d+\.\d+\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ",
-                        text.replace("\n", " "))
-    for raw in split_sentences(normalised):
-        refs = [f"{a}.{b}" for a, b in MARKER.findall(raw)]
-        clean = strip_markers(raw)
-        if not clean or len(clean.split()) < 3:
-            continue
-        valid = [r for r in dict.fromkeys(refs) if r in allowed_refs and course.has_ref(r)]
-        if not valid:
-            dropped.append(clean)
-            continue
-        support = measure.score_any(clean, valid)
-        if not support.supported:
-            dropped.append(clean)
-            continue
-        kept.append((clean, [support.ref], support.passage))
+    for raw in split_sentences(_normalise(text)):
+        _check(raw, allowed_refs, course, measure, kept, dropped)
     return kept, dropped
 
 
@@ -65,39 +71,45 @@ def write_verified(writer, question: str, retrieval: Retrieval, extractive: Answ
                    on_sentence=None) -> Answer:
     """Ask the LLM, verify every sentence against its cited section, and fall back to the extractive answer.
 
-    With on_sentence, the model is streamed and each sentence is passed on only once it is complete and verified,
-    so nothing unsupported reaches the learner, even mid-stream.
+    With on_sentence, the model is streamed and each sentence is verified once, as soon as it is complete, and
+    passed on only if it is supported: nothing unsupported reaches the learner, even mid-stream.
     """
     from .llm import format_passages
 
     passages, refs = format_passages(retrieval)
     try:
         if on_sentence is None:
-            text = writer.write(question, passages)
+            kept, dropped = verify_text(writer.write(question, passages), refs, retrieval, settings)
         else:
-            text = ""
-            complete, emitted = 0, 0
+            course, measure = retrieval.snapshot.course, _measure(retrieval, settings)
+            kept, dropped = [], []
+            text, done = "", 0
+
+            def check_upto(spans, stop) -> None:
+                nonlocal done
+                norm = _normalise(text)
+                for a, b in spans[done:stop]:
+                    entry = _check(norm[a:b], refs, course, measure, kept, dropped)
+                    if entry:
+                        on_sentence(f"{entry[0]} [{entry[1][0]}]")
+                done = max(done, stop)
+
             for token in writer.stream(question, passages):
                 text += token
-                spans = sentence_spans(text.replace("\n", " "))
-                if len(spans) - 1 > complete:  # a sentence (and its markers) has just been finished
-                    complete = len(spans) - 1
-                    kept, _ = verify_text(text.replace("\n", " ")[: spans[complete - 1][1]], refs, retrieval, settings)
-                    for sent, r, _p in kept[emitted:]:
-                        on_sentence(f"{sent} [{r[0]}]")
-                    emitted = len(kept)
-            kept, _ = verify_text(text, refs, retrieval, settings)
-            for sent, r, _p in kept[emitted:]:
-                on_sentence(f"{sent} [{r[0]}]")
+                spans = sentence_spans(_normalise(text))
+                # The last span may still grow; one that starts with "[" is a marker still being written.
+                complete = len(spans) - (2 if spans and _normalise(text)[spans[-1][0]] == "[" else 1)
+                if complete > done:
+                    check_upto(spans, complete)
+            check_upto(sentence_spans(_normalise(text)), len(sentence_spans(_normalise(text))))
     except ServiceUnavailable:
         extractive.dropped_sentences = []
         return extractive
-    return assemble(text, refs, retrieval, extractive, settings, writer.name)
+    return assemble(kept, dropped, retrieval, extractive, writer.name)
 
 
-def assemble(text: str, refs: list[str], retrieval: Retrieval, extractive: Answer, settings: Settings,
-             writer_name: str) -> Answer:
-    kept, dropped = verify_text(text, refs, retrieval, settings)
+def assemble(kept: list, dropped: list[str], retrieval: Retrieval, extractive: Answer, writer_name: str) -> Answer:
+    """The verified sentences as an Answer, or the extractive answer when too little survived."""
     if len(kept) < MIN_KEPT:
         extractive.dropped_sentences = dropped
         return extractive
