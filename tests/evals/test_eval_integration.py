@@ -7,13 +7,11 @@ import random
 
 import pytest
 
+from imaging_tutor import retrieval, tutor  # noqa: E402
 from imaging_tutor.cli import main
 from imaging_tutor.evals.runner import run_eval
 
 from .conftest import SETS, THRESHOLDS
-
-tutor = pytest.importorskip("imaging_tutor.tutor", reason="the tutor has not landed yet")
-retrieval = pytest.importorskip("imaging_tutor.retrieval")
 
 SUBSET = 16  # the first lines of the shipped set: answerable, multi-turn, out-of-scope and medical-advice cases
 
