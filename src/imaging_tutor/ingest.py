@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import asdict, dataclass
 from typing import Callable
@@ -133,19 +134,19 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
     # The switch: one row, one transaction. Readers see the old or the new collection, never a mix.
     with session_scope(settings) as s:
         row = s.get(IndexState, course.id, with_for_update=True)
-        retired = None
         if row is None:
             row = IndexState(course_id=course.id)
             s.add(row)
         elif row.collection != name:
-            retired = row.previous_collection
             row.previous_collection = row.collection
         row.collection, row.fingerprint, row.course_version = name, fp, course.version
         row.model, row.chunks, row.sentences, row.updated_at = embedder.name, summary.chunks, summary.sentences, utcnow()
     # Keep the previous collection for readers still holding it; drop anything older.
+    # Only this course's collections ("<course id>-<16 hex>"), never another course whose id shares a prefix.
     keep = {name, row.previous_collection}
+    ours = re.compile(rf"{re.escape(course.id)}-[0-9a-f]{{16}}")
     for other in store.names():
-        if other.startswith(f"{course.id}-") and other not in keep and (other == retired or len(other) == len(name)):
+        if other not in keep and ours.fullmatch(other):
             store.delete(other)
     summary.changed = True
     summary.stale_quiz_items = _mark_stale_quiz_items(course, settings)
