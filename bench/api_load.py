@@ -215,10 +215,35 @@ def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], 
             "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99)}
 
 
+def worker_rss_mb(root_pid: int) -> float:
+    """Largest resident set among the server process and its descendants (the uvicorn workers), in MB."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, grew = {root_pid}, True
+    while grew:
+        new = {pid for pid, pp in parent.items() if pp in tree} - tree
+        tree |= new
+        grew = bool(new)
+    best = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    best = max(best, int(line.split()[1]))
+        except OSError:
+            continue
+    return round(best / 1024, 0)
+
+
 def print_table(rows: list[dict]) -> None:
     cols = [("stack", "<"), ("workers", ">"), ("op", "<"), ("requests", ">"), ("failed", ">"), ("rps", ">"),
-            ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">")]
-    heads = {"rps": "req/s", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms"}
+            ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">"), ("rss_mb", ">")]
+    heads = {"rps": "req/s", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms",
+             "rss_mb": "max RSS/worker MB"}
     cells = [[str(r[k]) for k, _ in cols] for r in rows]
     widths = [max(len(heads.get(k, k)), *(len(c[i]) for c in cells)) for i, (k, _) in enumerate(cols)]
     line = lambda vals: "| " + " | ".join(f"{v:{a}{w}}" for v, w, (_, a) in zip(vals, widths, cols)) + " |"  # noqa: E731
@@ -279,7 +304,7 @@ def main() -> int:
                 try:
                     for op in ("chat", "quiz answer"):
                         row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag)
-                        rows.append({"stack": stack, "workers": n, **row, "op": op})
+                        rows.append({"stack": stack, "workers": n, **row, "op": op, "rss_mb": worker_rss_mb(proc.pid)})
                         print(f"{stack} {n}w {op}: {row['rps']} req/s, p95 {row['p95_ms']} ms", file=sys.stderr)
                 finally:
                     stop(proc)
