@@ -50,6 +50,14 @@ def test_answers_cite_the_right_section_first(tutor_settings, course, question, 
     assert "Read more: [" in a.answer
 
 
+def test_an_acronym_the_course_defines_is_understood(tutor_settings, course):
+    a = tutor.answer("what is TAT", settings=tutor_settings)
+    assert a.status == "answered"
+    assert a.citations[0].ref == "3.6"
+    assert "turnaround time (TAT)" in a.citations[0].quote
+    check_contract(a, course)
+
+
 def test_every_answer_sentence_ends_with_a_marker(tutor_settings):
     a = tutor.answer("what is drift", settings=tutor_settings)
     lead, body, read_more = a.answer.split("\n\n")

@@ -12,7 +12,7 @@ from .config import Settings
 from .course import Course, current_course
 from .errors import IndexMissing
 from .ingest import current_collection
-from .lexical import tokens
+from .lexical import find_acronyms, tokens
 from .vectorstore import VectorStore, get_store
 
 POINTER_TTL_S = 2.0  # how often a process re-reads which collection is active
@@ -49,6 +49,7 @@ class IndexSnapshot:
     sentence_bm25: BM25Okapi | None = None
     stale_refs: set[str] = field(default_factory=set)
     vocabulary: set[str] = field(default_factory=set)
+    acronyms: dict[str, str] = field(default_factory=dict)  # 'tat' -> 'turnaround time', as the course defines them
 
 
 def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
@@ -82,8 +83,9 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     tokenized = [tokens(t) for t in chunk_texts]
     vocab = {t for toks in tokenized for t in toks}
     sentence_bm25 = BM25Okapi([tokens(s.text) or ["\0"] for s in sentences])
+    acronyms = find_acronyms("\n".join(sec.text for sec in course.sections))
     return IndexSnapshot(course, collection, chunks, BM25Okapi(tokenized), sentences, vectors, by_ref,
-                         sentence_bm25, stale, vocab)
+                         sentence_bm25, stale, vocab, acronyms)
 
 
 def _ref_key(ref: str) -> tuple[int, int]:

@@ -52,3 +52,42 @@ def tokens(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     return set(tokens(text))
+
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def _initials_fit(acronym: str, phrase: list[str]) -> bool:
+    """'TAT' fits 'turnaround time': first letter opens the phrase, the rest follow in order, the last word is used."""
+    letters = acronym.lower().rstrip("s") if len(acronym) > 2 and acronym.endswith("s") else acronym.lower()
+    if not phrase or phrase[0][0] != letters[0]:
+        return False
+    joined, pos = "".join(phrase), 1
+    last_word = len(joined) - len(phrase[-1])
+    for i, ch in enumerate(letters[1:], start=2):
+        pos = joined.find(ch, max(pos, last_word) if i == len(letters) else pos) + 1
+        if not pos:
+            return False
+    return len(phrase) == 1 or pos > last_word
+
+
+def find_acronyms(text: str) -> dict[str, str]:
+    """Acronyms the text defines inline, 'turnaround time (TAT)' -> {'tat': 'turnaround time'}."""
+    found: dict[str, str] = {}
+    for m in _ACRONYM.finditer(text):
+        acronym = m.group(1)
+        before = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 80):m.start()])
+        for k in range(1, min(len(acronym), 6) + 1):
+            phrase = [w.lower() for w in before[-k:]]
+            if len(phrase) == k and _initials_fit(acronym, phrase):
+                found.setdefault(acronym.lower(), " ".join(phrase))
+                break
+    return found
+
+
+def expand_acronyms(question: str, acronyms: dict[str, str]) -> str:
+    """Append the long form of any course-defined acronym the question uses and does not already spell out."""
+    q_lower = question.lower()
+    extra = [long for short, long in acronyms.items()
+             if re.search(rf"\b{re.escape(short)}s?\b", q_lower) and long not in q_lower]
+    return f"{question} ({'; '.join(extra)})" if extra else question

@@ -17,6 +17,7 @@ from .errors import InvalidInput
 from .extractive import arrange, score_sentences, select
 from .guard import decide_scope, is_injection, is_medical_advice, looks_like_words
 from .index import get_index
+from .lexical import expand_acronyms
 from .retrieval import Retrieval, retrieve
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
 
@@ -74,6 +75,7 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
         snapshot.course.chapter(chapter)  # unknown chapter -> NotFound
 
     query, focus = condense(q, previous)
+    query, focus = expand_acronyms(query, snapshot.acronyms), expand_acronyms(focus, snapshot.acronyms)
     retrieval = retrieve(query, settings, chapter=chapter, embedder=embedder, snapshot=snapshot)
 
     if is_medical_advice(q):
