@@ -50,6 +50,9 @@ class IndexSnapshot:
     stale_refs: set[str] = field(default_factory=set)
     vocabulary: set[str] = field(default_factory=set)
     acronyms: dict[str, str] = field(default_factory=dict)  # 'tat' -> 'turnaround time', as the course defines them
+    question_texts: list[str] = field(default_factory=list)  # the course's labelled learner questions
+    question_refs: list[str] = field(default_factory=list)
+    question_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
 
 
 def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
@@ -58,12 +61,15 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     chunks: list[IndexedChunk] = []
     chunk_texts: list[str] = []
     sents: list[tuple[IndexedSentence, list[float]]] = []
+    questions: list[tuple[int, str, str, list[float]]] = []
     hashes: dict[str, str] = {}
     for cid, emb, doc, meta in zip(data["ids"], data["embeddings"], data["documents"], data["metadatas"]):
         ref = meta["ref"]
         hashes[ref] = meta["section_hash"]
         if meta["kind"] == "chunk":
             chunks.append(IndexedChunk(cid, ref, int(meta["chapter"]), doc))
+        elif meta["kind"] == "question":
+            questions.append((int(meta["position"]), ref, doc, emb))
         else:
             sents.append((IndexedSentence(cid, ref, int(meta["chapter"]), int(meta["position"]), doc), emb))
     if not chunks:
@@ -84,8 +90,12 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     vocab = {t for toks in tokenized for t in toks}
     sentence_bm25 = BM25Okapi([tokens(s.text) or ["\0"] for s in sentences])
     acronyms = find_acronyms("\n".join(sec.text for sec in course.sections))
+    questions.sort(key=lambda q: q[0])
+    q_vectors = (np.asarray([q[3] for q in questions], dtype=np.float32) if questions
+                 else np.zeros((0, vectors.shape[1]), dtype=np.float32))
     return IndexSnapshot(course, collection, chunks, BM25Okapi(tokenized), sentences, vectors, by_ref,
-                         sentence_bm25, stale, vocab, acronyms)
+                         sentence_bm25, stale, vocab, acronyms, [q[2] for q in questions], [q[1] for q in questions],
+                         q_vectors)
 
 
 def _ref_key(ref: str) -> tuple[int, int]:

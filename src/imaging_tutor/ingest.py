@@ -4,18 +4,19 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import numpy as np
 from sqlalchemy import select
 
-from .chunking import chunk_course, section_sentences
+from .chunking import chunk_course, chunk_id, section_sentences
 from .config import Settings
 from .course import Course, load_course
 from .db import session_scope
 from .embedding import Embedder, get_embedder
 from .models import IndexState, utcnow
+from .questionbank import BankQuestion, load_question_bank
 from .vectorstore import VectorStore, get_store
 
 Progress = Callable[[str, int, int], None]
@@ -35,6 +36,8 @@ class IngestSummary:
     seconds: float
     changed: bool
     stale_quiz_items: int = 0  # saved quiz items whose quote is no longer in the course (kept, flagged)
+    questions: int = 0  # labelled learner questions from the course's question bank
+    stale_questions: list[str] = field(default_factory=list)  # bank rows set aside: their section or quote changed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,7 +48,7 @@ def content_key(kind: str, text: str) -> str:
     return hashlib.sha256(f"{kind}\x1f{text}".encode("utf-8")).hexdigest()
 
 
-def _records(course: Course, embedder: Embedder) -> list[dict]:
+def _records(course: Course, embedder: Embedder, bank: list[BankQuestion] = ()) -> list[dict]:
     records = []
     for ch in chunk_course(course, embedder.count_tokens):
         sec = course.section(ch.ref)
@@ -63,6 +66,14 @@ def _records(course: Course, embedder: Embedder) -> list[dict]:
                          "position": s.position, "start": s.start, "end": s.end, "section_hash": sec.content_hash,
                          "content_key": content_key("sentence", s.text)},
             })
+    for position, q in enumerate(bank):
+        sec = course.section(q.ref)
+        records.append({
+            "id": chunk_id(course, q.ref, position, "q"), "document": q.question, "embed_text": q.question,
+            "meta": {"kind": "question", "ref": q.ref, "chapter": sec.chapter, "section": sec.section,
+                     "position": position, "start": 0, "end": 0, "section_hash": sec.content_hash,
+                     "content_key": content_key("question", q.question)},
+        })
     return records
 
 
@@ -83,14 +94,16 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
     """Idempotent and atomic: the previous index keeps serving until the new collection is complete."""
     t0 = time.perf_counter()
     course = load_course(corpus or settings.corpus_dir)  # a malformed course stops here, before any write
+    bank = load_question_bank(corpus or settings.corpus_dir, course)  # so does a malformed question bank
     embedder = embedder or get_embedder(settings.embedding_model_path)
     store = store or get_store(settings)
-    records = _records(course, embedder)
+    records = _records(course, embedder, bank.questions)
     fp = fingerprint(course, records, embedder.name)
     name = f"{course.id}-{fp[:16]}"
-    n_chunks = sum(r["meta"]["kind"] == "chunk" for r in records)
+    kinds = [r["meta"]["kind"] for r in records]
     summary = IngestSummary(course.id, course.version, name, len(course.chapters), len(course.sections),
-                            n_chunks, len(records) - n_chunks, 0, 0, 0.0, False)
+                            kinds.count("chunk"), kinds.count("sentence"), 0, 0, 0.0, False,
+                            questions=kinds.count("question"), stale_questions=bank.stale)
 
     state = active_state(settings, course.id)
     if state and state.fingerprint == fp and store.exists(state.collection) and store.count(state.collection) == len(records):

@@ -9,6 +9,7 @@ from .config import Settings
 from .embedding import Embedder, get_embedder
 from .index import IndexSnapshot, get_index
 from .lexical import tokens
+from .rerank import rerank as reorder
 from .vectorstore import get_store
 
 # Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
@@ -25,6 +26,7 @@ class RankedSection:
     sentence: float  # best cosine of one of its sentences
     bm25: float
     parts: dict[str, int] = field(default_factory=dict)  # retriever -> rank
+    parts_score: dict[str, float] = field(default_factory=dict)  # retriever -> best raw score
 
 
 @dataclass
@@ -48,7 +50,7 @@ def _rrf(rank: int) -> float:
 
 def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: int = 8,
              embedder: Embedder | None = None, snapshot: IndexSnapshot | None = None,
-             query_vector: np.ndarray | None = None) -> Retrieval:
+             query_vector: np.ndarray | None = None, rerank: bool = True) -> Retrieval:
     """Rank the course's sections for a query; optionally only those of one chapter."""
     snap = snapshot or get_index(settings)
     embedder = embedder or get_embedder(settings.embedding_model_path)
@@ -73,6 +75,7 @@ def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: i
             seen.add(ref)
             e = entry(ref)
             e.parts[name] = len(seen)
+            e.parts_score[name] = score
             e.score += WEIGHTS[name] * _rrf(len(seen))
             if attr != "sentence":
                 setattr(e, attr, max(getattr(e, attr), score))
@@ -107,4 +110,7 @@ def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: i
                                        if chapter is None or snap.sentences[i].chapter == chapter], "sentence")
 
     ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
-    return Retrieval(query, qv, ranked, sent_scores, snap)
+    result = Retrieval(query, qv, ranked, sent_scores, snap)
+    if rerank:
+        reorder(result, embedder)
+    return result

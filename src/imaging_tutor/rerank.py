@@ -1,0 +1,150 @@
+"""Second-stage ranking: a small linear model over per-section evidence reorders the fused shortlist.
+
+Fusion by reciprocal rank only sees ranks, so a section that is a close second on every retriever can never
+overtake one that is first on a single retriever. The ranker sees the scores themselves plus signals the
+retrievers lack (title match, how much of the question the section covers). Its weights are fitted by
+scripts/fit_ranker.py on the calibration sets, never on the eval sets.
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .cues import DEFINITION_Q, defines
+from .lexical import tokens
+
+if TYPE_CHECKING:
+    from .embedding import Embedder
+    from .retrieval import RankedSection, Retrieval
+
+RANKER_MODEL = Path(__file__).with_name("ranker_model.json")
+SHORTLIST = 6  # only the fused top few are reordered: hit@3 is ~1.0, the gap is the order inside it
+BANK_NEIGHBOURS = 10  # labelled questions consulted per query
+BANK_TEMPERATURE = 0.05  # softmax over their similarities: a near-identical question outvotes several loose ones
+
+FEATURES = ("fused", "fused_rank", "dense_chunk", "sentence_max", "sentence_top2", "bm25_chunk", "bm25_sentence",
+            "title_cos", "title_cover", "chapter_cover", "section_cover", "defines", "best_position", "intro", "bank_match")
+
+_title_lock = threading.Lock()
+
+
+def title_vectors(snapshot, embedder: "Embedder") -> dict[str, np.ndarray]:
+    """Section-title vectors, embedded once per snapshot (42 short texts)."""
+    cached = getattr(snapshot, "_title_vectors", None)
+    if cached is not None:
+        return cached
+    with _title_lock:
+        cached = getattr(snapshot, "_title_vectors", None)
+        if cached is None:
+            refs = list(snapshot.sentences_by_ref)
+            titles = [snapshot.course.section(r).section_title for r in refs]
+            vecs = embedder.embed(titles)
+            cached = {r: v for r, v in zip(refs, vecs)}
+            snapshot._title_vectors = cached
+    return cached
+
+
+def _section_tokens(snapshot) -> dict[str, tuple[set[str], set[str], set[str]]]:
+    cached = getattr(snapshot, "_section_tokens", None)
+    if cached is None:
+        cached = {}
+        for ref in snapshot.sentences_by_ref:
+            sec = snapshot.course.section(ref)
+            cached[ref] = (set(tokens(sec.section_title)), set(tokens(sec.chapter_title)), set(tokens(sec.text)))
+        snapshot._section_tokens = cached
+    return cached
+
+
+def _idf(snapshot, token: str) -> float:
+    bm = snapshot.sentence_bm25
+    idf = bm.idf.get(token) if bm is not None else None
+    return float(idf) if idf is not None and idf > 0 else math.log(1 + len(snapshot.sentences))
+
+
+def bank_match(snapshot, query_vector: np.ndarray, exclude: str | None = None) -> dict[str, float]:
+    """Per section, its share of a similarity-weighted vote by the query's nearest labelled questions."""
+    if not len(snapshot.question_texts):
+        return {}
+    sims = snapshot.question_vectors @ query_vector
+    if exclude is not None:  # fitting: a bank question must not vote for itself
+        sims = np.where([t == exclude for t in snapshot.question_texts], -1.0, sims)
+    top = np.argsort(-sims)[:BANK_NEIGHBOURS]
+    weights = np.exp((sims[top] - sims[top[0]]) / BANK_TEMPERATURE)
+    votes: dict[str, float] = {}
+    for i, w in zip(top, weights / weights.sum()):
+        votes[snapshot.question_refs[i]] = votes.get(snapshot.question_refs[i], 0.0) + float(w)
+    return votes
+
+
+def section_features(retrieval: "Retrieval", embedder: "Embedder", exclude: str | None = None) -> list[dict[str, float]]:
+    """One feature dict per shortlisted section, in fused order."""
+    snap = retrieval.snapshot
+    short = retrieval.sections[:SHORTLIST]
+    if not short:
+        return []
+    qv = retrieval.query_vector
+    tvecs = title_vectors(snap, embedder)
+    sec_tokens = _section_tokens(snap)
+    q_tokens = set(tokens(retrieval.query))
+    definitional = bool(DEFINITION_Q.search(retrieval.query))
+    weights = {t: _idf(snap, t) for t in q_tokens}
+    total = sum(weights.values()) or 1.0
+    votes = bank_match(snap, qv, exclude)
+    top_fused = short[0].score or 1.0
+    bm_c = max((s.parts_score.get("bm25", 0.0) for s in short), default=0.0) or 1.0
+    bm_s = max((s.parts_score.get("bm25_sentence", 0.0) for s in short), default=0.0) or 1.0
+    out = []
+    for rank, sec in enumerate(short):
+        idx = snap.sentences_by_ref[sec.ref]
+        raw = retrieval.sentence_scores[idx]
+        sims = np.sort(raw)[::-1]
+        title_t, chapter_t, text_t = sec_tokens[sec.ref]
+        out.append({
+            "fused": sec.score / top_fused,
+            "fused_rank": 1.0 / (rank + 1),
+            "dense_chunk": sec.dense,
+            "sentence_max": float(sims[0]),
+            "sentence_top2": float(sims[:2].mean()),
+            "bm25_chunk": sec.parts_score.get("bm25", 0.0) / bm_c,
+            "bm25_sentence": sec.parts_score.get("bm25_sentence", 0.0) / bm_s,
+            "title_cos": float(tvecs[sec.ref] @ qv),
+            "title_cover": sum(w for t, w in weights.items() if t in title_t) / total,
+            "chapter_cover": sum(w for t, w in weights.items() if t in chapter_t) / total,
+            "section_cover": sum(w for t, w in weights.items() if t in text_t) / total,
+            "defines": float(definitional and any(defines(snap.sentences[i].text, q_tokens) for i in idx)),
+            "best_position": float(np.argmax(raw)) / max(1, len(idx) - 1),
+            "intro": float(sec.ref.endswith(".0")),
+            "bank_match": votes.get(sec.ref, 0.0),
+        })
+    return out
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict | None:
+    if not RANKER_MODEL.exists():
+        return None
+    return json.loads(RANKER_MODEL.read_text(encoding="utf-8"))
+
+
+def score(features: dict[str, float], model: dict) -> float:
+    return sum(w * (features[f] - m) / s for f, w, m, s in
+               zip(model["features"], model["weights"], model["mean"], model["scale"]))
+
+
+def rerank(retrieval: "Retrieval", embedder: "Embedder", model: dict | None = None) -> "Retrieval":
+    """Reorder the shortlist by the fitted model; sections past it keep their fused order."""
+    model = model if model is not None else _model()
+    if model is None or len(retrieval.sections) < 2:
+        return retrieval
+    feats = section_features(retrieval, embedder)
+    scored = [(score(f, model), i) for i, f in enumerate(feats)]
+    order = [i for _, i in sorted(scored, key=lambda p: (-p[0], p[1]))]
+    head: list["RankedSection"] = [retrieval.sections[i] for i in order]
+    retrieval.sections = head + retrieval.sections[len(head):]
+    return retrieval
