@@ -74,7 +74,8 @@ def is_injection(question: str) -> bool:
 
 
 # --- scope ------------------------------------------------------------------------------------------
-FEATURES = ("sentence_max", "sentence_top2", "dense_chunk", "bm25_norm", "vocab_coverage", "top_coverage", "oov_count")
+FEATURES = ("sentence_max", "sentence_top2", "dense_chunk", "bm25_norm", "vocab_coverage", "top_coverage", "oov_count",
+            "bank_max")
 
 
 @dataclass
@@ -100,6 +101,8 @@ def scope_features(question: str, retrieval: Retrieval) -> dict[str, float]:
         "vocab_coverage": len(in_vocab) / len(q_tokens) if q_tokens else 0.0,
         "top_coverage": len([t for t in q_tokens if t in top_text]) / len(q_tokens) if q_tokens else 0.0,
         "oov_count": float(len(q_tokens) - len(in_vocab)),
+        # How close the nearest labelled learner question of the course is (0 for a course without a bank).
+        "bank_max": float((snap.question_vectors @ retrieval.query_vector).max()) if len(snap.question_texts) else 0.0,
     }
 
 

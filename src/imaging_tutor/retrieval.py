@@ -26,7 +26,6 @@ class RankedSection:
     sentence: float  # best cosine of one of its sentences
     bm25: float
     parts: dict[str, int] = field(default_factory=dict)  # retriever -> rank
-    parts_score: dict[str, float] = field(default_factory=dict)  # retriever -> best raw score
 
 
 @dataclass
@@ -75,7 +74,6 @@ def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: i
             seen.add(ref)
             e = entry(ref)
             e.parts[name] = len(seen)
-            e.parts_score[name] = score
             e.score += WEIGHTS[name] * _rrf(len(seen))
             if attr != "sentence":
                 setattr(e, attr, max(getattr(e, attr), score))
