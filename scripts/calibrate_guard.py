@@ -1,10 +1,14 @@
-"""Fit the out-of-scope classifier on evals/calibration/guard.jsonl and write src/imaging_tutor/guard_model.json.
+"""Fit the out-of-scope classifier and write src/imaging_tutor/guard_model.json.
 
-The calibration set is separate from the eval sets, so the eval numbers measure the guard rather than echo it.
-Usage: TUTOR_DATA_DIR=<an ingested data dir> .venv/bin/python scripts/calibrate_guard.py
+Training questions: evals/calibration/guard.jsonl (answerable and out of scope; its medical-advice rows are
+handled by rules, not this model) plus, with --bank, the course's question bank as further answerable examples
+(their bank_max feature is computed with the question itself left out, as for a new learner question).
+The eval sets are never read here, so the eval numbers measure the guard rather than echo it.
+Usage: TUTOR_DATA_DIR=<an ingested data dir> .venv/bin/python scripts/calibrate_guard.py [--bank] [--dry-run]
 """
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -12,45 +16,97 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from imaging_tutor.config import get_settings
+from imaging_tutor.course import load_course
 from imaging_tutor.guard import FEATURES, GUARD_MODEL, is_injection, is_medical_advice, scope_features
+from imaging_tutor.index import get_index
+from imaging_tutor.lexical import expand_acronyms
+from imaging_tutor.questionbank import load_question_bank
 from imaging_tutor.retrieval import retrieve
 
 MAX_FALSE_REFUSAL = 0.02  # leave room below the 0.03 ceiling the product promises
 ROOT = Path(__file__).resolve().parents[1]
+CALIBRATION = ROOT / "evals/calibration/guard.jsonl"
 
 
-def main() -> None:
-    settings = get_settings()
-    rows = [json.loads(line) for line in (ROOT / "evals/calibration/guard.jsonl").read_text().splitlines() if line.strip()]
-    X, y, qs = [], [], []
+def collect(settings, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    snap = get_index(settings)
+    rows = [json.loads(line) for line in CALIBRATION.read_text().splitlines() if line.strip()]
+    for r in rows:
+        r["source"] = "calibration"
+    if with_bank:
+        course = load_course(settings.corpus_dir)
+        rows += [{"question": q.question, "kind": "answerable", "source": "bank"}
+                 for q in load_question_bank(settings.corpus_dir, course).questions]
+    X, y, qs, sources = [], [], [], []
     for r in rows:
         if r["kind"] == "medical_advice" or is_injection(r["question"]) or is_medical_advice(r["question"]):
             continue
-        q = r["question"]
-        feats = scope_features(q, retrieve(q, settings, chapter=r.get("chapter")))
+        q = expand_acronyms(r["question"], snap.acronyms)
+        retrieval = retrieve(q, settings, chapter=r.get("chapter"))
+        feats = scope_features(q, retrieval)
+        if r["source"] == "bank":  # the bank must not vouch for its own questions
+            sims = snap.question_vectors @ retrieval.query_vector
+            sims[[t == r["question"] for t in snap.question_texts]] = -1.0
+            feats["bank_max"] = float(sims.max())
         X.append([feats[f] for f in FEATURES])
         y.append(r["kind"] == "answerable")
-        qs.append(q)
-    X, y = np.array(X), np.array(y)
+        qs.append(r["question"])
+        sources.append(r["source"])
+    return np.array(X), np.array(y), qs, sources
+
+
+def fit(X: np.ndarray, y: np.ndarray) -> tuple[LogisticRegression, np.ndarray, np.ndarray, float]:
+    """Logistic model plus the highest threshold whose false-refusal rate stays within the budget."""
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
     clf = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
     p = clf.predict_proba((X - mean) / scale)[:, 1]
-    # Highest threshold whose false-refusal rate on answerable questions stays within the budget.
     best = 0.0
     for t in np.linspace(0.05, 0.95, 181):
         if np.mean(p[y] < t) <= MAX_FALSE_REFUSAL:
             best = float(t)
-    refusal = float(np.mean(p[~y] < best))
+    return clf, mean, scale, best
+
+
+def cross_validated(X, y, sources, folds: int = 5, repeats: int = 4) -> dict[str, float]:
+    """Held-out false refusals (on calibration questions only) and out-of-scope refusals."""
+    fr, oos = [], []
+    calib = np.array([s == "calibration" for s in sources])
+    for seed in range(repeats):
+        order = np.random.default_rng(seed).permutation(len(y))
+        for f in range(folds):
+            test = np.zeros(len(y), bool)
+            test[order[f::folds]] = True
+            clf, mean, scale, t = fit(X[~test], y[~test])
+            p = clf.predict_proba((X[test] - mean) / scale)[:, 1]
+            yt, ct = y[test], calib[test]
+            fr += list(p[yt & ct] < t)
+            oos += list(p[~yt] < t)
+    return {"false_refusal_calibration": float(np.mean(fr)), "oos_refusal": float(np.mean(oos))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bank", action="store_true", help="also learn from the course's question bank")
+    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model")
+    args = parser.parse_args()
+    X, y, qs, sources = collect(get_settings(), args.bank)
+    cv = cross_validated(X, y, sources)
+    clf, mean, scale, best = fit(X, y)
+    p = clf.predict_proba((X - mean) / scale)[:, 1]
+    calib = np.array([s == "calibration" for s in sources])
     model = {"features": list(FEATURES), "weights": clf.coef_[0].tolist(), "intercept": float(clf.intercept_[0]),
              "mean": mean.tolist(), "scale": scale.tolist(), "threshold": best,
-             "fitted_on": "evals/calibration/guard.jsonl",
+             "fitted_on": ["evals/calibration/guard.jsonl"] + (["corpus/<course>/questions.jsonl"] if args.bank else []),
              "calibration": {"answerable": int(y.sum()), "out_of_scope": int((~y).sum()),
-                             "false_refusal": float(np.mean(p[y] < best)), "oos_refusal": refusal}}
-    GUARD_MODEL.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+                             "false_refusal": float(np.mean(p[y & calib] < best)),
+                             "oos_refusal": float(np.mean(p[~y] < best)),
+                             "cross_validated": {k: round(v, 4) for k, v in cv.items()}}}
     print(json.dumps(model["calibration"], indent=2), "threshold", round(best, 3))
     for q, pi, yi in zip(qs, p, y):
         if (pi >= best) != yi:
             print(f"  miss ({'answerable' if yi else 'out_of_scope'} p={pi:.2f}): {q}")
+    if not args.dry_run:
+        GUARD_MODEL.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
