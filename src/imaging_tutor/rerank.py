@@ -2,8 +2,9 @@
 
 Fusion by reciprocal rank only sees ranks, so a section that is a close second on every retriever can never
 overtake one that is first on a single retriever. The ranker sees the scores themselves plus signals the
-retrievers lack (title match, how much of the question the section covers). Its weights are fitted by
-scripts/fit_ranker.py on the calibration sets, never on the eval sets.
+retrievers lack: the section title's meaning, how much of the question's rare vocabulary the section uses, and
+how the course's labelled learner questions (questions.jsonl) that resemble this one were answered. Its weights
+are fitted by scripts/fit_ranker.py on the question bank and evals/calibration/, never on evals/sets/.
 """
 from __future__ import annotations
 
