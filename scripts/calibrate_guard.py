@@ -1,10 +1,12 @@
 """Fit the out-of-scope classifier and write src/imaging_tutor/guard_model.json.
 
 Training questions: evals/calibration/guard.jsonl (answerable and out of scope; its medical-advice rows are
-handled by rules, not this model) plus, with --bank, the course's question bank as further answerable examples
-(their bank_max feature is computed with the question itself left out, as for a new learner question).
-The eval sets are never read here, so the eval numbers measure the guard rather than echo it.
-Usage: TUTOR_DATA_DIR=<an ingested data dir> .venv/bin/python scripts/calibrate_guard.py [--bank] [--dry-run]
+handled by rules, not this model) plus the course's question bank as further answerable examples, at a fifth of
+the weight (their bank_max feature is computed with the question itself left out, as for a new learner question).
+The refusal threshold is set on the calibration set's answerable questions only: bank questions resemble each
+other, so they would make refusing look safer than it is. Choices (C, bank weight, where the threshold is set)
+were made by the cross-validated rates this script prints. The eval sets are never read here.
+Usage: TUTOR_DATA_DIR=<an ingested data dir> .venv/bin/python scripts/calibrate_guard.py [--no-bank] [--dry-run]
 """
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ from imaging_tutor.lexical import expand_acronyms
 from imaging_tutor.questionbank import load_question_bank
 from imaging_tutor.retrieval import retrieve
 
-MAX_FALSE_REFUSAL = 0.02  # leave room below the 0.03 ceiling the product promises
+MAX_FALSE_REFUSAL = 0.012  # in-sample: one calibration question in 89; held out ~0.02, under the 0.03 ceiling
+BANK_WEIGHT = 0.2
+C = 0.3
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT / "evals/calibration/guard.jsonl"
 
@@ -55,28 +59,28 @@ def collect(settings, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str
     return np.array(X), np.array(y), qs, sources
 
 
-def fit(X: np.ndarray, y: np.ndarray) -> tuple[LogisticRegression, np.ndarray, np.ndarray, float]:
-    """Logistic model plus the highest threshold whose false-refusal rate stays within the budget."""
+def fit(X: np.ndarray, y: np.ndarray, calib: np.ndarray) -> tuple[LogisticRegression, np.ndarray, np.ndarray, float]:
+    """Logistic model plus the highest threshold whose false-refusal rate on calibration questions stays in budget."""
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
-    clf = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(
+        (X - mean) / scale, y, sample_weight=np.where(calib, 1.0, BANK_WEIGHT))
     p = clf.predict_proba((X - mean) / scale)[:, 1]
-    best = 0.0
+    best = 0.05
     for t in np.linspace(0.05, 0.95, 181):
-        if np.mean(p[y] < t) <= MAX_FALSE_REFUSAL:
+        if np.mean(p[y & calib] < t) <= MAX_FALSE_REFUSAL:
             best = float(t)
     return clf, mean, scale, best
 
 
-def cross_validated(X, y, sources, folds: int = 5, repeats: int = 4) -> dict[str, float]:
+def cross_validated(X, y, calib, folds: int = 5, repeats: int = 4) -> dict[str, float]:
     """Held-out false refusals (on calibration questions only) and out-of-scope refusals."""
     fr, oos = [], []
-    calib = np.array([s == "calibration" for s in sources])
     for seed in range(repeats):
         order = np.random.default_rng(seed).permutation(len(y))
         for f in range(folds):
             test = np.zeros(len(y), bool)
             test[order[f::folds]] = True
-            clf, mean, scale, t = fit(X[~test], y[~test])
+            clf, mean, scale, t = fit(X[~test], y[~test], calib[~test])
             p = clf.predict_proba((X[test] - mean) / scale)[:, 1]
             yt, ct = y[test], calib[test]
             fr += list(p[yt & ct] < t)
@@ -86,18 +90,19 @@ def cross_validated(X, y, sources, folds: int = 5, repeats: int = 4) -> dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bank", action="store_true", help="also learn from the course's question bank")
+    parser.add_argument("--no-bank", action="store_true", help="learn from the calibration set alone")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model")
     args = parser.parse_args()
-    X, y, qs, sources = collect(get_settings(), args.bank)
-    cv = cross_validated(X, y, sources)
-    clf, mean, scale, best = fit(X, y)
-    p = clf.predict_proba((X - mean) / scale)[:, 1]
+    X, y, qs, sources = collect(get_settings(), not args.no_bank)
     calib = np.array([s == "calibration" for s in sources])
+    cv = cross_validated(X, y, calib)
+    clf, mean, scale, best = fit(X, y, calib)
+    p = clf.predict_proba((X - mean) / scale)[:, 1]
     model = {"features": list(FEATURES), "weights": clf.coef_[0].tolist(), "intercept": float(clf.intercept_[0]),
              "mean": mean.tolist(), "scale": scale.tolist(), "threshold": best,
-             "fitted_on": ["evals/calibration/guard.jsonl"] + (["corpus/<course>/questions.jsonl"] if args.bank else []),
-             "calibration": {"answerable": int(y.sum()), "out_of_scope": int((~y).sum()),
+             "fitted_on": ["evals/calibration/guard.jsonl"] + ([] if args.no_bank else ["corpus/<course>/questions.jsonl"]),
+             "calibration": {"answerable": int((y & calib).sum()), "bank_answerable": int((y & ~calib).sum()),
+                             "out_of_scope": int((~y).sum()),
                              "false_refusal": float(np.mean(p[y & calib] < best)),
                              "oos_refusal": float(np.mean(p[~y] < best)),
                              "cross_validated": {k: round(v, 4) for k, v in cv.items()}}}

@@ -70,6 +70,13 @@ def _idf(snapshot, token: str) -> float:
     return float(idf) if idf is not None and idf > 0 else math.log(1 + len(snapshot.sentences))
 
 
+def rare_word_cover(query: str, snapshot, ref: str) -> float:
+    """Share of the query's content words, weighted by rarity (IDF), that section `ref` uses anywhere."""
+    weights = {t: _idf(snapshot, t) for t in set(tokens(query))}
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in _section_tokens(snapshot)[ref]) / total if total else 0.0
+
+
 def bank_match(snapshot, query_vector: np.ndarray, exclude: str | None = None) -> dict[str, float]:
     """Per section, its share of a similarity-weighted vote by the query's nearest labelled questions."""
     if not len(snapshot.question_texts):
@@ -102,10 +109,6 @@ def section_features(retrieval: "Retrieval", embedder: "Embedder", exclude: str 
         return []
     qv = retrieval.query_vector
     tvecs = title_vectors(snap, embedder)
-    sec_tokens = _section_tokens(snap)
-    q_tokens = set(tokens(retrieval.query))
-    weights = {t: _idf(snap, t) for t in q_tokens}
-    total = sum(weights.values()) or 1.0
     votes = bank_match(snap, qv, exclude)
     top_fused = short[0].score or 1.0
     out = []
@@ -117,7 +120,7 @@ def section_features(retrieval: "Retrieval", embedder: "Embedder", exclude: str 
             "sentence_max": float(retrieval.sentence_scores[snap.sentences_by_ref[sec.ref]].max()),
             "title_cos": float(tvecs[sec.ref] @ qv),
             # Share of the question's rare words (IDF-weighted) that the section uses anywhere.
-            "section_cover": sum(w for t, w in weights.items() if t in sec_tokens[sec.ref]) / total,
+            "section_cover": rare_word_cover(retrieval.query, snap, sec.ref),
             "bank_match": votes.get(sec.ref, 0.0),
         })
     return out
