@@ -1,8 +1,9 @@
 """Fit the out-of-scope classifier and write src/imaging_tutor/guard_model.json.
 
 Training questions: evals/calibration/guard.jsonl (answerable and out of scope; its medical-advice rows are
-handled by rules, not this model) plus the course's question bank as further answerable examples, at a fifth of
-the weight (their bank_max feature is computed with the question itself left out, as for a new learner question).
+handled by rules, not this model) plus the course's question bank as further answerable examples, weighted so
+that the whole bank counts as much as the calibration set's answerable questions (their bank_max feature is
+computed with the question itself left out, as for a new learner question).
 The refusal threshold is set on the calibration set's answerable questions only: bank questions resemble each
 other, so they would make refusing look safer than it is. Choices (C, bank weight, where the threshold is set)
 were made by the cross-validated rates this script prints. The eval sets are never read here.
@@ -26,7 +27,6 @@ from imaging_tutor.questionbank import load_question_bank
 from imaging_tutor.retrieval import retrieve
 
 MAX_FALSE_REFUSAL = 0.012  # in-sample: one calibration question in 89; held out ~0.02, under the 0.03 ceiling
-BANK_WEIGHT = 0.2
 C = 0.3
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT / "evals/calibration/guard.jsonl"
@@ -62,8 +62,9 @@ def collect(settings, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str
 def fit(X: np.ndarray, y: np.ndarray, calib: np.ndarray) -> tuple[LogisticRegression, np.ndarray, np.ndarray, float]:
     """Logistic model plus the highest threshold whose false-refusal rate on calibration questions stays in budget."""
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
+    bank_weight = (y & calib).sum() / max(1, (~calib).sum())  # the bank, in total, weighs as much as calibration
     clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(
-        (X - mean) / scale, y, sample_weight=np.where(calib, 1.0, BANK_WEIGHT))
+        (X - mean) / scale, y, sample_weight=np.where(calib, 1.0, bank_weight))
     p = clf.predict_proba((X - mean) / scale)[:, 1]
     best = 0.05
     for t in np.linspace(0.05, 0.95, 181):
