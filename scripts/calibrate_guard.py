@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 
 from imaging_tutor.config import get_settings
 from imaging_tutor.course import load_course
-from imaging_tutor.guard import FEATURES, GUARD_MODEL, is_injection, is_medical_advice, scope_features
+from imaging_tutor.guard import GUARD_MODEL, MODEL_FEATURES, ask_of, guard_features, is_injection, is_medical_advice
 from imaging_tutor.index import get_index
 from imaging_tutor.lexical import expand_acronyms
 from imaging_tutor.questionbank import load_question_bank
@@ -47,12 +47,15 @@ def collect(settings, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str
             continue
         q = expand_acronyms(r["question"], snap.acronyms)
         retrieval = retrieve(q, settings, chapter=r.get("chapter"))
-        feats = scope_features(q, retrieval)
+        ask = ask_of(q)
+        ask_retrieval = retrieve(ask, settings, chapter=r.get("chapter")) if ask != q else retrieval
+        feats = guard_features(q, retrieval, ask, ask_retrieval)
         if r["source"] == "bank":  # the bank must not vouch for its own questions
-            sims = snap.question_vectors @ retrieval.query_vector
-            sims[[t == r["question"] for t in snap.question_texts]] = -1.0
-            feats["bank_max"] = float(sims.max())
-        X.append([feats[f] for f in FEATURES])
+            for prefix, ret in (("", retrieval), ("ask_", ask_retrieval)):
+                sims = snap.question_vectors @ ret.query_vector
+                sims[[t == r["question"] for t in snap.question_texts]] = -1.0
+                feats[f"{prefix}bank_max"] = float(sims.max())
+        X.append([feats[f] for f in MODEL_FEATURES])
         y.append(r["kind"] == "answerable")
         qs.append(r["question"])
         sources.append(r["source"])
@@ -99,7 +102,7 @@ def main() -> None:
     cv = cross_validated(X, y, calib)
     clf, mean, scale, best = fit(X, y, calib)
     p = clf.predict_proba((X - mean) / scale)[:, 1]
-    model = {"features": list(FEATURES), "weights": clf.coef_[0].tolist(), "intercept": float(clf.intercept_[0]),
+    model = {"features": list(MODEL_FEATURES), "weights": clf.coef_[0].tolist(), "intercept": float(clf.intercept_[0]),
              "mean": mean.tolist(), "scale": scale.tolist(), "threshold": best,
              "fitted_on": ["evals/calibration/guard.jsonl"] + ([] if args.no_bank else ["corpus/<course>/questions.jsonl"]),
              "calibration": {"answerable": int((y & calib).sum()), "bank_answerable": int((y & ~calib).sum()),

@@ -1,7 +1,8 @@
 """The scope guard on the real index: a question the course's authors labelled answerable is never refused."""
 from __future__ import annotations
 
-from imaging_tutor.guard import decide_scope
+from imaging_tutor import tutor
+from imaging_tutor.guard import ask_of, decide_scope
 from imaging_tutor.index import get_index
 from imaging_tutor.retrieval import retrieve
 
@@ -18,3 +19,22 @@ def test_out_of_scope_questions_are_not_let_in_by_the_bank(tutor_settings):
               "how much protein should i eat per day"):
         decision = decide_scope(q, retrieve(q, tutor_settings))
         assert decision.features["bank_max"] < 0.92 and not decision.in_scope, q
+
+
+def test_the_ask_is_the_last_question_sentence():
+    assert ask_of("what is drift") == "what is drift"
+    assert ask_of("We run a triage tool. It flags too much. Why would PPV drop? Thanks.") == "Why would PPV drop?"
+    assert ask_of("Context first. And then the request without a mark") == "And then the request without a mark"
+    assert ask_of("long context about our hospital and its scanners. why?") == (
+        "long context about our hospital and its scanners. why?")  # too short an ask to stand alone
+
+
+def test_a_long_scenario_is_judged_by_what_it_asks(tutor_settings):
+    """Workplace context shares the course's words either way; the asking sentence decides."""
+    context = ("Our radiology department is replacing its scanners next year and the purchasing team keeps "
+               "asking me about AI. I'm the informatics lead. ")
+    inside = tutor.answer(context + "Why can a model that tested well fail after we switch to the new scanners?",
+                          settings=tutor_settings)
+    outside = tutor.answer(context + "How do I write a SQL query to count last year's CT exams?",
+                           settings=tutor_settings)
+    assert inside.status == "answered" and outside.status == "out_of_scope"

@@ -107,17 +107,42 @@ def scope_features(question: str, retrieval: Retrieval) -> dict[str, float]:
     }
 
 
+def ask_of(question: str) -> str:
+    """The sentence that asks, in a question with context: the last one ending in '?' (else the last sentence).
+
+    A long workplace scenario shares the course's vocabulary whatever it asks, so the guard scores the ask on its
+    own as well as the whole question."""
+    parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+", question.strip()) if p.strip()]
+    asks = [p for p in parts if p.endswith("?")]
+    ask = asks[-1] if asks else (parts[-1] if parts else question)
+    return ask if len(tokens(ask)) >= 2 else question
+
+
 @lru_cache(maxsize=1)
 def _model() -> dict:
     return json.loads(GUARD_MODEL.read_text(encoding="utf-8"))
 
 
-def decide_scope(question: str, retrieval: Retrieval) -> ScopeDecision:
-    """Logistic model over scope_features (fitted by scripts/calibrate_guard.py), or a labelled bank question."""
+def guard_features(question: str, retrieval: Retrieval, ask: str | None = None,
+                   ask_retrieval: Retrieval | None = None) -> dict[str, float]:
+    """scope_features of the whole question plus, prefixed 'ask_', of its asking sentence (the same when it is one)."""
     feats = scope_features(question, retrieval)
+    ask_feats = scope_features(ask, ask_retrieval) if ask is not None and ask_retrieval is not None else feats
+    return {**feats, **{f"ask_{k}": v for k, v in ask_feats.items()}}
+
+
+MODEL_FEATURES = FEATURES + tuple(f"ask_{f}" for f in FEATURES)
+
+
+def decide_scope(question: str, retrieval: Retrieval, ask: str | None = None,
+                 ask_retrieval: Retrieval | None = None) -> ScopeDecision:
+    """Logistic model over guard_features (fitted by scripts/calibrate_guard.py), or a labelled bank question.
+
+    `ask`/`ask_retrieval`: the asking sentence (ask_of) and its retrieval, when it differs from the question."""
+    feats = guard_features(question, retrieval, ask, ask_retrieval)
     model = _model()
     z = model["intercept"] + sum(w * (feats[f] - m) / s for f, w, m, s in
-                                 zip(FEATURES, model["weights"], model["mean"], model["scale"]))
+                                 zip(model["features"], model["weights"], model["mean"], model["scale"]))
     p = 1.0 / (1.0 + math.exp(-z))
     # The same question as one the course's authors labelled answerable is answerable: of the 186 out-of-scope
     # calibration questions none comes within 0.80 of a bank question, while 16 answerable ones do.
@@ -130,5 +155,6 @@ def looks_like_words(question: str) -> bool:
     return any(len(w) > 1 or w.isdigit() for w in words(question))
 
 
-__all__ = ["is_medical_advice", "is_injection", "decide_scope", "scope_features", "ScopeDecision", "FEATURES",
+__all__ = ["is_medical_advice", "is_injection", "decide_scope", "scope_features", "guard_features", "ask_of",
+           "ScopeDecision", "FEATURES", "MODEL_FEATURES",
            "looks_like_words"]

@@ -15,7 +15,7 @@ from .course import Section
 from .embedding import get_embedder
 from .errors import InvalidInput
 from .extractive import arrange, score_sentences, select
-from .guard import decide_scope, is_injection, is_medical_advice, looks_like_words
+from .guard import ask_of, decide_scope, is_injection, is_medical_advice, looks_like_words
 from .index import get_index
 from .lexical import expand_acronyms
 from .retrieval import Retrieval, retrieve
@@ -85,7 +85,10 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
         result = Answer(status="out_of_scope", answer=INJECTION_TEXT if is_injection(q) else OUT_OF_SCOPE_TEXT)
     else:
         scope_query = q if query == q else query
-        decision = decide_scope(scope_query, retrieval)
+        ask = ask_of(scope_query)
+        ask_retrieval = (retrieve(ask, settings, chapter=chapter, embedder=embedder, snapshot=snapshot)
+                         if ask != scope_query else None)
+        decision = decide_scope(scope_query, retrieval, ask, ask_retrieval)
         if not decision.in_scope:
             sugg = _suggestions(retrieval) if decision.features["sentence_max"] >= SUGGESTION_FLOOR else []
             text = OUT_OF_SCOPE_TEXT
