@@ -46,7 +46,7 @@ def featurize(rows: list[dict], settings) -> list[tuple[list[str], np.ndarray, s
         query, _ = condense(r["question"], r.get("history", []))
         query = expand_acronyms(query, snap.acronyms)
         ret = retrieve(query, settings, chapter=r.get("chapter"), embedder=embedder, snapshot=snap, rerank=False)
-        feats = section_features(ret, embedder, exclude=r["question"] if r["bank"] else None)
+        feats = section_features(ret, exclude=r["question"] if r["bank"] else None)
         out.append(([s.ref for s in ret.sections[:len(feats)]], np.array([[f[k] for k in FEATURES] for f in feats]),
                     set(r["gold_refs"])))
     return out

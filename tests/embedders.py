@@ -53,6 +53,7 @@ def seed_memo_from_index(settings, corpus) -> int:
              for c in chunk_course(course, get_embedder(settings.embedding_model_path).count_tokens)}
     texts.update({content_key("sentence", s.text): s.text
                   for sec in course.sections for s in section_sentences(course, sec)})
+    texts.update({content_key("title", sec.section_title): sec.section_title for sec in course.sections})
     texts.update({content_key("question", q.question): q.question for q in load_question_bank(corpus, course).questions})
     stored = get_store(settings).get_all(current_collection(settings, course.id))
     for meta, vec in zip(stored["metadatas"], stored["embeddings"]):

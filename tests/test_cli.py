@@ -53,7 +53,7 @@ def test_ingest_json_summary():
     assert set(first) >= {"course_id", "version", "collection", "chapters", "sections", "chunks", "sentences",
                           "embedded", "reused", "seconds", "changed"}
     assert (first["course_id"], first["chapters"], first["sections"]) == ("ultrasound-physics-basics", 2, 7)
-    assert first["changed"] and first["embedded"] == first["chunks"] + first["sentences"] + first["questions"] > 0
+    assert first["changed"] and first["embedded"] == first["chunks"] + first["sentences"] + first["titles"] + first["questions"] > 0
     # It wrote to the configured data dir: this process sees the new index there.
     assert current_collection(get_settings(), "ultrasound-physics-basics") == first["collection"]
     assert get_store(get_settings()).count(first["collection"]) == first["embedded"]

@@ -297,7 +297,7 @@ def test_second_course_ingest_and_query(embedder):
     settings = get_settings()  # a fresh data dir for this test
     summary = ingest(settings, str(SECOND_COURSE), embedder=embedder)
     assert summary.course_id == "ultrasound-physics-basics" and summary.sections == 7
-    assert summary.embedded == summary.chunks + summary.sentences + summary.questions
+    assert summary.embedded == summary.chunks + summary.sentences + summary.titles + summary.questions
     store, name = get_store(settings), current_collection(settings, "ultrasound-physics-basics")
     for question, ref in [("why is coupling gel needed between probe and skin", "2.2"),
                           ("what makes a dark shadow behind a gallstone", "2.3"),

@@ -68,8 +68,8 @@ def test_first_ingest_embeds_everything_and_second_is_a_no_op(memo):
     settings = get_settings()
     first = ingest(settings, embedder=memo)
     assert first.changed and first.reused == 0
-    assert first.embedded == first.chunks + first.sentences + first.questions == len(memo.requested)
-    assert first.questions >= 200 and first.stale_questions == []
+    assert first.embedded == first.chunks + first.sentences + first.titles + first.questions == len(memo.requested)
+    assert first.titles == 42 and first.questions >= 200 and first.stale_questions == []
     assert (first.chapters, first.sections) == (6, 42)
     store = get_store(settings)
     assert current_collection(settings, COURSE_ID) == first.collection
@@ -94,7 +94,7 @@ def test_editing_one_section_re_embeds_only_that_section(memo, tmp_path):
 
     expected = section_record_count(edited, EDITED_REF, memo)
     assert after.changed and after.embedded == expected == len(memo.requested)
-    assert after.reused == after.chunks + after.sentences + after.questions - expected
+    assert after.reused == after.chunks + after.sentences + after.titles + after.questions - expected
     sec_course = load_course(edited)
     sec = sec_course.section(EDITED_REF)
     wanted = [c.embed_text for c in chunk_section(sec_course, sec, memo.count_tokens)]
@@ -114,7 +114,7 @@ def test_editing_one_section_re_embeds_only_that_section(memo, tmp_path):
     assert hit_id == new_chunk.id and score > 0.999
     (_, old_score), = store.query(before.collection, memo.embed([new_chunk.embed_text])[0], 1, where={"kind": "chunk"})
     assert old_score < 0.95
-    assert store.count(after.collection) == after.chunks + after.sentences + after.questions
+    assert store.count(after.collection) == after.chunks + after.sentences + after.titles + after.questions
     old_docs = store.get_all(before.collection, where={"ref": EDITED_REF})["documents"]
     new_docs = store.get_all(after.collection, where={"ref": EDITED_REF})["documents"]
     assert not any("knee MRIs" in d for d in old_docs) and any("knee MRIs" in d for d in new_docs)
@@ -138,13 +138,13 @@ def test_interrupted_store_write_leaves_previous_index_serving(memo, tmp_path, m
 
     assert current_collection(settings, COURSE_ID) == before.collection
     assert active_state(settings, COURSE_ID).fingerprint
-    assert store.count(before.collection) == before.chunks + before.sentences + before.questions
+    assert store.count(before.collection) == before.chunks + before.sentences + before.titles + before.questions
     assert top_refs(settings, memo, "what does PPV depend on")[0] == "4.3"
 
     monkeypatch.setattr(store, "add", real_add)  # the store is back: a retry completes and switches
     retry = ingest(settings, str(edited), embedder=memo)
     assert retry.changed and current_collection(settings, COURSE_ID) == retry.collection != before.collection
-    assert store.count(retry.collection) == retry.chunks + retry.sentences + retry.questions
+    assert store.count(retry.collection) == retry.chunks + retry.sentences + retry.titles + retry.questions
 
 
 def test_interrupted_embedding_leaves_previous_index_serving(embedder, memo, tmp_path):
@@ -163,7 +163,7 @@ def test_interrupted_embedding_leaves_previous_index_serving(embedder, memo, tmp
         ingest(settings, str(edited), embedder=failing)
     assert failing.calls == 2 and len(failing.requested) == 64
     assert current_collection(settings, COURSE_ID) == before.collection
-    assert get_store(settings).count(before.collection) == before.chunks + before.sentences + before.questions
+    assert get_store(settings).count(before.collection) == before.chunks + before.sentences + before.titles + before.questions
     assert top_refs(settings, memo, "what is shortcut learning")[0] == "5.3"
 
 

@@ -27,22 +27,21 @@ def fake_model(**weights: float) -> dict:
             "scale": [1.0] * len(names)}
 
 
-def test_features_are_finite_and_cover_the_shortlist(fused, tutor_settings):
+def test_features_are_finite_and_cover_the_shortlist(fused):
     r = fused("why do PPV and NPV change with prevalence")
-    feats = section_features(r, get_embedder(tutor_settings.embedding_model_path))
+    feats = section_features(r)
     assert len(feats) == min(SHORTLIST, len(r.sections))
     assert all(set(f) == set(FEATURES) and all(np.isfinite(v) for v in f.values()) for f in feats)
     assert feats[0]["fused"] == 1.0 and feats[0]["fused_rank"] == 1.0
     assert all(0.0 <= f["section_cover"] <= 1.0 for f in feats)
 
 
-def test_a_fake_model_on_one_feature_orders_by_it_and_leaves_the_tail(fused, tutor_settings):
-    embedder = get_embedder(tutor_settings.embedding_model_path)
+def test_a_fake_model_on_one_feature_orders_by_it_and_leaves_the_tail(fused):
     r = fused("what is a confusion matrix")
     before = r.refs
-    feats = section_features(r, embedder)
+    feats = section_features(r)
     by_title = [before[i] for i in np.argsort([-f["title_cos"] for f in feats], kind="stable")]
-    rerank(r, embedder, fake_model(title_cos=1.0))
+    rerank(r, fake_model(title_cos=1.0))
     assert r.refs[:len(feats)] == by_title
     assert r.refs[len(feats):] == before[len(feats):]
     assert sorted(r.refs) == sorted(before)

@@ -63,7 +63,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _print_json(summary.as_dict())
     else:
         print(f"course {summary.course_id} v{summary.version}: {summary.chapters} chapters, {summary.sections} sections, "
-              f"{summary.chunks} chunks, {summary.sentences} sentences, {summary.questions} bank questions")
+              f"{summary.chunks} chunks, {summary.sentences} sentences, {summary.titles} titles, {summary.questions} bank questions")
         for stale in summary.stale_questions:
             print(f"warning: question bank row set aside, {stale}", file=sys.stderr)
         print(f"embedded {summary.embedded}, reused {summary.reused} in {summary.seconds:.1f} s "

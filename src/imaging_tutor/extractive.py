@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cues import COMPUTE_Q, DEFINITION_Q, DEFINITIONAL, defines
 from .guard import is_injection
 from .lexical import tokens
 from .retrieval import Retrieval
@@ -15,6 +14,20 @@ MAX_SENTENCES = 4
 SECTION_POOL = 3
 SAME_SECTION_FLOOR = 0.72  # share of the best sentence's score a further sentence needs
 OTHER_SECTION_FLOOR = 0.85
+
+_DEFINITION_Q = re.compile(r"^\s*(?:what(?:'s| is| are| does)|whats|wat is|define|meaning of|explain)\b|^\s*[\w\s-]{1,30}\?*\s*$", re.I)
+_COMPUTE_Q = re.compile(r"\b(?:compute|calculate|calc|work out|formula|example|how many|percent|%|numbers?)\b", re.I)
+_DEFINITIONAL = re.compile(r"\b(?:is|are|means|refers to|happens when|is called|describes|is the)\b")
+
+
+def _defines(sentence: str, q_tokens: set[str]) -> bool:
+    """'Sensitivity is …', 'This is called shortcut learning', 'Drift is …': the sentence defines a asked-about term."""
+    m = re.match(r"^(?:[A-Z][\w-]*\s){0,3}?([\w“”\"’'-]+(?:\s[\w-]+){0,3}?)\s(?:is|are|means|refers to|happens when)\b", sentence)
+    head = set(tokens(m.group(0))) if m else set()
+    called = re.search(r"(?:is called|known as|means)\s([\w\s-]{3,40})", sentence)
+    tail = set(tokens(called.group(1))) if called else set()
+    return bool((head | tail) & q_tokens)
+
 
 @dataclass
 class Picked:
@@ -32,8 +45,8 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray) 
         return []
     best_score = top[0].score
     q_tokens = set(tokens(focus))
-    definitional = bool(DEFINITION_Q.search(focus))
-    compute = bool(COMPUTE_Q.search(focus))
+    definitional = bool(_DEFINITION_Q.search(focus))
+    compute = bool(_COMPUTE_Q.search(focus))
     picked: list[Picked] = []
     for rank, sec in enumerate(top):
         if rank and sec.score < 0.5 * best_score:
@@ -47,9 +60,9 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray) 
             s_tokens = set(tokens(sent.text))
             overlap = len(q_tokens & s_tokens) / len(q_tokens) if q_tokens else 0.0
             score = cos + 0.25 * overlap + prior
-            if definitional and overlap and DEFINITIONAL.search(sent.text):
+            if definitional and overlap and _DEFINITIONAL.search(sent.text):
                 score += 0.05
-                if defines(sent.text, q_tokens):
+                if _defines(sent.text, q_tokens):
                     score += 0.15
             if compute and re.search(r"\d", sent.text):
                 score += 0.12

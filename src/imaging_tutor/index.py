@@ -53,6 +53,8 @@ class IndexSnapshot:
     question_texts: list[str] = field(default_factory=list)  # the course's labelled learner questions
     question_refs: list[str] = field(default_factory=list)
     question_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    title_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # ref -> its section title's vector
+    section_tokens: dict[str, set[str]] = field(default_factory=dict)  # ref -> content-word stems of its text
 
 
 def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
@@ -62,6 +64,7 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     chunk_texts: list[str] = []
     sents: list[tuple[IndexedSentence, list[float]]] = []
     questions: list[tuple[int, str, str, list[float]]] = []
+    titles: dict[str, np.ndarray] = {}
     hashes: dict[str, str] = {}
     for cid, emb, doc, meta in zip(data["ids"], data["embeddings"], data["documents"], data["metadatas"]):
         ref = meta["ref"]
@@ -70,6 +73,8 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
             chunks.append(IndexedChunk(cid, ref, int(meta["chapter"]), doc))
         elif meta["kind"] == "question":
             questions.append((int(meta["position"]), ref, doc, emb))
+        elif meta["kind"] == "title":
+            titles[ref] = np.asarray(emb, dtype=np.float32)
         else:
             sents.append((IndexedSentence(cid, ref, int(meta["chapter"]), int(meta["position"]), doc), emb))
     if not chunks:
@@ -95,7 +100,8 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
                  else np.zeros((0, vectors.shape[1]), dtype=np.float32))
     return IndexSnapshot(course, collection, chunks, BM25Okapi(tokenized), sentences, vectors, by_ref,
                          sentence_bm25, stale, vocab, acronyms, [q[2] for q in questions], [q[1] for q in questions],
-                         q_vectors)
+                         q_vectors, titles, {ref: set(tokens(course.section(ref).text)) for ref in by_ref
+                                             if course.has_ref(ref)})
 
 
 def _ref_key(ref: str) -> tuple[int, int]:

@@ -36,6 +36,7 @@ class IngestSummary:
     seconds: float
     changed: bool
     stale_quiz_items: int = 0  # saved quiz items whose quote is no longer in the course (kept, flagged)
+    titles: int = 0  # one embedded section title per section
     questions: int = 0  # labelled learner questions from the course's question bank
     stale_questions: list[str] = field(default_factory=list)  # bank rows set aside: their section or quote changed
 
@@ -66,6 +67,13 @@ def _records(course: Course, embedder: Embedder, bank: list[BankQuestion] = ()) 
                          "position": s.position, "start": s.start, "end": s.end, "section_hash": sec.content_hash,
                          "content_key": content_key("sentence", s.text)},
             })
+    for sec in course.sections:  # the ranker compares questions with section titles
+        records.append({
+            "id": chunk_id(course, sec.ref, 0, "t"), "document": sec.section_title, "embed_text": sec.section_title,
+            "meta": {"kind": "title", "ref": sec.ref, "chapter": sec.chapter, "section": sec.section, "position": 0,
+                     "start": 0, "end": 0, "section_hash": sec.content_hash,
+                     "content_key": content_key("title", sec.section_title)},
+        })
     for position, q in enumerate(bank):
         sec = course.section(q.ref)
         records.append({
@@ -103,7 +111,8 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
     kinds = [r["meta"]["kind"] for r in records]
     summary = IngestSummary(course.id, course.version, name, len(course.chapters), len(course.sections),
                             kinds.count("chunk"), kinds.count("sentence"), 0, 0, 0.0, False,
-                            questions=kinds.count("question"), stale_questions=bank.stale)
+                            titles=kinds.count("title"), questions=kinds.count("question"),
+                            stale_questions=bank.stale)
 
     state = active_state(settings, course.id)
     if state and state.fingerprint == fp and store.exists(state.collection) and store.count(state.collection) == len(records):

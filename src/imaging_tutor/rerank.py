@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +19,6 @@ import numpy as np
 from .lexical import tokens
 
 if TYPE_CHECKING:
-    from .embedding import Embedder
     from .retrieval import RankedSection, Retrieval
 
 RANKER_MODEL = Path(__file__).with_name("ranker_model.json")
@@ -37,44 +35,22 @@ SAME_QUESTION = 0.92
 # sentence's position and an intro flag were tried there and did not help on held-out folds.
 FEATURES = ("fused", "fused_rank", "dense_chunk", "sentence_max", "title_cos", "section_cover", "bank_match")
 
-_title_lock = threading.Lock()
-
-
-def title_vectors(snapshot, embedder: "Embedder") -> dict[str, np.ndarray]:
-    """Section-title vectors, embedded once per snapshot (42 short texts)."""
-    cached = getattr(snapshot, "_title_vectors", None)
-    if cached is not None:
-        return cached
-    with _title_lock:
-        cached = getattr(snapshot, "_title_vectors", None)
-        if cached is None:
-            refs = list(snapshot.sentences_by_ref)
-            titles = [snapshot.course.section(r).section_title for r in refs]
-            vecs = embedder.embed(titles)
-            cached = {r: v for r, v in zip(refs, vecs)}
-            snapshot._title_vectors = cached
-    return cached
-
-
-def _section_tokens(snapshot) -> dict[str, set[str]]:
-    cached = getattr(snapshot, "_section_tokens", None)
-    if cached is None:
-        cached = {ref: set(tokens(snapshot.course.section(ref).text)) for ref in snapshot.sentences_by_ref}
-        snapshot._section_tokens = cached
-    return cached
-
-
 def _idf(snapshot, token: str) -> float:
     bm = snapshot.sentence_bm25
     idf = bm.idf.get(token) if bm is not None else None
     return float(idf) if idf is not None and idf > 0 else math.log(1 + len(snapshot.sentences))
 
 
-def rare_word_cover(query: str, snapshot, ref: str) -> float:
-    """Share of the query's content words, weighted by rarity (IDF), that section `ref` uses anywhere."""
-    weights = {t: _idf(snapshot, t) for t in set(tokens(query))}
+def rare_word_weights(query: str, snapshot) -> dict[str, float]:
+    """The query's content words, each weighted by its rarity in the course (IDF)."""
+    return {t: _idf(snapshot, t) for t in set(tokens(query))}
+
+
+def rare_word_cover(weights: dict[str, float], snapshot, ref: str) -> float:
+    """Share of those weighted words that section `ref` uses anywhere."""
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in _section_tokens(snapshot)[ref]) / total if total else 0.0
+    used = snapshot.section_tokens.get(ref, set())
+    return sum(w for t, w in weights.items() if t in used) / total if total else 0.0
 
 
 def bank_match(snapshot, query_vector: np.ndarray, exclude: str | None = None) -> dict[str, float]:
@@ -101,14 +77,14 @@ def same_question_ref(snapshot, query_vector: np.ndarray) -> str | None:
     return snapshot.question_refs[best] if sims[best] >= SAME_QUESTION else None
 
 
-def section_features(retrieval: "Retrieval", embedder: "Embedder", exclude: str | None = None) -> list[dict[str, float]]:
+def section_features(retrieval: "Retrieval", exclude: str | None = None) -> list[dict[str, float]]:
     """One feature dict per shortlisted section, in fused order."""
     snap = retrieval.snapshot
     short = retrieval.sections[:SHORTLIST]
     if not short:
         return []
     qv = retrieval.query_vector
-    tvecs = title_vectors(snap, embedder)
+    weights = rare_word_weights(retrieval.query, snap)
     votes = bank_match(snap, qv, exclude)
     top_fused = short[0].score or 1.0
     out = []
@@ -118,9 +94,9 @@ def section_features(retrieval: "Retrieval", embedder: "Embedder", exclude: str 
             "fused_rank": 1.0 / (rank + 1),
             "dense_chunk": sec.dense,
             "sentence_max": float(retrieval.sentence_scores[snap.sentences_by_ref[sec.ref]].max()),
-            "title_cos": float(tvecs[sec.ref] @ qv),
+            "title_cos": float(snap.title_vectors[sec.ref] @ qv) if sec.ref in snap.title_vectors else 0.0,
             # Share of the question's rare words (IDF-weighted) that the section uses anywhere.
-            "section_cover": rare_word_cover(retrieval.query, snap, sec.ref),
+            "section_cover": rare_word_cover(weights, snap, sec.ref),
             "bank_match": votes.get(sec.ref, 0.0),
         })
     return out
@@ -138,12 +114,12 @@ def score(features: dict[str, float], model: dict) -> float:
                zip(model["features"], model["weights"], model["mean"], model["scale"]))
 
 
-def rerank(retrieval: "Retrieval", embedder: "Embedder", model: dict | None = None) -> "Retrieval":
+def rerank(retrieval: "Retrieval", model: dict | None = None) -> "Retrieval":
     """Reorder the shortlist by the fitted model; sections past it keep their fused order."""
     model = model if model is not None else _model()
     if model is None or len(retrieval.sections) < 2:
         return retrieval
-    feats = section_features(retrieval, embedder)
+    feats = section_features(retrieval)
     scored = [(score(f, model), i) for i, f in enumerate(feats)]
     order = [i for _, i in sorted(scored, key=lambda p: (-p[0], p[1]))]
     same = same_question_ref(retrieval.snapshot, retrieval.query_vector)

@@ -110,5 +110,5 @@ def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: i
     ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
     result = Retrieval(query, qv, ranked, sent_scores, snap)
     if rerank:
-        reorder(result, embedder)
+        reorder(result)
     return result
