@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets its own data dir; the course is ingested once per session and shared read-only."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,20 @@ from imaging_tutor.config import Settings, get_settings
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "ai-in-medical-imaging"
 RAW_COURSE = ROOT.parent / "shared" / "course" / "ai-in-medical-imaging-beginner.txt"
+
+
+def write_eval_sets(folder: Path) -> Path:
+    """<folder>/evals/sets/mini.jsonl: one answerable, one out-of-scope and one medical question of the real set."""
+    rows, kinds = [], set()
+    for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if row["kind"] not in kinds and not row.get("history"):
+            kinds.add(row["kind"])
+            rows.append(line)
+    sets = folder / "evals" / "sets"
+    sets.mkdir(parents=True, exist_ok=True)
+    (sets / "mini.jsonl").write_text("\n".join(rows) + "\n")
+    return sets
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

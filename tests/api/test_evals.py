@@ -1,33 +1,22 @@
 """Evals over HTTP (maintainers): run a named set, list runs, fetch a report; names only, never paths."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import write_eval_sets
 from imaging_tutor.api.app import create_app
 from imaging_tutor.api.deps import get_eval_sets_dir
 from imaging_tutor.evals.baseline import save_baseline
 
 from .conftest import MAINTAINER, STAFF, learner
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 @pytest.fixture
 def sets_dir(tmp_path) -> Path:
     """A small set (one question of each kind) taken from the real grounding set, in its own evals/sets folder."""
-    rows, kinds = [], set()
-    for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row["kind"] not in kinds and not row.get("history"):
-            kinds.add(row["kind"])
-            rows.append(line)
-    folder = tmp_path / "evals" / "sets"
-    folder.mkdir(parents=True)
-    (folder / "mini.jsonl").write_text("\n".join(rows) + "\n")
+    folder = write_eval_sets(tmp_path)
     (folder / "notes.txt").write_text("not a set")
     return folder
 

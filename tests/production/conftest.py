@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import CORPUS
+from conftest import CORPUS, write_eval_sets
 from embedders import MemoizingEmbedder, seed_memo_from_index
 from imaging_tutor.config import Settings, get_settings
 
@@ -24,7 +24,6 @@ from .servers import ApiProcess, ChromaProcess, PostgresCluster, ensure_postgres
 
 STAFF_TOKEN = "prod-staff-token-5b0c1e7d9a2f4c68"
 MAINTAINER_TOKEN = "prod-maintainer-token-8e3a6f1b2c7d4a90"
-ROOT = Path(__file__).resolve().parents[2]
 UI_ORIGIN = "http://127.0.0.1:8501"
 
 
@@ -95,20 +94,6 @@ def server_settings(pg, chroma_server, server_template, tmp_path, monkeypatch) -
     from imaging_tutor.db import get_engine
 
     get_engine(get_settings()).dispose()
-
-
-def write_eval_sets(folder: Path) -> Path:
-    """evals/sets/mini.jsonl: one answerable, one out-of-scope and one medical question of the real set."""
-    rows, kinds = [], set()
-    for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row["kind"] not in kinds and not row.get("history"):
-            kinds.add(row["kind"])
-            rows.append(line)
-    sets = folder / "evals" / "sets"
-    sets.mkdir(parents=True, exist_ok=True)
-    (sets / "mini.jsonl").write_text("\n".join(rows) + "\n")
-    return sets
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """UI fixtures: a live API (uvicorn subprocess on a free port) over the shared ingested index, and AppTest helpers."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import write_eval_sets
 from imaging_tutor.cli_serve import cli_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,15 +74,7 @@ def live_api(ingested_template, tmp_path_factory) -> str:
     """`imaging-tutor serve` on a free 127.0.0.1 port; its working folder holds a small eval set ('mini')."""
     root = tmp_path_factory.mktemp("live-api")
     data = private_data_dir(ingested_template, root / "data")
-    sets = root / "evals" / "sets"
-    sets.mkdir(parents=True)
-    rows, kinds = [], set()
-    for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row["kind"] not in kinds and not row.get("history"):
-            kinds.add(row["kind"])
-            rows.append(line)
-    (sets / "mini.jsonl").write_text("\n".join(rows) + "\n")
+    write_eval_sets(root)
     port = free_port()
     env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(port),
                      TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN)
