@@ -24,6 +24,7 @@ SPLITS = {
     "near_miss": (EVALS / "calibration" / "near_miss.jsonl", EVALS / "sets" / "near_miss.jsonl"),
     "personal_medical": (EVALS / "calibration" / "personal_medical.jsonl", EVALS / "sets" / "personal_medical.jsonl"),
     "verifier": (EVALS / "verifier" / "fit.jsonl", EVALS / "verifier" / "eval.jsonl"),
+    "grading": (EVALS / "quiz" / "grading_fit.jsonl", EVALS / "quiz" / "grading_eval.jsonl"),
     "kitchen-food-safety": (EVALS / "courses" / "kitchen-food-safety" / "fit.jsonl",
                             EVALS / "courses" / "kitchen-food-safety" / "eval.jsonl"),
     "reading-weather-forecasts": (EVALS / "courses" / "reading-weather-forecasts" / "fit.jsonl",
@@ -39,8 +40,9 @@ def split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     """Half the groups of each stratum to each side (the odd one to eval), by hash order."""
     strata: dict[str, dict[str, list[dict]]] = {}
     for row in rows:
-        stratum = str(row.get("turn_type") or row.get("subtype") or row.get("near_miss_type") or row.get("category")
-                      or "") + "/" + str(row.get("kind") or row.get("supported"))
+        stratum = str(row.get("turn_type") or row.get("subtype") or row.get("near_miss_type") or row.get("style")
+                      or row.get("category")
+                      or "") + "/" + str(row.get("kind") or row.get("label") or row.get("supported"))
         group = str(row.get("group") or row["id"])
         strata.setdefault(stratum, {}).setdefault(group, []).append(row)
     # A conversation belongs to one side: its stratum is the one of its first row.
@@ -86,7 +88,7 @@ if __name__ == "__main__":
         "conversations": sorted(new.glob("conversations_*.jsonl")),
         "workplace": [new / "workplace.jsonl"], "search": [new / "search.jsonl"],
         "near_miss": [new / "near_miss.jsonl"], "personal_medical": [new / "personal_medical.jsonl"],
-        "verifier": [new / "verifier_labels.jsonl"],
+        "verifier": [new / "verifier_labels.jsonl"], "grading": [new / "grading_labels.jsonl"],
         "kitchen-food-safety": [courses / "kitchen-food-safety.jsonl"],
         "reading-weather-forecasts": [courses / "reading-weather-forecasts.jsonl"],
     } if "--from-new" in sys.argv else None)
