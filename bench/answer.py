@@ -35,11 +35,11 @@ def main() -> None:
 
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from imaging_tutor import tutor
+    from imaging_tutor.tutor import pipeline as tutor
     from imaging_tutor.config import get_settings
-    from imaging_tutor.course import load_course
-    from imaging_tutor.embedding import get_embedder
-    from imaging_tutor.ingest import ingest
+    from imaging_tutor.corpus.course import load_course
+    from imaging_tutor.index.embedding import get_embedder
+    from imaging_tutor.index.ingest import ingest
 
     settings = get_settings()
     embedder = get_embedder()

@@ -101,8 +101,8 @@ class CopiedVectors:
     stack is not embedded again; any text it has not seen goes to the real model."""
 
     def __init__(self, real, settings) -> None:
-        from imaging_tutor.ingest import current_collection
-        from imaging_tutor.vectorstore import get_store
+        from imaging_tutor.index.ingest import current_collection
+        from imaging_tutor.index.vectorstore import get_store
 
         self.real, self.name, self.max_tokens = real, real.name, real.max_tokens
         data = get_store(settings).get_all(current_collection(settings, "ai-in-medical-imaging"))
@@ -110,7 +110,7 @@ class CopiedVectors:
                        for m, e in zip(data["metadatas"], data["embeddings"])}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        from imaging_tutor.ingest import content_key
+        from imaging_tutor.index.ingest import content_key
 
         out = []
         for t in texts:
@@ -264,8 +264,8 @@ def main() -> int:
     for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}.items():
         os.environ.setdefault(k, v)
     from imaging_tutor.config import Settings
-    from imaging_tutor.embedding import get_embedder
-    from imaging_tutor.ingest import ingest
+    from imaging_tutor.index.embedding import get_embedder
+    from imaging_tutor.index.ingest import ingest
     from imaging_tutor.quiz import course_items
 
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]

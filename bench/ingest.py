@@ -28,7 +28,7 @@ def peak_rss_mb() -> float:
 def synthetic_course_md(scale: int) -> str:
     """The real course repeated `scale` times as distinct chapters; every paragraph carries its copy number,
     so section hashes and ids differ and nothing can be reused within one ingest."""
-    from imaging_tutor.course import load_course
+    from imaging_tutor.corpus.course import load_course
 
     course = load_course(CORPUS)
     out = ["---", f"id: synthetic-{scale}x", f"title: {course.title} (synthetic {scale}x)", "version: 1.0.0", "---", ""]
@@ -60,8 +60,8 @@ def run_scenario(which: str, scale: int) -> list[dict]:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from imaging_tutor.config import Settings
-    from imaging_tutor.embedding import get_embedder
-    from imaging_tutor.ingest import ingest
+    from imaging_tutor.index.embedding import get_embedder
+    from imaging_tutor.index.ingest import ingest
 
     rows = []
     t = time.perf_counter()

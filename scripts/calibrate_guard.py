@@ -19,12 +19,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from imaging_tutor.config import get_settings
-from imaging_tutor.course import load_course
-from imaging_tutor.guard import GUARD_MODEL, MODEL_FEATURES, ask_of, guard_features, is_injection, is_medical_advice
-from imaging_tutor.index import get_index
-from imaging_tutor.lexical import expand_acronyms
-from imaging_tutor.questionbank import load_question_bank
-from imaging_tutor.retrieval import retrieve
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.tutor.guard import GUARD_MODEL, MODEL_FEATURES, ask_of, guard_features, is_injection, is_medical_advice
+from imaging_tutor.index.snapshot import get_index
+from imaging_tutor.text import expand_acronyms
+from imaging_tutor.corpus.questionbank import load_question_bank
+from imaging_tutor.retrieval.fusion import retrieve
 
 MAX_FALSE_REFUSAL = 0.012  # in-sample: one calibration question in 89; held out ~0.02, under the 0.03 ceiling
 C = 0.3

@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from imaging_tutor.condense import condense
+from imaging_tutor.tutor.condense import condense
 from imaging_tutor.config import get_settings
-from imaging_tutor.course import load_course
-from imaging_tutor.embedding import get_embedder
-from imaging_tutor.index import get_index
-from imaging_tutor.lexical import expand_acronyms
-from imaging_tutor.questionbank import load_question_bank
-from imaging_tutor.rerank import FEATURES, RANKER_MODEL, section_features
-from imaging_tutor.retrieval import retrieve
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.index.embedding import get_embedder
+from imaging_tutor.index.snapshot import get_index
+from imaging_tutor.text import expand_acronyms
+from imaging_tutor.corpus.questionbank import load_question_bank
+from imaging_tutor.retrieval.rerank import FEATURES, RANKER_MODEL, section_features
+from imaging_tutor.retrieval.fusion import retrieve
 
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT / "evals/calibration/guard.jsonl"

@@ -49,7 +49,7 @@ def _isolated_data_dir(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2 model, loaded once."""
-    from imaging_tutor.embedding import get_embedder
+    from imaging_tutor.index.embedding import get_embedder
 
     return get_embedder()
 
@@ -57,7 +57,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def ingested_template(tmp_path_factory, embedder) -> Path:
     """A data dir with the real course ingested into embedded Chroma + SQLite, built once per session."""
-    from imaging_tutor.ingest import ingest
+    from imaging_tutor.index.ingest import ingest
 
     data = tmp_path_factory.mktemp("ingested")
     ingest(Settings(data_dir=data, corpus_dir=CORPUS), embedder=embedder)

@@ -41,12 +41,12 @@ class MemoizingEmbedder:
 def seed_memo_from_index(settings, corpus) -> int:
     """Fill the memo with the vectors an earlier real ingest stored (e.g. the session's shared index),
     so tests that re-ingest the same text into fresh data dirs do not pay for the model again."""
-    from imaging_tutor.chunking import chunk_course, section_sentences
-    from imaging_tutor.course import load_course
-    from imaging_tutor.embedding import get_embedder
-    from imaging_tutor.ingest import content_key, current_collection
-    from imaging_tutor.questionbank import load_question_bank
-    from imaging_tutor.vectorstore import get_store
+    from imaging_tutor.corpus.chunking import chunk_course, section_sentences
+    from imaging_tutor.corpus.course import load_course
+    from imaging_tutor.index.embedding import get_embedder
+    from imaging_tutor.index.ingest import content_key, current_collection
+    from imaging_tutor.corpus.questionbank import load_question_bank
+    from imaging_tutor.index.vectorstore import get_store
 
     course = load_course(corpus)
     texts = {content_key("chunk", c.embed_text): c.embed_text

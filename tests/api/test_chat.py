@@ -6,7 +6,7 @@ import json
 from fastapi.testclient import TestClient
 
 from imaging_tutor.api.app import create_app
-from imaging_tutor.course import load_course
+from imaging_tutor.corpus.course import load_course
 
 from .conftest import STAFF, learner
 
@@ -175,10 +175,10 @@ def test_rejected_questions_leave_no_empty_conversation(client):
 
 def test_stream_relays_the_llm_writers_verified_sentences(api_settings, monkeypatch):
     """With an LLM configured the route relays tutor.answer_events as it yields (the writer itself is tested
-    against a real llama.cpp server in tests/test_llm_writer.py; here a scripted event source stands in)."""
-    from imaging_tutor import tutor
+    against a real llama.cpp server in tests/tutor/test_llm_writer.py; here a scripted event source stands in)."""
+    from imaging_tutor.tutor import pipeline as tutor
     from imaging_tutor.errors import InvalidInput
-    from imaging_tutor.schemas import Answer
+    from imaging_tutor.tutor.schemas import Answer
 
     calls = []
 

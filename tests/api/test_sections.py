@@ -1,7 +1,7 @@
 """GET /sections and /sections/{ref}: outline, full text, highlight offsets for quoted passages."""
 from __future__ import annotations
 
-from imaging_tutor.course import load_course
+from imaging_tutor.corpus.course import load_course
 
 
 def test_outline_lists_every_section(client, api_settings):

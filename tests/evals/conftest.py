@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from imaging_tutor.course import load_course
+from imaging_tutor.corpus.course import load_course
 
 from .fakes import FakeEmbedder
 
@@ -23,15 +23,15 @@ def course():
 
 @pytest.fixture
 def fake_embedder(monkeypatch) -> FakeEmbedder:
-    """The runner's default embedder replaced by the fake (the runner asks imaging_tutor.embedding at call time)."""
+    """The runner's default embedder replaced by the fake (the runner asks imaging_tutor.index.embedding at call time)."""
     fake = FakeEmbedder()
-    monkeypatch.setattr("imaging_tutor.embedding.get_embedder", lambda *a, **k: fake)
+    monkeypatch.setattr("imaging_tutor.index.embedding.get_embedder", lambda *a, **k: fake)
     return fake
 
 
 @pytest.fixture
 def use_tutor(monkeypatch):
-    """Make the runner (and so the CLI) call the given tutor instead of imaging_tutor.tutor."""
+    """Make the runner (and so the CLI) call the given tutor instead of imaging_tutor.tutor.pipeline."""
     def install(tutor):
         monkeypatch.setattr("imaging_tutor.evals.runner._default_tutor", lambda: tutor)
         return tutor

@@ -1,5 +1,5 @@
 """Fakes for the eval tests, and named as such: a scripted tutor and a hash embedder. The real tutor and the real
-MiniLM model are used in test_eval_integration.py and test_eval_support.py."""
+MiniLM model are used in test_eval_integration.py and tests/evals/test_support_labels.py."""
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +42,7 @@ def refused(status: str = "out_of_scope", retrieved: list[str] | None = None, su
 
 
 class FakeTutor:
-    """Stands in for imaging_tutor.tutor: replies from a script keyed by question text and records every call."""
+    """Stands in for imaging_tutor.tutor.pipeline: replies from a script keyed by question text and records every call."""
 
     def __init__(self, script: dict[str, dict | Callable[[], Any]], default: dict | None = None):
         self.script = script

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from imaging_tutor import retrieval, tutor  # noqa: E402
+from imaging_tutor.retrieval import fusion as retrieval  # noqa: E402
+from imaging_tutor.tutor import pipeline as tutor  # noqa: E402
 from imaging_tutor.cli import main
 from imaging_tutor.evals.runner import run_eval
 

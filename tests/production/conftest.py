@@ -69,8 +69,8 @@ def memo_embedder(embedder, ingested_template) -> MemoizingEmbedder:
 @pytest.fixture(scope="package")
 def server_template(pg, chroma_server, memo_embedder, tmp_path_factory) -> str:
     """A PostgreSQL database migrated from empty and ingested into the shared Chroma server; copied per test."""
-    from imaging_tutor.db import get_engine
-    from imaging_tutor.ingest import ingest
+    from imaging_tutor.storage.db import get_engine
+    from imaging_tutor.index.ingest import ingest
 
     host, port = chroma_server
     settings = Settings(data_dir=tmp_path_factory.mktemp("server-template"), corpus_dir=CORPUS,
@@ -91,7 +91,7 @@ def server_settings(pg, chroma_server, server_template, tmp_path, monkeypatch) -
     monkeypatch.setenv("TUTOR_CHROMA_PORT", str(port))
     get_settings.cache_clear()
     yield get_settings()
-    from imaging_tutor.db import get_engine
+    from imaging_tutor.storage.db import get_engine
 
     get_engine(get_settings()).dispose()
 
@@ -145,8 +145,8 @@ class Live:
 @pytest.fixture(scope="package")
 def live(pg, memo_embedder, tmp_path_factory) -> Live:
     """PostgreSQL + a Chroma server of its own (fault tests stop and restart it) + 2 uvicorn workers."""
-    from imaging_tutor.db import get_engine
-    from imaging_tutor.ingest import ingest
+    from imaging_tutor.storage.db import get_engine
+    from imaging_tutor.index.ingest import ingest
 
     root = tmp_path_factory.mktemp("live")
     corpus = root / "corpus"

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from imaging_tutor.db import session_scope
-from imaging_tutor.models import ChatTurn, QuizAttempt, QuizReviewCard
+from imaging_tutor.storage.db import session_scope
+from imaging_tutor.storage.models import ChatTurn, QuizAttempt, QuizReviewCard
 from imaging_tutor.quiz import course_items
-from imaging_tutor.schemas import Answer
+from imaging_tutor.tutor.schemas import Answer
 
 from .conftest import learner, unique
 

@@ -1,6 +1,6 @@
 """Hostile input against the live server stack: schema fuzzing, prompt injection (in a question and inside the
 course), path traversal, oversized / malformed bodies, authorization between learners and roles, secrets in logs,
-CORS. (Property tests of the course parser and the eval-set loader live in tests/test_course.py and
+CORS. (Property tests of the course parser and the eval-set loader live in tests/corpus/test_course.py and
 tests/evals/test_eval_sets.py.)"""
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import pytest
 from conftest import CORPUS
 from imaging_tutor.api.auth import Tokens, learner_token, load_tokens
 from imaging_tutor.config import Settings
-from imaging_tutor.course import load_course
-from imaging_tutor.ingest import ingest
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.index.ingest import ingest
 from imaging_tutor.quiz import get_quiz, write_export
 
 from .conftest import MAINTAINER, MAINTAINER_TOKEN, STAFF, STAFF_TOKEN, UI_ORIGIN, bearer, learner, unique

@@ -14,13 +14,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-import imaging_tutor.db
-from imaging_tutor.db import migrate
-from imaging_tutor.models import Base
+import imaging_tutor.storage.db
+from imaging_tutor.storage.db import migrate
+from imaging_tutor.storage.models import Base
 
 pytestmark = pytest.mark.slow  # starts a real PostgreSQL
 
-MIGRATIONS = Path(imaging_tutor.db.__file__).with_name("migrations")
+MIGRATIONS = Path(imaging_tutor.storage.db.__file__).with_name("migrations")
 
 
 def _head() -> str:

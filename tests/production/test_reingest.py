@@ -13,8 +13,8 @@ import httpx
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-from imaging_tutor.course import Course, load_course
-from imaging_tutor.ingest import current_collection, ingest
+from imaging_tutor.corpus.course import Course, load_course
+from imaging_tutor.index.ingest import current_collection, ingest
 
 from .conftest import STAFF, learner, unique
 

@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from imaging_tutor.course import load_course
-from imaging_tutor.db import get_engine, session_scope
-from imaging_tutor.models import ChatTurn, EvalRun, QuizAttempt, QuizReviewCard
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.storage.db import get_engine, session_scope
+from imaging_tutor.storage.models import ChatTurn, EvalRun, QuizAttempt, QuizReviewCard
 from imaging_tutor.quiz import course_items
-from imaging_tutor.vectorstore import get_store
+from imaging_tutor.index.vectorstore import get_store
 
 from .conftest import MAINTAINER, STAFF, learner, unique
 

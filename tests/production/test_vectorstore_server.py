@@ -11,7 +11,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from imaging_tutor.config import Settings
 from imaging_tutor.errors import IndexMissing
-from imaging_tutor.vectorstore import ChromaStore
+from imaging_tutor.index.vectorstore import ChromaStore
 
 pytestmark = pytest.mark.slow  # uses the `chroma run` server
 
@@ -49,7 +49,7 @@ def test_a_missing_collection_is_never_mistaken_for_an_outage():
     """Chroma's not-found message carries a UUID; digits like '…4503…' inside it are not an HTTP 503."""
     from chromadb.errors import NotFoundError
 
-    from imaging_tutor.vectorstore import _is_connection_error
+    from imaging_tutor.index.vectorstore import _is_connection_error
 
     assert not _is_connection_error(NotFoundError("Collection [bcc96714-8953-48f8-9e1d-450379b3b9ce] does not exist."))
     assert _is_connection_error(Exception("HTTP 503 Service Unavailable"))

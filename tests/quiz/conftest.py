@@ -16,7 +16,7 @@ def settings():
 @pytest.fixture(scope="session")
 def course():
     from tests.conftest import CORPUS
-    from imaging_tutor.course import load_course
+    from imaging_tutor.corpus.course import load_course
 
     return load_course(CORPUS)
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from imaging_tutor.course import Section
+from imaging_tutor.corpus.course import Section
 from imaging_tutor.errors import InvalidInput, NotFound
 from imaging_tutor.quiz import (ItemEdit, delete_item, delete_quiz, get_quiz, list_quizzes, mark_stale_items,
                                 regenerate_item, save_quiz, update_item)

@@ -1,7 +1,7 @@
 """Key-term facts are found in the course text at runtime, never hard-coded."""
 from __future__ import annotations
 
-from imaging_tutor.course import parse_course
+from imaging_tutor.corpus.course import parse_course
 from imaging_tutor.quiz.facts import TERMS, definitions, mine_course, standalone
 
 MUST_DEFINE = ["sensitivity", "specificity", "positive predictive value", "negative predictive value", "prevalence",

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from imaging_tutor.db import session_scope
+from imaging_tutor.storage.db import session_scope
 from imaging_tutor.errors import Conflict, InvalidInput, NotFound
-from imaging_tutor.models import QuizAttempt
+from imaging_tutor.storage.models import QuizAttempt
 from imaging_tutor.quiz import (course_items, get_session, next_item, progress, review_queue, save_quiz,
                                 start_session, submit)
 from imaging_tutor.quiz.progress import next_review_at

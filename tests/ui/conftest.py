@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from conftest import write_eval_sets
-from imaging_tutor.cli_serve import cli_command
+from imaging_tutor.cli.serve import cli_command
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"

@@ -1,10 +1,10 @@
 """Who may see which conversation: a learner sees their own sessions, staff see everyone's (no FastAPI here)."""
 from __future__ import annotations
 
-from .. import sessions
+from ..tutor import conversations as sessions
 from ..config import Settings
 from ..errors import NotFound
-from ..models import ChatSession
+from ..storage.models import ChatSession
 from .auth import Principal
 
 

@@ -97,8 +97,8 @@ def ui_origins(settings: Settings) -> list[str]:
 def warm_up(settings: Settings) -> None:
     """Load the embedding model and the index before the first question needs them (failures show in /readyz)."""
     try:
-        from ..embedding import get_embedder
-        from ..index import get_index
+        from ..index.embedding import get_embedder
+        from ..index.snapshot import get_index
 
         get_embedder(settings.embedding_model_path)
         get_index(settings)

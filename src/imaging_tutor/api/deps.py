@@ -81,7 +81,7 @@ ChatRateLimit = Depends(chat_rate_limit)
 
 def get_eval_sets_dir() -> Path:
     """The folder of eval question sets (tests override this dependency)."""
-    from .evalsets import default_sets_dir
+    from ..evals.catalog import default_sets_dir
 
     return default_sets_dir()
 

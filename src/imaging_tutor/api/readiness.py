@@ -7,9 +7,9 @@ from ..errors import TutorError
 
 def check_ready(settings: Settings) -> dict:
     """Each check's outcome; status is 'ready' only when all pass (reasons say what failed)."""
-    from .. import db
-    from ..index import get_index
-    from ..vectorstore import get_store
+    from ..storage import db
+    from ..index.snapshot import get_index
+    from ..index.vectorstore import get_store
 
     checks: dict[str, str] = {}
     reasons: list[str] = []

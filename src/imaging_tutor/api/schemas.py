@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..schemas import Answer, Mode
+from ..tutor.schemas import Answer, Mode
 
 SESSION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 REF = r"^\d{1,3}\.\d{1,3}$"

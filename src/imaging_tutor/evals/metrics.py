@@ -13,10 +13,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from ..course import Course
-from ..sentences import sentences as split_text
+from ..corpus.course import Course
+from ..corpus.sentences import sentences as split_text
 from .sets import EvalQuestion, normalize_space
-from ..support import MARKER, SupportMeasure
+from ..tutor.support import MARKER, SupportMeasure
 
 ANSWERED = "answered"
 REFUSALS = ("out_of_scope", "medical_advice")

@@ -9,20 +9,20 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from ..config import Settings
-from ..course import load_course
+from ..corpus.course import load_course
 from ..errors import InvalidInput
 from . import gate
 from .baseline import check_baseline, diff, load_baseline
 from .metrics import aggregate, outcome_from_answer, score_question, support_inputs
 from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
-from ..support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
+from ..tutor.support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
 
 Progress = Callable[[int, int], None]
 
 
 class Tutor(Protocol):
-    """What the runner needs from `imaging_tutor.tutor` (a fake with this shape is used in tests)."""
+    """What the runner needs from `imaging_tutor.tutor.pipeline` (a fake with this shape is used in tests)."""
 
     def new_session(self, settings: Settings) -> str: ...
 
@@ -58,7 +58,7 @@ class EvalReport:
 
 
 def _default_tutor() -> Tutor:
-    from .. import tutor
+    from ..tutor import pipeline as tutor
 
     return tutor  # the module itself has the Tutor shape
 
@@ -78,7 +78,7 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
 
     tutor = tutor or _default_tutor()
     if embedder is None:
-        from ..embedding import get_embedder
+        from ..index.embedding import get_embedder
 
         embedder = get_embedder(settings.embedding_model_path)
     measure = SupportMeasure(course, embedder)
@@ -125,8 +125,8 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
 def _seed_from_index(measure: SupportMeasure, settings: Settings, course_id: str, embedder: Embedder) -> None:
     """Sentence vectors computed at ingest by the same model save re-embedding the course; skipped otherwise."""
     from ..errors import ServiceUnavailable
-    from ..ingest import active_state
-    from ..vectorstore import get_store
+    from ..index.ingest import active_state
+    from ..index.vectorstore import get_store
 
     try:
         state = active_state(settings, course_id)

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ..config import Settings
-from ..db import session_scope
+from ..storage.db import session_scope
 from ..errors import NotFound
-from ..models import EvalRun
+from ..storage.models import EvalRun
 
 if TYPE_CHECKING:
     from .runner import EvalReport

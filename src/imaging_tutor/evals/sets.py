@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from ..course import Course
+from ..corpus.course import Course
 from ..errors import InvalidInput
 
 KINDS = ("answerable", "out_of_scope", "medical_advice")

@@ -1,6 +1,6 @@
 """Quizzes: the course's chapter quizzes, generated practice items, grading with cited feedback, sessions,
 progress and review, quiz banks and exports. Domain functions only; the API and CLI call these."""
-from .bank import (delete_item, delete_quiz, get_quiz, list_quizzes, mark_stale_items, regenerate_item, save_quiz,
+from .library import (delete_item, delete_quiz, get_quiz, list_quizzes, mark_stale_items, regenerate_item, save_quiz,
                    update_item)
 from .editing import ItemEdit, edit_item, regenerate_item as regenerate_in_quiz, remove_item
 from .export import FORMATS, export_quiz, safe_filename, write_export
@@ -11,7 +11,7 @@ from .progress import progress, review_queue
 from .report import format_report, quality_report
 from .schema import (Citation, Grade, ItemView, Quiz, QuizItem, QuizSummary, Rejection, ReviewItem, SectionProgress,
                      SessionView, SubmitResult)
-from .sessions import get_session, next_item, start_session, submit
+from .practice import get_session, next_item, start_session, submit
 from .validate import check_item, validate_quiz
 
 __all__ = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..course import Course
+from ..corpus.course import Course
 from ..errors import CourseFormatError, NotFound
 from .candidates import section_candidates
 from .grading import THRESHOLDS, FreeTextThresholds, free_text_features, is_empty, score_free_text, verdict_for

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..course import Course, Section
+from ..corpus.course import Course, Section
 from .facts import (GLOSSARY, NEIGHBOURS, TERMS, Fact, Term, confusable, course_fingerprint, mine_course,
                     standalone)
 from .ids import item_id, rng_for

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 from ..config import Settings, get_settings
-from ..course import COURSE_FILE, Course, load_course
+from ..corpus.course import COURSE_FILE, Course, load_course
 from ..errors import CourseFormatError
 
 KEYS_FILE = "quiz_keys.json"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..course import Course
+from ..corpus.course import Course
 from ..errors import InvalidInput
 from .generator import replacement
 from .ids import digest

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..course import Course, Section
-from ..sentences import split_sentences
+from ..corpus.course import Course, Section
+from ..corpus.sentences import split_sentences
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import random
 from typing import Iterable, Sequence
 
 from ..config import Settings, get_settings
-from ..course import Course, Section
+from ..corpus.course import Course, Section
 from ..errors import InvalidInput, NotFound
 from .candidates import section_candidates
 from .corpus import get_course

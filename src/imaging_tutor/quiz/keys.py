@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationError
 
 from ..config import Settings
-from ..course import Course
+from ..corpus.course import Course
 from ..errors import CourseFormatError, NotFound
 from .corpus import get_course, read_keys
 from .ids import digest, item_id, rng_for

@@ -9,8 +9,8 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings, get_settings
-from ..db import session_scope
-from ..models import QuizAttempt, QuizReviewCard, utcnow
+from ..storage.db import session_scope
+from ..storage.models import QuizAttempt, QuizReviewCard, utcnow
 from .corpus import get_course
 from .ids import digest
 from .schema import QuizItem, ReviewItem, SectionProgress

@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field, ValidationError
 
 from ..config import Settings
-from ..course import Course, Section
+from ..corpus.course import Course, Section
 from .candidates import BLANK, CLOZE_PREFIX, TF_PREFIX
 from .ids import digest, item_id, rng_for
 from .schema import Citation, QuizItem

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..config import Settings
-from ..course import Course
+from ..corpus.course import Course
 from . import calibration
 from .candidates import section_candidates
 from .corpus import get_course

@@ -14,7 +14,7 @@ _lock = threading.Lock()
 
 def default_embedder():
     from ..config import get_settings
-    from ..embedding import get_embedder
+    from ..index.embedding import get_embedder
 
     path = get_settings().embedding_model_path
     # get_embedder() and get_embedder(None) are different lru_cache keys; call it as everyone else does.

@@ -6,7 +6,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..course import Course
+from ..corpus.course import Course
 from .candidates import BLANK, TF_PREFIX
 from .facts import GLOSSARY, Term
 from .schema import QuizItem, Rejection

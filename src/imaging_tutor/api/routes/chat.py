@@ -9,10 +9,10 @@ from typing import Iterator
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import StreamingResponse
 
-from ... import tutor
-from ...schemas import Answer
+from ...tutor import pipeline as tutor
+from ...tutor.schemas import Answer
 from ..access import claimable_session
-from ..course_view import current_course
+from ...corpus.outline import current_course
 from ..deps import PrincipalDep, SettingsDep, chat_rate_limit
 from ..schemas import ChatRequest
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from ...errors import Conflict
 from ..deps import EvalSetsDirDep, MaintainerDep, SettingsDep
-from ..evalsets import available_sets, default_baseline, resolve_set
+from ...evals.catalog import available_sets, default_baseline, resolve_set
 from ..schemas import EvalRunRequest
 
 router = APIRouter(tags=["evals"])

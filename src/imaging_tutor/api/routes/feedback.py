@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from ... import feedback
+from ...tutor import feedback
 from ...errors import NotFound
 from ..deps import PrincipalDep, SettingsDep, StaffDep
 from ..schemas import FeedbackCreate, FeedbackPublic, FeedbackWithAnswer

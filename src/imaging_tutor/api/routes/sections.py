@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from ...errors import InvalidInput
-from ..course_view import current_course, outline, section_view
+from ...corpus.outline import current_course, outline, section_view
 from ..deps import SettingsDep
 from ..schemas import REF, Outline, SectionPublic
 

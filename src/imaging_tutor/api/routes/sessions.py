@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from ... import sessions, tutor
-from ...feedback import feedback_for_turns
+from ...tutor import conversations as sessions
+from ...tutor import pipeline as tutor
+from ...tutor.feedback import feedback_for_turns
 from ..access import owned_session
 from ..auth import learner_token, load_tokens
 from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, SettingsDep, StaffDep

@@ -1,0 +1,53 @@
+"""`imaging-tutor ask`: the tutor from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import _EXTENSIONS, command
+from ..config import get_settings
+
+
+def _parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="ask the tutor a question")
+    p.add_argument("question")
+    p.add_argument("--session", help="conversation id: turns are stored and follow-ups understood")
+    p.add_argument("--chapter", type=int, help="only answer from this chapter")
+    p.add_argument("--mode", choices=["answer", "hint"], default="answer")
+    p.add_argument("--json", action="store_true", help="print the Answer object as JSON")
+
+
+_EXTENSIONS.append(_parser)
+
+
+@command("ask")
+def cmd_ask(args: argparse.Namespace) -> int:
+    from ..errors import IndexMissing
+    from ..index.ingest import ingest
+    from ..tutor.pipeline import answer
+
+    settings = get_settings()
+    try:
+        result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode, settings=settings)
+    except IndexMissing:
+        # First use on a fresh checkout: build the index once rather than fail.
+        print("no index yet: ingesting the course (once)…", file=sys.stderr)
+        ingest(settings)
+        result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode, settings=settings)
+    if args.json:
+        json.dump(result.contract(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(result.answer)
+    if result.citations:
+        print("\nSources:")
+        for c in result.citations:
+            print(f"  [{c.ref}] {c.chapter_title} — {c.section_title}\n      “{c.quote}”")
+    if result.suggestions and result.status != "answered":
+        print("\nRelated sections:")
+        for s in result.suggestions:
+            print(f"  [{s.ref}] {s.section_title}")
+    if result.session_id:
+        print(f"\n(session {result.session_id})")
+    return 0

@@ -1,0 +1,93 @@
+"""`imaging-tutor quiz …`: generate a practice quiz, export a saved one, print the quality report."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import _EXTENSIONS, _print_json, command
+from ..config import get_settings
+
+
+def _add_parser(sub: argparse._SubParsersAction) -> None:
+    q = sub.add_parser("quiz", help="practice quizzes: generate, export, list, quality report")
+    qs = q.add_subparsers(dest="quiz_command", required=True)
+
+    g = qs.add_parser("generate", help="build a practice quiz from the course text")
+    g.add_argument("--chapter", type=int, action="append", help="chapter number (repeatable)")
+    g.add_argument("--ref", action="append", help="section ref such as 4.3 (repeatable)")
+    g.add_argument("--count", type=int, default=10)
+    g.add_argument("--types", default="mcq,tf,cloze,short", help="comma-separated: mcq,tf,cloze,short")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--json", action="store_true", help="the quiz (with answer key) as JSON")
+    g.add_argument("--save", metavar="TITLE", help="save the quiz to the bank under this title")
+
+    e = qs.add_parser("export", help="export a saved quiz")
+    e.add_argument("id", help="saved quiz id (see `quiz list`)")
+    e.add_argument("--format", required=True, choices=["gift", "qti", "json", "md"])
+    e.add_argument("-o", "--output", required=True, help="file to write, or a folder for the default filename")
+
+    ls = qs.add_parser("list", help="saved quizzes")
+    ls.add_argument("--json", action="store_true")
+
+    r = qs.add_parser("report", help="generated-item validity over all sections and grading agreement")
+    r.add_argument("--labels", help="labelled answers (default evals/quiz/grading_labels.jsonl)")
+    r.add_argument("--calibrate", action="store_true", help="also search thresholds and cross-validate")
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--out", help="also write the report as JSON to this file")
+
+
+_EXTENSIONS.append(_add_parser)
+
+
+def _print_quiz(quiz) -> None:
+    print(f"{quiz.title} — {len(quiz.items)} items (of {quiz.possible} possible), id {quiz.id}")
+    for n, it in enumerate(quiz.items, 1):
+        print(f"\n{n}. [{it.type}, {it.difficulty}, §{it.citation.ref}] {it.prompt}")
+        for k, o in enumerate(it.options):
+            print(f"   {chr(65 + k)}. {o}")
+        print(f"   answer: {it.answer}")
+        print(f"   source: [{it.citation.ref}] {it.citation.section_title}: “{it.citation.quote}”")
+
+
+@command("quiz")
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from .. import quiz
+
+    settings = get_settings()
+    if args.quiz_command == "generate":
+        qz = quiz.generate(chapters=args.chapter, refs=args.ref, count=args.count, types=args.types, seed=args.seed,
+                           settings=settings)
+        saved = quiz.save_quiz(qz, args.save, settings) if args.save else None
+        if args.json:
+            doc = qz.model_dump(mode="json")
+            if saved:
+                doc["saved_id"] = saved.id
+            _print_json(doc)
+        else:
+            _print_quiz(qz)
+            if saved:
+                print(f"\nsaved as {saved.id} ({saved.title!r})")
+        return 0
+    if args.quiz_command == "export":
+        path = quiz.write_export(quiz.get_quiz(args.id, settings), args.format, args.output)
+        print(f"wrote {path}")
+        return 0
+    if args.quiz_command == "list":
+        rows = quiz.list_quizzes(settings)
+        if args.json:
+            _print_json([r.model_dump(mode="json") for r in rows])
+        for r in rows if not args.json else []:
+            stale = f", {r.stale_items} stale" if r.stale_items else ""
+            print(f"{r.id}  {r.title}  ({r.items} items{stale}, {r.created_at:%Y-%m-%d %H:%M})")
+        return 0
+    report = quiz.quality_report(settings, labels=args.labels, calibrate=args.calibrate)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            json.dump(report, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+    if args.json:
+        _print_json(report)
+    else:
+        sys.stdout.write(quiz.format_report(report) + "\n")
+    return 0

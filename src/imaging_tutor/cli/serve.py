@@ -1,0 +1,198 @@
+"""`imaging-tutor serve | ui | up`: start the API, the Streamlit UI, or both (after ingesting when needed)."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import _EXTENSIONS, command
+from ..config import Settings, get_settings
+
+STARTUP_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 15.0
+
+
+def _add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="start the HTTP API (uvicorn)")
+    p.add_argument("--host", help="default: TUTOR_API_HOST (127.0.0.1)")
+    p.add_argument("--port", type=int, help="default: TUTOR_API_PORT (8000)")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+
+    p = sub.add_parser("ui", help="start the Streamlit UI (talks to the API at TUTOR_API_URL)")
+    p.add_argument("--host", help="default: TUTOR_UI_HOST (127.0.0.1)")
+    p.add_argument("--port", type=int, help="default: TUTOR_UI_PORT (8501)")
+
+    p = sub.add_parser("up", help="ingest if needed, create tokens, start API + UI; Ctrl-C stops both")
+    p.add_argument("--workers", type=int, default=1, help="API worker processes (default 1)")
+    p.add_argument("--no-ui", action="store_true", help="start only the API")
+
+
+_EXTENSIONS.append(_add_parsers)
+
+
+def _client_host(host: str) -> str:
+    """An address to reach a server that listens on host (a wildcard is reached on loopback)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+def cli_command(*args: str) -> list[str]:
+    """This CLI as a child process (`python -m imaging_tutor.cli` would miss the subcommands registered here)."""
+    return [sys.executable, "-c", "import sys; from imaging_tutor.cli import main; sys.exit(main())", *args]
+
+
+def api_url(settings: Settings) -> str:
+    if settings.api_url:
+        return settings.api_url.rstrip("/")
+    return f"http://{_client_host(settings.api_host)}:{settings.api_port}"
+
+
+def ui_script() -> Path:
+    """app/Home.py of the working directory, else of the source checkout this package runs from."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        script = root / "app" / "Home.py"
+        if script.is_file():
+            return script
+    raise SystemExit("error: cannot find app/Home.py (run from the project folder)")
+
+
+def ui_command(settings: Settings, host: str | None = None, port: int | None = None) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(ui_script()),
+            "--server.headless", "true",
+            "--server.address", host or settings.ui_host,
+            "--server.port", str(port or settings.ui_port),
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+            "--client.toolbarMode", "minimal"]
+
+
+def ui_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TUTOR_API_URL"] = api_url(settings)
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    return env
+
+
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    if args.workers < 1:
+        raise SystemExit("error: --workers must be at least 1")
+    # Each worker builds its app from the environment, so every setting reaches all of them.
+    uvicorn.run("imaging_tutor.api.app:create_app", factory=True, host=args.host or settings.api_host,
+                port=args.port or settings.api_port, workers=args.workers, log_level=args.log_level,
+                proxy_headers=False, server_header=False)
+    return 0
+
+
+@command("ui")
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    proc = subprocess.Popen(ui_command(settings, args.host, args.port), env=ui_env(settings))
+    return _supervise({"ui": proc})
+
+
+def _stop(procs: dict[str, subprocess.Popen]) -> None:
+    """SIGTERM every child still running, wait a little, then kill what is left."""
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _supervise(procs: dict[str, subprocess.Popen]) -> int:
+    """Wait until a child exits or we are told to stop (Ctrl-C, SIGTERM); then stop all children."""
+    stopping = False
+
+    def on_signal(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stopping:
+            exited = [name for name, p in procs.items() if p.poll() is not None]
+            if exited:
+                name = exited[0]
+                print(f"{name} exited with status {procs[name].returncode}; stopping", file=sys.stderr)
+                _stop(procs)
+                return procs[name].returncode or 1
+            time.sleep(0.2)
+        print("stopping…", file=sys.stderr)
+        _stop(procs)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = STARTUP_TIMEOUT_S) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            print(f"error: {name} exited with status {proc.returncode} while starting", file=sys.stderr)
+            return False
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    print(f"error: {name} did not answer {url} within {timeout:.0f} s", file=sys.stderr)
+    return False
+
+
+@command("up")
+def cmd_up(args: argparse.Namespace) -> int:
+    from ..api.auth import ensure_tokens
+    from ..index.ingest import ingest
+
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt  # SIGTERM while starting: the cleanup below stops any child already started
+
+    signal.signal(signal.SIGTERM, interrupted)
+    settings = get_settings()
+    summary = ingest(settings)  # idempotent: a few seconds when the course is unchanged
+    state = "built" if summary.changed else "up to date"
+    print(f"index {state}: {summary.course_id} v{summary.version}, {summary.sections} sections, "
+          f"{summary.chunks} chunks ({summary.collection})", flush=True)
+    created = ensure_tokens(settings)
+    token_note = (f"tokens: {created} (staff_token, maintainer_token; keep this file private)" if created
+                  else "tokens: from TUTOR_STAFF_TOKEN / TUTOR_MAINTAINER_TOKEN")
+
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        procs["api"] = subprocess.Popen(cli_command("serve", "--workers", str(args.workers), "--log-level", "warning"))
+        base = api_url(settings)
+        if not _wait_for(f"{base}/healthz", procs["api"], "API"):
+            _stop(procs)
+            return 1
+        if not args.no_ui:
+            procs["ui"] = subprocess.Popen(ui_command(settings), env=ui_env(settings),
+                                           stdout=subprocess.DEVNULL)
+            ui_base = f"http://{_client_host(settings.ui_host)}:{settings.ui_port}"
+            if not _wait_for(f"{ui_base}/_stcore/health", procs["ui"], "UI"):
+                _stop(procs)
+                return 1
+            print(f"UI:  {ui_base}", flush=True)
+        print(f"API: {base}/api/v1  (docs: {base}/api/v1/docs)", flush=True)
+        print(token_note, flush=True)
+        print("Ctrl-C stops both.", flush=True)
+    except BaseException:
+        _stop(procs)
+        raise
+    return _supervise(procs)

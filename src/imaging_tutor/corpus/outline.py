@@ -1,0 +1,51 @@
+"""The course as the API shows it: outline, and a section's text with the offsets of quoted passages (no FastAPI)."""
+from __future__ import annotations
+
+import re
+
+from ..config import Settings
+from .course import Course
+from .course import current_course as load_current
+
+
+def current_course(settings: Settings) -> Course:
+    """The configured course (cached until course.md changes)."""
+    return load_current(settings.corpus_dir)
+
+
+def outline(course: Course) -> dict:
+    """Course metadata, chapters and a one-line entry per section (no full texts)."""
+    return {
+        "course": course.public(),
+        "sections": [{"ref": s.ref, "chapter": s.chapter, "section": s.section, "chapter_title": s.chapter_title,
+                      "section_title": s.section_title, "words": len(s.text.split())} for s in course.sections],
+    }
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Offsets of quote in text: verbatim first, then ignoring differences in whitespace."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    words = quote.split()
+    if not words:
+        return None
+    m = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return (m.start(), m.end()) if m else None
+
+
+def section_view(course: Course, ref: str, quotes: list[str]) -> dict:
+    """A section's full text plus, for each quote, where it occurs (quotes not found are listed apart)."""
+    section = course.section(ref)
+    highlights, missing = [], []
+    for q in quotes:
+        span = find_quote(section.text, q)
+        if span is None:
+            missing.append(q)
+        else:
+            highlights.append({"quote": q, "start": span[0], "end": span[1]})
+    highlights.sort(key=lambda h: h["start"])
+    return {**section.public(), "highlights": highlights, "missing_quotes": missing}

@@ -1,0 +1,152 @@
+"""The serving index: the active Chroma collection plus in-memory BM25 and sentence vectors, swapped atomically."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from ..config import Settings
+from ..corpus.course import Course, current_course
+from ..errors import IndexMissing
+from .ingest import current_collection
+from ..text import find_acronyms, tokens
+from .vectorstore import VectorStore, get_store
+
+POINTER_TTL_S = 2.0  # how often a process re-reads which collection is active
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    id: str
+    ref: str
+    chapter: int
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexedSentence:
+    id: str
+    ref: str
+    chapter: int
+    position: int
+    text: str
+
+
+@dataclass
+class IndexSnapshot:
+    """Everything retrieval needs, consistent with one collection."""
+
+    course: Course
+    collection: str
+    chunks: list[IndexedChunk]
+    bm25: BM25Okapi
+    sentences: list[IndexedSentence]
+    sentence_vectors: np.ndarray
+    sentences_by_ref: dict[str, list[int]]
+    sentence_bm25: BM25Okapi | None = None
+    stale_refs: set[str] = field(default_factory=set)
+    vocabulary: set[str] = field(default_factory=set)
+    acronyms: dict[str, str] = field(default_factory=dict)  # 'tat' -> 'turnaround time', as the course defines them
+    question_texts: list[str] = field(default_factory=list)  # the course's labelled learner questions
+    question_refs: list[str] = field(default_factory=list)
+    question_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    title_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # ref -> its section title's vector
+    section_tokens: dict[str, set[str]] = field(default_factory=dict)  # ref -> content-word stems of its text
+
+
+def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
+    """Read the whole collection once (a few hundred records) and build the in-memory parts."""
+    data = store.get_all(collection)
+    chunks: list[IndexedChunk] = []
+    chunk_texts: list[str] = []
+    sents: list[tuple[IndexedSentence, list[float]]] = []
+    questions: list[tuple[int, str, str, list[float]]] = []
+    titles: dict[str, np.ndarray] = {}
+    hashes: dict[str, str] = {}
+    for cid, emb, doc, meta in zip(data["ids"], data["embeddings"], data["documents"], data["metadatas"]):
+        ref = meta["ref"]
+        hashes[ref] = meta["section_hash"]
+        if meta["kind"] == "chunk":
+            chunks.append(IndexedChunk(cid, ref, int(meta["chapter"]), doc))
+        elif meta["kind"] == "question":
+            questions.append((int(meta["position"]), ref, doc, emb))
+        elif meta["kind"] == "title":
+            titles[ref] = np.asarray(emb, dtype=np.float32)
+        else:
+            sents.append((IndexedSentence(cid, ref, int(meta["chapter"]), int(meta["position"]), doc), emb))
+    if not chunks:
+        raise IndexMissing(f"collection {collection} is empty; run `imaging-tutor ingest`")
+    chunks.sort(key=lambda c: c.id)
+    for c in chunks:
+        sec = course.section(c.ref) if course.has_ref(c.ref) else None
+        title = f"{sec.chapter_title} {sec.section_title} " if sec else ""
+        chunk_texts.append(title + c.text)
+    sents.sort(key=lambda p: (_ref_key(p[0].ref), p[0].position))
+    sentences = [s for s, _ in sents]
+    vectors = np.asarray([e for _, e in sents], dtype=np.float32)
+    by_ref: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_ref.setdefault(s.ref, []).append(i)
+    stale = {ref for ref, h in hashes.items() if not course.has_ref(ref) or course.section(ref).content_hash != h}
+    tokenized = [tokens(t) for t in chunk_texts]
+    vocab = {t for toks in tokenized for t in toks}
+    sentence_bm25 = BM25Okapi([tokens(s.text) or ["\0"] for s in sentences])
+    acronyms = find_acronyms("\n".join(sec.text for sec in course.sections))
+    questions.sort(key=lambda q: q[0])
+    q_vectors = (np.asarray([q[3] for q in questions], dtype=np.float32) if questions
+                 else np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    return IndexSnapshot(course, collection, chunks, BM25Okapi(tokenized), sentences, vectors, by_ref,
+                         sentence_bm25, stale, vocab, acronyms, [q[2] for q in questions], [q[1] for q in questions],
+                         q_vectors, titles, {ref: set(tokens(course.section(ref).text)) for ref in by_ref
+                                             if course.has_ref(ref)})
+
+
+def _ref_key(ref: str) -> tuple[int, int]:
+    a, b = ref.split(".")
+    return int(a), int(b)
+
+
+class IndexProvider:
+    """Hands out the current snapshot; re-reads the pointer every few seconds so re-ingests switch over cleanly."""
+
+    def __init__(self, settings: Settings, store: VectorStore | None = None):
+        self.settings = settings
+        self.store = store or get_store(settings)
+        self._snapshot: IndexSnapshot | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> IndexSnapshot:
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked < POINTER_TTL_S:
+            return snap
+        with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked < POINTER_TTL_S:
+                return self._snapshot
+            course = current_course(self.settings.corpus_dir)
+            name = current_collection(self.settings, course.id)
+            if name is None:
+                raise IndexMissing("the course has not been ingested yet; run `imaging-tutor ingest`")
+            if self._snapshot is None or self._snapshot.collection != name:
+                self._snapshot = build_snapshot(course, name, self.store)
+            self._checked = time.monotonic()
+            return self._snapshot
+
+
+_providers: dict[tuple, IndexProvider] = {}
+_providers_lock = threading.Lock()
+
+
+def get_index(settings: Settings) -> IndexSnapshot:
+    """The current snapshot for these settings (one provider per data location per process)."""
+    key = (str(settings.corpus_dir), settings.resolved_database_url, str(settings.chroma_path), settings.chroma_host,
+           settings.chroma_port)
+    with _providers_lock:
+        provider = _providers.get(key)
+        if provider is None:
+            provider = _providers[key] = IndexProvider(settings)
+    return provider.get()

@@ -1,0 +1,178 @@
+"""Quiz banks in the database: save, list, fetch, edit, delete; and marking items whose quote left the course."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timezone
+
+from sqlalchemy import delete, func, select
+
+from ..config import Settings, get_settings
+from ..corpus.course import Course
+from ..storage.db import session_scope
+from ..errors import InvalidInput, NotFound
+from ..storage.models import QuizBank, QuizBankItem, utcnow
+from . import editing
+from .corpus import get_course
+from .editing import ItemEdit
+from .schema import Quiz, QuizItem, QuizSpec, QuizSummary
+
+MAX_TITLE = 200
+MAX_ITEMS = 200
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings or get_settings()
+
+
+def _title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("a quiz needs a title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"title too long ({len(title)} characters; at most {MAX_TITLE})")
+    return title
+
+
+def _aware(dt):
+    return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt
+
+
+def _rows(quiz_id: str, items: list[QuizItem]) -> list[QuizBankItem]:
+    now = utcnow()
+    return [QuizBankItem(quiz_id=quiz_id, item_id=it.id, position=i, type=it.type, ref=it.citation.ref,
+                         quote=it.citation.quote, item_json=it.model_dump_json(), stale=it.stale, updated_at=now)
+            for i, it in enumerate(items)]
+
+
+def save_quiz(quiz: Quiz, title: str | None = None, settings: Settings | None = None) -> QuizSummary:
+    """Store a quiz under a title as a new bank entry (all rows in one transaction)."""
+    title = _title(title if title is not None else quiz.title)
+    if not quiz.items:
+        raise InvalidInput("cannot save a quiz without items")
+    if len(quiz.items) > MAX_ITEMS:
+        raise InvalidInput(f"a saved quiz holds at most {MAX_ITEMS} items")
+    if len({it.id for it in quiz.items}) != len(quiz.items):
+        raise InvalidInput("a quiz cannot hold the same item twice")
+    quiz_id = "qb-" + uuid.uuid4().hex[:16]
+    now = utcnow()
+    with session_scope(_settings(settings)) as db:
+        db.add(QuizBank(id=quiz_id, title=title, course_id=quiz.course_id, course_version=quiz.course_version,
+                        spec_json=quiz.spec.model_dump_json() if quiz.spec else "{}", created_at=now, updated_at=now))
+        db.flush()
+        db.add_all(_rows(quiz_id, quiz.items))
+    return QuizSummary(id=quiz_id, title=title, course_id=quiz.course_id, course_version=quiz.course_version,
+                       items=len(quiz.items), stale_items=sum(it.stale for it in quiz.items), created_at=now,
+                       updated_at=now)
+
+
+def list_quizzes(settings: Settings | None = None) -> list[QuizSummary]:
+    """Saved quizzes, newest first."""
+    with session_scope(_settings(settings)) as db:
+        counts = dict(db.execute(select(QuizBankItem.quiz_id, func.count()).group_by(QuizBankItem.quiz_id)).all())
+        stale = dict(db.execute(select(QuizBankItem.quiz_id, func.count()).where(QuizBankItem.stale.is_(True))
+                                .group_by(QuizBankItem.quiz_id)).all())
+        banks = db.scalars(select(QuizBank).order_by(QuizBank.created_at.desc(), QuizBank.id)).all()
+        return [QuizSummary(id=b.id, title=b.title, course_id=b.course_id, course_version=b.course_version,
+                            items=counts.get(b.id, 0), stale_items=stale.get(b.id, 0),
+                            created_at=_aware(b.created_at), updated_at=_aware(b.updated_at)) for b in banks]
+
+
+def _load(db, quiz_id: str) -> tuple[QuizBank, list[QuizBankItem]]:
+    bank = db.get(QuizBank, quiz_id)
+    if bank is None:
+        raise NotFound(f"unknown quiz {quiz_id!r}")
+    rows = db.scalars(select(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id)
+                      .order_by(QuizBankItem.position)).all()
+    return bank, list(rows)
+
+
+def _to_quiz(bank: QuizBank, rows: list[QuizBankItem]) -> Quiz:
+    items = []
+    for r in rows:
+        it = QuizItem.model_validate_json(r.item_json)
+        it.stale = bool(r.stale)
+        items.append(it)
+    spec = json.loads(bank.spec_json or "{}")
+    return Quiz(id=bank.id, title=bank.title, course_id=bank.course_id, course_version=bank.course_version,
+                spec=QuizSpec.model_validate(spec) if spec else None, items=items,
+                created_at=_aware(bank.created_at))
+
+
+def get_quiz(quiz_id: str, settings: Settings | None = None) -> Quiz:
+    """A saved quiz with its items (stale ones flagged)."""
+    with session_scope(_settings(settings)) as db:
+        return _to_quiz(*_load(db, quiz_id))
+
+
+def delete_quiz(quiz_id: str, settings: Settings | None = None) -> None:
+    with session_scope(_settings(settings)) as db:
+        bank = db.get(QuizBank, quiz_id)
+        if bank is None:
+            raise NotFound(f"unknown quiz {quiz_id!r}")
+        db.execute(delete(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id))
+        db.delete(bank)
+
+
+def _replace_items(quiz_id: str, change, settings: Settings | None) -> Quiz:
+    """Load, transform (a function Quiz -> Quiz), and store a quiz's items in one transaction."""
+    with session_scope(_settings(settings)) as db:
+        bank, rows = _load(db, quiz_id)
+        quiz = change(_to_quiz(bank, rows))
+        db.execute(delete(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id))
+        db.flush()
+        db.add_all(_rows(quiz_id, quiz.items))
+        bank.updated_at = utcnow()
+        return quiz
+
+
+def update_item(quiz_id: str, item_id: str, changes: ItemEdit | dict, settings: Settings | None = None, *,
+                course: Course | None = None, embedder=None) -> QuizItem:
+    """Edit one saved item; the edit is validated like a generated item."""
+    course = course or get_course(settings)
+    changes = changes if isinstance(changes, ItemEdit) else ItemEdit.model_validate(changes)
+    quiz = _replace_items(quiz_id, lambda q: editing.edit_item(q, item_id, changes, course, embedder), settings)
+    return quiz.item(item_id)
+
+
+def delete_item(quiz_id: str, item_id: str, settings: Settings | None = None) -> Quiz:
+    def change(q: Quiz) -> Quiz:
+        if len(q.items) == 1:
+            raise InvalidInput("cannot delete the last item; delete the quiz instead")
+        return editing.remove_item(q, item_id)
+
+    return _replace_items(quiz_id, change, settings)
+
+
+def regenerate_item(quiz_id: str, item_id: str, seed: int = 0, settings: Settings | None = None, *,
+                    course: Course | None = None, embedder=None) -> QuizItem:
+    """Replace one saved item by another valid item from the same section; returns the new item."""
+    course = course or get_course(settings)
+    holder: dict = {}
+
+    def change(q: Quiz) -> Quiz:
+        old_ids = [it.id for it in q.items]
+        new = editing.regenerate_item(q, item_id, course, seed=seed, embedder=embedder)
+        holder["item"] = new.items[old_ids.index(item_id)]
+        return new
+
+    _replace_items(quiz_id, change, settings)
+    return holder["item"]
+
+
+def mark_stale_items(course: Course | None = None, settings: Settings | None = None) -> dict:
+    """Flag bank items whose quote no longer occurs in their section (and clear the flag where it is back)."""
+    course = course or get_course(settings)
+    changed = stale = 0
+    with session_scope(_settings(settings)) as db:
+        # Only this course's banks: another course in the same database has other refs and text.
+        rows = db.scalars(select(QuizBankItem).join(QuizBank, QuizBank.id == QuizBankItem.quiz_id)
+                          .where(QuizBank.course_id == course.id)).all()
+        for r in rows:
+            ok = course.has_ref(r.ref) and r.quote in course.section(r.ref).text
+            if r.stale == ok:  # stale flag disagrees with the text
+                r.stale = not ok
+                r.updated_at = utcnow()
+                changed += 1
+            stale += not ok
+    return {"checked": len(rows), "stale": stale, "changed": changed}

@@ -1,0 +1,156 @@
+"""Quiz sessions for a learner: start (course quiz, practice, saved quiz, review), next item, submit and grade."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..config import Settings, get_settings
+from ..storage.db import session_scope
+from ..errors import Conflict, InvalidInput, NotFound
+from ..storage.models import QuizAttempt, QuizSession, utcnow
+from .library import get_quiz
+from .generator import generate
+from .grading import MAX_RESPONSE_CHARS, grade
+from .keys import course_items
+from .progress import due_items, record_review
+from .schema import ItemView, QuizItem, SessionView, SubmitResult
+
+MODES = ("course", "practice", "bank", "review")
+_LEARNER = re.compile(r"^[\w.@+-]{1,100}$")
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings or get_settings()
+
+
+def check_learner(learner_id: str) -> str:
+    learner_id = (learner_id or "").strip()
+    if not _LEARNER.match(learner_id):
+        raise InvalidInput("learner id must be 1–100 letters, digits or . @ + - _")
+    return learner_id
+
+
+def start_session(learner_id: str, *, mode: str = "course", chapter: int | None = None, quiz_id: str | None = None,
+                  count: int = 10, types=None, seed: int | None = None, free_text: bool = False,
+                  settings: Settings | None = None, embedder=None, now: datetime | None = None) -> SessionView:
+    """Start a session; its items are snapshotted so later edits to a bank never change it mid-way."""
+    learner_id = check_learner(learner_id)
+    settings = _settings(settings)
+    if mode not in MODES:
+        raise InvalidInput(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if mode in ("course", "practice"):
+        if chapter is None:
+            raise InvalidInput(f"a {mode} session needs a chapter")
+        try:
+            chapter = int(chapter)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"chapter must be a number, got {chapter!r}") from None
+    items: list[QuizItem]
+    if mode == "course":
+        items = course_items(settings, chapter=int(chapter), as_type="short" if free_text else "mcq")
+    elif mode == "practice":
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        items = generate(chapters=[int(chapter)], count=count, types=types or ("mcq", "tf", "cloze", "short"),
+                         seed=seed, settings=settings, embedder=embedder).items
+    elif mode == "bank":
+        if not quiz_id:
+            raise InvalidInput("a bank session needs a quiz id")
+        items = [it for it in get_quiz(quiz_id, settings).items if not it.stale]
+        if not items:
+            raise InvalidInput(f"quiz {quiz_id} has no current items (all are stale)")
+    else:
+        now = now or utcnow()
+        with session_scope(settings) as db:
+            items = due_items(db, learner_id, now, max(1, int(count)))
+        if not items:
+            raise InvalidInput("no items are due for review")
+    sid = "qs-" + uuid.uuid4().hex[:20]
+    created = utcnow()
+    with session_scope(settings) as db:
+        db.add(QuizSession(id=sid, learner_id=learner_id, source=mode, chapter=chapter,
+                           quiz_id=quiz_id if mode == "bank" else None,
+                           items_json=json.dumps([it.model_dump(mode="json") for it in items]), total=len(items),
+                           created_at=created))
+    return get_session(sid, settings)
+
+
+def _load(db, session_id: str) -> tuple[QuizSession, list[QuizItem]]:
+    row = db.get(QuizSession, session_id)
+    if row is None:
+        raise NotFound(f"unknown quiz session {session_id!r}")
+    return row, [QuizItem.model_validate(d) for d in json.loads(row.items_json)]
+
+
+def _answered(db, session_id: str) -> dict[str, QuizAttempt]:
+    return {a.item_id: a for a in db.scalars(select(QuizAttempt).where(QuizAttempt.session_id == session_id))}
+
+
+def _view(item: QuizItem | None, items: list[QuizItem]) -> ItemView | None:
+    if item is None:
+        return None
+    v = item.public()
+    v.position = items.index(item) + 1
+    v.total = len(items)
+    return v
+
+
+def _next(items: list[QuizItem], answered) -> QuizItem | None:
+    return next((it for it in items if it.id not in answered), None)
+
+
+def get_session(session_id: str, settings: Settings | None = None) -> SessionView:
+    with session_scope(_settings(settings)) as db:
+        row, items = _load(db, session_id)
+        done = _answered(db, session_id)
+        created = row.created_at.replace(tzinfo=timezone.utc) if row.created_at.tzinfo is None else row.created_at
+        return SessionView(id=row.id, learner_id=row.learner_id, source=row.source, chapter=row.chapter,
+                           quiz_id=row.quiz_id, total=row.total, answered=len(done),
+                           correct=sum(a.correct for a in done.values()),
+                           score=round(sum(a.score for a in done.values()), 3),
+                           next=_view(_next(items, done), items), created_at=created)
+
+
+def next_item(session_id: str, settings: Settings | None = None) -> ItemView | None:
+    """The first unanswered item, without its answer (None when the session is complete)."""
+    return get_session(session_id, settings).next
+
+
+def submit(session_id: str, item_id: str, response: str | None, *, learner_id: str | None = None,
+           settings: Settings | None = None, embedder=None, now: datetime | None = None) -> SubmitResult:
+    """Grade and record one answer exactly once; a second answer to the same item is a Conflict."""
+    settings = _settings(settings)
+    if response is not None and len(response) > MAX_RESPONSE_CHARS:
+        raise InvalidInput(f"the response is too long ({len(response)} characters; at most {MAX_RESPONSE_CHARS})")
+    with session_scope(settings) as db:
+        row, items = _load(db, session_id)
+        if learner_id is not None and check_learner(learner_id) != row.learner_id:
+            raise NotFound(f"unknown quiz session {session_id!r} for learner {learner_id!r}")
+        item = next((it for it in items if it.id == item_id), None)
+        if item is None:
+            raise NotFound(f"item {item_id!r} is not in session {session_id}")
+        if db.scalar(select(func.count()).where(QuizAttempt.session_id == session_id,
+                                                QuizAttempt.item_id == item_id)):
+            raise Conflict(f"item {item_id} was already answered in session {session_id}")
+        learner = row.learner_id
+    # Grading may embed text; it runs outside any transaction so writers never wait on the model.
+    g = grade(item, response, embedder=embedder)
+    try:
+        with session_scope(settings) as db:
+            # The insert comes first so the transaction takes the write lock before it reads anything.
+            db.add(QuizAttempt(session_id=session_id, learner_id=learner, item_id=item.id, ref=item.citation.ref,
+                               response=response or "", correct=g.correct, score=g.score, verdict=g.verdict,
+                               created_at=now or utcnow()))
+            db.flush()
+            record_review(db, learner, item, g.correct, g.score, now)
+    except IntegrityError:
+        raise Conflict(f"item {item_id} was already answered in session {session_id}") from None
+    view = get_session(session_id, settings)
+    return SubmitResult(session_id=session_id, item_id=item.id, correct=g.correct, score=g.score, verdict=g.verdict,
+                        feedback=g.feedback, answer=g.answer, citation=g.citation, next=view.next,
+                        answered=view.answered, total=view.total)

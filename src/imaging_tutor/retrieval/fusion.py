@@ -1,0 +1,114 @@
+"""Hybrid retrieval: dense chunks (Chroma) + dense sentences + BM25, fused by reciprocal rank, ranked by section."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..config import Settings
+from ..index.embedding import Embedder, get_embedder
+from ..index.snapshot import IndexSnapshot, get_index
+from ..text import tokens
+from .rerank import rerank as reorder
+from ..index.vectorstore import get_store
+
+# Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
+RRF_K = 5
+DENSE_CHUNKS = 40
+WEIGHTS = {"dense_chunk": 1.0, "dense_sentence": 2.0, "bm25": 1.0, "bm25_sentence": 2.0, "joint_sentence": 2.0}
+
+
+@dataclass
+class RankedSection:
+    ref: str
+    score: float
+    dense: float  # best cosine of a chunk of this section
+    sentence: float  # best cosine of one of its sentences
+    bm25: float
+    parts: dict[str, int] = field(default_factory=dict)  # retriever -> rank
+
+
+@dataclass
+class Retrieval:
+    """What one query found: sections best first, plus the query vector and the per-sentence similarities."""
+
+    query: str
+    query_vector: np.ndarray
+    sections: list[RankedSection]
+    sentence_scores: np.ndarray
+    snapshot: IndexSnapshot
+
+    @property
+    def refs(self) -> list[str]:
+        return [s.ref for s in self.sections]
+
+
+def _rrf(rank: int) -> float:
+    return 1.0 / (RRF_K + rank)
+
+
+def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: int = 8,
+             embedder: Embedder | None = None, snapshot: IndexSnapshot | None = None,
+             query_vector: np.ndarray | None = None, rerank: bool = True) -> Retrieval:
+    """Rank the course's sections for a query; optionally only those of one chapter."""
+    snap = snapshot or get_index(settings)
+    embedder = embedder or get_embedder(settings.embedding_model_path)
+    qv = query_vector if query_vector is not None else embedder.embed([query])[0]
+    store = get_store(settings)
+    where = {"kind": "chunk"} if chapter is None else {"$and": [{"kind": "chunk"}, {"chapter": chapter}]}
+    dense_hits = store.query(snap.collection, qv, DENSE_CHUNKS, where=where)
+    chunk_ref = {c.id: c.ref for c in snap.chunks}
+
+    sections: dict[str, RankedSection] = {}
+
+    def entry(ref: str) -> RankedSection:
+        if ref not in sections:
+            sections[ref] = RankedSection(ref, 0.0, 0.0, 0.0, 0.0)
+        return sections[ref]
+
+    def add_ranking(name: str, ranked_refs: list[tuple[str, float]], attr: str) -> None:
+        seen: set[str] = set()
+        for ref, score in ranked_refs:
+            if ref in seen:
+                continue
+            seen.add(ref)
+            e = entry(ref)
+            e.parts[name] = len(seen)
+            e.score += WEIGHTS[name] * _rrf(len(seen))
+            if attr != "sentence":
+                setattr(e, attr, max(getattr(e, attr), score))
+
+    add_ranking("dense_chunk", [(chunk_ref[i], s) for i, s in dense_hits if i in chunk_ref], "dense")
+
+    sent_scores = snap.sentence_vectors @ qv
+    # A section with two relevant sentences beats one with a single lucky match: mean of its top two.
+    top2: list[tuple[str, float]] = []
+    for ref, idx in snap.sentences_by_ref.items():
+        if chapter is not None and snap.sentences[idx[0]].chapter != chapter:
+            continue
+        best = np.sort(sent_scores[idx])[::-1]
+        top2.append((ref, float(best[:2].mean())))
+        entry(ref).sentence = float(best[0])
+    add_ranking("dense_sentence", sorted(top2, key=lambda p: -p[1]), "sentence")
+
+    q_tokens = tokens(query)
+    if q_tokens:
+        bm = snap.bm25.get_scores(q_tokens)
+        b_order = np.argsort(-bm)
+        add_ranking("bm25", [(snap.chunks[i].ref, float(bm[i])) for i in b_order
+                             if bm[i] > 0 and (chapter is None or snap.chunks[i].chapter == chapter)], "bm25")
+        sb = snap.sentence_bm25.get_scores(q_tokens)
+        s_order = np.argsort(-sb)
+        add_ranking("bm25_sentence", [(snap.sentences[i].ref, float(sb[i])) for i in s_order
+                                      if sb[i] > 0 and (chapter is None or snap.sentences[i].chapter == chapter)], "bm25")
+        # One sentence that is close in meaning AND shares the rare words is the strongest single piece of evidence.
+        joint = sent_scores + sb / (sb.max() or 1.0)
+        j_order = np.argsort(-joint)
+        add_ranking("joint_sentence", [(snap.sentences[i].ref, float(joint[i])) for i in j_order
+                                       if chapter is None or snap.sentences[i].chapter == chapter], "sentence")
+
+    ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
+    result = Retrieval(query, qv, ranked, sent_scores, snap)
+    if rerank:
+        reorder(result)
+    return result

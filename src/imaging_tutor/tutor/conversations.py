@@ -1,0 +1,97 @@
+"""Conversation sessions and turns, persisted in the database."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import delete, select
+
+from ..config import Settings
+from ..storage.db import session_scope
+from ..errors import InvalidInput, NotFound
+from ..storage.models import ChatSession, ChatTurn, utcnow
+
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def validate_session_id(session_id: str) -> str:
+    if not _SESSION_ID.match(session_id or ""):
+        raise InvalidInput("session id must be 1–64 characters of letters, digits, '-', '_', '.', ':'")
+    return session_id
+
+
+def new_session(settings: Settings, learner_id: str | None = None, session_id: str | None = None) -> str:
+    """Create a session (a given id is kept, so the CLI can name one) and return its id."""
+    sid = validate_session_id(session_id) if session_id else uuid.uuid4().hex
+    with session_scope(settings) as s:
+        if s.get(ChatSession, sid) is None:
+            s.add(ChatSession(id=sid, learner_id=learner_id, title=""))
+    return sid
+
+
+def ensure_session(settings: Settings, session_id: str, learner_id: str | None = None) -> ChatSession:
+    validate_session_id(session_id)
+    from sqlalchemy.exc import IntegrityError
+
+    for _ in range(2):
+        try:
+            with session_scope(settings) as s:
+                row = s.get(ChatSession, session_id)
+                if row is None:
+                    row = ChatSession(id=session_id, learner_id=learner_id, title="")
+                    s.add(row)
+                return row
+        except IntegrityError:
+            continue  # created concurrently by another request: read it back
+    with session_scope(settings) as s:
+        return s.get(ChatSession, session_id)
+
+
+def get_session(settings: Settings, session_id: str) -> ChatSession:
+    with session_scope(settings) as s:
+        row = s.get(ChatSession, session_id)
+        if row is None:
+            raise NotFound(f"unknown session {session_id!r}")
+        return row
+
+
+def history(settings: Settings, session_id: str, limit: int = 6) -> list[ChatTurn]:
+    """The last turns of a session, oldest first."""
+    with session_scope(settings) as s:
+        rows = s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id)
+                         .order_by(ChatTurn.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+def add_turn(settings: Settings, session_id: str, question: str, resolved: str, status: str, answer_json: str) -> int:
+    """Store one turn (one row, one transaction) and return its id."""
+    with session_scope(settings) as s:
+        turn = ChatTurn(session_id=session_id, question=question, resolved_question=resolved, status=status,
+                        answer_json=answer_json)
+        s.add(turn)
+        sess = s.get(ChatSession, session_id)
+        if sess is not None:
+            sess.updated_at = utcnow()
+            if not sess.title:
+                sess.title = question[:80]
+        s.flush()
+        return turn.id
+
+
+def list_sessions(settings: Settings, learner_id: str | None) -> list[ChatSession]:
+    with session_scope(settings) as s:
+        return list(s.scalars(select(ChatSession).where(ChatSession.learner_id == learner_id)
+                              .order_by(ChatSession.updated_at.desc())).all())
+
+
+def turns(settings: Settings, session_id: str) -> list[ChatTurn]:
+    get_session(settings, session_id)
+    with session_scope(settings) as s:
+        return list(s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id).order_by(ChatTurn.id)).all())
+
+
+def delete_session(settings: Settings, session_id: str) -> None:
+    get_session(settings, session_id)
+    with session_scope(settings) as s:
+        s.execute(delete(ChatTurn).where(ChatTurn.session_id == session_id))
+        s.execute(delete(ChatSession).where(ChatSession.id == session_id))

@@ -1,0 +1,99 @@
+"""Learner feedback on answers: thumbs up/down plus a comment, stored against the turn (and so its answer)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..config import Settings
+from ..storage.db import session_scope
+from ..errors import InvalidInput, NotFound
+from ..storage.models import ChatSession, ChatTurn, Feedback, utcnow
+
+RATINGS = {"up": 1, "down": -1}
+MAX_COMMENT = 2000
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    id: int
+    turn_id: int
+    learner_id: str | None
+    rating: str
+    comment: str
+    created_at: datetime
+    session_id: str = ""
+    question: str = ""
+    answer: dict | None = None
+
+    def public(self, with_answer: bool = False) -> dict:
+        data = {"id": self.id, "turn_id": self.turn_id, "learner_id": self.learner_id, "rating": self.rating,
+                "comment": self.comment, "created_at": self.created_at}
+        if with_answer:
+            data.update(session_id=self.session_id, question=self.question, answer=self.answer)
+        return data
+
+
+def _rating_name(value: int) -> str:
+    return "up" if value > 0 else "down"
+
+
+def turn_owner(settings: Settings, turn_id: int) -> str | None:
+    """The learner id of the session a turn belongs to (NotFound for an unknown turn)."""
+    with session_scope(settings) as s:
+        row = s.execute(select(ChatSession.learner_id).join(ChatTurn, ChatTurn.session_id == ChatSession.id)
+                        .where(ChatTurn.id == turn_id)).first()
+    if row is None:
+        raise NotFound(f"unknown turn {turn_id}")
+    return row[0]
+
+
+def give_feedback(settings: Settings, *, turn_id: int, rating: str, comment: str = "",
+                  learner_id: str | None = None) -> FeedbackEntry:
+    """Record (or replace) this learner's rating of one answer; one entry per learner and turn."""
+    if rating not in RATINGS:
+        raise InvalidInput("rating must be 'up' or 'down'")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput(f"comment is {len(comment)} characters; the limit is {MAX_COMMENT}")
+    with session_scope(settings) as s:
+        if s.get(ChatTurn, turn_id) is None:
+            raise NotFound(f"unknown turn {turn_id}")
+        same_learner = Feedback.learner_id.is_(None) if learner_id is None else Feedback.learner_id == learner_id
+        row = s.scalar(select(Feedback).where(Feedback.turn_id == turn_id, same_learner))
+        if row is None:
+            row = Feedback(turn_id=turn_id, learner_id=learner_id, rating=RATINGS[rating], comment=comment)
+            s.add(row)
+        else:
+            row.rating, row.comment, row.created_at = RATINGS[rating], comment, utcnow()
+        s.flush()
+        return FeedbackEntry(row.id, row.turn_id, row.learner_id, _rating_name(row.rating), row.comment,
+                             row.created_at)
+
+
+def feedback_for_turns(settings: Settings, turn_ids: list[int]) -> dict[int, FeedbackEntry]:
+    """The latest feedback on each of these turns, by turn id."""
+    if not turn_ids:
+        return {}
+    with session_scope(settings) as s:
+        rows = s.scalars(select(Feedback).where(Feedback.turn_id.in_(turn_ids)).order_by(Feedback.id)).all()
+    return {r.turn_id: FeedbackEntry(r.id, r.turn_id, r.learner_id, _rating_name(r.rating), r.comment, r.created_at)
+            for r in rows}
+
+
+def list_feedback(settings: Settings, *, rating: str | None = None, limit: int = 100,
+                  offset: int = 0) -> list[FeedbackEntry]:
+    """Newest feedback first, each with the question and the stored answer (citations included)."""
+    if rating is not None and rating not in RATINGS:
+        raise InvalidInput("rating must be 'up' or 'down'")
+    query = (select(Feedback, ChatTurn).join(ChatTurn, ChatTurn.id == Feedback.turn_id)
+             .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit).offset(offset))
+    if rating is not None:
+        query = query.where(Feedback.rating == RATINGS[rating])
+    with session_scope(settings) as s:
+        rows = s.execute(query).all()
+    return [FeedbackEntry(f.id, f.turn_id, f.learner_id, _rating_name(f.rating), f.comment, f.created_at,
+                          session_id=t.session_id, question=t.question, answer=json.loads(t.answer_json))
+            for f, t in rows]

@@ -1,0 +1,131 @@
+"""Verify an LLM answer: keep only sentences whose cited section supports them; otherwise fall back to extractive."""
+from __future__ import annotations
+
+import re
+
+from ..config import Settings
+from ..index.embedding import get_embedder
+from ..errors import ServiceUnavailable
+from .support import MARKER, SupportMeasure, strip_markers
+from ..retrieval.fusion import Retrieval
+from .schemas import Answer, AnswerSentence, Citation
+from ..corpus.sentences import sentences as split_sentences
+from ..corpus.sentences import split_sentences as sentence_spans
+
+MIN_KEPT = 1  # fewer surviving sentences than this and the extractive answer is returned instead
+_measures: dict[int, SupportMeasure] = {}
+
+
+def _measure(retrieval: Retrieval, settings: Settings) -> SupportMeasure:
+    course = retrieval.snapshot.course
+    key = id(course)
+    if key not in _measures:
+        _measures.clear()
+        _measures[key] = SupportMeasure(course, get_embedder(settings.embedding_model_path))
+    return _measures[key]
+
+
+def _normalise(text: str) -> str:
+    """Markers belong to the sentence they follow: turn "text. [4.2]" into "text [4.2]." before splitting."""
+    return re.sub(r"([.!?])\s*((?:\[\d+\.\d+\]\s*)+)", lambda m: " " + m.group(2).strip() + m.group(1) + " ",
+                  text.replace("\n", " "))
+
+
+def _check(raw: str, allowed_refs: list[str], course, measure, kept: list, dropped: list) -> tuple | None:
+    """Verify one sentence; append it to kept or dropped, and return the kept entry (or None)."""
+    refs = [f"{a}.{b}" for a, b in MARKER.findall(raw)]
+    clean = strip_markers(raw)
+    if not clean or len(clean.split()) < 3:
+        return None  # fragments ("[4.2]", "Answer:") carry no claim
+    valid = [r for r in dict.fromkeys(refs) if r in allowed_refs and course.has_ref(r)]
+    support = measure.score_any(clean, valid) if valid else None
+    if support is None or not support.supported:
+        dropped.append(clean)
+        return None
+    entry = (clean, [support.ref], support.passage)
+    kept.append(entry)
+    return entry
+
+
+def verify_text(text: str, allowed_refs: list[str], retrieval: Retrieval, settings: Settings):
+    """Split the model's text into sentences; drop unknown refs and unsupported sentences. Returns (kept, dropped)."""
+    course, measure = retrieval.snapshot.course, _measure(retrieval, settings)
+    kept: list[tuple[str, list[str], str]] = []  # (clean sentence, refs, supporting passage)
+    dropped: list[str] = []
+    for raw in split_sentences(_normalise(text)):
+        _check(raw, allowed_refs, course, measure, kept, dropped)
+    return kept, dropped
+
+
+def verbatim_quote(section_text: str, passage: str) -> str:
+    """A quote that occurs in the section exactly: the passage itself, else its first sentence found verbatim."""
+    if passage and passage in section_text:
+        return passage
+    for sent in split_sentences(passage):
+        if sent in section_text:
+            return sent
+    return split_sentences(section_text)[0]
+
+
+def write_verified(writer, question: str, retrieval: Retrieval, extractive: Answer, settings: Settings,
+                   on_sentence=None) -> Answer:
+    """Ask the LLM, verify every sentence against its cited section, and fall back to the extractive answer.
+
+    With on_sentence, the model is streamed and each sentence is verified once, as soon as it is complete, and
+    passed on only if it is supported: nothing unsupported reaches the learner, even mid-stream.
+    """
+    from .llm import format_passages
+
+    passages, refs = format_passages(retrieval)
+    try:
+        if on_sentence is None:
+            kept, dropped = verify_text(writer.write(question, passages), refs, retrieval, settings)
+        else:
+            course, measure = retrieval.snapshot.course, _measure(retrieval, settings)
+            kept, dropped = [], []
+            text, done = "", 0
+
+            def check_upto(spans, stop) -> None:
+                nonlocal done
+                norm = _normalise(text)
+                for a, b in spans[done:stop]:
+                    entry = _check(norm[a:b], refs, course, measure, kept, dropped)
+                    if entry:
+                        on_sentence(f"{entry[0]} [{entry[1][0]}]")
+                done = max(done, stop)
+
+            for token in writer.stream(question, passages):
+                text += token
+                spans = sentence_spans(_normalise(text))
+                # The last span may still grow; one that starts with "[" is a marker still being written.
+                complete = len(spans) - (2 if spans and _normalise(text)[spans[-1][0]] == "[" else 1)
+                if complete > done:
+                    check_upto(spans, complete)
+            check_upto(sentence_spans(_normalise(text)), len(sentence_spans(_normalise(text))))
+    except ServiceUnavailable:
+        extractive.dropped_sentences = []
+        return extractive
+    return assemble(kept, dropped, retrieval, extractive, writer.name)
+
+
+def assemble(kept: list, dropped: list[str], retrieval: Retrieval, extractive: Answer, writer_name: str) -> Answer:
+    """The verified sentences as an Answer, or the extractive answer when too little survived."""
+    if len(kept) < MIN_KEPT:
+        extractive.dropped_sentences = dropped
+        return extractive
+    course = retrieval.snapshot.course
+    citations: list[Citation] = []
+    for _, (ref,), passage in kept:
+        if all(c.ref != ref for c in citations):
+            s = course.section(ref)
+            citations.append(Citation(ref=ref, chapter=s.chapter, section=s.section, chapter_title=s.chapter_title,
+                                      section_title=s.section_title, quote=verbatim_quote(s.text, passage)))
+    # The most important section first: order citations by retrieval rank.
+    rank = {r: i for i, r in enumerate(retrieval.refs)}
+    citations.sort(key=lambda c: rank.get(c.ref, 99))
+    body = " ".join(f"{sent} [{r[0]}]" for sent, r, _ in kept)
+    main = citations[0]
+    answer_text = f"{body}\n\nRead more: [{main.ref}] {main.section_title}"
+    return Answer(status="answered", answer=answer_text, citations=citations, writer=writer_name,
+                  sentences=[AnswerSentence(text=s, refs=r) for s, r, _ in kept], dropped_sentences=dropped,
+                  suggestions=extractive.suggestions)

@@ -1,0 +1,60 @@
+"""Sentence splitting: exact offsets, abbreviations that do not end sentences, paragraphs that always do."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import CORPUS
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.corpus.sentences import sentences, split_sentences
+
+
+def test_offsets_are_exact_and_cover_all_text():
+    text = "CT is fast. MRI is slow! Is ultrasound portable? Yes.\n\nA new paragraph starts here. It ends here."
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == [
+        "CT is fast.", "MRI is slow!", "Is ultrasound portable?", "Yes.",
+        "A new paragraph starts here.", "It ends here.",
+    ]
+    # Between sentences there is only whitespace: nothing is lost.
+    gaps = [text[b:a] for (_, b), (a, _) in zip(spans, spans[1:])]
+    assert all(not g.strip() for g in gaps) and spans[0][0] == 0 and spans[-1][1] == len(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Use a protocol, e.g. CT angiography. Then read.", ["Use a protocol, e.g. CT angiography.", "Then read."]),
+    ("Compare modalities, i.e. CT vs. MRI. Done.", ["Compare modalities, i.e. CT vs. MRI.", "Done."]),
+    ("Ask Dr. Chen. She knows.", ["Ask Dr. Chen.", "She knows."]),
+    ("The U.S. FDA clears devices. The EU uses CE marks.", ["The U.S. FDA clears devices.", "The EU uses CE marks."]),
+    ("Scores, boxes, etc. All are outputs.", ["Scores, boxes, etc. All are outputs."]),
+    ("He said “stop.” Then he left.", ["He said “stop.”", "Then he left."]),
+    ("Two steps (see Fig. 2) follow. (1) Scan. (2) Read.", ["Two steps (see Fig. 2) follow.", "(1) Scan.", "(2) Read."]),
+    ("Version 2.5 is out. 3 sites use it.", ["Version 2.5 is out.", "3 sites use it."]),
+    ("no capital after. so one sentence", ["no capital after. so one sentence"]),
+    ("", []),
+    ("   \n\n  ", []),
+])
+def test_boundaries(text, expected):
+    assert sentences(text) == expected
+    for (a, b), s in zip(split_sentences(text), expected):
+        assert text[a:b] == s
+
+
+def test_real_course_sentences_are_exact():
+    course = load_course(CORPUS)
+    total = 0
+    for sec in course.sections:
+        spans = split_sentences(sec.text)
+        total += len(spans)
+        assert spans, sec.ref
+        for a, b in spans:
+            s = sec.text[a:b]
+            assert s and s == s.strip() and "\n\n" not in s, (sec.ref, s)
+            assert not any(s.endswith(abbr) for abbr in ("e.g.", "i.e.", "vs.", "etc.")), (sec.ref, s)
+        # Whole sections are covered: only whitespace between consecutive sentences.
+        assert all(not sec.text[b:a].strip() for (_, b), (a, _) in zip(spans, spans[1:]))
+        assert spans[0][0] == 0 and spans[-1][1] == len(sec.text)
+        # A paragraph break always ends a sentence.
+        for p in sec.paragraphs:
+            start = sec.text.index(p)
+            assert any(a == start for a, _ in spans) and any(b == start + len(p) for _, b in spans)
+    assert total > 400

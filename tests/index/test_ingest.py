@@ -1,0 +1,193 @@
+"""Ingest into real embedded Chroma + SQLite: idempotent, incremental by content, atomic when interrupted."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from embedders import MemoizingEmbedder, seed_memo_from_index
+from imaging_tutor.corpus.chunking import chunk_section, section_sentences
+from imaging_tutor.config import Settings, get_settings
+from imaging_tutor.corpus.course import CourseFormatError, load_course
+from imaging_tutor.index.ingest import active_state, current_collection, ingest
+from imaging_tutor.index.vectorstore import get_store
+
+COURSE_ID = "ai-in-medical-imaging"
+EDITED_REF = "3.4"
+NEW_PARAGRAPHS = [
+    "Automation can also mean letting software fill the hanging protocol, so each radiologist opens a study "
+    "with the series arranged the way they prefer. Nobody needs a diagnosis from the model for that.",
+    "Another example is routing: a rules engine sends knee MRIs to the musculoskeletal list and head CTs to "
+    "neuroradiology. Mistakes here delay reads but rarely harm a patient directly.",
+]
+
+
+@pytest.fixture
+def memo(embedder, ingested_template):
+    """The real model, memoized and pre-filled with the vectors of the session's shared real ingest."""
+    seed_memo_from_index(Settings(data_dir=ingested_template, corpus_dir=CORPUS), CORPUS)
+    return MemoizingEmbedder(embedder)
+
+
+def write_corpus(dest: Path, transform=None) -> Path:
+    """A copy of the real corpus folder, with course.md passed through transform."""
+    shutil.copytree(CORPUS, dest)
+    if transform:
+        path = dest / "course.md"
+        path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return dest
+
+
+def rewrite_section(text: str, ref: str = EDITED_REF, paragraphs=NEW_PARAGRAPHS) -> str:
+    """Replace every paragraph of one section with new text (so all its sentences and chunks change)."""
+    old = load_course(CORPUS).section(ref).paragraphs
+    head, sep, rest = text.partition(f"## {ref} ")
+    title_line, _, rest = rest.partition("\n")
+    nxt = rest.find("\n## ")
+    body = rest[:nxt]
+    assert all(p in body for p in old)
+    new_body = "\n\n" + "\n\n".join(paragraphs) + "\n"
+    return head + sep + title_line + "\n" + new_body + rest[nxt:]
+
+
+def section_record_count(corpus: Path, ref: str, embedder) -> int:
+    course = load_course(corpus)
+    sec = course.section(ref)
+    return len(chunk_section(course, sec, embedder.count_tokens)) + len(section_sentences(course, sec))
+
+
+def top_refs(settings: Settings, embedder, question: str, k: int = 3, collection: str | None = None) -> list[str]:
+    name = collection or current_collection(settings, COURSE_ID)
+    hits = get_store(settings).query(name, embedder.embed([question])[0], k, where={"kind": "chunk"})
+    return [i.split(":")[1] for i, _ in hits]
+
+
+def test_first_ingest_embeds_everything_and_second_is_a_no_op(memo):
+    settings = get_settings()
+    first = ingest(settings, embedder=memo)
+    assert first.changed and first.reused == 0
+    assert first.embedded == first.chunks + first.sentences + first.titles + first.questions == len(memo.requested)
+    assert first.titles == 42 and first.questions >= 200 and first.stale_questions == []
+    assert (first.chapters, first.sections) == (6, 42)
+    store = get_store(settings)
+    assert current_collection(settings, COURSE_ID) == first.collection
+    assert store.count(first.collection) == first.embedded
+    assert len(store.get_all(first.collection, where={"kind": "chunk"})["ids"]) == first.chunks
+
+    memo.requested.clear()
+    second = ingest(settings, embedder=memo)
+    assert not second.changed and second.embedded == 0 and second.reused == first.embedded
+    assert second.collection == first.collection == current_collection(settings, COURSE_ID)
+    assert memo.requested == []
+    assert store.count(first.collection) == first.embedded
+
+
+def test_editing_one_section_re_embeds_only_that_section(memo, tmp_path):
+    settings = get_settings()
+    before = ingest(settings, embedder=memo)
+    edited = write_corpus(tmp_path / "edited", rewrite_section)
+    memo.requested.clear()
+
+    after = ingest(settings, str(edited), embedder=memo)
+
+    expected = section_record_count(edited, EDITED_REF, memo)
+    assert after.changed and after.embedded == expected == len(memo.requested)
+    assert after.reused == after.chunks + after.sentences + after.titles + after.questions - expected
+    sec_course = load_course(edited)
+    sec = sec_course.section(EDITED_REF)
+    wanted = [c.embed_text for c in chunk_section(sec_course, sec, memo.count_tokens)]
+    wanted += [s.text for s in section_sentences(sec_course, sec)]
+    assert sorted(memo.requested) == sorted(wanted)  # exactly that section's chunks and sentences
+    # The bank's questions about the rewritten section quote text that is gone: set aside and reported.
+    assert after.stale_questions and all(f"section {EDITED_REF}" in s for s in after.stale_questions)
+    assert after.questions == before.questions - len(after.stale_questions)
+    # The pointer switched; the old collection is kept as the previous one for readers that still hold it.
+    state = active_state(settings, COURSE_ID)
+    assert state.collection == after.collection != before.collection
+    assert state.previous_collection == before.collection
+    store = get_store(settings)
+    # The active collection serves the new text: its own chunk comes back as the nearest neighbour.
+    new_chunk = chunk_section(sec_course, sec, memo.count_tokens)[0]
+    (hit_id, score), = store.query(after.collection, memo.embed([new_chunk.embed_text])[0], 1, where={"kind": "chunk"})
+    assert hit_id == new_chunk.id and score > 0.999
+    (_, old_score), = store.query(before.collection, memo.embed([new_chunk.embed_text])[0], 1, where={"kind": "chunk"})
+    assert old_score < 0.95
+    assert store.count(after.collection) == after.chunks + after.sentences + after.titles + after.questions
+    old_docs = store.get_all(before.collection, where={"ref": EDITED_REF})["documents"]
+    new_docs = store.get_all(after.collection, where={"ref": EDITED_REF})["documents"]
+    assert not any("knee MRIs" in d for d in old_docs) and any("knee MRIs" in d for d in new_docs)
+
+
+def test_interrupted_store_write_leaves_previous_index_serving(memo, tmp_path, monkeypatch):
+    settings = get_settings()
+    before = ingest(settings, embedder=memo)
+    store = get_store(settings)
+    real_add = store.add
+
+    def add_half_then_fail(name, ids, embeddings, documents, metadatas):
+        half = len(ids) // 2
+        real_add(name, ids[:half], embeddings[:half], documents[:half], metadatas[:half])
+        raise ConnectionError("vector store went away mid-write")
+
+    monkeypatch.setattr(store, "add", add_half_then_fail)
+    edited = write_corpus(tmp_path / "edited", rewrite_section)
+    with pytest.raises(ConnectionError):
+        ingest(settings, str(edited), embedder=memo)
+
+    assert current_collection(settings, COURSE_ID) == before.collection
+    assert active_state(settings, COURSE_ID).fingerprint
+    assert store.count(before.collection) == before.chunks + before.sentences + before.titles + before.questions
+    assert top_refs(settings, memo, "what does PPV depend on")[0] == "4.3"
+
+    monkeypatch.setattr(store, "add", real_add)  # the store is back: a retry completes and switches
+    retry = ingest(settings, str(edited), embedder=memo)
+    assert retry.changed and current_collection(settings, COURSE_ID) == retry.collection != before.collection
+    assert store.count(retry.collection) == retry.chunks + retry.sentences + retry.titles + retry.questions
+
+
+def test_interrupted_embedding_leaves_previous_index_serving(embedder, memo, tmp_path):
+    settings = get_settings()
+    before = ingest(settings, embedder=memo)
+    # Change every paragraph so the model needs several batches, and fail on the second.
+    def prefix_paragraphs(text: str) -> str:
+        for sec in load_course(CORPUS).sections:
+            for p in sec.paragraphs:
+                text = text.replace(f"\n{p}\n", f"\nIn short: {p}\n", 1)
+        return text
+
+    edited = write_corpus(tmp_path / "edited", prefix_paragraphs)
+    failing = MemoizingEmbedder(embedder, fail_on_call=2)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        ingest(settings, str(edited), embedder=failing)
+    assert failing.calls == 2 and len(failing.requested) == 64
+    assert current_collection(settings, COURSE_ID) == before.collection
+    assert get_store(settings).count(before.collection) == before.chunks + before.sentences + before.titles + before.questions
+    assert top_refs(settings, memo, "what is shortcut learning")[0] == "5.3"
+
+
+def test_malformed_course_is_refused_and_old_index_keeps_serving(memo, tmp_path):
+    settings = get_settings()
+    before = ingest(settings, embedder=memo)
+    broken = write_corpus(tmp_path / "broken", lambda t: t.replace("## 4.3 PPV", "## 4.2 PPV", 1))
+    line = (broken / "course.md").read_text(encoding="utf-8").splitlines().index("## 4.2 PPV, NPV and prevalence") + 1
+    memo.requested.clear()
+    with pytest.raises(CourseFormatError, match=f"course.md:{line}: duplicate section ref 4.2"):
+        ingest(settings, str(broken), embedder=memo)
+    assert memo.requested == []
+    assert current_collection(settings, COURSE_ID) == before.collection
+    assert top_refs(settings, memo, "what does PPV depend on")[0] == "4.3"
+
+
+@pytest.mark.parametrize("question, ref", [
+    ("what is shortcut learning", "5.3"),
+    ("what does PPV depend on", "4.3"),
+    ("what is DICOM metadata", "2.2"),
+    ("what is a confusion matrix", "4.1"),
+    ("what is automation bias", "5.5"),
+    ("how do ROC curves and AUC work", "4.4"),
+])
+def test_plain_queries_find_the_expected_section(tutor_settings, embedder, question, ref):
+    refs = top_refs(tutor_settings, embedder, question)
+    assert refs[0] == ref, refs

@@ -1,0 +1,27 @@
+"""Acronym handling: the course defines a few abbreviations inline, and learners type the short form."""
+from conftest import CORPUS
+
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.text import expand_acronyms, find_acronyms
+
+
+def test_finds_inline_definitions_whose_letters_fit_the_phrase():
+    text = ("Success measures include turnaround time (TAT), and that is positive predictive value (PPV). "
+            "Values are in Hounsfield Units (HU). Results go to the viewer (PACS).")
+    assert find_acronyms(text) == {"tat": "turnaround time", "ppv": "positive predictive value",
+                                   "hu": "hounsfield units"}
+
+
+def test_expands_only_acronyms_the_question_uses_and_does_not_spell_out():
+    acronyms = {"tat": "turnaround time", "ppv": "positive predictive value"}
+    assert expand_acronyms("what is TAT", acronyms) == "what is TAT (turnaround time)"
+    assert expand_acronyms("does turnaround time (TAT) matter", acronyms) == "does turnaround time (TAT) matter"
+    assert expand_acronyms("what is a tattoo", acronyms) == "what is a tattoo"
+    assert expand_acronyms("ppvs?", acronyms) == "ppvs? (positive predictive value)"
+
+
+def test_the_course_defines_the_acronyms_learners_ask_about():
+    course = load_course(CORPUS)
+    found = find_acronyms("\n".join(s.text for s in course.sections))
+    assert found["tat"] == "turnaround time"
+    assert found["ppv"] == "positive predictive value"

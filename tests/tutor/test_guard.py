@@ -1,0 +1,42 @@
+"""The scope guard on the real index: a question the course's authors labelled answerable is never refused."""
+from __future__ import annotations
+
+from imaging_tutor.tutor import pipeline as tutor
+from imaging_tutor.tutor.guard import ask_of, decide_scope
+from imaging_tutor.index.snapshot import get_index
+from imaging_tutor.retrieval.fusion import retrieve
+
+
+def test_every_labelled_bank_question_is_in_scope(tutor_settings):
+    """Asked again, a bank question is in scope by the same-question rule, whatever the model's probability
+    (with a question left out of the bank, the model alone refuses about 8% of them)."""
+    snap = get_index(tutor_settings)
+    assert len(snap.question_texts) >= 600
+    refused = [q for q in snap.question_texts if not decide_scope(q, retrieve(q, tutor_settings)).in_scope]
+    assert refused == []
+
+
+def test_out_of_scope_questions_are_not_let_in_by_the_bank(tutor_settings):
+    for q in ("what is the hounsfield unit value of water", "write a python function to resize DICOM images",
+              "how much protein should i eat per day"):
+        decision = decide_scope(q, retrieve(q, tutor_settings))
+        assert decision.features["bank_max"] < 0.92 and not decision.in_scope, q
+
+
+def test_the_ask_is_the_last_question_sentence():
+    assert ask_of("what is drift") == "what is drift"
+    assert ask_of("We run a triage tool. It flags too much. Why would PPV drop? Thanks.") == "Why would PPV drop?"
+    assert ask_of("Context first. And then the request without a mark") == "And then the request without a mark"
+    assert ask_of("long context about our hospital and its scanners. why?") == (
+        "long context about our hospital and its scanners. why?")  # too short an ask to stand alone
+
+
+def test_a_long_scenario_is_judged_by_what_it_asks(tutor_settings):
+    """Workplace context shares the course's words either way; the asking sentence decides."""
+    context = ("Our radiology department is replacing its scanners next year and the purchasing team keeps "
+               "asking me about AI. I'm the informatics lead. ")
+    inside = tutor.answer(context + "Why can a model that tested well fail after we switch to the new scanners?",
+                          settings=tutor_settings)
+    outside = tutor.answer(context + "How do I write a SQL query to count last year's CT exams?",
+                           settings=tutor_settings)
+    assert inside.status == "answered" and outside.status == "out_of_scope"
