@@ -35,16 +35,16 @@ def main() -> None:
 
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from imaging_tutor.tutor import pipeline as tutor
     from imaging_tutor.config import get_settings
     from imaging_tutor.corpus.course import load_course
-    from imaging_tutor.index.embedding import get_embedder
     from imaging_tutor.index.ingest import ingest
+    from imaging_tutor.services import Services
+    from imaging_tutor.tutor import pipeline as tutor
 
-    settings = get_settings()
-    embedder = get_embedder()
-    ingest(settings, embedder=embedder)
-    course = load_course(settings.corpus_dir)
+    services = Services(get_settings())
+    embedder = services.embedder
+    ingest(services)
+    course = load_course(services.settings.corpus_dir)
 
     def gold_of(r: dict) -> set[str]:
         if r.get("gold_refs"):
@@ -53,11 +53,11 @@ def main() -> None:
 
     # Hybrid tutor, warm.
     for r in answerable[:3]:
-        tutor.answer(r["question"], settings=settings)
+        tutor.answer(services, r["question"])
     lat, hits = [], 0
     for r in answerable:
         t = time.perf_counter()
-        a = tutor.answer(r["question"], chapter=r.get("chapter"), settings=settings)
+        a = tutor.answer(services, r["question"], chapter=r.get("chapter"))
         lat.append((time.perf_counter() - t) * 1000)
         hits += bool(a.citations) and a.citations[0].ref in gold_of(r)
 

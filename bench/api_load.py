@@ -100,12 +100,11 @@ class CopiedVectors:
     """An embedder that hands back the vectors a first ingest stored (same text, same model), so the second
     stack is not embedded again; any text it has not seen goes to the real model."""
 
-    def __init__(self, real, settings) -> None:
+    def __init__(self, real, services) -> None:
         from imaging_tutor.index.ingest import current_collection
-        from imaging_tutor.index.vectorstore import get_store
 
-        self.real, self.name, self.max_tokens = real, real.name, real.max_tokens
-        data = get_store(settings).get_all(current_collection(settings, "ai-in-medical-imaging"))
+        self.real, self.name, self.dim = real, real.name, real.dim
+        data = services.store.get_all(current_collection(services.db, "ai-in-medical-imaging"))
         self.by_key = {m["content_key"]: np.asarray(e, dtype=np.float32)
                        for m, e in zip(data["metadatas"], data["embeddings"])}
 
@@ -118,7 +117,7 @@ class CopiedVectors:
             if vec is None:
                 vec = self.by_key.get(content_key("sentence", t))
             out.append(vec if vec is not None else self.real.embed([t])[0])
-        return np.stack(out) if out else np.zeros((0, 384), dtype=np.float32)
+        return np.stack(out) if out else np.zeros((0, self.dim), dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
         return self.real.count_tokens(text)
@@ -264,9 +263,11 @@ def main() -> int:
     for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}.items():
         os.environ.setdefault(k, v)
     from imaging_tutor.config import Settings
-    from imaging_tutor.index.embedding import get_embedder
+    from imaging_tutor.corpus.course import load_course
+    from imaging_tutor.index.embedding import CachingEmbedder, SentenceTransformerEmbedder
     from imaging_tutor.index.ingest import ingest
     from imaging_tutor.quiz import course_items
+    from imaging_tutor.services import Services
 
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
     workers = [int(w) for w in args.workers.split(",")]
@@ -278,8 +279,9 @@ def main() -> int:
         base.update({"TUTOR_CORPUS_DIR": str(CORPUS), "TUTOR_CHAT_RATE_PER_MINUTE": RATE_LIMIT_OFF,
                      "TOKENIZERS_PARALLELISM": "false"})
         t = time.perf_counter()
-        embedded = Settings(data_dir=root / "embedded", corpus_dir=CORPUS)
-        ingest(embedded, embedder=get_embedder())
+        model = CachingEmbedder(SentenceTransformerEmbedder())
+        embedded = Services(Settings(data_dir=root / "embedded", corpus_dir=CORPUS), embedder=model)
+        ingest(embedded)
         print(f"embedded stack ingested in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         envs = {"embedded": {**base, "TUTOR_DATA_DIR": str(root / "embedded")}}
         if "server" in stacks:
@@ -292,11 +294,11 @@ def main() -> int:
             wait_http(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", 60, chroma)
             server = Settings(data_dir=root / "server", corpus_dir=CORPUS, database_url=pg.create("bench"),
                               chroma_host="127.0.0.1", chroma_port=chroma_port)
-            ingest(server, embedder=CopiedVectors(get_embedder(), embedded))
+            ingest(Services(server, embedder=CopiedVectors(model, embedded)))
             envs["server"] = {**base, "TUTOR_DATA_DIR": str(root / "server"),
                               "TUTOR_DATABASE_URL": server.database_url, "TUTOR_CHROMA_HOST": "127.0.0.1",
                               "TUTOR_CHROMA_PORT": str(chroma_port)}
-        keys = {it.id: it.answer for it in course_items(embedded, chapter=4)}
+        keys = {it.id: it.answer for it in course_items(CORPUS, load_course(CORPUS), chapter=4)}
         for stack in stacks:
             for n in workers:
                 tag = f"{stack}-{n}w-{int(time.time())}"

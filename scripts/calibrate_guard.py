@@ -20,11 +20,12 @@ from sklearn.linear_model import LogisticRegression
 
 from imaging_tutor.config import get_settings
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.tutor.guard import GUARD_MODEL, MODEL_FEATURES, ask_of, guard_features, is_injection, is_medical_advice
-from imaging_tutor.index.snapshot import get_index
-from imaging_tutor.text import expand_acronyms
 from imaging_tutor.corpus.questionbank import load_question_bank
+from imaging_tutor.fitted import GUARD_FILE as GUARD_MODEL
 from imaging_tutor.retrieval.fusion import retrieve
+from imaging_tutor.services import Services
+from imaging_tutor.text import expand_acronyms
+from imaging_tutor.tutor.guard import MODEL_FEATURES, ask_of, guard_features, is_injection, is_medical_advice
 
 MAX_FALSE_REFUSAL = 0.012  # in-sample: one calibration question in 89; held out ~0.02, under the 0.03 ceiling
 C = 0.3
@@ -32,8 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT / "evals/calibration/guard.jsonl"
 
 
-def collect(settings, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    snap = get_index(settings)
+def collect(services, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    settings, snap = services.settings, services.index()
+
+    def find(text: str, chapter):
+        return retrieve(text, snap, services.store, services.embedder, chapter=chapter, ranker=services.models.ranker)
+
     rows = [json.loads(line) for line in CALIBRATION.read_text().splitlines() if line.strip()]
     for r in rows:
         r["source"] = "calibration"
@@ -46,9 +51,9 @@ def collect(settings, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str
         if r["kind"] == "medical_advice" or is_injection(r["question"]) or is_medical_advice(r["question"]):
             continue
         q = expand_acronyms(r["question"], snap.acronyms)
-        retrieval = retrieve(q, settings, chapter=r.get("chapter"))
+        retrieval = find(q, r.get("chapter"))
         ask = ask_of(q)
-        ask_retrieval = retrieve(ask, settings, chapter=r.get("chapter")) if ask != q else retrieval
+        ask_retrieval = find(ask, r.get("chapter")) if ask != q else retrieval
         feats = guard_features(q, retrieval, ask, ask_retrieval)
         if r["source"] == "bank":  # the bank must not vouch for its own questions
             for prefix, ret in (("", retrieval), ("ask_", ask_retrieval)):
@@ -97,7 +102,7 @@ def main() -> None:
     parser.add_argument("--no-bank", action="store_true", help="learn from the calibration set alone")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model")
     args = parser.parse_args()
-    X, y, qs, sources = collect(get_settings(), not args.no_bank)
+    X, y, qs, sources = collect(Services(get_settings()), not args.no_bank)
     calib = np.array([s == "calibration" for s in sources])
     cv = cross_validated(X, y, calib)
     clf, mean, scale, best = fit(X, y, calib)

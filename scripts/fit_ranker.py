@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from imaging_tutor.tutor.condense import condense
 from imaging_tutor.config import get_settings
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.index.embedding import get_embedder
-from imaging_tutor.index.snapshot import get_index
-from imaging_tutor.text import expand_acronyms
 from imaging_tutor.corpus.questionbank import load_question_bank
-from imaging_tutor.retrieval.rerank import FEATURES, RANKER_MODEL, section_features
+from imaging_tutor.fitted import RANKER_FILE as RANKER_MODEL
 from imaging_tutor.retrieval.fusion import retrieve
+from imaging_tutor.retrieval.rerank import FEATURES, section_features
+from imaging_tutor.services import Services
+from imaging_tutor.text import expand_acronyms
+from imaging_tutor.tutor.condense import condense
 
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT / "evals/calibration/guard.jsonl"
@@ -39,13 +39,13 @@ def training_rows(settings) -> list[dict]:
     return rows
 
 
-def featurize(rows: list[dict], settings) -> list[tuple[list[str], np.ndarray, set[str]]]:
-    embedder, snap = get_embedder(settings.embedding_model_path), get_index(settings)
+def featurize(rows: list[dict], services) -> list[tuple[list[str], np.ndarray, set[str]]]:
+    embedder, snap = services.embedder, services.index()
     out = []
     for r in rows:
         query, _ = condense(r["question"], r.get("history", []))
         query = expand_acronyms(query, snap.acronyms)
-        ret = retrieve(query, settings, chapter=r.get("chapter"), embedder=embedder, snapshot=snap, rerank=False)
+        ret = retrieve(query, snap, services.store, embedder, chapter=r.get("chapter"))
         feats = section_features(ret, exclude=r["question"] if r["bank"] else None)
         out.append(([s.ref for s in ret.sections[:len(feats)]], np.array([[f[k] for k in FEATURES] for f in feats]),
                     set(r["gold_refs"])))
@@ -91,11 +91,11 @@ def main() -> None:
     parser.add_argument("--features", help="comma-separated subset of FEATURES (default: all)")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model")
     args = parser.parse_args()
-    settings = get_settings()
+    services = Services(get_settings())
     names = args.features.split(",") if args.features else list(FEATURES)
     cols = [FEATURES.index(n) for n in names]
-    rows = training_rows(settings)
-    items = featurize(rows, settings)
+    rows = training_rows(services.settings)
+    items = featurize(rows, services)
     fused, cv = hit1(items, cols), cross_validated(items, cols)
     w, scale = fit(items, cols)
     print(f"{len(items)} training questions; first hit: fused {fused:.3f}, ranker 10-fold CV {cv:.3f}, "

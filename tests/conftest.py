@@ -48,19 +48,46 @@ def _isolated_data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The real all-MiniLM-L6-v2 model, loaded once."""
-    from imaging_tutor.index.embedding import get_embedder
+    """The real all-MiniLM-L6-v2 model, loaded once per test session (with the services' vector cache)."""
+    from imaging_tutor.index.embedding import CachingEmbedder, SentenceTransformerEmbedder
 
-    return get_embedder()
+    return CachingEmbedder(SentenceTransformerEmbedder())
+
+
+@pytest.fixture
+def make_services(embedder):
+    """Build Services for given settings with the session's real model (or given parts); closed after the test."""
+    from imaging_tutor.services import Services
+
+    built: list[Services] = []
+
+    def make(settings: Settings | None = None, **parts) -> Services:
+        parts.setdefault("embedder", embedder)
+        services = Services(settings or get_settings(), **parts)
+        built.append(services)
+        return services
+
+    yield make
+    for services in built:
+        services.close()
+
+
+@pytest.fixture
+def services(make_services):
+    """Services for this test's own data dir (nothing ingested), with the real model."""
+    return make_services()
 
 
 @pytest.fixture(scope="session")
 def ingested_template(tmp_path_factory, embedder) -> Path:
     """A data dir with the real course ingested into embedded Chroma + SQLite, built once per session."""
     from imaging_tutor.index.ingest import ingest
+    from imaging_tutor.services import Services
 
     data = tmp_path_factory.mktemp("ingested")
-    ingest(Settings(data_dir=data, corpus_dir=CORPUS), embedder=embedder)
+    services = Services(Settings(data_dir=data, corpus_dir=CORPUS), embedder=embedder)
+    ingest(services)
+    services.close()
     return data
 
 
@@ -77,6 +104,12 @@ def tutor_settings(ingested_template, tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("TUTOR_CHROMA_DIR", str(ingested_template / "chroma"))
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture
+def tutor_services(tutor_settings, make_services):
+    """Services over the shared ingested index and this test's private database, with the real model."""
+    return make_services(tutor_settings)
 
 
 @pytest.fixture(scope="session")

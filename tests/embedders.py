@@ -16,7 +16,7 @@ class MemoizingEmbedder:
     def __init__(self, real, fail_on_call: int | None = None):
         self._real = real
         self.name = real.name
-        self.max_tokens = real.max_tokens
+        self.dim = real.dim
         self.fail_on_call = fail_on_call
         self.calls = 0
         self.requested: list[str] = []
@@ -31,31 +31,29 @@ class MemoizingEmbedder:
             for text, vec in zip(missing, self._real.embed(missing)):
                 _MEMO[text] = vec
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([_MEMO[t] for t in texts])
 
     def count_tokens(self, text: str) -> int:
         return self._real.count_tokens(text)
 
 
-def seed_memo_from_index(settings, corpus) -> int:
+def seed_memo_from_index(services, corpus) -> int:
     """Fill the memo with the vectors an earlier real ingest stored (e.g. the session's shared index),
     so tests that re-ingest the same text into fresh data dirs do not pay for the model again."""
     from imaging_tutor.corpus.chunking import chunk_course, section_sentences
     from imaging_tutor.corpus.course import load_course
-    from imaging_tutor.index.embedding import get_embedder
-    from imaging_tutor.index.ingest import content_key, current_collection
     from imaging_tutor.corpus.questionbank import load_question_bank
-    from imaging_tutor.index.vectorstore import get_store
+    from imaging_tutor.index.ingest import content_key, current_collection
 
     course = load_course(corpus)
     texts = {content_key("chunk", c.embed_text): c.embed_text
-             for c in chunk_course(course, get_embedder(settings.embedding_model_path).count_tokens)}
+             for c in chunk_course(course, services.embedder.count_tokens)}
     texts.update({content_key("sentence", s.text): s.text
                   for sec in course.sections for s in section_sentences(course, sec)})
     texts.update({content_key("title", sec.section_title): sec.section_title for sec in course.sections})
     texts.update({content_key("question", q.question): q.question for q in load_question_bank(corpus, course).questions})
-    stored = get_store(settings).get_all(current_collection(settings, course.id))
+    stored = services.store.get_all(current_collection(services.db, course.id))
     for meta, vec in zip(stored["metadatas"], stored["embeddings"]):
         if meta["content_key"] in texts:
             _MEMO[texts[meta["content_key"]]] = np.asarray(vec, dtype=np.float32)

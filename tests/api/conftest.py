@@ -1,4 +1,7 @@
-"""API fixtures: the real app over the real tutor (shared ingested index, private SQLite), with known tokens."""
+"""API fixtures: the real app over the real tutor (shared ingested index, private SQLite), with known tokens.
+
+Every app is built around Services made by the root `make_services` fixture: the real parts, with the session's
+one loaded model (a new Services per app, so "a restarted API" still starts from nothing but the database)."""
 from __future__ import annotations
 
 import pytest
@@ -20,8 +23,18 @@ def api_settings(tutor_settings, monkeypatch) -> Settings:
 
 
 @pytest.fixture
-def client(api_settings) -> TestClient:
-    with TestClient(create_app(api_settings)) as c:
+def app_for(make_services):
+    """create_app over fresh Services for the given settings (real store, database and model; optional parts)."""
+
+    def build(settings: Settings, **parts):
+        return create_app(services=make_services(settings, **parts))
+
+    return build
+
+
+@pytest.fixture
+def client(api_settings, app_for) -> TestClient:
+    with TestClient(app_for(api_settings)) as c:
         yield c
 
 

@@ -5,7 +5,6 @@ import json
 
 from fastapi.testclient import TestClient
 
-from imaging_tutor.api.app import create_app
 from imaging_tutor.corpus.course import load_course
 
 from .conftest import STAFF, learner
@@ -130,9 +129,9 @@ def test_stream_errors_are_plain_http_errors(client):
     assert client.post("/api/v1/chat/stream", json={"mode": "hint"}).status_code == 422
 
 
-def test_rate_limit_per_client_with_retry_after(api_settings):
+def test_rate_limit_per_client_with_retry_after(api_settings, app_for):
     settings = api_settings.model_copy(update={"chat_rate_per_minute": 2})
-    with TestClient(create_app(settings)) as c:
+    with TestClient(app_for(settings)) as c:
         for _ in range(2):
             assert c.post("/api/v1/chat", json={"message": "What is PPV?"}, headers=learner("ada")).status_code == 200
         r = c.post("/api/v1/chat", json={"message": "What is PPV?"}, headers=learner("ada"))
@@ -145,9 +144,9 @@ def test_rate_limit_per_client_with_retry_after(api_settings):
         assert c.get("/api/v1/sections").status_code == 200
 
 
-def test_oversized_bodies_are_refused_before_parsing(api_settings):
+def test_oversized_bodies_are_refused_before_parsing(api_settings, app_for):
     settings = api_settings.model_copy(update={"max_body_bytes": 1000})
-    with TestClient(create_app(settings)) as c:
+    with TestClient(app_for(settings)) as c:
         big = json.dumps({"message": "x" * 2000}).encode()
         r = c.post("/api/v1/chat", content=big, headers={"Content-Type": "application/json"})
         assert r.status_code == 413 and "1000" in r.json()["detail"]
@@ -173,33 +172,57 @@ def test_rejected_questions_leave_no_empty_conversation(client):
     assert client.get("/api/v1/sessions", headers=learner("tidy")).json() == []
 
 
-def test_stream_relays_the_llm_writers_verified_sentences(api_settings, monkeypatch):
-    """With an LLM configured the route relays tutor.answer_events as it yields (the writer itself is tested
-    against a real llama.cpp server in tests/tutor/test_llm_writer.py; here a scripted event source stands in)."""
-    from imaging_tutor.tutor import pipeline as tutor
-    from imaging_tutor.errors import InvalidInput
-    from imaging_tutor.tutor.schemas import Answer
+class FakeStreamingWriter:
+    """A named stand-in for the LLM writer (tutor.llm.Writer): streams a scripted text in small pieces, one claim
+    the course supports and one it does not, and records what the tutor asked it."""
 
-    calls = []
+    name = "llm:fake-streaming"
 
-    def scripted_events(question, session_id=None, chapter=None, mode="answer", settings=None, learner_id=None):
-        calls.append((question, session_id, learner_id))
-        if question == "bad":
-            raise InvalidInput("question is empty")
-        yield {"type": "sentence", "text": "PPV is the share of positive calls that are right. [4.3]"}
-        yield {"type": "answer", "answer": Answer(status="answered", answer="PPV … [4.3]", writer="llm").contract()}
+    def __init__(self, text: str, piece: int = 7):
+        self.text, self.piece = text, piece
+        self.calls: list[tuple[str, str, str]] = []  # (method, question, passages)
 
-    monkeypatch.setattr(tutor, "answer_events", scripted_events)
+    def write(self, question: str, passages: str) -> str:
+        self.calls.append(("write", question, passages))
+        return self.text
+
+    def stream(self, question: str, passages: str):
+        self.calls.append(("stream", question, passages))
+        for i in range(0, len(self.text), self.piece):
+            yield self.text[i:i + self.piece]
+
+
+SUPPORTED = "PPV and NPV depend heavily on prevalence, how common the condition is in the population being tested."
+UNSUPPORTED = "PPV is always exactly 99 percent for every model in every hospital."
+
+
+def test_stream_relays_the_llm_writers_verified_sentences(api_settings, app_for):
+    """With an LLM configured the route relays the writer's verified sentences as they are ready (the real writer
+    is tested against a real llama.cpp server in tests/tutor/test_llm_writer.py; here a scripted writer stands in,
+    behind the real tutor: retrieval, verification against the cited section, sessions)."""
+    writer = FakeStreamingWriter(f"{SUPPORTED} [4.3] {UNSUPPORTED} [4.3]")
     settings = api_settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "scripted"})
-    with TestClient(create_app(settings)) as c:
+    with TestClient(app_for(settings, writer=writer)) as c:
         events = parse_sse(c.post("/api/v1/chat/stream", json={"message": "What is PPV?"},
                                   headers=learner()).text)
-        assert [e for e, _ in events] == ["sentence", "answer"]
+        assert [e for e, _ in events] == ["sentence", "answer"]  # the unsupported claim never reaches the learner
         assert events[0][1]["refs"] == ["4.3"] and events[0][1]["marked"].endswith("[4.3]")
-        assert events[1][1]["writer"] == "llm"
-        assert calls[0][1] and calls[0][2] == "ada"  # a learner's session was created and passed on
-        r = c.post("/api/v1/chat/stream", json={"message": "bad"})
+        assert events[0][1]["text"].startswith("PPV and NPV depend heavily on prevalence")
+        final = events[1][1]
+        assert final["writer"] == writer.name and final["status"] == "answered"
+        assert [s["text"] for s in final["sentences"]] == [SUPPORTED]
+        assert final["dropped_sentences"] == [UNSUPPORTED]
+        assert [cite["ref"] for cite in final["citations"]] == ["4.3"]
+        # the writer was streamed once, with the question and the numbered passages it may cite
+        [(method, question, passages)] = writer.calls
+        assert method == "stream" and question == "What is PPV?" and "[4.3]" in passages
+        # a learner's session was created and the answer stored in it
+        assert final["session_id"] and final["turn_id"]
+        conversation = c.get(f"/api/v1/sessions/{final['session_id']}", headers=learner()).json()
+        assert conversation["learner_id"] == "ada"
+        assert [t["id"] for t in conversation["turns"]] == [final["turn_id"]]
+        r = c.post("/api/v1/chat/stream", json={"message": "  "})
         assert r.status_code == 400 and r.json()["detail"] == "question is empty"
         # hints never go through the LLM writer
         hint = parse_sse(c.post("/api/v1/chat/stream", json={"message": "What is PPV?", "mode": "hint"}).text)
-        assert hint[-1][1]["mode"] == "hint" and len(calls) == 2
+        assert hint[-1][1]["mode"] == "hint" and hint[-1][1]["writer"] == "extractive" and len(writer.calls) == 1

@@ -7,7 +7,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import write_eval_sets
-from imaging_tutor.api.app import create_app
 from imaging_tutor.api.deps import get_eval_sets_dir
 from imaging_tutor.evals.baseline import save_baseline
 
@@ -22,8 +21,8 @@ def sets_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def eval_client(api_settings, sets_dir):
-    app = create_app(api_settings)
+def eval_client(api_settings, sets_dir, app_for):
+    app = app_for(api_settings)
     app.dependency_overrides[get_eval_sets_dir] = lambda: sets_dir
     with TestClient(app) as c:
         yield c

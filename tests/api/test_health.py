@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from imaging_tutor.api.app import create_app
 from imaging_tutor.config import get_settings
 
 
@@ -17,10 +16,10 @@ def test_healthz_and_readyz(client):
     assert set(body["checks"]) == {"database", "vector_store", "index"}
 
 
-def test_readyz_is_503_with_reasons_when_nothing_is_ingested(tmp_path, monkeypatch):
+def test_readyz_is_503_with_reasons_when_nothing_is_ingested(tmp_path, monkeypatch, app_for):
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "empty"))
     get_settings.cache_clear()
-    with TestClient(create_app(get_settings())) as c:
+    with TestClient(app_for(get_settings())) as c:
         assert c.get("/healthz").status_code == 200  # the process is up …
         r = c.get("/readyz")  # … but cannot answer
         assert r.status_code == 503

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from imaging_tutor.api.app import create_app
-
 from .conftest import STAFF, learner
 
 
-def test_session_survives_app_recreation(api_settings):
-    with TestClient(create_app(api_settings)) as first:
+def test_session_survives_app_recreation(api_settings, app_for):
+    with TestClient(app_for(api_settings)) as first:
         a = first.post("/api/v1/chat", json={"message": "What is sensitivity?"}, headers=learner()).json()
         first.post("/api/v1/feedback", json={"turn_id": a["turn_id"], "rating": "up"}, headers=learner())
-    with TestClient(create_app(api_settings)) as second:
+    with TestClient(app_for(api_settings)) as second:
         detail = second.get(f"/api/v1/sessions/{a['session_id']}", headers=learner()).json()
         assert [t["id"] for t in detail["turns"]] == [a["turn_id"]]
         assert detail["turns"][0]["feedback"]["rating"] == "up"

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 
-from imaging_tutor.api.app import create_app
+from imaging_tutor.corpus.course import load_course
 from imaging_tutor.quiz import course_items
 
 from .conftest import MAINTAINER, STAFF, learner
@@ -117,7 +117,8 @@ def test_staff_endpoints_refuse_learners_and_anonymous(client, saved):
 
 
 def _correct(settings, item_id: str) -> str:
-    return next(it.answer for it in course_items(settings, chapter=4) if it.id == item_id)
+    course = load_course(settings.corpus_dir)
+    return next(it.answer for it in course_items(settings.corpus_dir, course, chapter=4) if it.id == item_id)
 
 
 def test_course_quiz_session_grading_progress_and_review(client, api_settings):
@@ -192,12 +193,12 @@ def test_practice_and_bank_sessions(client, saved):
     assert bank.status_code == 201 and bank.json()["total"] == 5 and bank.json()["quiz_id"] == saved["id"]
 
 
-def test_quiz_progress_survives_app_recreation(api_settings):
-    with TestClient(create_app(api_settings)) as first:
+def test_quiz_progress_survives_app_recreation(api_settings, app_for):
+    with TestClient(app_for(api_settings)) as first:
         s = first.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=learner()).json()
         first.post(f"/api/v1/quiz-sessions/{s['id']}/answers",
                    json={"item_id": s["next"]["id"], "response": s["next"]["options"][0]}, headers=learner())
-    with TestClient(create_app(api_settings)) as second:
+    with TestClient(app_for(api_settings)) as second:
         state = second.get(f"/api/v1/quiz-sessions/{s['id']}", headers=learner()).json()
         assert state["answered"] == 1 and state["next"]["position"] == 2
         assert sum(p["attempts"] for p in second.get("/api/v1/progress", headers=learner()).json()) == 1

@@ -6,7 +6,6 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from imaging_tutor.api.app import create_app
 from imaging_tutor.api.auth import Tokens, ensure_tokens, identify, learner_token, load_tokens, tokens_path
 from imaging_tutor.config import get_settings
 
@@ -69,14 +68,14 @@ def test_identify_compares_whole_tokens():
             identify(tokens, wrong, None)
 
 
-def test_tokens_come_from_the_data_dir_file_when_settings_leave_them_unset(tutor_settings):
+def test_tokens_come_from_the_data_dir_file_when_settings_leave_them_unset(tutor_settings, app_for):
     settings = get_settings()
     assert settings.staff_token is None
     path = ensure_tokens(settings)
     assert path == tokens_path(settings) and path.stat().st_mode & 0o777 == 0o600
     stored = json.loads(path.read_text())
     assert ensure_tokens(settings) == path and json.loads(path.read_text()) == stored  # created once
-    with TestClient(create_app(settings)) as c:
+    with TestClient(app_for(settings)) as c:
         assert c.get("/api/v1/feedback", headers=bearer(stored["staff_token"])).status_code == 200
         assert c.get("/api/v1/evals/runs", headers=bearer(stored["maintainer_token"])).status_code == 200
         assert c.get("/api/v1/feedback", headers=bearer(STAFF_TOKEN)).status_code == 401
@@ -88,8 +87,8 @@ def test_settings_tokens_win_and_no_file_is_needed(api_settings):
     assert load_tokens(api_settings).staff == STAFF_TOKEN
 
 
-def test_without_any_token_staff_endpoints_stay_closed(tutor_settings):
-    with TestClient(create_app(get_settings())) as c:
+def test_without_any_token_staff_endpoints_stay_closed(tutor_settings, app_for):
+    with TestClient(app_for(get_settings())) as c:
         assert c.get("/api/v1/feedback", headers=bearer("anything")).status_code == 401
         assert c.get("/api/v1/feedback").status_code == 401
 

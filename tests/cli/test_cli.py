@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 
 from conftest import CORPUS
-from imaging_tutor.config import get_settings
 from imaging_tutor.index.ingest import current_collection
-from imaging_tutor.index.vectorstore import get_store
 
 CLI = Path(sys.executable).with_name("imaging-tutor")
 SECOND_COURSE = Path(__file__).parents[1] / "fixtures" / "second-course"
@@ -46,7 +44,7 @@ def test_sections_plain_outline():
     assert "Chapter 4: Performance basics" in res.stdout and "[4.3] PPV, NPV and prevalence" in res.stdout
 
 
-def test_ingest_json_summary():
+def test_ingest_json_summary(services):
     res = run("ingest", "--json", "--corpus", str(SECOND_COURSE))
     assert res.returncode == 0, res.stderr
     first = json.loads(res.stdout)
@@ -54,9 +52,9 @@ def test_ingest_json_summary():
                           "embedded", "reused", "seconds", "changed"}
     assert (first["course_id"], first["chapters"], first["sections"]) == ("ultrasound-physics-basics", 2, 7)
     assert first["changed"] and first["embedded"] == first["chunks"] + first["sentences"] + first["titles"] + first["questions"] > 0
-    # It wrote to the configured data dir: this process sees the new index there.
-    assert current_collection(get_settings(), "ultrasound-physics-basics") == first["collection"]
-    assert get_store(get_settings()).count(first["collection"]) == first["embedded"]
+    # It wrote to the configured data dir: this process (Services for the same settings) sees the new index there.
+    assert current_collection(services.db, "ultrasound-physics-basics") == first["collection"]
+    assert services.store.count(first["collection"]) == first["embedded"]
 
 
 def test_malformed_corpus_exits_2_and_names_the_line(tmp_path):

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from conftest import CORPUS, RAW_COURSE
-from imaging_tutor.config import get_settings
 from imaging_tutor.corpus.course import CourseFormatError, load_course, parse_course
 from imaging_tutor.errors import NotFound
 
@@ -290,15 +289,13 @@ def test_second_course_sections_json_cli():
     assert "coupling gel" in data["sections"][5]["text"]
 
 
-def test_second_course_ingest_and_query(embedder):
+def test_second_course_ingest_and_query(services, embedder):
     from imaging_tutor.index.ingest import current_collection, ingest
-    from imaging_tutor.index.vectorstore import get_store
 
-    settings = get_settings()  # a fresh data dir for this test
-    summary = ingest(settings, str(SECOND_COURSE), embedder=embedder)
+    summary = ingest(services, str(SECOND_COURSE))  # into this test's fresh data dir
     assert summary.course_id == "ultrasound-physics-basics" and summary.sections == 7
     assert summary.embedded == summary.chunks + summary.sentences + summary.titles + summary.questions
-    store, name = get_store(settings), current_collection(settings, "ultrasound-physics-basics")
+    store, name = services.store, current_collection(services.db, "ultrasound-physics-basics")
     for question, ref in [("why is coupling gel needed between probe and skin", "2.2"),
                           ("what makes a dark shadow behind a gallstone", "2.3"),
                           ("how fast does sound travel in soft tissue", "1.1")]:

@@ -1,4 +1,4 @@
-"""Eval-test fixtures: the parsed course, fakes wired into the runner, and a tiny thresholds file."""
+"""Eval-test fixtures: the parsed course, Services with the fake embedder, paths of the shipped eval files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,20 +22,10 @@ def course():
 
 
 @pytest.fixture
-def fake_embedder(monkeypatch) -> FakeEmbedder:
-    """The runner's default embedder replaced by the fake (the runner asks imaging_tutor.index.embedding at call time)."""
-    fake = FakeEmbedder()
-    monkeypatch.setattr("imaging_tutor.index.embedding.get_embedder", lambda *a, **k: fake)
-    return fake
-
-
-@pytest.fixture
-def use_tutor(monkeypatch):
-    """Make the runner (and so the CLI) call the given tutor instead of imaging_tutor.tutor.pipeline."""
-    def install(tutor):
-        monkeypatch.setattr("imaging_tutor.evals.runner._default_tutor", lambda: tutor)
-        return tutor
-    return install
+def fake_services(make_services):
+    """Services for the test's own data dir with the hash embedder: the scoring of scripted FakeTutor replies
+    does not need the real model (test_eval_integration.py and test_support_labels.py use it)."""
+    return make_services(embedder=FakeEmbedder())
 
 
 def write_set(path: Path, lines: list) -> Path:

@@ -12,14 +12,18 @@ class FakeEmbedder:
     """A fixed random unit vector per distinct text: identical texts match (cosine 1), different ones do not (~0)."""
 
     name = "fake-hash-embedder"
+    dim = 64
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 64), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little")
-            v = np.random.default_rng(seed).standard_normal(64)
+            v = np.random.default_rng(seed).standard_normal(self.dim)
             out[i] = v / np.linalg.norm(v)
         return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
 
 
 def citation(ref: str, quote: str) -> dict:
@@ -42,7 +46,8 @@ def refused(status: str = "out_of_scope", retrieved: list[str] | None = None, su
 
 
 class FakeTutor:
-    """Stands in for imaging_tutor.tutor.pipeline: replies from a script keyed by question text and records every call."""
+    """Stands in for imaging_tutor.tutor.pipeline (passed as run_eval(..., tutor=FakeTutor(...))): replies from a
+    script keyed by question text and records every call."""
 
     def __init__(self, script: dict[str, dict | Callable[[], Any]], default: dict | None = None):
         self.script = script
@@ -50,12 +55,12 @@ class FakeTutor:
         self.calls: list[dict] = []
         self.sessions: list[str] = []
 
-    def new_session(self, settings=None) -> str:
+    def new_session(self, services, learner_id=None) -> str:
         sid = f"fake-session-{len(self.sessions) + 1}"
         self.sessions.append(sid)
         return sid
 
-    def answer(self, question, session_id=None, chapter=None, mode="answer", settings=None):
+    def answer(self, services, question, session_id=None, chapter=None, mode="answer", learner_id=None):
         self.calls.append({"question": question, "session_id": session_id, "chapter": chapter, "mode": mode})
         reply = self.script.get(question, self.default)
         if reply is None:

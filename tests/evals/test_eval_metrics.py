@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from imaging_tutor.config import get_settings
 from imaging_tutor.evals.metrics import aggregate, answer_sentences, gold_rank
 from imaging_tutor.evals.runner import run_eval
 
@@ -53,10 +52,10 @@ SCRIPT = {
 
 
 @pytest.fixture
-def report(tmp_path, use_tutor, fake_embedder):
-    tutor = use_tutor(FakeTutor(SCRIPT))
+def report(tmp_path, fake_services):
+    tutor = FakeTutor(SCRIPT)
     path = write_set(tmp_path / "hand.jsonl", QUESTIONS)
-    rep = run_eval(path, get_settings(), store=False)
+    rep = run_eval(path, fake_services, tutor=tutor, store=False)
     rep.tutor = tutor  # for the call assertions
     return rep
 
@@ -122,27 +121,27 @@ def test_history_is_replayed_in_a_fresh_session_and_the_chapter_filter_passed(re
     assert all(r["latency_ms"] is not None and r["latency_ms"] >= 0 for r in report.rows)
 
 
-def test_refusals_and_empty_kinds_are_never_nan(tmp_path, use_tutor, fake_embedder):
-    use_tutor(FakeTutor({}, default=refused("out_of_scope")))
+def test_refusals_and_empty_kinds_are_never_nan(tmp_path, fake_services):
+    tutor = FakeTutor({}, default=refused("out_of_scope"))
     path = write_set(tmp_path / "s.jsonl", [
         {"id": "a", "question": "what is drift", "kind": "answerable", "gold_refs": ["5.4"]},
         {"id": "o", "question": "weather?", "kind": "out_of_scope"}])
-    m = run_eval(path, get_settings(), store=False).metrics
+    m = run_eval(path, fake_services, tutor=tutor, store=False).metrics
     assert m["first_citation_accuracy"] == 0.0 and m["false_refusal"] == 1.0 and m["hit_at_5"] == 0.0
     assert m["grounding"] is None and m["citation_precision"] is None  # nothing answered: n/a, not 1.0
     assert m["key_fact_recall"] is None and m["medical_advice"] is None
     assert m["oos_refusal"] == 1.0
 
 
-def test_tutor_input_errors_become_failed_rows(tmp_path, use_tutor, fake_embedder):
+def test_tutor_input_errors_become_failed_rows(tmp_path, fake_services):
     from imaging_tutor.errors import InvalidInput
 
     def boom():
         raise InvalidInput("question is 2001 characters; the limit is 2000")
 
-    use_tutor(FakeTutor({"long": boom}))
+    tutor = FakeTutor({"long": boom})
     path = write_set(tmp_path / "s.jsonl", [{"id": "a", "question": "long", "kind": "out_of_scope"}])
-    rep = run_eval(path, get_settings(), store=False)
+    rep = run_eval(path, fake_services, tutor=tutor, store=False)
     assert rep.rows[0]["status"] == "error" and "2001" in rep.rows[0]["error"]
     assert rep.metrics["errors"] == 1 and rep.metrics["oos_refusal"] == 0.0
 

@@ -106,15 +106,14 @@ def test_empty_or_missing_file(tmp_path, course):
         load_set(tmp_path / "bin.jsonl", course)
 
 
-def test_a_malformed_set_stops_the_run_before_any_question_is_asked(tmp_path, use_tutor, fake_embedder):
-    from imaging_tutor.config import get_settings
+def test_a_malformed_set_stops_the_run_before_any_question_is_asked(tmp_path, fake_services):
     from imaging_tutor.evals.runner import run_eval
 
-    tutor = use_tutor(FakeTutor({}, default={"status": "out_of_scope", "answer": "no"}))
+    tutor = FakeTutor({}, default={"status": "out_of_scope", "answer": "no"})
     path = write_set(tmp_path / "s.jsonl", [GOOD, GOOD2, {"id": "c", "question": "q", "kind": "answerable",
                                                           "gold_refs": ["1.9"]}])
     with pytest.raises(EvalSetError, match=":3: unknown section ref"):
-        run_eval(path, get_settings(), store=False)
+        run_eval(path, fake_services, tutor=tutor, store=False)
     assert tutor.calls == [] and tutor.sessions == []
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from imaging_tutor.tutor import support as sup
-from imaging_tutor.tutor.support import SupportMeasure, calibrate, evaluate_labels, read_labels
+from imaging_tutor.evals.support_labels import calibrate, evaluate_labels, read_labels
+from imaging_tutor.tutor.support import SupportMeasure
 
 from .conftest import LABELS
 from .fakes import FakeEmbedder

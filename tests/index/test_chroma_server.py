@@ -5,30 +5,31 @@ from conftest import CORPUS
 from embedders import MemoizingEmbedder, seed_memo_from_index
 from imaging_tutor.config import Settings, get_settings
 from imaging_tutor.index.ingest import current_collection, ingest
-from imaging_tutor.index.vectorstore import get_store
 
 
-def test_ingest_and_query_through_a_chroma_server(chroma_server, embedder, ingested_template, monkeypatch):
-    seed_memo_from_index(Settings(data_dir=ingested_template, corpus_dir=CORPUS), CORPUS)
+def test_ingest_and_query_through_a_chroma_server(chroma_server, embedder, ingested_template, make_services,
+                                                  monkeypatch):
+    seed_memo_from_index(make_services(Settings(data_dir=ingested_template, corpus_dir=CORPUS)), CORPUS)
     memo = MemoizingEmbedder(embedder)
     host, port = chroma_server
     monkeypatch.setenv("TUTOR_CHROMA_HOST", host)
     monkeypatch.setenv("TUTOR_CHROMA_PORT", str(port))
     get_settings.cache_clear()
     settings = get_settings()
+    services = make_services(settings, embedder=memo)
 
-    store = get_store(settings)
+    store = services.store
     assert store.remote
     store.heartbeat()
     assert not settings.chroma_path.exists()  # nothing embedded on local disk
 
-    first = ingest(settings, embedder=memo)
+    first = ingest(services)
     assert first.changed and first.embedded == first.chunks + first.sentences + first.titles + first.questions
-    name = current_collection(settings, "ai-in-medical-imaging")
+    name = current_collection(services.db, "ai-in-medical-imaging")
     assert name == first.collection and name in store.names()
     assert store.count(name) == first.embedded
 
-    second = ingest(settings, embedder=memo)
+    second = ingest(services)
     assert not second.changed and second.embedded == 0 and second.collection == name
 
     for question, ref in [("what is shortcut learning", "5.3"), ("what does PPV depend on", "4.3"),

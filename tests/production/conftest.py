@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from conftest import CORPUS, write_eval_sets
 from embedders import MemoizingEmbedder, seed_memo_from_index
 from imaging_tutor.config import Settings, get_settings
+from imaging_tutor.services import Services
 
 from .servers import ApiProcess, ChromaProcess, PostgresCluster, ensure_postgres, server_env
 
@@ -62,21 +63,27 @@ def pg():
 @pytest.fixture(scope="session")
 def memo_embedder(embedder, ingested_template) -> MemoizingEmbedder:
     """The real model behind a memo pre-filled with the session's embedded ingest (new text is embedded for real)."""
-    seed_memo_from_index(Settings(data_dir=ingested_template, corpus_dir=CORPUS), CORPUS)
+    services = Services(Settings(data_dir=ingested_template, corpus_dir=CORPUS), embedder=embedder)
+    try:
+        seed_memo_from_index(services, CORPUS)
+    finally:
+        services.close()
     return MemoizingEmbedder(embedder)
 
 
 @pytest.fixture(scope="package")
 def server_template(pg, chroma_server, memo_embedder, tmp_path_factory) -> str:
     """A PostgreSQL database migrated from empty and ingested into the shared Chroma server; copied per test."""
-    from imaging_tutor.storage.db import get_engine
     from imaging_tutor.index.ingest import ingest
 
     host, port = chroma_server
     settings = Settings(data_dir=tmp_path_factory.mktemp("server-template"), corpus_dir=CORPUS,
                         database_url=pg.create_database("stack_template"), chroma_host=host, chroma_port=port)
-    ingest(settings, embedder=memo_embedder)
-    get_engine(settings).dispose()  # CREATE DATABASE … TEMPLATE needs the template to have no connections
+    services = Services(settings, embedder=memo_embedder)
+    try:
+        ingest(services)
+    finally:
+        services.close()  # CREATE DATABASE … TEMPLATE needs the template to have no connections
     return "stack_template"
 
 
@@ -90,21 +97,19 @@ def server_settings(pg, chroma_server, server_template, tmp_path, monkeypatch) -
     monkeypatch.setenv("TUTOR_CHROMA_HOST", host)
     monkeypatch.setenv("TUTOR_CHROMA_PORT", str(port))
     get_settings.cache_clear()
-    yield get_settings()
-    from imaging_tutor.storage.db import get_engine
-
-    get_engine(get_settings()).dispose()
+    return get_settings()  # the services built on it are closed by make_services
 
 
 @dataclass
 class Stack:
     kind: str
     settings: Settings
+    services: Services  # what the app serves from (the session's real model, the stack's store and database)
     client: TestClient
 
 
 @pytest.fixture(params=["embedded", "server"])
-def stack(request, tmp_path, monkeypatch) -> Stack:
+def stack(request, tmp_path, monkeypatch, make_services) -> Stack:
     """The API in-process over either stack: SQLite + PersistentClient, or PostgreSQL + a Chroma server."""
     from imaging_tutor.api.app import create_app
     from imaging_tutor.api.deps import get_eval_sets_dir
@@ -115,10 +120,11 @@ def stack(request, tmp_path, monkeypatch) -> Stack:
     get_settings.cache_clear()
     settings = get_settings()
     sets_dir = write_eval_sets(tmp_path / "evals-root")
-    app = create_app(settings)
+    services = make_services(settings)  # store and database by settings alone; the model loaded once per session
+    app = create_app(services=services)
     app.dependency_overrides[get_eval_sets_dir] = lambda: sets_dir
     with TestClient(app) as client:
-        yield Stack(request.param, settings, client)
+        yield Stack(request.param, settings, services, client)
 
 
 # --- the live server stack: `imaging-tutor serve --workers 2` -------------------------------------------------
@@ -129,6 +135,7 @@ class Live:
 
     api: ApiProcess
     settings: Settings  # the same settings the workers read, for checking the database from the test
+    services: Services  # on those settings, with the memoizing real model: the test's own view (and ingests)
     pg: PostgresCluster
     chroma: ChromaProcess
     corpus: Path  # the API's own copy of the course (re-ingest tests change it)
@@ -145,7 +152,6 @@ class Live:
 @pytest.fixture(scope="package")
 def live(pg, memo_embedder, tmp_path_factory) -> Live:
     """PostgreSQL + a Chroma server of its own (fault tests stop and restart it) + 2 uvicorn workers."""
-    from imaging_tutor.storage.db import get_engine
     from imaging_tutor.index.ingest import ingest
 
     root = tmp_path_factory.mktemp("live")
@@ -162,15 +168,16 @@ def live(pg, memo_embedder, tmp_path_factory) -> Live:
            "TUTOR_CORS_ORIGINS": json.dumps([UI_ORIGIN])}
     settings = Settings(data_dir=root / "data", corpus_dir=corpus, database_url=url, chroma_host="127.0.0.1",
                         chroma_port=chroma.port, staff_token=STAFF_TOKEN, maintainer_token=MAINTAINER_TOKEN)
+    services = Services(settings, embedder=memo_embedder)
     api = None
     try:
         chroma.start()
-        ingest(settings, embedder=memo_embedder)
+        ingest(services)
         api = ApiProcess(server_env(env), cwd=root, workers=2)
         api.wait_ready()
-        yield Live(api, settings, pg, chroma, corpus, root)
+        yield Live(api, settings, services, pg, chroma, corpus, root)
     finally:
         if api is not None:
             api.stop()
         chroma.stop()
-        get_engine(settings).dispose()
+        services.close()

@@ -13,7 +13,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from imaging_tutor.storage.db import session_scope
 from imaging_tutor.storage.models import ChatTurn, QuizAttempt, QuizReviewCard
 from imaging_tutor.quiz import course_items
 from imaging_tutor.tutor.schemas import Answer
@@ -27,7 +26,7 @@ QUESTIONS = ["What is sensitivity?", "What is specificity?", "What does PPV depe
 
 
 def _keys(live) -> dict[str, str]:
-    return {it.id: it.answer for it in course_items(live.settings, chapter=4)}
+    return {it.id: it.answer for it in course_items(live.corpus, live.services.course(), chapter=4)}
 
 
 def _wrong(item: dict, keys: dict[str, str]) -> str:
@@ -81,7 +80,7 @@ def test_fifty_concurrent_clients_store_every_attempt_and_turn_exactly_once(live
     for r in results:  # progress the API reports matches the attempts
         assert sum(p["attempts"] for p in r["progress"]) == 2 and sum(p["correct"] for p in r["progress"]) == 1
     who = [r["who"] for r in results]
-    with session_scope(live.settings) as db:
+    with live.services.db.scope() as db:
         attempts = db.execute(select(QuizAttempt.learner_id, QuizAttempt.item_id, QuizAttempt.correct)
                               .where(QuizAttempt.learner_id.in_(who))).all()
         turns = db.execute(select(ChatTurn.session_id, ChatTurn.id)
@@ -160,7 +159,7 @@ def test_a_killed_worker_leaves_no_partial_rows_and_the_api_keeps_serving(live):
     # No partial rows: each turn is whole, and each recorded miss has its review card (same transaction).
     ok_chats = {who: sum(1 for e in log if e[1] == who and e[2] == "chat" and e[3] == 200) for who in learners}
     errors = {who: sum(1 for e in log if e[1] == who and e[2] == "error") for who in learners}
-    with session_scope(live.settings) as db:
+    with live.services.db.scope() as db:
         for who in learners:
             turns = db.scalars(select(ChatTurn).where(ChatTurn.session_id == f"{who}-chat")).all()
             assert ok_chats[who] <= len(turns) <= ok_chats[who] + errors[who], who
@@ -177,7 +176,7 @@ def test_a_killed_worker_leaves_no_partial_rows_and_the_api_keeps_serving(live):
         assert codes == [200] * 6
         for who in learners:
             view = c.get(f"/api/v1/quiz-sessions/{sessions[who]}", headers=learner(who)).json()
-            with session_scope(live.settings) as db:
+            with live.services.db.scope() as db:
                 n = db.scalar(select(func.count()).where(QuizAttempt.session_id == sessions[who]))
             assert view["answered"] == n
 

@@ -38,14 +38,14 @@ def _quotes(answer: dict) -> list[str]:
     return [c["quote"] for c in answer["citations"]]
 
 
-def test_reingest_while_clients_chat_switches_atomically_and_flags_stale_items(live, memo_embedder):
+def test_reingest_while_clients_chat_switches_atomically_and_flags_stale_items(live):
     course_md = live.corpus / "course.md"
     original = course_md.read_text(encoding="utf-8")
     keys_text = (live.corpus / "quiz_keys.json").read_text(encoding="utf-8")
     old_course = load_course(live.corpus)
     chroma = chromadb.HttpClient(host="127.0.0.1", port=live.chroma.port,
                                  settings=ChromaSettings(anonymized_telemetry=False))
-    original_collection = current_collection(live.settings, old_course.id)
+    original_collection = current_collection(live.services.db, old_course.id)
     original_id = chroma.get_collection(original_collection).id
 
     with live.client() as c:
@@ -86,7 +86,7 @@ def test_reingest_while_clients_chat_switches_atomically_and_flags_stale_items(l
     try:
         time.sleep(2)
         _write_atomically(course_md, changed)
-        summary = ingest(live.settings, embedder=memo_embedder)
+        summary = ingest(live.services)
         assert summary.changed and summary.version == "1.0.1" and summary.stale_quiz_items >= 1
         assert 0 < summary.embedded < 20  # only the changed text met the model
 
@@ -130,7 +130,7 @@ def test_reingest_while_clients_chat_switches_atomically_and_flags_stale_items(l
     finally:
         # Put the original course back for the other tests, the same way.
         _write_atomically(course_md, original)
-        restored = ingest(live.settings, embedder=memo_embedder)
+        restored = ingest(live.services)
         assert restored.changed and restored.stale_quiz_items == 0
         # switching back reuses the kept previous collection instead of rebuilding it under its readers
         assert restored.collection == original_collection

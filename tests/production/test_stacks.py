@@ -9,10 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.storage.db import get_engine, session_scope
 from imaging_tutor.storage.models import ChatTurn, EvalRun, QuizAttempt, QuizReviewCard
 from imaging_tutor.quiz import course_items
-from imaging_tutor.index.vectorstore import get_store
 
 from .conftest import MAINTAINER, STAFF, learner, unique
 
@@ -20,8 +18,8 @@ pytestmark = pytest.mark.slow  # starts real servers
 
 
 def test_the_stack_is_what_its_settings_say(stack):
-    dialect = get_engine(stack.settings).dialect.name
-    remote = get_store(stack.settings).remote
+    dialect = stack.services.db.engine.dialect.name
+    remote = stack.services.store.remote
     assert (dialect, remote) == (("sqlite", False) if stack.kind == "embedded" else ("postgresql", True))
     assert stack.client.get("/readyz").json()["status"] == "ready"
 
@@ -40,7 +38,7 @@ def test_chat_with_a_session_and_a_follow_up(stack):
     second = c.post("/api/v1/chat", json={"message": "and specificity?", "session_id": first["session_id"]},
                     headers=learner(who)).json()
     assert second["session_id"] == first["session_id"] and "specificity" in second["resolved_question"].lower()
-    with session_scope(stack.settings) as db:
+    with stack.services.db.scope() as db:
         stored = db.scalars(select(ChatTurn).where(ChatTurn.session_id == first["session_id"])
                             .order_by(ChatTurn.id)).all()
     assert [t.id for t in stored] == [first["turn_id"], second["turn_id"]]
@@ -58,13 +56,14 @@ def test_sessions_list_turns_and_delete(stack):
     assert c.delete(f"/api/v1/sessions/{a['session_id']}", headers=learner(eve)).status_code == 404
     assert c.delete(f"/api/v1/sessions/{a['session_id']}", headers=learner(ada)).status_code == 204
     assert [s["id"] for s in c.get("/api/v1/sessions", headers=learner(ada)).json()] == [b["session_id"]]
-    with session_scope(stack.settings) as db:  # the turns went with the session
+    with stack.services.db.scope() as db:  # the turns went with the session
         assert db.scalar(select(func.count()).where(ChatTurn.session_id == a["session_id"])) == 0
 
 
 def test_quiz_session_answers_and_progress(stack):
     c, who = stack.client, unique("lin")
-    keys = {it.id: it.answer for it in course_items(stack.settings, chapter=4)}
+    keys = {it.id: it.answer
+            for it in course_items(stack.settings.corpus_dir, stack.services.course(), chapter=4)}
     r = c.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=learner(who))
     assert r.status_code == 201, r.text
     session = r.json()
@@ -84,7 +83,7 @@ def test_quiz_session_answers_and_progress(stack):
     progress = c.get("/api/v1/progress", headers=learner(who)).json()
     assert sum(p["attempts"] for p in progress) == 2 and sum(p["correct"] for p in progress) == 1
     assert c.get("/api/v1/review", headers=learner(who)).status_code == 200
-    with session_scope(stack.settings) as db:
+    with stack.services.db.scope() as db:
         assert db.scalar(select(func.count()).where(QuizAttempt.session_id == sid)) == 2
         card = db.get(QuizReviewCard, (who, item["id"]))  # the miss is scheduled for review
         assert card is not None and card.lapses == 1
@@ -116,5 +115,5 @@ def test_eval_run_is_stored_and_listed(stack):
     assert report["set_name"] == "mini" and len(report["rows"]) == 3
     assert report["id"] in [run["id"] for run in c.get("/api/v1/evals/runs", headers=MAINTAINER).json()]
     assert c.get(f"/api/v1/evals/runs/{report['id']}", headers=MAINTAINER).json()["metrics"] == report["metrics"]
-    with session_scope(stack.settings) as db:
+    with stack.services.db.scope() as db:
         assert db.get(EvalRun, report["id"]).set_name == "mini"

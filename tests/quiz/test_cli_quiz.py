@@ -4,37 +4,48 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
+
 from imaging_tutor.cli import main
 
 
-def test_generate_save_list_and_export(capsys, tmp_path):
-    assert main(["quiz", "generate", "--chapter", "4", "--count", "4", "--types", "mcq,tf", "--seed", "3",
+@pytest.fixture
+def cli(make_services):
+    """Run the command with fresh services for this test's data dir (main closes them) and the shared real model."""
+    def run(argv: list[str]) -> int:
+        return main(argv, services=make_services())
+
+    return run
+
+
+def test_generate_save_list_and_export(cli, capsys, tmp_path):
+    assert cli(["quiz", "generate", "--chapter", "4", "--count", "4", "--types", "mcq,tf", "--seed", "3",
                  "--json", "--save", "CLI quiz"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["items"]) == 4 and {it["type"] for it in doc["items"]} <= {"mcq", "tf"}
     qid = doc["saved_id"]
-    assert main(["quiz", "list"]) == 0
+    assert cli(["quiz", "list"]) == 0
     assert qid in capsys.readouterr().out
     out = tmp_path / "week4.zip"
-    assert main(["quiz", "export", qid, "--format", "qti", "-o", str(out)]) == 0
+    assert cli(["quiz", "export", qid, "--format", "qti", "-o", str(out)]) == 0
     assert "imsmanifest.xml" in zipfile.ZipFile(out).namelist()
-    assert main(["quiz", "export", qid, "--format", "md", "-o", str(tmp_path)]) == 0
+    assert cli(["quiz", "export", qid, "--format", "md", "-o", str(tmp_path)]) == 0
     assert (tmp_path / "CLI-quiz.md").is_file()
 
 
-def test_generate_text_output_and_errors(capsys):
-    assert main(["quiz", "generate", "--chapter", "2", "--count", "2", "--types", "cloze"]) == 0
+def test_generate_text_output_and_errors(cli, capsys):
+    assert cli(["quiz", "generate", "--chapter", "2", "--count", "2", "--types", "cloze"]) == 0
     assert "answer:" in capsys.readouterr().out
-    assert main(["quiz", "generate", "--chapter", "9"]) == 2
+    assert cli(["quiz", "generate", "--chapter", "9"]) == 2
     assert "unknown chapter 9" in capsys.readouterr().err
-    assert main(["quiz", "generate", "--ref", "4.1", "--count", "99"]) == 2
+    assert cli(["quiz", "generate", "--ref", "4.1", "--count", "99"]) == 2
     assert "distinct valid items are possible" in capsys.readouterr().err
-    assert main(["quiz", "export", "qb-nope", "--format", "gift", "-o", "x.gift"]) == 2
+    assert cli(["quiz", "export", "qb-nope", "--format", "gift", "-o", "x.gift"]) == 2
 
 
-def test_report(capsys, tmp_path):
+def test_report(cli, capsys, tmp_path):
     out = tmp_path / "report.json"
-    assert main(["quiz", "report", "--out", str(out)]) == 0
+    assert cli(["quiz", "report", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Generated items over all 6 chapters" in text and "Grading agreement on" in text
     report = json.loads(out.read_text())

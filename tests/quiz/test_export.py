@@ -33,9 +33,9 @@ def _giftparser():
 
 
 @pytest.fixture
-def mixed(quiz4, settings):
+def mixed(quiz4, course_dir, current_course):
     """The generated chapter-4 quiz plus two course items: every type, quotes with “curly” quotes and colons."""
-    extra = course_items(settings, chapter=4)[:2]
+    extra = course_items(course_dir, current_course, chapter=4)[:2]
     return quiz4.model_copy(update={"items": [*quiz4.items, *extra], "title": "Week 4 / numbers: PPV & NPV"})
 
 

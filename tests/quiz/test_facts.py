@@ -66,3 +66,25 @@ def test_standalone_rejects_sentences_that_lean_on_context():
     assert not standalone("This is why a single model can have many operating points.")
     assert not standalone("You will learn how to read performance claims the way a careful buyer would.")
     assert not standalone("Require version control and ensure the displayed model version matches the validated one.")
+
+
+def test_an_edited_copy_of_the_course_is_mined_from_its_own_text(course):
+    """Facts and candidates are kept with the parsed course; a `dataclasses.replace` copy must not reuse them."""
+    from dataclasses import replace
+
+    from imaging_tutor.quiz.candidates import section_candidates
+
+    ref = "5.4"
+    quote = mine_course(course)[ref][0].quote
+    before = section_candidates(course, ref)
+    assert any(it.citation.quote == quote for it in before)
+
+    def edited(s):
+        return s if s.ref != ref else replace(s, paragraphs=tuple(p.replace(quote, "Rewritten.") for p in s.paragraphs))
+
+    changed = replace(course, chapters=tuple(replace(c, sections=tuple(edited(s) for s in c.sections))
+                                             for c in course.chapters))
+    assert quote not in changed.section(ref).text
+    assert quote not in [f.quote for f in mine_course(changed)[ref]]
+    assert all(it.citation.quote in changed.section(ref).text for it in section_candidates(changed, ref))
+    assert mine_course(course)[ref][0].quote == quote  # the original keeps its own facts

@@ -11,8 +11,8 @@ FIELDS = ("id", "type", "prompt", "options", "answer", "explanation", "citation"
 
 
 @pytest.mark.parametrize("chapter", [1, 2, 3, 4, 5, 6])
-def test_every_chapter_yields_a_valid_quiz(chapter, course, settings, embedder):
-    quiz = generate(chapters=[chapter], count=10, seed=0, settings=settings, embedder=embedder, course=course)
+def test_every_chapter_yields_a_valid_quiz(chapter, course, embedder):
+    quiz = generate(course, embedder, chapters=[chapter], count=10, seed=0)
     assert len(quiz.items) == 10 and quiz.possible >= 10
     assert validate_quiz(quiz.items, course, embedder) == []
     assert len({it.type for it in quiz.items}) >= 3  # types are mixed
@@ -28,33 +28,32 @@ def test_every_chapter_yields_a_valid_quiz(chapter, course, settings, embedder):
             assert BLANK in it.prompt
 
 
-def test_same_seed_same_quiz_and_other_seed_other_quiz(course, settings, embedder):
-    a = generate(chapters=[3], count=8, seed=7, settings=settings, embedder=embedder, course=course)
-    b = generate(chapters=[3], count=8, seed=7, settings=settings, embedder=embedder, course=course)
-    c = generate(chapters=[3], count=8, seed=8, settings=settings, embedder=embedder, course=course)
+def test_same_seed_same_quiz_and_other_seed_other_quiz(course, embedder):
+    a = generate(course, embedder, chapters=[3], count=8, seed=7)
+    b = generate(course, embedder, chapters=[3], count=8, seed=7)
+    c = generate(course, embedder, chapters=[3], count=8, seed=8)
     assert a.model_dump() == b.model_dump()
     assert a.id == b.id and a.id != c.id
     assert [it.id for it in a.items] != [it.id for it in c.items]
 
 
-def test_item_ids_are_stable_hashes(course, settings, embedder):
-    a = generate(refs=["4.3"], count=3, seed=0, settings=settings, embedder=embedder, course=course)
-    b = generate(refs=["4.3"], count=3, seed=0, settings=settings, embedder=embedder, course=course)
+def test_item_ids_are_stable_hashes(course, embedder):
+    a = generate(course, embedder, refs=["4.3"], count=3, seed=0)
+    b = generate(course, embedder, refs=["4.3"], count=3, seed=0)
     assert [it.id for it in a.items] == [it.id for it in b.items]
     assert all(it.id.startswith("i") and len(it.id) == 17 for it in a.items)
 
 
-def test_types_and_refs_are_respected(course, settings, embedder):
-    quiz = generate(refs=["4.2", "4.3"], count=6, types="tf,cloze", seed=3, settings=settings, embedder=embedder,
-                    course=course)
+def test_types_and_refs_are_respected(course, embedder):
+    quiz = generate(course, embedder, refs=["4.2", "4.3"], count=6, types="tf,cloze", seed=3)
     assert {it.type for it in quiz.items} <= {"tf", "cloze"}
     assert {it.citation.ref for it in quiz.items} <= {"4.2", "4.3"}
     tf = [it for it in quiz.items if it.type == "tf"]
     assert tf and all(it.options == ["True", "False"] for it in tf)
 
 
-def test_false_statements_swap_a_contrasting_pair(course, settings, embedder):
-    quiz = generate(refs=["4.2"], count=8, types=["tf"], seed=1, settings=settings, embedder=embedder, course=course)
+def test_false_statements_swap_a_contrasting_pair(course, embedder):
+    quiz = generate(course, embedder, refs=["4.2"], count=8, types=["tf"], seed=1)
     false = [it for it in quiz.items if it.answer == "False"]
     assert false
     for it in false:
@@ -63,22 +62,22 @@ def test_false_statements_swap_a_contrasting_pair(course, settings, embedder):
         assert statement != it.citation.quote
 
 
-def test_errors_for_bad_input(course, settings, embedder):
+def test_errors_for_bad_input(course, embedder):
     with pytest.raises(NotFound):
-        generate(chapters=[7], settings=settings, course=course)
+        generate(course, embedder, chapters=[7])
     with pytest.raises(NotFound):
-        generate(refs=["4.9"], settings=settings, course=course)
+        generate(course, embedder, refs=["4.9"])
     with pytest.raises(InvalidInput):
-        generate(chapters=[4], count=0, settings=settings, course=course)
+        generate(course, embedder, chapters=[4], count=0)
     with pytest.raises(InvalidInput):
-        generate(chapters=[4], types="mcq,essay", settings=settings, course=course)
+        generate(course, embedder, chapters=[4], types="mcq,essay")
     with pytest.raises(InvalidInput) as exc:
-        generate(refs=["4.1"], count=50, settings=settings, embedder=embedder, course=course)
-    possible = generate(refs=["4.1"], count=1, settings=settings, embedder=embedder, course=course).possible
+        generate(course, embedder, refs=["4.1"], count=50)
+    possible = generate(course, embedder, refs=["4.1"], count=1).possible
     assert f"only {possible} distinct valid items are possible for section 4.1" in str(exc.value)
 
 
-def test_whole_course_by_default(course, settings, embedder):
-    quiz = generate(count=12, seed=5, settings=settings, embedder=embedder, course=course)
+def test_whole_course_by_default(course, embedder):
+    quiz = generate(course, embedder, count=12, seed=5)
     assert len({it.citation.ref.split(".")[0] for it in quiz.items}) >= 3
     assert quiz.possible > 100

@@ -19,49 +19,50 @@ def _cand(course, ref, kind, concept=None):
                 if it.kind == kind and (concept is None or it.concept == concept))
 
 
-def test_multiple_choice_by_text_or_letter(course, settings):
-    it = course_items(settings, chapter=4, course=course)[1]
+def test_multiple_choice_by_text_or_letter(course, course_dir, embedder):
+    it = course_items(course_dir, course, chapter=4)[1]
     letter = "ABCD"[it.options.index(it.answer)]
     for response in (it.answer, letter, letter.lower() + ")", it.answer.upper()):
-        g = grade(it, response)
+        g = grade(it, response, embedder=embedder)
         assert g.correct and g.score == 1.0 and g.verdict == "correct"
     wrong = next(o for o in it.options if o != it.answer)
-    g = grade(it, wrong)
+    g = grade(it, wrong, embedder=embedder)
     assert not g.correct and g.score == 0
     assert it.answer in g.feedback and it.citation.quote in g.feedback and f"[{it.citation.ref}]" in g.feedback
     with pytest.raises(InvalidInput):
-        grade(it, "an option that is not there")
+        grade(it, "an option that is not there", embedder=embedder)
 
 
-def test_true_false(course):
+def test_true_false(course, embedder):
     it = _cand(course, "4.2", "swap")
-    assert grade(it, "false").correct and grade(it, "F").correct
-    g = grade(it, "True")
+    assert grade(it, "false", embedder=embedder).correct and grade(it, "F", embedder=embedder).correct
+    g = grade(it, "True", embedder=embedder)
     assert not g.correct and "reread [4.2]" in g.feedback
     with pytest.raises(InvalidInput):
-        grade(it, "maybe")
+        grade(it, "maybe", embedder=embedder)
 
 
-def test_cloze_normalises_case_plural_and_abbreviations(course):
+def test_cloze_normalises_case_plural_and_abbreviations(course, embedder):
     it = _cand(course, "4.2", "cloze", "false negative")
-    assert grade(it, "False Negatives").correct
-    assert grade(it, " false negative. ").correct
-    assert not grade(it, "false positive").correct
+    assert grade(it, "False Negatives", embedder=embedder).correct
+    assert grade(it, " false negative. ", embedder=embedder).correct
+    assert not grade(it, "false positive", embedder=embedder).correct
     ppv = _cand(course, "4.3", "cloze", "positive predictive value")
-    assert grade(ppv, "PPV").correct and grade(ppv, "positive predictive value").correct
+    assert grade(ppv, "PPV", embedder=embedder).correct
+    assert grade(ppv, "positive predictive value", embedder=embedder).correct
 
 
-def test_empty_and_oversized_responses(course, settings):
-    it = course_items(settings, chapter=1, as_type="short", course=course)[0]
+def test_empty_and_oversized_responses(course, course_dir, embedder):
+    it = course_items(course_dir, course, chapter=1, as_type="short")[0]
     for empty in (None, "", "   ", "idk"):
-        g = grade(it, empty)
+        g = grade(it, empty, embedder=embedder)
         assert g.score == 0 and not g.correct and it.citation.quote in g.feedback
     with pytest.raises(InvalidInput):
-        grade(it, "x" * (MAX_RESPONSE_CHARS + 1))
+        grade(it, "x" * (MAX_RESPONSE_CHARS + 1), embedder=embedder)
 
 
-def test_free_text_partial_credit_says_what_is_missing(course, settings, embedder):
-    drift = course_items(settings, chapter=5, as_type="short", course=course)[3]
+def test_free_text_partial_credit_says_what_is_missing(course, course_dir, embedder):
+    drift = course_items(course_dir, course, chapter=5, as_type="short")[3]
     full = grade(drift, "Drift is a gradual or sudden change over time, like new scanners, that makes performance "
                         "degrade.", embedder=embedder)
     part = grade(drift, "Drift means things change over time.", embedder=embedder)
@@ -80,19 +81,19 @@ def test_generated_short_answer_is_graded_by_meaning(course, embedder):
     assert not grade(it, "The AI being unfair to some groups of patients.", embedder=embedder).correct
 
 
-def test_grading_agreement_on_labelled_answers(course, settings, embedder):
-    examples = load_examples(course, settings=settings)
+def test_grading_agreement_on_labelled_answers(course, course_dir, embedder):
+    examples = load_examples(course, course_dir)
     assert len(examples) >= 60
     assert {ex.label for ex in examples} == {"right", "partial", "wrong", "off_topic", "empty"}
-    result = agreement(examples, THRESHOLDS, embedder)
+    result = agreement(examples, THRESHOLDS, embedder=embedder)
     assert result["agreement"] >= MIN_AGREEMENT, result
     assert result["binary_agreement"] >= MIN_BINARY_AGREEMENT, result
     assert result["by_label"]["right"]["incorrect"] == 0 and result["wrong_marked_correct"] == 0
     assert result["by_label"]["off_topic"]["correct"] == 0 and result["by_label"]["empty"]["correct"] == 0
 
 
-def test_swapped_contrasting_pair_is_a_misconception(course, settings, embedder):
-    item = course_items(settings, chapter=2, as_type="short", course=course)[2]  # training vs inference
+def test_swapped_contrasting_pair_is_a_misconception(course, course_dir, embedder):
+    item = course_items(course_dir, course, chapter=2, as_type="short")[2]  # training vs inference
     swapped = grade(item, "Inference is when the model learns from labelled examples, and training is when it "
                           "analyzes a new scan it has never seen.", embedder=embedder)
     straight = grade(item, "Inference is when the trained model analyzes a new scan it has never seen; training is "

@@ -9,23 +9,23 @@ from imaging_tutor.quiz.keys import CourseKey, key_item
 from imaging_tutor.quiz.text import normalize_answer
 
 
-def test_thirty_keys_one_per_course_stem(course, settings):
-    keys = load_keys(settings, course)
+def test_thirty_keys_one_per_course_stem(course, course_dir):
+    keys = load_keys(course_dir, course)
     assert len(keys) == 30
     stems = [(c.number, q.number) for c in course.chapters for q in c.quiz]
     assert sorted((k.chapter, k.number) for k in keys) == sorted(stems)
     assert check_keys(course, keys) == []
 
 
-def test_every_quote_occurs_verbatim_in_its_cited_section(course, settings):
-    for k in load_keys(settings, course):
+def test_every_quote_occurs_verbatim_in_its_cited_section(course, course_dir):
+    for k in load_keys(course_dir, course):
         assert course.has_ref(k.ref), k.id
         assert k.ref.split(".")[0] == str(k.chapter), k.id
         assert k.explanation in course.section(k.ref).text, f"{k.id}: quote not verbatim in {k.ref}"
 
 
-def test_every_item_has_exactly_one_correct_option(course, settings):
-    items = course_items(settings, course=course)
+def test_every_item_has_exactly_one_correct_option(course, course_dir):
+    items = course_items(course_dir, course)
     assert len(items) == 30
     for it in items:
         assert len(it.options) == 4
@@ -35,29 +35,29 @@ def test_every_item_has_exactly_one_correct_option(course, settings):
         assert it.citation.section_title == course.section(it.citation.ref).section_title
 
 
-def test_options_are_shuffled_deterministically(course, settings):
-    a = course_items(settings, chapter=2, course=course)
-    b = course_items(settings, chapter=2, course=course)
+def test_options_are_shuffled_deterministically(course, course_dir):
+    a = course_items(course_dir, course, chapter=2)
+    b = course_items(course_dir, course, chapter=2)
     assert [x.options for x in a] == [y.options for y in b]
     assert [x.id for x in a] == [y.id for y in b]
-    positions = {it.options.index(it.answer) for it in course_items(settings, course=course)}
+    positions = {it.options.index(it.answer) for it in course_items(course_dir, course)}
     assert len(positions) > 1  # the right answer is not always in the same place
 
 
-def test_course_items_as_free_text_keep_key_terms_and_distractors(course, settings):
-    items = course_items(settings, chapter=5, as_type="short", course=course)
+def test_course_items_as_free_text_keep_key_terms_and_distractors(course, course_dir, embedder):
+    items = course_items(course_dir, course, chapter=5, as_type="short")
     assert all(it.type == "short" and not it.options and it.key_terms and len(it.distractors) == 3 for it in items)
-    g = grade(items[3], "")  # drift stem, empty answer
+    g = grade(items[3], "", embedder=embedder)  # drift stem, empty answer
     assert g.score == 0 and not g.correct and items[3].citation.ref in g.feedback
 
 
-def test_unknown_chapter_is_not_found(settings):
+def test_unknown_chapter_is_not_found(course_dir, current_course):
     with pytest.raises(NotFound):
-        course_items(settings, chapter=9)
+        course_items(course_dir, current_course, chapter=9)
 
 
-def test_check_keys_reports_broken_keys(course, settings):
-    good = load_keys(settings, course)[0]
+def test_check_keys_reports_broken_keys(course, course_dir):
+    good = load_keys(course_dir, course)[0]
     bad = [
         good.model_copy(update={"explanation": good.explanation + " Invented."}),
         good.model_copy(update={"distractors": [good.answer, *good.distractors[1:]]}),
@@ -74,8 +74,8 @@ def test_check_keys_reports_broken_keys(course, settings):
                   explanation="e", ref="1.0")
 
 
-def test_key_item_ids_change_with_course_version(course, settings):
-    k = load_keys(settings, course)[0]
+def test_key_item_ids_change_with_course_version(course, course_dir):
+    k = load_keys(course_dir, course)[0]
     from dataclasses import replace
 
     newer = replace(course, version="9.9.9")

@@ -42,9 +42,8 @@ def test_proposals_are_validated_like_generated_items(course):
                                                             "quote_not_verbatim"]
 
 
-def test_generate_reports_refused_proposals(course, settings, embedder):
-    quiz = generate(refs=["5.4"], count=2, seed=0, settings=settings, embedder=embedder, course=course,
-                    proposer=FakeProposer())
+def test_generate_reports_refused_proposals(course, embedder):
+    quiz = generate(course, embedder, refs=["5.4"], count=2, seed=0, proposer=FakeProposer())
     llm_ids = {it.id for it in proposed_items(course, [course.section("5.4")], FakeProposer())}
     reasons = {r.reason for r in quiz.rejections if r.item_id in llm_ids}
     assert {"answer_unsupported", "distractor_supported", "quote_not_verbatim"} <= reasons

@@ -6,17 +6,25 @@ import json
 import numpy as np
 import pytest
 
-from imaging_tutor.index.embedding import get_embedder
-from imaging_tutor.index.snapshot import get_index
-from imaging_tutor.retrieval.rerank import FEATURES, RANKER_MODEL, SHORTLIST, bank_match, rerank, section_features
+from imaging_tutor.fitted import RANKER_FILE
 from imaging_tutor.retrieval.fusion import retrieve
+from imaging_tutor.retrieval.rerank import FEATURES, SHORTLIST, bank_match, rerank, section_features
 
 
 @pytest.fixture
-def fused(tutor_settings):
+def fused(tutor_services):
     """What fusion alone ranks for a question, before the ranker."""
     def run(question: str, **kw):
-        return retrieve(question, tutor_settings, rerank=False, **kw)
+        return retrieve(question, tutor_services.index(), tutor_services.store, tutor_services.embedder, **kw)
+    return run
+
+
+@pytest.fixture
+def ranked(tutor_services):
+    """What the tutor ranks for a question: fusion, then the packaged ranker."""
+    def run(question: str, **kw):
+        return retrieve(question, tutor_services.index(), tutor_services.store, tutor_services.embedder,
+                        ranker=tutor_services.models.ranker, **kw)
     return run
 
 
@@ -47,9 +55,9 @@ def test_a_fake_model_on_one_feature_orders_by_it_and_leaves_the_tail(fused):
     assert sorted(r.refs) == sorted(before)
 
 
-def test_bank_votes_sum_to_one_and_a_question_cannot_vote_for_itself(tutor_settings):
-    snap = get_index(tutor_settings)
-    embedder = get_embedder(tutor_settings.embedding_model_path)
+def test_bank_votes_sum_to_one_and_a_question_cannot_vote_for_itself(tutor_services):
+    snap = tutor_services.index()
+    embedder = tutor_services.embedder
     text, ref = snap.question_texts[0], snap.question_refs[0]
     qv = embedder.embed([text])[0]
     votes = bank_match(snap, qv)
@@ -58,13 +66,13 @@ def test_bank_votes_sum_to_one_and_a_question_cannot_vote_for_itself(tutor_setti
     assert abs(sum(without.values()) - 1.0) < 1e-6 and without.get(ref, 0.0) < votes[ref]
 
 
-def test_the_chapter_filter_still_holds_after_reranking(tutor_settings):
-    r = retrieve("how do you monitor for drift", tutor_settings, chapter=6)
+def test_the_chapter_filter_still_holds_after_reranking(ranked):
+    r = ranked("how do you monitor for drift", chapter=6)
     assert r.refs and all(ref.startswith("6.") for ref in r.refs)
 
 
 def test_the_shipped_model_is_well_formed():
-    model = json.loads(RANKER_MODEL.read_text(encoding="utf-8"))
+    model = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
     assert set(model["features"]) <= set(FEATURES)
     assert len(model["weights"]) == len(model["mean"]) == len(model["scale"]) == len(model["features"])
     assert all(s > 0 for s in model["scale"])
@@ -72,15 +80,15 @@ def test_the_shipped_model_is_well_formed():
     assert model["training"]["cv_first_hit"] >= model["training"]["fused_first_hit"]
 
 
-def test_a_bank_question_asked_again_gets_its_labelled_section_first(tutor_settings, fused):
+def test_a_bank_question_asked_again_gets_its_labelled_section_first(tutor_services, fused, ranked):
     """The same question reworded (cosine >= SAME_QUESTION) takes the author's label, even where fusion disagrees."""
-    snap = get_index(tutor_settings)
+    snap = tutor_services.index()
     overruled = 0
     for text, ref in zip(snap.question_texts, snap.question_refs):
         before = fused(text)
         if before.refs[0] == ref or ref not in before.refs[:SHORTLIST]:
             continue
-        after = retrieve(text, tutor_settings)
+        after = ranked(text)
         assert after.refs[0] == ref, text
         overruled += 1
         if overruled == 3:

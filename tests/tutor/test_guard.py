@@ -3,23 +3,28 @@ from __future__ import annotations
 
 from imaging_tutor.tutor import pipeline as tutor
 from imaging_tutor.tutor.guard import ask_of, decide_scope
-from imaging_tutor.index.snapshot import get_index
 from imaging_tutor.retrieval.fusion import retrieve
 
 
-def test_every_labelled_bank_question_is_in_scope(tutor_settings):
+def ranked(services, question: str):
+    """The retrieval the tutor does for a question: fused, then reordered by the packaged ranker."""
+    return retrieve(question, services.index(), services.store, services.embedder, ranker=services.models.ranker)
+
+
+def test_every_labelled_bank_question_is_in_scope(tutor_services):
     """Asked again, a bank question is in scope by the same-question rule, whatever the model's probability
     (with a question left out of the bank, the model alone refuses about 8% of them)."""
-    snap = get_index(tutor_settings)
+    snap = tutor_services.index()
+    guard = tutor_services.models.guard
     assert len(snap.question_texts) >= 600
-    refused = [q for q in snap.question_texts if not decide_scope(q, retrieve(q, tutor_settings)).in_scope]
+    refused = [q for q in snap.question_texts if not decide_scope(q, ranked(tutor_services, q), guard).in_scope]
     assert refused == []
 
 
-def test_out_of_scope_questions_are_not_let_in_by_the_bank(tutor_settings):
+def test_out_of_scope_questions_are_not_let_in_by_the_bank(tutor_services):
     for q in ("what is the hounsfield unit value of water", "write a python function to resize DICOM images",
               "how much protein should i eat per day"):
-        decision = decide_scope(q, retrieve(q, tutor_settings))
+        decision = decide_scope(q, ranked(tutor_services, q), tutor_services.models.guard)
         assert decision.features["bank_max"] < 0.92 and not decision.in_scope, q
 
 
@@ -31,12 +36,11 @@ def test_the_ask_is_the_last_question_sentence():
         "long context about our hospital and its scanners. why?")  # too short an ask to stand alone
 
 
-def test_a_long_scenario_is_judged_by_what_it_asks(tutor_settings):
+def test_a_long_scenario_is_judged_by_what_it_asks(tutor_services):
     """Workplace context shares the course's words either way; the asking sentence decides."""
     context = ("Our radiology department is replacing its scanners next year and the purchasing team keeps "
                "asking me about AI. I'm the informatics lead. ")
-    inside = tutor.answer(context + "Why can a model that tested well fail after we switch to the new scanners?",
-                          settings=tutor_settings)
-    outside = tutor.answer(context + "How do I write a SQL query to count last year's CT exams?",
-                           settings=tutor_settings)
+    inside = tutor.answer(tutor_services,
+                          context + "Why can a model that tested well fail after we switch to the new scanners?")
+    outside = tutor.answer(tutor_services, context + "How do I write a SQL query to count last year's CT exams?")
     assert inside.status == "answered" and outside.status == "out_of_scope"

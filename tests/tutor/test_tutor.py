@@ -27,10 +27,8 @@ def check_contract(a, course) -> None:
 
 
 @pytest.fixture
-def course(tutor_settings):
-    from imaging_tutor.index.snapshot import get_index
-
-    return get_index(tutor_settings).course
+def course(tutor_services):
+    return tutor_services.index().course
 
 
 @pytest.mark.parametrize("question, gold", [
@@ -40,8 +38,8 @@ def course(tutor_settings):
     ("how do i calculate specificity from the head CT example", "1.4"),
     ("what is automation bias", "5.5"),
 ])
-def test_answers_cite_the_right_section_first(tutor_settings, course, question, gold):
-    a = tutor.answer(question, settings=tutor_settings)
+def test_answers_cite_the_right_section_first(tutor_services, course, question, gold):
+    a = tutor.answer(tutor_services, question)
     assert a.status == "answered"
     assert a.citations[0].ref == gold
     check_contract(a, course)
@@ -50,50 +48,49 @@ def test_answers_cite_the_right_section_first(tutor_settings, course, question, 
     assert "Read more: [" in a.answer
 
 
-def test_an_acronym_the_course_defines_is_understood(tutor_settings, course):
-    a = tutor.answer("what is TAT", settings=tutor_settings)
+def test_an_acronym_the_course_defines_is_understood(tutor_services, course):
+    a = tutor.answer(tutor_services, "what is TAT")
     assert a.status == "answered"
     assert a.citations[0].ref == "3.6"
     assert "turnaround time (TAT)" in a.citations[0].quote
     check_contract(a, course)
 
 
-def test_every_answer_sentence_ends_with_a_marker(tutor_settings):
-    a = tutor.answer("what is drift", settings=tutor_settings)
+def test_every_answer_sentence_ends_with_a_marker(tutor_services):
+    a = tutor.answer(tutor_services, "what is drift")
     lead, body, read_more = a.answer.split("\n\n")
     for part in (lead, body):
         assert part.rstrip().endswith("]")
     assert all(s.refs for s in a.sentences)
 
 
-def test_chapter_filter_keeps_citations_inside_the_chapter(tutor_settings, course):
-    a = tutor.answer("what mistakes do people make", chapter=3, settings=tutor_settings)
+def test_chapter_filter_keeps_citations_inside_the_chapter(tutor_services, course):
+    a = tutor.answer(tutor_services, "what mistakes do people make", chapter=3)
     assert a.status == "answered"
     assert all(c.chapter == 3 for c in a.citations)
     with pytest.raises(NotFound):
-        tutor.answer("what is drift", chapter=9, settings=tutor_settings)
+        tutor.answer(tutor_services, "what is drift", chapter=9)
 
 
-def test_follow_up_is_understood_in_the_light_of_earlier_turns(tutor_settings):
-    sid = tutor.new_session(tutor_settings)
-    first = tutor.answer("what is sensitivity?", session_id=sid, settings=tutor_settings)
+def test_follow_up_is_understood_in_the_light_of_earlier_turns(tutor_services):
+    sid = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "what is sensitivity?", session_id=sid)
     assert first.status == "answered"
-    follow = tutor.answer("and specificity?", session_id=sid, settings=tutor_settings)
+    follow = tutor.answer(tutor_services, "and specificity?", session_id=sid)
     assert follow.status == "answered"
     assert "specificity" in follow.answer.lower()
     assert "sensitivity" in follow.resolved_question.lower()
-    alone = tutor.answer("how do you monitor for it?", session_id=tutor.new_session(tutor_settings),
-                         settings=tutor_settings)
-    sid2 = tutor.new_session(tutor_settings)
-    tutor.answer("what is drift?", session_id=sid2, settings=tutor_settings)
-    monitored = tutor.answer("how do you monitor for it?", session_id=sid2, settings=tutor_settings)
+    alone = tutor.answer(tutor_services, "how do you monitor for it?", session_id=tutor.new_session(tutor_services))
+    sid2 = tutor.new_session(tutor_services)
+    tutor.answer(tutor_services, "what is drift?", session_id=sid2)
+    monitored = tutor.answer(tutor_services, "how do you monitor for it?", session_id=sid2)
     assert monitored.status == "answered" and monitored.citations[0].ref in {"5.4", "3.6", "6.6", "5.6"}
     assert alone.resolved_question != monitored.resolved_question
 
 
-def test_hint_mode_points_to_the_section_without_the_answer(tutor_settings, course):
-    full = tutor.answer("what is shortcut learning?", settings=tutor_settings)
-    hint = tutor.answer("what is shortcut learning?", mode="hint", settings=tutor_settings)
+def test_hint_mode_points_to_the_section_without_the_answer(tutor_services, course):
+    full = tutor.answer(tutor_services, "what is shortcut learning?")
+    hint = tutor.answer(tutor_services, "what is shortcut learning?", mode="hint")
     assert hint.status == "answered" and hint.mode == "hint"
     assert "?" in hint.answer and "[5.3]" in hint.answer
     check_contract(hint, course)
@@ -107,8 +104,8 @@ def test_hint_mode_points_to_the_section_without_the_answer(tutor_settings, cour
     "what dose of contrast is safe for me",
     "my doctor said the AI has 90% sensitivity, so my negative result means I'm fine right?",
 ])
-def test_personal_medical_questions_get_the_fixed_reply(tutor_settings, question):
-    a = tutor.answer(question, settings=tutor_settings)
+def test_personal_medical_questions_get_the_fixed_reply(tutor_services, question):
+    a = tutor.answer(tutor_services, question)
     assert a.status == "medical_advice"
     assert a.answer == tutor.MEDICAL_ADVICE_TEXT
     assert not a.citations and not MARKER.search(a.answer)
@@ -121,38 +118,38 @@ def test_personal_medical_questions_get_the_fixed_reply(tutor_settings, question
     "how does chemotherapy work",
     "¿Quién ganó el mundial de fútbol de 2010?",
 ])
-def test_out_of_scope_is_refused_plainly(tutor_settings, question):
-    a = tutor.answer(question, settings=tutor_settings)
+def test_out_of_scope_is_refused_plainly(tutor_services, question):
+    a = tutor.answer(tutor_services, question)
     assert a.status == "out_of_scope"
     assert not a.citations and not MARKER.search(a.answer)
 
 
-def test_near_miss_gets_suggestions(tutor_settings):
-    a = tutor.answer("what is the Hounsfield unit value of water", settings=tutor_settings)
+def test_near_miss_gets_suggestions(tutor_services):
+    a = tutor.answer(tutor_services, "what is the Hounsfield unit value of water")
     assert a.status == "out_of_scope"
     assert a.suggestions and all(s.ref for s in a.suggestions)
 
 
-def test_bad_input_is_a_clear_error(tutor_settings):
+def test_bad_input_is_a_clear_error(tutor_services):
     with pytest.raises(InvalidInput, match="empty"):
-        tutor.answer("   \n\t ", settings=tutor_settings)
+        tutor.answer(tutor_services, "   \n\t ")
     with pytest.raises(InvalidInput, match="2000"):
-        tutor.answer("x" * 2001, settings=tutor_settings)
-    a = tutor.answer("what is\x00 drift\x07?", settings=tutor_settings)
+        tutor.answer(tutor_services, "x" * 2001)
+    a = tutor.answer(tutor_services, "what is\x00 drift\x07?")
     assert a.status == "answered"
     with pytest.raises(InvalidInput):
-        tutor.answer("what is drift", session_id="../../etc/passwd", settings=tutor_settings)
+        tutor.answer(tutor_services, "what is drift", session_id="../../etc/passwd")
 
 
-def test_turns_persist_and_concurrent_turns_are_all_stored(tutor_settings):
-    from imaging_tutor.tutor import conversations as sessions
+def test_turns_persist_and_concurrent_turns_are_all_stored(tutor_services):
+    from imaging_tutor.tutor import conversations
 
-    sid = tutor.new_session(tutor_settings)
+    sid = tutor.new_session(tutor_services)
     errors = []
 
     def ask(q):
         try:
-            tutor.answer(q, session_id=sid, settings=tutor_settings)
+            tutor.answer(tutor_services, q, session_id=sid)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -163,7 +160,7 @@ def test_turns_persist_and_concurrent_turns_are_all_stored(tutor_settings):
     for t in threads:
         t.join()
     assert not errors
-    stored = sessions.turns(tutor_settings, sid)
+    stored = conversations.turns(tutor_services.db, sid)
     assert sorted(t.question for t in stored) == sorted(qs)
     assert all(json.loads(t.answer_json)["status"] for t in stored)
 

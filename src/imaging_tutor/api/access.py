@@ -1,17 +1,17 @@
 """Who may see which conversation: a learner sees their own sessions, staff see everyone's (no FastAPI here)."""
 from __future__ import annotations
 
-from ..tutor import conversations as sessions
-from ..config import Settings
 from ..errors import NotFound
+from ..storage.db import Database
 from ..storage.models import ChatSession
+from ..tutor import conversations
 from .auth import Principal
 
 
-def owned_session(settings: Settings, principal: Principal, session_id: str) -> ChatSession:
+def owned_session(db: Database, principal: Principal, session_id: str) -> ChatSession:
     """The session if the caller may see it; another learner's session is reported as unknown, not forbidden."""
-    sessions.validate_session_id(session_id)
-    row = sessions.get_session(settings, session_id)
+    conversations.validate_session_id(session_id)
+    row = conversations.get_session(db, session_id)
     if principal.is_staff:
         return row
     if row.learner_id is None or row.learner_id != principal.learner_id:
@@ -19,13 +19,13 @@ def owned_session(settings: Settings, principal: Principal, session_id: str) -> 
     return row
 
 
-def claimable_session(settings: Settings, principal: Principal, session_id: str) -> None:
+def claimable_session(db: Database, principal: Principal, session_id: str) -> None:
     """Allow chatting into a session that is the caller's own or does not exist yet (it will be created as theirs)."""
     try:
-        owned_session(settings, principal, session_id)
+        owned_session(db, principal, session_id)
     except NotFound:
         try:
-            sessions.get_session(settings, session_id)
+            conversations.get_session(db, session_id)
         except NotFound:
             return  # new id: tutor.answer creates it for this learner
         raise

@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings, get_settings
 from ..errors import TutorError
+from ..services import Services
+from .auth import TokenSource
 from .ratelimit import RateLimiter
 from .routes import chat, evals, feedback, health, quizzes, sections, sessions
 
@@ -94,33 +96,32 @@ def ui_origins(settings: Settings) -> list[str]:
     return sorted(f"http://{h}:{settings.ui_port}" for h in hosts if h != "0.0.0.0")
 
 
-def warm_up(settings: Settings) -> None:
+def warm_up(services: Services) -> None:
     """Load the embedding model and the index before the first question needs them (failures show in /readyz)."""
     try:
-        from ..index.embedding import get_embedder
-        from ..index.snapshot import get_index
-
-        get_embedder(settings.embedding_model_path)
-        get_index(settings)
+        services.embedder.embed(["warm up"])
+        services.index()
     except Exception as exc:  # readiness reports the reason; startup must not fail because of it
         log.warning("warm-up incomplete: %s", exc)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; with explicit settings, every route uses them instead of the environment's."""
-    settings = settings or get_settings()
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app around one Services (built from settings, or the environment's, when not given)."""
+    services = services or Services(settings or get_settings())
+    settings = services.settings
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        threading.Thread(target=warm_up, args=(settings,), name="warm-up", daemon=True).start()
+        threading.Thread(target=warm_up, args=(services,), name="warm-up", daemon=True).start()
         yield
+        services.close()
 
     app = FastAPI(lifespan=lifespan, title="imaging-tutor API", version="1",
                   description="A retrieval-grounded tutor for the course on AI in medical imaging: chat with "
                               "citations, course sections, quizzes, feedback and evals.",
                   openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
-    app.dependency_overrides[get_settings] = lambda: settings
-    app.state.settings = settings
+    app.state.services = services
+    app.state.tokens = TokenSource(settings)
     app.state.chat_limiter = RateLimiter(settings.chat_rate_per_minute, 60.0)
 
     app.add_exception_handler(TutorError, _tutor_error)

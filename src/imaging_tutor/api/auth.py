@@ -53,29 +53,33 @@ def tokens_path(settings: Settings) -> Path:
     return Path(settings.data_dir) / TOKENS_FILE
 
 
-_file_cache: dict[str, tuple[int, dict]] = {}
-_file_lock = threading.Lock()
-
-
 def _read_file(path: Path) -> dict:
-    """The token file's content, re-read only when it changes (every request consults it)."""
+    """The token file's content ({} when it is missing or unreadable)."""
     try:
-        mtime = path.stat().st_mtime_ns
-    except FileNotFoundError:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
-    key = str(path)
-    with _file_lock:
-        cached = _file_cache.get(key)
-        if cached and cached[0] == mtime:
-            return cached[1]
+    return data if isinstance(data, dict) else {}
+
+
+class TokenSource:
+    """The tokens of one deployment: settings, else tokens.json, re-read only when the file changes."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._cached: tuple[int, Tokens] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Tokens:
+        path = tokens_path(self.settings)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        _file_cache[key] = (mtime, data)
-        return data
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            mtime = -1
+        with self._lock:
+            if self._cached is None or self._cached[0] != mtime:
+                self._cached = (mtime, load_tokens(self.settings))
+            return self._cached[1]
 
 
 def load_tokens(settings: Settings) -> Tokens:

@@ -1,4 +1,4 @@
-"""Dependencies the routes declare: settings, the caller, role checks and the chat rate limit."""
+"""Dependencies the routes declare: the services, settings, the caller, role checks and the chat rate limit."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,24 +7,39 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..config import Settings, get_settings
-from .auth import BadCredentials, Principal, identify, load_tokens
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+from ..config import Settings
+from ..services import Services
+from .auth import BadCredentials, Principal, identify
 
 _bearer = HTTPBearer(auto_error=False, description="staff or maintainer token, or a signed learner token")
 LEARNER_ID_PATTERN = r"^[A-Za-z0-9_.@-]{1,100}$"
 
 
+def get_services(request: Request) -> Services:
+    """The composition root the app was built with (one per process)."""
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings_of(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_of)]
+
+
 def get_principal(
-    settings: SettingsDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     x_learner_id: Annotated[str | None, Header(pattern=LEARNER_ID_PATTERN,
                                                description="the learner this request acts for")] = None,
 ) -> Principal:
     """The caller, from an optional bearer token and an optional X-Learner-Id header."""
     try:
-        return identify(load_tokens(settings), credentials.credentials if credentials else None, x_learner_id)
+        return identify(request.app.state.tokens.get(), credentials.credentials if credentials else None,
+                        x_learner_id)
     except BadCredentials as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
 
@@ -79,11 +94,11 @@ def chat_rate_limit(request: Request, principal: PrincipalDep) -> None:
 ChatRateLimit = Depends(chat_rate_limit)
 
 
-def get_eval_sets_dir() -> Path:
-    """The folder of eval question sets (tests override this dependency)."""
+def get_eval_sets_dir(request: Request) -> Path:
+    """The folder of eval question sets (the app's own, else evals/sets of the working directory or checkout)."""
     from ..evals.catalog import default_sets_dir
 
-    return default_sets_dir()
+    return getattr(request.app.state, "eval_sets_dir", None) or default_sets_dir()
 
 
 EvalSetsDirDep = Annotated[Path, Depends(get_eval_sets_dir)]

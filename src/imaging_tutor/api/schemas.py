@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..quiz.schema import ItemType
 from ..tutor.schemas import Answer, Mode
 
 SESSION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -119,3 +120,58 @@ class Readiness(BaseModel):
 
 
 TurnPublic.model_rebuild()
+
+
+class LearnerTokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    learner_id: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")
+
+
+RefStr = Annotated[str, Field(pattern=r"^\d{1,3}\.\d{1,3}$")]
+
+
+class QuizSpecIn(BaseModel):
+    """What to generate: chapters and/or section refs (all of the course when both are empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chapters: list[Annotated[int, Field(ge=1, le=999)]] | None = Field(None, max_length=50)
+    refs: list[RefStr] | None = Field(None, max_length=200)
+    count: int = Field(10, ge=1, le=200)
+    types: list[ItemType] | None = Field(None, max_length=4)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    title: str | None = Field(None, max_length=200)
+
+
+class QuizSave(QuizSpecIn):
+    """Save a generated quiz: the same spec (generation is deterministic) plus items left out at review."""
+
+    title: str = Field(min_length=1, max_length=200)
+    exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=200)
+
+
+class RegenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class QuizSessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["course", "practice", "bank", "review"] = Field(
+        "course", description="course: the chapter's own quiz; practice: generated items; bank: a saved quiz; "
+                              "review: items due for review")
+    chapter: int | None = Field(None, ge=1, le=999)
+    quiz_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    count: int = Field(10, ge=1, le=50)
+    types: list[ItemType] | None = Field(None, max_length=4)
+    free_text: bool = Field(False, description="course quiz as short free-text answers instead of options")
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: str = Field(min_length=1, max_length=64)
+    response: str = Field(max_length=2000, description="the chosen option, true/false, or free text")

@@ -5,11 +5,9 @@ import argparse
 import json
 import sys
 
-from . import _EXTENSIONS, command
-from ..config import get_settings
 
 
-def _parser(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="ask the tutor a question")
     p.add_argument("question")
     p.add_argument("--session", help="conversation id: turns are stored and follow-ups understood")
@@ -18,23 +16,18 @@ def _parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the Answer object as JSON")
 
 
-_EXTENSIONS.append(_parser)
-
-
-@command("ask")
-def cmd_ask(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, services) -> int:
     from ..errors import IndexMissing
     from ..index.ingest import ingest
     from ..tutor.pipeline import answer
 
-    settings = get_settings()
     try:
-        result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode, settings=settings)
+        result = answer(services, args.question, session_id=args.session, chapter=args.chapter, mode=args.mode)
     except IndexMissing:
         # First use on a fresh checkout: build the index once rather than fail.
         print("no index yet: ingesting the course (once)…", file=sys.stderr)
-        ingest(settings)
-        result = answer(args.question, session_id=args.session, chapter=args.chapter, mode=args.mode, settings=settings)
+        ingest(services)
+        result = answer(services, args.question, session_id=args.session, chapter=args.chapter, mode=args.mode)
     if args.json:
         json.dump(result.contract(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

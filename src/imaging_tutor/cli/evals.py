@@ -5,13 +5,11 @@ import argparse
 import json
 import sys
 
-from . import _EXTENSIONS, command
-from ..config import get_settings
 
 EXIT_GATE_FAILED = 1
 
 
-def _add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="score the tutor on a question set; exit 1 when the gate fails",
                        description="Answer every question of SET.jsonl with the tutor, score retrieval, citations, "
                                    "grounding, scope and latency, and gate the result against evals/thresholds.toml "
@@ -25,18 +23,13 @@ def _add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-store", action="store_true", help="do not record the run in the database")
 
 
-_EXTENSIONS.append(_add_parser)
-
-
-@command("eval")
-def cmd_eval(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, services) -> int:
     from ..evals.baseline import save_baseline
     from ..evals.report import check_report_path, text_table, write_report
     from ..evals.runner import run_eval
 
     if args.report:
         check_report_path(args.report)
-    settings = get_settings()
     bar = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -50,7 +43,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         progress = None  # type: ignore[assignment]
 
-    report = run_eval(args.set, settings, args.baseline, thresholds=args.thresholds,
+    report = run_eval(args.set, services, args.baseline, thresholds=args.thresholds,
                       store=not args.no_store, progress=progress)
     if bar is not None:
         bar.close()

@@ -5,11 +5,10 @@ import argparse
 import json
 import sys
 
-from . import _EXTENSIONS, _print_json, command
-from ..config import get_settings
+from . import print_json
 
 
-def _add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = sub.add_parser("quiz", help="practice quizzes: generate, export, list, quality report")
     qs = q.add_subparsers(dest="quiz_command", required=True)
 
@@ -37,9 +36,6 @@ def _add_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", help="also write the report as JSON to this file")
 
 
-_EXTENSIONS.append(_add_parser)
-
-
 def _print_quiz(quiz) -> None:
     print(f"{quiz.title} — {len(quiz.items)} items (of {quiz.possible} possible), id {quiz.id}")
     for n, it in enumerate(quiz.items, 1):
@@ -50,44 +46,42 @@ def _print_quiz(quiz) -> None:
         print(f"   source: [{it.citation.ref}] {it.citation.section_title}: “{it.citation.quote}”")
 
 
-@command("quiz")
-def cmd_quiz(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, services) -> int:
     from .. import quiz
 
-    settings = get_settings()
     if args.quiz_command == "generate":
-        qz = quiz.generate(chapters=args.chapter, refs=args.ref, count=args.count, types=args.types, seed=args.seed,
-                           settings=settings)
-        saved = quiz.save_quiz(qz, args.save, settings) if args.save else None
+        qz = quiz.generate_for(services, chapters=args.chapter, refs=args.ref, count=args.count, types=args.types,
+                               seed=args.seed)
+        saved = quiz.save_quiz(services.db, qz, args.save) if args.save else None
         if args.json:
             doc = qz.model_dump(mode="json")
             if saved:
                 doc["saved_id"] = saved.id
-            _print_json(doc)
+            print_json(doc)
         else:
             _print_quiz(qz)
             if saved:
                 print(f"\nsaved as {saved.id} ({saved.title!r})")
         return 0
     if args.quiz_command == "export":
-        path = quiz.write_export(quiz.get_quiz(args.id, settings), args.format, args.output)
+        path = quiz.write_export(quiz.get_quiz(services.db, args.id), args.format, args.output)
         print(f"wrote {path}")
         return 0
     if args.quiz_command == "list":
-        rows = quiz.list_quizzes(settings)
+        rows = quiz.list_quizzes(services.db)
         if args.json:
-            _print_json([r.model_dump(mode="json") for r in rows])
+            print_json([r.model_dump(mode="json") for r in rows])
         for r in rows if not args.json else []:
             stale = f", {r.stale_items} stale" if r.stale_items else ""
             print(f"{r.id}  {r.title}  ({r.items} items{stale}, {r.created_at:%Y-%m-%d %H:%M})")
         return 0
-    report = quiz.quality_report(settings, labels=args.labels, calibrate=args.calibrate)
+    report = quiz.quality_report(services, labels=args.labels, calibrate=args.calibrate)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             json.dump(report, f, ensure_ascii=False, indent=2)
             f.write("\n")
     if args.json:
-        _print_json(report)
+        print_json(report)
     else:
         sys.stdout.write(quiz.format_report(report) + "\n")
     return 0

@@ -9,14 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import _EXTENSIONS, command
-from ..config import Settings, get_settings
+from ..config import Settings
 
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
 
 
-def _add_parsers(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="start the HTTP API (uvicorn)")
     p.add_argument("--host", help="default: TUTOR_API_HOST (127.0.0.1)")
     p.add_argument("--port", type=int, help="default: TUTOR_API_PORT (8000)")
@@ -32,17 +31,14 @@ def _add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-ui", action="store_true", help="start only the API")
 
 
-_EXTENSIONS.append(_add_parsers)
-
-
 def _client_host(host: str) -> str:
     """An address to reach a server that listens on host (a wildcard is reached on loopback)."""
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
 def cli_command(*args: str) -> list[str]:
-    """This CLI as a child process (`python -m imaging_tutor.cli` would miss the subcommands registered here)."""
-    return [sys.executable, "-c", "import sys; from imaging_tutor.cli import main; sys.exit(main())", *args]
+    """This CLI as a child process, with the same interpreter."""
+    return [sys.executable, "-m", "imaging_tutor.cli", *args]
 
 
 def api_url(settings: Settings) -> str:
@@ -77,11 +73,10 @@ def ui_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-@command("serve")
-def cmd_serve(args: argparse.Namespace) -> int:
+def run_serve(args: argparse.Namespace, services) -> int:
     import uvicorn
 
-    settings = get_settings()
+    settings = services.settings
     if args.workers < 1:
         raise SystemExit("error: --workers must be at least 1")
     # Each worker builds its app from the environment, so every setting reaches all of them.
@@ -91,9 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("ui")
-def cmd_ui(args: argparse.Namespace) -> int:
-    settings = get_settings()
+def run_ui(args: argparse.Namespace, services) -> int:
+    settings = services.settings
     proc = subprocess.Popen(ui_command(settings, args.host, args.port), env=ui_env(settings))
     return _supervise({"ui": proc})
 
@@ -156,8 +150,7 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = STAR
     return False
 
 
-@command("up")
-def cmd_up(args: argparse.Namespace) -> int:
+def run_up(args: argparse.Namespace, services) -> int:
     from ..api.auth import ensure_tokens
     from ..index.ingest import ingest
 
@@ -165,8 +158,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # SIGTERM while starting: the cleanup below stops any child already started
 
     signal.signal(signal.SIGTERM, interrupted)
-    settings = get_settings()
-    summary = ingest(settings)  # idempotent: a few seconds when the course is unchanged
+    settings = services.settings
+    summary = ingest(services)  # idempotent: a few seconds when the course is unchanged
     state = "built" if summary.changed else "up to date"
     print(f"index {state}: {summary.course_id} v{summary.version}, {summary.sections} sections, "
           f"{summary.chunks} chunks ({summary.collection})", flush=True)

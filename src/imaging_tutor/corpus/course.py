@@ -82,6 +82,14 @@ class Course:
     overview: tuple[str, ...]
     chapters: tuple[Chapter, ...]
     path: Path | None = field(default=None, compare=False)
+    # init=False: dataclasses.replace() must give an edited copy its own (empty) cache, not share this one.
+    _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def derived(self, key: str, build):
+        """Data computed from this course once (mined facts, quiz candidates) and kept with it, never globally."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
@@ -136,27 +144,27 @@ def load_course(corpus_dir: str | Path) -> Course:
     return parse_course(text, source=str(path))
 
 
-_cache: dict[str, tuple[int, Course]] = {}
-_cache_lock = threading.Lock()
+class CourseLoader:
+    """The course in one folder, parsed again only when course.md changes (it is read on hot paths)."""
 
+    def __init__(self, corpus_dir: str | Path):
+        path = Path(corpus_dir)
+        self.path = path / COURSE_FILE if path.is_dir() or not path.suffix else path
+        self._cached: tuple[int, Course] | None = None
+        self._lock = threading.Lock()
 
-def current_course(corpus_dir: str | Path) -> Course:
-    """The course at corpus_dir, parsed again only when course.md changes (it is read on hot paths)."""
-    path = Path(corpus_dir)
-    path = path / COURSE_FILE if path.is_dir() else path
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return load_course(corpus_dir)  # raises a clear CourseFormatError
-    key = str(path.resolve())
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit and hit[0] == mtime:
-            return hit[1]
-    course = load_course(path)
-    with _cache_lock:
-        _cache[key] = (mtime, course)
-    return course
+    def get(self) -> Course:
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except OSError:
+            return load_course(self.path)  # raises a clear CourseFormatError
+        with self._lock:
+            if self._cached and self._cached[0] == mtime:
+                return self._cached[1]
+        course = load_course(self.path)
+        with self._lock:
+            self._cached = (mtime, course)
+        return course
 
 
 def parse_course(text: str, source: str = "course.md") -> Course:

@@ -1,16 +1,9 @@
-"""The course as the API shows it: outline, and a section's text with the offsets of quoted passages (no FastAPI)."""
+"""The course as learners browse it: the outline, and a section's text with the offsets of quoted passages."""
 from __future__ import annotations
 
 import re
 
-from ..config import Settings
 from .course import Course
-from .course import current_course as load_current
-
-
-def current_course(settings: Settings) -> Course:
-    """The configured course (cached until course.md changes)."""
-    return load_current(settings.corpus_dir)
 
 
 def outline(course: Course) -> dict:

@@ -8,15 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from ..config import Settings
 from ..corpus.course import load_course
 from ..errors import InvalidInput
+from ..tutor.support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, SupportMeasure
 from . import gate
 from .baseline import check_baseline, diff, load_baseline
 from .metrics import aggregate, outcome_from_answer, score_question, support_inputs
 from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
-from ..tutor.support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, Embedder, SupportMeasure
 
 Progress = Callable[[int, int], None]
 
@@ -24,10 +23,9 @@ Progress = Callable[[int, int], None]
 class Tutor(Protocol):
     """What the runner needs from `imaging_tutor.tutor.pipeline` (a fake with this shape is used in tests)."""
 
-    def new_session(self, settings: Settings) -> str: ...
+    def new_session(self, services) -> str: ...
 
-    def answer(self, question: str, session_id: str | None = None, chapter: int | None = None,
-               mode: str = "answer", settings: Settings | None = None) -> Any: ...
+    def answer(self, services, question: str, session_id: str | None = None, chapter: int | None = None) -> Any: ...
 
 
 @dataclass
@@ -57,18 +55,14 @@ class EvalReport:
         return asdict(self)
 
 
-def _default_tutor() -> Tutor:
-    from ..tutor import pipeline as tutor
+def run_eval(set_path: str | Path, services, baseline: str | Path | dict | None = None, *,
+             thresholds: str | Path | None = None, tutor: Tutor | None = None, store: bool = True,
+             progress: Progress | None = None) -> EvalReport:
+    """Validate everything first (set, baseline, thresholds), then answer, score, gate and store the run.
 
-    return tutor  # the module itself has the Tutor shape
-
-
-def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | dict | None = None, *,
-             thresholds: str | Path | None = None, tutor: Tutor | None = None, embedder: Embedder | None = None,
-             store: bool = True, progress: Progress | None = None) -> EvalReport:
-    """Validate everything first (set, baseline, thresholds), then answer, score, gate and store the run."""
+    `tutor` defaults to imaging_tutor.tutor.pipeline (the module has the Tutor shape); tests pass a named fake."""
     started = time.perf_counter()
-    course = load_course(settings.corpus_dir)
+    course = load_course(services.settings.corpus_dir)
     eval_set = load_set(set_path, course)
     base = None
     if baseline is not None:
@@ -76,19 +70,15 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
     thresholds_path = Path(thresholds) if thresholds else gate.find_thresholds(set_path)
     rules = gate.load_thresholds(thresholds_path, eval_set.name)
 
-    tutor = tutor or _default_tutor()
-    if embedder is None:
-        from ..index.embedding import get_embedder
-
-        embedder = get_embedder(settings.embedding_model_path)
-    measure = SupportMeasure(course, embedder)
-    _seed_from_index(measure, settings, course.id, embedder)
+    if tutor is None:
+        from ..tutor import pipeline as tutor
+    measure = SupportMeasure(course, services.embedder)
 
     answering = time.perf_counter()
     outcomes = []
     total = len(eval_set.questions)
     for i, q in enumerate(eval_set.questions, start=1):
-        outcomes.append(ask(tutor, q, settings))
+        outcomes.append(ask(tutor, q, services))
         if progress:
             progress(i, total)
     answer_seconds = time.perf_counter() - answering
@@ -118,35 +108,18 @@ def run_eval(set_path: str | Path, settings: Settings, baseline: str | Path | di
     report.seconds = round(time.perf_counter() - started, 2)
     report.meta = {"answer_seconds": round(answer_seconds, 2), "history_turns": sum(len(q.history) for q in eval_set.questions)}
     if store:
-        save_run(settings, report)
+        save_run(services.db, report)
     return report
 
 
-def _seed_from_index(measure: SupportMeasure, settings: Settings, course_id: str, embedder: Embedder) -> None:
-    """Sentence vectors computed at ingest by the same model save re-embedding the course; skipped otherwise."""
-    from ..errors import ServiceUnavailable
-    from ..index.ingest import active_state
-    from ..index.vectorstore import get_store
-
-    try:
-        state = active_state(settings, course_id)
-        if state is None or state.model != getattr(embedder, "name", None):
-            return
-        found = get_store(settings).get_all(state.collection, where={"kind": "sentence"})
-    except ServiceUnavailable:
-        return
-    if found["ids"]:
-        measure.seed(found["documents"], found["embeddings"])
-
-
-def ask(tutor: Tutor, q: EvalQuestion, settings: Settings) -> dict:
+def ask(tutor: Tutor, q: EvalQuestion, services) -> dict:
     """Replay the history in a fresh session, then time the question itself."""
-    session_id = tutor.new_session(settings)
+    session_id = tutor.new_session(services)
     try:
         for turn in q.history:
-            tutor.answer(turn, session_id=session_id, chapter=q.chapter, settings=settings)
+            tutor.answer(services, turn, session_id=session_id, chapter=q.chapter)
         t0 = time.perf_counter()
-        answer = tutor.answer(q.question, session_id=session_id, chapter=q.chapter, settings=settings)
+        answer = tutor.answer(services, q.question, session_id=session_id, chapter=q.chapter)
         latency = (time.perf_counter() - t0) * 1000
     except InvalidInput as exc:  # a question the tutor rejects is a failed row, not a crashed run
         return {"status": "error", "answer": "", "citations": [], "suggestions": [], "retrieved": [],

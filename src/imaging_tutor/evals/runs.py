@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from ..config import Settings
-from ..storage.db import session_scope
+from ..storage.db import Database
 from ..errors import NotFound
 from ..storage.models import EvalRun
 
@@ -15,18 +14,18 @@ if TYPE_CHECKING:
     from .runner import EvalReport
 
 
-def save_run(settings: Settings, report: "EvalReport") -> str:
+def save_run(db: Database, report: "EvalReport") -> str:
     """Store a finished run; returns its id."""
-    with session_scope(settings) as s:
+    with db.scope() as s:
         s.add(EvalRun(id=report.id, set_name=report.set_name, status="done", passed=report.passed,
                       first_citation_accuracy=report.metrics.get("first_citation_accuracy"),
                       report_json=json.dumps(report.to_dict(), ensure_ascii=False)))
     return report.id
 
 
-def list_runs(settings: Settings, set_name: str | None = None, limit: int = 50) -> list[dict]:
+def list_runs(db: Database, set_name: str | None = None, limit: int = 50) -> list[dict]:
     """Newest runs first, as summaries: id, set, time, verdict and metrics (no rows)."""
-    with session_scope(settings) as s:
+    with db.scope() as s:
         query = select(EvalRun).order_by(EvalRun.created_at.desc()).limit(limit)
         if set_name:
             query = query.where(EvalRun.set_name == set_name)
@@ -41,9 +40,9 @@ def list_runs(settings: Settings, set_name: str | None = None, limit: int = 50) 
     return out
 
 
-def get_run(settings: Settings, run_id: str) -> dict:
+def get_run(db: Database, run_id: str) -> dict:
     """The full stored report of one run, or NotFound."""
-    with session_scope(settings) as s:
+    with db.scope() as s:
         run = s.get(EvalRun, run_id)
         if run is None:
             raise NotFound(f"no eval run {run_id!r}")

@@ -11,13 +11,11 @@ import numpy as np
 from sqlalchemy import select
 
 from ..corpus.chunking import chunk_course, chunk_id, section_sentences
-from ..config import Settings
 from ..corpus.course import Course, load_course
-from ..storage.db import session_scope
-from .embedding import Embedder, get_embedder
-from ..storage.models import IndexState, utcnow
 from ..corpus.questionbank import BankQuestion, load_question_bank
-from .vectorstore import VectorStore, get_store
+from ..storage.db import Database
+from ..storage.models import IndexState, utcnow
+from .embedding import Embedder
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,19 +90,18 @@ def fingerprint(course: Course, records: list[dict], model: str) -> str:
     return h.hexdigest()
 
 
-def active_state(settings: Settings, course_id: str) -> IndexState | None:
-    with session_scope(settings) as s:
+def active_state(db: Database, course_id: str) -> IndexState | None:
+    with db.scope() as s:
         return s.get(IndexState, course_id)
 
 
-def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder | None = None,
-           store: VectorStore | None = None, progress: Progress | None = None) -> IngestSummary:
+def ingest(services, corpus: str | None = None, *, progress: Progress | None = None) -> IngestSummary:
     """Idempotent and atomic: the previous index keeps serving until the new collection is complete."""
     t0 = time.perf_counter()
-    course = load_course(corpus or settings.corpus_dir)  # a malformed course stops here, before any write
-    bank = load_question_bank(corpus or settings.corpus_dir, course)  # so does a malformed question bank
-    embedder = embedder or get_embedder(settings.embedding_model_path)
-    store = store or get_store(settings)
+    folder = corpus or services.settings.corpus_dir
+    course = load_course(folder)  # a malformed course stops here, before any write
+    bank = load_question_bank(folder, course)  # so does a malformed question bank
+    embedder, store, db = services.embedder, services.store, services.db
     records = _records(course, embedder, bank.questions)
     fp = fingerprint(course, records, embedder.name)
     name = f"{course.id}-{fp[:16]}"
@@ -114,10 +111,10 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
                             titles=kinds.count("title"), questions=kinds.count("question"),
                             stale_questions=bank.stale)
 
-    state = active_state(settings, course.id)
+    state = active_state(db, course.id)
     if state and state.fingerprint == fp and store.exists(state.collection) and store.count(state.collection) == len(records):
         summary.reused = len(records)
-        summary.stale_quiz_items = _mark_stale_quiz_items(course, settings)
+        summary.stale_quiz_items = _mark_stale_quiz_items(course, db)
         summary.seconds = time.perf_counter() - t0
         return summary
 
@@ -128,7 +125,7 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
             cache[meta["content_key"]] = np.asarray(emb, dtype=np.float32)
 
     todo = [i for i, r in enumerate(records) if r["meta"]["content_key"] not in cache]
-    vectors = np.zeros((len(records), 384), dtype=np.float32)
+    vectors = np.zeros((len(records), embedder.dim), dtype=np.float32)
     for i, r in enumerate(records):
         if r["meta"]["content_key"] in cache:
             vectors[i] = cache[r["meta"]["content_key"]]
@@ -154,7 +151,7 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
             raise RuntimeError(f"collection {name} is incomplete; the previous index keeps serving")
 
     # The switch: one row, one transaction. Readers see the old or the new collection, never a mix.
-    with session_scope(settings) as s:
+    with db.scope() as s:
         row = s.get(IndexState, course.id, with_for_update=True)
         if row is None:
             row = IndexState(course_id=course.id)
@@ -171,19 +168,20 @@ def ingest(settings: Settings, corpus: str | None = None, *, embedder: Embedder 
         if other not in keep and ours.fullmatch(other):
             store.delete(other)
     summary.changed = True
-    summary.stale_quiz_items = _mark_stale_quiz_items(course, settings)
+    summary.stale_quiz_items = _mark_stale_quiz_items(course, db)
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-def _mark_stale_quiz_items(course: Course, settings: Settings) -> int:
+def _mark_stale_quiz_items(course: Course, db: Database) -> int:
     """Flag saved quiz items whose quote left the course (never delete them); also run on an unchanged index,
     so an ingest interrupted after the switch still gets its items flagged by the next run."""
     from ..quiz.library import mark_stale_items  # the quiz package builds on ingest's modules, not the other way
 
-    return mark_stale_items(course, settings)["stale"]
+    return mark_stale_items(db, course)["stale"]
 
 
-def current_collection(settings: Settings, course_id: str) -> str | None:
-    with session_scope(settings) as s:
+def current_collection(db: Database, course_id: str) -> str | None:
+    """The collection the course is served from (None before its first ingest)."""
+    with db.scope() as s:
         return s.scalar(select(IndexState.collection).where(IndexState.course_id == course_id))

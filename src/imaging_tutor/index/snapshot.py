@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from ..config import Settings
-from ..corpus.course import Course, current_course
+from ..corpus.course import Course
 from ..errors import IndexMissing
-from .ingest import current_collection
 from ..text import find_acronyms, tokens
-from .vectorstore import VectorStore, get_store
+from .ingest import current_collection
+from .vectorstore import VectorStore
 
 POINTER_TTL_S = 2.0  # how often a process re-reads which collection is active
 
@@ -52,7 +51,7 @@ class IndexSnapshot:
     acronyms: dict[str, str] = field(default_factory=dict)  # 'tat' -> 'turnaround time', as the course defines them
     question_texts: list[str] = field(default_factory=list)  # the course's labelled learner questions
     question_refs: list[str] = field(default_factory=list)
-    question_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), dtype=np.float32))
+    question_vectors: np.ndarray | None = None  # one row per question_texts entry
     title_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # ref -> its section title's vector
     section_tokens: dict[str, set[str]] = field(default_factory=dict)  # ref -> content-word stems of its text
 
@@ -112,9 +111,8 @@ def _ref_key(ref: str) -> tuple[int, int]:
 class IndexProvider:
     """Hands out the current snapshot; re-reads the pointer every few seconds so re-ingests switch over cleanly."""
 
-    def __init__(self, settings: Settings, store: VectorStore | None = None):
-        self.settings = settings
-        self.store = store or get_store(settings)
+    def __init__(self, services):
+        self.services = services
         self._snapshot: IndexSnapshot | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -127,26 +125,11 @@ class IndexProvider:
         with self._lock:
             if self._snapshot is not None and time.monotonic() - self._checked < POINTER_TTL_S:
                 return self._snapshot
-            course = current_course(self.settings.corpus_dir)
-            name = current_collection(self.settings, course.id)
+            course = self.services.course()
+            name = current_collection(self.services.db, course.id)
             if name is None:
                 raise IndexMissing("the course has not been ingested yet; run `imaging-tutor ingest`")
             if self._snapshot is None or self._snapshot.collection != name:
-                self._snapshot = build_snapshot(course, name, self.store)
+                self._snapshot = build_snapshot(course, name, self.services.store)
             self._checked = time.monotonic()
             return self._snapshot
-
-
-_providers: dict[tuple, IndexProvider] = {}
-_providers_lock = threading.Lock()
-
-
-def get_index(settings: Settings) -> IndexSnapshot:
-    """The current snapshot for these settings (one provider per data location per process)."""
-    key = (str(settings.corpus_dir), settings.resolved_database_url, str(settings.chroma_path), settings.chroma_host,
-           settings.chroma_port)
-    with _providers_lock:
-        provider = _providers.get(key)
-        if provider is None:
-            provider = _providers[key] = IndexProvider(settings)
-    return provider.get()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
@@ -151,15 +150,3 @@ def _is_connection_error(exc: Exception) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return (any(w in text for w in ("connect", "timeout", "timed out", "refused", "unreachable"))
             or re.search(r"\b50[234]\b", text) is not None)
-
-
-@lru_cache(maxsize=8)
-def _store_for(path: str, host: str | None, port: int) -> ChromaStore:
-    from ..config import Settings as _S
-
-    return ChromaStore(_S(chroma_dir=path, chroma_host=host, chroma_port=port))
-
-
-def get_store(settings: Settings) -> ChromaStore:
-    """One client per (location) per process: Chroma's embedded client must not be opened twice."""
-    return _store_for(str(settings.chroma_path.resolve()), settings.chroma_host, settings.chroma_port)

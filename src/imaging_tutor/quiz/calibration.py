@@ -31,12 +31,12 @@ class Example:
     features: dict | None = None
 
 
-def load_examples(course: Course, path: Path | None = None, settings=None) -> list[Example]:
+def load_examples(course: Course, course_dir: Path, path: Path | None = None) -> list[Example]:
     """Labelled answers, each tied to its item: a course key (by id) or a generated short item (by term and ref)."""
     path = Path(path or DEFAULT_LABELS)
     if not path.is_file():
         raise NotFound(f"labels file not found: {path}")
-    keys = {k.id: k for k in load_keys(settings, course)}
+    keys = {k.id: k for k in load_keys(course_dir, course)}
     out: list[Example] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -61,7 +61,7 @@ def load_examples(course: Course, path: Path | None = None, settings=None) -> li
     return out
 
 
-def _featurize(examples: list[Example], embedder=None) -> None:
+def _featurize(examples: list[Example], embedder) -> None:
     todo = [ex for ex in examples if ex.features is None and not is_empty(ex.response)]
     # One batch for every text involved: the model is far faster on a batch than on a hundred small calls.
     embed_texts(list(dict.fromkeys(t for ex in todo for t in (ex.response, ex.item.answer, ex.item.citation.quote,
@@ -77,7 +77,7 @@ def predict(ex: Example, t: FreeTextThresholds) -> str:
     return verdict_for(score_free_text(ex.features, t, bool(ex.item.key_terms)), t)
 
 
-def agreement(examples: list[Example], t: FreeTextThresholds = THRESHOLDS, embedder=None) -> dict:
+def agreement(examples: list[Example], t: FreeTextThresholds = THRESHOLDS, *, embedder) -> dict:
     """How often the grader's verdict matches the label: 3-way (correct/partial/incorrect) and correct-vs-not."""
     _featurize(examples, embedder)
     rows = [(ex.label, predict(ex, t)) for ex in examples]
@@ -147,14 +147,14 @@ def _search(examples: list[Example], base: FreeTextThresholds = THRESHOLDS) -> F
     return best
 
 
-def calibrate(examples: list[Example], embedder=None) -> tuple[FreeTextThresholds, dict]:
+def calibrate(examples: list[Example], embedder) -> tuple[FreeTextThresholds, dict]:
     """The grid point with the best agreement on examples, and that agreement."""
     _featurize(examples, embedder)
     best = _search(examples)
-    return best, agreement(examples, best)
+    return best, agreement(examples, best, embedder=embedder)
 
 
-def cross_validated(examples: list[Example], folds: int = 5, embedder=None) -> dict:
+def cross_validated(examples: list[Example], folds: int = 5, *, embedder) -> dict:
     """Agreement when thresholds are fitted on the other folds: an honest estimate for unseen answers."""
     _featurize(examples, embedder)
     hits3 = hits2 = 0

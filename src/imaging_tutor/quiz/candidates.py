@@ -232,22 +232,21 @@ def _cue_near(sentence: str, term: Term) -> bool:
     return False
 
 
-_CANDIDATES: dict[tuple[str, str], list[QuizItem]] = {}
+def _build_candidates(course: Course, ref: str) -> list[QuizItem]:
+    mined = mine_course(course)
+    gloss_pool = [f for fs in mined.values() for f in fs if f.kind == "definition" and f.gloss]
+    facts = mined[ref]
+    items: list[QuizItem] = []
+    for fact in facts:
+        items.extend(items_for_fact(course, fact, gloss_pool))
+    items.extend(tf_items(course, facts))
+    uniq: dict[str, QuizItem] = {}
+    for it in items:
+        uniq.setdefault(it.id, it)
+    return list(uniq.values())
 
 
 def section_candidates(course: Course, ref: str) -> list[QuizItem]:
-    """All candidate items for one section (cached per course content)."""
-    key = (course_fingerprint(course), ref)
-    if key not in _CANDIDATES:
-        mined = mine_course(course)
-        gloss_pool = [f for fs in mined.values() for f in fs if f.kind == "definition" and f.gloss]
-        facts = mined[ref]
-        items: list[QuizItem] = []
-        for fact in facts:
-            items.extend(items_for_fact(course, fact, gloss_pool))
-        items.extend(tf_items(course, facts))
-        uniq: dict[str, QuizItem] = {}
-        for it in items:
-            uniq.setdefault(it.id, it)
-        _CANDIDATES[key] = list(uniq.values())
-    return [it.model_copy(deep=True) for it in _CANDIDATES[key]]
+    """All candidate items for one section (built once per parsed course; callers get copies)."""
+    built = course.derived(f"quiz.candidates:{ref}", lambda: _build_candidates(course, ref))
+    return [it.model_copy(deep=True) for it in built]

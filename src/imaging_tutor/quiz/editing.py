@@ -43,7 +43,7 @@ def apply_edit(item: QuizItem, changes: ItemEdit, course: Course) -> QuizItem:
     return edited
 
 
-def edit_item(quiz: Quiz, item_id: str, changes: ItemEdit, course: Course, embedder=None) -> Quiz:
+def edit_item(quiz: Quiz, item_id: str, changes: ItemEdit, course: Course, embedder) -> Quiz:
     """Quiz with one item edited; refuses an edit that makes it duplicate another item."""
     old = quiz.item(item_id)
     edited = apply_edit(old, changes, course)
@@ -61,7 +61,7 @@ def remove_item(quiz: Quiz, item_id: str) -> Quiz:
     return quiz.model_copy(update={"items": [it for it in quiz.items if it.id != item_id]})
 
 
-def regenerate_item(quiz: Quiz, item_id: str, course: Course, seed: int = 0, embedder=None) -> Quiz:
+def regenerate_item(quiz: Quiz, item_id: str, course: Course, seed: int = 0, *, embedder) -> Quiz:
     """Quiz with one item replaced by another valid item from the same section."""
     old = quiz.item(item_id)
     new = replacement(course, quiz.items, old, seed=seed, embedder=embedder)

@@ -322,17 +322,9 @@ def course_fingerprint(course: Course) -> str:
     return h.hexdigest()
 
 
-_MINED: dict[str, dict[str, list[Fact]]] = {}
-
-
 def mine_course(course: Course) -> dict[str, list[Fact]]:
-    """Facts per section ref, for every section of the course (cached per course content)."""
-    key = course_fingerprint(course)
-    if key not in _MINED:
-        if len(_MINED) > 8:
-            _MINED.clear()
-        _MINED[key] = {s.ref: mine_section(s) for s in course.sections}
-    return _MINED[key]
+    """Facts per section ref, for every section of the course (computed once per parsed course)."""
+    return course.derived("quiz.facts", lambda: {s.ref: mine_section(s) for s in course.sections})
 
 
 def definitions(course: Course) -> list[Fact]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 import random
 from typing import Iterable, Sequence
 
-from ..config import Settings, get_settings
 from ..corpus.course import Course, Section
 from ..errors import InvalidInput, NotFound
 from .candidates import section_candidates
-from .corpus import get_course
 from .ids import digest
-from .proposals import get_proposer, proposed_items
+from .proposals import proposed_items
 from .schema import ITEM_TYPES, Quiz, QuizItem, QuizSpec, Rejection
 from .validate import DuplicateFilter, accept_in_order, check_items
 
@@ -75,7 +73,7 @@ def _interleave(items: list[QuizItem], types: Sequence[str], seed: int) -> list[
 
 
 def select(course: Course, pool: list[QuizItem], types: Sequence[str], seed: int,
-           embedder=None) -> tuple[list[QuizItem], list[Rejection]]:
+           embedder) -> tuple[list[QuizItem], list[Rejection]]:
     """Validate the pool and accept items in seeded order, refusing duplicates; returns (accepted, rejections)."""
     checked = check_items(pool, course)
     ordered = _interleave(checked.valid, types, seed)
@@ -87,17 +85,15 @@ def quiz_id(course: Course, refs: Sequence[str], types: Sequence[str], count: in
     return "qz-" + digest(course.id, course.version, ",".join(refs), ",".join(types), count, seed, length=12)
 
 
-def generate(chapters: Iterable[int] | None = None, refs: Iterable[str] | None = None, count: int = 10,
-             types: Sequence[str] | str | None = ITEM_TYPES, seed: int = 0, settings: Settings | None = None, *,
-             course: Course | None = None, embedder=None, title: str = "", proposer=None) -> Quiz:
+def generate(course: Course, embedder, chapters: Iterable[int] | None = None, refs: Iterable[str] | None = None,
+             count: int = 10, types: Sequence[str] | str | None = ITEM_TYPES, seed: int = 0, *, title: str = "",
+             proposer=None) -> Quiz:
     """A practice quiz from the course text: same arguments (and course version) give the same quiz.
 
-    When an LLM endpoint is configured (or a proposer is passed) its proposals join the pool and pass the same
+    When a proposer (an LLM) is passed, its proposals join the pool and pass the same
     validation. Raises NotFound for an unknown chapter or ref, InvalidInput for a bad count or type (naming how
     many items the chosen sections can supply).
     """
-    settings = settings or get_settings()
-    course = course or get_course(settings)
     types = check_types(types)
     try:
         count = int(count)
@@ -110,7 +106,6 @@ def generate(chapters: Iterable[int] | None = None, refs: Iterable[str] | None =
         raise InvalidInput(f"count must be at most {MAX_COUNT}")
     sections = resolve_sections(course, chapters, refs)
     pool = candidates(course, sections, types)
-    proposer = proposer or get_proposer(settings)
     if proposer is not None:
         pool += [it for it in proposed_items(course, sections, proposer) if it.type in types]
     accepted, rejections = select(course, pool, types, seed, embedder)
@@ -133,8 +128,8 @@ def _describe(sections: Sequence[Section], chapters, refs) -> str:
     return ", ".join(parts)
 
 
-def replacement(course: Course, quiz_items: Sequence[QuizItem], old: QuizItem, seed: int = 0,
-                embedder=None) -> QuizItem:
+def replacement(course: Course, quiz_items: Sequence[QuizItem], old: QuizItem, seed: int = 0, *,
+                embedder) -> QuizItem:
     """A different valid item from the same section (same type when possible) that duplicates nothing kept."""
     kept = [it for it in quiz_items if it.id != old.id]
     pool = [it for it in section_candidates(course, old.citation.ref) if it.id != old.id
@@ -148,3 +143,12 @@ def replacement(course: Course, quiz_items: Sequence[QuizItem], old: QuizItem, s
             if dup.check(cand) is None:
                 return cand
     raise NotFound(f"no other valid item is available for section {old.citation.ref}")
+
+
+def generate_for(services, *, chapters=None, refs=None, count: int = 10, types=ITEM_TYPES, seed: int = 0,
+                 title: str = "") -> Quiz:
+    """generate() on the configured course with the services' embedder (and LLM proposer, when configured)."""
+    from .proposals import get_proposer
+
+    return generate(services.course(), services.embedder, chapters=chapters, refs=refs, count=count, types=types,
+                    seed=seed, title=title, proposer=get_proposer(services.settings))

@@ -85,7 +85,7 @@ def _choice(item: QuizItem, response: str) -> str:
     raise InvalidInput("the response must be one of the item's options (its text or its letter)")
 
 
-def grade(item: QuizItem, response: str | None, *, embedder=None,
+def grade(item: QuizItem, response: str | None, *, embedder,
           thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
     """Grade one response to one item; user errors (oversized, not an option) raise InvalidInput."""
     response = _check_size(response)
@@ -121,7 +121,7 @@ def _result(item: QuizItem, score: float, correct: bool, verdict: str, feedback:
                  citation=item.citation, answer=item.answer, **extra)
 
 
-def free_text_features(item: QuizItem, response: str, embedder=None) -> dict:
+def free_text_features(item: QuizItem, response: str, embedder) -> dict:
     """The signals a free-text grade is built from (also what calibration fits on)."""
     texts = [response, item.answer, item.citation.quote, *item.distractors]
     vecs = embed_texts(texts, embedder)
@@ -184,7 +184,7 @@ def verdict_for(score: float, t: FreeTextThresholds) -> str:
     return "correct" if score >= t.correct else "partial" if score >= t.partial else "incorrect"
 
 
-def grade_free_text(item: QuizItem, response: str, *, embedder=None,
+def grade_free_text(item: QuizItem, response: str, *, embedder,
                     thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
     """Score a written answer against the key by meaning, with partial credit and what was missing."""
     f = free_text_features(item, response, embedder)

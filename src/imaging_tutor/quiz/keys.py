@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..config import Settings
+import json
+from pathlib import Path
+
 from ..corpus.course import Course
 from ..errors import CourseFormatError, NotFound
-from .corpus import get_course, read_keys
 from .ids import digest, item_id, rng_for
 from .schema import Citation, QuizItem
 from .text import normalize_answer
@@ -26,10 +27,23 @@ class CourseKey(BaseModel):
     ref: str
 
 
-def load_keys(settings: Settings | None = None, course: Course | None = None) -> list[CourseKey]:
+KEYS_FILE = "quiz_keys.json"
+
+
+def read_keys(course_dir: str | Path) -> dict:
+    """The raw quiz keys document beside course.md."""
+    path = Path(course_dir) / KEYS_FILE
+    if not path.is_file():
+        raise CourseFormatError("quiz keys file not found", path=str(path))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CourseFormatError(f"invalid JSON: {exc.msg}", line=exc.lineno, path=str(path)) from None
+
+
+def load_keys(course_dir: str | Path, course: Course) -> list[CourseKey]:
     """Parse and validate the keys file; any defect is a CourseFormatError naming the item."""
-    doc = read_keys(settings)
-    course = course or get_course(settings)
+    doc = read_keys(course_dir)
     if doc.get("course_id") not in (None, course.id):
         raise CourseFormatError(f"quiz keys are for course {doc.get('course_id')!r}, not {course.id!r}")
     keys: list[CourseKey] = []
@@ -90,13 +104,12 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     )
 
 
-def course_items(settings: Settings | None = None, chapter: int | None = None, as_type: str = "mcq",
-                 course: Course | None = None) -> list[QuizItem]:
+def course_items(course_dir: str | Path, course: Course, chapter: int | None = None,
+                 as_type: str = "mcq") -> list[QuizItem]:
     """The course's chapter-quiz items (all chapters, or one), in stem order."""
-    course = course or get_course(settings)
     if chapter is not None:
         course.chapter(chapter)  # NotFound for an unknown chapter
-    keys = [k for k in load_keys(settings, course) if chapter is None or k.chapter == chapter]
+    keys = [k for k in load_keys(course_dir, course) if chapter is None or k.chapter == chapter]
     if not keys:
         raise NotFound(f"chapter {chapter} has no quiz keys")
     keys.sort(key=lambda k: (k.chapter, k.number))

@@ -7,22 +7,16 @@ from datetime import timezone
 
 from sqlalchemy import delete, func, select
 
-from ..config import Settings, get_settings
 from ..corpus.course import Course
-from ..storage.db import session_scope
+from ..storage.db import Database
 from ..errors import InvalidInput, NotFound
 from ..storage.models import QuizBank, QuizBankItem, utcnow
 from . import editing
-from .corpus import get_course
 from .editing import ItemEdit
 from .schema import Quiz, QuizItem, QuizSpec, QuizSummary
 
 MAX_TITLE = 200
 MAX_ITEMS = 200
-
-
-def _settings(settings: Settings | None) -> Settings:
-    return settings or get_settings()
 
 
 def _title(title: str) -> str:
@@ -45,7 +39,7 @@ def _rows(quiz_id: str, items: list[QuizItem]) -> list[QuizBankItem]:
             for i, it in enumerate(items)]
 
 
-def save_quiz(quiz: Quiz, title: str | None = None, settings: Settings | None = None) -> QuizSummary:
+def save_quiz(db: Database, quiz: Quiz, title: str | None = None) -> QuizSummary:
     """Store a quiz under a title as a new bank entry (all rows in one transaction)."""
     title = _title(title if title is not None else quiz.title)
     if not quiz.items:
@@ -56,34 +50,43 @@ def save_quiz(quiz: Quiz, title: str | None = None, settings: Settings | None = 
         raise InvalidInput("a quiz cannot hold the same item twice")
     quiz_id = "qb-" + uuid.uuid4().hex[:16]
     now = utcnow()
-    with session_scope(_settings(settings)) as db:
-        db.add(QuizBank(id=quiz_id, title=title, course_id=quiz.course_id, course_version=quiz.course_version,
-                        spec_json=quiz.spec.model_dump_json() if quiz.spec else "{}", created_at=now, updated_at=now))
-        db.flush()
-        db.add_all(_rows(quiz_id, quiz.items))
+    with db.scope() as s:
+        s.add(QuizBank(id=quiz_id, title=title, course_id=quiz.course_id, course_version=quiz.course_version,
+                       spec_json=quiz.spec.model_dump_json() if quiz.spec else "{}", created_at=now, updated_at=now))
+        s.flush()
+        s.add_all(_rows(quiz_id, quiz.items))
     return QuizSummary(id=quiz_id, title=title, course_id=quiz.course_id, course_version=quiz.course_version,
                        items=len(quiz.items), stale_items=sum(it.stale for it in quiz.items), created_at=now,
                        updated_at=now)
 
 
-def list_quizzes(settings: Settings | None = None) -> list[QuizSummary]:
+def save_reviewed(db: Database, quiz: Quiz, title: str, exclude: list[str]) -> QuizSummary:
+    """Save a generated quiz without the items staff left out at review (each must be an item of the quiz)."""
+    unknown = set(exclude) - {it.id for it in quiz.items}
+    if unknown:
+        raise NotFound(f"not items of this quiz: {', '.join(sorted(unknown))}")
+    kept = quiz.model_copy(update={"items": [it for it in quiz.items if it.id not in set(exclude)]})
+    return save_quiz(db, kept, title)
+
+
+def list_quizzes(db: Database) -> list[QuizSummary]:
     """Saved quizzes, newest first."""
-    with session_scope(_settings(settings)) as db:
-        counts = dict(db.execute(select(QuizBankItem.quiz_id, func.count()).group_by(QuizBankItem.quiz_id)).all())
-        stale = dict(db.execute(select(QuizBankItem.quiz_id, func.count()).where(QuizBankItem.stale.is_(True))
-                                .group_by(QuizBankItem.quiz_id)).all())
-        banks = db.scalars(select(QuizBank).order_by(QuizBank.created_at.desc(), QuizBank.id)).all()
+    with db.scope() as s:
+        counts = dict(s.execute(select(QuizBankItem.quiz_id, func.count()).group_by(QuizBankItem.quiz_id)).all())
+        stale = dict(s.execute(select(QuizBankItem.quiz_id, func.count()).where(QuizBankItem.stale.is_(True))
+                               .group_by(QuizBankItem.quiz_id)).all())
+        banks = s.scalars(select(QuizBank).order_by(QuizBank.created_at.desc(), QuizBank.id)).all()
         return [QuizSummary(id=b.id, title=b.title, course_id=b.course_id, course_version=b.course_version,
                             items=counts.get(b.id, 0), stale_items=stale.get(b.id, 0),
                             created_at=_aware(b.created_at), updated_at=_aware(b.updated_at)) for b in banks]
 
 
-def _load(db, quiz_id: str) -> tuple[QuizBank, list[QuizBankItem]]:
-    bank = db.get(QuizBank, quiz_id)
+def _load(s, quiz_id: str) -> tuple[QuizBank, list[QuizBankItem]]:
+    bank = s.get(QuizBank, quiz_id)
     if bank is None:
         raise NotFound(f"unknown quiz {quiz_id!r}")
-    rows = db.scalars(select(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id)
-                      .order_by(QuizBankItem.position)).all()
+    rows = s.scalars(select(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id)
+                     .order_by(QuizBankItem.position)).all()
     return bank, list(rows)
 
 
@@ -99,55 +102,53 @@ def _to_quiz(bank: QuizBank, rows: list[QuizBankItem]) -> Quiz:
                 created_at=_aware(bank.created_at))
 
 
-def get_quiz(quiz_id: str, settings: Settings | None = None) -> Quiz:
+def get_quiz(db: Database, quiz_id: str) -> Quiz:
     """A saved quiz with its items (stale ones flagged)."""
-    with session_scope(_settings(settings)) as db:
-        return _to_quiz(*_load(db, quiz_id))
+    with db.scope() as s:
+        return _to_quiz(*_load(s, quiz_id))
 
 
-def delete_quiz(quiz_id: str, settings: Settings | None = None) -> None:
-    with session_scope(_settings(settings)) as db:
-        bank = db.get(QuizBank, quiz_id)
+def delete_quiz(db: Database, quiz_id: str) -> None:
+    with db.scope() as s:
+        bank = s.get(QuizBank, quiz_id)
         if bank is None:
             raise NotFound(f"unknown quiz {quiz_id!r}")
-        db.execute(delete(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id))
-        db.delete(bank)
+        s.execute(delete(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id))
+        s.delete(bank)
 
 
-def _replace_items(quiz_id: str, change, settings: Settings | None) -> Quiz:
+def _replace_items(db: Database, quiz_id: str, change) -> Quiz:
     """Load, transform (a function Quiz -> Quiz), and store a quiz's items in one transaction."""
-    with session_scope(_settings(settings)) as db:
-        bank, rows = _load(db, quiz_id)
+    with db.scope() as s:
+        bank, rows = _load(s, quiz_id)
         quiz = change(_to_quiz(bank, rows))
-        db.execute(delete(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id))
-        db.flush()
-        db.add_all(_rows(quiz_id, quiz.items))
+        s.execute(delete(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id))
+        s.flush()
+        s.add_all(_rows(quiz_id, quiz.items))
         bank.updated_at = utcnow()
         return quiz
 
 
-def update_item(quiz_id: str, item_id: str, changes: ItemEdit | dict, settings: Settings | None = None, *,
-                course: Course | None = None, embedder=None) -> QuizItem:
+def update_item(db: Database, quiz_id: str, item_id: str, changes: ItemEdit | dict, *, course: Course,
+                embedder) -> QuizItem:
     """Edit one saved item; the edit is validated like a generated item."""
-    course = course or get_course(settings)
     changes = changes if isinstance(changes, ItemEdit) else ItemEdit.model_validate(changes)
-    quiz = _replace_items(quiz_id, lambda q: editing.edit_item(q, item_id, changes, course, embedder), settings)
+    quiz = _replace_items(db, quiz_id, lambda q: editing.edit_item(q, item_id, changes, course, embedder))
     return quiz.item(item_id)
 
 
-def delete_item(quiz_id: str, item_id: str, settings: Settings | None = None) -> Quiz:
+def delete_item(db: Database, quiz_id: str, item_id: str) -> Quiz:
     def change(q: Quiz) -> Quiz:
         if len(q.items) == 1:
             raise InvalidInput("cannot delete the last item; delete the quiz instead")
         return editing.remove_item(q, item_id)
 
-    return _replace_items(quiz_id, change, settings)
+    return _replace_items(db, quiz_id, change)
 
 
-def regenerate_item(quiz_id: str, item_id: str, seed: int = 0, settings: Settings | None = None, *,
-                    course: Course | None = None, embedder=None) -> QuizItem:
+def regenerate_item(db: Database, quiz_id: str, item_id: str, seed: int = 0, *, course: Course,
+                    embedder) -> QuizItem:
     """Replace one saved item by another valid item from the same section; returns the new item."""
-    course = course or get_course(settings)
     holder: dict = {}
 
     def change(q: Quiz) -> Quiz:
@@ -156,18 +157,17 @@ def regenerate_item(quiz_id: str, item_id: str, seed: int = 0, settings: Setting
         holder["item"] = new.items[old_ids.index(item_id)]
         return new
 
-    _replace_items(quiz_id, change, settings)
+    _replace_items(db, quiz_id, change)
     return holder["item"]
 
 
-def mark_stale_items(course: Course | None = None, settings: Settings | None = None) -> dict:
+def mark_stale_items(db: Database, course: Course) -> dict:
     """Flag bank items whose quote no longer occurs in their section (and clear the flag where it is back)."""
-    course = course or get_course(settings)
     changed = stale = 0
-    with session_scope(_settings(settings)) as db:
+    with db.scope() as s:
         # Only this course's banks: another course in the same database has other refs and text.
-        rows = db.scalars(select(QuizBankItem).join(QuizBank, QuizBank.id == QuizBankItem.quiz_id)
-                          .where(QuizBank.course_id == course.id)).all()
+        rows = s.scalars(select(QuizBankItem).join(QuizBank, QuizBank.id == QuizBankItem.quiz_id)
+                         .where(QuizBank.course_id == course.id)).all()
         for r in rows:
             ok = course.has_ref(r.ref) and r.quote in course.section(r.ref).text
             if r.stale == ok:  # stale flag disagrees with the text

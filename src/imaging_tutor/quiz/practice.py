@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..config import Settings, get_settings
-from ..storage.db import session_scope
+from ..storage.db import Database
 from ..errors import Conflict, InvalidInput, NotFound
 from ..storage.models import QuizAttempt, QuizSession, utcnow
 from .library import get_quiz
 from .generator import generate
+from .proposals import get_proposer
 from .grading import MAX_RESPONSE_CHARS, grade
 from .keys import course_items
 from .progress import due_items, record_review
@@ -25,10 +25,6 @@ MODES = ("course", "practice", "bank", "review")
 _LEARNER = re.compile(r"^[\w.@+-]{1,100}$")
 
 
-def _settings(settings: Settings | None) -> Settings:
-    return settings or get_settings()
-
-
 def check_learner(learner_id: str) -> str:
     learner_id = (learner_id or "").strip()
     if not _LEARNER.match(learner_id):
@@ -36,12 +32,12 @@ def check_learner(learner_id: str) -> str:
     return learner_id
 
 
-def start_session(learner_id: str, *, mode: str = "course", chapter: int | None = None, quiz_id: str | None = None,
-                  count: int = 10, types=None, seed: int | None = None, free_text: bool = False,
-                  settings: Settings | None = None, embedder=None, now: datetime | None = None) -> SessionView:
+def start_session(services, learner_id: str, *, mode: str = "course", chapter: int | None = None,
+                  quiz_id: str | None = None, count: int = 10, types=None, seed: int | None = None,
+                  free_text: bool = False, now: datetime | None = None) -> SessionView:
     """Start a session; its items are snapshotted so later edits to a bank never change it mid-way."""
     learner_id = check_learner(learner_id)
-    settings = _settings(settings)
+    db = services.db
     if mode not in MODES:
         raise InvalidInput(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     if mode in ("course", "practice"):
@@ -53,31 +49,33 @@ def start_session(learner_id: str, *, mode: str = "course", chapter: int | None 
             raise InvalidInput(f"chapter must be a number, got {chapter!r}") from None
     items: list[QuizItem]
     if mode == "course":
-        items = course_items(settings, chapter=int(chapter), as_type="short" if free_text else "mcq")
+        items = course_items(services.settings.corpus_dir, services.course(), chapter=int(chapter),
+                             as_type="short" if free_text else "mcq")
     elif mode == "practice":
         seed = secrets.randbelow(2**31) if seed is None else seed
-        items = generate(chapters=[int(chapter)], count=count, types=types or ("mcq", "tf", "cloze", "short"),
-                         seed=seed, settings=settings, embedder=embedder).items
+        items = generate(services.course(), services.embedder, chapters=[int(chapter)], count=count,
+                         types=types or ("mcq", "tf", "cloze", "short"), seed=seed,
+                         proposer=get_proposer(services.settings)).items
     elif mode == "bank":
         if not quiz_id:
             raise InvalidInput("a bank session needs a quiz id")
-        items = [it for it in get_quiz(quiz_id, settings).items if not it.stale]
+        items = [it for it in get_quiz(db, quiz_id).items if not it.stale]
         if not items:
             raise InvalidInput(f"quiz {quiz_id} has no current items (all are stale)")
     else:
         now = now or utcnow()
-        with session_scope(settings) as db:
-            items = due_items(db, learner_id, now, max(1, int(count)))
+        with db.scope() as s:
+            items = due_items(s, learner_id, now, max(1, int(count)))
         if not items:
             raise InvalidInput("no items are due for review")
     sid = "qs-" + uuid.uuid4().hex[:20]
     created = utcnow()
-    with session_scope(settings) as db:
-        db.add(QuizSession(id=sid, learner_id=learner_id, source=mode, chapter=chapter,
+    with db.scope() as s:
+        s.add(QuizSession(id=sid, learner_id=learner_id, source=mode, chapter=chapter,
                            quiz_id=quiz_id if mode == "bank" else None,
                            items_json=json.dumps([it.model_dump(mode="json") for it in items]), total=len(items),
                            created_at=created))
-    return get_session(sid, settings)
+    return get_session(db, sid)
 
 
 def _load(db, session_id: str) -> tuple[QuizSession, list[QuizItem]]:
@@ -104,10 +102,10 @@ def _next(items: list[QuizItem], answered) -> QuizItem | None:
     return next((it for it in items if it.id not in answered), None)
 
 
-def get_session(session_id: str, settings: Settings | None = None) -> SessionView:
-    with session_scope(_settings(settings)) as db:
-        row, items = _load(db, session_id)
-        done = _answered(db, session_id)
+def get_session(db: Database, session_id: str) -> SessionView:
+    with db.scope() as s:
+        row, items = _load(s, session_id)
+        done = _answered(s, session_id)
         created = row.created_at.replace(tzinfo=timezone.utc) if row.created_at.tzinfo is None else row.created_at
         return SessionView(id=row.id, learner_id=row.learner_id, source=row.source, chapter=row.chapter,
                            quiz_id=row.quiz_id, total=row.total, answered=len(done),
@@ -116,41 +114,41 @@ def get_session(session_id: str, settings: Settings | None = None) -> SessionVie
                            next=_view(_next(items, done), items), created_at=created)
 
 
-def next_item(session_id: str, settings: Settings | None = None) -> ItemView | None:
+def next_item(db: Database, session_id: str) -> ItemView | None:
     """The first unanswered item, without its answer (None when the session is complete)."""
-    return get_session(session_id, settings).next
+    return get_session(db, session_id).next
 
 
-def submit(session_id: str, item_id: str, response: str | None, *, learner_id: str | None = None,
-           settings: Settings | None = None, embedder=None, now: datetime | None = None) -> SubmitResult:
+def submit(services, session_id: str, item_id: str, response: str | None, *, learner_id: str | None = None,
+           now: datetime | None = None) -> SubmitResult:
     """Grade and record one answer exactly once; a second answer to the same item is a Conflict."""
-    settings = _settings(settings)
+    db = services.db
     if response is not None and len(response) > MAX_RESPONSE_CHARS:
         raise InvalidInput(f"the response is too long ({len(response)} characters; at most {MAX_RESPONSE_CHARS})")
-    with session_scope(settings) as db:
-        row, items = _load(db, session_id)
+    with db.scope() as s:
+        row, items = _load(s, session_id)
         if learner_id is not None and check_learner(learner_id) != row.learner_id:
             raise NotFound(f"unknown quiz session {session_id!r} for learner {learner_id!r}")
         item = next((it for it in items if it.id == item_id), None)
         if item is None:
             raise NotFound(f"item {item_id!r} is not in session {session_id}")
-        if db.scalar(select(func.count()).where(QuizAttempt.session_id == session_id,
+        if s.scalar(select(func.count()).where(QuizAttempt.session_id == session_id,
                                                 QuizAttempt.item_id == item_id)):
             raise Conflict(f"item {item_id} was already answered in session {session_id}")
         learner = row.learner_id
     # Grading may embed text; it runs outside any transaction so writers never wait on the model.
-    g = grade(item, response, embedder=embedder)
+    g = grade(item, response, embedder=services.embedder)
     try:
-        with session_scope(settings) as db:
+        with db.scope() as s:
             # The insert comes first so the transaction takes the write lock before it reads anything.
-            db.add(QuizAttempt(session_id=session_id, learner_id=learner, item_id=item.id, ref=item.citation.ref,
+            s.add(QuizAttempt(session_id=session_id, learner_id=learner, item_id=item.id, ref=item.citation.ref,
                                response=response or "", correct=g.correct, score=g.score, verdict=g.verdict,
                                created_at=now or utcnow()))
-            db.flush()
-            record_review(db, learner, item, g.correct, g.score, now)
+            s.flush()
+            record_review(s, learner, item, g.correct, g.score, now)
     except IntegrityError:
         raise Conflict(f"item {item_id} was already answered in session {session_id}") from None
-    view = get_session(session_id, settings)
+    view = get_session(db, session_id)
     return SubmitResult(session_id=session_id, item_id=item.id, correct=g.correct, score=g.score, verdict=g.verdict,
                         feedback=g.feedback, answer=g.answer, citation=g.citation, next=view.next,
                         answered=view.answered, total=view.total)

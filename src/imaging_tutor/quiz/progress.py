@@ -8,10 +8,9 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..config import Settings, get_settings
-from ..storage.db import session_scope
+from ..storage.db import Database
+from ..corpus.course import Course
 from ..storage.models import QuizAttempt, QuizReviewCard, utcnow
-from .corpus import get_course
 from .ids import digest
 from .schema import QuizItem, ReviewItem, SectionProgress
 
@@ -59,12 +58,12 @@ def record_review(db: Session, learner_id: str, item: QuizItem, correct: bool, s
     return row
 
 
-def review_queue(learner_id: str, settings: Settings | None = None, now: datetime | None = None,
+def review_queue(db: Database, learner_id: str, now: datetime | None = None,
                  limit: int = 20) -> list[ReviewItem]:
     """Items due for review now, most overdue first."""
     now = _aware(now) or utcnow()
-    with session_scope(settings or get_settings()) as db:
-        rows = db.scalars(select(QuizReviewCard).where(QuizReviewCard.learner_id == learner_id,
+    with db.scope() as s:
+        rows = s.scalars(select(QuizReviewCard).where(QuizReviewCard.learner_id == learner_id,
                                                        QuizReviewCard.due_at <= now)
                           .order_by(QuizReviewCard.due_at, QuizReviewCard.item_id).limit(limit)).all()
         return [ReviewItem(item=QuizItem.model_validate_json(r.item_json).public(), due=_aware(r.due_at),
@@ -78,18 +77,16 @@ def due_items(db: Session, learner_id: str, now: datetime, limit: int) -> list[Q
     return [QuizItem.model_validate_json(r.item_json) for r in rows]
 
 
-def next_review_at(learner_id: str, settings: Settings | None = None) -> datetime | None:
-    with session_scope(settings or get_settings()) as db:
-        return _aware(db.scalar(select(func.min(QuizReviewCard.due_at))
+def next_review_at(db: Database, learner_id: str) -> datetime | None:
+    with db.scope() as s:
+        return _aware(s.scalar(select(func.min(QuizReviewCard.due_at))
                                 .where(QuizReviewCard.learner_id == learner_id)))
 
 
-def progress(learner_id: str, settings: Settings | None = None, chapter: int | None = None) -> list[SectionProgress]:
+def progress(db: Database, course: Course, learner_id: str, chapter: int | None = None) -> list[SectionProgress]:
     """Attempts, accuracy and last-seen time per section, computed from the stored attempts."""
-    settings = settings or get_settings()
-    course = get_course(settings)
-    with session_scope(settings) as db:
-        rows = db.execute(
+    with db.scope() as s:
+        rows = s.execute(
             select(QuizAttempt.ref, func.count(), func.sum(cast(QuizAttempt.correct, Integer)),
                    func.avg(QuizAttempt.score), func.max(QuizAttempt.created_at))
             .where(QuizAttempt.learner_id == learner_id).group_by(QuizAttempt.ref)).all()

@@ -4,11 +4,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from ..config import Settings
 from ..corpus.course import Course
 from . import calibration
 from .candidates import section_candidates
-from .corpus import get_course
 from .generator import select
 from .grading import THRESHOLDS
 from .keys import check_keys, course_items, load_keys
@@ -16,7 +14,7 @@ from .schema import ITEM_TYPES
 from .validate import check_items
 
 
-def item_validity(course: Course, embedder=None) -> dict:
+def item_validity(course: Course, embedder) -> dict:
     """Every candidate of every section through validation, then per-chapter assembly with duplicate removal."""
     per_type: dict[str, Counter] = defaultdict(Counter)
     reasons: Counter = Counter()
@@ -49,22 +47,21 @@ def item_validity(course: Course, embedder=None) -> dict:
             "per_chapter": chapters, "duplicates_removed_when_assembling": dict(dup_reasons)}
 
 
-def course_key_report(course: Course, settings: Settings | None = None) -> dict:
-    keys = load_keys(settings, course)
-    items = course_items(settings, course=course)
+def course_key_report(course_dir: Path, course: Course) -> dict:
+    keys = load_keys(course_dir, course)
+    items = course_items(course_dir, course)
     checked = check_items(items, course)
     return {"keys": len(keys), "problems": check_keys(course, keys), "valid_items": len(checked.valid),
             "rejected": [r.model_dump() for r in checked.rejections]}
 
 
-def quality_report(settings: Settings | None = None, *, labels: Path | None = None, embedder=None,
-                   calibrate: bool = False) -> dict:
+def quality_report(services, *, labels: Path | None = None, calibrate: bool = False) -> dict:
     """The full report the `quiz report` command prints."""
-    course = get_course(settings)
-    examples = calibration.load_examples(course, labels, settings)
-    grading = {"thresholds": THRESHOLDS.as_dict(), **calibration.agreement(examples, THRESHOLDS, embedder)}
+    course, embedder, course_dir = services.course(), services.embedder, services.settings.corpus_dir
+    examples = calibration.load_examples(course, course_dir, labels)
+    grading = {"thresholds": THRESHOLDS.as_dict(), **calibration.agreement(examples, THRESHOLDS, embedder=embedder)}
     report = {"course": {"id": course.id, "version": course.version},
-              "course_keys": course_key_report(course, settings),
+              "course_keys": course_key_report(course_dir, course),
               "generated_items": item_validity(course, embedder),
               "grading": grading}
     if calibrate:

@@ -138,7 +138,7 @@ class DuplicateFilter:
     """Accepts items one by one, refusing exact duplicates, a second item on the same passage or the same key term,
     and near-duplicates by embedding similarity."""
 
-    def __init__(self, embedder=None, threshold: float = NEAR_DUPLICATE, kept: Iterable[QuizItem] = (),
+    def __init__(self, embedder, threshold: float = NEAR_DUPLICATE, kept: Iterable[QuizItem] = (),
                  same_passage: bool = True):
         self.embedder = embedder
         self.threshold = threshold
@@ -201,7 +201,7 @@ class DuplicateFilter:
         return reason
 
 
-def validate_quiz(items: list[QuizItem], course: Course, embedder=None) -> list[Rejection]:
+def validate_quiz(items: list[QuizItem], course: Course, embedder) -> list[Rejection]:
     """Every problem in a finished list of items (intrinsic and duplicates); empty when the quiz is valid."""
     rejections = check_items(items, course).rejections
     bad = {r.item_id for r in rejections}
@@ -210,7 +210,7 @@ def validate_quiz(items: list[QuizItem], course: Course, embedder=None) -> list[
     return rejections
 
 
-def accept_in_order(ordered: list[QuizItem], embedder=None,
+def accept_in_order(ordered: list[QuizItem], embedder,
                     kept: Iterable[QuizItem] = ()) -> tuple[list[QuizItem], list[Rejection]]:
     """Accept items in the given order, refusing duplicates of those already accepted (or kept)."""
     # Only items that survive the cheap checks can need a vector; embed those in one batch up front.

@@ -5,12 +5,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import Settings
-from ..index.embedding import Embedder, get_embedder
-from ..index.snapshot import IndexSnapshot, get_index
+from ..index.embedding import Embedder
+from ..index.snapshot import IndexSnapshot
+from ..index.vectorstore import VectorStore
 from ..text import tokens
 from .rerank import rerank as reorder
-from ..index.vectorstore import get_store
 
 # Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
 RRF_K = 5
@@ -47,14 +46,12 @@ def _rrf(rank: int) -> float:
     return 1.0 / (RRF_K + rank)
 
 
-def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: int = 8,
-             embedder: Embedder | None = None, snapshot: IndexSnapshot | None = None,
-             query_vector: np.ndarray | None = None, rerank: bool = True) -> Retrieval:
-    """Rank the course's sections for a query; optionally only those of one chapter."""
-    snap = snapshot or get_index(settings)
-    embedder = embedder or get_embedder(settings.embedding_model_path)
+def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: Embedder | None = None, *,
+             chapter: int | None = None, k: int = 8, query_vector: np.ndarray | None = None,
+             ranker: dict | None = None) -> Retrieval:
+    """Rank the course's sections for a query (optionally only one chapter's); `ranker` reorders the shortlist."""
+    snap = snapshot
     qv = query_vector if query_vector is not None else embedder.embed([query])[0]
-    store = get_store(settings)
     where = {"kind": "chunk"} if chapter is None else {"$and": [{"kind": "chunk"}, {"chapter": chapter}]}
     dense_hits = store.query(snap.collection, qv, DENSE_CHUNKS, where=where)
     chunk_ref = {c.id: c.ref for c in snap.chunks}
@@ -109,6 +106,6 @@ def retrieve(query: str, settings: Settings, *, chapter: int | None = None, k: i
 
     ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
     result = Retrieval(query, qv, ranked, sent_scores, snap)
-    if rerank:
-        reorder(result)
+    if ranker is not None:
+        reorder(result, ranker)
     return result

@@ -8,10 +8,7 @@ are fitted by scripts/fit_ranker.py on the question bank and evals/calibration/,
 """
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,7 +18,6 @@ from ..text import tokens
 if TYPE_CHECKING:
     from .fusion import RankedSection, Retrieval
 
-RANKER_MODEL = Path(__file__).with_name("ranker_model.json")
 SHORTLIST = 6  # only the fused top few are reordered: hit@3 is ~1.0, the gap is the order inside it
 BANK_NEIGHBOURS = 10  # labelled questions consulted per query
 BANK_TEMPERATURE = 0.05  # softmax over their similarities: a near-identical question outvotes several loose ones
@@ -102,22 +98,14 @@ def section_features(retrieval: "Retrieval", exclude: str | None = None) -> list
     return out
 
 
-@lru_cache(maxsize=1)
-def _model() -> dict | None:
-    if not RANKER_MODEL.exists():
-        return None
-    return json.loads(RANKER_MODEL.read_text(encoding="utf-8"))
-
-
 def score(features: dict[str, float], model: dict) -> float:
     return sum(w * (features[f] - m) / s for f, w, m, s in
                zip(model["features"], model["weights"], model["mean"], model["scale"]))
 
 
-def rerank(retrieval: "Retrieval", model: dict | None = None) -> "Retrieval":
+def rerank(retrieval: "Retrieval", model: dict) -> "Retrieval":
     """Reorder the shortlist by the fitted model; sections past it keep their fused order."""
-    model = model if model is not None else _model()
-    if model is None or len(retrieval.sections) < 2:
+    if len(retrieval.sections) < 2:
         return retrieval
     feats = section_features(retrieval)
     scored = [(score(f, model), i) for i, f in enumerate(feats)]

@@ -1,9 +1,8 @@
-"""Database access: one engine per URL, migrations applied with Alembic, short transactional scopes."""
+"""Database access: one engine per Database, migrations applied with Alembic on first use, short transactions."""
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -12,16 +11,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..config import Settings
 from ..errors import ServiceUnavailable
 
-_MIGRATIONS = Path(__file__).with_name("migrations")
-_migrated: set[str] = set()
-_migrate_lock = threading.Lock()
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-@lru_cache(maxsize=8)
-def _engine(url: str) -> Engine:
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLAlchemy URL; SQLite gets WAL and a busy timeout so processes can share the file."""
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
@@ -41,25 +37,13 @@ def _engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
-def get_engine(settings: Settings) -> Engine:
-    """The engine for the configured database, migrated to the newest schema on first use."""
-    url = settings.resolved_database_url
-    engine = _engine(url)
-    if url not in _migrated:
-        with _migrate_lock:
-            if url not in _migrated:
-                migrate(engine)
-                _migrated.add(url)
-    return engine
-
-
 def migrate(engine: Engine) -> None:
     """Bring the schema to Alembic head (safe to run from several processes: it takes a lock on PostgreSQL)."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -70,33 +54,52 @@ def migrate(engine: Engine) -> None:
         raise ServiceUnavailable(f"database unreachable: {exc.orig}") from exc
 
 
-@contextmanager
-def session_scope(settings: Settings) -> Iterator[Session]:
-    """A transaction: committed on success, rolled back on error; database outages become ServiceUnavailable."""
-    factory = _sessionmaker(get_engine(settings))
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except OperationalError as exc:
-        session.rollback()
-        raise ServiceUnavailable(f"database unavailable: {exc.orig}") from exc
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+class Database:
+    """The tutor's database: sessions, quizzes, progress, feedback, eval runs. Migrated once, on first use."""
 
+    def __init__(self, url: str):
+        self.url = url
+        self._engine: Engine | None = None
+        self._factory: sessionmaker | None = None
+        self._lock = threading.Lock()
 
-@lru_cache(maxsize=8)
-def _sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    engine = make_engine(self.url)
+                    migrate(engine)
+                    self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+                    self._engine = engine
+        return self._engine
 
+    @contextmanager
+    def scope(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on error; outages become ServiceUnavailable."""
+        self.engine  # noqa: B018 (creates and migrates on first use)
+        session = self._factory()
+        try:
+            yield session
+            session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            raise ServiceUnavailable(f"database unavailable: {exc.orig}") from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
-def ping(settings: Settings) -> None:
-    """Raise ServiceUnavailable unless the database answers."""
-    try:
-        with get_engine(settings).connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        raise ServiceUnavailable(f"database unreachable: {exc.orig}") from exc
+    def ping(self) -> None:
+        """Raise ServiceUnavailable unless the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except OperationalError as exc:
+            raise ServiceUnavailable(f"database unreachable: {exc.orig}") from exc
+
+    def close(self) -> None:
+        """Release pooled connections (tests and short-lived commands)."""
+        if self._engine is not None:
+            self._engine.dispose()

@@ -1,13 +1,13 @@
 """Conversation sessions and turns, persisted in the database."""
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
 from sqlalchemy import delete, select
 
-from ..config import Settings
-from ..storage.db import session_scope
+from ..storage.db import Database
 from ..errors import InvalidInput, NotFound
 from ..storage.models import ChatSession, ChatTurn, utcnow
 
@@ -20,22 +20,22 @@ def validate_session_id(session_id: str) -> str:
     return session_id
 
 
-def new_session(settings: Settings, learner_id: str | None = None, session_id: str | None = None) -> str:
+def new_session(db: Database, learner_id: str | None = None, session_id: str | None = None) -> str:
     """Create a session (a given id is kept, so the CLI can name one) and return its id."""
     sid = validate_session_id(session_id) if session_id else uuid.uuid4().hex
-    with session_scope(settings) as s:
+    with db.scope() as s:
         if s.get(ChatSession, sid) is None:
             s.add(ChatSession(id=sid, learner_id=learner_id, title=""))
     return sid
 
 
-def ensure_session(settings: Settings, session_id: str, learner_id: str | None = None) -> ChatSession:
+def ensure_session(db: Database, session_id: str, learner_id: str | None = None) -> ChatSession:
     validate_session_id(session_id)
     from sqlalchemy.exc import IntegrityError
 
     for _ in range(2):
         try:
-            with session_scope(settings) as s:
+            with db.scope() as s:
                 row = s.get(ChatSession, session_id)
                 if row is None:
                     row = ChatSession(id=session_id, learner_id=learner_id, title="")
@@ -43,29 +43,29 @@ def ensure_session(settings: Settings, session_id: str, learner_id: str | None =
                 return row
         except IntegrityError:
             continue  # created concurrently by another request: read it back
-    with session_scope(settings) as s:
+    with db.scope() as s:
         return s.get(ChatSession, session_id)
 
 
-def get_session(settings: Settings, session_id: str) -> ChatSession:
-    with session_scope(settings) as s:
+def get_session(db: Database, session_id: str) -> ChatSession:
+    with db.scope() as s:
         row = s.get(ChatSession, session_id)
         if row is None:
             raise NotFound(f"unknown session {session_id!r}")
         return row
 
 
-def history(settings: Settings, session_id: str, limit: int = 6) -> list[ChatTurn]:
+def history(db: Database, session_id: str, limit: int = 6) -> list[ChatTurn]:
     """The last turns of a session, oldest first."""
-    with session_scope(settings) as s:
+    with db.scope() as s:
         rows = s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id)
                          .order_by(ChatTurn.id.desc()).limit(limit)).all()
     return list(reversed(rows))
 
 
-def add_turn(settings: Settings, session_id: str, question: str, resolved: str, status: str, answer_json: str) -> int:
+def add_turn(db: Database, session_id: str, question: str, resolved: str, status: str, answer_json: str) -> int:
     """Store one turn (one row, one transaction) and return its id."""
-    with session_scope(settings) as s:
+    with db.scope() as s:
         turn = ChatTurn(session_id=session_id, question=question, resolved_question=resolved, status=status,
                         answer_json=answer_json)
         s.add(turn)
@@ -78,20 +78,40 @@ def add_turn(settings: Settings, session_id: str, question: str, resolved: str, 
         return turn.id
 
 
-def list_sessions(settings: Settings, learner_id: str | None) -> list[ChatSession]:
-    with session_scope(settings) as s:
+def list_sessions(db: Database, learner_id: str | None) -> list[ChatSession]:
+    with db.scope() as s:
         return list(s.scalars(select(ChatSession).where(ChatSession.learner_id == learner_id)
                               .order_by(ChatSession.updated_at.desc())).all())
 
 
-def turns(settings: Settings, session_id: str) -> list[ChatTurn]:
-    get_session(settings, session_id)
-    with session_scope(settings) as s:
+def turns(db: Database, session_id: str) -> list[ChatTurn]:
+    get_session(db, session_id)
+    with db.scope() as s:
         return list(s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id).order_by(ChatTurn.id)).all())
 
 
-def delete_session(settings: Settings, session_id: str) -> None:
-    get_session(settings, session_id)
-    with session_scope(settings) as s:
+def delete_session(db: Database, session_id: str) -> None:
+    get_session(db, session_id)
+    with db.scope() as s:
         s.execute(delete(ChatTurn).where(ChatTurn.session_id == session_id))
         s.execute(delete(ChatSession).where(ChatSession.id == session_id))
+
+
+def public_session(row: ChatSession) -> dict:
+    """A conversation's summary as clients see it."""
+    return {"id": row.id, "learner_id": row.learner_id, "title": row.title, "created_at": row.created_at,
+            "updated_at": row.updated_at}
+
+
+def conversation(db: Database, session_id: str) -> dict:
+    """A conversation with every turn: question, how it was understood, the stored answer and its rating."""
+    from .feedback import feedback_for_turns  # feedback builds on conversations, not the other way
+
+    row = get_session(db, session_id)
+    rows = turns(db, session_id)
+    rated = feedback_for_turns(db, [t.id for t in rows])
+    return {**public_session(row), "turns": [
+        {"id": t.id, "question": t.question, "resolved_question": t.resolved_question, "status": t.status,
+         "created_at": t.created_at, "answer": {**json.loads(t.answer_json), "turn_id": t.id},
+         "feedback": rated[t.id].public() if t.id in rated else None}
+        for t in rows]}

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..config import Settings
-from ..storage.db import session_scope
+from ..storage.db import Database
 from ..errors import InvalidInput, NotFound
 from ..storage.models import ChatSession, ChatTurn, Feedback, utcnow
 
@@ -40,9 +39,9 @@ def _rating_name(value: int) -> str:
     return "up" if value > 0 else "down"
 
 
-def turn_owner(settings: Settings, turn_id: int) -> str | None:
+def turn_owner(db: Database, turn_id: int) -> str | None:
     """The learner id of the session a turn belongs to (NotFound for an unknown turn)."""
-    with session_scope(settings) as s:
+    with db.scope() as s:
         row = s.execute(select(ChatSession.learner_id).join(ChatTurn, ChatTurn.session_id == ChatSession.id)
                         .where(ChatTurn.id == turn_id)).first()
     if row is None:
@@ -50,7 +49,7 @@ def turn_owner(settings: Settings, turn_id: int) -> str | None:
     return row[0]
 
 
-def give_feedback(settings: Settings, *, turn_id: int, rating: str, comment: str = "",
+def give_feedback(db: Database, *, turn_id: int, rating: str, comment: str = "",
                   learner_id: str | None = None) -> FeedbackEntry:
     """Record (or replace) this learner's rating of one answer; one entry per learner and turn."""
     if rating not in RATINGS:
@@ -58,7 +57,7 @@ def give_feedback(settings: Settings, *, turn_id: int, rating: str, comment: str
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise InvalidInput(f"comment is {len(comment)} characters; the limit is {MAX_COMMENT}")
-    with session_scope(settings) as s:
+    with db.scope() as s:
         if s.get(ChatTurn, turn_id) is None:
             raise NotFound(f"unknown turn {turn_id}")
         same_learner = Feedback.learner_id.is_(None) if learner_id is None else Feedback.learner_id == learner_id
@@ -73,17 +72,17 @@ def give_feedback(settings: Settings, *, turn_id: int, rating: str, comment: str
                              row.created_at)
 
 
-def feedback_for_turns(settings: Settings, turn_ids: list[int]) -> dict[int, FeedbackEntry]:
+def feedback_for_turns(db: Database, turn_ids: list[int]) -> dict[int, FeedbackEntry]:
     """The latest feedback on each of these turns, by turn id."""
     if not turn_ids:
         return {}
-    with session_scope(settings) as s:
+    with db.scope() as s:
         rows = s.scalars(select(Feedback).where(Feedback.turn_id.in_(turn_ids)).order_by(Feedback.id)).all()
     return {r.turn_id: FeedbackEntry(r.id, r.turn_id, r.learner_id, _rating_name(r.rating), r.comment, r.created_at)
             for r in rows}
 
 
-def list_feedback(settings: Settings, *, rating: str | None = None, limit: int = 100,
+def list_feedback(db: Database, *, rating: str | None = None, limit: int = 100,
                   offset: int = 0) -> list[FeedbackEntry]:
     """Newest feedback first, each with the question and the stored answer (citations included)."""
     if rating is not None and rating not in RATINGS:
@@ -92,7 +91,7 @@ def list_feedback(settings: Settings, *, rating: str | None = None, limit: int =
              .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit).offset(offset))
     if rating is not None:
         query = query.where(Feedback.rating == RATINGS[rating])
-    with session_scope(settings) as s:
+    with db.scope() as s:
         rows = s.execute(query).all()
     return [FeedbackEntry(f.id, f.turn_id, f.learner_id, _rating_name(f.rating), f.comment, f.created_at,
                           session_id=t.session_id, question=t.question, answer=json.loads(t.answer_json))

@@ -1,20 +1,15 @@
 """Scope and safety guard: personal medical questions, prompt injection, and questions the course does not cover."""
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from ..text import tokens, words
-from ..retrieval.rerank import SAME_QUESTION
 from ..retrieval.fusion import Retrieval
-
-GUARD_MODEL = Path(__file__).with_name("guard_model.json")
+from ..retrieval.rerank import SAME_QUESTION
+from ..text import tokens, words
 
 # --- medical advice ---------------------------------------------------------------------------------
 _PERSON = r"(?:my|mine|me|i|i'm|im|i've|i'd|we|our|us|he|she|his|her|him|they|their)"
@@ -118,11 +113,6 @@ def ask_of(question: str) -> str:
     return ask if len(tokens(ask)) >= 2 else question
 
 
-@lru_cache(maxsize=1)
-def _model() -> dict:
-    return json.loads(GUARD_MODEL.read_text(encoding="utf-8"))
-
-
 def guard_features(question: str, retrieval: Retrieval, ask: str | None = None,
                    ask_retrieval: Retrieval | None = None) -> dict[str, float]:
     """scope_features of the whole question plus, prefixed 'ask_', of its asking sentence (the same when it is one)."""
@@ -134,13 +124,12 @@ def guard_features(question: str, retrieval: Retrieval, ask: str | None = None,
 MODEL_FEATURES = FEATURES + tuple(f"ask_{f}" for f in FEATURES)
 
 
-def decide_scope(question: str, retrieval: Retrieval, ask: str | None = None,
+def decide_scope(question: str, retrieval: Retrieval, model: dict, ask: str | None = None,
                  ask_retrieval: Retrieval | None = None) -> ScopeDecision:
     """Logistic model over guard_features (fitted by scripts/calibrate_guard.py), or a labelled bank question.
 
     `ask`/`ask_retrieval`: the asking sentence (ask_of) and its retrieval, when it differs from the question."""
     feats = guard_features(question, retrieval, ask, ask_retrieval)
-    model = _model()
     z = model["intercept"] + sum(w * (feats[f] - m) / s for f, w, m, s in
                                  zip(model["features"], model["weights"], model["mean"], model["scale"]))
     p = 1.0 / (1.0 + math.exp(-z))

@@ -8,18 +8,17 @@ import threading
 import unicodedata
 from typing import Iterator
 
-from . import conversations as sessions
-from .condense import condense
-from ..config import Settings, get_settings
+from ..config import Settings
 from ..corpus.course import Section
-from ..index.embedding import get_embedder
 from ..errors import InvalidInput
+from ..retrieval.fusion import Retrieval, retrieve
+from ..text import expand_acronyms
+from . import conversations
+from .condense import condense
 from .extractive import arrange, score_sentences, select
 from .guard import ask_of, decide_scope, is_injection, is_medical_advice, looks_like_words
-from ..index.snapshot import get_index
-from ..text import expand_acronyms
-from ..retrieval.fusion import Retrieval, retrieve
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
+from .verify import write_verified
 
 MEDICAL_ADVICE_TEXT = (
     "I'm a tutor for an educational course about AI in medical imaging, so I can't give medical advice about "
@@ -57,26 +56,30 @@ def _suggestions(retrieval: Retrieval, n: int = 3) -> list[Suggestion]:
     return [Suggestion(ref=s.ref, section_title=course.section(s.ref).section_title) for s in retrieval.sections[:n]]
 
 
-def answer(question: str, session_id: str | None = None, chapter: int | None = None, mode: Mode = "answer",
-           settings: Settings | None = None, learner_id: str | None = None, on_sentence=None) -> Answer:
+def answer(services, question: str, session_id: str | None = None, chapter: int | None = None,
+           mode: Mode = "answer", learner_id: str | None = None, on_sentence=None) -> Answer:
     """Answer a learner's question from the course only; every sentence carries its [C.S] marker."""
-    settings = settings or get_settings()
+    settings = services.settings
     q = clean_question(question, settings)
     if mode not in ("answer", "hint"):
         raise InvalidInput("mode must be 'answer' or 'hint'")
-    embedder = get_embedder(settings.embedding_model_path)
+    embedder, db = services.embedder, services.db
     previous: list[str] = []
     if session_id is not None:
-        sessions.ensure_session(settings, session_id, learner_id)
-        previous = [t.resolved_question or t.question for t in sessions.history(settings, session_id)
+        conversations.ensure_session(db, session_id, learner_id)
+        previous = [t.resolved_question or t.question for t in conversations.history(db, session_id)
                     if t.status == "answered"]
-    snapshot = get_index(settings)
+    snapshot = services.index()
     if chapter is not None:
         snapshot.course.chapter(chapter)  # unknown chapter -> NotFound
+    models = services.models
+
+    def find(text: str) -> Retrieval:
+        return retrieve(text, snapshot, services.store, embedder, chapter=chapter, ranker=models.ranker)
 
     query, focus = condense(q, previous)
     query, focus = expand_acronyms(query, snapshot.acronyms), expand_acronyms(focus, snapshot.acronyms)
-    retrieval = retrieve(query, settings, chapter=chapter, embedder=embedder, snapshot=snapshot)
+    retrieval = find(query)
 
     if is_medical_advice(q):
         result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
@@ -86,9 +89,8 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
     else:
         scope_query = q if query == q else query
         ask = ask_of(scope_query)
-        ask_retrieval = (retrieve(ask, settings, chapter=chapter, embedder=embedder, snapshot=snapshot)
-                         if ask != scope_query else None)
-        decision = decide_scope(scope_query, retrieval, ask, ask_retrieval)
+        ask_retrieval = find(ask) if ask != scope_query else None
+        decision = decide_scope(scope_query, retrieval, models.guard, ask, ask_retrieval)
         if not decision.in_scope:
             sugg = _suggestions(retrieval) if decision.features["sentence_max"] >= SUGGESTION_FLOOR else []
             text = OUT_OF_SCOPE_TEXT
@@ -102,23 +104,22 @@ def answer(question: str, session_id: str | None = None, chapter: int | None = N
                 result = _hint(q, focus, retrieval, focus_vector)
             else:
                 result = _extractive(focus, retrieval, focus_vector)
-            writer = _llm_writer(settings)
+            writer = services.writer
             if writer is not None and mode == "answer":
-                from .verify import write_verified
-
-                result = write_verified(writer, q, retrieval, result, settings, on_sentence=on_sentence)
+                result = write_verified(writer, q, retrieval, result, services.support_measure(snapshot.course),
+                                        on_sentence=on_sentence)
     result.retrieved = retrieval.refs
     result.resolved_question = query
     result.mode = mode
     if session_id is not None:
         result.session_id = session_id
-        result.turn_id = sessions.add_turn(settings, session_id, q, query, result.status,
+        result.turn_id = conversations.add_turn(db, session_id, q, query, result.status,
                                            json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False))
     return result
 
 
-def answer_events(question: str, session_id: str | None = None, chapter: int | None = None, mode: Mode = "answer",
-                  settings: Settings | None = None, learner_id: str | None = None) -> Iterator[dict]:
+def answer_events(services, question: str, session_id: str | None = None, chapter: int | None = None,
+                  mode: Mode = "answer", learner_id: str | None = None) -> Iterator[dict]:
     """Stream an answer: verified sentences as they are ready, then the final Answer (errors raise before any event)."""
     events: queue.Queue = queue.Queue()
     streamed: list[str] = []
@@ -126,7 +127,7 @@ def answer_events(question: str, session_id: str | None = None, chapter: int | N
 
     def work() -> None:
         try:
-            result = answer(question, session_id, chapter, mode, settings, learner_id,
+            result = answer(services, question, session_id, chapter, mode, learner_id,
                             on_sentence=lambda s: (streamed.append(s), events.put({"type": "sentence", "text": s})))
             events.put(result)
         except BaseException as exc:  # handed to the consumer, raised there
@@ -203,14 +204,6 @@ def _hint(question: str, focus: str, retrieval: Retrieval, focus_vector) -> Answ
                   sentences=[AnswerSentence(text=pointer, refs=[best.ref]), AnswerSentence(text=look_for, refs=[best.ref])])
 
 
-def _llm_writer(settings: Settings):
-    if not settings.llm_enabled:
-        return None
-    from .llm import get_llm_writer
-
-    return get_llm_writer(settings)
-
-
-def new_session(settings: Settings | None = None, learner_id: str | None = None) -> str:
+def new_session(services, learner_id: str | None = None) -> str:
     """A fresh conversation id (evals replay history into one)."""
-    return sessions.new_session(settings or get_settings(), learner_id)
+    return conversations.new_session(services.db, learner_id)

@@ -13,18 +13,14 @@ content words the passage lacks.
 What it cannot detect: a claim that rearranges the section's own words into a false statement without a
 negation or number changing (swapped terms such as "sensitivity is how many true negatives it leaves
 alone", antonyms such as "fast and cheap" for "slow and costly"), nor subtle hedging changes.
-The thresholds were chosen on `evals/support_labels.jsonl`; `evaluate_labels` reproduces the numbers.
+The thresholds were chosen on `evals/support_labels.jsonl` by `imaging_tutor.evals.support_labels.calibrate`, which also reproduces the numbers.
 """
 from __future__ import annotations
 
-import json
 import re
-import weakref
-import itertools
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
@@ -53,9 +49,6 @@ COSINE_MIN = 0.70      # ... this cosine to the same passage
 COSINE_STRONG = 0.75   # a paraphrase this close counts with fewer shared words ...
 LEXICAL_FLOOR = 0.40   # ... but never with fewer than this share
 POINTER_EXTRA_WORDS = 3  # "The course covers this in <title>" names its section; more words make it a claim
-
-
-_PASSAGE_MEMO: "weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]]" = weakref.WeakKeyDictionary()
 
 
 class Embedder(Protocol):
@@ -155,12 +148,6 @@ class SupportMeasure:
             self._claims.update(zip(todo, self.embedder.embed(todo)))
         self._embed_sections(refs)
 
-    def seed(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Reuse vectors this embedder already produced for course text (e.g. the sentences stored at ingest)."""
-        memo = _PASSAGE_MEMO.setdefault(self.embedder, {})
-        for text, vector in zip(texts, vectors):
-            memo.setdefault(re.sub(r"\s+", " ", text), np.asarray(vector, dtype=np.float32))
-
     def _claim_vector(self, claim: str) -> np.ndarray:
         if claim not in self._claims:
             self._claims[claim] = self.embedder.embed([claim])[0]
@@ -184,15 +171,11 @@ class SupportMeasure:
         todo = [r for r in dict.fromkeys(refs) if r not in self._vectors and self.course.has_ref(r)]
         if not todo:
             return
-        # One batch for every section needed (the model is far faster on a batch than on many small calls), and
-        # a per-process memo so repeated runs (tests, the API) embed the course once.
-        memo = _PASSAGE_MEMO.setdefault(self.embedder, {})
-        wanted = [t for ref in todo for t in self.texts(ref)]
-        missing = list(dict.fromkeys(t for t in wanted if t not in memo))
-        if missing:
-            memo.update(zip(missing, self.embedder.embed(missing)))
+        # One batch for every section needed: the model is far faster on a batch than on many small calls.
+        wanted = list(dict.fromkeys(t for ref in todo for t in self.texts(ref)))
+        vectors = dict(zip(wanted, self.embedder.embed(wanted)))
         for ref in todo:
-            self._vectors[ref] = np.stack([memo[t] for t in self.texts(ref)])
+            self._vectors[ref] = np.stack([vectors[t] for t in self.texts(ref)])
 
     def score(self, sentence: str, ref: str) -> Support:
         """Support of one sentence by one section (an unknown ref is never support)."""
@@ -254,109 +237,3 @@ class SupportMeasure:
         if not results:
             return Support(False, "", 0.0, 0.0, "", "no citation")
         return max(results, key=lambda s: (s.supported, s.lexical + s.cosine))
-
-
-@dataclass(frozen=True)
-class LabelReport:
-    """Agreement of the measure with hand labels."""
-
-    n: int
-    true_positive: int
-    false_positive: int
-    false_negative: int
-    true_negative: int
-    errors: list[dict]
-
-    @property
-    def precision(self) -> float:
-        flagged = self.true_positive + self.false_positive
-        return self.true_positive / flagged if flagged else 1.0
-
-    @property
-    def recall(self) -> float:
-        positive = self.true_positive + self.false_negative
-        return self.true_positive / positive if positive else 1.0
-
-    def as_dict(self) -> dict:
-        return {"n": self.n, "precision": round(self.precision, 3), "recall": round(self.recall, 3),
-                "tp": self.true_positive, "fp": self.false_positive, "fn": self.false_negative,
-                "tn": self.true_negative, "errors": self.errors}
-
-
-def read_labels(path: str | Path) -> list[dict]:
-    """Labelled (sentence, ref, supported) pairs, one JSON object a line."""
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def evaluate_labels(measure: SupportMeasure, labels: list[dict]) -> LabelReport:
-    """Precision/recall of `supported` against hand labels (positive class: supported)."""
-    tp = fp = fn = tn = 0
-    errors = []
-    measure.prepare((r["sentence"], [r["ref"]]) for r in labels)
-    for row in labels:
-        got = measure.score(row["sentence"], row["ref"])
-        want = bool(row["supported"])
-        if got.supported and want:
-            tp += 1
-        elif got.supported:
-            fp += 1
-        elif want:
-            fn += 1
-        else:
-            tn += 1
-        if got.supported != want:
-            errors.append({**row, **{k: v for k, v in got.as_dict().items() if k != "supported"}})
-    return LabelReport(len(labels), tp, fp, fn, tn, errors)
-
-
-GRID = {
-    "lexical_min": (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8),
-    "cosine_min": (0.55, 0.6, 0.65, 0.7, 0.75),
-    "cosine_strong": (0.7, 0.75, 0.8, 0.85, 0.9, 1.01),
-    "lexical_floor": (0.3, 0.4, 0.5),
-}
-
-
-def _f_half(tp: int, fp: int, fn: int) -> float:
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
-
-
-def calibrate(measure: SupportMeasure, labels: list[dict]) -> dict:
-    """Grid-search the similarity thresholds for F0.5 on the labels, with a leave-one-out estimate.
-
-    Ties go to the stricter setting (higher thresholds). Returns the chosen thresholds, their in-sample
-    confusion counts and the leave-one-out counts (thresholds re-chosen without each held-out label).
-    """
-    measure.prepare((r["sentence"], [r["ref"]]) for r in labels)
-    feats = [measure.features(r["sentence"], r["ref"]) for r in labels]
-    want = np.array([bool(r["supported"]) for r in labels])
-    settled = np.array([bool(f.reason) for f in feats])
-    settled_as = np.array([f.supported for f in feats])
-    lex = np.array([f.lexical for f in feats])
-    cos = np.array([f.cosine for f in feats])
-    grid = np.array(list(itertools.product(*GRID.values())))  # (g, 4): lexical_min, cosine_min, cosine_strong, floor
-    by_rule = ((lex >= grid[:, [0]]) & (cos >= grid[:, [1]])) | ((cos >= grid[:, [2]]) & (lex >= grid[:, [3]]))
-    got = np.where(settled, settled_as, by_rule)  # (g, n) verdicts
-    tp_i, fp_i, fn_i = got & want, got & ~want, ~got & want
-    tp, fp, fn = tp_i.sum(1), fp_i.sum(1), fn_i.sum(1)
-
-    def pick(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> int:
-        scores = [_f_half(int(a), int(b), int(c)) for a, b, c in zip(tp, fp, fn)]
-        return max(range(len(grid)), key=lambda g: (round(scores[g], 12), tuple(grid[g])))
-
-    chosen = pick(tp, fp, fn)
-    loo = [0, 0, 0]
-    for i in range(len(labels)):
-        g = pick(tp - tp_i[:, i], fp - fp_i[:, i], fn - fn_i[:, i])
-        loo[0] += bool(tp_i[g, i])
-        loo[1] += bool(fp_i[g, i])
-        loo[2] += bool(fn_i[g, i])
-
-    def pr(tp: int, fp: int, fn: int) -> dict:
-        return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-                "tp": tp, "fp": fp, "fn": fn}
-
-    return {"thresholds": {k: float(v) for k, v in zip(GRID, grid[chosen])},
-            "in_sample": pr(int(tp[chosen]), int(fp[chosen]), int(fn[chosen])), "leave_one_out": pr(*loo)}

@@ -3,26 +3,15 @@ from __future__ import annotations
 
 import re
 
-from ..config import Settings
-from ..index.embedding import get_embedder
-from ..errors import ServiceUnavailable
-from .support import MARKER, SupportMeasure, strip_markers
-from ..retrieval.fusion import Retrieval
-from .schemas import Answer, AnswerSentence, Citation
 from ..corpus.sentences import sentences as split_sentences
 from ..corpus.sentences import split_sentences as sentence_spans
+from ..errors import ServiceUnavailable
+from ..retrieval.fusion import Retrieval
+from .llm import Writer, format_passages
+from .schemas import Answer, AnswerSentence, Citation
+from .support import MARKER, SupportMeasure, strip_markers
 
 MIN_KEPT = 1  # fewer surviving sentences than this and the extractive answer is returned instead
-_measures: dict[int, SupportMeasure] = {}
-
-
-def _measure(retrieval: Retrieval, settings: Settings) -> SupportMeasure:
-    course = retrieval.snapshot.course
-    key = id(course)
-    if key not in _measures:
-        _measures.clear()
-        _measures[key] = SupportMeasure(course, get_embedder(settings.embedding_model_path))
-    return _measures[key]
 
 
 def _normalise(text: str) -> str:
@@ -47,9 +36,9 @@ def _check(raw: str, allowed_refs: list[str], course, measure, kept: list, dropp
     return entry
 
 
-def verify_text(text: str, allowed_refs: list[str], retrieval: Retrieval, settings: Settings):
+def verify_text(text: str, allowed_refs: list[str], retrieval: Retrieval, measure: SupportMeasure):
     """Split the model's text into sentences; drop unknown refs and unsupported sentences. Returns (kept, dropped)."""
-    course, measure = retrieval.snapshot.course, _measure(retrieval, settings)
+    course = retrieval.snapshot.course
     kept: list[tuple[str, list[str], str]] = []  # (clean sentence, refs, supporting passage)
     dropped: list[str] = []
     for raw in split_sentences(_normalise(text)):
@@ -67,21 +56,19 @@ def verbatim_quote(section_text: str, passage: str) -> str:
     return split_sentences(section_text)[0]
 
 
-def write_verified(writer, question: str, retrieval: Retrieval, extractive: Answer, settings: Settings,
+def write_verified(writer: Writer, question: str, retrieval: Retrieval, extractive: Answer, measure: SupportMeasure,
                    on_sentence=None) -> Answer:
     """Ask the LLM, verify every sentence against its cited section, and fall back to the extractive answer.
 
     With on_sentence, the model is streamed and each sentence is verified once, as soon as it is complete, and
     passed on only if it is supported: nothing unsupported reaches the learner, even mid-stream.
     """
-    from .llm import format_passages
-
     passages, refs = format_passages(retrieval)
     try:
         if on_sentence is None:
-            kept, dropped = verify_text(writer.write(question, passages), refs, retrieval, settings)
+            kept, dropped = verify_text(writer.write(question, passages), refs, retrieval, measure)
         else:
-            course, measure = retrieval.snapshot.course, _measure(retrieval, settings)
+            course = retrieval.snapshot.course
             kept, dropped = [], []
             text, done = "", 0
 

@@ -12,41 +12,40 @@ from fastapi.responses import StreamingResponse
 from ...tutor import pipeline as tutor
 from ...tutor.schemas import Answer
 from ..access import claimable_session
-from ...corpus.outline import current_course
-from ..deps import PrincipalDep, SettingsDep, chat_rate_limit
+from ..deps import PrincipalDep, ServicesDep, chat_rate_limit
 from ..schemas import ChatRequest
 
 router = APIRouter(tags=["chat"], dependencies=[Depends(chat_rate_limit)])
 
 
-def _session_for(body: ChatRequest, settings, principal) -> str | None:
+def _session_for(body: ChatRequest, services, principal) -> str | None:
     """The conversation to answer in: the given one if the caller may use it, a new one for a learner, else none."""
     # Refuse bad input before creating anything, so a rejected question leaves no empty conversation behind.
-    tutor.clean_question(body.message, settings)
+    tutor.clean_question(body.message, services.settings)
     if body.chapter is not None:
-        current_course(settings).chapter(body.chapter)
+        services.course().chapter(body.chapter)
     session_id = body.session_id
     if session_id is not None:
         if principal.learner_id is None and not principal.is_staff:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                                 "conversations belong to a learner: send X-Learner-Id to use session_id",
                                 headers={"WWW-Authenticate": "Bearer"})
-        claimable_session(settings, principal, session_id)
+        claimable_session(services.db, principal, session_id)
     elif principal.learner_id is not None:
-        session_id = tutor.new_session(settings, learner_id=principal.learner_id)
+        session_id = tutor.new_session(services, learner_id=principal.learner_id)
     return session_id
 
 
-def _ask(body: ChatRequest, settings, principal) -> Answer:
-    return tutor.answer(body.message, session_id=_session_for(body, settings, principal), chapter=body.chapter,
-                        mode=body.mode, settings=settings, learner_id=principal.learner_id)
+def _ask(body: ChatRequest, services, principal) -> Answer:
+    return tutor.answer(services, body.message, session_id=_session_for(body, services, principal),
+                        chapter=body.chapter, mode=body.mode, learner_id=principal.learner_id)
 
 
 @router.post("/chat", response_model=Answer, summary="Ask the tutor",
              description="Answer from the course only; every sentence carries a [C.S] citation marker. A learner "
                          "without session_id starts a new conversation (its id is in the answer).")
-def chat(body: ChatRequest, settings: SettingsDep, principal: PrincipalDep) -> Answer:
-    return _ask(body, settings, principal)
+def chat(body: ChatRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
+    return _ask(body, services, principal)
 
 
 def sse(event: str, data) -> str:
@@ -84,16 +83,16 @@ def writer_events(events: Iterator[dict]) -> Iterator[str]:
              responses={200: {"content": {"text/event-stream": {}},
                               "description": "events `sentence` {index, text, refs, marked} …, then `answer` "
                                              "(the Answer)"}})
-def chat_stream(body: ChatRequest, settings: SettingsDep, principal: PrincipalDep) -> StreamingResponse:
+def chat_stream(body: ChatRequest, services: ServicesDep, principal: PrincipalDep) -> StreamingResponse:
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    if settings.llm_enabled and body.mode == "answer":
-        session_id = _session_for(body, settings, principal)
-        events = tutor.answer_events(body.message, session_id=session_id, chapter=body.chapter, mode=body.mode,
-                                     settings=settings, learner_id=principal.learner_id)
+    if services.writer is not None and body.mode == "answer":
+        session_id = _session_for(body, services, principal)
+        events = tutor.answer_events(services, body.message, session_id=session_id, chapter=body.chapter,
+                                     mode=body.mode, learner_id=principal.learner_id)
         # Pull the first event here: bad input raises now and gets a 4xx instead of a broken stream.
         first = next(events)
         return StreamingResponse(writer_events(itertools.chain([first], events)), media_type="text/event-stream",
                                  headers=headers)
     # The extractive writer and hints are instant: answer first, then send the sentences.
-    result = _ask(body, settings, principal)
+    result = _ask(body, services, principal)
     return StreamingResponse(answer_events(result), media_type="text/event-stream", headers=headers)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from ...tutor import feedback
 from ...errors import NotFound
-from ..deps import PrincipalDep, SettingsDep, StaffDep
+from ..deps import PrincipalDep, ServicesDep, StaffDep
 from ..schemas import FeedbackCreate, FeedbackPublic, FeedbackWithAnswer
 
 router = APIRouter(tags=["feedback"])
@@ -15,22 +15,22 @@ router = APIRouter(tags=["feedback"])
 
 @router.post("/feedback", response_model=FeedbackPublic, status_code=status.HTTP_201_CREATED,
              summary="Rate an answer", description="One rating per learner and turn; sending again replaces it.")
-def give_feedback(body: FeedbackCreate, settings: SettingsDep, principal: PrincipalDep) -> dict:
+def give_feedback(body: FeedbackCreate, services: ServicesDep, principal: PrincipalDep) -> dict:
     if principal.role == "anonymous":
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send X-Learner-Id or a learner bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
-    owner = feedback.turn_owner(settings, body.turn_id)
+    owner = feedback.turn_owner(services.db, body.turn_id)
     if not principal.is_staff and (owner is None or owner != principal.learner_id):
         raise NotFound(f"unknown turn {body.turn_id}")  # another learner's turn is not revealed
-    entry = feedback.give_feedback(settings, turn_id=body.turn_id, rating=body.rating, comment=body.comment,
+    entry = feedback.give_feedback(services.db, turn_id=body.turn_id, rating=body.rating, comment=body.comment,
                                    learner_id=principal.learner_id)
     return entry.public()
 
 
 @router.get("/feedback", response_model=list[FeedbackWithAnswer], summary="Feedback inbox (staff)")
-def list_feedback(settings: SettingsDep, _staff: StaffDep,
+def list_feedback(services: ServicesDep, _staff: StaffDep,
                   rating: Literal["up", "down"] | None = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> list[dict]:
-    return [e.public(with_answer=True) for e in feedback.list_feedback(settings, rating=rating, limit=limit,
+    return [e.public(with_answer=True) for e in feedback.list_feedback(services.db, rating=rating, limit=limit,
                                                                       offset=offset)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ..deps import SettingsDep
+from ..deps import ServicesDep
 from ..readiness import check_ready
 from ..schemas import Health, Readiness
 
@@ -18,6 +18,6 @@ def healthz() -> dict:
 
 @router.get("/readyz", response_model=Readiness, summary="Readiness",
             responses={503: {"model": Readiness, "description": "not ready, with reasons"}})
-def readyz(settings: SettingsDep):
-    report = check_ready(settings)
+def readyz(services: ServicesDep):
+    report = check_ready(services)
     return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)

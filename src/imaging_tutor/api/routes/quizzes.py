@@ -4,127 +4,76 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from ... import quiz
 from ...errors import NotFound
-from ...quiz.schema import ITEM_TYPES, ItemType
+from ...quiz.schema import ITEM_TYPES
 from ..auth import Principal
-from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, SettingsDep, StaffDep
+from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, ServicesDep, StaffDep
+from ..schemas import AnswerIn, QuizSave, QuizSessionCreate, QuizSpecIn, RegenerateIn
 
 router = APIRouter(tags=["quizzes"])
 QuizId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-RefStr = Annotated[str, Field(pattern=r"^\d{1,3}\.\d{1,3}$")]
-
-
-class QuizSpecIn(BaseModel):
-    """What to generate: chapters and/or section refs (all of the course when both are empty)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    chapters: list[Annotated[int, Field(ge=1, le=999)]] | None = Field(None, max_length=50)
-    refs: list[RefStr] | None = Field(None, max_length=200)
-    count: int = Field(10, ge=1, le=200)
-    types: list[ItemType] | None = Field(None, max_length=4)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-    title: str | None = Field(None, max_length=200)
-
-
-class QuizSave(QuizSpecIn):
-    """Save a generated quiz: the same spec (generation is deterministic) plus items left out at review."""
-
-    title: str = Field(min_length=1, max_length=200)
-    exclude: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=200)
-
-
-class RegenerateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    seed: int = Field(0, ge=0, le=2**31 - 1)
-
-
-class QuizSessionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    mode: Literal["course", "practice", "bank", "review"] = Field(
-        "course", description="course: the chapter's own quiz; practice: generated items; bank: a saved quiz; "
-                              "review: items due for review")
-    chapter: int | None = Field(None, ge=1, le=999)
-    quiz_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    count: int = Field(10, ge=1, le=50)
-    types: list[ItemType] | None = Field(None, max_length=4)
-    free_text: bool = Field(False, description="course quiz as short free-text answers instead of options")
-
-
-class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    item_id: str = Field(min_length=1, max_length=64)
-    response: str = Field(max_length=2000, description="the chosen option, true/false, or free text")
 
 
 # -- staff: generate, bank, edit, export ---------------------------------------------------------------------
 
-def _generate(spec: QuizSpecIn, settings):
-    return quiz.generate(chapters=spec.chapters, refs=spec.refs, count=spec.count,
-                         types=spec.types or list(ITEM_TYPES), seed=spec.seed, title=spec.title or "",
-                         settings=settings)
+def _generate(spec: QuizSpecIn, services) -> quiz.Quiz:
+    return quiz.generate_for(services, chapters=spec.chapters, refs=spec.refs, count=spec.count,
+                             types=spec.types or list(ITEM_TYPES), seed=spec.seed, title=spec.title or "")
 
 
 @router.post("/quizzes/generate", response_model=quiz.Quiz, summary="Generate a practice quiz (not saved)",
              description="Items come with answer keys, verbatim explanations and citations, for staff review. "
                          "The same spec and seed always give the same quiz; save it with POST /quizzes.")
-def generate_quiz(spec: QuizSpecIn, settings: SettingsDep, _staff: StaffDep) -> quiz.Quiz:
-    return _generate(spec, settings)
+def generate_quiz(spec: QuizSpecIn, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
+    return _generate(spec, services)
 
 
 @router.post("/quizzes", response_model=quiz.QuizSummary, status_code=status.HTTP_201_CREATED,
              summary="Save a generated quiz to the bank")
-def save_quiz(body: QuizSave, settings: SettingsDep, _staff: StaffDep) -> quiz.QuizSummary:
-    generated = _generate(body, settings)
-    unknown = set(body.exclude) - {it.id for it in generated.items}
-    if unknown:
-        raise NotFound(f"not items of this quiz: {', '.join(sorted(unknown))}")
-    kept = generated.model_copy(update={"items": [it for it in generated.items if it.id not in set(body.exclude)]})
-    return quiz.save_quiz(kept, body.title, settings=settings)
+def save_quiz(body: QuizSave, services: ServicesDep, _staff: StaffDep) -> quiz.QuizSummary:
+    return quiz.save_reviewed(services.db, _generate(body, services), body.title, body.exclude)
 
 
 @router.get("/quizzes", response_model=list[quiz.QuizSummary], summary="Saved quizzes, newest first")
-def list_quizzes(settings: SettingsDep, _staff: StaffDep) -> list[quiz.QuizSummary]:
-    return quiz.list_quizzes(settings)
+def list_quizzes(services: ServicesDep, _staff: StaffDep) -> list[quiz.QuizSummary]:
+    return quiz.list_quizzes(services.db)
 
 
 @router.get("/quizzes/{quiz_id}", response_model=quiz.Quiz, summary="A saved quiz with its answer keys")
-def get_quiz(quiz_id: QuizId, settings: SettingsDep, _staff: StaffDep) -> quiz.Quiz:
-    return quiz.get_quiz(quiz_id, settings)
+def get_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
+    return quiz.get_quiz(services.db, quiz_id)
 
 
 @router.delete("/quizzes/{quiz_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a saved quiz")
-def delete_quiz(quiz_id: QuizId, settings: SettingsDep, _staff: StaffDep) -> Response:
-    quiz.delete_quiz(quiz_id, settings)
+def delete_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> Response:
+    quiz.delete_quiz(services.db, quiz_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.patch("/quizzes/{quiz_id}/items/{item_id}", response_model=quiz.QuizItem, summary="Edit a saved item",
               description="The edited item is validated like a generated one: its explanation must stay a "
                           "verbatim quote of the cited section and support the answer.")
-def edit_item(quiz_id: QuizId, item_id: ItemId, changes: quiz.ItemEdit, settings: SettingsDep,
+def edit_item(quiz_id: QuizId, item_id: ItemId, changes: quiz.ItemEdit, services: ServicesDep,
               _staff: StaffDep) -> quiz.QuizItem:
-    return quiz.update_item(quiz_id, item_id, changes, settings)
+    return quiz.update_item(services.db, quiz_id, item_id, changes, course=services.course(),
+                            embedder=services.embedder)
 
 
 @router.delete("/quizzes/{quiz_id}/items/{item_id}", response_model=quiz.Quiz, summary="Remove an item")
-def delete_item(quiz_id: QuizId, item_id: ItemId, settings: SettingsDep, _staff: StaffDep) -> quiz.Quiz:
-    return quiz.delete_item(quiz_id, item_id, settings)
+def delete_item(quiz_id: QuizId, item_id: ItemId, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
+    return quiz.delete_item(services.db, quiz_id, item_id)
 
 
 @router.post("/quizzes/{quiz_id}/items/{item_id}/regenerate", response_model=quiz.QuizItem,
              summary="Replace an item by another from the same section")
-def regenerate_item(quiz_id: QuizId, item_id: ItemId, body: RegenerateIn, settings: SettingsDep,
+def regenerate_item(quiz_id: QuizId, item_id: ItemId, body: RegenerateIn, services: ServicesDep,
                     _staff: StaffDep) -> quiz.QuizItem:
-    return quiz.regenerate_item(quiz_id, item_id, seed=body.seed, settings=settings)
+    return quiz.regenerate_item(services.db, quiz_id, item_id, seed=body.seed, course=services.course(),
+                                embedder=services.embedder)
 
 
 _MEDIA = {"gift": "text/plain; charset=utf-8", "qti": "application/zip", "json": "application/json",
@@ -135,17 +84,17 @@ _MEDIA = {"gift": "text/plain; charset=utf-8", "qti": "application/zip", "json":
             response_class=Response,
             responses={200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()},
                              "description": "GIFT (Moodle), QTI 1.2 zip (Canvas), JSON, or Markdown with key"}})
-def export_quiz(quiz_id: QuizId, settings: SettingsDep, _staff: StaffDep,
+def export_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep,
                 format: Annotated[Literal["gift", "qti", "json", "md"], Query()] = "gift") -> Response:
-    name, data = quiz.export_quiz(quiz.get_quiz(quiz_id, settings), format)
+    name, data = quiz.export_quiz(quiz.get_quiz(services.db, quiz_id), format)
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # -- learners: sessions, progress, review --------------------------------------------------------------------
 
-def _own_quiz_session(session_id: str, principal: Principal, settings) -> quiz.SessionView:
-    view = quiz.get_session(session_id, settings)
+def _own_quiz_session(session_id: str, principal: Principal, services) -> quiz.SessionView:
+    view = quiz.get_session(services.db, session_id)
     if not principal.is_staff and view.learner_id != principal.learner_id:
         raise NotFound(f"unknown quiz session {session_id!r}")  # someone else's session is not revealed
     return view
@@ -153,29 +102,29 @@ def _own_quiz_session(session_id: str, principal: Principal, settings) -> quiz.S
 
 @router.post("/quiz-sessions", response_model=quiz.SessionView, status_code=status.HTTP_201_CREATED,
              summary="Start a quiz session", description="Items are shown one at a time without their answers.")
-def start_quiz_session(body: QuizSessionCreate, settings: SettingsDep, principal: LearnerDep) -> quiz.SessionView:
-    return quiz.start_session(principal.learner_id, mode=body.mode, chapter=body.chapter, quiz_id=body.quiz_id,
-                              count=body.count, types=body.types, free_text=body.free_text, settings=settings)
+def start_quiz_session(body: QuizSessionCreate, services: ServicesDep, principal: LearnerDep) -> quiz.SessionView:
+    return quiz.start_session(services, principal.learner_id, mode=body.mode, chapter=body.chapter,
+                              quiz_id=body.quiz_id, count=body.count, types=body.types, free_text=body.free_text)
 
 
 @router.get("/quiz-sessions/{session_id}", response_model=quiz.SessionView, summary="A quiz session's state")
-def get_quiz_session(session_id: SessionId, settings: SettingsDep, principal: PrincipalDep) -> quiz.SessionView:
-    return _own_quiz_session(session_id, principal, settings)
+def get_quiz_session(session_id: SessionId, services: ServicesDep, principal: PrincipalDep) -> quiz.SessionView:
+    return _own_quiz_session(session_id, principal, services)
 
 
 @router.get("/quiz-sessions/{session_id}/next", response_model=quiz.ItemView | None,
             summary="The next unanswered item (null when the session is complete)")
-def next_quiz_item(session_id: SessionId, settings: SettingsDep, principal: PrincipalDep) -> quiz.ItemView | None:
-    return _own_quiz_session(session_id, principal, settings).next
+def next_quiz_item(session_id: SessionId, services: ServicesDep, principal: PrincipalDep) -> quiz.ItemView | None:
+    return _own_quiz_session(session_id, principal, services).next
 
 
 @router.post("/quiz-sessions/{session_id}/answers", response_model=quiz.SubmitResult,
              summary="Answer an item", description="Graded once: {correct, score, feedback, citation, next}. "
                                                    "A second answer to the same item is 409.")
-def answer_item(session_id: SessionId, body: AnswerIn, settings: SettingsDep,
+def answer_item(session_id: SessionId, body: AnswerIn, services: ServicesDep,
                 principal: PrincipalDep) -> quiz.SubmitResult:
-    _own_quiz_session(session_id, principal, settings)
-    return quiz.submit(session_id, body.item_id, body.response, settings=settings)
+    _own_quiz_session(session_id, principal, services)
+    return quiz.submit(services, session_id, body.item_id, body.response)
 
 
 def _learner_for(principal: Principal, learner_id: str | None) -> str:
@@ -189,16 +138,16 @@ def _learner_for(principal: Principal, learner_id: str | None) -> str:
 
 
 @router.get("/progress", response_model=list[quiz.SectionProgress], summary="Quiz progress per section")
-def get_progress(settings: SettingsDep, principal: PrincipalDep,
+def get_progress(services: ServicesDep, principal: PrincipalDep,
                  chapter: Annotated[int | None, Query(ge=1, le=999)] = None,
                  learner_id: Annotated[str | None, Query(pattern=LEARNER_ID_PATTERN)] = None
                  ) -> list[quiz.SectionProgress]:
-    return quiz.progress(_learner_for(principal, learner_id), settings, chapter=chapter)
+    return quiz.progress(services.db, services.course(), _learner_for(principal, learner_id), chapter=chapter)
 
 
 @router.get("/review", response_model=list[quiz.ReviewItem], summary="Items due for review, most overdue first")
-def get_review_queue(settings: SettingsDep, principal: PrincipalDep,
+def get_review_queue(services: ServicesDep, principal: PrincipalDep,
                      limit: Annotated[int, Query(ge=1, le=100)] = 20,
                      learner_id: Annotated[str | None, Query(pattern=LEARNER_ID_PATTERN)] = None
                      ) -> list[quiz.ReviewItem]:
-    return quiz.review_queue(_learner_for(principal, learner_id), settings, limit=limit)
+    return quiz.review_queue(services.db, _learner_for(principal, learner_id), limit=limit)

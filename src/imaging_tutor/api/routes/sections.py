@@ -6,26 +6,26 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from ...errors import InvalidInput
-from ...corpus.outline import current_course, outline, section_view
-from ..deps import SettingsDep
+from ...corpus.outline import outline, section_view
+from ..deps import ServicesDep
 from ..schemas import REF, Outline, SectionPublic
 
 router = APIRouter(tags=["sections"])
 
 
 @router.get("/sections", response_model=Outline, summary="Course outline")
-def list_sections(settings: SettingsDep) -> dict:
-    return outline(current_course(settings))
+def list_sections(services: ServicesDep) -> dict:
+    return outline(services.course())
 
 
 @router.get("/sections/{ref}", response_model=SectionPublic, summary="One section's full text",
             description="With ?quote=… (repeatable), `highlights` gives the character offsets of each quoted "
                         "passage in `text`, so a client can mark the sentences an answer cited.")
 def get_section(
-    settings: SettingsDep,
+    services: ServicesDep,
     ref: Annotated[str, Path(pattern=REF, description="section ref such as 4.3")],
     quote: Annotated[list[str], Query(max_length=20, description="passages to locate")] = [],
 ) -> dict:
     if any(len(q) > 5000 for q in quote):
         raise InvalidInput("a quote is longer than 5000 characters")
-    return section_view(current_course(settings), ref, quote)
+    return section_view(services.course(), ref, quote)

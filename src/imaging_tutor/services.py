@@ -1,0 +1,127 @@
+"""The composition root: one object, built from Settings, that owns every external service and cache.
+
+The CLI builds one per command, the API one per process (in its lifespan), tests one per fixture with the real
+model and store or with named fakes. Domain functions receive what they use from it; nothing else holds state.
+"""
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from .config import Settings
+
+if TYPE_CHECKING:
+    from .corpus.course import Course
+    from .index.embedding import Embedder
+    from .index.snapshot import IndexProvider, IndexSnapshot
+    from .index.vectorstore import VectorStore
+    from .fitted import FittedModels
+    from .storage.db import Database
+    from .tutor.llm import Writer
+    from .tutor.support import SupportMeasure
+
+
+class Services:
+    """Embedder, vector store, index snapshot, database, answer writer and fitted models for one Settings.
+
+    Each is created on first use (a command that never embeds never loads the model) and at most once, even when
+    first asked for by several threads at the same time. Pass a ready-made one to use it instead.
+    """
+
+    def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None, store: "VectorStore | None" = None,
+                 database: "Database | None" = None, writer: "Writer | None" = None,
+                 models: "FittedModels | None" = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._store = store
+        self._database = database
+        self._writer = writer
+        self._writer_built = writer is not None
+        self._models = models
+        self._index: "IndexProvider | None" = None
+        self._courses = None
+        self._measures: dict[int, "SupportMeasure"] = {}
+        self._lock = threading.RLock()
+        # One lock per part: a request that needs only the database must not wait while the model loads.
+        self._part_locks = {attr: threading.Lock()
+                            for attr in ("_embedder", "_store", "_database", "_models", "_index", "_courses")}
+
+    def _once(self, attr: str, build):
+        value = getattr(self, attr)
+        if value is None:
+            with self._part_locks[attr]:
+                value = getattr(self, attr)
+                if value is None:
+                    value = build()
+                    setattr(self, attr, value)
+        return value
+
+    @property
+    def embedder(self) -> "Embedder":
+        """The embedding model (all-MiniLM-L6-v2 from its PyPI package, loaded from disk, never downloaded)."""
+        from .index.embedding import CachingEmbedder, SentenceTransformerEmbedder
+
+        return self._once("_embedder",
+                          lambda: CachingEmbedder(SentenceTransformerEmbedder(self.settings.embedding_model_path)))
+
+    @property
+    def store(self) -> "VectorStore":
+        """Chroma, embedded in the data dir or a `chroma run` server, by settings."""
+        from .index.vectorstore import ChromaStore
+
+        return self._once("_store", lambda: ChromaStore(self.settings))
+
+    @property
+    def db(self) -> "Database":
+        """SQLite in the data dir, or PostgreSQL, by settings."""
+        from .storage.db import Database
+
+        return self._once("_database", lambda: Database(self.settings.resolved_database_url))
+
+    @property
+    def writer(self) -> "Writer | None":
+        """The LLM answer writer when an endpoint is configured, else None (the extractive writer is used)."""
+        if not self._writer_built:
+            with self._lock:
+                if not self._writer_built:
+                    if self.settings.llm_enabled:
+                        from .tutor.llm import LangchainWriter
+
+                        self._writer = LangchainWriter(self.settings, course_title=self.course().title)
+                    self._writer_built = True
+        return self._writer
+
+    @property
+    def models(self) -> "FittedModels":
+        """The fitted ranker and scope guard shipped with the package (or passed in)."""
+        from .fitted import FittedModels
+
+        return self._once("_models", FittedModels.packaged)
+
+    def course(self) -> "Course":
+        """The configured course, parsed again only when its files change."""
+        from .corpus.course import CourseLoader
+
+        return self._once("_courses", lambda: CourseLoader(self.settings.corpus_dir)).get()
+
+    def index(self) -> "IndexSnapshot":
+        """The serving snapshot of the active collection (switches over after a re-ingest)."""
+        from .index.snapshot import IndexProvider
+
+        return self._once("_index", lambda: IndexProvider(self)).get()
+
+    def support_measure(self, course: "Course") -> "SupportMeasure":
+        """The verifier's support measure for this course (section passages embedded once)."""
+        from .tutor.support import SupportMeasure
+
+        with self._lock:
+            measure = self._measures.get(id(course))
+            if measure is None or measure.course is not course:
+                self._measures.clear()
+                measure = self._measures[id(course)] = SupportMeasure(course, self.embedder)
+            return measure
+
+    def close(self) -> None:
+        """Release database connections (the model and store need no closing)."""
+        if self._database is not None:
+            self._database.close()
