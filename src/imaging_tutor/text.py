@@ -1,10 +1,34 @@
-"""Word-level text handling shared by BM25, the guard and support scoring: tokens, stopwords, light stemming."""
+"""Words, for every part that compares text: folding, tokens, stopword sets, stemming, acronyms.
+
+Retrieval, the scope guard, the verifier's support measure, quiz grading and the evals all use this module. Where
+they need different behaviour it is a named parameter or a named set, with the reason beside it.
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
+from typing import Mapping
 
-STOPWORDS = frozenset("""
+_TRANSLATE = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "−": "-", "×": "x", "\u00a0": " "})
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_WORD_NO_HYPHEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+
+# Grammar words: they carry no topic. The verifier and the grader compare claims and answers with these removed.
+FUNCTION_WORDS = frozenset("""
+a an the and or but nor if then else so as of in on at to for from by with into onto over under about than via per
+that this these those there here it its it's is are was were be been being am do does did doing has have had having
+will would can could should may might must shall i me my mine you your yours he him his she her we us our they them
+their what which who whom whose when where why how all any both each few more most other some such only own same too
+very just also even still yet often usually like e.g i.e etc one two up out off again further once while
+""".split())
+NEGATIONS = frozenset({"not", "no", "never", "cannot", "can't", "don't", "doesn't", "isn't", "aren't", "won't",
+                       "without", "nor", "neither", "none", "didn't", "wasn't", "shouldn't", "mustn't"})
+
+# Retrieval drops, besides grammar words, the words learners use to *ask* ("explain", "difference", "calculate",
+# "example", "thanks"): they appear in questions, not in the course's answers, so matching on them only adds noise.
+# Kept exactly as the fusion weights and the ranker were fitted with.
+RETRIEVAL_STOPWORDS = frozenset("""
 a an the and or but if then else of to in on at by for with without from into onto over under about as is are was
 were be been being am do does did doing have has had having it its it's this that these those there here what which
 who whom whose when where why how i me my mine we us our you your yours he him his she her they them their
@@ -18,21 +42,55 @@ idea ideas concept concepts point purpose role goal actually exactly basically p
 want wanna need know understand understanding question questions answer answers learn learning
 """.split())
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
-_SYNONYMS = {
-    "ppv": "ppv", "npv": "npv", "ct": "ct", "mri": "mri", "xray": "x-ray", "x-rays": "x-ray",
-    "ai": "ai", "fp": "false-positive", "fn": "false-negative",
-}
+# Spellings of one word, whatever the course: the stemmer maps each to one form.
+SPELLING_VARIANTS = {"xray": "x-ray", "x-rays": "x-ray"}
+
+
+def fold(text: str, *, dashes: str = " ") -> str:
+    """Lower case, NFKC, typographic quotes made plain, whitespace collapsed, em and en dashes replaced by `dashes`.
+
+    A dash between words separates them ("early—before"), so words see a space; comparing character runs with a
+    quoted passage (the verifier) keeps it as "-", since a quote keeps the course's punctuation."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE).lower().replace("—", dashes).replace("–", dashes)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str, *, split_hyphens: bool = False) -> list[str]:
+    """The words of text, folded. split_hyphens: free-text answers hyphenate at will ('de-identified' /
+    'de identified'), so grading splits them; retrieval keeps 'false-positive' as one word, as the course writes it."""
+    return (_WORD_NO_HYPHEN if split_hyphens else _WORD).findall(fold(text))
+
+
+_LIGHT = (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ings", ""), ("ing", ""), ("edly", ""),
+          ("ed", ""), ("ly", ""), ("es", ""), ("s", ""))
+_STRONG = (("izations", "iz"), ("ization", "iz"), ("ational", "ate"), ("ations", "ate"), ("ation", "ate"),
+           ("ements", ""), ("ement", ""), ("ments", ""), ("ment", ""), ("nesses", ""), ("ness", ""), ("ings", ""),
+           ("ing", ""), ("ies", "y"), ("ied", "y"), ("edly", ""), ("ed", ""), ("ions", ""), ("ion", ""),
+           ("ers", ""), ("er", ""), ("ly", ""), ("sses", "ss"), ("es", ""), ("s", ""))
 
 
 @lru_cache(maxsize=50_000)
-def stem(word: str) -> str:
-    """A deliberately light stemmer: plural and common suffixes, enough to match 'labels'/'label', 'flagged'/'flag'."""
-    w = word.replace("’", "'")
-    if w in _SYNONYMS:
-        return _SYNONYMS[w]
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ments", "ment"), ("ings", ""), ("ing", ""),
-                         ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", "")):
+def stem(word: str, *, strong: bool = False) -> str:
+    """A light suffix stripper ('labels'/'label', 'flagged'/'flag'). strong also conflates derivations
+    ('detection'/'detect', 'reader'/'read'): the grader wants a learner's own wording to meet the key, while
+    retrieval would lose distinctions the course makes."""
+    w = SPELLING_VARIANTS.get(word, word.replace("’", "'"))
+    if strong:
+        w = w.replace("'s", "")
+        if len(w) <= 3 or w.isdigit():
+            return w
+        for suffix, repl in _STRONG:
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                if suffix == "s" and w.endswith(("ss", "us", "is")):
+                    continue
+                w = w[: -len(suffix)] + repl
+                break
+        if w.endswith("e") and len(w) > 4:
+            w = w[:-1]
+        if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "ls":
+            w = w[:-1]
+        return w
+    for suffix, repl in _LIGHT:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith("ss" if suffix == "s" else "\0"):
             w = w[: -len(suffix)] + repl
             break
@@ -41,17 +99,28 @@ def stem(word: str) -> str:
     return w
 
 
-def words(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("’", "'"))
-
-
 def tokens(text: str) -> list[str]:
-    """Content-word stems of text (stopwords dropped)."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+    """Content-word stems for retrieval and the scope guard (grammar and asking words dropped)."""
+    return [stem(w) for w in words(text) if w not in RETRIEVAL_STOPWORDS and len(w) > 1 or w.isdigit()]
 
 
 def content_words(text: str) -> set[str]:
-    return set(tokens(text))
+    """Stems of the words that carry a claim's content: grammar words and negations removed."""
+    return {stem(w) for w in words(text) if w not in FUNCTION_WORDS and w not in NEGATIONS}
+
+
+def is_negated(text: str) -> bool:
+    """True when text contains a negation word (or an n't contraction)."""
+    folded = fold(text)
+    return bool(set(_WORD.findall(folded)) & NEGATIONS) or "n't" in folded
+
+
+def expand_synonyms(text_words: list[str], synonyms: Mapping[str, str]) -> list[str]:
+    """Words with each abbreviation the course spells out replaced by its long form ('ppv' -> 'positive ...')."""
+    out: list[str] = []
+    for w in text_words:
+        out.extend(synonyms[w].split() if w in synonyms else [w])
+    return out
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")

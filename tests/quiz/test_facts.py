@@ -1,8 +1,17 @@
 """Key-term facts are found in the course text at runtime, never hard-coded."""
 from __future__ import annotations
 
-from imaging_tutor.corpus.course import parse_course
-from imaging_tutor.quiz.facts import TERMS, definitions, mine_course, standalone
+from dataclasses import replace
+
+from conftest import CORPUS
+from imaging_tutor.corpus.course import load_course, parse_course
+from imaging_tutor.quiz.facts import definitions, mine_course, standalone
+from imaging_tutor.quiz.terms import course_terms
+
+
+def _with_glossary(text: str):
+    """A course parsed from text, with the real course's glossary.json (the terms mining looks for)."""
+    return replace(parse_course(text), glossary=load_course(CORPUS).glossary)
 
 MUST_DEFINE = ["sensitivity", "specificity", "positive predictive value", "negative predictive value", "prevalence",
                "drift", "distribution shift", "shortcut learning", "automation bias", "DICOM", "hanging protocol",
@@ -20,7 +29,7 @@ def test_curated_terms_map_to_defining_sentences_in_the_course(course):
     for term in MUST_DEFINE:
         f = found[term]
         assert f.quote in course.section(f.ref).text
-        assert TERMS[term].regex.search(f.quote)
+        assert course_terms(course).by_name[term].regex.search(f.quote)
 
 
 def test_examples_of_definitions(course):
@@ -51,11 +60,11 @@ Automation bias happens when readers accept every flag without looking. You'll l
 
 
 def test_mining_follows_the_text_not_a_fixed_list():
-    course = parse_course(COURSE)
+    course = _with_glossary(COURSE)
     facts = {f.term: f for f in definitions(course)}
     assert facts["drift"].gloss == "the slow decay of a model after the hospital buys new scanners"
     assert facts["automation bias"].ref == "1.2"
-    changed = parse_course(COURSE.replace("the slow decay of a model", "a gradual loss of accuracy"))
+    changed = _with_glossary(COURSE.replace("the slow decay of a model", "a gradual loss of accuracy"))
     assert {f.term: f for f in definitions(changed)}["drift"].gloss.startswith("a gradual loss of accuracy")
     assert "You'll learn more later." not in [f.quote for fs in mine_course(course).values() for f in fs]
 

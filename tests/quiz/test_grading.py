@@ -1,6 +1,8 @@
 """Grading: exact for choice and cloze items; free text by meaning, with agreement measured on labelled answers."""
 from __future__ import annotations
 
+from imaging_tutor.quiz.terms import course_terms
+
 import pytest
 
 from imaging_tutor.errors import InvalidInput
@@ -23,50 +25,50 @@ def test_multiple_choice_by_text_or_letter(course, course_dir, embedder):
     it = course_items(course_dir, course, chapter=4)[1]
     letter = "ABCD"[it.options.index(it.answer)]
     for response in (it.answer, letter, letter.lower() + ")", it.answer.upper()):
-        g = grade(it, response, embedder=embedder)
+        g = grade(it, response, embedder=embedder, terms=course_terms(course))
         assert g.correct and g.score == 1.0 and g.verdict == "correct"
     wrong = next(o for o in it.options if o != it.answer)
-    g = grade(it, wrong, embedder=embedder)
+    g = grade(it, wrong, embedder=embedder, terms=course_terms(course))
     assert not g.correct and g.score == 0
     assert it.answer in g.feedback and it.citation.quote in g.feedback and f"[{it.citation.ref}]" in g.feedback
     with pytest.raises(InvalidInput):
-        grade(it, "an option that is not there", embedder=embedder)
+        grade(it, "an option that is not there", embedder=embedder, terms=course_terms(course))
 
 
 def test_true_false(course, embedder):
     it = _cand(course, "4.2", "swap")
-    assert grade(it, "false", embedder=embedder).correct and grade(it, "F", embedder=embedder).correct
-    g = grade(it, "True", embedder=embedder)
+    assert grade(it, "false", embedder=embedder, terms=course_terms(course)).correct and grade(it, "F", embedder=embedder, terms=course_terms(course)).correct
+    g = grade(it, "True", embedder=embedder, terms=course_terms(course))
     assert not g.correct and "reread [4.2]" in g.feedback
     with pytest.raises(InvalidInput):
-        grade(it, "maybe", embedder=embedder)
+        grade(it, "maybe", embedder=embedder, terms=course_terms(course))
 
 
 def test_cloze_normalises_case_plural_and_abbreviations(course, embedder):
     it = _cand(course, "4.2", "cloze", "false negative")
-    assert grade(it, "False Negatives", embedder=embedder).correct
-    assert grade(it, " false negative. ", embedder=embedder).correct
-    assert not grade(it, "false positive", embedder=embedder).correct
+    assert grade(it, "False Negatives", embedder=embedder, terms=course_terms(course)).correct
+    assert grade(it, " false negative. ", embedder=embedder, terms=course_terms(course)).correct
+    assert not grade(it, "false positive", embedder=embedder, terms=course_terms(course)).correct
     ppv = _cand(course, "4.3", "cloze", "positive predictive value")
-    assert grade(ppv, "PPV", embedder=embedder).correct
-    assert grade(ppv, "positive predictive value", embedder=embedder).correct
+    assert grade(ppv, "PPV", embedder=embedder, terms=course_terms(course)).correct
+    assert grade(ppv, "positive predictive value", embedder=embedder, terms=course_terms(course)).correct
 
 
 def test_empty_and_oversized_responses(course, course_dir, embedder):
     it = course_items(course_dir, course, chapter=1, as_type="short")[0]
     for empty in (None, "", "   ", "idk"):
-        g = grade(it, empty, embedder=embedder)
+        g = grade(it, empty, embedder=embedder, terms=course_terms(course))
         assert g.score == 0 and not g.correct and it.citation.quote in g.feedback
     with pytest.raises(InvalidInput):
-        grade(it, "x" * (MAX_RESPONSE_CHARS + 1), embedder=embedder)
+        grade(it, "x" * (MAX_RESPONSE_CHARS + 1), embedder=embedder, terms=course_terms(course))
 
 
 def test_free_text_partial_credit_says_what_is_missing(course, course_dir, embedder):
     drift = course_items(course_dir, course, chapter=5, as_type="short")[3]
     full = grade(drift, "Drift is a gradual or sudden change over time, like new scanners, that makes performance "
-                        "degrade.", embedder=embedder)
-    part = grade(drift, "Drift means things change over time.", embedder=embedder)
-    off = grade(drift, "I had pasta for lunch today.", embedder=embedder)
+                        "degrade.", embedder=embedder, terms=course_terms(course))
+    part = grade(drift, "Drift means things change over time.", embedder=embedder, terms=course_terms(course))
+    off = grade(drift, "I had pasta for lunch today.", embedder=embedder, terms=course_terms(course))
     assert full.verdict == "correct" and full.score > part.score > off.score
     assert part.verdict == "partial" and "degrade" in part.missing and "“degrade”" in part.feedback
     assert off.verdict == "incorrect" and "does not address the question" in off.feedback
@@ -77,8 +79,8 @@ def test_free_text_partial_credit_says_what_is_missing(course, course_dir, embed
 def test_generated_short_answer_is_graded_by_meaning(course, embedder):
     it = _cand(course, "5.5", "short_definition", "automation bias")
     assert grade(it, "People trusting the AI's output too much because it looks authoritative.",
-                 embedder=embedder).verdict == "correct"
-    assert not grade(it, "The AI being unfair to some groups of patients.", embedder=embedder).correct
+                 embedder=embedder, terms=course_terms(course)).verdict == "correct"
+    assert not grade(it, "The AI being unfair to some groups of patients.", embedder=embedder, terms=course_terms(course)).correct
 
 
 def test_grading_agreement_on_labelled_answers(course, course_dir, embedder):
@@ -95,8 +97,8 @@ def test_grading_agreement_on_labelled_answers(course, course_dir, embedder):
 def test_swapped_contrasting_pair_is_a_misconception(course, course_dir, embedder):
     item = course_items(course_dir, course, chapter=2, as_type="short")[2]  # training vs inference
     swapped = grade(item, "Inference is when the model learns from labelled examples, and training is when it "
-                          "analyzes a new scan it has never seen.", embedder=embedder)
+                          "analyzes a new scan it has never seen.", embedder=embedder, terms=course_terms(course))
     straight = grade(item, "Inference is when the trained model analyzes a new scan it has never seen; training is "
-                           "when it learns from labelled examples.", embedder=embedder)
+                           "when it learns from labelled examples.", embedder=embedder, terms=course_terms(course))
     assert not swapped.correct and "swaps inference and training" in swapped.feedback.lower()
     assert straight.correct

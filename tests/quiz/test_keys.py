@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from imaging_tutor.quiz.terms import course_terms
 from imaging_tutor.errors import NotFound
 from imaging_tutor.quiz import check_keys, course_items, grade, load_keys
 from imaging_tutor.quiz.keys import CourseKey, key_item
@@ -47,7 +48,7 @@ def test_options_are_shuffled_deterministically(course, course_dir):
 def test_course_items_as_free_text_keep_key_terms_and_distractors(course, course_dir, embedder):
     items = course_items(course_dir, course, chapter=5, as_type="short")
     assert all(it.type == "short" and not it.options and it.key_terms and len(it.distractors) == 3 for it in items)
-    g = grade(items[3], "", embedder=embedder)  # drift stem, empty answer
+    g = grade(items[3], "", embedder=embedder, terms=course_terms(course))  # drift stem, empty answer
     assert g.score == 0 and not g.correct and items[3].citation.ref in g.feedback
 
 

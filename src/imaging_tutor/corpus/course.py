@@ -4,11 +4,12 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import CourseFormatError, NotFound
+from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
 
 COURSE_FILE = "course.md"
 _CHAPTER = re.compile(r"^# Chapter (\d+):\s*(\S.*)$")
@@ -82,6 +83,8 @@ class Course:
     overview: tuple[str, ...]
     chapters: tuple[Chapter, ...]
     path: Path | None = field(default=None, compare=False)
+    glossary: Glossary = field(default_factory=Glossary, compare=False)  # glossary.json beside course.md
+    listed_synonyms: dict = field(default_factory=dict, compare=False)  # synonyms.json beside course.md
     # init=False: dataclasses.replace() must give an edited copy its own (empty) cache, not share this one.
     _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -90,6 +93,13 @@ class Course:
         if key not in self._derived:
             self._derived[key] = build()
         return self._derived[key]
+
+    @cached_property
+    def synonyms(self) -> dict[str, str]:
+        """Abbreviations of this course: those its text defines inline, plus those synonyms.json lists."""
+        from ..text import find_acronyms
+
+        return {**find_acronyms("\n".join(s.text for s in self.sections)), **self.listed_synonyms}
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
@@ -141,11 +151,12 @@ def load_course(corpus_dir: str | Path) -> Course:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CourseFormatError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=str(path)) from None
-    return parse_course(text, source=str(path))
+    course = parse_course(text, source=str(path))
+    return replace(course, glossary=load_glossary(path.parent), listed_synonyms=load_synonyms(path.parent))
 
 
 class CourseLoader:
-    """The course in one folder, parsed again only when course.md changes (it is read on hot paths)."""
+    """The course in one folder, parsed again only when one of its files changes (it is read on hot paths)."""
 
     def __init__(self, corpus_dir: str | Path):
         path = Path(corpus_dir)
@@ -155,8 +166,9 @@ class CourseLoader:
 
     def get(self) -> Course:
         try:
-            mtime = self.path.stat().st_mtime_ns
-        except OSError:
+            mtime = max(p.stat().st_mtime_ns for p in (self.path, self.path.with_name(GLOSSARY_FILE),
+                                                        self.path.with_name(SYNONYMS_FILE)) if p.exists())
+        except (OSError, ValueError):
             return load_course(self.path)  # raises a clear CourseFormatError
         with self._lock:
             if self._cached and self._cached[0] == mtime:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..corpus.course import Course
 from ..corpus.sentences import sentences as split_text
+from ..text import fold
 from .sets import EvalQuestion, normalize_space
 from ..tutor.support import MARKER, SupportMeasure
 
@@ -89,11 +90,6 @@ def answer_sentences(outcome: dict) -> list[dict]:
     return out
 
 
-def _fold(text: str) -> str:
-    return normalize_space(text.casefold().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-                           .replace("–", "-").replace("—", "-"))
-
-
 def _dedupe(refs: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for r in refs:
@@ -156,7 +152,7 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Supp
         checks["answered"] = answered
         checks["retrieval_hit@5"] = rank is not None and rank <= 5
         checks["first_citation"] = answered and first in q.gold_refs
-        facts_found = [f for f in q.key_facts if answered and _fold(f) in _fold(outcome.get("answer", ""))]
+        facts_found = [f for f in q.key_facts if answered and fold(f) in fold(outcome.get("answer", ""))]
         row["key_facts"] = {"total": len(q.key_facts), "found": len(facts_found),
                             "missing": [f for f in q.key_facts if f not in facts_found]}
         if q.key_facts:
@@ -205,11 +201,11 @@ def _grounding(outcome: dict, support: SupportMeasure | None) -> dict:
 
 def _citation_precision(q: EvalQuestion, citations: list[dict], course: Course,
                         support: SupportMeasure | None) -> dict:
-    needles = [_fold(t) for t in (*q.evidence, *q.key_facts)]
+    needles = [fold(t) for t in (*q.evidence, *q.key_facts)]
     precise = 0
     for c in citations:
         ref, quote = str(c.get("ref")), c.get("quote") or ""
-        if ref in q.gold_refs or (quote and any(n in _fold(quote) for n in needles)):
+        if ref in q.gold_refs or (quote and any(n in fold(quote) for n in needles)):
             precise += 1
         elif quote and support is not None and course.has_ref(ref) and support.score_any(quote, q.gold_refs).supported:
             precise += 1  # the same fact stated in another section (the course repeats itself across chapters)

@@ -14,6 +14,7 @@ from .candidates import section_candidates
 from .grading import THRESHOLDS, FreeTextThresholds, free_text_features, is_empty, score_free_text, verdict_for
 from .keys import key_item, load_keys
 from .schema import QuizItem
+from .terms import NO_TERMS, Terms, course_terms
 from .similarity import embed_texts
 
 LABELS = ("right", "partial", "wrong", "off_topic", "empty")
@@ -29,6 +30,7 @@ class Example:
     response: str
     label: str
     features: dict | None = None
+    terms: Terms = NO_TERMS
 
 
 def load_examples(course: Course, course_dir: Path, path: Path | None = None) -> list[Example]:
@@ -37,6 +39,7 @@ def load_examples(course: Course, course_dir: Path, path: Path | None = None) ->
     if not path.is_file():
         raise NotFound(f"labels file not found: {path}")
     keys = {k.id: k for k in load_keys(course_dir, course)}
+    terms = course_terms(course)
     out: list[Example] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -57,7 +60,7 @@ def load_examples(course: Course, course_dir: Path, path: Path | None = None) ->
             if not found:
                 raise CourseFormatError(f"no short item for {row['term']!r} in {row['ref']}", line=n, path=str(path))
             item = found[0]
-        out.append(Example(row.get("id", f"line{n}"), item, row["response"], row["label"]))
+        out.append(Example(row.get("id", f"line{n}"), item, row["response"], row["label"], terms=terms))
     return out
 
 
@@ -68,7 +71,7 @@ def _featurize(examples: list[Example], embedder) -> None:
                                                               *ex.item.distractors))), embedder)
     for ex in todo:
         if ex.features is None and not is_empty(ex.response):
-            ex.features = free_text_features(ex.item, ex.response, embedder)
+            ex.features = free_text_features(ex.item, ex.response, embedder, ex.terms)
 
 
 def predict(ex: Example, t: FreeTextThresholds) -> str:

@@ -4,25 +4,22 @@ from __future__ import annotations
 import re
 
 from ..corpus.course import Course, Section
-from .facts import (GLOSSARY, NEIGHBOURS, TERMS, Fact, Term, confusable, course_fingerprint, mine_course,
-                    standalone)
+from .facts import Fact, mine_course, standalone
 from .ids import item_id, rng_for
 from .schema import Citation, QuizItem
+from .terms import Term, Terms, course_terms, generic_stems
 from .text import STOPWORDS, content_stems, stem, support, words
 
 BLANK = "_____"
 TF_PREFIX = "True or false? "
 CLOZE_PREFIX = "Fill in the blank with a term from the course: "
-# Pairs whose swap reverses a claim wherever the course states it; other pairs only inside their own definitions,
-# where swapping the defined term is unambiguous ("An algorithm is the trained result…" is plainly false).
-SWAP_IN_STATEMENTS = frozenset({"sensitivity", "specificity", "positive predictive value", "negative predictive value",
-                                "false positive", "false negative", "commission", "omission"})
+# A pair is swapped inside statements only when the course's glossary marks its swap as reversing any claim
+# (Term.swap_in_statements); otherwise only inside the term's own definition, where the swap is unambiguous
+# ("An algorithm is the trained result…" is plainly false).
 _DIRECTIONAL = re.compile(r"\b(?:means?|emphasi[sz]es|emphasize|about|reduces?|increases?|catch(?:es)?|miss(?:es|ed)?|"
                           r"high(?:er)?|low(?:er)?|depends?|fewer|crucial|achieved|flags?|is \d+%|prioritize)\b",
                           re.IGNORECASE)
 _CUE_WINDOW = 4  # the cue must sit this close (in words) to the swapped term, so the swap flips *its* claim
-_GENERIC = frozenset(stem(w) for w in "ai model models imaging medical tool tools course clinical image images scan "
-                                      "scans data use used patient patients".split())
 # Words too vague to be a key term of an answer.
 _UNINFORMATIVE = frozenset(stem(w) for w in """actually potentially never itself after before right similar simple alone
 often many much leaves says given sometimes multiple start starts something thing things whether almost every each
@@ -97,19 +94,20 @@ def swap_terms(sentence: str, term: Term, partner: Term) -> str | None:
     return out + sentence[pos:]
 
 
-def distractor_terms(term: Term, quote: str, k: int, seed: str) -> list[Term]:
+def distractor_terms(term: Term, quote: str, k: int, seed: str, terms: Terms) -> list[Term]:
     """k other terms of the same family (the partner first), none named in the quote; neighbours fill gaps."""
     def ok(t: Term) -> bool:
         return (t.name != term.name and t.distractor and not t.regex.search(quote)
-                and not term.regex.fullmatch(t.name) and not confusable(t.name, term.name))
+                and not term.regex.fullmatch(t.name) and not terms.confusable(t.name, term.name))
 
     rng = rng_for(seed, "distractors")
-    same = [t for t in GLOSSARY if t.family == term.family and ok(t) and t.name != term.partner]
+    by_name = terms.by_name
+    same = [t for t in terms.all if t.family == term.family and ok(t) and t.name != term.partner]
     rng.shuffle(same)
-    picked = [TERMS[term.partner]] if term.partner and ok(TERMS[term.partner]) else []
+    picked = [by_name[term.partner]] if term.partner and ok(by_name[term.partner]) else []
     picked += same
-    for fam in NEIGHBOURS.get(term.family, ()):
-        more = [t for t in GLOSSARY if t.family == fam and ok(t) and t not in picked]
+    for fam in terms.neighbours.get(term.family, ()):
+        more = [t for t in terms.all if t.family == fam and ok(t) and t not in picked]
         rng.shuffle(more)
         picked += more
     return picked[:k]
@@ -123,13 +121,13 @@ def _gloss_option(fact: Fact) -> str:
     return _cap(g)
 
 
-def _key_terms(gloss: str, term: Term, limit: int = 4) -> list[str]:
+def _key_terms(gloss: str, term: Term, generic: frozenset[str], limit: int = 4) -> list[str]:
     """The gloss's leading informative content words: a definition's head carries its meaning."""
     own = content_stems(term.name)
     seen: dict[str, str] = {}
     for w in words(gloss):
         s = stem(w)
-        if w in STOPWORDS or s in own or s in _GENERIC or s in _UNINFORMATIVE or len(w) < 4 or s in seen:
+        if w in STOPWORDS or s in own or s in generic or s in _UNINFORMATIVE or len(w) < 4 or s in seen:
             continue
         seen[s] = w
     return list(seen.values())[:limit]
@@ -150,7 +148,8 @@ def _item(course: Course, fact: Fact, type_: str, kind: str, prompt: str, answer
 
 def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[QuizItem]:
     """Every candidate item one fact supports."""
-    term = TERMS[fact.term]
+    terms = course_terms(course)
+    term = terms.by_name[fact.term]
     out: list[QuizItem] = []
     if not term.core:
         return out
@@ -160,22 +159,23 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
         if len(fact.quote.split()) <= 60 and BLANK in blanked:
             out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”", term.name, [], "medium",
                              accepted=accepted))
-            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name)
+            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name, terms)
             out.append(_item(course, fact, "mcq", "definition_to_term",
                              f"Which term completes this passage from the course? “{blanked}”",
                              term.label, [term.label, *(t.label for t in others)], "medium"))
         if fact.example:
             example = re.sub(r"^It may\b", "An AI tool may", fact.example)
-            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name + "scenario")
+            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name + "scenario", terms)
             out.append(_item(course, fact, "mcq", "scenario",
                              f"Which term from the course fits this example: “{example}”?",
                              term.label, [term.label, *(t.label for t in others)], "hard"))
     if fact.kind == "definition" and fact.gloss:
         answer = _gloss_option(fact)
         pool = [g for g in gloss_pool if g.term != term.name and g.gloss and not term.regex.search(g.gloss)
-                and g.quote != fact.quote and support(g.gloss, fact.quote) < 0.5 and not confusable(g.term, term.name)]
-        fam = {t.name: t.family for t in GLOSSARY}
-        order = [term.family, *NEIGHBOURS.get(term.family, ())]
+                and g.quote != fact.quote and support(g.gloss, fact.quote, terms.synonyms) < 0.5
+                and not terms.confusable(g.term, term.name)]
+        fam = {t.name: t.family for t in terms.all}
+        order = [term.family, *terms.neighbours.get(term.family, ())]
         rng = rng_for(fact.source_hash, term.name, "glosses")
         picked: list[Fact] = []
         for f_ in order:
@@ -191,7 +191,7 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
             out.append(_item(course, fact, "mcq", "term_to_definition",
                              f"Which description matches “{term.label}” as the course defines it?",
                              answer, [answer, *(_gloss_option(g) for g in picked[:3])], "easy"))
-        key_terms = _key_terms(fact.gloss, term)
+        key_terms = _key_terms(fact.gloss, term, generic_stems(course))
         if key_terms:
             out.append(_item(course, fact, "short", "short_definition",
                              f"In your own words: what does the course mean by “{term.label}”?",
@@ -201,21 +201,22 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
 
 def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
     """True statements quoted from one section, and false ones made by swapping a contrasting pair."""
+    by_name = course_terms(course).by_name
     out: list[QuizItem] = []
     seen_true: set[str] = set()
     for fact in facts:
         if fact.pattern in ("enum", "that-is") or not standalone(fact.quote):
             continue
-        term = TERMS[fact.term]
-        if fact.quote not in seen_true and TERMS[fact.term].core:
+        term = by_name[fact.term]
+        if fact.quote not in seen_true and term.core:
             seen_true.add(fact.quote)
             out.append(_item(course, fact, "tf", "true_statement", TF_PREFIX + fact.quote, "True", ["True", "False"],
                              "easy", variant="true"))
         if not term.partner:
             continue
-        if fact.kind == "statement" and (term.name not in SWAP_IN_STATEMENTS or not _cue_near(fact.quote, term)):
+        if fact.kind == "statement" and (not term.swap_in_statements or not _cue_near(fact.quote, term)):
             continue
-        swapped = swap_terms(fact.quote, term, TERMS[term.partner])
+        swapped = swap_terms(fact.quote, term, by_name[term.partner])
         if swapped and swapped != fact.quote:
             out.append(_item(course, fact, "tf", "swap", TF_PREFIX + swapped, "False", ["True", "False"], "medium",
                              variant=f"swap:{term.name}"))

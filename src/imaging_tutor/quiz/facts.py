@@ -1,140 +1,18 @@
 """Candidate facts mined from the course text: key-term definitions and quotable statements.
 
-The glossary below is data (term names, spellings, families, contrasting pairs). Which sentence defines
-a term is found in the course at runtime by definitional patterns ("X is …", "X means …", "This is called X: …",
-"X happens when …", "X—…—", …), so a changed course yields changed facts and never a stale sentence.
+The terms come from the course's own data (quiz.terms). Which sentence defines a term is found in the course at
+runtime by definitional patterns ("X is …", "X means …", "This is called X: …", "X happens when …", "X—…—", …), so
+a changed course yields changed facts and never a stale sentence.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
-
-
-@dataclass(frozen=True)
-class Term:
-    """A key term of the course: display name, a regex for its spellings, its family, its contrasting partner."""
-
-    name: str
-    pattern: str
-    family: str
-    partner: str | None = None
-    core: bool = True  # core terms may be asked about; distractor-only terms just fill options
-    abbr: str | None = None
-    distractor: bool = True  # may stand as a wrong option for other terms
-
-    @property
-    def label(self) -> str:
-        """How options and prompts name the term."""
-        return f"{self.name} ({self.abbr})" if self.abbr and self.abbr.lower() not in self.name.lower() else self.name
-
-    @property
-    def regex(self) -> re.Pattern:
-        return _compile(self.pattern)
-
-
-@lru_cache(maxsize=None)
-def _compile(pattern: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
-
-
-def _t(name: str, pattern: str, family: str, partner: str | None = None, core: bool = True,
-       abbr: str | None = None, distractor: bool = True) -> Term:
-    return Term(name, pattern, family, partner, core, abbr, distractor)
-
-
-# Families group terms that make plausible distractors for each other; partners are the contrasting pairs the
-# course itself defines, which true/false items swap to reverse a statement's meaning.
-GLOSSARY: tuple[Term, ...] = (
-    _t("sensitivity", r"sensitivit(?:y|ies)", "metric", "specificity"),
-    _t("specificity", r"specificit(?:y|ies)", "metric", "sensitivity"),
-    _t("positive predictive value", r"positive predictive values?(?: \(PPV\))?|PPV", "metric", "negative predictive value",
-       abbr="PPV"),
-    _t("negative predictive value", r"negative predictive values?(?: \(NPV\))?|NPV", "metric", "positive predictive value",
-       abbr="NPV"),
-    _t("prevalence", r"prevalence", "metric"),
-    _t("threshold", r"thresholds?", "metric"),
-    _t("ROC curve", r"ROC curves?", "metric"),
-    _t("AUC", r"(?:ROC-)?AUC(?: \(area under the curve\))?", "metric"),
-    _t("confusion matrix", r"confusion matri(?:x|ces)", "metric"),
-    _t("false positive", r"false[- ]positives?", "outcome", "false negative"),
-    _t("false negative", r"false[- ]negatives?", "outcome", "false positive"),
-    _t("true positive", r"true positives?", "outcome", core=False),
-    _t("true negative", r"true negatives?", "outcome", core=False),
-    _t("dataset", r"datasets?", "data", "label"),
-    _t("label", r"labels?", "data", "dataset"),
-    _t("algorithm", r"algorithms?", "data", "model"),
-    _t("model", r"models?", "data", "algorithm"),
-    _t("pixel", r"pixels?", "data", "voxel"),
-    _t("voxel", r"voxels?", "data", "pixel"),
-    _t("DICOM", r"DICOM", "data"),
-    _t("metadata", r"metadata", "data", core=False),
-    _t("Hounsfield units", r"Hounsfield Units(?: \(HU\))?", "data", abbr="HU", distractor=False),
-    _t("training", r"training", "lifecycle", "inference"),
-    _t("testing", r"testing", "lifecycle"),
-    _t("inference", r"inference", "lifecycle", "training"),
-    _t("leakage", r"leakage", "risk"),
-    _t("drift", r"drift", "risk"),
-    _t("distribution shift", r"distribution shifts?", "risk"),
-    _t("shortcut learning", r"shortcut learning", "risk"),
-    _t("bias", r"bias", "risk"),
-    _t("false precision", r"false precision", "risk"),
-    _t("generalization", r"generali[sz]ation", "risk"),
-    _t("automation bias", r"automation bias", "human"),
-    _t("commission", r"commission", "human", "omission"),
-    _t("omission", r"omission", "human", "commission"),
-    _t("alert fatigue", r"alert fatigue", "human"),
-    _t("search errors", r"search errors?", "human", "satisfaction of search"),
-    _t("satisfaction of search", r"satisfaction of search(?: errors?)?", "human", "search errors"),
-    _t("overreliance", r"overreliance", "human", core=False),
-    _t("triage", r"triage(?: AI| tools?)?", "use"),
-    _t("detection support", r"detection support(?: tools?)?", "use"),
-    _t("hanging protocol", r"hanging protocols?", "use"),
-    _t("workflow automation", r"workflow automation", "use"),
-    _t("reporting support", r"reporting support", "use", core=False),
-    _t("de-identification", r"de-identification", "adoption"),
-    _t("clinical governance", r"clinical governance", "adoption"),
-    _t("reader study", r"reader stud(?:y|ies)", "adoption"),
-    _t("silent trial", r"silent or shadow mode trial|silent trial|shadow mode trial", "adoption"),
-    _t("ground truth", r"ground truth", "adoption", core=False),
-    _t("cybersecurity", r"cybersecurity", "adoption"),
-    _t("regulatory status", r"regulatory status", "adoption"),
-    _t("local validation", r"local validation", "adoption"),
-    _t("buying smart", r"buying smart", "adoption"),
-    _t("accountability", r"accountability", "adoption"),
-)
-TERMS: dict[str, Term] = {t.name: t for t in GLOSSARY}
-# Terms close enough in meaning that one could defend either answer: never distractors for each other.
-# (Contrasting pairs such as commission/omission stay: telling them apart is the point of the item.)
-CONFUSABLE: frozenset[frozenset[str]] = frozenset(frozenset(p) for p in (
-    ("drift", "distribution shift"), ("drift", "generalization"), ("bias", "distribution shift"),
-    ("bias", "generalization"), ("distribution shift", "generalization"),
-    ("automation bias", "overreliance"), ("automation bias", "commission"), ("automation bias", "omission"),
-    ("overreliance", "commission"), ("overreliance", "omission"),
-    ("testing", "inference"), ("specificity", "positive predictive value"),
-    ("sensitivity", "negative predictive value"),
-))
-
-
-def confusable(a: str, b: str) -> bool:
-    return frozenset((a, b)) in CONFUSABLE
-
-
-# Which families lend distractors to which when a family is too small on its own.
-NEIGHBOURS: dict[str, tuple[str, ...]] = {
-    "metric": ("outcome", "lifecycle"),
-    "outcome": ("metric",),
-    "data": ("lifecycle", "metric"),
-    "lifecycle": ("risk", "data"),
-    "risk": ("human", "lifecycle"),
-    "human": ("risk",),
-    "use": ("adoption", "human"),
-    "adoption": ("use", "lifecycle"),
-}
+from .terms import Term, Terms, course_terms
 
 
 @dataclass(frozen=True)
@@ -249,13 +127,13 @@ def standalone(sentence: str) -> bool:
             and not _META.match(sentence) and not _imperative(sentence) and not _LEANS_ON_CONTEXT.search(sentence))
 
 
-def mine_section(section: Section) -> list[Fact]:
+def mine_section(section: Section, terms: Terms) -> list[Fact]:
     """All facts one section supports, in text order."""
     facts: list[Fact] = []
     sents = _sentences(section)
     for i, (a, b, sent) in enumerate(sents):
         found_in_sentence: set[str] = set()
-        for term in GLOSSARY:
+        for term in terms.all:
             if not term.regex.search(sent):
                 continue
             for name, kind, rx in _patterns(term):
@@ -293,20 +171,20 @@ def mine_section(section: Section) -> list[Fact]:
                 break
         # A standalone sentence naming core terms is still a quotable statement for true/false items.
         if standalone(sent):
-            named = [t.name for t in GLOSSARY if t.core and t.regex.search(sent)]
+            named = [t.name for t in terms.all if t.core and t.regex.search(sent)]
             for name in named:
                 if name not in found_in_sentence:
                     facts.append(Fact(name, section.ref, a, b, sent, "statement", "mentions"))
-    return _drop_nested(facts)
+    return _drop_nested(facts, terms)
 
 
-def _drop_nested(facts: list[Fact]) -> list[Fact]:
+def _drop_nested(facts: list[Fact], terms: Terms) -> list[Fact]:
     """A term whose only match lies inside a longer term ('bias' in 'automation bias') is not about that term."""
     out = []
     for f in facts:
-        t = TERMS[f.term]
+        t = terms.by_name[f.term]
         spans = [m.span() for m in t.regex.finditer(f.quote)]
-        longer = [o for o in GLOSSARY if o.name != t.name and len(o.name) > len(t.name) and o.regex.search(f.quote)]
+        longer = [o for o in terms.all if o.name != t.name and len(o.name) > len(t.name) and o.regex.search(f.quote)]
         inside = all(any(ms <= s and e <= me for ms, me in (m.span() for o in longer for m in o.regex.finditer(f.quote)))
                      for s, e in spans)
         if spans and not (longer and inside):
@@ -324,7 +202,8 @@ def course_fingerprint(course: Course) -> str:
 
 def mine_course(course: Course) -> dict[str, list[Fact]]:
     """Facts per section ref, for every section of the course (computed once per parsed course)."""
-    return course.derived("quiz.facts", lambda: {s.ref: mine_section(s) for s in course.sections})
+    terms = course_terms(course)
+    return course.derived("quiz.facts", lambda: {s.ref: mine_section(s, terms) for s in course.sections})
 
 
 def definitions(course: Course) -> list[Fact]:

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import InvalidInput
 from .schema import Grade, QuizItem
 from .similarity import embed_texts
+from .terms import NO_TERMS, Terms
 from .text import coverage, fold, normalize_answer, stems
 
 MAX_RESPONSE_CHARS = 2000
@@ -70,7 +71,7 @@ def is_empty(response: str) -> bool:
     return not response.strip() or bool(_EMPTY.match(response.strip()))
 
 
-def _choice(item: QuizItem, response: str) -> str:
+def _choice(item: QuizItem, response: str, syn) -> str:
     """The option a response picks: its text, or a letter A–D."""
     r = response.strip()
     m = re.fullmatch(r"\(?([A-Za-z])[).:]?", r)
@@ -78,23 +79,26 @@ def _choice(item: QuizItem, response: str) -> str:
         k = ord(m.group(1).upper()) - ord("A")
         if 0 <= k < len(item.options):
             return item.options[k]
-    norm = normalize_answer(r)
+    norm = normalize_answer(r, syn)
     for o in item.options:
-        if normalize_answer(o) == norm:
+        if normalize_answer(o, syn) == norm:
             return o
     raise InvalidInput("the response must be one of the item's options (its text or its letter)")
 
 
-def grade(item: QuizItem, response: str | None, *, embedder,
+def grade(item: QuizItem, response: str | None, *, embedder, terms: Terms,
           thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
-    """Grade one response to one item; user errors (oversized, not an option) raise InvalidInput."""
+    """Grade one response to one item; user errors (oversized, not an option) raise InvalidInput.
+
+    terms: the course's terms (abbreviations spelled out, contrasting pairs), from quiz.terms.course_terms."""
     response = _check_size(response)
+    syn = terms.synonyms
     if is_empty(response):
         return _result(item, 0.0, False, "incorrect",
                        f"No answer given. The answer is: {_sentence(item.answer)} " + _quote_feedback(item))
     if item.type == "mcq":
-        picked = _choice(item, response)
-        ok = normalize_answer(picked) == normalize_answer(item.answer)
+        picked = _choice(item, response, syn)
+        ok = normalize_answer(picked, syn) == normalize_answer(item.answer, syn)
         return _exact(item, ok, picked)
     if item.type == "tf":
         r = fold(response).strip(" .!")
@@ -103,10 +107,10 @@ def grade(item: QuizItem, response: str | None, *, embedder,
         ok = (r in _TRUE) == (item.answer == "True")
         return _exact(item, ok, "True" if r in _TRUE else "False")
     if item.type == "cloze":
-        accepted = {normalize_answer(a) for a in [item.answer, *item.accepted]}
-        ok = normalize_answer(response) in accepted
+        accepted = {normalize_answer(a, syn) for a in [item.answer, *item.accepted]}
+        ok = normalize_answer(response, syn) in accepted
         return _exact(item, ok, response.strip())
-    return grade_free_text(item, response, embedder=embedder, thresholds=thresholds)
+    return grade_free_text(item, response, embedder=embedder, terms=terms, thresholds=thresholds)
 
 
 def _exact(item: QuizItem, ok: bool, picked: str) -> Grade:
@@ -121,7 +125,7 @@ def _result(item: QuizItem, score: float, correct: bool, verdict: str, feedback:
                  citation=item.citation, answer=item.answer, **extra)
 
 
-def free_text_features(item: QuizItem, response: str, embedder) -> dict:
+def free_text_features(item: QuizItem, response: str, embedder, terms: Terms = NO_TERMS) -> dict:
     """The signals a free-text grade is built from (also what calibration fits on)."""
     texts = [response, item.answer, item.citation.quote, *item.distractors]
     vecs = embed_texts(texts, embedder)
@@ -129,12 +133,12 @@ def free_text_features(item: QuizItem, response: str, embedder) -> dict:
     sim_key = float(np.dot(r, vecs[1]))
     sim_quote = float(np.dot(r, vecs[2]))
     sim_wrong = max((float(np.dot(r, v)) for v in vecs[3:]), default=-1.0)
-    resp_stems = set(stems(response))
-    covered = [k for k in item.key_terms if coverage(k, resp_stems)]
+    resp_stems = set(stems(response, synonyms=terms.synonyms))
+    covered = [k for k in item.key_terms if coverage(k, resp_stems, terms.synonyms)]
     cov = len(covered) / len(item.key_terms) if item.key_terms else 0.0
     return {"sim_key": sim_key, "sim_quote": sim_quote, "sim_wrong": sim_wrong, "coverage": cov,
             "covered": covered, "missing": [k for k in item.key_terms if k not in covered],
-            "swapped": swapped_pair(item.answer, response)}
+            "swapped": swapped_pair(item.answer, response, terms)}
 
 
 def _descriptions(text: str, a, b) -> tuple[set[str], set[str]]:
@@ -150,15 +154,14 @@ def _descriptions(text: str, a, b) -> tuple[set[str], set[str]]:
     return out
 
 
-def swapped_pair(key: str, response: str) -> tuple[str, str] | None:
+def swapped_pair(key: str, response: str, terms: Terms = NO_TERMS) -> tuple[str, str] | None:
     """A contrasting pair of the course (training/inference, sensitivity/specificity, …) whose descriptions the
     response attaches the wrong way round, e.g. 'inference is when the model learns from labelled data'."""
-    from .facts import GLOSSARY, TERMS
-
-    for a in GLOSSARY:
+    by_name = terms.by_name
+    for a in terms.all:
         if not a.partner or a.name > a.partner:
             continue
-        b = TERMS[a.partner]
+        b = by_name[a.partner]
         ka, kb = _descriptions(key, a, b)
         if not (ka and kb):
             continue
@@ -184,10 +187,10 @@ def verdict_for(score: float, t: FreeTextThresholds) -> str:
     return "correct" if score >= t.correct else "partial" if score >= t.partial else "incorrect"
 
 
-def grade_free_text(item: QuizItem, response: str, *, embedder,
+def grade_free_text(item: QuizItem, response: str, *, embedder, terms: Terms = NO_TERMS,
                     thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
     """Score a written answer against the key by meaning, with partial credit and what was missing."""
-    f = free_text_features(item, response, embedder)
+    f = free_text_features(item, response, embedder, terms)
     score = score_free_text(f, thresholds, bool(item.key_terms))
     verdict = verdict_for(score, thresholds)
     missing = f["missing"]

@@ -74,10 +74,10 @@ def check_keys(course: Course, keys: list[CourseKey]) -> list[str]:
             problems.append(f"{where}: ref {k.ref} is outside chapter {k.chapter}")
         if k.explanation not in course.section(k.ref).text:
             problems.append(f"{where}: explanation is not a verbatim quote of section {k.ref}")
-        options = [normalize_answer(o) for o in [k.answer, *k.distractors]]
+        options = [normalize_answer(o, course.synonyms) for o in [k.answer, *k.distractors]]
         if len(set(options)) != len(options):
             problems.append(f"{where}: options repeat")
-        if options.count(normalize_answer(k.answer)) != 1:
+        if options.count(normalize_answer(k.answer, course.synonyms)) != 1:
             problems.append(f"{where}: the answer must be exactly one option")
     missing = set(stems) - seen
     if missing:

@@ -20,6 +20,7 @@ from .grading import MAX_RESPONSE_CHARS, grade
 from .keys import course_items
 from .progress import due_items, record_review
 from .schema import ItemView, QuizItem, SessionView, SubmitResult
+from .terms import course_terms
 
 MODES = ("course", "practice", "bank", "review")
 _LEARNER = re.compile(r"^[\w.@+-]{1,100}$")
@@ -137,7 +138,7 @@ def submit(services, session_id: str, item_id: str, response: str | None, *, lea
             raise Conflict(f"item {item_id} was already answered in session {session_id}")
         learner = row.learner_id
     # Grading may embed text; it runs outside any transaction so writers never wait on the model.
-    g = grade(item, response, embedder=services.embedder)
+    g = grade(item, response, embedder=services.embedder, terms=course_terms(services.course()))
     try:
         with db.scope() as s:
             # The insert comes first so the transaction takes the write lock before it reads anything.

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..corpus.course import Course
 from .candidates import BLANK, TF_PREFIX
-from .facts import GLOSSARY, Term
+from .terms import Term, Terms, course_terms
 from .schema import QuizItem, Rejection
 from .similarity import embed_texts
 from .text import fold, normalize_answer, support
@@ -21,20 +21,22 @@ MAX_PROMPT_CHARS = 1200
 MAX_OPTION_CHARS = 400
 
 
-def _terms_named_by(text: str) -> list[Term]:
-    """Glossary terms a short answer text names (exactly: the text is that term, one of its spellings)."""
-    return [t for t in GLOSSARY if t.regex.fullmatch(text.strip()) or fold(t.label) == fold(text)]
+def _terms_named_by(text: str, terms: Terms) -> list[Term]:
+    """Course terms a short answer text names (exactly: the text is that term, one of its spellings)."""
+    return [t for t in terms.all if t.regex.fullmatch(text.strip()) or fold(t.label) == fold(text)]
 
 
-def _named_in(answer: str, quote: str) -> bool:
-    terms = _terms_named_by(answer)
-    if terms:
-        return any(t.regex.search(quote) for t in terms)
-    return normalize_answer(answer) in normalize_answer(quote)
+def _named_in(answer: str, quote: str, terms: Terms) -> bool:
+    named = _terms_named_by(answer, terms)
+    if named:
+        return any(t.regex.search(quote) for t in named)
+    return normalize_answer(answer, terms.synonyms) in normalize_answer(quote, terms.synonyms)
 
 
 def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
     """Intrinsic problems of one item as (reason, detail); empty when the item is valid."""
+    terms = course_terms(course)
+    syn = terms.synonyms
     problems: list[tuple[str, str]] = []
     if not course.has_ref(item.citation.ref):
         return [("unknown_ref", f"section {item.citation.ref} does not exist")]
@@ -51,7 +53,7 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
     if item.citation.section_title != section.section_title:
         problems.append(("wrong_section_title", f"section {section.ref} is titled {section.section_title!r}"))
 
-    norm_opts = [normalize_answer(o) for o in item.options]
+    norm_opts = [normalize_answer(o, syn) for o in item.options]
     if item.type in ("mcq", "tf"):
         if item.type == "mcq" and len(item.options) < 3:
             problems.append(("too_few_options", f"{len(item.options)} options"))
@@ -59,14 +61,14 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
             problems.append(("empty_option", "an option is empty"))
         if len(set(norm_opts)) != len(norm_opts):
             problems.append(("options_repeat", "two options are the same"))
-        if norm_opts.count(normalize_answer(item.answer)) != 1:
+        if norm_opts.count(normalize_answer(item.answer, syn)) != 1:
             problems.append(("answer_not_one_option", "the answer must be exactly one of the options"))
     elif item.options:
         problems.append(("unexpected_options", f"{item.type} items have no options"))
     if problems:
         return problems
 
-    distractors = [o for o in item.options if normalize_answer(o) != normalize_answer(item.answer)]
+    distractors = [o for o in item.options if normalize_answer(o, syn) != normalize_answer(item.answer, syn)]
     if item.type == "tf":
         statement = item.prompt[len(TF_PREFIX):] if item.prompt.startswith(TF_PREFIX) else item.prompt
         in_quote = fold(statement) in fold(quote)
@@ -76,32 +78,32 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
         if item.answer == "False":
             if in_course:
                 problems.append(("distractor_supported", "the 'false' statement occurs in the course, so it is true"))
-            elif support(statement, quote) < DISTRACTOR_SUPPORT:
+            elif support(statement, quote, syn) < DISTRACTOR_SUPPORT:
                 problems.append(("answer_unsupported", "the quote does not address the statement it refutes"))
     elif item.kind in ("definition_to_term", "scenario") or item.type == "cloze":
-        if not _named_in(item.answer, quote):
+        if not _named_in(item.answer, quote, terms):
             problems.append(("answer_unsupported", f"the quote does not name {item.answer!r}"))
         for d in distractors:
-            if _named_in(d, quote):
+            if _named_in(d, quote, terms):
                 problems.append(("distractor_supported", f"the quote also names {d!r}"))
         if item.type == "cloze" and BLANK not in item.prompt:
             problems.append(("no_blank", "a cloze prompt needs a blank"))
         if item.type == "cloze":
             visible = item.prompt.replace(BLANK, " ")
-            if any(t.regex.search(visible) for t in _terms_named_by(item.answer)):
+            if any(t.regex.search(visible) for t in _terms_named_by(item.answer, terms)):
                 problems.append(("answer_in_prompt", "the prompt still shows the answer"))
     else:  # term_to_definition, course keys, short answers, staff and LLM items: judged by content words
-        s_answer = support(item.answer, quote)
+        s_answer = support(item.answer, quote, syn)
         if item.origin != "course" and s_answer < ANSWER_SUPPORT:
             problems.append(("answer_unsupported", f"only {s_answer:.0%} of the answer's content words are in the quote"))
         # Hand-written keys paraphrase, and their misconceptions may reuse the course's words to say the opposite;
         # word overlap cannot tell those apart, so for them only a near-verbatim distractor counts as supported.
         limit = KEY_DISTRACTOR_SUPPORT if item.origin == "course" else max(DISTRACTOR_SUPPORT, s_answer)
         for d in distractors:
-            s_d = support(d, quote)
+            s_d = support(d, quote, syn)
             if s_d >= limit or fold(d) in fold(quote):
                 problems.append(("distractor_supported", f"the quote supports {d!r} ({s_d:.0%})"))
-        missing = [k for k in item.key_terms if support(k, quote) < 1.0]
+        missing = [k for k in item.key_terms if support(k, quote, syn) < 1.0]
         if item.type == "short" and item.origin != "course" and missing:
             problems.append(("key_terms_unsupported", f"key terms not in the quote: {missing}"))
     return problems

@@ -21,7 +21,7 @@ from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
 from .verify import write_verified
 
 MEDICAL_ADVICE_TEXT = (
-    "I'm a tutor for an educational course about AI in medical imaging, so I can't give medical advice about "
+    "I'm a tutor for an educational course, so I can't give medical advice about "
     "your care or anyone else's. Please talk to your doctor or another qualified clinician about your scans, "
     "results and options. If you have urgent or severe symptoms, contact your local emergency services now."
 )
@@ -178,7 +178,7 @@ def _extractive(focus: str, retrieval: Retrieval, focus_vector) -> Answer:
 _HINT_CUES = (
     (re.compile(r"\b(?:compute|calculate|work out|formula|how many|percent)\b", re.I),
      "Which numbers in the worked example would you compare, and which one goes on the bottom of the fraction?"),
-    (re.compile(r"^\s*why\b", re.I), "What could go wrong for patients or the imaging team if this were ignored?"),
+    (re.compile(r"^\s*why\b", re.I), "What could go wrong, and for whom, if this were ignored?"),
     (re.compile(r"^\s*how\b", re.I), "What steps or checks does that section describe, and in what order would you use them?"),
     (re.compile(r"\b(?:difference|differ|vs|versus|compare)\b", re.I),
      "What question does each idea answer, and what kind of mistake does each one protect against?"),

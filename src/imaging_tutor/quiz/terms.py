@@ -1,0 +1,85 @@
+"""The course's key terms as the quiz sees them: spellings, families, contrasting partners, abbreviations.
+
+Built from the course's own data (glossary.json and the abbreviations the course defines or lists), never from code,
+so another course folder brings its own terms.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..corpus.course import Course
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term of the course: display name, a regex for its spellings, its family, its contrasting partner."""
+
+    name: str
+    pattern: str
+    family: str
+    partner: str | None = None
+    core: bool = True  # core terms may be asked about; distractor-only terms just fill options
+    abbr: str | None = None
+    distractor: bool = True  # may stand as a wrong option for other terms
+    swap_in_statements: bool = False  # its swap with the partner reverses a claim wherever the course makes it
+
+    @property
+    def label(self) -> str:
+        """How options and prompts name the term."""
+        return f"{self.name} ({self.abbr})" if self.abbr and self.abbr.lower() not in self.name.lower() else self.name
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compile(self.pattern)
+
+
+@lru_cache(maxsize=None)
+def _compile(pattern: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One course's terms, with the relations item generation and grading need."""
+
+    all: tuple[Term, ...] = ()
+    confusable_pairs: frozenset = frozenset()  # never wrong options for each other: either answer is defensible
+    neighbours: dict = field(default_factory=dict)  # family -> families that lend it distractors
+    synonyms: dict = field(default_factory=dict)  # abbreviation -> the words it stands for
+
+    @property
+    def by_name(self) -> dict[str, Term]:
+        return {t.name: t for t in self.all}
+
+    def confusable(self, a: str, b: str) -> bool:
+        return frozenset((a, b)) in self.confusable_pairs
+
+
+def generic_stems(course: Course) -> frozenset[str]:
+    """Words too common in this course to carry an answer's meaning: in half or more of its sections."""
+    from ..text import stem, words
+
+    def build() -> frozenset[str]:
+        counts: dict[str, int] = {}
+        for s in course.sections:
+            for w in {stem(w, strong=True) for w in words(s.text, split_hyphens=True)}:
+                counts[w] = counts.get(w, 0) + 1
+        return frozenset(w for w, n in counts.items() if n >= max(2, len(course.sections) / 2))
+
+    return course.derived("quiz.generic_stems", build)
+
+
+NO_TERMS = Terms()
+
+
+def course_terms(course: Course) -> Terms:
+    """The terms of this course (built once per parsed course)."""
+    def build() -> Terms:
+        g = course.glossary
+        return Terms(tuple(Term(t.name, t.pattern, t.family, t.partner, t.core, t.abbr, t.distractor,
+                                t.swap_in_statements) for t in g.terms),
+                     frozenset(frozenset(p) for p in g.confusable), dict(g.neighbours), dict(course.synonyms))
+
+    return course.derived("quiz.terms", build)
