@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from imaging_tutor.quiz import check_item, validate_quiz
-from imaging_tutor.quiz.schema import Citation, QuizItem
+from imaging_tutor.quiz.schema import ItemCitation, QuizItem
 
 DRIFT = "Drift is the gradual or sudden change over time that causes performance to degrade."
 SHIFT = "Distribution shift means the incoming cases differ from what the model saw before."
@@ -19,7 +19,7 @@ def _item(course, **kw) -> QuizItem:
                          "A simple 2×2 table", "Accepting an incorrect AI suggestion"],
                 answer="The gradual or sudden change over time that causes performance to degrade",
                 explanation=quote, source_hash="x", kind="term_to_definition",
-                citation=Citation(ref=ref, section_title=course.section(ref).section_title, quote=quote))
+                citation=ItemCitation(ref=ref, section_title=course.section(ref).section_title, quote=quote))
     base.update(kw)
     return QuizItem(**base)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Literal
 
 from ..config import Settings
+from ..ids import LEARNER_ID
 
 TOKENS_FILE = "tokens.json"
-LEARNER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 LEARNER_TOKEN_PREFIX = "lrn."
 
 Role = Literal["anonymous", "learner", "staff", "maintainer"]

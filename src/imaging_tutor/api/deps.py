@@ -8,11 +8,11 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..config import Settings
+from ..ids import LEARNER_ID_PATTERN
 from ..services import Services
 from .auth import BadCredentials, Principal, identify
 
 _bearer = HTTPBearer(auto_error=False, description="staff or maintainer token, or a signed learner token")
-LEARNER_ID_PATTERN = r"^[A-Za-z0-9_.@-]{1,100}$"
 
 
 def get_services(request: Request) -> Services:

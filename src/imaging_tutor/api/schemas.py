@@ -6,10 +6,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..ids import LEARNER_ID_PATTERN, SESSION_ID_PATTERN
 from ..quiz.schema import ItemType
 from ..tutor.schemas import Answer, Mode
 
-SESSION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+SESSION_ID = SESSION_ID_PATTERN
 REF = r"^\d{1,3}\.\d{1,3}$"
 
 
@@ -125,7 +126,7 @@ TurnPublic.model_rebuild()
 class LearnerTokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    learner_id: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")
+    learner_id: str = Field(pattern=LEARNER_ID_PATTERN)
 
 
 RefStr = Annotated[str, Field(pattern=r"^\d{1,3}\.\d{1,3}$")]

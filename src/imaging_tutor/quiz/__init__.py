@@ -10,13 +10,13 @@ from .grading import grade
 from .keys import check_keys, course_items, load_keys
 from .progress import progress, review_queue
 from .report import format_report, quality_report
-from .schema import (Citation, Grade, ItemView, Quiz, QuizItem, QuizSummary, Rejection, ReviewItem, SectionProgress,
+from .schema import (ItemCitation, Grade, ItemView, Quiz, QuizItem, QuizSummary, Rejection, ReviewItem, SectionProgress,
                      SessionView, SubmitResult)
 from .practice import get_session, next_item, start_session, submit
 from .validate import check_item, validate_quiz
 
 __all__ = [
-    "Citation", "Grade", "ItemEdit", "ItemView", "Quiz", "QuizItem", "QuizSummary", "Rejection", "ReviewItem",
+    "ItemCitation", "Grade", "ItemEdit", "ItemView", "Quiz", "QuizItem", "QuizSummary", "Rejection", "ReviewItem",
     "SectionProgress", "SessionView", "SubmitResult", "FORMATS", "check_item", "check_keys", "course_items",
     "delete_item", "delete_quiz", "edit_item", "export_quiz", "format_report", "generate", "generate_for", "get_quiz",
     "get_session", "grade", "list_quizzes", "load_keys", "mark_stale_items", "next_item", "progress",

@@ -6,7 +6,7 @@ import re
 from ..corpus.course import Course, Section
 from .facts import Fact, mine_course, standalone
 from .ids import item_id, rng_for
-from .schema import Citation, QuizItem
+from .schema import ItemCitation, QuizItem
 from .terms import Term, Terms, course_terms, generic_stems
 from .text import STOPWORDS, content_stems, stem, support, words
 
@@ -31,8 +31,8 @@ def _section(course: Course, ref: str) -> Section:
     return course.section(ref)
 
 
-def _citation(section: Section, quote: str) -> Citation:
-    return Citation(ref=section.ref, section_title=section.section_title, quote=quote, chapter=section.chapter,
+def _citation(section: Section, quote: str) -> ItemCitation:
+    return ItemCitation(ref=section.ref, section_title=section.section_title, quote=quote, chapter=section.chapter,
                     chapter_title=section.chapter_title)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..corpus.course import Course
 from ..errors import CourseFormatError, NotFound
 from .ids import digest, item_id, rng_for
-from .schema import Citation, QuizItem
+from .schema import ItemCitation, QuizItem
 from .text import normalize_answer
 
 
@@ -96,7 +96,7 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     return QuizItem(
         id=iid, type=as_type, prompt=key.stem, options=options, answer=key.answer,
         explanation=key.explanation,
-        citation=Citation(ref=key.ref, section_title=section.section_title, quote=key.explanation,
+        citation=ItemCitation(ref=key.ref, section_title=section.section_title, quote=key.explanation,
                           chapter=section.chapter, chapter_title=section.chapter_title),
         difficulty="medium" if as_type == "mcq" else "hard",
         source_hash=digest(key.explanation), kind="course_key", origin="course",

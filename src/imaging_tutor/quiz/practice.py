@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import uuid
 from datetime import datetime, timezone
@@ -10,6 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..ids import LEARNER_ID
 from ..storage.db import Database
 from ..errors import Conflict, InvalidInput, NotFound
 from ..storage.models import QuizAttempt, QuizSession, utcnow
@@ -23,13 +23,12 @@ from .schema import ItemView, QuizItem, SessionView, SubmitResult
 from .terms import course_terms
 
 MODES = ("course", "practice", "bank", "review")
-_LEARNER = re.compile(r"^[\w.@+-]{1,100}$")
 
 
 def check_learner(learner_id: str) -> str:
     learner_id = (learner_id or "").strip()
-    if not _LEARNER.match(learner_id):
-        raise InvalidInput("learner id must be 1–100 letters, digits or . @ + - _")
+    if not LEARNER_ID.match(learner_id):
+        raise InvalidInput("learner id must be 1–100 letters, digits or . @ - _")
     return learner_id
 
 

@@ -16,7 +16,7 @@ from ..config import Settings
 from ..corpus.course import Course, Section
 from .candidates import BLANK, CLOZE_PREFIX, TF_PREFIX
 from .ids import digest, item_id, rng_for
-from .schema import Citation, QuizItem
+from .schema import ItemCitation, QuizItem
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def to_item(course: Course, section: Section, p: ItemProposal, proposer_name: st
     if p.type == "mcq":
         rng_for(iid, "options").shuffle(options)
     return QuizItem(id=iid, type=p.type, prompt=prompt, options=options, answer=answer, explanation=p.quote,
-                    citation=Citation(ref=section.ref, section_title=section.section_title, quote=p.quote,
+                    citation=ItemCitation(ref=section.ref, section_title=section.section_title, quote=p.quote,
                                       chapter=section.chapter, chapter_title=section.chapter_title),
                     difficulty="medium", source_hash=digest(p.quote), kind="llm", origin="llm",
                     key_terms=[], accepted=[])

@@ -12,7 +12,7 @@ Difficulty = Literal["easy", "medium", "hard"]
 Origin = Literal["course", "generated", "llm", "staff"]
 
 
-class Citation(BaseModel):
+class ItemCitation(BaseModel):
     """Where the answer comes from: a section ref and a verbatim quote of that section."""
 
     ref: str
@@ -31,7 +31,7 @@ class QuizItem(BaseModel):
     options: list[str] = Field(default_factory=list)
     answer: str
     explanation: str
-    citation: Citation
+    citation: ItemCitation
     difficulty: Difficulty = "medium"
     source_hash: str
     kind: str = ""  # how it was built: term_to_definition, definition_to_term, scenario, true_statement, swap, ...
@@ -125,7 +125,7 @@ class Grade(BaseModel):
     verdict: Literal["correct", "partial", "incorrect"]
     feedback: str
     missing: list[str] = Field(default_factory=list)
-    citation: Citation
+    citation: ItemCitation
     answer: str
     similarity: float | None = None
     coverage: float | None = None
@@ -141,7 +141,7 @@ class SubmitResult(BaseModel):
     verdict: str
     feedback: str
     answer: str
-    citation: Citation
+    citation: ItemCitation
     next: ItemView | None
     answered: int
     total: int

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 
 from sqlalchemy import delete, select
 
+from ..ids import SESSION_ID
 from ..storage.db import Database
 from ..errors import InvalidInput, NotFound
 from ..storage.models import ChatSession, ChatTurn, utcnow
 
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def validate_session_id(session_id: str) -> str:
-    if not _SESSION_ID.match(session_id or ""):
+    if not SESSION_ID.match(session_id or ""):
         raise InvalidInput("session id must be 1–64 characters of letters, digits, '-', '_', '.', ':'")
     return session_id
 

@@ -53,7 +53,7 @@ def sse(event: str, data) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
 
-def answer_events(result: Answer) -> Iterator[str]:
+def finished_answer_events(result: Answer) -> Iterator[str]:
     """Each sentence of a finished answer, then the full Answer (the extractive writer has no tokens to stream)."""
     pieces = [(s.text, s.refs) for s in result.sentences] or [(result.answer, [])]
     for i, (text, refs) in enumerate(pieces):
@@ -95,4 +95,4 @@ def chat_stream(body: ChatRequest, services: ServicesDep, principal: PrincipalDe
                                  headers=headers)
     # The extractive writer and hints are instant: answer first, then send the sentences.
     result = _ask(body, services, principal)
-    return StreamingResponse(answer_events(result), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(finished_answer_events(result), media_type="text/event-stream", headers=headers)
