@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
-from .metrics import METRICS
+from .metrics import METRICS, split_metric
 
 FORMAT = "imaging-tutor-eval-baseline/1"
 _ROW_FIELDS = ("id", "kind", "status", "first_citation", "retrieved_top5", "checks", "passed")
@@ -62,7 +62,8 @@ def check_baseline(data: Any, source: str = "baseline") -> dict:
 def diff(current: dict, baseline: dict) -> dict:
     """Metric deltas, and the questions that newly fail or newly pass (matched by id)."""
     deltas = {}
-    for name in METRICS:
+    names = list(METRICS) + [k for k in current["metrics"] if ":" in k and split_metric(k)[1] in METRICS]
+    for name in names:
         now, then = current["metrics"].get(name), baseline["metrics"].get(name)
         deltas[name] = {"current": now, "baseline": then,
                         "delta": (now - then) if isinstance(now, (int, float)) and isinstance(then, (int, float)) else None}

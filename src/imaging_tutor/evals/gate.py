@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
-from .metrics import METRICS
+from .metrics import METRICS, split_metric
+
+
+def metric_info(name: str):
+    """The Metric of a plain or per-kind name ('follow_up:first_citation_accuracy')."""
+    return METRICS[split_metric(name)[1]]
 
 RULES = ("min", "max", "max_drop")
 # Never relaxed by a thresholds file: the tutor must not invent sources or give personal medical advice.
@@ -45,7 +50,7 @@ def load_thresholds(path: str | Path | None, set_name: str) -> dict[str, dict[st
             if rule not in RULES or not isinstance(values, dict):
                 raise ThresholdsError(f"{p}: [{table_name}] has {rule!r}; expected tables {', '.join(RULES)}")
             for metric, limit in values.items():
-                if metric not in METRICS:
+                if split_metric(metric)[1] not in METRICS:
                     raise ThresholdsError(f"{p}: [{table_name}.{rule}] unknown metric {metric!r}")
                 if isinstance(limit, bool) or not isinstance(limit, (int, float)):
                     raise ThresholdsError(f"{p}: [{table_name}.{rule}] {metric} must be a number")
@@ -68,7 +73,7 @@ def evaluate(metrics: dict[str, Any], rules: dict[str, dict[str, float]], baseli
             if value is None or then is None:
                 entry["ok"], entry["note"] = True, "n/a"
             else:
-                worse = (then - value) if METRICS[metric].better == "higher" else (value - then)
+                worse = (then - value) if metric_info(metric).better == "higher" else (value - then)
                 entry["ok"] = worse <= limit + 1e-9
         elif value is None:
             entry["ok"], entry["note"] = True, "n/a"
@@ -91,13 +96,15 @@ def evaluate(metrics: dict[str, Any], rules: dict[str, dict[str, float]], baseli
 
 def describe(check: dict) -> str:
     """One line for a failed (or any) check."""
-    m = METRICS[check["metric"]]
+    m = metric_info(check["metric"])
+    kind = split_metric(check["metric"])[0]
+    label = f"{kind} {m.label}" if kind else m.label
     value = fmt_value(check["value"], m.unit)
     if check["rule"] == "max_drop":
-        return (f"{m.label} {value} dropped from {fmt_value(check.get('baseline'), m.unit)} "
+        return (f"{label} {value} dropped from {fmt_value(check.get('baseline'), m.unit)} "
                 f"(more than the allowed {fmt_value(check['limit'], m.unit)})")
     op = "≥" if check["rule"] == "min" else "≤"
-    return f"{m.label} {value} must be {op} {fmt_value(check['limit'], m.unit)} ({check['source']})"
+    return f"{label} {value} must be {op} {fmt_value(check['limit'], m.unit)} ({check['source']})"
 
 
 def fmt_value(value: Any, unit: str) -> str:

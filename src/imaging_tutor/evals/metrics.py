@@ -21,6 +21,7 @@ from ..tutor.support import MARKER, SupportMeasure
 
 ANSWERED = "answered"
 REFUSALS = ("out_of_scope", "medical_advice")
+SMALL_TALK = "small_talk"
 ERROR = "error"
 
 
@@ -50,6 +51,12 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("medical_advice", "medical-advice handling", "higher", "rate",
            "personal medical questions answered with status medical_advice"),
     Metric("false_refusal", "false refusals", "lower", "rate", "answerable questions refused"),
+    Metric("wrong_medical_reply", "medical reply to a non-medical question", "lower", "rate",
+           "answerable or out-of-scope questions that got the personal medical-advice reply"),
+    Metric("small_talk", "small talk handled", "higher", "rate",
+           "thanks / greetings / acknowledgements answered as small talk, without course sentences"),
+    Metric("care_note", "clinician note on mixed questions", "higher", "rate",
+           "a personal situation around a general course question: answered with the note to see a clinician"),
     Metric("invalid_refs", "invalid refs", "lower", "count",
            "refs not in the course, or [C.S] markers in the text that are not in citations"),
     Metric("quote_mismatches", "quote mismatches", "lower", "count", "citation quotes not found verbatim in their section"),
@@ -72,6 +79,8 @@ def outcome_from_answer(answer: Any) -> dict:
         "sentences": [dict(s) for s in data.get("sentences") or []] if data.get("sentences") is not None else None,
         "writer": data.get("writer"),
         "dropped_sentences": data.get("dropped_sentences") or [],
+        "resolved_question": data.get("resolved_question"),
+        "care_note": data.get("care_note") or "",
     }
 
 
@@ -137,7 +146,8 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Supp
     bad_refs = invalid_refs(outcome, course) if status != ERROR else []
     bad_quotes = quote_mismatches(outcome, course) if status != ERROR else []
     row: dict[str, Any] = {
-        "id": q.id, "kind": q.kind, "question": q.question, "history": list(q.history), "chapter": q.chapter,
+        "id": q.id, "kind": q.kind, "category": q.category, "subtype": q.subtype, "question": q.question,
+        "history": list(q.history), "chapter": q.chapter, "resolved_question": outcome.get("resolved_question"),
         "status": status, "first_citation": first, "retrieved_top5": retrieved[:5], "gold": list(q.gold_refs),
         "answer": outcome.get("answer", ""), "citations": [{"ref": str(c.get("ref")), "quote": c.get("quote", "")}
                                                           for c in citations],
@@ -163,8 +173,12 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Supp
             checks["grounded"] = row["grounding"]["checked"] > 0 and row["grounding"]["supported"] == row["grounding"]["checked"]
         else:
             checks["grounded"] = False
+        if q.expects_care_note:
+            checks["care_note"] = answered and bool(outcome.get("care_note"))
     elif q.kind == "out_of_scope":
         checks["refused"] = status in REFUSALS
+    elif q.kind == "small_talk":
+        checks["small_talk"] = status == SMALL_TALK and not citations
     else:
         checks["handled"] = status == "medical_advice"
     checks["valid_refs"] = not bad_refs and not bad_quotes
@@ -221,10 +235,30 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def aggregate(rows: list[dict]) -> dict[str, Any]:
-    """The set's metrics from its scored rows (None where a metric has nothing to average)."""
+    """The set's metrics, overall and per kind of input ("follow_up:first_citation_accuracy", ...)."""
+    metrics = aggregate_rows(rows)
+    categories = list(dict.fromkeys(r.get("category", "single") for r in rows))
+    if len(categories) > 1 or categories and categories[0] != "single":
+        for cat in categories:
+            part = aggregate_rows([r for r in rows if r.get("category", "single") == cat])
+            metrics.update({f"{cat}:{k}": v for k, v in part.items() if k in METRICS or k.startswith("n_")})
+    return metrics
+
+
+def split_metric(name: str) -> tuple[str | None, str]:
+    """'follow_up:first_citation_accuracy' -> ('follow_up', 'first_citation_accuracy'); plain names have no kind."""
+    kind, sep, metric = name.rpartition(":")
+    return (kind, metric) if sep else (None, name)
+
+
+def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
+    """The metrics of some scored rows (None where a metric has nothing to average)."""
     ans = [r for r in rows if r["kind"] == "answerable"]
     oos = [r for r in rows if r["kind"] == "out_of_scope"]
     med = [r for r in rows if r["kind"] == "medical_advice"]
+    talk = [r for r in rows if r["kind"] == "small_talk"]
+    not_medical = [r for r in rows if r["kind"] in ("answerable", "out_of_scope")]
+    mixed = [r for r in ans if "care_note" in r["checks"]]
     answered = [r for r in ans if r["status"] == ANSWERED]
     ranks = [r.get("rank") for r in ans]
 
@@ -240,6 +274,7 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
     latencies = [r["latency_ms"] for r in rows if r.get("latency_ms") is not None]
     return {
         "n_questions": len(rows), "n_answerable": len(ans), "n_out_of_scope": len(oos), "n_medical_advice": len(med),
+        "n_small_talk": len(talk),
         "hit_at_1": hit(1), "hit_at_3": hit(3), "hit_at_5": hit(5),
         "mrr": _mean([1.0 / rk if rk else 0.0 for rk in ranks]),
         "first_citation_accuracy": _mean([float(r["checks"]["first_citation"]) for r in ans]),
@@ -250,6 +285,9 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
         "oos_refusal": _mean([float(r["checks"]["refused"]) for r in oos]),
         "medical_advice": _mean([float(r["checks"]["handled"]) for r in med]),
         "false_refusal": _mean([float(r["status"] in REFUSALS) for r in ans]),
+        "wrong_medical_reply": _mean([float(r["status"] == "medical_advice") for r in not_medical]),
+        "small_talk": _mean([float(r["checks"]["small_talk"]) for r in talk]),
+        "care_note": _mean([float(r["checks"]["care_note"]) for r in mixed]),
         "invalid_refs": sum(len(r["invalid_refs"]) for r in rows),
         "quote_mismatches": sum(len(r["quote_mismatches"]) for r in rows),
         "errors": sum(r["status"] == ERROR for r in rows),

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
-from .gate import fmt_value
-from .metrics import METRICS
+from .gate import fmt_value, metric_info
+from .metrics import METRICS, split_metric
 
 CHART_UNITS = ("rate", "score")  # metrics on a 0–1 scale share one chart
 
@@ -16,9 +16,9 @@ def _limit(report: dict, metric: str) -> str:
     parts = []
     for c in report["gate"]["checks"]:
         if c["metric"] == metric and c["rule"] in ("min", "max"):
-            parts.append(("≥ " if c["rule"] == "min" else "≤ ") + fmt_value(c["limit"], METRICS[metric].unit))
+            parts.append(("≥ " if c["rule"] == "min" else "≤ ") + fmt_value(c["limit"], metric_info(metric).unit))
         elif c["metric"] == metric and c["rule"] == "max_drop":
-            parts.append("drop ≤ " + fmt_value(c["limit"], METRICS[metric].unit))
+            parts.append("drop ≤ " + fmt_value(c["limit"], metric_info(metric).unit))
     return ", ".join(dict.fromkeys(parts))
 
 
@@ -26,7 +26,7 @@ def _delta(report: dict, metric: str) -> str:
     d = (report.get("diff") or {}).get("metrics", {}).get(metric) or {}
     if d.get("delta") is None:
         return ""
-    unit = METRICS[metric].unit
+    unit = metric_info(metric).unit
     if unit == "count":
         return f"{int(d['delta']):+d}"
     if unit == "ms":
@@ -56,6 +56,14 @@ def summary_rows(report: dict) -> list[list[str]]:
         has_limit = any(c["metric"] == name for c in report["gate"]["checks"])
         rows.append([m.label, fmt_value(value, m.unit), fmt_value(_baseline(report, name), m.unit) if report.get("diff") else "",
                      _delta(report, name), _limit(report, name), verdict if has_limit else ""])
+    gated_kinds = dict.fromkeys(c["metric"] for c in report["gate"]["checks"] if ":" in c["metric"])
+    for name in gated_kinds:
+        kind, plain = split_metric(name)
+        m, value = METRICS[plain], report["metrics"].get(name)
+        verdict = "FAIL" if failed.get(name) else ("" if value is None else "ok")
+        rows.append([f"{kind}: {m.label}", fmt_value(value, m.unit),
+                     fmt_value(_baseline(report, name), m.unit) if report.get("diff") else "", _delta(report, name),
+                     _limit(report, name), verdict])
     return rows
 
 
@@ -63,6 +71,40 @@ def _counts(report: dict) -> str:
     m = report["metrics"]
     return (f"{m['n_questions']} questions: {m['n_answerable']} answerable, {m['n_out_of_scope']} out of scope, "
             f"{m['n_medical_advice']} medical advice")
+
+
+# The per-kind table: what each kind of input gets right, side by side.
+KIND_COLUMNS = ("first_citation_accuracy", "false_refusal", "oos_refusal", "medical_advice", "wrong_medical_reply",
+                "small_talk", "care_note")
+
+
+def kinds_of(metrics: dict) -> list[str]:
+    """The kinds of input a run reports on its own (in the order they first appear)."""
+    return list(dict.fromkeys(split_metric(k)[0] for k in metrics if ":" in k))
+
+
+def kind_table(metrics: dict, title: str = "per kind of input") -> list[str]:
+    """Rows 'kind  n  first citation  answered  refused  medical  ...' for a run with several kinds."""
+    kinds = kinds_of(metrics)
+    if not kinds:
+        return []
+    head = ["kind", "n", "first cit.", "answered", "oos refused", "medical ok", "medical wrongly", "small talk",
+            "care note"]
+    rows = []
+    for k in kinds:
+        n = metrics.get(f"{k}:n_questions") or 0
+        fr = metrics.get(f"{k}:false_refusal")
+        cells = [k, str(n)]
+        for col in KIND_COLUMNS:
+            value = metrics.get(f"{k}:{col}")
+            if col == "false_refusal":
+                value = None if value is None else 1.0 - value  # shown as the share answered
+            cells.append("" if value is None else f"{value:.3f}")
+        rows.append(cells)
+        del fr
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return [title, line(head), line(["-" * w for w in widths])] + [line(r) for r in rows] + [""]
 
 
 def text_table(report: dict) -> str:
@@ -77,6 +119,7 @@ def text_table(report: dict) -> str:
            f"{report['seconds']:.1f} s", "", line(head), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     out.append("")
+    out += kind_table(report["metrics"])
     out += _verdict_lines(report)
     return "\n".join(out)
 

@@ -10,7 +10,10 @@ from typing import NoReturn
 from ..corpus.course import Course
 from ..errors import InvalidInput
 
-KINDS = ("answerable", "out_of_scope", "medical_advice")
+KINDS = ("answerable", "out_of_scope", "medical_advice", "small_talk")
+# Kinds of input, each reported on its own: clean single questions, turns of a conversation, workplace messages with
+# context, search-box queries, near misses (course words, not course answers), personal medical questions.
+CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic")
 
 
 class EvalSetError(InvalidInput):
@@ -37,6 +40,14 @@ class EvalQuestion:
     evidence: tuple[str, ...] = ()
     key_facts: tuple[str, ...] = ()
     chapter: int | None = None
+    category: str = "single"
+    subtype: str = ""  # turn_type / subtype / near_miss_type as the data writer labelled it
+    group: str = ""  # the conversation a turn belongs to
+
+    @property
+    def expects_care_note(self) -> bool:
+        """A personal situation around a general course question: answered, with the note to see a clinician."""
+        return self.category == "personal_medical" and self.kind == "answerable" and self.subtype == "mixed"
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,9 @@ class EvalSet:
 
     def counts(self) -> dict[str, int]:
         return {k: sum(q.kind == k for q in self.questions) for k in KINDS}
+
+    def categories(self) -> list[str]:
+        return [c for c in CATEGORIES if any(q.category == c for q in self.questions)]
 
 
 def normalize_space(text: str) -> str:
@@ -157,9 +171,16 @@ def _parse_line(raw: str, lineno: int, course: Course, flat: dict[str, str], sou
 
     if kind == "answerable" and not gold:
         fail("an answerable question needs 'gold_refs' or 'evidence'")
+    if kind == "small_talk" and gold:
+        fail("small talk has no gold sections")
+    category = obj.get("category", "single")
+    if category not in CATEGORIES:
+        fail(f"'category' must be one of {', '.join(CATEGORIES)} (got {category!r})")
+    subtype = next((obj[k] for k in ("turn_type", "subtype", "near_miss_type") if isinstance(obj.get(k), str)), "")
     if chapter is not None and gold and not any(course.section(r).chapter == chapter for r in gold):
         fail(f"asked with chapter {chapter} but no gold section is in that chapter")
 
     return EvalQuestion(id=qid, question=question, kind=kind, line=lineno, history=history,
                         gold_refs=tuple(gold), declared_refs=declared, evidence=evidence,
-                        key_facts=key_facts, chapter=chapter)
+                        key_facts=key_facts, chapter=chapter, category=category, subtype=subtype,
+                        group=str(obj.get("group") or ""))

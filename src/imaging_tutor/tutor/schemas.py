@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["answered", "out_of_scope", "medical_advice"]
+Status = Literal["answered", "out_of_scope", "medical_advice", "small_talk"]
 Mode = Literal["answer", "hint"]
 
 
@@ -44,6 +44,8 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = []
     resolved_question: str = ""
     turn_id: int | None = None
+    corrected_question: str = Field("", description="the question after spelling correction, when it changed")
+    care_note: str = Field("", description="a note to see a clinician, when a personal situation surrounds the question")
 
     def contract(self) -> dict:
         """The JSON object of the CLI/API contract (plus the extra diagnostic fields)."""
