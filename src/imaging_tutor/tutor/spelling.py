@@ -1,0 +1,157 @@
+"""Spelling correction against the course's own vocabulary, before retrieval and the scope guard.
+
+A word is left alone when the course uses it or when it is a common English word (so "price" never becomes "prize");
+otherwise it is replaced by the closest word the course uses (edit distance 1, or 2 for longer words), a British
+spelling by the course's ("generalisation" -> "generalization"), and a run-together pair by its two course words
+("falsepositive" -> "false positive"). The English word list is the one symspellpy ships (82,765 words with corpus
+frequencies), read from the installed package: nothing is downloaded.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from ..corpus.course import Course
+from ..text import SPELLING_VARIANTS, words
+
+# A word in the English list is a real word even if the course never uses it (its entries are words of an English
+# word list found in a book corpus, so few misspellings). Checked on the fit splits (evals/calibration/*.jsonl): no
+# typo of the search-box split is in the list, while floors on its counts turned real words ("radiographer",
+# "locums", "biometry") into course words.
+ENGLISH_MIN_COUNT = 1
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# British and American spellings of one word: tried in this order when a word is unknown to the course.
+_VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r"ising\b", "izing"),
+             (r"yse\b", "yze"), (r"our\b", "or"), (r"tre\b", "ter"), (r"ogue\b", "og"), (r"aem", "em"), (r"oe", "e"),
+             (r"ll", "l"), (r"artefact", "artifact"))
+
+
+def english_counts() -> dict[str, int]:
+    """Word -> corpus count from symspellpy's packaged English frequency list."""
+    path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
+    counts: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if count.isdigit():
+            counts[word] = int(count)
+    return counts
+
+
+@dataclass(frozen=True)
+class Correction:
+    text: str
+    changes: tuple[tuple[str, str], ...]  # (as typed, as corrected)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+class Speller:
+    """The corrector of one course: its vocabulary, in a SymSpell index for fast edit-distance lookups."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        from symspellpy import SymSpell
+
+        self.vocabulary = vocabulary
+        # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification").
+        self._joined = {w.replace("-", ""): w for w in vocabulary if "-" in w}
+        self._index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word, count in vocabulary.items():
+            if len(word) >= 3:
+                self._index.create_dictionary_entry(word.replace("-", ""), count)
+        self._english = english_counts()
+
+    def known(self, word: str) -> bool:
+        return word in self.vocabulary or self._english.get(word, 0) >= ENGLISH_MIN_COUNT
+
+    def variant(self, word: str) -> str | None:
+        """The course's spelling of a word it writes differently (British/American, a missing hyphen)."""
+        if word in SPELLING_VARIANTS:
+            return SPELLING_VARIANTS[word]
+        if word in self._joined:
+            return self._joined[word]
+        for pattern, repl in _VARIANTS:
+            variant = re.sub(pattern, repl, word)
+            if variant != word and variant in self.vocabulary:
+                return variant
+        return None
+
+    def suggest(self, word: str) -> str | None:
+        """The course word this unknown word most likely means, or None."""
+        from symspellpy import Verbosity
+
+        if len(word) < 5 or not word.isalpha():
+            return None  # short words have too many neighbours to guess from
+        # Damerau distance: a swapped pair of letters is one edit, so nearly every typo is within 1; 2 only for
+        # long words that keep their first three letters ("specifity"), where a second slip is likelier than a
+        # different word. A correction keeps the first letter: dropping it changes the word ("unlabeled" ->
+        # "labeled", "lunit" -> "unit"), a typo rarely does.
+        found = [s for s in self._index.lookup(word, Verbosity.CLOSEST, max_edit_distance=1 if len(word) < 9 else 2,
+                                               transfer_casing=False)
+                 if s.term[:1] == word[:1] and (s.distance < 2 or s.term[:3] == word[:3])]
+        if found:
+            best = max(found, key=lambda s: (-s.distance, s.count))
+            return self._joined.get(best.term, best.term)
+        if len(word) >= 7:  # two course words typed without the space between them
+            for cut in range(3, len(word) - 2):
+                left, right = word[:cut], word[cut:]
+                if left in self.vocabulary and right in self.vocabulary:
+                    return f"{left} {right}"
+        return None
+
+    def correct(self, text: str) -> Correction:
+        """text with each unknown word replaced by its course word; the rest untouched, case kept where possible."""
+        changes: list[tuple[str, str]] = []
+        unfixable: list[str] = []
+
+        def fix(m: re.Match) -> str:
+            typed = m.group(0)
+            word = typed.lower()
+            if (typed[1:] != typed[1:].lower() or (typed[0].isupper() and m.start() > 0
+                                                    and not re.search(r"[.!?]\s*$", text[:m.start()]))):
+                return typed  # a name or an acronym (Sectra, ImageNet, CTPAs): nothing to correct
+            if word in self.vocabulary or "'" in word:
+                return typed
+            better = self.variant(word)
+            if better is not None:
+                changes.append((typed, better))
+                return better
+            if self.known(word):
+                return typed
+            parts = word.split("-")
+            if len(parts) > 1 and all(self.known(p) or not p for p in parts):
+                return typed
+            better = self.suggest(word)
+            if better is None:
+                unfixable.append(word)
+                return typed
+            changes.append((typed, better))
+            return better
+
+        corrected = _TOKEN.sub(fix, text)
+        typed = [w for w in _TOKEN.findall(text) if len(w) >= 3]
+        if typed and len(unfixable) * 2 > len(typed):
+            return Correction(text, ())  # mostly unknown words: another language or jargon, not typos
+        return Correction(corrected, tuple(changes))
+
+
+def course_vocabulary(course: Course) -> dict[str, int]:
+    """Every word the course uses (text, titles, objectives, quiz stems, its abbreviations), with its count."""
+    def build() -> dict[str, int]:
+        counts: dict[str, int] = {}
+        texts = [course.title] + [s.text for s in course.sections] + [s.section_title for s in course.sections]
+        texts += [o for c in course.chapters for o in c.objectives] + [q.text for c in course.chapters for q in c.quiz]
+        texts += [f"{short} {long}" for short, long in course.synonyms.items()]
+        for text in texts:
+            for w in words(text, split_hyphens=True) + [w for w in words(text) if "-" in w]:
+                counts[w] = counts.get(w, 0) + 1
+        return counts
+
+    return course.derived("text.vocabulary", build)
+
+
+def speller_for(course: Course) -> Speller:
+    """The course's corrector (built once per parsed course)."""
+    return course.derived("tutor.speller", lambda: Speller(course_vocabulary(course)))

@@ -1,0 +1,46 @@
+"""Spelling correction against the course's own vocabulary: typos fixed, real words, names and meaning kept."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.tutor.spelling import speller_for
+
+KITCHEN = Path(__file__).parents[1] / "fixtures" / "courses" / "kitchen-food-safety"
+
+
+@pytest.fixture(scope="module")
+def speller():
+    return speller_for(load_course(CORPUS))
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("sensitivty", "sensitivity"), ("confussion matrix", "confusion matrix"), ("overeliance on ai", "overreliance on ai"),
+    ("positive predicitve value", "positive predictive value"), ("distrbution shift", "distribution shift"),
+    ("generalisation", "generalization"), ("report prefil", "report pre-fill"), ("burnedin text", "burned-in text"),
+    ("deidentification", "de-identification"), ("whats the diffrence betwen sensitivty and specifity??",
+                                                 "whats the difference between sensitivity and specificity??"),
+])
+def test_typos_become_the_courses_words(speller, typed, meant):
+    fixed = speller.correct(typed)
+    assert fixed.text == meant and fixed.changed
+
+
+@pytest.mark.parametrize("text", [
+    "how much does a licence cost per year",  # real English words the course never uses stay
+    "Is Gleamer BoneView validated for children?",  # names are not typos
+    "what are unlabeled scans good for",  # a correction never drops a leading "un"
+    "¿Cuál es la mejor receta de paella valenciana?",  # another language is not a pile of typos
+    "what is the price of an MRI",
+])
+def test_real_words_names_and_other_languages_stay(speller, text):
+    assert speller.correct(text).text == text
+
+
+def test_another_course_brings_its_own_vocabulary():
+    kitchen = speller_for(load_course(KITCHEN))
+    assert kitchen.correct("calibrate thermomter").text == "calibrate thermometer"
+    assert speller_for(load_course(CORPUS)).correct("thermomter").text == "thermomter"  # not an imaging-course word
