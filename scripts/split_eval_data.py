@@ -25,6 +25,7 @@ SPLITS = {
     "personal_medical": (EVALS / "calibration" / "personal_medical.jsonl", EVALS / "sets" / "personal_medical.jsonl"),
     "verifier": (EVALS / "verifier" / "fit.jsonl", EVALS / "verifier" / "eval.jsonl"),
     "grading": (EVALS / "quiz" / "grading_fit.jsonl", EVALS / "quiz" / "grading_eval.jsonl"),
+    "acts": (EVALS / "acts" / "fit.jsonl", EVALS / "acts" / "eval.jsonl"),
     "kitchen-food-safety": (EVALS / "courses" / "kitchen-food-safety" / "fit.jsonl",
                             EVALS / "courses" / "kitchen-food-safety" / "eval.jsonl"),
     "reading-weather-forecasts": (EVALS / "courses" / "reading-weather-forecasts" / "fit.jsonl",
@@ -40,7 +41,7 @@ def split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     """Half the groups of each stratum to each side (the odd one to eval), by hash order."""
     strata: dict[str, dict[str, list[dict]]] = {}
     for row in rows:
-        stratum = str(row.get("turn_type") or row.get("subtype") or row.get("near_miss_type") or row.get("style")
+        stratum = str(row.get("turn_type") or row.get("subtype") or row.get("near_miss_type") or row.get("style") or row.get("act")
                       or row.get("category")
                       or "") + "/" + str(row.get("kind") or row.get("label") or row.get("supported"))
         group = str(row.get("group") or row["id"])
@@ -89,6 +90,7 @@ if __name__ == "__main__":
         "workplace": [new / "workplace.jsonl"], "search": [new / "search.jsonl"],
         "near_miss": [new / "near_miss.jsonl"], "personal_medical": [new / "personal_medical.jsonl"],
         "verifier": [new / "verifier_labels.jsonl"], "grading": [new / "grading_labels.jsonl"],
+        "acts": [new / "acts.jsonl"],
         "kitchen-food-safety": [courses / "kitchen-food-safety.jsonl"],
         "reading-weather-forecasts": [courses / "reading-weather-forecasts.jsonl"],
     } if "--from-new" in sys.argv else None)
