@@ -1,126 +1,185 @@
-"""Fit the out-of-scope classifier and write src/imaging_tutor/guard_model.json.
+"""Fit the out-of-scope classifier and write tutor/guard_model.json.
 
-Training questions: evals/calibration/guard.jsonl (answerable and out of scope; its medical-advice rows are
-handled by rules, not this model) plus the course's question bank as further answerable examples, weighted so
-that the whole bank counts as much as the calibration set's answerable questions (their bank_max feature is
-computed with the question itself left out, as for a new learner question).
-The refusal threshold is set on the calibration set's answerable questions only: bank questions resemble each
-other, so they would make refusing look safer than it is. Choices (C, bank weight, where the threshold is set)
-were made by the cross-validated rates this script prints. The eval sets are never read here.
-Usage: TUTOR_DATA_DIR=<an ingested data dir> .venv/bin/python scripts/calibrate_guard.py [--no-bank] [--dry-run]
+Training questions, on three courses (scripts/fitting.py), never from evals/sets/ or a course's eval.jsonl:
+- this course: evals/calibration/guard.jsonl (answerable and out of scope), the fit splits of near misses,
+  workplace, search and personal-medical look-alikes, the conversation fit split's turns (replayed, so a follow-up
+  is judged as at run time) and the question bank as further answerable examples (its bank feature computed with the
+  question itself left out);
+- the kitchen-food-safety and reading-weather-forecasts fit splits (answerable, near misses, off topic; no bank).
+Personal medical requests are left out (tutor/medical.py decides them first).
+Weights: the bank counts, in total, as much as this course's other answerable questions. The refusal threshold is
+the highest whose false-refusal rate on the non-bank answerable questions stays within MAX_FALSE_REFUSAL. Printed:
+cross-validated false refusals and out-of-scope refusals, overall, per course and per kind of input, and leave-one-
+course-out (fit on two courses, test on the third).
+Usage: TUTOR_DATA_DIR=<a data dir> .venv/bin/python scripts/calibrate_guard.py [--dry-run]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from imaging_tutor.config import get_settings
-from imaging_tutor.corpus.course import load_course
-from imaging_tutor.corpus.questionbank import load_question_bank
-from imaging_tutor.fitted import GUARD_FILE as GUARD_MODEL
-from imaging_tutor.retrieval.fusion import retrieve
-from imaging_tutor.services import Services
-from imaging_tutor.text import expand_acronyms
-from imaging_tutor.tutor.guard import MODEL_FEATURES, ask_of, guard_features, is_injection, is_medical_advice
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative  # noqa: E402
 
-MAX_FALSE_REFUSAL = 0.012  # in-sample: one calibration question in 89; held out ~0.02, under the 0.03 ceiling
+from imaging_tutor.corpus.questionbank import load_question_bank  # noqa: E402
+from imaging_tutor.fitted import GUARD_FILE, model_header  # noqa: E402
+from imaging_tutor.tutor import conversations, pipeline  # noqa: E402
+from imaging_tutor.tutor.guard import MODEL_FEATURES, ask_of, guard_features, is_injection  # noqa: E402
+from imaging_tutor.tutor.resolve import past_turns  # noqa: E402
+
+CAL = ROOT / "evals" / "calibration"
+THIS_COURSE_FILES = [CAL / "guard.jsonl", CAL / "near_miss.jsonl", CAL / "workplace.jsonl", CAL / "search.jsonl",
+                     CAL / "personal_medical.jsonl", CAL / "conversations.jsonl"]
+MAX_FALSE_REFUSAL = 0.02  # the product target on clean questions; measured held out, per course
 C = 0.3
-ROOT = Path(__file__).resolve().parents[1]
-CALIBRATION = ROOT / "evals/calibration/guard.jsonl"
 
 
-def collect(services, with_bank: bool) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    settings, snap = services.settings, services.index()
+def rows_for(course_id: str, services) -> list[dict]:
+    _, fit_file = TRAINING_COURSES[course_id]
+    files = THIS_COURSE_FILES if fit_file is None else [fit_file]
+    rows = []
+    for path in files:
+        for r in read_rows(path):
+            if r.get("kind") in ("answerable", "out_of_scope"):
+                rows.append({**r, "source": "calibration", "category": r.get("category") or "single"})
+    if fit_file is None:
+        course = services.course()
+        rows += [{"question": q.question, "kind": "answerable", "source": "bank", "category": "bank"}
+                 for q in load_question_bank(services.settings.corpus_dir, course).questions]
+    return rows
 
-    def find(text: str, chapter):
-        return retrieve(text, snap, services.store, services.embedder, chapter=chapter, ranker=services.models.ranker)
 
-    rows = [json.loads(line) for line in CALIBRATION.read_text().splitlines() if line.strip()]
+def featurize(rows: list[dict], services) -> list[dict]:
+    snap = services.index()
+    out = []
     for r in rows:
-        r["source"] = "calibration"
-    if with_bank:
-        course = load_course(settings.corpus_dir)
-        rows += [{"question": q.question, "kind": "answerable", "source": "bank"}
-                 for q in load_question_bank(settings.corpus_dir, course).questions]
-    X, y, qs, sources = [], [], [], []
-    for r in rows:
-        if r["kind"] == "medical_advice" or is_injection(r["question"]) or is_medical_advice(r["question"]):
+        if is_injection(r["question"]):
             continue
-        q = expand_acronyms(r["question"], snap.acronyms)
-        retrieval = find(q, r.get("chapter"))
-        ask = ask_of(q)
-        ask_retrieval = find(ask, r.get("chapter")) if ask != q else retrieval
-        feats = guard_features(q, retrieval, ask, ask_retrieval)
+        past = []
+        if r.get("history"):
+            sid = pipeline.new_session(services)
+            for turn in r["history"]:
+                pipeline.answer(services, turn, session_id=sid)
+            past = past_turns(conversations.history(services.db, sid))
+        reading = pipeline.read_turn(services, pipeline.clean_question(r["question"], services.settings), past, snap,
+                                     r.get("chapter"))
+        if reading.act != "question":
+            continue  # small talk and clarify requests never reach the scope guard
+        ask = ask_of(reading.query)
+        ask_retrieval = reading.find(ask) if ask != reading.query else reading.retrieval
+        feats = guard_features(reading.query, reading.retrieval, ask, ask_retrieval)
         if r["source"] == "bank":  # the bank must not vouch for its own questions
-            for prefix, ret in (("", retrieval), ("ask_", ask_retrieval)):
+            for prefix, ret in (("", reading.retrieval), ("ask_", ask_retrieval)):
                 sims = snap.question_vectors @ ret.query_vector
                 sims[[t == r["question"] for t in snap.question_texts]] = -1.0
                 feats[f"{prefix}bank_max"] = float(sims.max())
-        X.append([feats[f] for f in MODEL_FEATURES])
-        y.append(r["kind"] == "answerable")
-        qs.append(r["question"])
-        sources.append(r["source"])
-    return np.array(X), np.array(y), qs, sources
+        out.append({"x": [feats[f] for f in MODEL_FEATURES], "y": r["kind"] == "answerable", "source": r["source"],
+                    "category": r["category"], "question": r["question"]})
+    return out
 
 
-def fit(X: np.ndarray, y: np.ndarray, calib: np.ndarray) -> tuple[LogisticRegression, np.ndarray, np.ndarray, float]:
-    """Logistic model plus the highest threshold whose false-refusal rate on calibration questions stays in budget."""
+def fit(X, y, weight, answerable_mask):
+    """Logistic model plus the highest threshold whose false refusals on `answerable_mask` stay in budget."""
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
-    bank_weight = (y & calib).sum() / max(1, (~calib).sum())  # the bank, in total, weighs as much as calibration
-    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(
-        (X - mean) / scale, y, sample_weight=np.where(calib, 1.0, bank_weight))
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y,
+                                                                             sample_weight=weight)
     p = clf.predict_proba((X - mean) / scale)[:, 1]
     best = 0.05
     for t in np.linspace(0.05, 0.95, 181):
-        if np.mean(p[y & calib] < t) <= MAX_FALSE_REFUSAL:
+        if np.mean(p[answerable_mask] < t) <= MAX_FALSE_REFUSAL:
             best = float(t)
     return clf, mean, scale, best
 
 
-def cross_validated(X, y, calib, folds: int = 5, repeats: int = 4) -> dict[str, float]:
-    """Held-out false refusals (on calibration questions only) and out-of-scope refusals."""
-    fr, oos = [], []
-    for seed in range(repeats):
-        order = np.random.default_rng(seed).permutation(len(y))
-        for f in range(folds):
-            test = np.zeros(len(y), bool)
-            test[order[f::folds]] = True
-            clf, mean, scale, t = fit(X[~test], y[~test], calib[~test])
-            p = clf.predict_proba((X[test] - mean) / scale)[:, 1]
-            yt, ct = y[test], calib[test]
-            fr += list(p[yt & ct] < t)
-            oos += list(p[~yt] < t)
-    return {"false_refusal_calibration": float(np.mean(fr)), "oos_refusal": float(np.mean(oos))}
+def weights_of(items) -> np.ndarray:
+    bank = np.array([i["source"] == "bank" for i in items])
+    y = np.array([i["y"] for i in items])
+    per_bank = (y & ~bank).sum() / max(1, bank.sum())  # the bank, in total, weighs as much as the rest answerable
+    return np.where(bank, per_bank, 1.0)
+
+
+def evaluate(train, test) -> np.ndarray:
+    X, y = np.array([i["x"] for i in train]), np.array([i["y"] for i in train])
+    mask = y & np.array([i["source"] != "bank" for i in train])
+    clf, mean, scale, t = fit(X, y, weights_of(train), mask)
+    p = clf.predict_proba((np.array([i["x"] for i in test]) - mean) / scale)[:, 1]
+    return p >= t
+
+
+def report(items, predicted, title: str) -> None:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for k, it in enumerate(items):
+        if it["source"] == "bank":
+            groups["bank"].append(k)
+            continue
+        groups["all (non-bank)"].append(k)
+        groups[f"course {it['course']}"].append(k)
+        groups[f"kind {it['category']}"].append(k)
+    print(title)
+    for name, idx in groups.items():
+        ans = [k for k in idx if items[k]["y"]]
+        oos = [k for k in idx if not items[k]["y"]]
+        fr = np.mean([not predicted[k] for k in ans]) if ans else float("nan")
+        rr = np.mean([not predicted[k] for k in oos]) if oos else float("nan")
+        print(f"  {name:34s} false refusals {fr:.3f} (n={len(ans):4d})   out-of-scope refused {rr:.3f} (n={len(oos)})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-bank", action="store_true", help="learn from the calibration set alone")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model")
+    parser.add_argument("--no-history", action="store_true",
+                        help="leave out conversation turns (bootstrapping: replaying them needs a guard model)")
     args = parser.parse_args()
-    X, y, qs, sources = collect(Services(get_settings()), not args.no_bank)
-    calib = np.array([s == "calibration" for s in sources])
-    cv = cross_validated(X, y, calib)
-    clf, mean, scale, best = fit(X, y, calib)
-    p = clf.predict_proba((X - mean) / scale)[:, 1]
-    model = {"features": list(MODEL_FEATURES), "weights": clf.coef_[0].tolist(), "intercept": float(clf.intercept_[0]),
-             "mean": mean.tolist(), "scale": scale.tolist(), "threshold": best,
-             "fitted_on": ["evals/calibration/guard.jsonl"] + ([] if args.no_bank else ["corpus/<course>/questions.jsonl"]),
-             "calibration": {"answerable": int((y & calib).sum()), "bank_answerable": int((y & ~calib).sum()),
-                             "out_of_scope": int((~y).sum()),
-                             "false_refusal": float(np.mean(p[y & calib] < best)),
-                             "oos_refusal": float(np.mean(p[~y] < best)),
-                             "cross_validated": {k: round(v, 4) for k, v in cv.items()}}}
-    print(json.dumps(model["calibration"], indent=2), "threshold", round(best, 3))
-    for q, pi, yi in zip(qs, p, y):
-        if (pi >= best) != yi:
-            print(f"  miss ({'answerable' if yi else 'out_of_scope'} p={pi:.2f}): {q}")
+    all_services = course_services()
+    items = []
+    for course_id, services in all_services.items():
+        rows = [r for r in rows_for(course_id, services) if not (args.no_history and r.get("history"))]
+        got = featurize(rows, services)
+        for it in got:
+            it["course"] = course_id
+        items += got
+        print(f"{course_id}: {len(got)} questions", file=sys.stderr)
+    # Cross-validated, 5 folds.
+    predicted = np.zeros(len(items), bool)
+    order = np.random.default_rng(0).permutation(len(items))
+    for f in range(5):
+        test = order[f::5]
+        train = [items[i] for i in range(len(items)) if i not in set(test.tolist())]
+        predicted[test] = evaluate(train, [items[i] for i in test])
+    report(items, predicted, "cross-validated (5 folds):")
+    # Leave one course out.
+    for course_id in all_services:
+        test = [i for i in range(len(items)) if items[i]["course"] == course_id]
+        train = [items[i] for i in range(len(items)) if items[i]["course"] != course_id]
+        p = evaluate(train, [items[i] for i in test])
+        sub = [items[i] for i in test if items[i]["source"] != "bank"]
+        sub_p = [pi for i, pi in zip(test, p) if items[i]["source"] != "bank"]
+        ans = [not pi for it, pi in zip(sub, sub_p) if it["y"]]
+        oos = [not pi for it, pi in zip(sub, sub_p) if not it["y"]]
+        print(f"left out {course_id:28s} false refusals {np.mean(ans):.3f} (n={len(ans)})   out-of-scope refused "
+              f"{np.mean(oos):.3f} (n={len(oos)})")
+    X, y = np.array([i["x"] for i in items]), np.array([i["y"] for i in items])
+    mask = y & np.array([i["source"] != "bank" for i in items])
+    clf, mean, scale, threshold = fit(X, y, weights_of(items), mask)
+    for name, w in sorted(zip(MODEL_FEATURES, clf.coef_[0]), key=lambda p: -abs(p[1]))[:12]:
+        print(f"  {name:20s} {w:+.3f}")
+    files = [relative(p) for p in THIS_COURSE_FILES] + [relative(f) for _, f in TRAINING_COURSES.values() if f]
+    model = {**model_header("scripts/calibrate_guard.py", files, [s.course() for s in all_services.values()],
+                            after=["followup", "ranker", "acts", "medical"]),
+             "features": list(MODEL_FEATURES), "weights": clf.coef_[0].round(6).tolist(),
+             "intercept": round(float(clf.intercept_[0]), 6), "mean": mean.round(6).tolist(),
+             "scale": scale.round(6).tolist(), "threshold": round(threshold, 4),
+             "calibration": {"questions": len(items), "answerable": int(y.sum()), "out_of_scope": int((~y).sum())}}
+    print("threshold", round(threshold, 3))
     if not args.dry_run:
-        GUARD_MODEL.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+        GUARD_FILE.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {GUARD_FILE}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,28 @@
-"""The fitted models shipped with the package (section ranker, scope guard), read once into one object."""
+"""The fitted models shipped with the package (ranker, scope guard, follow-up, message acts, medical advice).
+
+Each model file records how it was made: the script, library versions, fingerprints of the courses and training
+files it was fitted on, and the models it was fitted after (the guard reads the ranker's output, so it must be
+refitted when the ranker changes). `stale_reasons` compares those records with what is on disk now; ingest and the
+API's startup log a warning for each, and `make fit` refits everything in order.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parents[1]
 RANKER_FILE = PACKAGE / "retrieval" / "ranker_model.json"
 GUARD_FILE = PACKAGE / "tutor" / "guard_model.json"
+FOLLOWUP_FILE = PACKAGE / "tutor" / "followup_model.json"
+ACTS_FILE = PACKAGE / "tutor" / "acts_model.json"
+MEDICAL_FILE = PACKAGE / "tutor" / "medical_model.json"
+# Fitting order: each model may read the ones before it (`make fit` runs the scripts in this order).
+ORDER = (("followup", FOLLOWUP_FILE), ("ranker", RANKER_FILE), ("acts", ACTS_FILE), ("medical", MEDICAL_FILE),
+         ("guard", GUARD_FILE))
 
 
 def read_model(path: Path) -> dict | None:
@@ -15,16 +30,77 @@ def read_model(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def fingerprint_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def file_fingerprint(path: Path) -> str:
+    return fingerprint_bytes(path.read_bytes()) if path.is_file() else "missing"
+
+
+def course_fingerprint(course) -> str:
+    """Identifies a course's indexed content (course.md text, titles) and its question bank."""
+    h = hashlib.sha256(f"{course.id}\x1f{course.version}".encode())
+    for s in course.sections:
+        h.update(s.content_hash.encode())
+    if course.path is not None:
+        h.update(file_fingerprint(course.path.parent / "questions.jsonl").encode())
+    return h.hexdigest()[:16]
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def model_header(script: str, training_files: list[str], courses: list, after: list[str] = ()) -> dict:
+    """What a fitting script records about the fit (see the module docstring)."""
+    return {"fitted_by": script,
+            "versions": {d: _version(d) for d in ("scikit-learn", "numpy", "sentence-transformers")},
+            "training_files": {f: file_fingerprint(ROOT / f) for f in training_files},
+            "courses": {c.id: course_fingerprint(c) for c in courses},
+            "fitted_after": {name: file_fingerprint(path) for name, path in ORDER if name in after}}
+
+
+def stale_reasons(name: str, model: dict | None, courses: list = ()) -> list[str]:
+    """Why a shipped model no longer matches its inputs (empty when it does)."""
+    if model is None or "training_files" not in model:
+        return []
+    reasons = [f"{name} model: {f} changed since it was fitted" for f, fp in model["training_files"].items()
+               if (ROOT / f).is_file() and file_fingerprint(ROOT / f) != fp]
+    fitted_courses = model.get("courses", {})
+    reasons += [f"{name} model: course {c.id} changed since it was fitted" for c in courses
+                if c.id in fitted_courses and course_fingerprint(c) != fitted_courses[c.id]]
+    paths = dict(ORDER)
+    reasons += [f"{name} model: fitted before the current {other} model" for other, fp in
+                model.get("fitted_after", {}).items() if file_fingerprint(paths[other]) != fp]
+    return reasons
+
+
 @dataclass(frozen=True)
 class FittedModels:
-    """Weights of the linear section ranker and the logistic scope guard, as scripts/ wrote them."""
+    """The weights every fitted component reads, as scripts/ wrote them."""
 
     ranker: dict | None
     guard: dict
+    followup: dict | None = None  # without it every turn stands alone
+    acts: dict | None = None  # without it every message is a question
+    medical: dict | None = None  # required in practice: FittedModels.packaged refuses to start without it
+    files: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def packaged(cls) -> "FittedModels":
-        guard = read_model(GUARD_FILE)
-        if guard is None:
-            raise FileNotFoundError(f"{GUARD_FILE} is missing; run `make fit`")
-        return cls(ranker=read_model(RANKER_FILE), guard=guard)
+        guard, medical = read_model(GUARD_FILE), read_model(MEDICAL_FILE)
+        for path, model in ((GUARD_FILE, guard), (MEDICAL_FILE, medical)):
+            if model is None:
+                raise FileNotFoundError(f"{path} is missing; run `make fit`")
+        return cls(ranker=read_model(RANKER_FILE), guard=guard, followup=read_model(FOLLOWUP_FILE),
+                   acts=read_model(ACTS_FILE), medical=medical)
+
+    def stale_reasons(self, courses: list = ()) -> list[str]:
+        """Every reason a shipped model no longer matches its training inputs or the course in use."""
+        return [r for name, model in (("followup", self.followup), ("ranker", self.ranker), ("acts", self.acts),
+                                      ("medical", self.medical), ("guard", self.guard))
+                for r in stale_reasons(name, model, courses)]

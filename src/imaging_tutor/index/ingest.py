@@ -5,6 +5,7 @@ import hashlib
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -72,6 +73,13 @@ def _records(course: Course, embedder: Embedder, bank: list[BankQuestion] = ()) 
                      "start": 0, "end": 0, "section_hash": sec.content_hash,
                      "content_key": content_key("title", sec.section_title)},
         })
+    # What the scope guard measures questions against: questions about everyday things (the background) and the
+    # course's own objectives and quiz stems (questions this course answers), each ranked against the sentences.
+    for position, text in enumerate(background_questions()):
+        records.append(_reference_record(course, "probe", position, text))
+    pseudo = [o for c in course.chapters for o in c.objectives] + [q.text for c in course.chapters for q in c.quiz]
+    for position, text in enumerate(pseudo or [s.section_title for s in course.sections]):
+        records.append(_reference_record(course, "pseudo", position, text))
     for position, q in enumerate(bank):
         sec = course.section(q.ref)
         records.append({
@@ -81,6 +89,20 @@ def _records(course: Course, embedder: Embedder, bank: list[BankQuestion] = ()) 
                      "content_key": content_key("question", q.question)},
         })
     return records
+
+
+def background_questions() -> list[str]:
+    """Everyday questions no course is about (tutor/background_questions.txt)."""
+    path = Path(__file__).resolve().parents[1] / "tutor" / "background_questions.txt"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def _reference_record(course: Course, kind: str, position: int, text: str) -> dict:
+    """A question embedded only to calibrate the scope guard for this course (no section of its own)."""
+    return {"id": chunk_id(course, kind, position, kind[0]), "document": text, "embed_text": text,
+            "meta": {"kind": kind, "ref": "", "chapter": 0, "section": 0, "position": position, "start": 0, "end": 0,
+                     "section_hash": "", "content_key": content_key("question", text)}}
 
 
 def fingerprint(course: Course, records: list[dict], model: str) -> str:

@@ -54,6 +54,10 @@ class IndexSnapshot:
     question_vectors: np.ndarray | None = None  # one row per question_texts entry
     title_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # ref -> its section title's vector
     section_tokens: dict[str, set[str]] = field(default_factory=dict)  # ref -> content-word stems of its text
+    chunk_vectors: np.ndarray | None = None  # one row per chunk, in `chunks` order
+    background_vectors: np.ndarray | None = None  # everyday questions (the guard's background)
+    pseudo_vectors: np.ndarray | None = None  # the course's objectives and quiz stems (questions it answers)
+    derived: dict = field(default_factory=dict)  # data computed from this snapshot once (the guard's scale)
 
 
 def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
@@ -65,11 +69,17 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     questions: list[tuple[int, str, str, list[float]]] = []
     titles: dict[str, np.ndarray] = {}
     hashes: dict[str, str] = {}
+    chunk_embeddings: dict[str, np.ndarray] = {}
+    reference: dict[str, list[tuple[int, np.ndarray]]] = {"probe": [], "pseudo": []}
     for cid, emb, doc, meta in zip(data["ids"], data["embeddings"], data["documents"], data["metadatas"]):
         ref = meta["ref"]
+        if meta["kind"] in reference:
+            reference[meta["kind"]].append((int(meta["position"]), np.asarray(emb, dtype=np.float32)))
+            continue
         hashes[ref] = meta["section_hash"]
         if meta["kind"] == "chunk":
             chunks.append(IndexedChunk(cid, ref, int(meta["chapter"]), doc))
+            chunk_embeddings[cid] = np.asarray(emb, dtype=np.float32)
         elif meta["kind"] == "question":
             questions.append((int(meta["position"]), ref, doc, emb))
         elif meta["kind"] == "title":
@@ -97,10 +107,16 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     questions.sort(key=lambda q: q[0])
     q_vectors = (np.asarray([q[3] for q in questions], dtype=np.float32) if questions
                  else np.zeros((0, vectors.shape[1]), dtype=np.float32))
+    def stacked(kind: str) -> np.ndarray | None:
+        rows = [v for _, v in sorted(reference[kind], key=lambda p: p[0])]
+        return np.asarray(rows, dtype=np.float32) if rows else None
+
     return IndexSnapshot(course, collection, chunks, BM25Okapi(tokenized), sentences, vectors, by_ref,
                          sentence_bm25, stale, vocab, acronyms, [q[2] for q in questions], [q[1] for q in questions],
                          q_vectors, titles, {ref: set(tokens(course.section(ref).text)) for ref in by_ref
-                                             if course.has_ref(ref)})
+                                             if course.has_ref(ref)},
+                         np.asarray([chunk_embeddings[c.id] for c in chunks], dtype=np.float32),
+                         stacked("probe"), stacked("pseudo"))
 
 
 def _ref_key(ref: str) -> tuple[int, int]:

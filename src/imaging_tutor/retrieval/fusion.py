@@ -9,7 +9,7 @@ from ..index.embedding import Embedder
 from ..index.snapshot import IndexSnapshot
 from ..index.vectorstore import VectorStore
 from ..text import tokens
-from .rerank import rerank as reorder
+from .rerank import SHORTLIST, rerank as reorder
 
 # Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
 RRF_K = 5
@@ -36,6 +36,11 @@ class Retrieval:
     sections: list[RankedSection]
     sentence_scores: np.ndarray
     snapshot: IndexSnapshot
+    # A follow-up turn: sections the conversation's earlier answer cited (ref -> weight), and the ranking the turn
+    # got on its own; the ranker weighs both against the question's evidence.
+    context: dict[str, float] = field(default_factory=dict)
+    alone_refs: list[str] = field(default_factory=list)
+    bare: bool = False  # the turn brings no distinctive word of its own ("why?", "example?"): context weighs more
 
     @property
     def refs(self) -> list[str]:
@@ -48,8 +53,11 @@ def _rrf(rank: int) -> float:
 
 def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: Embedder | None = None, *,
              chapter: int | None = None, k: int = 8, query_vector: np.ndarray | None = None,
-             ranker: dict | None = None) -> Retrieval:
-    """Rank the course's sections for a query (optionally only one chapter's); `ranker` reorders the shortlist."""
+             ranker: dict | None = None, context: dict[str, float] | None = None,
+             alone_refs: list[str] | None = None, bare: bool = False) -> Retrieval:
+    """Rank the course's sections for a query (optionally only one chapter's); `ranker` reorders the shortlist.
+
+    context/alone_refs: for a follow-up turn, the sections the earlier answer cited and the turn's own ranking."""
     snap = snapshot
     qv = query_vector if query_vector is not None else embedder.embed([query])[0]
     where = {"kind": "chunk"} if chapter is None else {"$and": [{"kind": "chunk"}, {"chapter": chapter}]}
@@ -105,7 +113,13 @@ def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: 
                                        if chapter is None or snap.sentences[i].chapter == chapter], "sentence")
 
     ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
-    result = Retrieval(query, qv, ranked, sent_scores, snap)
+    context = {r: w for r, w in (context or {}).items() if r in snap.sentences_by_ref
+               and (chapter is None or snap.sentences[snap.sentences_by_ref[r][0]].chapter == chapter)}
+    for ref in context:  # the earlier answer's sections are always candidates for a follow-up
+        if ref not in [s.ref for s in ranked[:SHORTLIST]]:
+            ranked = [s for s in ranked if s.ref != ref]
+            ranked.insert(min(SHORTLIST - 1, len(ranked)), sections.get(ref) or RankedSection(ref, 0.0, 0.0, 0.0, 0.0))
+    result = Retrieval(query, qv, ranked[:k], sent_scores, snap, context, list(alone_refs or []), bare)
     if ranker is not None:
         reorder(result, ranker)
     return result

@@ -29,7 +29,8 @@ SAME_QUESTION = 0.92
 
 # Chosen by cross-validation in scripts/fit_ranker.py; BM25 scores, title word overlap, definition cues, the best
 # sentence's position and an intro flag were tried there and did not help on held-out folds.
-FEATURES = ("fused", "fused_rank", "dense_chunk", "sentence_max", "title_cos", "section_cover", "bank_match")
+FEATURES = ("fused", "fused_rank", "dense_chunk", "sentence_max", "title_cos", "section_cover", "bank_match",
+            "context", "context_bare", "alone_rank")
 
 def _idf(snapshot, token: str) -> float:
     bm = snapshot.sentence_bm25
@@ -94,12 +95,18 @@ def section_features(retrieval: "Retrieval", exclude: str | None = None) -> list
             # Share of the question's rare words (IDF-weighted) that the section uses anywhere.
             "section_cover": rare_word_cover(weights, snap, sec.ref),
             "bank_match": votes.get(sec.ref, 0.0),
+            # A follow-up: the earlier answer cited this section (1 its first citation, 0.5 another one) ...
+            "context": retrieval.context.get(sec.ref, 0.0),
+            "context_bare": retrieval.context.get(sec.ref, 0.0) if retrieval.bare else 0.0,
+            # ... and how the turn ranked it on its own (the fused rank when the turn stands alone).
+            "alone_rank": (1.0 / (retrieval.alone_refs.index(sec.ref) + 1) if sec.ref in retrieval.alone_refs
+                           else 0.0) if retrieval.alone_refs else 1.0 / (rank + 1),
         })
     return out
 
 
 def score(features: dict[str, float], model: dict) -> float:
-    return sum(w * (features[f] - m) / s for f, w, m, s in
+    return sum(w * (features.get(f, 0.0) - m) / s for f, w, m, s in
                zip(model["features"], model["weights"], model["mean"], model["scale"]))
 
 

@@ -1,4 +1,12 @@
-"""Scope and safety guard: personal medical questions, prompt injection, and questions the course does not cover."""
+"""Scope and safety guard: prompt injection, and questions the course does not answer.
+
+Out of scope is decided by a logistic model (fitted by scripts/calibrate_guard.py on three courses' fit data, never
+on evals/sets/) over features that mean the same on any course: how close the question comes to the course's
+sentences, chunks and titles *relative to this course's own scale* (its everyday background questions and its own
+objectives and quiz stems, measured at ingest), how much of the question's rare vocabulary the course uses, the
+names and numbers it asks for that the course does not have, and whether it asks for a value or a procedure the
+course's best passage does not give. Personal medical questions are decided in tutor/medical.py.
+"""
 from __future__ import annotations
 
 import math
@@ -8,52 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..retrieval.fusion import Retrieval
-from ..retrieval.rerank import SAME_QUESTION
+from ..retrieval.rerank import SAME_QUESTION, rare_word_weights
 from ..text import tokens, words
-
-# --- medical advice ---------------------------------------------------------------------------------
-_PERSON = r"(?:my|mine|me|i|i'm|im|i've|i'd|we|our|us|he|she|his|her|him|they|their)"
-_FAMILY = (r"(?:mom|mum|mother|dad|father|son|daughter|child|kid|kids|baby|wife|husband|partner|sister|brother|"
-           r"grandma|grandmother|grandpa|grandfather|grandmother's|aunt|uncle|friend|my patient|our patient|fiance|boyfriend|girlfriend)")
-_HEALTH = (r"(?:scan|scans|ct|mri|x-?ray|xray|ultrasound|mammogram|report|result|results|nodule|lesion|tumou?r|cancer|"
-           r"bleed|hemorrhage|haemorrhage|fracture|pain|hurts?|headache|symptoms?|dose|contrast|radiation|doctor|"
-           r"biopsy|surgery|chemo|treatment|medication|metformin|blood thinners?|pregnan\w*|breastfeeding|allerg\w*|"
-           r"diagnos\w*|screening|flagged|positive|negative|disease|heart|lung|brain|stroke|aneurysm|sick|ill|"
-           r"follow-?up|appointment|hospital|er|emergency|implant|claustrophobic|dementia|ms|breast|hip|knee|"
-           r"ankle|neck|spine|chest|liver|kidney|thyroid|embolism|pneumothorax|lung-rads|bi-rads|ejection|"
-           r"measurement|measured|atrophy|dicom file|image|images|x-rays)")
-_DECISION = (r"(?:should (?:i|we|she|he|my|they)|do (?:i|we) (?:need|have)|does (?:she|he|my \w+) (?:need|have)|"
-             r"am i|is it (?:safe|ok|okay|cancer|serious|bad|normal)|can i|will (?:i|he|she|my)|"
-             r"what (?:should|do) (?:i|we)|how (?:many|much) .* (?:can|should) i|is (?:my|this|that) .* "
-             r"(?:cancer|serious|normal|ok|okay|dangerous)|do i actually|what does (?:that|this|it) mean for me|"
-             r"is my baby|will (?:he|she) survive|tell me if|look at my)")
-_PERSONAL_HEALTH = re.compile(rf"\b(?:{_PERSON}|{_FAMILY}|{_PERSON} {_FAMILY}|{_FAMILY}'s)\b.*\b{_HEALTH}\b|"
-                              rf"\b{_HEALTH}\b.*\b(?:{_PERSON}|{_FAMILY}'?s?)\b", re.I)
-_FIRST_PERSON_BODY = re.compile(
-    r"\b(?:my|i'm|im|i have|i've|i got|i had|me)\b.*\b(?:ct|mri|x-?ray|scan|scans|mammogram|ultrasound|report|"
-    r"result|nodule|tumou?r|pain|hurts?|headache|contrast|dose|radiation|doctor|hospital|cancer|bleed|fracture|"
-    r"pregnan\w*|breastfeeding|allerg\w*|implant|claustrophobic|dicom file|surgery|biopsy|chemo|measurements?)\b", re.I)
-_DECISION_RE = re.compile(rf"\b{_DECISION}", re.I)
-_CARE_REQUEST = re.compile(
-    r"\b(?:how many (?:ct|mri|x-?ray)?\s*scans? can i|can i (?:safely|take|drive|eat)|"
-    r"what dose|how much contrast|which scan should|is it safe for (?:me|my)|should i (?:get|have|skip|stop|see|go)\b|"
-    r"should (?:i|we) ask for (?:a|an|another)|do i need (?:a|an|another|to (?:get|have|see|go|stop|take))\b|"
-    r"look at my|tell me if there'?s)\b", re.I)
-
-
-def is_medical_advice(question: str) -> bool:
-    """True for a person asking about their own or someone's care: we never give clinical recommendations."""
-    q = question.lower().replace("’", "'")
-    if _CARE_REQUEST.search(q):
-        return True
-    personal = bool(_FIRST_PERSON_BODY.search(q)) or bool(re.search(rf"\b{_FAMILY}'?s?\b", q) and re.search(rf"\b{_HEALTH}\b", q))
-    if not personal:
-        return False
-    # "what should I ask the vendor" is about the course; a personal health context plus a question about
-    # what it means or what to do is a request for care advice.
-    return bool(_DECISION_RE.search(q) or re.search(
-        r"\b(?:does (?:that|this|it) mean|what does .* mean|is (?:it|this|that)|do i have|does (?:he|she) have|"
-        r"trust|worry|worried|definitely|chances|go to|ok\b|okay|need|safe|right\?|what should|for me\b|better)", q))
 
 
 # --- prompt injection -------------------------------------------------------------------------------
@@ -70,8 +34,19 @@ def is_injection(question: str) -> bool:
 
 
 # --- scope ------------------------------------------------------------------------------------------
-FEATURES = ("sentence_max", "sentence_top2", "dense_chunk", "bm25_norm", "vocab_coverage", "top_coverage", "oov_count",
-            "bank_max")
+FEATURES = ("sentence_z", "top2_z", "chunk_z", "title_z", "top_cover", "sentence_cover", "vocab_cover",
+            "focus_known", "oov", "names", "asks_value", "value_missing", "asks_howto", "bank_max")
+MODEL_FEATURES = FEATURES + tuple(f"ask_{f}" for f in FEATURES)
+# Questions asking for an amount (a price, a dose, a percentage, a count, a threshold) or for a procedure ("how do I
+# set up", "what code"): patterns of English questions, not of any course.
+_ASKS_VALUE = re.compile(r"\b(?:how (?:much|many|long|often|high|low|big|fast)|what (?:percent(?:age)?|dose|price|"
+                         r"cost|number|value|rate|amount|level|threshold|score)|(?:cost|price|fee|salary|budget)s?\b|"
+                         r"\bper (?:year|month|scan|study|hour)|\bminimum\b|\bmaximum\b|\bexact(?:ly)?\b|%)", re.I)
+_ASKS_HOWTO = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|we|you) (?:set|install|configure|code|write|build|"
+                         r"train|fine-tune|deploy|implement|integrate|connect|run|script|export|import|program)|"
+                         r"how to (?:set|install|configure|code|write|build|train|fine-tune|deploy|implement|run)|"
+                         r"\b(?:code|script|snippet|command|step-by-step|tutorial|api call|sql|python|pytorch)\b)", re.I)
+_NAME = re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Z]\w*|[A-Za-z]*\d+[A-Za-z(][\w()]*|[A-Z]{2,}[a-z]*s?)(?![\w])")
 
 
 @dataclass
@@ -81,24 +56,89 @@ class ScopeDecision:
     features: dict[str, float]
 
 
+@dataclass(frozen=True)
+class ScopeScale:
+    """A course's own scale: (background, foreground) medians of each similarity, from ingest's reference
+    questions. 0 = as close as an everyday question gets; 1 = as close as the course's own objectives get."""
+
+    sentence: tuple[float, float]
+    top2: tuple[float, float]
+    chunk: tuple[float, float]
+    title: tuple[float, float]
+
+    @staticmethod
+    def z(x: float, bg_fg: tuple[float, float]) -> float:
+        bg, fg = bg_fg
+        return (x - bg) / max(fg - bg, 0.05)
+
+
+def _similarities(snap, vectors: np.ndarray) -> dict[str, np.ndarray]:
+    sent = vectors @ snap.sentence_vectors.T
+    top2 = np.sort(sent, axis=1)[:, -2:].mean(axis=1) if sent.shape[1] > 1 else sent.max(axis=1)
+    chunk = (vectors @ snap.chunk_vectors.T).max(axis=1)
+    titles = np.asarray(list(snap.title_vectors.values()), dtype=np.float32)
+    title = (vectors @ titles.T).max(axis=1) if len(titles) else np.zeros(len(vectors))
+    return {"sentence": sent.max(axis=1), "top2": top2, "chunk": chunk, "title": title}
+
+
+def scope_scale(snap) -> ScopeScale:
+    """The course's scale (computed once per snapshot)."""
+    if "scope_scale" in snap.derived:
+        return snap.derived["scope_scale"]
+    bg = snap.background_vectors
+    fg = snap.pseudo_vectors
+    if bg is None or fg is None or not len(bg) or not len(fg):
+        fg = np.asarray(list(snap.title_vectors.values()), dtype=np.float32)
+        bg = fg[:0]
+    b = _similarities(snap, bg) if len(bg) else None
+    f = _similarities(snap, fg)
+    scale = ScopeScale(*[(float(np.median(b[k])) if b is not None else 0.0, float(np.median(f[k])))
+                         for k in ("sentence", "top2", "chunk", "title")])
+    snap.derived["scope_scale"] = scale
+    return scale
+
+
 def scope_features(question: str, retrieval: Retrieval) -> dict[str, float]:
-    """Signals that separate course questions from near-misses; no single similarity threshold is trusted alone."""
+    """Signals that separate course questions from near misses, on the course's own scale."""
     snap = retrieval.snapshot
-    q_tokens = [t for t in tokens(question) if not t.isdigit()]
-    top = retrieval.sections[0] if retrieval.sections else None
-    ss = np.sort(retrieval.sentence_scores)[::-1]
-    in_vocab = [t for t in q_tokens if t in snap.vocabulary]
-    top_text = set(tokens(snap.course.section(top.ref).text + " " + snap.course.section(top.ref).section_title)) if top else set()
+    scale = scope_scale(snap)
+    sims = {k: float(v[0]) for k, v in _similarities(snap, retrieval.query_vector[None, :]).items()}
+    weights = rare_word_weights(question, snap)
+    total = sum(weights.values()) or 1.0
+    known = {t for t in weights if t in snap.vocabulary}
+    top = retrieval.sections[0].ref if retrieval.sections else None
+    top_tokens = snap.section_tokens.get(top, set()) if top else set()
+    top_sentences = [snap.sentences[i].text for i in sorted(snap.sentences_by_ref.get(top, []),
+                     key=lambda i: -retrieval.sentence_scores[i])[:3]] if top else []
+    asks_value = bool(_ASKS_VALUE.search(question))
+    # The question's rarest words (what it is about) must be course words: "what is radiomics?" names a subject the
+    # course never mentions, however close the rest of its wording comes. Unknown words rank rarest of all.
+    ranked = sorted(weights, key=lambda t: (t in known, -weights[t]))
+    focus = ranked[:2]
+    # One sentence that carries most of the question's rare words answers it; words spread over a section do not.
+    best = np.argsort(-retrieval.sentence_scores)[:10]
+    sentence_cover = max((sum(w for t, w in weights.items() if t in set(tokens(snap.sentences[i].text))) / total
+                          for i in best), default=0.0)
+    names = [m.group(0) for m in _NAME.finditer(question)
+             if not set(tokens(m.group(0))) <= snap.vocabulary and m.group(0).lower() not in snap.acronyms]
     return {
-        "sentence_max": float(ss[0]) if len(ss) else 0.0,
-        "sentence_top2": float(ss[:2].mean()) if len(ss) else 0.0,
-        "dense_chunk": float(top.dense) if top else 0.0,
-        "bm25_norm": float(min(1.0, (top.bm25 if top else 0.0) / 10.0)),
-        "vocab_coverage": len(in_vocab) / len(q_tokens) if q_tokens else 0.0,
-        "top_coverage": len([t for t in q_tokens if t in top_text]) / len(q_tokens) if q_tokens else 0.0,
-        "oov_count": float(len(q_tokens) - len(in_vocab)),
+        "sentence_z": scale.z(sims["sentence"], scale.sentence),
+        "top2_z": scale.z(sims["top2"], scale.top2),
+        "chunk_z": scale.z(sims["chunk"], scale.chunk),
+        "title_z": scale.z(sims["title"], scale.title),
+        "top_cover": sum(w for t, w in weights.items() if t in top_tokens) / total,
+        "sentence_cover": sentence_cover,
+        "focus_known": sum(t in known for t in focus) / max(1, len(focus)),
+        "vocab_cover": sum(w for t, w in weights.items() if t in known) / total,
+        "oov": float(min(4, len([t for t in weights if t not in known and not t.isdigit()]))),
+        "names": float(min(3, len(names))),
+        "asks_value": float(asks_value),
+        "value_missing": float(asks_value and not any(re.search(r"\d", s) for s in top_sentences)),
+        "asks_howto": float(bool(_ASKS_HOWTO.search(question))),
         # How close the nearest labelled learner question of the course is (0 for a course without a bank).
         "bank_max": float((snap.question_vectors @ retrieval.query_vector).max()) if len(snap.question_texts) else 0.0,
+        # Raw similarity, kept for the refusal message (not a model feature).
+        "sentence_max": sims["sentence"],
     }
 
 
@@ -121,9 +161,6 @@ def guard_features(question: str, retrieval: Retrieval, ask: str | None = None,
     return {**feats, **{f"ask_{k}": v for k, v in ask_feats.items()}}
 
 
-MODEL_FEATURES = FEATURES + tuple(f"ask_{f}" for f in FEATURES)
-
-
 def decide_scope(question: str, retrieval: Retrieval, model: dict, ask: str | None = None,
                  ask_retrieval: Retrieval | None = None) -> ScopeDecision:
     """Logistic model over guard_features (fitted by scripts/calibrate_guard.py), or a labelled bank question.
@@ -143,8 +180,3 @@ def decide_scope(question: str, retrieval: Retrieval, model: dict, ask: str | No
 def looks_like_words(question: str) -> bool:
     """False for input with no usable word at all (emoji, punctuation, random symbols)."""
     return any(len(w) > 1 or w.isdigit() for w in words(question))
-
-
-__all__ = ["is_medical_advice", "is_injection", "decide_scope", "scope_features", "guard_features", "ask_of",
-           "ScopeDecision", "FEATURES", "MODEL_FEATURES",
-           "looks_like_words"]

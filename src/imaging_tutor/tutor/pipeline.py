@@ -6,7 +6,10 @@ import queue
 import re
 import threading
 import unicodedata
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
 
 from ..config import Settings
 from ..corpus.course import Section
@@ -14,9 +17,12 @@ from ..errors import InvalidInput
 from ..retrieval.fusion import Retrieval, retrieve
 from ..text import expand_acronyms
 from . import conversations
-from .condense import condense
+from . import acts
+from .medical import check as check_medical
+from .resolve import PastTurn, Resolution, past_turns, resolve, section_shares
+from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import arrange, score_sentences, select
-from .guard import ask_of, decide_scope, is_injection, is_medical_advice, looks_like_words
+from .guard import ask_of, decide_scope, is_injection, looks_like_words
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
 from .verify import write_verified
 
@@ -28,6 +34,8 @@ MEDICAL_ADVICE_TEXT = (
 OUT_OF_SCOPE_TEXT = "That isn't covered in this course, so I can't answer it from the course material."
 INJECTION_TEXT = ("I can only help with questions about this course's content, and I can't change how I work. "
                   "Try asking about a topic from the course.")
+CARE_NOTE = ("This is general information from the course, not advice about anyone's care: a clinician who knows "
+             "the person is the one to ask about their scans and results.")
 SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -58,64 +66,144 @@ def _suggestions(retrieval: Retrieval, n: int = 3) -> list[Suggestion]:
 
 def answer(services, question: str, session_id: str | None = None, chapter: int | None = None,
            mode: Mode = "answer", learner_id: str | None = None, on_sentence=None) -> Answer:
-    """Answer a learner's question from the course only; every sentence carries its [C.S] marker."""
+    """Answer a learner's question from the course only; every sentence carries its [C.S] marker.
+
+    normalise (spelling, course acronyms) -> safety (medical advice, injection) -> resolve against the conversation
+    -> retrieve -> scope guard -> write (extractive, or an LLM) -> verify."""
     settings = services.settings
     q = clean_question(question, settings)
     if mode not in ("answer", "hint"):
         raise InvalidInput("mode must be 'answer' or 'hint'")
     embedder, db = services.embedder, services.db
-    previous: list[str] = []
+    past: list[PastTurn] = []
     if session_id is not None:
         conversations.ensure_session(db, session_id, learner_id)
-        previous = [t.resolved_question or t.question for t in conversations.history(db, session_id)
-                    if t.status == "answered"]
+        past = past_turns(conversations.history(db, session_id))
     snapshot = services.index()
+    course = snapshot.course
     if chapter is not None:
-        snapshot.course.chapter(chapter)  # unknown chapter -> NotFound
+        course.chapter(chapter)  # unknown chapter -> NotFound
     models = services.models
 
-    def find(text: str) -> Retrieval:
-        return retrieve(text, snapshot, services.store, embedder, chapter=chapter, ranker=models.ranker)
+    reading = read_turn(services, q, past, snapshot, chapter)
+    correction, act, vector, alone = reading.correction, reading.act, reading.vector, reading.alone
+    resolution, retrieval, query = reading.resolution, reading.retrieval, reading.query
+    find = reading.find
+    medical = check_medical(vector, q, models.medical)
 
-    query, focus = condense(q, previous)
-    query, focus = expand_acronyms(query, snapshot.acronyms), expand_acronyms(focus, snapshot.acronyms)
-    retrieval = find(query)
-
-    if is_medical_advice(q):
+    if act == "small_talk" or (act == "clarify" and not past):
+        result = Answer(status="small_talk", answer=small_talk_reply(q, course.title, act))
+    elif medical.refuse:
         result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
                         suggestions=_suggestions(retrieval) if retrieval.sections else [])
     elif is_injection(q) or not looks_like_words(q):
         result = Answer(status="out_of_scope", answer=INJECTION_TEXT if is_injection(q) else OUT_OF_SCOPE_TEXT)
     else:
-        scope_query = q if query == q else query
-        ask = ask_of(scope_query)
-        ask_retrieval = find(ask) if ask != scope_query else None
-        decision = decide_scope(scope_query, retrieval, models.guard, ask, ask_retrieval)
+        ask = ask_of(query)
+        ask_retrieval = find(ask) if ask != query else None
+        decision = decide_scope(query, retrieval, models.guard, ask, ask_retrieval)
         if not decision.in_scope:
             sugg = _suggestions(retrieval) if decision.features["sentence_max"] >= SUGGESTION_FLOOR else []
-            text = OUT_OF_SCOPE_TEXT
+            text_out = OUT_OF_SCOPE_TEXT
             if sugg:
-                text += " The nearest course sections are: " + "; ".join(
+                text_out += " The nearest course sections are: " + "; ".join(
                     f"{s.ref} {s.section_title}" for s in sugg) + "."
-            result = Answer(status="out_of_scope", answer=text, suggestions=sugg)
+            result = Answer(status="out_of_scope", answer=text_out, suggestions=sugg)
         else:
-            focus_vector = embedder.embed([focus])[0] if focus != query else retrieval.query_vector
+            focus = query
+            focus_vector = retrieval.query_vector
             if mode == "hint":
                 result = _hint(q, focus, retrieval, focus_vector)
             else:
                 result = _extractive(focus, retrieval, focus_vector)
             writer = services.writer
             if writer is not None and mode == "answer":
-                result = write_verified(writer, q, retrieval, result, services.support_measure(snapshot.course),
+                result = write_verified(writer, q, retrieval, result, services.support_measure(course),
                                         on_sentence=on_sentence)
-    result.retrieved = retrieval.refs
-    result.resolved_question = query
+    if medical.note and result.status == "answered":
+        result.care_note = CARE_NOTE
+    if result.status == "small_talk":
+        resolution = Resolution("standalone", q, q, "", q)
+    result.retrieved = retrieval.refs if result.status != "small_talk" else []
+    result.resolved_question = resolution.understood_as
+    result.topic = resolution.topic
+    result.subject = resolution.subject
+    result.corrected_question = correction.text if correction.changed else ""
     result.mode = mode
     if session_id is not None:
         result.session_id = session_id
-        result.turn_id = conversations.add_turn(db, session_id, q, query, result.status,
-                                           json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False))
+        result.turn_id = conversations.add_turn(db, session_id, q, result.resolved_question, result.status,
+                                                json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False))
     return result
+
+
+@dataclass
+class TurnReading:
+    """How one turn was read: corrected, classified, retrieved alone, resolved against the conversation."""
+
+    correction: Correction
+    act: str
+    vector: np.ndarray
+    alone: Retrieval
+    resolution: Resolution
+    retrieval: Retrieval
+    query: str
+    find: Callable[[str], Retrieval]
+
+
+SERVICES_MODEL = object()  # read_turn's default: the model the services carry
+
+
+def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | None = None, *,
+              followup_model=SERVICES_MODEL, ranker_model=SERVICES_MODEL) -> TurnReading:
+    """Normalise, classify and resolve one turn. The fitting scripts compute their features through this same
+    function, passing the model being fitted (or None: fused order, every turn alone) instead of the shipped one."""
+    course, models, embedder = snapshot.course, services.models, services.embedder
+    ranker = models.ranker if ranker_model is SERVICES_MODEL else ranker_model
+    followup = models.followup if followup_model is SERVICES_MODEL else followup_model
+
+    def find(text: str, context: PastTurn | None = None, alone: Retrieval | None = None, bare: bool = False) -> Retrieval:
+        cited = {r: (1.0 if i == 0 else 0.5) for i, r in enumerate(context.refs)} if context else None
+        return retrieve(expand_acronyms(text, snapshot.acronyms), snapshot, services.store, embedder,
+                        chapter=chapter, ranker=ranker, context=cited,
+                        alone_refs=alone.refs if alone is not None else None, bare=bare)
+
+    correction = speller_for(course).correct(q)
+    text = correction.text
+    vocabulary = course_vocabulary(course)
+    vector = embedder.embed([text])[0]
+    act = acts.classify(vector, text, vocabulary, models.acts)
+    if act == "clarify" and past:
+        # "I don't get it", "simpler please": the last topic again, explained from its simplest sentences.
+        text = past[-1].subject or past[-1].question
+    alone = find(text)
+    prev_vector = embedder.embed([past[-1].question])[0] if past else None
+    shares = course.derived("tutor.section_shares", lambda: section_shares(snapshot))
+    resolution = resolve(text, past, shares, followup,
+                         alone_top=alone.refs,
+                         alone_sentence_max=float(alone.sentence_scores.max()) if len(alone.sentence_scores) else 0.0,
+                         turn_vector=alone.query_vector, prev_vector=prev_vector)
+    if act == "clarify" and past:
+        resolution = Resolution("continue", text, q, past[-1].topic, past[-1].subject or past[-1].question, past[-1])
+    retrieval = alone if resolution.context is None else find(resolution.query, resolution.context, alone,
+                                                              bare=not resolution.own_topic)
+    return TurnReading(correction, act, vector, alone, resolution, retrieval,
+                       expand_acronyms(resolution.query, snapshot.acronyms), find)
+
+
+def small_talk_reply(message: str, course_title: str, act: str) -> str:
+    """A friendly reply that claims nothing about the course's content."""
+    m = message.lower()
+    if act == "clarify":
+        return "Which part should I explain? Ask about a topic from the course and I will answer from its text."
+    if any(w in m for w in ("thank", "thx", "ty", "cheers")):
+        return f"You're welcome. Ask me anything else about “{course_title}”."
+    if any(w in m for w in ("hello", "hi", "hey", "morning", "evening", "afternoon")):
+        return (f"Hello! I answer questions about “{course_title}” from the course itself, and show the section "
+                "behind every answer.")
+    if any(w in m for w in ("bye", "see you", "later")):
+        return "Goodbye, and good luck with the course."
+    return "Glad to help. What would you like to look at next?"
 
 
 def answer_events(services, question: str, session_id: str | None = None, chapter: int | None = None,

@@ -44,6 +44,8 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = []
     resolved_question: str = ""
     turn_id: int | None = None
+    topic: str = Field("", description="the course words this turn was about (follow-ups resolve against it)")
+    subject: str = Field("", description="the question that opened this turn's topic (itself when it stands alone)")
     corrected_question: str = Field("", description="the question after spelling correction, when it changed")
     care_note: str = Field("", description="a note to see a clinician, when a personal situation surrounds the question")
 

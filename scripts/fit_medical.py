@@ -1,0 +1,110 @@
+"""Fit the personal-medical models (tutor/medical_model.json): `advice` (refuse) and `context` (answer + note).
+
+Training rows, none from evals/sets/: evals/calibration/guard.jsonl (medical_advice rows are requests), the
+calibration personal_medical split (personal = request, mixed = context only, lookalike = neither), the personal
+turns of the conversation fit split, and as negatives the workplace, search and near-miss fit splits, the acts fit
+rows, the other courses' fit splits and the course's question bank.
+`advice` threshold: just below the lowest cross-validated probability of any request (recall 1.0 held out on the
+training requests), because answering a request for care is the failure that matters most; `context` threshold:
+0.5. The cross-validated false-refusal rate on workplace and look-alike questions is printed.
+Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from imaging_tutor.config import get_settings
+from imaging_tutor.corpus.questionbank import load_question_bank
+from imaging_tutor.fitted import MEDICAL_FILE, model_header
+from imaging_tutor.services import Services
+from imaging_tutor.tutor.medical import CUES, cues
+
+ROOT = Path(__file__).resolve().parents[1]
+CAL = ROOT / "evals" / "calibration"
+SOURCES = ["evals/calibration/guard.jsonl", "evals/calibration/personal_medical.jsonl",
+           "evals/calibration/conversations.jsonl", "evals/calibration/workplace.jsonl",
+           "evals/calibration/search.jsonl", "evals/calibration/near_miss.jsonl", "evals/acts/fit.jsonl",
+           "evals/courses/kitchen-food-safety/fit.jsonl", "evals/courses/reading-weather-forecasts/fit.jsonl"]
+C = 0.03  # chosen by the cross-validated false refusals at recall 1.0 (0.03: 15 of 1,172 workplace, bank and calibration questions; 0.3: 17; 1.0: 26)
+CONTEXT_THRESHOLD = 0.5
+
+
+def labelled(services) -> list[tuple[str, int, int, str]]:
+    """(text, advice, context, source) rows."""
+    rows = []
+    for rel in SOURCES:
+        for line in (ROOT / rel).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            text = r.get("question") or r.get("text")
+            personal = r.get("kind") == "medical_advice"
+            mixed = r.get("subtype") == "mixed"
+            rows.append((text, int(personal), int(personal or mixed), rel))
+    course = services.course()
+    rows += [(q.question, 0, 0, "questions.jsonl")
+             for q in load_question_bank(services.settings.corpus_dir, course).questions]
+    return rows
+
+
+def fit_head(X, y):
+    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
+    return clf, mean, scale
+
+
+def cv_probabilities(X, y) -> np.ndarray:
+    p = np.zeros(len(y))
+    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
+        clf, mean, scale = fit_head(X[tr], y[tr])
+        p[te] = clf.predict_proba((X[te] - mean) / scale)[:, 1]
+    return p
+
+
+def head(clf, mean, scale, threshold) -> dict:
+    return {"weights": clf.coef_[0].round(6).tolist(), "intercept": round(float(clf.intercept_[0]), 6),
+            "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(), "threshold": round(threshold, 4)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    services = Services(get_settings())
+    rows = labelled(services)
+    vectors = services.embedder.embed([t for t, *_ in rows])
+    X = np.hstack([vectors, np.array([cues(t) for t, *_ in rows])])
+    advice = np.array([a for _, a, _, _ in rows])
+    context = np.array([c for _, _, c, _ in rows])
+    source = np.array([s for *_, s in rows])
+    p_adv = cv_probabilities(X, advice)
+    threshold = float(p_adv[advice == 1].min()) - 1e-4
+    wrong = (p_adv >= threshold) & (advice == 0)
+    print(f"advice: {advice.sum()} requests of {len(rows)}; threshold {threshold:.4f} (cross-validated recall 1.0)")
+    for src in dict.fromkeys(source):
+        mask = (source == src) & (advice == 0)
+        if mask.any():
+            print(f"  refused by mistake, cross-validated: {wrong[mask].sum():3d} of {mask.sum():4d}  {src}")
+    for t, p in sorted(((t, p) for (t, a, _, _), p in zip(rows, p_adv) if not a and p >= threshold),
+                       key=lambda x: -x[1])[:12]:
+        print(f"    p={p:.2f} {t[:110]}")
+    p_ctx = cv_probabilities(X, context)
+    mixed = np.array([c and not a for _, a, c, _ in rows], bool)
+    print(f"context: mixed questions noted (cross-validated) {np.mean(p_ctx[mixed] >= CONTEXT_THRESHOLD):.3f} of "
+          f"{mixed.sum()}; other non-requests noted {np.mean(p_ctx[(context == 0)] >= CONTEXT_THRESHOLD):.3f}")
+    clf_a, ma, sa = fit_head(X, advice)
+    clf_c, mc, sc = fit_head(X, context)
+    model = {**model_header("scripts/fit_medical.py", SOURCES, [services.course()]),
+             "features": ["embedding"] * vectors.shape[1] + list(CUES),
+             "advice": head(clf_a, ma, sa, threshold), "context": head(clf_c, mc, sc, CONTEXT_THRESHOLD)}
+    if not args.dry_run:
+        MEDICAL_FILE.write_text(json.dumps(model) + "\n", encoding="utf-8")
+        print(f"wrote {MEDICAL_FILE}")
+
+
+if __name__ == "__main__":
+    main()

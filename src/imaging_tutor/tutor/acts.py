@@ -1,0 +1,43 @@
+"""What a message does: small talk ("thanks!"), a request to re-explain ("simpler please"), a request to be quizzed,
+or a question. A multinomial logistic model over the message's sentence embedding and a few shape cues, fitted by
+scripts/fit_acts.py on evals/acts/fit.jsonl (messages on many subjects) plus the conversation fit split; its
+held-out agreement is measured on evals/acts/eval.jsonl. Only a confident small-talk or clarify verdict changes what
+the tutor does: a question wrongly taken for small talk would go unanswered.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..text import RETRIEVAL_STOPWORDS, words
+
+ACTS = ("question", "small_talk", "clarify", "quiz_me")
+SHAPE_FEATURES = ("n_words", "question_mark", "n_content", "course_words")
+
+
+def shape_features(text: str, vocabulary: dict[str, int]) -> list[float]:
+    """Length, a question mark, and how many content words (and course words) the message carries."""
+    ws = words(text)
+    content = [w for w in ws if w not in RETRIEVAL_STOPWORDS and len(w) > 1]
+    return [min(len(ws), 20) / 20.0, float("?" in text), min(len(content), 8) / 8.0,
+            min(sum(w in vocabulary for w in content), 6) / 6.0]
+
+
+def act_probabilities(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict) -> dict[str, float]:
+    """P(act) for one message (softmax over the fitted linear scores)."""
+    x = np.concatenate([np.asarray(vector, dtype=np.float64), shape_features(text, vocabulary)])
+    x = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    z = np.asarray(model["weights"]) @ x + np.asarray(model["intercepts"])
+    z = z - z.max()
+    p = np.exp(z) / np.exp(z).sum()
+    return {act: float(pi) for act, pi in zip(model["classes"], p)}
+
+
+def classify(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict | None) -> str:
+    """The act, defaulting to "question" unless another act is confident (its threshold in the model file)."""
+    if model is None:
+        return "question"
+    probs = act_probabilities(vector, text, vocabulary, model)
+    act = max(probs, key=probs.get)
+    if act != "question" and probs[act] >= model["thresholds"].get(act, 1.0):
+        return act
+    return "question"

@@ -1,0 +1,61 @@
+"""Personal medical questions, decided by what is requested, not by vocabulary.
+
+Two logistic models over the message's sentence embedding and three cues (a person is named, a decision or an
+interpretation is requested, health words are used), fitted by scripts/fit_medical.py on labelled questions outside
+evals/sets/ (evals/calibration/personal_medical.jsonl and guard.jsonl, workplace and near-miss fit splits, the
+course's question bank):
+- `advice`: a care decision or interpretation for a specific person ("the AI flagged my mammogram, do I need a
+  biopsy?") -> the fixed reply that points to a clinician. Its threshold keeps recall at 1.0 on the personal medical
+  training questions (cross-validated), because answering one of them is the failure that matters most.
+- `context`: a personal situation that surrounds a general question the course answers ("my mum's scan was read with
+  AI - in general, how do these tools avoid misses?") -> answered from the course, with a note to see a clinician.
+A workplace message that mentions patients, scans or diagnoses but asks about AI, evaluation or workflow is neither.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# Cues any course shares (the policy is the product's, not the course's): who is asked about, and what is asked.
+_PERSON = re.compile(r"\b(?:my|mine|me|i|i'm|im|i've|i'd|we're|our|us|myself|mum|mom|mother|dad|father|son|daughter|"
+                     r"child|kid|kids|baby|wife|husband|partner|sister|brother|grandma|grandpa|grandmother|"
+                     r"grandfather|aunt|uncle|friend|boyfriend|girlfriend|fiance|fiancee)\b", re.I)
+_DECISION = re.compile(r"\b(?:should (?:i|we|he|she|they|my)|do (?:i|we) need|does (?:he|she|my \w+) need|"
+                       r"is (?:it|this|that) (?:safe|serious|cancer|bad|normal|dangerous|ok|okay)|am i|can i|can we|"
+                       r"will (?:i|he|she|they|my \w+) be|what (?:should|do) (?:i|we)|what does (?:it|this|that) mean "
+                       r"for (?:me|him|her|us)|do i have|does (?:he|she) have|is (?:he|she) going to|how worried|"
+                       r"should i be worried|tell me if|look at my)\b", re.I)
+_HEALTH = re.compile(r"\b(?:pain|hurts?|ache|symptoms?|sick|ill|fever|cancer|tumou?rs?|lumps?|nodules?|lesions?|"
+                     r"fracture|broken|bleed\w*|stroke|biops\w+|surgery|chemo\w*|medication|medicine|pills?|dose|"
+                     r"pregnan\w*|breastfeed\w*|allerg\w*|diagnos\w*|doctor|gp|clinic|hospital|emergency|a&e|er|"
+                     r"scans?|x-?rays?|ct|mri|ultrasound|mammograms?|blood|heart|lungs?|brain|infection|vomit\w*|"
+                     r"diarrh\w*|rash|injur\w*|wound|poison\w*|food poisoning)\b", re.I)
+CUES = ("person", "decision", "health")
+
+
+def cues(text: str) -> list[float]:
+    return [float(bool(_PERSON.search(text))), float(bool(_DECISION.search(text))), float(bool(_HEALTH.search(text)))]
+
+
+@dataclass(frozen=True)
+class MedicalCheck:
+    advice: float  # P(a care decision for a specific person is requested)
+    context: float  # P(a personal medical situation surrounds the question)
+    refuse: bool
+    note: bool
+
+
+def _probability(x: np.ndarray, head: dict) -> float:
+    z = head["intercept"] + float(np.dot(head["weights"], (x - np.asarray(head["mean"])) / np.asarray(head["scale"])))
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def check(vector: np.ndarray, text: str, model: dict) -> MedicalCheck:
+    """Both verdicts for one message (its embedding and its text)."""
+    x = np.concatenate([np.asarray(vector, dtype=np.float64), cues(text)])
+    advice = _probability(x, model["advice"])
+    context = _probability(x, model["context"])
+    refuse = advice >= model["advice"]["threshold"]
+    return MedicalCheck(advice, context, refuse, not refuse and context >= model["context"]["threshold"])

@@ -1,0 +1,186 @@
+"""Resolve a turn against the conversation: does it stand alone, continue the last topic, or return to an earlier one?
+
+A conversation keeps, per answered turn, its topic (the course words it was about) and the section its answer cited
+first. A new turn is scored by a small logistic model (fitted by scripts/fit_followup.py on the conversation fit
+split, never on evals/sets/) over cues any course shares: pronouns and connectives, how many course words the turn
+brings, how confidently it retrieves on its own, and how close it is to the previous question. A continuation is
+retrieved with the topic's words added (never the whole earlier text, so topics never nest); a return picks the
+earlier turn whose topic the turn names.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, stem, words
+
+_PRONOUN = re.compile(r"\b(?:it|its|it's|they|them|their|this|that|these|those|he|she|him|her|one|ones|there|such)\b",
+                      re.I)
+_CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|or|then|plus|what about|how about|what if|same|ok(?:ay)?,? (?:so|and|but)"
+                         r"|and what|and how|and why|is that|are those|isn't that|wouldn't that|doesn't that)\b", re.I)
+# Saying outright that a new subject starts; the retrieval of the turn alone then decides.
+_SWITCH = re.compile(r"\b(?:different|unrelated|another|new|separate|other) (?:question|topic|thing|subject)\b|"
+                     r"\b(?:changing|change of) (?:subject|topic)\b|\bon a different note\b|\bbtw\b|\bby the way\b", re.I)
+MAX_TOPIC_WORDS = 4
+# A topic word must be distinctive in this course: used in at most this share of its sections ("drift" yes, "model",
+# "help" or "different" no). Chosen on the conversation fit split: 0.25 kept the words a reader would call the topic.
+TOPIC_MAX_SECTION_SHARE = 0.25
+NEIGHBOUR_MAX_SECTION_SHARE = 0.6
+LOOKBACK = 5  # earlier answered turns a "return" can go back to
+
+
+@dataclass(frozen=True)
+class PastTurn:
+    """What the conversation remembers of one answered turn."""
+
+    question: str
+    topic: str  # the distinctive course words it was about, e.g. "shortcut learning"
+    main_ref: str | None  # the section its answer cited first
+    refs: tuple[str, ...] = ()
+    subject: str = ""  # the question that opened its topic (itself, when it stood alone)
+
+
+@dataclass
+class Resolution:
+    """How a turn was understood."""
+
+    kind: str  # "standalone" | "continue" | "return"
+    query: str  # what retrieval and the scope guard see
+    focus: str  # what is asked now (the turn, corrected)
+    topic: str  # the topic this turn is about (its own words, or the one it continues)
+    subject: str = ""  # the question that opened the topic (carried along, never nested)
+    context: PastTurn | None = None
+    probability: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)
+    own_topic: str = ""  # the distinctive words the turn itself brings ("" for "why?", "example?")
+
+    @property
+    def understood_as(self) -> str:
+        """How the turn was understood, to show the learner ("why? — about shortcut learning")."""
+        if self.context is None:
+            return self.focus
+        about = self.topic or self.subject
+        about = about if len(about) <= 80 else about[:77].rsplit(" ", 1)[0] + "…"
+        return f"{self.focus} (about: {about})"
+
+
+def topic_of(text: str, section_share: dict[str, float]) -> str:
+    """The distinctive course words a question is about, in its own order: 'what is shortcut learning?' ->
+    'shortcut learning'. `section_share`: stem -> share of the course's sections that use it.
+
+    A word is distinctive when few sections use it (TOPIC_MAX_SECTION_SHARE); a course word right next to a
+    distinctive one joins it ("shortcut" + "learning"); a question with no distinctive word keeps its rarest one."""
+    ws = [w for w in words(text) if len(w) > 1 and not w.isdigit()]
+    share = [section_share.get(stem(w)) if w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS else None
+             for w in ws]
+    keep = [s is not None and s <= TOPIC_MAX_SECTION_SHARE for s in share]
+    for i, s in enumerate(share):
+        near = (i > 0 and keep[i - 1]) or (i + 1 < len(ws) and keep[i + 1])
+        if s is not None and not keep[i] and near and s <= NEIGHBOUR_MAX_SECTION_SHARE:
+            keep[i] = True
+    if not any(keep):
+        known = [(s, i) for i, s in enumerate(share) if s is not None and s <= NEIGHBOUR_MAX_SECTION_SHARE]
+        if known:
+            keep[min(known)[1]] = True
+    return " ".join(list(dict.fromkeys(w for w, k in zip(ws, keep) if k))[:MAX_TOPIC_WORDS])
+
+
+def section_shares(snapshot) -> dict[str, float]:
+    """stem -> share of the course's sections whose text uses it (built once per snapshot)."""
+    sections = snapshot.section_tokens
+    counts: dict[str, int] = {}
+    for toks in sections.values():
+        for s in toks:
+            counts[s] = counts.get(s, 0) + 1
+    n = max(1, len(sections))
+    return {s: c / n for s, c in counts.items()}
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in text.split()}
+
+
+def pick_context(turn_topic: str, past: list[PastTurn]) -> tuple[PastTurn, int]:
+    """The earlier turn the turn leans on: the one whose topic it names (a return), else the last one."""
+    mine = _stems(turn_topic)
+    best, best_at, best_overlap = past[-1], 1, 0
+    for back, earlier in enumerate(reversed(past[-LOOKBACK:]), start=1):
+        overlap = len(mine & _stems(earlier.topic))
+        if overlap > best_overlap:
+            best, best_at, best_overlap = earlier, back, overlap
+    return best, best_at
+
+
+def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[str], alone_sentence_max: float,
+                  sim_prev: float) -> dict[str, float]:
+    """Cues that a turn leans on the conversation; all mean the same on any course."""
+    ws = words(turn)
+    head = " ".join(ws[:6])
+    known = turn_topic.split()
+    overlap = len(_stems(turn_topic) & _stems(last.topic)) / len(known) if known else 0.0
+    return {
+        "pronoun": float(bool(_PRONOUN.search(head))),
+        "connective": float(bool(_CONNECTIVE.search(turn))),
+        "n_known": float(min(len(known), 6)),
+        "no_known": float(not known),
+        "n_words": float(min(len(ws), 25)),
+        "switch_cue": float(bool(_SWITCH.search(turn))),
+        "alone_sentence_max": alone_sentence_max,
+        "prev_in_alone_top3": float(last.main_ref is not None and last.main_ref in alone_top[:3]),
+        "sim_prev": sim_prev,
+        "overlap_prev_topic": overlap,
+    }
+
+
+FEATURES = ("pronoun", "connective", "n_known", "no_known", "n_words", "switch_cue", "alone_sentence_max",
+            "prev_in_alone_top3", "sim_prev", "overlap_prev_topic")
+
+
+def follow_up_probability(features: dict[str, float], model: dict) -> float:
+    z = model["intercept"] + sum(w * (features[f] - m) / s for f, w, m, s in
+                                 zip(model["features"], model["weights"], model["mean"], model["scale"]))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], model: dict | None, *,
+            alone_top: list[str], alone_sentence_max: float, turn_vector: np.ndarray | None = None,
+            prev_vector: np.ndarray | None = None) -> Resolution:
+    """Decide how the turn relates to the conversation and what to retrieve for it."""
+    own_topic = topic_of(turn, section_share)
+    if not past:
+        return Resolution("standalone", turn, turn, own_topic, turn)
+    context, back = pick_context(own_topic, past)
+    sim_prev = float(turn_vector @ prev_vector) if turn_vector is not None and prev_vector is not None else 0.0
+    feats = turn_features(turn, own_topic, past[-1], alone_top, alone_sentence_max, sim_prev)
+    if model is None:
+        return Resolution("standalone", turn, turn, own_topic, turn, None, 0.0, feats)
+    p = follow_up_probability(feats, model)
+    if p < model.get("threshold", 0.5):
+        return Resolution("standalone", turn, turn, own_topic, turn, None, p, feats)
+    kind = "return" if back > 1 else "continue"
+    # The context is the question that opened the topic (a follow-up of a follow-up still leans on it), with the
+    # new distinctive words of the turn before it: "and specificity?" after "what is sensitivity?".
+    subject = context.subject or context.question
+    query = f"{turn} ({subject})"
+    merged = " ".join(list(dict.fromkeys((own_topic + " " + context.topic).split()))[:MAX_TOPIC_WORDS])
+    return Resolution(kind, query, turn, merged or context.topic, subject, context, p, feats, own_topic)
+
+
+def past_turns(rows) -> list[PastTurn]:
+    """The conversation's answered turns as the resolver needs them (from stored turns, oldest first)."""
+    out: list[PastTurn] = []
+    for row in rows:
+        if row.status != "answered":
+            continue
+        try:
+            data = json.loads(row.answer_json or "{}")
+        except ValueError:
+            data = {}
+        refs = tuple(c.get("ref") for c in data.get("citations") or [] if isinstance(c, dict) and c.get("ref"))
+        out.append(PastTurn(row.question, str(data.get("topic") or ""), refs[0] if refs else None, refs,
+                            str(data.get("subject") or row.question)))
+    return out
