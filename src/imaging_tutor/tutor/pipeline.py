@@ -66,7 +66,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     embedder, db = services.embedder, services.db
     previous: list[str] = []
     if session_id is not None:
-        conversations.ensure_session(db, session_id, learner_id)
+        conversations.check_session(db, session_id, learner_id)  # created with its first turn (add_turn)
         previous = [t.resolved_question or t.question for t in conversations.history(db, session_id)
                     if t.status == "answered"]
     snapshot = services.index()
@@ -114,7 +114,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if session_id is not None:
         result.session_id = session_id
         result.turn_id = conversations.add_turn(db, session_id, q, query, result.status,
-                                           json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False))
+                                           json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
+                                           learner_id=learner_id)
     return result
 
 
