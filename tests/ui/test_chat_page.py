@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import app_test, button, free_port
+from .conftest import app_test, button, free_port, learner_headers
 
 
 def test_ask_open_citation_rate_and_resume(ui_env):
@@ -27,7 +27,7 @@ def test_ask_open_citation_rate_and_resume(ui_env):
     assert any("not helpful" in c.value for c in at.caption)
 
     with httpx.Client(base_url=ui_env) as api:
-        sessions = api.get("/api/v1/sessions", headers={"X-Learner-Id": "ui-ada"}).json()
+        sessions = api.get("/api/v1/sessions", headers=learner_headers("ui-ada")).json()
     assert len(sessions) == 1
 
     # a fresh browser session for the same learner finds the conversation and resumes it
