@@ -141,8 +141,9 @@ def test_hostile_learner_text_in_the_staff_inbox_stays_text(up, page, trap):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{up.ui}/Staff")
-    page.get_by_label("Staff token").fill(staff_token)
-    page.get_by_label("Staff token").press("Enter")
+    box = page.locator('input[aria-label="Staff token"]')
+    box.fill(staff_token)
+    box.press("Enter")
     page.get_by_role("tab", name="Feedback inbox").click()
     entry = page.get_by_text(re.compile(rf"Not helpful · turn {answer['turn_id']}\b")).first
     entry.click()
