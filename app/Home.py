@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import chapter_options, learner_id, require_api, show_error, show_section  # noqa: E402
+from ui_common import chapter_options, learner_id, plain, require_api, show_error, show_section  # noqa: E402
 
 st.set_page_config(page_title="Chat · Imaging tutor", page_icon="🩻", layout="wide")
 api = require_api()
@@ -138,7 +138,7 @@ for i, msg in enumerate(state.messages):
         if msg["role"] == "assistant" and msg.get("answer"):
             render_answer(msg["answer"], i, msg.get("rated"))
         else:
-            st.markdown(msg["content"])
+            plain(msg["content"])  # what the learner typed, as typed
 
 opened = state.get("open_section")
 if opened:
@@ -148,7 +148,7 @@ prompt = st.chat_input("Ask about the course, e.g. “What is sensitivity?”")
 if prompt:
     state.messages.append({"role": "user", "content": prompt, "answer": None})
     with st.chat_message("user"):
-        st.markdown(prompt)
+        plain(prompt)
     with st.chat_message("assistant"):
         placeholder = st.empty()
         shown: list[str] = []

@@ -49,7 +49,10 @@ def _detail(response: httpx.Response) -> str:
 
 
 class TutorApi:
-    """Methods mirror the API's routes; learner id and tokens are passed per call (one client serves all users)."""
+    """Methods mirror the API's routes; credentials are passed per call (one client serves all users).
+
+    `learner=` is the learner's bearer token (what POST /learners issued), never a bare id: the API believes
+    only a signed credential. `token=` is a staff or maintainer token."""
 
     def __init__(self, base_url: str | None = None, timeout: float = 30.0, transport: httpx.BaseTransport | None = None):
         self.base_url = (base_url or api_url_from_env()).rstrip("/")
@@ -61,12 +64,8 @@ class TutorApi:
     # -- plumbing ---------------------------------------------------------------------------------------------
     @staticmethod
     def _headers(learner: str | None = None, token: str | None = None) -> dict[str, str]:
-        headers = {}
-        if learner:
-            headers["X-Learner-Id"] = learner
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        return headers
+        credential = token or learner
+        return {"Authorization": f"Bearer {credential}"} if credential else {}
 
     def _call(self, method: str, path: str, *, learner: str | None = None, token: str | None = None,
               timeout: float | None = None, raw: bool = False, **kwargs) -> Any:
@@ -98,6 +97,15 @@ class TutorApi:
             return self._http.get(PREFIX + "/readyz", timeout=10.0).json()
         except (httpx.HTTPError, ValueError) as exc:
             raise ApiUnavailable(f"the tutor API at {self.base_url} is not reachable ({type(exc).__name__})") from exc
+
+    # -- learner identity -------------------------------------------------------------------------------------
+    def new_learner(self) -> dict:
+        """A new anonymous learner: {learner_id, token, resume_code}."""
+        return self._call("POST", "/learners")
+
+    def resume_learner(self, code: str) -> dict:
+        """The anonymous learner a resume code belongs to: {learner_id, token, resume_code}."""
+        return self._call("POST", "/learners/resume", json={"resume_code": code})
 
     # -- chat -------------------------------------------------------------------------------------------------
     @staticmethod

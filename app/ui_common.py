@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import html
-import re
-import uuid
 
 import streamlit as st
 
@@ -36,24 +34,42 @@ def require_api() -> TutorApi:
     return client
 
 
-_LEARNER = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
+def learner_identity() -> dict:
+    """This browser session's learner: {learner_id, token, resume_code}, issued by the API on first use.
+
+    It lives in the Streamlit session only (never in the URL, where it would leak through history and logs);
+    the sidebar shows the resume code that brings the same identity back in another session."""
+    state = st.session_state
+    if not state.get("learner"):
+        try:
+            state.learner = api().new_learner()
+        except ApiError as exc:
+            show_error(exc)
+            st.stop()
+    with st.sidebar.expander("Your learner identity"):
+        st.caption("Your conversations and quiz progress belong to this anonymous identity. Keep the resume code "
+                   "private: it brings them back in a new browser session.")
+        if state.learner.get("resume_code"):
+            st.code(state.learner["resume_code"], language=None)
+        with st.form("resume_form", clear_on_submit=True, border=False):
+            code = st.text_input("Resume with a code", type="password", key="resume_code_input")
+            if st.form_submit_button("Resume") and code.strip():
+                try:
+                    state.learner = api().resume_learner(code.strip())
+                    st.rerun()
+                except ApiError as exc:
+                    st.error("That resume code is not valid." if exc.status in (404, 422) else exc.detail)
+    return state.learner
 
 
 def learner_id() -> str:
-    """The learner this browser acts for: kept in the URL (?learner=…) so a reload keeps the same history."""
-    if "learner_id" not in st.session_state:
-        from_url = st.query_params.get("learner", "")
-        st.session_state.learner_id = from_url if _LEARNER.match(from_url or "") else f"learner-{uuid.uuid4().hex[:8]}"
-    with st.sidebar:
-        value = st.text_input("Your learner id", value=st.session_state.learner_id, key="learner_id_input",
-                              help="Your conversations and quiz progress are stored under this id.")
-    if value != st.session_state.learner_id:
-        if _LEARNER.match(value):
-            st.session_state.learner_id = value
-        else:
-            st.sidebar.warning("Use 1–100 letters, digits or . _ @ -")
-    st.query_params["learner"] = st.session_state.learner_id
-    return st.session_state.learner_id
+    """The credential pages pass as `learner=` to the API client: the learner's signed token."""
+    return learner_identity()["token"]
+
+
+def plain(text: str | None) -> None:
+    """Text somebody typed, shown as text: no markdown, no HTML, no images or links that load anything."""
+    st.text(text or "")
 
 
 def show_error(error: ApiError) -> None:

@@ -3,6 +3,8 @@ workers on the embedded stack (SQLite + Chroma PersistentClient) and the server 
 side by side in one run.
 
 Run: .venv/bin/python bench/api_load.py [--seconds 10] [--clients 8] [--workers 1,2] [--stacks embedded,server]
+     [--limits on|off|off,on]   (on: rate limits counted, in memory on the embedded stack and in a local
+     redis-server on the server stack, with limits too high to refuse anything: the column shows their cost)
 Everything runs on loopback in a temp dir: the course is embedded once (the real model), the server stack reuses
 those vectors; PostgreSQL comes from Debian's package (`bash scripts/system-deps.sh`), started as the `postgres`
 user when run as root. Each cell: a fresh `imaging-tutor serve --workers N`, warmed up, then `--clients` threads
@@ -36,7 +38,9 @@ BIN = Path(sys.executable).parent
 QUESTIONS = ["What is sensitivity?", "and specificity?", "What does PPV depend on?", "What is DICOM metadata?",
              "What is shortcut learning?", "What is drift?", "Why do false negatives matter?",
              "How should a hospital monitor an AI tool after deployment?"]
-RATE_LIMIT_OFF = "1000000"  # the per-learner chat limit would otherwise cap a benchmark client
+LEARNER_SECRET = "bench-learner-secret-" + "x7Qp2Lm9Rt4Vw8Zk3Nb6Hc1Jd5Fg0Sa"  # signs the clients' learner tokens
+NEVER_REACHED = {f"TUTOR_RATE_LIMIT_{name}": "100000000/minute"
+                 for name in ("CHAT", "SESSIONS", "FEEDBACK", "QUIZ_ANSWERS", "NEW_LEARNERS", "PER_ADDRESS")}
 
 
 def free_port() -> int:
@@ -162,8 +166,10 @@ def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], 
 
     def client(i: int) -> None:
         nonlocal failures
+        from imaging_tutor.api.auth import Tokens, learner_token
+
         who = f"{tag}-{op}-{i}"
-        headers = {"X-Learner-Id": who}
+        headers = {"Authorization": f"Bearer {learner_token(Tokens(None, None, LEARNER_SECRET), who)}"}
         mine: list[float] = []
         bad = 0
         with httpx.Client(base_url=url, timeout=120, headers=headers) as c:
@@ -239,7 +245,7 @@ def worker_rss_mb(root_pid: int) -> float:
 
 
 def print_table(rows: list[dict]) -> None:
-    cols = [("stack", "<"), ("workers", ">"), ("op", "<"), ("requests", ">"), ("failed", ">"), ("rps", ">"),
+    cols = [("stack", "<"), ("workers", ">"), ("limits", "<"), ("op", "<"), ("requests", ">"), ("failed", ">"), ("rps", ">"),
             ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">"), ("rss_mb", ">")]
     heads = {"rps": "req/s", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms",
              "rss_mb": "max RSS/worker MB"}
@@ -258,6 +264,7 @@ def main() -> int:
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (threads, one connection each)")
     p.add_argument("--workers", default="1,2", help="comma-separated uvicorn worker counts")
     p.add_argument("--stacks", default="embedded,server", help="embedded and/or server")
+    p.add_argument("--limits", default="on", help="on, off, or off,on: rate limits counted (never reached) or not")
     p.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = p.parse_args()
     for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}.items():
@@ -272,11 +279,11 @@ def main() -> int:
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
     workers = [int(w) for w in args.workers.split(",")]
     root = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    pg = chroma = None
+    pg = chroma = redis = None
     rows: list[dict] = []
     try:
         base = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-        base.update({"TUTOR_CORPUS_DIR": str(CORPUS), "TUTOR_CHAT_RATE_PER_MINUTE": RATE_LIMIT_OFF,
+        base.update({"TUTOR_CORPUS_DIR": str(CORPUS), "TUTOR_LEARNER_SECRET": LEARNER_SECRET, **NEVER_REACHED,
                      "TOKENIZERS_PARALLELISM": "false"})
         t = time.perf_counter()
         model = CachingEmbedder(SentenceTransformerEmbedder())
@@ -298,19 +305,35 @@ def main() -> int:
             envs["server"] = {**base, "TUTOR_DATA_DIR": str(root / "server"),
                               "TUTOR_DATABASE_URL": server.database_url, "TUTOR_CHROMA_HOST": "127.0.0.1",
                               "TUTOR_CHROMA_PORT": str(chroma_port)}
+        limit_modes = [m.strip() for m in args.limits.split(",") if m.strip()]
+        if "server" in stacks and "on" in limit_modes:  # the server stack counts its limits in Redis
+            redis_exe = shutil.which("redis-server")
+            if redis_exe is None:
+                raise SystemExit("redis-server not installed: run `sudo bash scripts/system-deps.sh`")
+            redis_port = free_port()
+            redis = subprocess.Popen([redis_exe, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+            envs["server"]["TUTOR_RATE_LIMIT_STORAGE"] = f"redis://127.0.0.1:{redis_port}/0"
         keys = {it.id: it.answer for it in course_items(CORPUS, load_course(CORPUS), chapter=4)}
         for stack in stacks:
             for n in workers:
-                tag = f"{stack}-{n}w-{int(time.time())}"
-                proc, url = serve(envs[stack], n, root / f"api-{stack}-{n}.log")
-                try:
-                    for op in ("chat", "quiz answer"):
-                        row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag)
-                        rows.append({"stack": stack, "workers": n, **row, "op": op, "rss_mb": worker_rss_mb(proc.pid)})
-                        print(f"{stack} {n}w {op}: {row['rps']} req/s, p95 {row['p95_ms']} ms", file=sys.stderr)
-                finally:
-                    stop(proc)
+                for mode in limit_modes:
+                    tag = f"{stack}-{n}w-{mode}-{int(time.time())}"
+                    env = {**envs[stack], "TUTOR_RATE_LIMITS_ENABLED": "true" if mode == "on" else "false"}
+                    proc, url = serve(env, n, root / f"api-{stack}-{n}-{mode}.log")
+                    try:
+                        for op in ("chat", "quiz answer"):
+                            row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag)
+                            rows.append({"stack": stack, "workers": n, "limits": mode, **row, "op": op,
+                                         "rss_mb": worker_rss_mb(proc.pid)})
+                            print(f"{stack} {n}w limits {mode} {op}: {row['rps']} req/s, p95 {row['p95_ms']} ms",
+                                  file=sys.stderr)
+                    finally:
+                        stop(proc)
     finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=30)
         if chroma is not None:
             chroma.terminate()
             chroma.wait(timeout=30)

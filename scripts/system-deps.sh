@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs, only when they are missing (CI runs as root).
+# Install the Debian packages the test suite needs (PostgreSQL, Redis, Chromium), only when missing (CI runs as root).
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/*/bin/initdb ] 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages: ${need[*]} (run as root or: sudo apt-get install ${need[*]})" >&2

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import chapter_options, require_api, show_error, require_token  # noqa: E402
+from ui_common import chapter_options, plain, require_api, require_token, show_error  # noqa: E402
 
 st.set_page_config(page_title="Staff · Imaging tutor", page_icon="🧑‍🏫", layout="wide")
 api = require_api()
@@ -159,12 +159,18 @@ with inbox_tab:
     if not entries:
         st.caption("No feedback yet.")
     for e in entries:
+        # Everything a learner wrote (question, comment) and the answer shown to them is plain text here: a
+        # comment with markdown or HTML must not load images from elsewhere or show links in the staff's browser.
         verdict = ":material/thumb_up: Helpful" if e["rating"] == "up" else ":material/thumb_down: Not helpful"
-        with st.expander(f"{verdict} · {e['question'][:80]} · {e['created_at'][:16].replace('T', ' ')}"):
-            st.markdown(f"**Learner:** {e['learner_id'] or '(anonymous)'} · **session** `{e['session_id']}`")
+        with st.expander(f"{verdict} · turn {e['turn_id']} · {e['created_at'][:16].replace('T', ' ')}"):
+            st.caption("Learner")
+            plain(f"{e['learner_id'] or '(anonymous)'} · session {e['session_id']}")
             if e["comment"]:
-                st.markdown(f"**Comment:** {e['comment']}")
-            st.markdown(f"**Question:** {e['question']}")
-            st.markdown(e["answer"]["answer"])
+                st.caption("Comment")
+                plain(e["comment"])
+            st.caption("Question")
+            plain(e["question"])
+            st.caption("Answer")
+            plain(e["answer"]["answer"])
             for c in e["answer"].get("citations", []):
-                st.caption(f"[{c['ref']}] {c['section_title']}: “{c['quote']}”")
+                plain(f"[{c['ref']}] {c['section_title']}: “{c['quote']}”")

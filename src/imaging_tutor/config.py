@@ -35,7 +35,21 @@ class Settings(BaseSettings):
 
     max_question_chars: int = 2000
     max_body_bytes: int = 64_000
-    chat_rate_per_minute: int = 120
+
+    # Rate limits (`limits` notation, e.g. "60/minute"), counted in `rate_limit_storage`: "memory://" keeps the
+    # counters in each API process (the embedded default, one worker); "redis://host:6379/0" shares them between
+    # every worker and host. Each action is limited per identity (a learner, or the client address when there is
+    # none) and, all actions together, per client address.
+    rate_limits_enabled: bool = True
+    rate_limit_storage: str = "memory://"
+    rate_limit_chat: str = "30/minute"
+    rate_limit_sessions: str = "10/minute"
+    rate_limit_feedback: str = "30/minute"
+    rate_limit_quiz_answers: str = "60/minute"
+    rate_limit_new_learners: str = "20/minute"  # POST /learners and /learners/resume, per client address
+    rate_limit_per_address: str = "600/minute"
+    # Addresses (IPs or CIDR networks) of proxies whose X-Forwarded-For and X-Learner-Id headers are believed.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -45,6 +59,15 @@ class Settings(BaseSettings):
 
     staff_token: str | None = None
     maintainer_token: str | None = None
+    learner_secret: str | None = None  # signs learner tokens; the same on every host (default: tokens.json)
+
+    # OpenID Connect for named learners: an ID/access token from this issuer, for this audience, signed by a key
+    # of this JWKS. Unset: learners are the anonymous identities the API issues itself.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
+    oidc_learner_claim: str = "sub"
     cors_origins: list[str] = Field(default_factory=list)
 
     @property
@@ -59,6 +82,10 @@ class Settings(BaseSettings):
     @property
     def resolved_api_url(self) -> str:
         return self.api_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
 
     @property
     def llm_enabled(self) -> bool:

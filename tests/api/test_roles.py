@@ -6,7 +6,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from imaging_tutor.api.auth import Tokens, ensure_tokens, identify, learner_token, load_tokens, tokens_path
+from imaging_tutor.api.auth import BadCredentials, Tokens, ensure_tokens, identify, learner_token, load_tokens, tokens_path
 from imaging_tutor.config import get_settings
 
 from .conftest import MAINTAINER, STAFF, STAFF_TOKEN, bearer, learner
@@ -60,8 +60,11 @@ def test_staff_issue_learner_tokens(client):
 def test_identify_compares_whole_tokens():
     tokens = Tokens(staff="abc123", maintainer="xyz789", learner_secret="k")
     assert identify(tokens, "abc123", None).role == "staff"
-    assert identify(tokens, "xyz789", "ada").learner_id == "ada"
-    assert identify(tokens, None, "ada").role == "learner"
+    assert identify(tokens, "xyz789", None).role == "maintainer"
+    assert identify(tokens, None, "ada", proxy_trusted=True).learner_id == "ada"
+    for untrusted in ((None, "ada"), ("xyz789", "ada")):  # the header alone proves nothing
+        with pytest.raises(BadCredentials):
+            identify(tokens, *untrusted)
     assert identify(tokens, None, None).role == "anonymous"
     for wrong in ("abc12", "abc1234", "ABC123", "é"):
         with pytest.raises(Exception):

@@ -18,14 +18,22 @@ from fastapi.testclient import TestClient
 
 from conftest import CORPUS, write_eval_sets
 from embedders import MemoizingEmbedder, seed_memo_from_index
+from imaging_tutor.api.auth import Tokens, learner_token
 from imaging_tutor.config import Settings, get_settings
 from imaging_tutor.services import Services
 
-from .servers import ApiProcess, ChromaProcess, PostgresCluster, ensure_postgres, server_env
+from .servers import (ApiProcess, ChromaProcess, PostgresCluster, RedisProcess, ensure_postgres, ensure_redis,
+                      server_env)
 
-STAFF_TOKEN = "prod-staff-token-5b0c1e7d9a2f4c68"
-MAINTAINER_TOKEN = "prod-maintainer-token-8e3a6f1b2c7d4a90"
+# Test-only secrets, each over 32 bytes of entropy (the API refuses weaker ones).
+STAFF_TOKEN = "prod-staff-Gk2Rw7Tb4Yn9Mq1Xc6Vz3Hs8Lp5Df0Ja-Ue7Oi2Wq"
+MAINTAINER_TOKEN = "prod-maint-Nf8Qe3Wr6Ty1Ui4Op9As2Dg7Hj0Kl5Zx-Cv3Bn8Mq"
+LEARNER_SECRET = "prod-learner-Rt5Yu8Io1Pa4Sd7Fg0Hj3Kl6Zx9Cv2Bn-Mq5We8"
+TEST_TOKENS = Tokens(staff=STAFF_TOKEN, maintainer=MAINTAINER_TOKEN, learner_secret=LEARNER_SECRET)
 UI_ORIGIN = "http://127.0.0.1:8501"
+# Limits far above what these tests send: the limiter runs (in Redis on the live stack), nothing is refused.
+NO_LIMITS = {f"TUTOR_RATE_LIMIT_{name}": "1000000/minute"
+             for name in ("CHAT", "SESSIONS", "FEEDBACK", "QUIZ_ANSWERS", "NEW_LEARNERS", "PER_ADDRESS")}
 
 
 def bearer(token: str) -> dict:
@@ -37,7 +45,8 @@ MAINTAINER = bearer(MAINTAINER_TOKEN)
 
 
 def learner(learner_id: str) -> dict:
-    return {"X-Learner-Id": learner_id}
+    """A learner's headers: a bearer token signed for this id with the test deployment's learner secret."""
+    return bearer(learner_token(TEST_TOKENS, learner_id))
 
 
 def unique(prefix: str) -> str:
@@ -56,6 +65,16 @@ def pg():
         yield cluster
     finally:
         cluster.cleanup()
+
+
+@pytest.fixture(scope="package")
+def redis(tmp_path_factory):
+    """One real redis-server for these tests (the rate limits' shared storage on the server stack)."""
+    server = RedisProcess(ensure_redis(), tmp_path_factory.mktemp("redis"))
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 # --- vectors and the two stacks ----------------------------------------------------------------------------
@@ -117,6 +136,9 @@ def stack(request, tmp_path, monkeypatch, make_services) -> Stack:
     settings = request.getfixturevalue("tutor_settings" if request.param == "embedded" else "server_settings")
     monkeypatch.setenv("TUTOR_STAFF_TOKEN", STAFF_TOKEN)
     monkeypatch.setenv("TUTOR_MAINTAINER_TOKEN", MAINTAINER_TOKEN)
+    monkeypatch.setenv("TUTOR_LEARNER_SECRET", LEARNER_SECRET)
+    for key, value in NO_LIMITS.items():
+        monkeypatch.setenv(key, value)
     get_settings.cache_clear()
     settings = get_settings()
     sets_dir = write_eval_sets(tmp_path / "evals-root")
@@ -150,8 +172,9 @@ class Live:
 
 
 @pytest.fixture(scope="package")
-def live(pg, memo_embedder, tmp_path_factory) -> Live:
-    """PostgreSQL + a Chroma server of its own (fault tests stop and restart it) + 2 uvicorn workers."""
+def live(pg, redis, memo_embedder, tmp_path_factory) -> Live:
+    """PostgreSQL + a Chroma server of its own (fault tests stop and restart it) + Redis for the rate limits +
+    2 uvicorn workers."""
     from imaging_tutor.index.ingest import ingest
 
     root = tmp_path_factory.mktemp("live")
@@ -163,11 +186,13 @@ def live(pg, memo_embedder, tmp_path_factory) -> Live:
     env = {"TUTOR_DATA_DIR": str(root / "data"), "TUTOR_CORPUS_DIR": str(corpus), "TUTOR_DATABASE_URL": url,
            "TUTOR_CHROMA_HOST": "127.0.0.1", "TUTOR_CHROMA_PORT": str(chroma.port),
            "TUTOR_STAFF_TOKEN": STAFF_TOKEN, "TUTOR_MAINTAINER_TOKEN": MAINTAINER_TOKEN,
-           # each worker keeps its own rate-limit window; the load tests here are many requests from few clients
-           "TUTOR_CHAT_RATE_PER_MINUTE": "100000",
+           "TUTOR_LEARNER_SECRET": LEARNER_SECRET,
+           # the load tests here are many requests from one address: limits counted in Redis, never reached
+           "TUTOR_RATE_LIMIT_STORAGE": redis.url, **NO_LIMITS,
            "TUTOR_CORS_ORIGINS": json.dumps([UI_ORIGIN])}
     settings = Settings(data_dir=root / "data", corpus_dir=corpus, database_url=url, chroma_host="127.0.0.1",
-                        chroma_port=chroma.port, staff_token=STAFF_TOKEN, maintainer_token=MAINTAINER_TOKEN)
+                        chroma_port=chroma.port, staff_token=STAFF_TOKEN, maintainer_token=MAINTAINER_TOKEN,
+                        learner_secret=LEARNER_SECRET)
     services = Services(settings, embedder=memo_embedder)
     api = None
     try:

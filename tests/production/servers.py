@@ -161,6 +161,70 @@ class ChromaProcess:
             return ""
 
 
+def ensure_redis() -> Path:
+    """redis-server, installing Debian's package first when it is missing (needs root, like CI)."""
+    found = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    if found is None:
+        subprocess.run(["bash", str(ROOT / "scripts" / "system-deps.sh")], check=False, timeout=900)
+        found = shutil.which("redis-server")
+    if found is None:
+        raise RuntimeError("redis-server is not installed: run `sudo bash scripts/system-deps.sh` "
+                           "(or apt-get install redis-server)")
+    return Path(found)
+
+
+class RedisProcess:
+    """A throwaway `redis-server` on a loopback port: no persistence, no protected-mode surprises."""
+
+    def __init__(self, exe: Path, root: Path):
+        self.exe = exe
+        self.root = root
+        self.port = free_port()
+        self.log = root / f"redis-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 30) -> "RedisProcess":
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([str(self.exe), "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no", "--dir", str(self.root),
+                                      "--logfile", str(self.log)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not answer within {timeout} s:\n{self.tail()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def tail(self, n: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+
 def server_env(settings_env: dict[str, str]) -> dict[str, str]:
     """This process's environment without any TUTOR_* of the shell, plus the given settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
@@ -184,7 +248,7 @@ class ApiProcess:
                                           "--workers", str(workers), "--log-level", log_level],
                                          env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 300) -> None:
+    def wait_ready(self, timeout: float = 300, warm: bool = True) -> None:
         """Until /readyz says ready several times in a row (the kernel spreads connections over the workers)."""
         deadline = time.monotonic() + timeout
         streak = 0
@@ -199,6 +263,8 @@ class ApiProcess:
                 ok = False
             streak = streak + 1 if ok else 0
             time.sleep(0.1 if ok else 0.5)
+        if not warm:
+            return
         # /readyz does not wait for the embedding model; a few questions at once make every worker load it now.
         from concurrent.futures import ThreadPoolExecutor
 

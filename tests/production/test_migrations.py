@@ -109,3 +109,36 @@ def test_workers_migrating_at_once_do_not_race(pg):
     finally:
         for e in engines:
             e.dispose()
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
+def test_0003_removes_duplicate_ratings_then_refuses_new_ones(pg, tmp_path, kind):
+    """Before 0003 "one rating per learner and turn" had no constraint and races stored duplicates: the migration
+    keeps the newest of each (turn, learner) and adds the unique constraint the upsert relies on."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = _fresh(pg) if kind == "postgresql" else create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    now = "now()" if kind == "postgresql" else "CURRENT_TIMESTAMP"
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002")
+            conn.execute(text(f"INSERT INTO chat_sessions (id, learner_id, title, created_at, updated_at) "
+                              f"VALUES ('s', 'ada', 't', {now}, {now})"))
+            conn.execute(text(f"INSERT INTO chat_turns (id, session_id, question, resolved_question, status, "
+                              f"answer_json, created_at) VALUES (1, 's', 'q', 'q', 'answered', '{{}}', {now})"))
+            for i, (learner, rating) in enumerate([("ada", -1), ("ada", 1), ("ada", -1), ("bob", 1), (None, 1),
+                                                   (None, -1)], start=1):
+                conn.execute(text(f"INSERT INTO feedback (id, turn_id, learner_id, rating, comment, created_at) "
+                                  f"VALUES ({i}, 1, :who, {rating}, 'c{i}', {now})"), {"who": learner})
+        migrate(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, learner_id, comment FROM feedback ORDER BY id")).all()
+        assert [(r.learner_id, r.comment) for r in rows] == [("ada", "c3"), ("bob", "c4"), (None, "c6")]
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO feedback (turn_id, learner_id, rating, comment, created_at) "
+                              f"VALUES (1, 'ada', 1, 'again', {now})"))
+    finally:
+        engine.dispose()

@@ -17,8 +17,22 @@ from imaging_tutor.cli.serve import cli_command
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
-STAFF_TOKEN = "ui-staff-token-0123456789"
-MAINTAINER_TOKEN = "ui-maintainer-token-0123456789"
+# Test-only secrets over 32 bytes of entropy each (the API refuses weaker ones).
+STAFF_TOKEN = "ui-staff-Hq4Wm8Rz1Tc6Yb3Nv9Lk2Ps7Dx5Fg0Ja-Ue3Ow6Ri"
+MAINTAINER_TOKEN = "ui-maint-Bp6Xs1Qe9Wr4Tn7Ym2Kc5Lv8Hd3Jf0Gz-Ia5Uo8Sy"
+LEARNER_SECRET = "ui-learner-Cn5Vb8Mx2Zq7Wp1Lr4Ks9Hj6Gd3Ft0Ya-Eu2Io7"
+
+
+def learner_credentials(learner_id: str) -> dict:
+    """What POST /learners would have handed this learner (signed with the live API's learner secret)."""
+    from imaging_tutor.api.auth import Tokens, learner_token
+
+    token = learner_token(Tokens(STAFF_TOKEN, MAINTAINER_TOKEN, LEARNER_SECRET), learner_id)
+    return {"learner_id": learner_id, "token": token, "resume_code": None}
+
+
+def learner_headers(learner_id: str) -> dict:
+    return {"Authorization": f"Bearer {learner_credentials(learner_id)['token']}"}
 
 
 def free_port() -> int:
@@ -77,7 +91,8 @@ def live_api(ingested_template, tmp_path_factory) -> str:
     write_eval_sets(root)
     port = free_port()
     env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(port),
-                     TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN)
+                     TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN,
+                     TUTOR_LEARNER_SECRET=LEARNER_SECRET)
     log_path = root / "api.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cli_command("serve", "--log-level", "warning"), cwd=root, env=env, stdout=log,
@@ -101,8 +116,8 @@ def app_test(page: str, learner: str | None = None, timeout: float = 180):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP / page), default_timeout=timeout)
-    if learner:
-        at.query_params["learner"] = learner
+    if learner:  # this browser session is already that learner (as after POST /learners or a resume code)
+        at.session_state["learner"] = learner_credentials(learner)
     return at
 
 

@@ -91,3 +91,99 @@ def test_answer_a_quiz_item_and_see_feedback(up, page):
     assert re.search(r"\[\d+\.\d+\]", feedback)  # the feedback cites the section to reread
     page.get_by_role("button", name=re.compile(r"^Reread \[")).wait_for()
     shot(page, "quiz-feedback")
+
+
+# --- safe rendering and offline docs (issue 12) ----------------------------------------------------------------
+
+@pytest.fixture
+def trap():
+    """A local HTTP server standing in for an attacker's host: records every request that reaches it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+
+
+def test_hostile_learner_text_in_the_staff_inbox_stays_text(up, page, trap):
+    """The finding: a comment with ![x](http://host/x.png) loaded a remote image in the staff browser and a fake
+    "Session expired – log in again" link rendered. Learners' words are now plain text everywhere."""
+    import json
+
+    import httpx
+
+    host, hits = trap
+    comment = (f"![x](http://{host}/x.png) [Session expired – log in again](http://{host}/login) "
+               f'<img src="http://{host}/html.png"> **bold**')
+    question = f"What is PPV? ![q](http://{host}/q.png)"
+    with httpx.Client(base_url=up.api, timeout=120) as api:
+        me = api.post("/api/v1/learners").json()
+        auth = {"Authorization": f"Bearer {me['token']}"}
+        answer = api.post("/api/v1/chat", json={"message": question}, headers=auth).json()
+        api.post("/api/v1/feedback", json={"turn_id": answer["turn_id"], "rating": "down", "comment": comment},
+                 headers=auth).raise_for_status()
+    staff_token = json.loads((up.data / "tokens.json").read_text())["staff_token"]
+
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{up.ui}/Staff")
+    box = page.locator('input[aria-label="Staff token"]')
+    box.fill(staff_token)
+    box.press("Enter")
+    page.get_by_role("tab", name="Feedback inbox").click()
+    entry = page.get_by_text(re.compile(rf"Not helpful · turn {answer['turn_id']}\b")).first
+    entry.click()
+    page.get_by_text("Session expired – log in again", exact=False).first.wait_for()
+    page.wait_for_timeout(1500)  # time for any image or link preload to go out
+    shot(page, "staff-inbox-hostile-comment")
+
+    inbox = page.locator('[data-testid="stExpander"]').filter(has_text=f"turn {answer['turn_id']}")
+    text = inbox.inner_text()
+    assert f"![x](http://{host}/x.png)" in text and "**bold**" in text  # shown as typed
+    assert inbox.locator(f'img[src*="{host}"]').count() == 0
+    assert inbox.locator(f'a[href*="{host}"]').count() == 0
+    assert not [u for u in requested if host in u], requested
+    assert hits == []
+
+
+def test_the_docs_pages_render_with_no_outside_request(up, browser):
+    """The finding: /api/v1/docs loaded Swagger UI from a CDN, so the page was blank offline. Every request
+    that does not go to the API itself is refused here, as on a network without internet."""
+    context = browser.new_context()
+    outside: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(up.api):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{up.api}/api/v1/docs")
+        page.locator(".swagger-ui .info .title").filter(has_text="imaging-tutor API").wait_for()
+        page.locator(".opblock-summary-path", has_text="/api/v1/chat").first.wait_for()
+        shot(page, "api-docs-swagger")
+        page.goto(f"{up.api}/api/v1/docs/redoc")
+        page.get_by_role("heading", name=re.compile("imaging-tutor API")).first.wait_for()
+        shot(page, "api-docs-redoc")
+    finally:
+        context.close()
+    assert outside == []

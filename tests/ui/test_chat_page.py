@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import app_test, button, free_port
+from .conftest import app_test, button, free_port, learner_headers
 
 
 def test_ask_open_citation_rate_and_resume(ui_env):
@@ -27,7 +27,7 @@ def test_ask_open_citation_rate_and_resume(ui_env):
     assert any("not helpful" in c.value for c in at.caption)
 
     with httpx.Client(base_url=ui_env) as api:
-        sessions = api.get("/api/v1/sessions", headers={"X-Learner-Id": "ui-ada"}).json()
+        sessions = api.get("/api/v1/sessions", headers=learner_headers("ui-ada")).json()
     assert len(sessions) == 1
 
     # a fresh browser session for the same learner finds the conversation and resumes it
@@ -64,3 +64,27 @@ def test_clear_message_when_the_api_is_down(monkeypatch):
         at = app_test(page, learner="ui-down").run()
         assert not at.exception, page
         assert any("not reachable" in e.value for e in at.error), page
+
+
+def test_a_browser_session_gets_an_identity_and_a_resume_code_brings_it_back(ui_env):
+    """No learner id to type (anyone could type anyone's): the API issues one, and the resume code restores it."""
+    at = app_test("Home.py").run()
+    assert not at.exception
+    me = at.session_state["learner"]
+    assert me["learner_id"].startswith("anon-") and me["resume_code"]
+    assert any(c.value == me["resume_code"] for c in at.sidebar.code)  # shown to the learner to write down
+    at.chat_input[0].set_value("What is specificity?").run()
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+
+    other = app_test("Home.py").run()  # another browser session: someone else until the code is entered
+    assert other.session_state["learner"]["learner_id"] != me["learner_id"]
+    other.sidebar.text_input(key="resume_code_input").set_value(me["resume_code"])
+    next(b for b in other.sidebar.button if b.label == "Resume").click().run()
+    assert other.session_state["learner"]["learner_id"] == me["learner_id"]
+    resume = other.selectbox(key="resume_select")
+    assert resume.options and "What is specificity?" in resume.options[0]
+
+    wrong = app_test("Home.py").run()
+    wrong.sidebar.text_input(key="resume_code_input").set_value("AAAA-BBBB-CCCC-DDDD")
+    next(b for b in wrong.sidebar.button if b.label == "Resume").click().run()
+    assert any("not valid" in e.value for e in wrong.sidebar.error)

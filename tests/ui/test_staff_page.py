@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import STAFF_TOKEN, app_test, button
+from .conftest import STAFF_TOKEN, app_test, button, learner_headers
 
 
 def test_needs_a_valid_token(ui_env):
@@ -16,9 +16,9 @@ def test_needs_a_valid_token(ui_env):
 
 def test_generate_review_save_export_and_inbox(ui_env):
     with httpx.Client(base_url=ui_env) as api:
-        answer = api.post("/api/v1/chat", json={"message": "What is PPV?"}, headers={"X-Learner-Id": "ui-fb"}).json()
+        answer = api.post("/api/v1/chat", json={"message": "What is PPV?"}, headers=learner_headers("ui-fb")).json()
         api.post("/api/v1/feedback", json={"turn_id": answer["turn_id"], "rating": "down", "comment": "confusing"},
-                 headers={"X-Learner-Id": "ui-fb"}).raise_for_status()
+                 headers=learner_headers("ui-fb")).raise_for_status()
 
     at = app_test("pages/2_Staff.py").run()
     at.sidebar.text_input[0].set_value(STAFF_TOKEN).run()
@@ -40,9 +40,11 @@ def test_generate_review_save_export_and_inbox(ui_env):
     assert any("GIFT" in label for label in labels) and any("QTI" in label for label in labels)
     assert any("Markdown" in label for label in labels) and any("JSON" in label for label in labels)
 
-    inbox = [e.label for e in at.expander if "Not helpful" in e.label]
-    assert any("What is PPV?" in label for label in inbox)
-    assert any("confusing" in m.value for m in at.markdown)
+    inbox = [e for e in at.expander if "Not helpful" in e.label]
+    assert inbox
+    shown = [t.value for e in inbox for t in e.text]  # learners' words appear as plain text, never markdown
+    assert "What is PPV?" in shown and "confusing" in shown
+    assert not any("confusing" in m.value or "What is PPV?" in m.value for m in at.markdown)
 
 
 def test_edit_a_saved_question(ui_env):

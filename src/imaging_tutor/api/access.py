@@ -27,5 +27,5 @@ def claimable_session(db: Database, principal: Principal, session_id: str) -> No
         try:
             conversations.get_session(db, session_id)
         except NotFound:
-            return  # new id: tutor.answer creates it for this learner
+            return  # a new id: the session is created with its first turn, as this learner's
         raise

@@ -1,4 +1,4 @@
-"""Dependencies the routes declare: the services, settings, the caller, role checks and the chat rate limit."""
+"""Dependencies the routes declare: the services, settings, the caller, role checks and the rate limits."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +12,8 @@ from ..ids import LEARNER_ID_PATTERN
 from ..services import Services
 from .auth import BadCredentials, Principal, identify
 
-_bearer = HTTPBearer(auto_error=False, description="staff or maintainer token, or a signed learner token")
+_bearer = HTTPBearer(auto_error=False, description="a learner token (POST /learners), an OpenID Connect token, "
+                                                   "or a staff or maintainer token")
 
 
 def get_services(request: Request) -> Services:
@@ -30,16 +31,28 @@ def get_settings_of(services: ServicesDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_of)]
 
 
+def peer_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the peer, or behind a trusted proxy the address it forwarded."""
+    return request.app.state.proxies.client_address(peer_address(request), request.headers.get("x-forwarded-for"))
+
+
 def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     x_learner_id: Annotated[str | None, Header(pattern=LEARNER_ID_PATTERN,
-                                               description="the learner this request acts for")] = None,
+                                               description="the learner a trusted proxy vouches for; refused "
+                                                           "from any other address")] = None,
 ) -> Principal:
-    """The caller, from an optional bearer token and an optional X-Learner-Id header."""
+    """The caller, from an optional bearer token (or, from a trusted proxy only, an X-Learner-Id header)."""
+    state = request.app.state
     try:
-        return identify(request.app.state.tokens.get(), credentials.credentials if credentials else None,
-                        x_learner_id)
+        return identify(state.tokens.get(), credentials.credentials if credentials else None, x_learner_id,
+                        proxy_trusted=state.proxies.trusts(peer_address(request)),
+                        authenticators=state.authenticators)
     except BadCredentials as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
 
@@ -48,9 +61,13 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def require_learner(principal: PrincipalDep) -> Principal:
-    """A caller acting for a learner (a learner, or staff sending X-Learner-Id)."""
+    """A learner acting for themselves; staff and maintainers read learners' data but never act inside it."""
+    if principal.is_staff:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "staff and maintainer tokens cannot act inside a learner's conversation or quiz")
     if principal.learner_id is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send an X-Learner-Id header or a learner bearer token",
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            "send a learner bearer token (POST /api/v1/learners issues one)",
                             headers={"WWW-Authenticate": "Bearer"})
     return principal
 
@@ -78,20 +95,31 @@ StaffDep = Annotated[Principal, Depends(require_staff)]
 MaintainerDep = Annotated[Principal, Depends(require_maintainer)]
 
 
-def chat_rate_limit(request: Request, principal: PrincipalDep) -> None:
-    """429 with Retry-After once a client exceeds settings.chat_rate_per_minute.
+def rate_limited(action: str, by_address_only: bool = False):
+    """A dependency: 429 with Retry-After once the caller exceeds the limit of `action` (see api/limits.py).
 
-    The key is the learner id when there is one: the UI server relays every learner from one address.
-    """
-    client = request.client.host if request.client else "unknown"
-    key = f"learner:{principal.learner_id}" if principal.learner_id else f"{principal.role}@{client}"
-    wait = request.app.state.chat_limiter.check(key)
-    if wait:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many chat requests; retry in {wait} s",
-                            headers={"Retry-After": str(wait)})
+    The key is the caller's identity when there is one (a learner, or a staff role), else the client address;
+    `by_address_only` counts per address whoever calls (for creating identities)."""
+
+    def check(request: Request, principal: PrincipalDep) -> None:
+        address = client_address(request)
+        identity = None if by_address_only else (principal.learner_id or
+                                                 (principal.role if principal.is_staff else None))
+        verdict = request.app.state.limiter.check(action, identity, address)
+        if not verdict.allowed:
+            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                                f"too many {verdict.what}; retry in {verdict.wait} s",
+                                headers={"Retry-After": str(verdict.wait)})
+
+    check.__name__ = f"rate_limit_{action}"
+    return Depends(check)
 
 
-ChatRateLimit = Depends(chat_rate_limit)
+ChatRateLimit = rate_limited("chat")
+SessionsRateLimit = rate_limited("sessions")
+FeedbackRateLimit = rate_limited("feedback")
+QuizAnswerRateLimit = rate_limited("quiz_answers")
+NewLearnerRateLimit = rate_limited("new_learners", by_address_only=True)
 
 
 def get_eval_sets_dir(request: Request) -> Path:

@@ -118,6 +118,7 @@ class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
     checks: dict[str, str]
     reasons: list[str] = []
+    error_id: str | None = Field(None, description="quote it to a maintainer: the details are in the log")
 
 
 TurnPublic.model_rebuild()
@@ -127,6 +128,25 @@ class LearnerTokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     learner_id: str = Field(pattern=LEARNER_ID_PATTERN)
+
+
+class LearnerIdentity(BaseModel):
+    learner_id: str
+    token: str = Field(description="send as `Authorization: Bearer …`; keep it private")
+    resume_code: str | None = Field(None, description="write it down to get this identity back (anonymous "
+                                                      "learners only)")
+
+
+class ResumeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resume_code: str = Field(min_length=8, max_length=80, pattern=r"^[A-Za-z0-9 -]+$")
+
+
+class WhoAmI(BaseModel):
+    role: Literal["anonymous", "learner", "staff", "maintainer"]
+    learner_id: str | None
+    via: str | None = None
 
 
 RefStr = Annotated[str, Field(pattern=r"^\d{1,3}\.\d{1,3}$")]

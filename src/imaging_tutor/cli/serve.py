@@ -73,12 +73,32 @@ def ui_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def prepare_secrets(settings: Settings) -> str:
+    """Before any worker starts: a private data dir, tokens.json for every token not in settings (so `serve` alone
+    has staff and maintainer tokens, and all workers share one learner secret), and no weak token. Returns a note
+    saying where the tokens are."""
+    from ..api.auth import WeakTokens, check_token_strength, ensure_tokens, load_tokens
+    from ..storage.files import private_dir, secure_data_dir
+
+    os.umask(0o077)  # everything this process and its workers create (database, Chroma files) is theirs alone
+    private_dir(settings.data_dir)
+    secure_data_dir(settings.data_dir)
+    created = ensure_tokens(settings)
+    try:
+        check_token_strength(load_tokens(settings))
+    except WeakTokens as exc:
+        raise SystemExit(f"error: {exc}") from None
+    return (f"tokens: {created} (staff_token, maintainer_token; keep this file private)" if created
+            else "tokens: from TUTOR_STAFF_TOKEN / TUTOR_MAINTAINER_TOKEN")
+
+
 def run_serve(args: argparse.Namespace, services) -> int:
     import uvicorn
 
     settings = services.settings
     if args.workers < 1:
         raise SystemExit("error: --workers must be at least 1")
+    print(prepare_secrets(settings), flush=True)
     # Each worker builds its app from the environment, so every setting reaches all of them.
     uvicorn.run("imaging_tutor.api.app:create_app", factory=True, host=args.host or settings.api_host,
                 port=args.port or settings.api_port, workers=args.workers, log_level=args.log_level,
@@ -151,7 +171,6 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = STAR
 
 
 def run_up(args: argparse.Namespace, services) -> int:
-    from ..api.auth import ensure_tokens
     from ..index.ingest import ingest
 
     def interrupted(signum, _frame):
@@ -159,13 +178,11 @@ def run_up(args: argparse.Namespace, services) -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     settings = services.settings
+    token_note = prepare_secrets(settings)
     summary = ingest(services)  # idempotent: a few seconds when the course is unchanged
     state = "built" if summary.changed else "up to date"
     print(f"index {state}: {summary.course_id} v{summary.version}, {summary.sections} sections, "
           f"{summary.chunks} chunks ({summary.collection})", flush=True)
-    created = ensure_tokens(settings)
-    token_note = (f"tokens: {created} (staff_token, maintainer_token; keep this file private)" if created
-                  else "tokens: from TUTOR_STAFF_TOKEN / TUTOR_MAINTAINER_TOKEN")
 
     procs: dict[str, subprocess.Popen] = {}
     try:

@@ -1,6 +1,7 @@
 """Database access: one engine per Database, migrations applied with Alembic on first use, short transactions."""
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,20 +9,42 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import ServiceUnavailable
+from ..errors import InvalidInput, ServiceUnavailable
+from .files import private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("sqlite:///", 1)[-1]
+    return Path(path) if path and path != ":memory:" and "mode=memory" not in path else None
+
+
+def unavailable(exc: DatabaseError) -> ServiceUnavailable | InvalidInput | None:
+    """What a database error means for the caller: the database is down or broken (503), the value cannot be
+    stored (422), or None for errors the code handles itself (constraint conflicts) or that are bugs."""
+    if isinstance(exc, (IntegrityError, ProgrammingError)):
+        return None
+    if isinstance(exc, DataError):
+        return InvalidInput("a value cannot be stored (text with NUL characters, or a number out of range)")
+    # OperationalError (unreachable, locked, read-only) and plain DatabaseError ("file is not a database",
+    # "database disk image is malformed"): nothing the caller can fix; the details go to the log only.
+    return ServiceUnavailable(f"database unavailable: {type(exc.orig).__name__}: {exc.orig}")
 
 
 def make_engine(url: str) -> Engine:
     """An engine for a SQLAlchemy URL; SQLite gets WAL and a busy timeout so processes can share the file."""
     if url.startswith("sqlite"):
-        path = url.split("sqlite:///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_file(path)  # SQLite gives its -wal and -shm files the mode of the database file
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -50,8 +73,11 @@ def migrate(engine: Engine) -> None:
                 conn.execute(text("SELECT pg_advisory_xact_lock(724011)"))
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise ServiceUnavailable(f"database unreachable: {exc.orig}") from exc
+    except DatabaseError as exc:
+        mapped = unavailable(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 class Database:
@@ -62,29 +88,58 @@ class Database:
         self._engine: Engine | None = None
         self._factory: sessionmaker | None = None
         self._lock = threading.Lock()
+        self._file = sqlite_path(url)
+        self._file_id: tuple[int, int] | None = None  # (device, inode) of the SQLite file we opened
 
     @property
     def engine(self) -> Engine:
+        self._check_file()
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
                     engine = make_engine(self.url)
-                    migrate(engine)
+                    try:
+                        migrate(engine)
+                    except BaseException:
+                        engine.dispose()
+                        raise
                     self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+                    if self._file is not None:
+                        st = self._file.stat()
+                        self._file_id = (st.st_dev, st.st_ino)
                     self._engine = engine
         return self._engine
 
+    def _check_file(self) -> None:
+        """A SQLite file deleted under a running process would keep taking writes into an unlinked inode, lost
+        at exit: refuse instead (503). A file replaced by another (a restore) is opened afresh."""
+        if self._file is None or self._file_id is None:
+            return
+        try:
+            st = os.stat(self._file)
+        except FileNotFoundError:
+            raise ServiceUnavailable(f"database unavailable: the database file {self._file} is missing") from None
+        if (st.st_dev, st.st_ino) != self._file_id:
+            with self._lock:
+                if self._engine is not None:
+                    self._engine.dispose()
+                self._engine, self._factory, self._file_id = None, None, None
+
     @contextmanager
     def scope(self) -> Iterator[Session]:
-        """A transaction: committed on success, rolled back on error; outages become ServiceUnavailable."""
+        """A transaction: committed on success, rolled back on error; outages and a broken database become
+        ServiceUnavailable, values the database cannot store InvalidInput."""
         self.engine  # noqa: B018 (creates and migrates on first use)
         session = self._factory()
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
+        except DatabaseError as exc:
             session.rollback()
-            raise ServiceUnavailable(f"database unavailable: {exc.orig}") from exc
+            mapped = unavailable(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
         except BaseException:
             session.rollback()
             raise
@@ -92,12 +147,14 @@ class Database:
             session.close()
 
     def ping(self) -> None:
-        """Raise ServiceUnavailable unless the database answers."""
+        """Raise ServiceUnavailable unless the database answers a query on one of our tables."""
         try:
             with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except OperationalError as exc:
-            raise ServiceUnavailable(f"database unreachable: {exc.orig}") from exc
+                # A real table, not SELECT 1: a corrupted SQLite file still answers SELECT 1.
+                conn.execute(text("SELECT course_id FROM index_state LIMIT 1")).all()
+        except DatabaseError as exc:
+            mapped = unavailable(exc)
+            raise (mapped or ServiceUnavailable(f"database unavailable: {exc.orig}")) from exc
 
     def close(self) -> None:
         """Release pooled connections (tests and short-lived commands)."""

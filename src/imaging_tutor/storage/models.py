@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -51,7 +51,10 @@ class ChatTurn(Base):
 
 
 class Feedback(Base):
+    """A learner's rating of one answer; (turn_id, learner_id) is unique (migration 0003): a new rating replaces."""
+
     __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("turn_id", "learner_id", name="uq_feedback_turn_learner"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     turn_id: Mapped[int] = mapped_column(ForeignKey("chat_turns.id", ondelete="CASCADE"), index=True)
     learner_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -72,7 +75,6 @@ class EvalRun(Base):
 
 
 # --- Quizzes (migration 0002) -------------------------------------------------------------------------------------
-from sqlalchemy import UniqueConstraint  # noqa: E402  (appended section; keeps the tables above untouched)
 
 
 class QuizBank(Base):

@@ -12,7 +12,6 @@ from ..errors import InvalidInput, NotFound
 from ..storage.models import ChatSession, ChatTurn, utcnow
 
 
-
 def validate_session_id(session_id: str) -> str:
     if not SESSION_ID.match(session_id or ""):
         raise InvalidInput("session id must be 1–64 characters of letters, digits, '-', '_', '.', ':'")
@@ -28,22 +27,14 @@ def new_session(db: Database, learner_id: str | None = None, session_id: str | N
     return sid
 
 
-def ensure_session(db: Database, session_id: str, learner_id: str | None = None) -> ChatSession:
+def check_session(db: Database, session_id: str, learner_id: str | None = None) -> None:
+    """Refuse a session id that is malformed or belongs to someone else; a new id is fine (nothing is written:
+    the session is created with its first turn, so a question that fails leaves no empty conversation)."""
     validate_session_id(session_id)
-    from sqlalchemy.exc import IntegrityError
-
-    for _ in range(2):
-        try:
-            with db.scope() as s:
-                row = s.get(ChatSession, session_id)
-                if row is None:
-                    row = ChatSession(id=session_id, learner_id=learner_id, title="")
-                    s.add(row)
-                return row
-        except IntegrityError:
-            continue  # created concurrently by another request: read it back
     with db.scope() as s:
-        return s.get(ChatSession, session_id)
+        row = s.get(ChatSession, session_id)
+    if row is not None and row.learner_id != learner_id:
+        raise NotFound(f"unknown session {session_id!r}")
 
 
 def get_session(db: Database, session_id: str) -> ChatSession:
@@ -62,25 +53,42 @@ def history(db: Database, session_id: str, limit: int = 6) -> list[ChatTurn]:
     return list(reversed(rows))
 
 
-def add_turn(db: Database, session_id: str, question: str, resolved: str, status: str, answer_json: str) -> int:
-    """Store one turn (one row, one transaction) and return its id."""
-    with db.scope() as s:
-        turn = ChatTurn(session_id=session_id, question=question, resolved_question=resolved, status=status,
-                        answer_json=answer_json)
-        s.add(turn)
-        sess = s.get(ChatSession, session_id)
-        if sess is not None:
-            sess.updated_at = utcnow()
-            if not sess.title:
-                sess.title = question[:80]
-        s.flush()
-        return turn.id
+def add_turn(db: Database, session_id: str, question: str, resolved: str, status: str, answer_json: str,
+             learner_id: str | None = None) -> int:
+    """Store one turn and return its id; the session is created here, in the same transaction, when this is its
+    first turn (a concurrent first turn into the same new id is retried once and joins the row the other made)."""
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in (1, 2):
+        try:
+            with db.scope() as s:
+                sess = s.get(ChatSession, session_id)
+                if sess is None:
+                    sess = ChatSession(id=session_id, learner_id=learner_id, title=question[:80])
+                    s.add(sess)
+                    s.flush()  # the session row first: the turn's foreign key needs it
+                elif sess.learner_id != learner_id:
+                    raise NotFound(f"unknown session {session_id!r}")
+                turn = ChatTurn(session_id=session_id, question=question, resolved_question=resolved, status=status,
+                                answer_json=answer_json)
+                s.add(turn)
+                sess.updated_at = utcnow()
+                if not sess.title:
+                    sess.title = question[:80]
+                s.flush()
+                return turn.id
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
-def list_sessions(db: Database, learner_id: str | None) -> list[ChatSession]:
+def list_sessions(db: Database, learner_id: str | None, limit: int = 50, offset: int = 0) -> list[ChatSession]:
+    """A learner's sessions, most recently used first, one page at a time."""
     with db.scope() as s:
         return list(s.scalars(select(ChatSession).where(ChatSession.learner_id == learner_id)
-                              .order_by(ChatSession.updated_at.desc())).all())
+                              .order_by(ChatSession.updated_at.desc(), ChatSession.id)
+                              .limit(limit).offset(offset)).all())
 
 
 def turns(db: Database, session_id: str) -> list[ChatTurn]:
@@ -108,7 +116,7 @@ def conversation(db: Database, session_id: str) -> dict:
 
     row = get_session(db, session_id)
     rows = turns(db, session_id)
-    rated = feedback_for_turns(db, [t.id for t in rows])
+    rated = feedback_for_turns(db, [t.id for t in rows], row.learner_id)
     return {**public_session(row), "turns": [
         {"id": t.id, "question": t.question, "resolved_question": t.resolved_question, "status": t.status,
          "created_at": t.created_at, "answer": {**json.loads(t.answer_json), "turn_id": t.id},

@@ -49,35 +49,47 @@ def turn_owner(db: Database, turn_id: int) -> str | None:
     return row[0]
 
 
-def give_feedback(db: Database, *, turn_id: int, rating: str, comment: str = "",
-                  learner_id: str | None = None) -> FeedbackEntry:
-    """Record (or replace) this learner's rating of one answer; one entry per learner and turn."""
+def _upsert(s, dialect: str, values: dict):
+    """INSERT … ON CONFLICT (turn_id, learner_id) DO UPDATE: concurrent identical posts leave one row."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(Feedback).values(**values)
+    stmt = stmt.on_conflict_do_update(index_elements=[Feedback.turn_id, Feedback.learner_id],
+                                      set_={"rating": stmt.excluded.rating, "comment": stmt.excluded.comment,
+                                            "created_at": stmt.excluded.created_at})
+    s.execute(stmt)
+
+
+def give_feedback(db: Database, *, turn_id: int, rating: str, learner_id: str, comment: str = "") -> FeedbackEntry:
+    """Record (or replace) this learner's rating of one answer: one row per learner and turn, also under races."""
     if rating not in RATINGS:
         raise InvalidInput("rating must be 'up' or 'down'")
+    if not learner_id:
+        raise InvalidInput("a rating belongs to a learner")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise InvalidInput(f"comment is {len(comment)} characters; the limit is {MAX_COMMENT}")
     with db.scope() as s:
         if s.get(ChatTurn, turn_id) is None:
             raise NotFound(f"unknown turn {turn_id}")
-        same_learner = Feedback.learner_id.is_(None) if learner_id is None else Feedback.learner_id == learner_id
-        row = s.scalar(select(Feedback).where(Feedback.turn_id == turn_id, same_learner))
-        if row is None:
-            row = Feedback(turn_id=turn_id, learner_id=learner_id, rating=RATINGS[rating], comment=comment)
-            s.add(row)
-        else:
-            row.rating, row.comment, row.created_at = RATINGS[rating], comment, utcnow()
-        s.flush()
+        _upsert(s, db.engine.dialect.name, {"turn_id": turn_id, "learner_id": learner_id,
+                                            "rating": RATINGS[rating], "comment": comment, "created_at": utcnow()})
+        row = s.scalar(select(Feedback).where(Feedback.turn_id == turn_id, Feedback.learner_id == learner_id)
+                       .execution_options(populate_existing=True))
         return FeedbackEntry(row.id, row.turn_id, row.learner_id, _rating_name(row.rating), row.comment,
                              row.created_at)
 
 
-def feedback_for_turns(db: Database, turn_ids: list[int]) -> dict[int, FeedbackEntry]:
-    """The latest feedback on each of these turns, by turn id."""
+def feedback_for_turns(db: Database, turn_ids: list[int], learner_id: str | None) -> dict[int, FeedbackEntry]:
+    """This learner's rating of each of these turns, by turn id (nobody else's rating shows in their conversation)."""
     if not turn_ids:
         return {}
+    same_learner = Feedback.learner_id.is_(None) if learner_id is None else Feedback.learner_id == learner_id
     with db.scope() as s:
-        rows = s.scalars(select(Feedback).where(Feedback.turn_id.in_(turn_ids)).order_by(Feedback.id)).all()
+        rows = s.scalars(select(Feedback).where(Feedback.turn_id.in_(turn_ids), same_learner)
+                         .order_by(Feedback.id)).all()
     return {r.turn_id: FeedbackEntry(r.id, r.turn_id, r.learner_id, _rating_name(r.rating), r.comment, r.created_at)
             for r in rows}
 

@@ -77,7 +77,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
     if session_id is not None:
-        conversations.ensure_session(db, session_id, learner_id)
+        conversations.check_session(db, session_id, learner_id)  # created with its first turn (add_turn)
         past = past_turns(conversations.history(db, session_id))
     snapshot = services.index()
     course = snapshot.course
@@ -133,7 +133,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if session_id is not None:
         result.session_id = session_id
         result.turn_id = conversations.add_turn(db, session_id, q, result.resolved_question, result.status,
-                                                json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False))
+                                                json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
+                                                learner_id=learner_id)
     return result
 
 

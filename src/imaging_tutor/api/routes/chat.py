@@ -4,35 +4,39 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import uuid
 from typing import Iterator
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from ...tutor import pipeline as tutor
 from ...tutor.schemas import Answer
 from ..access import claimable_session
-from ..deps import PrincipalDep, ServicesDep, chat_rate_limit
+from ..deps import ChatRateLimit, PrincipalDep, ServicesDep
 from ..schemas import ChatRequest
 
-router = APIRouter(tags=["chat"], dependencies=[Depends(chat_rate_limit)])
+router = APIRouter(tags=["chat"], dependencies=[ChatRateLimit])
 
 
 def _session_for(body: ChatRequest, services, principal) -> str | None:
-    """The conversation to answer in: the given one if the caller may use it, a new one for a learner, else none."""
-    # Refuse bad input before creating anything, so a rejected question leaves no empty conversation behind.
+    """The conversation to answer in: the learner's given one or a new id (created with its first turn, so a
+    question that fails leaves nothing behind); none for staff and callers without an identity."""
     tutor.clean_question(body.message, services.settings)
     if body.chapter is not None:
         services.course().chapter(body.chapter)
     session_id = body.session_id
     if session_id is not None:
-        if principal.learner_id is None and not principal.is_staff:
+        if principal.is_staff:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                "staff and maintainer tokens cannot post into a learner's conversation")
+        if principal.learner_id is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                                "conversations belong to a learner: send X-Learner-Id to use session_id",
+                                "conversations belong to a learner: send a learner bearer token to use session_id",
                                 headers={"WWW-Authenticate": "Bearer"})
         claimable_session(services.db, principal, session_id)
     elif principal.learner_id is not None:
-        session_id = tutor.new_session(services, learner_id=principal.learner_id)
+        session_id = uuid.uuid4().hex
     return session_id
 
 

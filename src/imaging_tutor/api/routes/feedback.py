@@ -3,24 +3,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 
 from ...tutor import feedback
 from ...errors import NotFound
-from ..deps import PrincipalDep, ServicesDep, StaffDep
+from ..deps import FeedbackRateLimit, LearnerDep, ServicesDep, StaffDep
 from ..schemas import FeedbackCreate, FeedbackPublic, FeedbackWithAnswer
 
 router = APIRouter(tags=["feedback"])
 
 
 @router.post("/feedback", response_model=FeedbackPublic, status_code=status.HTTP_201_CREATED,
-             summary="Rate an answer", description="One rating per learner and turn; sending again replaces it.")
-def give_feedback(body: FeedbackCreate, services: ServicesDep, principal: PrincipalDep) -> dict:
-    if principal.role == "anonymous":
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send X-Learner-Id or a learner bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+             dependencies=[FeedbackRateLimit], summary="Rate an answer",
+             description="One rating per learner and turn; sending again replaces it. Only the learner who asked "
+                         "can rate (staff and maintainer tokens get 403).")
+def give_feedback(body: FeedbackCreate, services: ServicesDep, principal: LearnerDep) -> dict:
     owner = feedback.turn_owner(services.db, body.turn_id)
-    if not principal.is_staff and (owner is None or owner != principal.learner_id):
+    if owner is None or owner != principal.learner_id:
         raise NotFound(f"unknown turn {body.turn_id}")  # another learner's turn is not revealed
     entry = feedback.give_feedback(services.db, turn_id=body.turn_id, rating=body.rating, comment=body.comment,
                                    learner_id=principal.learner_id)

@@ -9,7 +9,7 @@ from ... import quiz
 from ...errors import NotFound
 from ...quiz.schema import ITEM_TYPES
 from ..auth import Principal
-from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, ServicesDep, StaffDep
+from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, QuizAnswerRateLimit, ServicesDep, StaffDep
 from ..schemas import AnswerIn, QuizSave, QuizSessionCreate, QuizSpecIn, RegenerateIn
 
 router = APIRouter(tags=["quizzes"])
@@ -119,10 +119,11 @@ def next_quiz_item(session_id: SessionId, services: ServicesDep, principal: Prin
 
 
 @router.post("/quiz-sessions/{session_id}/answers", response_model=quiz.SubmitResult,
+             dependencies=[QuizAnswerRateLimit],
              summary="Answer an item", description="Graded once: {correct, score, feedback, citation, next}. "
                                                    "A second answer to the same item is 409.")
 def answer_item(session_id: SessionId, body: AnswerIn, services: ServicesDep,
-                principal: PrincipalDep) -> quiz.SubmitResult:
+                principal: LearnerDep) -> quiz.SubmitResult:
     _own_quiz_session(session_id, principal, services)
     return quiz.submit(services, session_id, body.item_id, body.response)
 
@@ -132,7 +133,7 @@ def _learner_for(principal: Principal, learner_id: str | None) -> str:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff may read another learner's progress")
     who = learner_id or principal.learner_id
     if who is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send X-Learner-Id (or, as staff, ?learner_id=…)",
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send a learner bearer token (or, as staff, ?learner_id=…)",
                             headers={"WWW-Authenticate": "Bearer"})
     return who
 

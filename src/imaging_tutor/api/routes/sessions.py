@@ -1,4 +1,4 @@
-"""Conversations: list a learner's sessions, open one with its turns, start one, delete one; learner tokens."""
+"""Conversations: list a learner's sessions (a page at a time), open one with its turns, start one, delete one."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,29 +8,35 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from ...tutor import conversations
 from ...tutor import pipeline as tutor
 from ..access import owned_session
-from ..auth import learner_token
-from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, ServicesDep, StaffDep
-from ..schemas import SESSION_ID, LearnerTokenIn, SessionDetail, SessionPublic
+from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, ServicesDep, SessionsRateLimit
+from ..schemas import SESSION_ID, SessionDetail, SessionPublic
 
 router = APIRouter(tags=["sessions"])
 SessionId = Annotated[str, Path(pattern=SESSION_ID)]
 
 
 @router.get("/sessions", response_model=list[SessionPublic], summary="A learner's conversations, newest first",
-            description="Learners see their own; staff pass ?learner_id=…")
-def list_sessions(services: ServicesDep, principal: PrincipalDep,
-                  learner_id: Annotated[str | None, Query(pattern=LEARNER_ID_PATTERN)] = None) -> list[dict]:
+            description="Learners see their own; staff pass ?learner_id=…. One page of `limit` from `offset`; "
+                        "a `Link: <…>; rel=\"next\"` header points to the next page when there is one.")
+def list_sessions(services: ServicesDep, principal: PrincipalDep, response: Response,
+                  learner_id: Annotated[str | None, Query(pattern=LEARNER_ID_PATTERN)] = None,
+                  limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                  offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> list[dict]:
     if learner_id is not None and learner_id != principal.learner_id and not principal.is_staff:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff may list another learner's sessions")
     who = learner_id or principal.learner_id
     if who is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send X-Learner-Id (or, as staff, ?learner_id=…)",
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send a learner bearer token (or, as staff, ?learner_id=…)",
                             headers={"WWW-Authenticate": "Bearer"})
-    return [conversations.public_session(r) for r in conversations.list_sessions(services.db, who)]
+    rows = conversations.list_sessions(services.db, who, limit=limit + 1, offset=offset)
+    if len(rows) > limit:
+        more = f"limit={limit}&offset={offset + limit}" + (f"&learner_id={learner_id}" if learner_id else "")
+        response.headers["Link"] = f'</api/v1/sessions?{more}>; rel="next"'
+    return [conversations.public_session(r) for r in rows[:limit]]
 
 
 @router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED,
-             summary="Start a conversation")
+             dependencies=[SessionsRateLimit], summary="Start a conversation")
 def create_session(services: ServicesDep, principal: LearnerDep) -> dict:
     sid = tutor.new_session(services, learner_id=principal.learner_id)
     return conversations.public_session(conversations.get_session(services.db, sid))
@@ -47,12 +53,3 @@ def delete_session(session_id: SessionId, services: ServicesDep, principal: Prin
     owned_session(services.db, principal, session_id)
     conversations.delete_session(services.db, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post("/learner-tokens", summary="Issue a learner bearer token (staff)",
-             description="A signed token that identifies one learner, for clients that prefer a bearer token to "
-                         "the X-Learner-Id header. It grants a learner's rights only.")
-def issue_learner_token(body: LearnerTokenIn, services: ServicesDep, _staff: StaffDep) -> dict:
-    from ..auth import load_tokens
-
-    return {"learner_id": body.learner_id, "token": learner_token(load_tokens(services.settings), body.learner_id)}
