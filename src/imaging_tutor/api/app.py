@@ -99,7 +99,8 @@ def ui_origins(settings: Settings) -> list[str]:
 def warm_up(services: Services) -> None:
     """Before the first learner waits for it: load the embedding model, the index, the fitted models and the
     database (migrations checked), then answer one question without a session (nothing is stored) so every lazy
-    import and per-course structure is built. Failures only log: /readyz reports the reason."""
+    import and per-course structure is built. As a hint: hints never call an LLM writer, which may be slow or paid
+    for. Failures only log: /readyz reports the reason."""
     from ..tutor.pipeline import answer
 
     try:
@@ -107,7 +108,7 @@ def warm_up(services: Services) -> None:
         services.index()
         services.models  # noqa: B018 (loads the fitted ranker and guard)
         services.db.ping()
-        answer(services, "What does this course cover?")
+        answer(services, "What does this course cover?", mode="hint")
     except Exception as exc:  # readiness reports the reason; startup must not fail because of it
         log.warning("warm-up incomplete: %s", exc)
 
