@@ -132,6 +132,7 @@ def export(model: "SentenceTransformerEmbedder", dest: Path) -> Path:
         worst = float(np.min(np.sum(got * want, axis=1)))
         if worst < MIN_CHECK_COSINE:
             raise ExportUnsupported(f"the ONNX export disagrees with the torch model (cosine {worst:.6f})")
+        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the export from API workers running as another user
         try:
             os.replace(tmp, dest)  # atomic: readers see no export or a whole one
         except OSError:
