@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-dev system-deps ingest bench eval clean
+.PHONY: run test install install-dev system-deps ingest export-onnx bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,15 @@ system-deps:
 ingest: install
 	$(BIN)/imaging-tutor ingest
 
+# The embedding model as ONNX in the data dir, once per model (offline, from the packaged model): API workers and
+# `ask` then embed without torch. `ingest` and `up` do it too; this target is for `make test` and by hand.
+export-onnx: install
+	$(BIN)/imaging-tutor export-onnx
+
 run: install
 	$(BIN)/imaging-tutor up
 
-test: install-dev system-deps
+test: install-dev system-deps export-onnx
 	$(BIN)/python -m pytest -q --timeout=900
 	$(MAKE) --no-print-directory eval
 

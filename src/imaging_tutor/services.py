@@ -5,6 +5,7 @@ model and store or with named fakes. Domain functions receive what they use from
 """
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from .storage.db import Database
     from .tutor.llm import Writer
     from .tutor.support import SupportMeasure
+
+log = logging.getLogger("imaging_tutor.services")
 
 
 class Services:
@@ -58,11 +61,27 @@ class Services:
 
     @property
     def embedder(self) -> "Embedder":
-        """The embedding model (all-MiniLM-L6-v2 from its PyPI package, loaded from disk, never downloaded)."""
-        from .index.embedding import CachingEmbedder, SentenceTransformerEmbedder
+        """The embedding model (all-MiniLM-L6-v2 from its PyPI package, never downloaded), run by the runtime the
+        `embedder` setting picks: its ONNX export when there is one (no torch in the process), else torch."""
+        from .index.embedding import CachingEmbedder
 
-        return self._once("_embedder",
-                          lambda: CachingEmbedder(SentenceTransformerEmbedder(self.settings.embedding_model_path)))
+        return self._once("_embedder", lambda: CachingEmbedder(self._build_embedder()))
+
+    def _build_embedder(self) -> "Embedder":
+        from .index.embedding import OnnxEmbedder, SentenceTransformerEmbedder
+        from .index.onnx_export import ensure_export, find_export
+
+        choice = self.settings.embedder
+        if choice == "torch":
+            return SentenceTransformerEmbedder(self.settings.embedding_model_path)
+        if choice == "onnx":
+            return OnnxEmbedder(ensure_export(self.settings), threads=self.settings.onnx_threads)
+        found = find_export(self.settings)
+        if found is None:
+            log.info("no ONNX export of the embedding model in %s: using torch (`imaging-tutor export-onnx` "
+                     "makes one)", self.settings.onnx_path)
+            return SentenceTransformerEmbedder(self.settings.embedding_model_path)
+        return OnnxEmbedder(found, threads=self.settings.onnx_threads)
 
     @property
     def store(self) -> "VectorStore":

@@ -35,10 +35,18 @@ def ui_origins(settings: Settings) -> list[str]:
 
 
 def warm_up(services: Services) -> None:
-    """Load the embedding model and the index before the first question needs them (failures show in /readyz)."""
+    """Before the first learner waits for it: load the embedding model, the index, the fitted models and the
+    database (migrations checked), then answer one question without a session (nothing is stored) so every lazy
+    import and per-course structure is built. As a hint: hints never call an LLM writer, which may be slow or paid
+    for. Failures only log: /readyz reports the reason."""
+    from ..tutor.pipeline import answer
+
     try:
         services.embedder.embed(["warm up"])
         services.index()
+        services.models  # noqa: B018 (loads the fitted ranker and guard)
+        services.db.ping()
+        answer(services, "What does this course cover?", mode="hint")
     except Exception as exc:  # readiness reports the reason; startup must not fail because of it
         log.warning("warm-up incomplete: %s", exc)
 

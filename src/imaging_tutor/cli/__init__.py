@@ -24,8 +24,14 @@ def _commands() -> dict[str, Run]:
     """Every subcommand and the function that runs it (each module also adds its own parser below)."""
     from . import ask, course, evals, quiz, serve
 
-    return {"sections": course.run_sections, "ingest": course.run_ingest, "ask": ask.run, "quiz": quiz.run,
-            "eval": evals.run, "serve": serve.run_serve, "ui": serve.run_ui, "up": serve.run_up}
+    return {"sections": course.run_sections, "ingest": course.run_ingest, "export-onnx": course.run_export_onnx,
+            "ask": ask.run, "quiz": quiz.run, "eval": evals.run, "serve": serve.run_serve, "ui": serve.run_ui,
+            "up": serve.run_up}
+
+
+# Commands that embed the whole course: with the `auto` embedder they run the torch model, the reference the
+# ONNX export is checked against (and exported from), so stored vectors do not depend on which runtime serves.
+INGESTING = {"ingest", "up"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +50,10 @@ def main(argv: list[str] | None = None, services: "Services | None" = None) -> i
     if services is None:
         from ..services import Services
 
-        services = Services(get_settings())
+        settings = get_settings()
+        if args.command in INGESTING and settings.embedder == "auto":
+            settings = settings.model_copy(update={"embedder": "torch"})
+        services = Services(settings)
     try:
         return _commands()[args.command](args, services) or 0
     except TutorError as exc:

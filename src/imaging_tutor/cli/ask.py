@@ -20,6 +20,7 @@ def run(args: argparse.Namespace, services) -> int:
     from ..errors import IndexMissing
     from ..index.ingest import ingest
     from ..tutor.pipeline import answer
+    from .course import export_onnx
 
     try:
         result = answer(services, args.question, session_id=args.session, chapter=args.chapter, mode=args.mode)
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace, services) -> int:
         # First use on a fresh checkout: build the index once rather than fail.
         print("no index yet: ingesting the course (once)…", file=sys.stderr)
         ingest(services)
+        export_onnx(services)  # the next `ask` then embeds without torch
         result = answer(services, args.question, session_id=args.session, chapter=args.chapter, mode=args.mode)
     if args.json:
         json.dump(result.contract(), sys.stdout, ensure_ascii=False, indent=2)

