@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install install-dev system-deps ingest export-onnx bench eval clean
+.PHONY: run test install install-dev system-deps ingest export-onnx bench eval clean fit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) install --quiet -c constraints.txt -e '.[dev,llm]'
 	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-fit: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -c constraints.txt -e '.[fit]'
+	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -50,6 +54,17 @@ eval: install
 	$(BIN)/imaging-tutor ingest
 	$(BIN)/imaging-tutor eval evals/sets/grounding.jsonl --baseline evals/baseline.json --no-store
 	$(BIN)/imaging-tutor eval evals/sets/course_quiz.jsonl --baseline evals/baseline_course_quiz.json --no-store
+
+# Refit every shipped model, in order (each may read the ones before it), on fit data only (never evals/sets/).
+# Each script prints its cross-validated numbers and writes its model with the fingerprints of what it was fitted on.
+FIT_DATA := .tutor-data/fit
+fit: $(VENV)/.installed-fit
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_acts.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_medical.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_sentences.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_followup.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_ranker.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/calibrate_guard.py
 
 bench: install-dev
 	$(BIN)/python bench/ingest.py

@@ -20,9 +20,10 @@ GUARD_FILE = PACKAGE / "tutor" / "guard_model.json"
 FOLLOWUP_FILE = PACKAGE / "tutor" / "followup_model.json"
 ACTS_FILE = PACKAGE / "tutor" / "acts_model.json"
 MEDICAL_FILE = PACKAGE / "tutor" / "medical_model.json"
+SENTENCE_FILE = PACKAGE / "tutor" / "sentence_model.json"
 # Fitting order: each model may read the ones before it (`make fit` runs the scripts in this order).
 ORDER = (("followup", FOLLOWUP_FILE), ("ranker", RANKER_FILE), ("acts", ACTS_FILE), ("medical", MEDICAL_FILE),
-         ("guard", GUARD_FILE))
+         ("guard", GUARD_FILE), ("sentences", SENTENCE_FILE))
 
 
 def read_model(path: Path) -> dict | None:
@@ -88,6 +89,7 @@ class FittedModels:
     followup: dict | None = None  # without it every turn stands alone
     acts: dict | None = None  # without it every message is a question
     medical: dict | None = None  # required in practice: FittedModels.packaged refuses to start without it
+    sentences: dict | None = None  # the extractive writer's sentence scores
     files: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -97,10 +99,11 @@ class FittedModels:
             if model is None:
                 raise FileNotFoundError(f"{path} is missing; run `make fit`")
         return cls(ranker=read_model(RANKER_FILE), guard=guard, followup=read_model(FOLLOWUP_FILE),
-                   acts=read_model(ACTS_FILE), medical=medical)
+                   acts=read_model(ACTS_FILE), medical=medical, sentences=read_model(SENTENCE_FILE))
 
     def stale_reasons(self, courses: list = ()) -> list[str]:
         """Every reason a shipped model no longer matches its training inputs or the course in use."""
         return [r for name, model in (("followup", self.followup), ("ranker", self.ranker), ("acts", self.acts),
-                                      ("medical", self.medical), ("guard", self.guard))
+                                      ("medical", self.medical), ("guard", self.guard),
+                                      ("sentences", self.sentences))
                 for r in stale_reasons(name, model, courses)]

@@ -20,7 +20,7 @@ a an the and or but nor if then else so as of in on at to for from by with into 
 that this these those there here it its it's is are was were be been being am do does did doing has have had having
 will would can could should may might must shall i me my mine you your yours he him his she her we us our they them
 their what which who whom whose when where why how all any both each few more most other some such only own same too
-very just also even still yet often usually like e.g i.e etc one two up out off again further once while
+very just also even still yet often usually like e.g i.e etc one two up out off again further once while between among
 """.split())
 NEGATIONS = frozenset({"not", "no", "never", "cannot", "can't", "don't", "doesn't", "isn't", "aren't", "won't",
                        "without", "nor", "neither", "none", "didn't", "wasn't", "shouldn't", "mustn't"})

@@ -21,7 +21,7 @@ from . import acts
 from .medical import check as check_medical
 from .resolve import PastTurn, Resolution, past_turns, resolve, section_shares
 from .spelling import Correction, course_vocabulary, speller_for
-from .extractive import arrange, score_sentences, select
+from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
 from .verify import write_verified
@@ -113,9 +113,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             focus = query
             focus_vector = retrieval.query_vector
             if mode == "hint":
-                result = _hint(q, focus, retrieval, focus_vector)
+                result = _hint(q, focus, retrieval, focus_vector, models.sentences)
             else:
-                result = _extractive(focus, retrieval, focus_vector)
+                result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences)
             writer = services.writer
             if writer is not None and mode == "answer":
                 result = write_verified(writer, q, retrieval, result, services.support_measure(course),
@@ -238,28 +238,21 @@ def answer_events(services, question: str, session_id: str | None = None, chapte
         first = events.get()
 
 
-def _extractive(focus: str, retrieval: Retrieval, focus_vector) -> Answer:
-    snap = retrieval.snapshot
-    course = snap.course
-    chosen = select(score_sentences(focus, retrieval, focus_vector), retrieval)
+def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict) -> Answer:
+    """The course's own sentences that answer the question, in reading order, each with its section marker."""
+    course = retrieval.snapshot.course
+    picked = score_sentences(focus, retrieval, focus_vector, model, intent_of(intent_text))
+    chosen = compose(picked, retrieval)
     if not chosen:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
-    ordered = arrange(chosen, retrieval.refs, snap)
-    main_ref = chosen[0].ref
-    main = course.section(main_ref)
-    lines = [f"The course covers this in “{main.section_title}”. [{main_ref}]"]
-    sentences = [AnswerSentence(text=lines[0], refs=[main_ref])]
-    body = []
-    for p in ordered:
-        body.append(f"{p.text} [{p.ref}]")
-        sentences.append(AnswerSentence(text=p.text, refs=[p.ref]))
+    sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]
+    text = " ".join(f"{p.text} [{p.ref}]" for p in chosen)
     # One citation per section, most important first; its quote is the best sentence we used from it.
     citations: list[Citation] = []
-    for p in chosen:
+    for p in sorted(chosen, key=lambda p: -p.score):
         if all(c.ref != p.ref for c in citations):
             citations.append(section_citation(course.section(p.ref), p.text, p.score))
-    read_more = f"Read more: [{main_ref}] {main.section_title}"
-    text = lines[0] + "\n\n" + " ".join(body) + "\n\n" + read_more
+    citations.sort(key=lambda c: c.ref != chosen[0].ref)
     return Answer(status="answered", answer=text, citations=citations, sentences=sentences,
                   suggestions=[s for s in _suggestions(retrieval, 4) if s.ref not in {c.ref for c in citations}][:2])
 
@@ -274,10 +267,10 @@ _HINT_CUES = (
 )
 
 
-def _hint(question: str, focus: str, retrieval: Retrieval, focus_vector) -> Answer:
+def _hint(question: str, focus: str, retrieval: Retrieval, focus_vector, model: dict) -> Answer:
     """Socratic mode: point to the section and the sentence to look for, ask a guiding question, withhold the answer."""
     snap = retrieval.snapshot
-    picked = score_sentences(focus, retrieval, focus_vector)
+    picked = score_sentences(focus, retrieval, focus_vector, model, intent_of(question))
     if not picked:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
     best = picked[0]
