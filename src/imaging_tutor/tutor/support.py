@@ -18,7 +18,7 @@ The thresholds were chosen on `evals/support_labels.jsonl` by `imaging_tutor.eva
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Iterable, Protocol, Sequence
 
@@ -26,7 +26,9 @@ import numpy as np
 
 from ..corpus.course import Course
 from ..corpus.sentences import sentences as split_text
-from ..text import content_words, fold, is_negated
+from ..text import content_words, fold
+from . import claims as cl
+from .siblings import Siblings, mine
 
 MARKER = re.compile(r"\[(\d+)\.(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -41,7 +43,22 @@ LEXICAL_MIN = 0.70     # content-word coverage needed together with ...
 COSINE_MIN = 0.70      # ... this cosine to the same passage
 COSINE_STRONG = 0.75   # a paraphrase this close counts with fewer shared words ...
 LEXICAL_FLOOR = 0.40   # ... but never with fewer than this share
+LOCAL_OVERLAP = 0.6    # a claim sharing this share of its words with one sentence restates that sentence
 POINTER_EXTRA_WORDS = 3  # "The course covers this in <title>" names its section; more words make it a claim
+
+
+# The learned decision over the signals of SupportMeasure.signals, for claims no check has settled. Fitted by
+# imaging_tutor.evals.support_labels.fit_decision on evals/verifier/fit.jsonl (never on eval.jsonl).
+DECISION_WEIGHTS = {"cosine": 3.111, "local_cosine": 2.6894, "cover_wide": -0.226, "clause_wide": 4.3015,
+                    "clause_section": 0.3118}
+DECISION_BIAS = -6.3431
+DECISION_THRESHOLD = 0.74
+
+
+def probability(signals: dict, weights: dict, bias: float) -> float:
+    """Logistic score of a claim's signals."""
+    z = bias + sum(weights[k] * float(signals.get(k, 0.0)) for k in weights)
+    return float(1.0 / (1.0 + np.exp(-z)))
 
 
 class Embedder(Protocol):
@@ -58,6 +75,7 @@ class Support:
     cosine: float
     passage: str
     reason: str
+    signals: dict = field(default_factory=dict, compare=False)  # what the learned decision weighs
 
     def as_dict(self) -> dict:
         return {"supported": self.supported, "ref": self.ref, "lexical": round(self.lexical, 3),
@@ -100,6 +118,27 @@ class SupportMeasure:
         self._vectors: dict[str, np.ndarray] = {}
         self._numbers: dict[str, set[str]] = {}
         self._claims: dict[str, np.ndarray] = {}
+        self._analyses: dict[str, cl.Analysis] = {}
+        self._section_words: dict[str, set[str]] = {}
+        self._n_sentences: dict[str, int] = {}
+
+    @property
+    def siblings(self) -> Siblings:
+        """The course's sibling terms, mined once per course."""
+        return self.course.derived("support.siblings", lambda: mine(
+            ((s.ref, s.text) for s in self.course.sections), self.course.synonyms))
+
+    def analysis(self, text: str) -> cl.Analysis:
+        if text not in self._analyses:
+            self._analyses[text] = cl.analyse(text, self.course.synonyms)
+        return self._analyses[text]
+
+    def section_words(self, ref: str) -> set[str]:
+        """Content stems of the section and its title (acronyms spelled out)."""
+        if ref not in self._section_words:
+            sec = self.course.section(ref)
+            self._section_words[ref] = set(self.analysis(f"{sec.section_title}. {sec.text}").content)
+        return self._section_words[ref]
 
     def prepare(self, pairs: Iterable[tuple[str, Sequence[str]]]) -> None:
         """Embed, in two batches, whatever scoring these (sentence, refs) pairs will need.
@@ -130,6 +169,7 @@ class SupportMeasure:
             sec = self.course.section(ref)
             sents = [re.sub(r"\s+", " ", s) for s in split_text(sec.text)]
             self._texts[ref] = sents + [f"{a} {b}" for a, b in zip(sents, sents[1:])] + [sec.section_title]
+            self._n_sentences[ref] = len(sents)
             self._numbers[ref] = set(_NUMBER.findall(sec.text))
         return self._texts[ref]
 
@@ -168,11 +208,17 @@ class SupportMeasure:
         if self._names_section(claim, ref):
             return Support(True, ref, 1.0, 1.0, self.course.section(ref).section_title, "points to the section")
         if runs[best] >= self.verbatim:
+            if fold(claim, dashes="-") in fold(texts[best], dashes="-"):
+                return Support(True, ref, runs[best], 1.0, texts[best], "quoted")
+            # nearly a quote: one changed word ("Bias is the gradual ..." for "Drift is ...") may reverse it
+            veto = self.contradiction(claim, *self.local_passages(claim, ref, texts[best]))
+            if veto:
+                return Support(False, ref, runs[best], 1.0, texts[best], veto)
             return Support(True, ref, runs[best], 1.0, texts[best], "quoted")
         return None
 
     def features(self, sentence: str, ref: str) -> Support:
-        """Similarity to the best passage; settled here (non-empty reason) when a guard or a quote decides."""
+        """Similarity to the best passage; settled here (non-empty reason) when a check or a quote decides."""
         claim = strip_markers(sentence)
         settled = self._settle(claim, ref)
         if settled is not None:
@@ -183,19 +229,94 @@ class SupportMeasure:
         # The passage the claim leans on: the best blend of both signals.
         best = int(np.argmax(np.asarray(lexical) + cosines))
         lex, cos, passage = float(lexical[best]), float(cosines[best]), texts[best]
-        if is_negated(claim) != is_negated(passage):
-            return Support(False, ref, lex, cos, passage, "negation differs from the passage")
-        return Support(False, ref, lex, cos, passage, "")
+        local, wide = self.local_passages(claim, ref, passage)
+        veto = self.contradiction(claim, local, wide)
+        if veto:
+            return Support(False, ref, lex, cos, passage, veto)
+        local_cos = float(cosines[texts.index(local)]) if local in texts else cos
+        return Support(False, ref, lex, cos, passage, "", self.signals(claim, ref, local, wide, lex, cos, local_cos))
 
-    def decide(self, f: Support, thresholds: tuple[float, float, float, float] | None = None) -> Support:
-        """Apply the similarity thresholds to an undecided feature record."""
-        lexical_min, cosine_min, cosine_strong, lexical_floor = thresholds or (
-            self.lexical_min, self.cosine_min, self.cosine_strong, self.lexical_floor)
-        if f.lexical >= lexical_min and f.cosine >= cosine_min:
-            return replace(f, supported=True, reason="shared wording and meaning")
-        if f.cosine >= cosine_strong and f.lexical >= lexical_floor:
-            return replace(f, supported=True, reason="close paraphrase")
-        return replace(f, supported=False, reason="too far from every passage")
+    def signals(self, claim: str, ref: str, local: str, wide: str, lex: float, cos: float, local_cos: float) -> dict:
+        """What the learned decision weighs: similarity, and how much of the claim (and of its weakest clause) the
+        passage and the section contain. A faithful clause cannot carry an invented one: the weakest clause counts."""
+        c = self.analysis(claim)
+        words = set(c.content)
+        wide_words, section = set(self.analysis(wide).content), self.section_words(ref)
+
+        def share(part: Iterable[str], pool: set[str]) -> float:
+            part = set(part)
+            return len(part & pool) / len(part) if part else 1.0
+
+        clauses = [cl_ for cl_ in c.clauses() if len(set(cl_)) >= 2] or [c.content]
+        return {"lexical": lex, "cosine": cos, "local_cosine": local_cos,
+                "cover_local": share(words, set(self.analysis(local).content)),
+                "cover_wide": share(words, wide_words), "cover_section": share(words, section),
+                "clause_wide": min(share(x, wide_words) for x in clauses),
+                "clause_section": min(share(x, section) for x in clauses),
+                "novel": min(len(words - section), 4) / 4}
+
+    def local_passages(self, claim: str, ref: str, passage: str) -> tuple[str, str]:
+        """(local, wide): the one sentence the claim restates when it restates one, else the passage; and the
+        passage widened by that sentence. Word-by-word checks compare with the local one, presence checks with
+        the wide one, so a merge of two sentences is not read against half of itself."""
+        sents = self.texts(ref)[: self._n_sentences[ref]]
+        c = set(self.analysis(claim).content)
+        if not c or not sents:
+            return passage, passage
+        overlap = [len(c & set(self.analysis(t).content)) / len(c) for t in sents]
+        i = int(np.argmax(overlap))
+        local = sents[i] if overlap[i] >= LOCAL_OVERLAP or passage in sents else passage
+        wide = passage if local in passage else f"{passage} {local}"
+        return local, wide
+
+    def contradiction(self, claim: str, local: str, wide: str | None = None) -> str:
+        """Why the claim misstates the passage it leans on ('' when nothing does): a number, a sibling term, an
+        opposite word, a stronger quantifier or a flipped polarity."""
+        wide = wide or local
+        c, p, w = self.analysis(claim), self.analysis(local), self.analysis(wide)
+        numbers = cl.number_change(c, w)
+        if numbers:
+            return f"number not in the passage: {', '.join(sorted(numbers))}"
+        swap = self.swapped(c, p, w)
+        if swap:
+            return f"swapped term: '{swap[0]}' where the passage says '{swap[1]}'"
+        quantifier = cl.quantifier_change(c, p)
+        if quantifier:
+            return f"quantifier: {quantifier}"
+        if cl.polarity_flipped(c, p):
+            return "polarity differs from the passage"
+        return ""
+
+    def swapped(self, c: cl.Analysis, p: cl.Analysis, w: cl.Analysis) -> tuple[str, str] | None:
+        """A claim word whose sibling term or opposite stands in the passage in its place."""
+        sib = self.siblings
+        cw, pw = set(c.content), set(w.content)
+        for a in sorted(cw - pw):
+            for q in sorted(pw - cw):
+                if sib.are(a, q, strong=True) or cl.opposite(a, q):
+                    return a, q
+        for a_words, p_words in cl.replacements(c, p):
+            for a in a_words:
+                for q in p_words:
+                    if a != q and (sib.are(a, q) or cl.opposite(a, q)):
+                        return a, q
+        c_seq, w_seq, p_seq = (f" {' '.join(x.content)} " for x in (c, w, p))
+        for phrase, others in sib.phrases.items():
+            text = f" {' '.join(phrase)} "
+            if text in c_seq and text not in w_seq:
+                for other in others:
+                    o = f" {' '.join(other)} "
+                    if o in p_seq and o not in c_seq:
+                        return text.strip(), o.strip()
+        return None
+
+    def decide(self, f: Support, model: tuple[dict, float, float] | None = None) -> Support:
+        """The learned decision over an undecided record's signals (logistic; weights fitted on labelled claims)."""
+        weights, bias, threshold = model or (DECISION_WEIGHTS, DECISION_BIAS, DECISION_THRESHOLD)
+        p = probability(f.signals, weights, bias)
+        if p >= threshold:
+            return replace(f, supported=True, reason=f"supported (p={p:.2f})")
+        return replace(f, supported=False, reason=f"too far from every passage (p={p:.2f})")
 
     def _names_section(self, claim: str, ref: str) -> bool:
         """A pointer such as "Read more: <title>": names the cited section and claims little else."""

@@ -1,0 +1,331 @@
+"""What a claim says, word by word: content, numbers, quantifiers, polarity, clauses; and how it differs from a passage.
+
+The support measure (imaging_tutor.tutor.support) first finds the passage of the cited section a claim leans on, then
+asks this module what changed between the two: a term swapped for its sibling, a number or quantifier that differs,
+a flipped polarity, a clause the passage does not contain. Nothing here names a course's words: sibling terms are
+mined from the course text (imaging_tutor.tutor.siblings); what is listed here is English itself (quantifiers,
+modals, negation, a few opposite pairs and prefixes), the same for every course.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Iterable, Mapping
+
+from ..text import FUNCTION_WORDS, fold
+from ..text import stem as _stem
+
+
+def stem(word: str) -> str:
+    """The strong stem: 'increases' and 'increase', 'detection' and 'detect' meet (claims are compared by meaning)."""
+    return _stem(word, strong=True)
+
+# Strength of a quantifier or modal. A claim may weaken what its passage says ("may" for "does"), never
+# strengthen it ("always" for "often", "most" for "many", "guarantees" for "helps").
+POSSIBLE, MAJORITY, UNIVERSAL = 1, 2, 3
+QUANTIFIERS: dict[str, int] = {
+    **dict.fromkeys("may might can could often sometimes some many several few occasionally possibly potentially "
+                    "perhaps likely probably frequently tend tends help helps helped helping".split(), POSSIBLE),
+    **dict.fromkeys("most mostly usually generally typically largely mainly commonly normally will would "
+                    "majority".split(), MAJORITY),
+    **dict.fromkeys("all every everyone everything always never none nothing nobody entirely completely fully "
+                    "totally guarantee guarantees guaranteed guaranteeing certainly definitely invariably "
+                    "automatically eliminate eliminates eliminated eliminating only solely sole single alone any "
+                    "whenever impossible ensure ensures ensured equally".split(), UNIVERSAL),
+}
+# "nearly all", "almost always": a majority, not everything.
+_NEARLY = frozenset({"nearly", "almost", "virtually", "practically"})
+# Degree: "slightly more" and "far more" say different things, whichever way the change goes.
+DEGREE_LOW = frozenset("slightly somewhat marginally little modestly barely".split())
+DEGREE_HIGH = frozenset("far much greatly dramatically substantially significantly vastly considerably hugely "
+                        "massively".split())
+
+_BEFORE_SUPERLATIVE = frozenset({"the", "is", "are", "was", "were", "be", "been", "being"})
+_ADJECTIVE_ENDINGS = ("ble", "ive", "ful", "al", "ous", "ent", "ant", "ic", "ing", "ed", "est", "ly", "ary", "ate")
+# Comparatives carry direction ("more experience" / "less experience"): they are content, unlike other grammar words.
+COMPARATIVES = frozenset({"more", "less", "fewer", "least", "most_"})
+
+# Negation by meaning: "not X", "rather than X", "instead of X", "no longer X", "far from X", "fail to X".
+NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing", "nobody"})
+_NEG_PHRASES = [(re.compile(r"\bnot only\b"), " also "),  # "not only X but also Y" asserts X
+                *((re.compile(p), " not ") for p in (r"\brather than\b", r"\binstead of\b", r"\bno longer\b",
+                                                      r"\bfar from\b", r"\bfail(?:s|ed|ing)? to\b"))]
+# A negation reaches to the end of its clause ("not X but Y": Y is asserted).
+_SCOPE_END = frozenset({"but", "however", "while", "whereas", "although", "though", "yet"})
+
+NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
+                "thousand": "1000", "million": "1000000", "billion": "1000000000", "half": "0.5", "twice": "2x",
+                "double": "2x", "triple": "3x", "dozen": "12", "dozens": "12s", "hundreds": "100s",
+                "thousands": "1000s", "once": "1x", "first": "1st", "second": "2nd", "third": "3rd"}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+# Opposites of general English (direction, size, time, evaluation). A claim that puts one where its passage has
+# the other is reversed, whatever the course. Sibling terms of the course itself are mined, not listed.
+_OPPOSITES = """
+increase decrease; increase reduce; increase lower; raise lower; raise reduce; rise fall; rising falling; grow shrink;
+more less; more fewer; higher lower; high low; larger smaller; large small; big small; long short; wide narrow;
+broad narrow; early late; earlier later; before after; first last; fast slow; faster slower; quick slow;
+sudden gradual; easy hard; easy difficult; easier harder; simple complex; cheap costly; cheap expensive;
+better worse; improve worsen; improve degrade; improve deteriorate; improves degrades; best worst; good bad;
+strong weak; stronger weaker; safe unsafe; safer riskier; success failure; succeed fail; succeeds fails;
+accept reject; include exclude; inside outside; internal external; optimistic pessimistic; inflate deflate;
+overestimate underestimate; overcall undercall; over under; maximum minimum; maximize minimize; most least;
+rare common; rarely frequently; subtle obvious; subtle large; subtle gross; light dark; bright dark;
+brightness darkness; positive negative; true false; correct incorrect; accurate inaccurate; reliable unreliable;
+reliable misleading; consistent inconsistent; visible hidden; explicit implicit; specific general; specialized general;
+narrow general; single multiple; one multiple; busy quiet; peak quiet; peak low; add remove; adds removes;
+gain loss; benefit harm; help hurt; helpful harmful; allow prevent; enable prevent; same different; similar different;
+random systematic; manual automatic; active passive; present absent; presence absence; local global; old new;
+older newer; past future; start stop; begin end; open closed; public private; input output; upstream downstream;
+prospective retrospective; prospectively retrospectively; sensitive insensitive; sooner later; up down; top bottom;
+underperform outperform; overreliance underuse; overlook notice; miss catch; missed caught; seconds hours;
+seconds minutes; minutes hours; days years; important minor; major minor; important unimportant;
+relevant irrelevant; necessary unnecessary; essential optional; one multiple; one several; one many; single multiple
+"""
+OPPOSITES: frozenset[frozenset[str]] = frozenset(
+    frozenset(stem(w) for w in pair.split()) for pair in _OPPOSITES.replace("\n", " ").split(";") if pair.strip())
+_PREFIX_PAIRS = (("over", "under"), ("in", "de"), ("pro", "retro"), ("inter", "intra"), ("pre", "post"),
+                 ("hyper", "hypo"), ("up", "down"), ("max", "min"), ("in", "ex"), ("out", "under"))
+_NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "mis")
+
+
+def opposite(a: str, b: str) -> bool:
+    """True when two word stems mean opposite things: listed English opposites or a prefix swap (over-/under-)."""
+    if a == b:
+        return False
+    if frozenset((a, b)) in OPPOSITES:
+        return True
+    for x, y in _PREFIX_PAIRS:
+        for p, q in ((x, y), (y, x)):
+            if a.startswith(p) and b.startswith(q) and len(a) - len(p) >= 3 and a[len(p):] == b[len(q):]:
+                return True
+    for neg in _NEGATIVE_PREFIXES:
+        if (a == neg + b or b == neg + a) and min(len(a), len(b)) >= 4:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Token:
+    """One meaningful word of a claim or passage."""
+
+    stem: str
+    kind: str          # "content" | "number" | "quant" | "degree" | "neg"
+    level: int = 0     # quantifier strength (POSSIBLE, MAJORITY, UNIVERSAL)
+    negated: bool = False
+    clause: int = 0
+
+
+@dataclass
+class Analysis:
+    """A text reduced to what a comparison needs."""
+
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def content(self) -> list[str]:
+        return [t.stem for t in self.tokens if t.kind == "content"]
+
+    @property
+    def numbers(self) -> set[str]:
+        return {t.stem for t in self.tokens if t.kind == "number"}
+
+    def clauses(self) -> list[list[str]]:
+        """Content stems by clause."""
+        out: dict[int, list[str]] = {}
+        for t in self.tokens:
+            if t.kind in ("content", "number"):
+                out.setdefault(t.clause, []).append(t.stem)
+        return list(out.values())
+
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:st|nd|rd|th|x|%)?|[a-z]+(?:'[a-z]+)?|[,;:()\[\].!?\u2014]")
+_CLAUSE_BREAK = frozenset({";", ":", ".", "!", "?", "\u2014"})
+_ASIDE = frozenset({"(", ")"})  # an aside stays inside its clause (and inside a negation's scope)
+NEGATION_REACH = 3  # a negation covers at most this many content words: "does not match X, shifting Y" negates X
+# A comma followed by one of these starts a new clause; otherwise a comma separates list items.
+_CLAUSE_OPENERS = frozenset({"and", "but", "so", "which", "because", "while", "whereas", "though", "although",
+                             "meaning", "where", "since", "as", "then", "yet", "or", "with"})
+
+
+def _prepare(text: str, synonyms: Mapping[str, str]) -> list[str]:
+    t = fold(text, dashes=" \u2014 ")
+    t = re.sub(r"\b(over|under|non|pre|post|anti|multi|hyper|hypo|sub|super|inter|intra)-(?=[a-z])", r"\1", t)
+    t = t.replace("-", " ").replace("/", " or ")
+    t = re.sub(r"n't\b", " not", t).replace("cannot", "can not")
+    t = re.sub(r"(\d)\s*[x×]\s*(\d)", r"\1 by \2", t)
+    for pattern, repl in _NEG_PHRASES:
+        t = pattern.sub(repl, t)
+    out: list[str] = []
+    for w in _TOKEN.findall(t):
+        if w in synonyms and len(synonyms[w].split()) > 1:
+            out.extend(synonyms[w].split())
+        else:
+            out.append(w)
+    return out
+
+
+def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
+    """Tokens with their kind, quantifier level, negation (by scope) and clause number."""
+    words = _prepare(text, synonyms or {})
+    tokens: list[Token] = []
+    clause, negated, reach = 0, False, 0
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in _CLAUSE_BREAK or (w == "," and nxt in _CLAUSE_OPENERS):
+            clause += 1
+            negated = False
+            continue
+        if w in _ASIDE:
+            continue
+        if w == ",":
+            negated = False  # "not X, Y" is rare; "rather than X, the model Y" is common
+            continue
+        if w in _SCOPE_END:
+            negated = False
+            clause += 1
+            continue
+        if w in NEGATORS:
+            negated, reach = True, NEGATION_REACH
+            hedged = i > 0 and QUANTIFIERS.get(words[i - 1]) == POSSIBLE
+            tokens.append(Token("hedged" if hedged else "plain", "neg", 0, True, clause))
+            if w == "never":
+                tokens.append(Token("never", "quant", UNIVERSAL, negated, clause))
+            if w in ("none", "nothing", "nobody"):
+                tokens.append(Token(w, "quant", UNIVERSAL, negated, clause))
+            continue
+        if w == "most" and (i and words[i - 1] in _BEFORE_SUPERLATIVE or nxt.endswith(_ADJECTIVE_ENDINGS)):
+            continue  # "the most reliable", "is most tangible": a superlative, not a quantifier
+        if w in QUANTIFIERS:
+            level = QUANTIFIERS[w]
+            if level == UNIVERSAL and i and words[i - 1] in _NEARLY:
+                level = MAJORITY
+            if w == "any" and not negated:  # "not any" is a plain negation; "any one of" claims a choice
+                tokens.append(Token(w, "quant", level, negated, clause))
+            elif w != "any":
+                tokens.append(Token(w, "quant", level, negated, clause))
+            continue
+        if w in DEGREE_LOW or w in DEGREE_HIGH:
+            if nxt in ("more", "less", "fewer", "better", "worse", "higher", "lower", "larger", "smaller") or \
+                    w in ("slightly", "dramatically", "greatly", "substantially", "significantly", "considerably"):
+                tokens.append(Token("low" if w in DEGREE_LOW else "high", "degree", 0, negated, clause))
+            continue
+        if w in NUMBER_WORDS and not (w == "second" and nxt in ("reader", "opinion", "look")):
+            tokens.append(Token(NUMBER_WORDS[w], "number", 0, negated, clause))
+            continue
+        if _NUMBER.match(w):
+            tokens.append(Token(_NUMBER.match(w).group(0), "number", 0, negated, clause))
+            continue
+        if w == "one" and nxt and (nxt == "other" or (nxt.isalpha() and nxt not in FUNCTION_WORDS)) \
+                and (not i or words[i - 1] not in ("the", "no", "any", "each", "every")):
+            tokens.append(Token("one", "content", 0, negated, clause))  # "at one institution": a quantity
+            continue
+        if w in COMPARATIVES:
+            tokens.append(Token(w, "content", 0, negated, clause))
+            continue
+        if w in FUNCTION_WORDS or len(w) < 2 or w in _NEARLY:
+            continue
+        tokens.append(Token(stem(w), "content", 0, negated, clause))
+        if negated:
+            reach -= 1
+            negated = reach > 0
+    return Analysis(tokens)
+
+
+# ---- differences between a claim and its passage ---------------------------------------------------------------
+
+def strongest(tokens: Iterable[Token]) -> int:
+    return max((t.level for t in tokens if t.kind == "quant"), default=0)
+
+
+def quantifier_change(claim: Analysis, passage: Analysis) -> str:
+    """A quantifier, modal or degree the claim strengthens or changes relative to its passage ('' if none)."""
+    c_quants = [t for t in claim.tokens if t.kind == "quant"]
+    p_quants = [t for t in passage.tokens if t.kind == "quant"]
+    p_words = {t.stem for t in p_quants}
+    p_level = strongest(p_quants)
+    for t in c_quants:
+        if t.stem in p_words:
+            continue
+        if t.level == UNIVERSAL and p_level < UNIVERSAL and not (t.stem == "never" and _plain_negation(passage)):
+            return f"'{t.stem}' where the passage says {_say(p_quants)}"
+        if t.level == MAJORITY and 0 < p_level < MAJORITY:
+            return f"'{t.stem}' where the passage says {_say(p_quants)}"
+    c_deg = {t.stem for t in claim.tokens if t.kind == "degree"}
+    p_deg = {t.stem for t in passage.tokens if t.kind == "degree"}
+    if c_deg and p_deg and c_deg != p_deg:
+        return "degree differs ('slightly' / 'far')"
+    return ""
+
+
+def _plain_negation(passage: Analysis) -> bool:
+    """The passage negates something outright ('does not', not 'may not'): 'never' restates it."""
+    negations = [t.stem for t in passage.tokens if t.kind == "neg"]
+    return "plain" in negations and "hedged" not in negations
+
+
+def _say(tokens: list[Token]) -> str:
+    return "'" + "', '".join(dict.fromkeys(t.stem for t in tokens)) + "'" if tokens else "no such word"
+
+
+def number_change(claim: Analysis, passage: Analysis) -> set[str]:
+    """Numbers of the claim the passage lacks, or that the passage gives a different number in the same place
+    ('two outcomes' where the passage has 'two labels' and 'four outcomes')."""
+    changed = claim.numbers - passage.numbers
+    p_near = _number_neighbours(passage)
+    for number, word in _number_neighbours(claim).items():
+        others = {n for n, w in p_near.items() if w == word}
+        if others and number not in others:
+            changed.add(number)
+    return changed
+
+
+def _number_neighbours(a: Analysis) -> dict[str, str]:
+    """Each number with the content word right after it ('4 outcomes')."""
+    out: dict[str, str] = {}
+    toks = a.tokens
+    for i, t in enumerate(toks):
+        if t.kind == "number" and i + 1 < len(toks) and toks[i + 1].kind == "content" and toks[i + 1].clause == t.clause:
+            out.setdefault(t.stem, toks[i + 1].stem)
+    return out
+
+
+def polarity_conflicts(claim: Analysis, passage: Analysis) -> tuple[int, int]:
+    """(conflicts, agreements): shared words negated in one text and asserted in the other, or negated in both."""
+    def sides(a: Analysis) -> tuple[set[str], set[str]]:
+        neg = {t.stem for t in a.tokens if t.kind == "content" and t.negated}
+        pos = {t.stem for t in a.tokens if t.kind == "content" and not t.negated}
+        return neg - pos, pos - neg
+
+    c_neg, c_pos = sides(claim)
+    p_neg, p_pos = sides(passage)
+    conflicts = len(c_neg & p_pos) + len(c_pos & p_neg)
+    return conflicts, len(c_neg & p_neg)
+
+
+POLARITY_CONFLICTS = 2  # one shared word in another polarity is often a rewording ("no privacy risk" / "risk assessment")
+
+
+def polarity_flipped(claim: Analysis, passage: Analysis) -> bool:
+    """The claim asserts what the passage negates (or the reverse), by negation scope, not by the word 'not'."""
+    conflicts, agreements = polarity_conflicts(claim, passage)
+    return conflicts >= POLARITY_CONFLICTS and conflicts > 2 * agreements
+
+
+SWAP_SPAN = 3  # a swap replaces a term of at most this many words by another
+
+
+def replacements(claim: Analysis, passage: Analysis) -> list[tuple[list[str], list[str]]]:
+    """Short aligned (claim words, passage words) that differ, from a word alignment of the two content sequences."""
+    a, b = claim.content, passage.content
+    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in ops
+            if tag == "replace" and i2 - i1 <= SWAP_SPAN and j2 - j1 <= SWAP_SPAN]
+
+
+def reversed_words(claim: Analysis, passage: Analysis) -> list[tuple[str, str]]:
+    """Claim words whose opposite stands in the passage instead (and not in the claim)."""
+    c, p = set(claim.content), set(passage.content)
+    return [(w, q) for w in c - p for q in p - c if opposite(w, q)]

@@ -1,0 +1,118 @@
+"""Sibling terms mined from a course's own text: terms it lists together or defines side by side.
+
+Two terms are siblings when the course coordinates them ("sensitivity, specificity, PPV and NPV", "PACS or RIS",
+"human, not technical", "X vs Y", "X/Y") or defines both in one section ("Sensitivity is ...", "Specificity is ...").
+Siblings share a role, so one is never a paraphrase of the other: a claim that puts one where its passage has the
+other misstates the passage. Nothing is listed by hand; a new course gets its own siblings from its own text.
+Multi-word terms that differ in one word ("false positive" / "false negative", "positive predictive value" /
+"negative predictive value" after the course's acronyms are spelled out) make those two words siblings too.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Iterable, Mapping
+
+from ..corpus.sentences import sentences as split_sentences
+from ..text import FUNCTION_WORDS
+from .claims import NEGATORS, QUANTIFIERS, _prepare, stem
+
+_SEPARATORS = frozenset({",", "and", "or", "vs", "versus", "nor", "not"})
+MAX_TERM_WORDS = 3
+_DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?([A-Za-z][\w-]*(?:\s+[\w-]+){0,2})\s+(?:is|are|means|refers to)\s",
+                         re.IGNORECASE)
+
+
+@dataclass
+class Siblings:
+    """Word-level and phrase-level sibling relations of one course."""
+
+    words: dict[str, set[str]] = field(default_factory=dict)
+    strong: dict[str, set[str]] = field(default_factory=dict)  # from whole list items or definitions, not list edges
+    phrases: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+
+    def add(self, a: tuple[str, ...], b: tuple[str, ...], strong: bool = True) -> None:
+        if a == b or not a or not b:
+            return
+        if len(a) == 1 and len(b) == 1:
+            for table in (self.words, self.strong) if strong else (self.words,):
+                table.setdefault(a[0], set()).add(b[0])
+                table.setdefault(b[0], set()).add(a[0])
+            return
+        if len(a) == len(b):
+            diff = [(x, y) for x, y in zip(a, b) if x != y]
+            if len(diff) == 1:
+                self.add((diff[0][0],), (diff[0][1],), strong)
+        if set(a) & set(b):
+            return  # "risk assessment" / "risk" share a word: a narrower term, not a sibling
+        self.phrases.setdefault(a, set()).add(b)
+        self.phrases.setdefault(b, set()).add(a)
+
+    def are(self, a: str, b: str, strong: bool = False) -> bool:
+        return b in (self.strong if strong else self.words).get(a, ())
+
+
+def _items(words: list[str]) -> list[list[tuple[str, ...]]]:
+    """Coordinated groups of a sentence: short runs of content words joined only by separators, with at least one
+    coordinator ('and', 'or', 'vs', 'not', '/'), so that commas between clauses make no siblings."""
+    units: list[tuple[str, ...] | str] = []
+    run: list[str] = []
+    for w in words + ["."]:
+        if w.isalpha() and w not in FUNCTION_WORDS and w not in NEGATORS and w not in QUANTIFIERS and len(w) > 1:
+            run.append(w)
+            continue
+        if run:
+            units.append(tuple(stem(x) for x in run) if len(run) <= MAX_TERM_WORDS else "break")
+            run = []
+        units.append("sep" if w == "," else "coord" if w in _SEPARATORS else "break")
+    groups: list[list[tuple[str, ...]]] = []
+    current: list[tuple[str, ...]] = []
+    joined = coordinated = False
+
+    def close() -> None:
+        if len(current) > 1 and coordinated:
+            groups.append(list(current))
+
+    for u in units:
+        if isinstance(u, tuple):
+            if current and joined:
+                current.append(u)
+            else:
+                close()
+                current, coordinated = [u], False
+            joined = False
+        elif u in ("sep", "coord") and current:
+            joined = True
+            coordinated = coordinated or u == "coord"
+        else:
+            close()
+            current, joined, coordinated = [], False, False
+    return groups
+
+
+def mine(texts: Iterable[tuple[str, str]], synonyms: Mapping[str, str]) -> Siblings:
+    """Siblings from (section ref, text) pairs: coordinated terms anywhere, defined terms within a section."""
+    found = Siblings()
+    defined: dict[str, set[tuple[str, ...]]] = {}
+    for ref, text in texts:
+        for sentence in split_sentences(text):
+            for group in _items(_prepare(sentence, synonyms)):
+                for a, b in combinations(group, 2):
+                    found.add(a, b)
+                # The first run may start before the list ("changes sensitivity, specificity") and the last may run
+                # past it: their edge words stand beside the single-word items.
+                singles = [g for g in group if len(g) == 1]
+                for edge in (group[0][-1:], group[-1][:1]):
+                    for single in singles:
+                        found.add(edge, single, strong=False)
+            m = _DEFINITION.match(sentence.strip())
+            if m:
+                term = tuple(stem(w) for w in _prepare(m.group(1), synonyms)
+                             if w.isalpha() and w not in FUNCTION_WORDS)
+                if term:
+                    defined.setdefault(ref, set()).add(term)
+    for terms in defined.values():
+        for a, b in combinations(sorted(terms), 2):
+            found.add(a, b)
+    return found
