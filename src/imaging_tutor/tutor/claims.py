@@ -21,19 +21,23 @@ def stem(word: str) -> str:
     """The strong stem: 'increases' and 'increase', 'detection' and 'detect' meet (claims are compared by meaning)."""
     return _stem(word, strong=True)
 
-# Strength of a quantifier or modal. A claim may weaken what its passage says ("may" for "does"), never
-# strengthen it ("always" for "often", "most" for "many", "guarantees" for "helps").
-POSSIBLE, MAJORITY, UNIVERSAL = 1, 2, 3
+# Strength of a quantifier or modal, on one scale from "rarely" to "always": a claim may weaken what its passage says
+# ("may" for "does"), never strengthen it ("always" for "often", "most" for "many", "will" for "can", "guarantees"
+# for "helps"). Exclusive words ("only", "solely") must come from the passage.
+RARE, POSSIBLE, FREQUENT, MAJORITY, NEARLY, UNIVERSAL = 1, 2, 3, 4, 5, 6
 QUANTIFIERS: dict[str, int] = {
-    **dict.fromkeys("may might can could often sometimes some many several few occasionally possibly potentially "
-                    "perhaps likely probably frequently tend tends help helps helped helping".split(), POSSIBLE),
+    **dict.fromkeys("rarely seldom few occasionally hardly".split(), RARE),
+    **dict.fromkeys("may might can could sometimes some possibly potentially perhaps help helps helped helping "
+                    "contribute contributes".split(), POSSIBLE),
+    **dict.fromkeys("many several often frequently likely probably tend tends".split(), FREQUENT),
     **dict.fromkeys("most mostly usually generally typically largely mainly commonly normally will would "
                     "majority".split(), MAJORITY),
     **dict.fromkeys("all every everyone everything always never none nothing nobody entirely completely fully "
                     "totally guarantee guarantees guaranteed guaranteeing certainly definitely invariably "
-                    "automatically eliminate eliminates eliminated eliminating only solely sole single alone any "
-                    "whenever impossible ensure ensures ensured equally".split(), UNIVERSAL),
+                    "automatically eliminate eliminates eliminated eliminating any whenever impossible ensure "
+                    "ensures ensured equally".split(), UNIVERSAL),
 }
+EXCLUSIVE = frozenset({"only", "solely", "sole", "single", "alone"})
 # "nearly all", "almost always": a majority, not everything.
 _NEARLY = frozenset({"nearly", "almost", "virtually", "practically"})
 # Degree: "slightly more" and "far more" say different things, whichever way the change goes.
@@ -64,28 +68,64 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Opposites of general English (direction, size, time, evaluation). A claim that puts one where its passage has
 # the other is reversed, whatever the course. Sibling terms of the course itself are mined, not listed.
 _OPPOSITES = """
-increase decrease; increase reduce; increase lower; raise lower; raise reduce; rise fall; rising falling; grow shrink;
-more less; more fewer; higher lower; high low; larger smaller; large small; big small; long short; wide narrow;
-broad narrow; early late; earlier later; before after; first last; fast slow; faster slower; quick slow;
-sudden gradual; easy hard; easy difficult; easier harder; simple complex; cheap costly; cheap expensive;
-better worse; improve worsen; improve degrade; improve deteriorate; improves degrades; best worst; good bad;
-strong weak; stronger weaker; safe unsafe; safer riskier; success failure; succeed fail; succeeds fails;
-accept reject; include exclude; inside outside; internal external; optimistic pessimistic; inflate deflate;
-overestimate underestimate; overcall undercall; over under; maximum minimum; maximize minimize; most least;
-rare common; rarely frequently; subtle obvious; subtle large; subtle gross; light dark; bright dark;
-brightness darkness; positive negative; true false; correct incorrect; accurate inaccurate; reliable unreliable;
-reliable misleading; consistent inconsistent; visible hidden; explicit implicit; specific general; specialized general;
-narrow general; single multiple; one multiple; busy quiet; peak quiet; peak low; add remove; adds removes;
-gain loss; benefit harm; help hurt; helpful harmful; allow prevent; enable prevent; same different; similar different;
-random systematic; manual automatic; active passive; present absent; presence absence; local global; old new;
-older newer; past future; start stop; begin end; open closed; public private; input output; upstream downstream;
-prospective retrospective; prospectively retrospectively; sensitive insensitive; sooner later; up down; top bottom;
-underperform outperform; overreliance underuse; overlook notice; miss catch; missed caught; seconds hours;
-seconds minutes; minutes hours; days years; important minor; major minor; important unimportant;
-relevant irrelevant; necessary unnecessary; essential optional; one multiple; one several; one many; single multiple
+increase decrease; increase reduce; increase lower; increase cut; raise lower; raise reduce; rise fall; rise drop;
+rising falling; grow shrink; expand shrink; expand narrow; gain lose; gain loss; add remove; add subtract;
+more less; more fewer; higher lower; high low; larger smaller; large small; big small; huge tiny; long short;
+longer shorter; wide narrow; broad narrow; deep shallow; heavy light; thick thin; full empty; many few;
+early late; earlier later; before after; first last; start end; begin end; begin finish; start stop; open close;
+open closed; past future; old new; older newer; ancient modern; fast slow; faster slower; quick slow;
+quickly slowly; sudden gradual; suddenly gradually; immediate delayed; sooner later; often rarely;
+easy hard; easy difficult; easier harder; simple complex; simpler complex; cheap costly; cheap expensive;
+inexpensive expensive; better worse; improve worsen; improve degrade; improve deteriorate; improve impair;
+best worst; good bad; strong weak; stronger weaker; safe unsafe; safe dangerous; safer riskier; secure insecure;
+success failure; succeed fail; pass fail; win lose; accept reject; approve reject; allow forbid; allow prevent;
+allow block; enable prevent; enable disable; include exclude; inclusion exclusion; inside outside; internal external;
+inner outer; up down; top bottom; upper lower; above below; over under; front back; optimistic pessimistic; inflate deflate; overestimate underestimate; overcall undercall; overtreat undertreat;
+maximum minimum; maximize minimize; most least; rare common; rarely frequently; rare frequent; unusual typical;
+unusual usual; subtle obvious; subtle large; subtle gross; subtle overt; light dark; bright dark; brightness darkness;
+white black; hot cold; warm cool; wet dry; positive negative; true false; correct incorrect; right wrong;
+accurate inaccurate; precise imprecise; reliable unreliable; reliable misleading; valid invalid; consistent
+inconsistent; stable unstable; robust fragile; robust brittle; visible hidden; visible invisible; explicit implicit;
+clear unclear; clear vague; specific general; specific vague; specialized general; narrow general; single multiple;
+one multiple; one several; one many; individual collective; busy quiet; peak quiet; peak low; present absent;
+presence absence; local global; local central; public private; input output; upstream downstream; prospective
+retrospective; prospectively retrospectively; sensitive insensitive; underperform outperform; overlook notice;
+seconds hours; seconds minutes; minutes hours; days years; hours days;
+important minor; major minor; important unimportant; important trivial; relevant irrelevant; necessary unnecessary;
+essential optional; required optional; mandatory optional; always never; all none; everything nothing;
+everyone nobody; agree disagree; agreement disagreement; same different; similar different; identical different;
+match differ; random systematic; manual automatic; manually automatically; active passive; actively passively;
+benefit harm; help hurt; helpful harmful; beneficial harmful; useful useless; protect expose; confirm refute; support contradict; strengthen weaken; encourage discourage; trust distrust; trust mistrust; certain uncertain; certainty uncertainty; known unknown; expected unexpected;
+likely unlikely; possible impossible; able unable; capable incapable; complete incomplete; sufficient insufficient;
+adequate inadequate; appropriate inappropriate; available unavailable; acceptable unacceptable; normal abnormal;
+healthy diseased; benign malignant; acute chronic; mild severe; junior senior;
+novice expert; beginner expert; beginner advanced; basic advanced; create eliminate; build destroy;
+connect disconnect; attach detach; enter exit; import export; send receive; buy sell; lend borrow;
+push pull; raise drop; speed slow; accelerate slow; accelerate delay; shorten lengthen; shorten extend;
+prioritize deprioritize; urgent routine; emergency routine; strict lenient; strict loose; tight loose; tighten loosen;
+narrower broader; narrower wider; fewer more; lowest highest; smallest largest; earliest latest; worst best
 """
-OPPOSITES: frozenset[frozenset[str]] = frozenset(
-    frozenset(stem(w) for w in pair.split()) for pair in _OPPOSITES.replace("\n", " ").split(";") if pair.strip())
+def _forms(word: str) -> set[str]:
+    """Stems of a word's inflected forms: the stemmer cuts 'succeed' and 'succeeds' differently."""
+    base = word[:-1] if word.endswith("e") else word
+    return {stem(f) for f in (word, word + "s", word + "es", base + "ed", base + "ing", word + "ly")}
+
+
+def _opposites(text: str) -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for pair in text.replace("\n", " ").split(";"):
+        words = pair.split()
+        if len(words) != 2:
+            continue
+        a, b = _forms(words[0]), _forms(words[1])
+        for x in a:
+            table.setdefault(x, set()).update(b - a)
+        for y in b:
+            table.setdefault(y, set()).update(a - b)
+    return table
+
+
+OPPOSITES = _opposites(_OPPOSITES)
 _PREFIX_PAIRS = (("over", "under"), ("in", "de"), ("pro", "retro"), ("inter", "intra"), ("pre", "post"),
                  ("hyper", "hypo"), ("up", "down"), ("max", "min"), ("in", "ex"), ("out", "under"))
 _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "mis")
@@ -95,7 +135,7 @@ def opposite(a: str, b: str) -> bool:
     """True when two word stems mean opposite things: listed English opposites or a prefix swap (over-/under-)."""
     if a == b:
         return False
-    if frozenset((a, b)) in OPPOSITES:
+    if b in OPPOSITES.get(a, ()):
         return True
     for x, y in _PREFIX_PAIRS:
         for p, q in ((x, y), (y, x)):
@@ -129,6 +169,10 @@ class Analysis:
         return [t.stem for t in self.tokens if t.kind == "content"]
 
     @property
+    def negated(self) -> set[str]:
+        return {t.stem for t in self.tokens if t.kind == "content" and t.negated}
+
+    @property
     def numbers(self) -> set[str]:
         return {t.stem for t in self.tokens if t.kind == "number"}
 
@@ -141,7 +185,7 @@ class Analysis:
         return list(out.values())
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:st|nd|rd|th|x|%)?|[a-z]+(?:'[a-z]+)?|[,;:()\[\].!?\u2014]")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:st|nd|rd|th|x|%)?(?![a-z0-9])|[a-z0-9]+(?:'[a-z]+)?|[,;:()\[\].!?\u2014]")
 _CLAUSE_BREAK = frozenset({";", ":", ".", "!", "?", "\u2014"})
 _ASIDE = frozenset({"(", ")"})  # an aside stays inside its clause (and inside a negation's scope)
 NEGATION_REACH = 3  # a negation covers at most this many content words: "does not match X, shifting Y" negates X
@@ -150,11 +194,18 @@ _CLAUSE_OPENERS = frozenset({"and", "but", "so", "which", "because", "while", "w
                              "meaning", "where", "since", "as", "then", "yet", "or", "with"})
 
 
+_CAPS_FUNCTION_WORD = re.compile(r"\b(" + "|".join(w.upper() for w in sorted(FUNCTION_WORDS) if w.isalpha()
+                                                 and len(w) > 1) + r")\b")
+
+
 def _prepare(text: str, synonyms: Mapping[str, str]) -> list[str]:
+    # "IT" (the department) is a name, not the pronoun: keep capitalised grammar words apart
+    text = _CAPS_FUNCTION_WORD.sub(lambda m: m.group(1).lower() + "caps", text)
     t = fold(text, dashes=" \u2014 ")
     t = re.sub(r"\b(over|under|non|pre|post|anti|multi|hyper|hypo|sub|super|inter|intra)-(?=[a-z])", r"\1", t)
     t = t.replace("-", " ").replace("/", " or ")
-    t = re.sub(r"n't\b", " not", t).replace("cannot", "can not")
+    t = re.sub(r"\bcan't\b", "cannot", t).replace("won't", "will not")
+    t = re.sub(r"n't\b", " not", t)
     t = re.sub(r"(\d)\s*[x×]\s*(\d)", r"\1 by \2", t)
     for pattern, repl in _NEG_PHRASES:
         t = pattern.sub(repl, t)
@@ -189,7 +240,7 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
             continue
         if w in NEGATORS:
             negated, reach = True, NEGATION_REACH
-            hedged = i > 0 and QUANTIFIERS.get(words[i - 1]) == POSSIBLE
+            hedged = i > 0 and QUANTIFIERS.get(words[i - 1], 0) in (RARE, POSSIBLE, FREQUENT)
             tokens.append(Token("hedged" if hedged else "plain", "neg", 0, True, clause))
             if w == "never":
                 tokens.append(Token("never", "quant", UNIVERSAL, negated, clause))
@@ -201,11 +252,14 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
         if w in QUANTIFIERS:
             level = QUANTIFIERS[w]
             if level == UNIVERSAL and i and words[i - 1] in _NEARLY:
-                level = MAJORITY
+                level = NEARLY
             if w == "any" and not negated:  # "not any" is a plain negation; "any one of" claims a choice
                 tokens.append(Token(w, "quant", level, negated, clause))
             elif w != "any":
                 tokens.append(Token(w, "quant", level, negated, clause))
+            continue
+        if w in EXCLUSIVE:
+            tokens.append(Token(w, "exclusive", 0, negated, clause))
             continue
         if w in DEGREE_LOW or w in DEGREE_HIGH:
             if nxt in ("more", "less", "fewer", "better", "worse", "higher", "lower", "larger", "smaller") or \
@@ -215,8 +269,9 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
         if w in NUMBER_WORDS and not (w == "second" and nxt in ("reader", "opinion", "look")):
             tokens.append(Token(NUMBER_WORDS[w], "number", 0, negated, clause))
             continue
-        if _NUMBER.match(w):
-            tokens.append(Token(_NUMBER.match(w).group(0), "number", 0, negated, clause))
+        if w[0].isdigit():  # "90%", "3rd", and "3d" / "2d", which are numbers too
+            number = _NUMBER.match(w).group(0)
+            tokens.append(Token(w if w[len(number):] in ("d",) else number, "number", 0, negated, clause))
             continue
         if w == "one" and nxt and (nxt == "other" or (nxt.isalpha() and nxt not in FUNCTION_WORDS)) \
                 and (not i or words[i - 1] not in ("the", "no", "any", "each", "every")):
@@ -249,10 +304,16 @@ def quantifier_change(claim: Analysis, passage: Analysis) -> str:
     for t in c_quants:
         if t.stem in p_words:
             continue
-        if t.level == UNIVERSAL and p_level < UNIVERSAL and not (t.stem == "never" and _plain_negation(passage)):
+        if t.stem == "never" and _plain_negation(passage):
+            continue  # "never has to" restates "does not require"
+        if t.level >= NEARLY and p_level < t.level:
             return f"'{t.stem}' where the passage says {_say(p_quants)}"
-        if t.level == MAJORITY and 0 < p_level < MAJORITY:
+        if t.level >= FREQUENT and 0 < p_level < t.level:
             return f"'{t.stem}' where the passage says {_say(p_quants)}"
+    p_exclusive = {t.stem for t in passage.tokens if t.kind == "exclusive"}
+    for t in claim.tokens:
+        if t.kind == "exclusive" and t.stem not in p_exclusive and not (t.stem == "single" and "one" in passage.content):
+            return f"'{t.stem}' where the passage does not restrict it"
     c_deg = {t.stem for t in claim.tokens if t.kind == "degree"}
     p_deg = {t.stem for t in passage.tokens if t.kind == "degree"}
     if c_deg and p_deg and c_deg != p_deg:
@@ -323,6 +384,25 @@ def replacements(claim: Analysis, passage: Analysis) -> list[tuple[list[str], li
     ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in ops
             if tag == "replace" and i2 - i1 <= SWAP_SPAN and j2 - j1 <= SWAP_SPAN]
+
+
+def role_swaps(claim: Analysis, passage: Analysis, names: set[str]) -> tuple[str, str] | None:
+    """Two names both texts use, in opposite order and apart ("PACS via HL7 ... via DICOM" for "PACS via DICOM ...
+    via HL7"): each has taken the other's role. Names next to each other are a list, which may be reordered."""
+    def places(a: Analysis) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i, w in enumerate(a.content):
+            if w in names:
+                out.setdefault(w, i)
+        return out
+
+    c, p = places(claim), places(passage)
+    shared = [w for w in c if w in p]
+    for x in shared:
+        for y in shared:
+            if c[x] + 2 < c[y] and p[y] + 2 < p[x]:
+                return x, y
+    return None
 
 
 def reversed_words(claim: Analysis, passage: Analysis) -> list[tuple[str, str]]:

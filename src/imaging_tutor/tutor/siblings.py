@@ -16,10 +16,11 @@ from typing import Iterable, Mapping
 
 from ..corpus.sentences import sentences as split_sentences
 from ..text import FUNCTION_WORDS
-from .claims import NEGATORS, QUANTIFIERS, _prepare, stem
+from .claims import EXCLUSIVE, NEGATORS, QUANTIFIERS, _prepare, stem
 
 _SEPARATORS = frozenset({",", "and", "or", "vs", "versus", "nor", "not"})
 MAX_TERM_WORDS = 3
+OPENING_WORDS = 6
 _DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?([A-Za-z][\w-]*(?:\s+[\w-]+){0,2})\s+(?:is|are|means|refers to)\s",
                          re.IGNORECASE)
 
@@ -31,6 +32,9 @@ class Siblings:
     words: dict[str, set[str]] = field(default_factory=dict)
     strong: dict[str, set[str]] = field(default_factory=dict)  # from whole list items or definitions, not list edges
     phrases: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+    named: set[str] = field(default_factory=set)       # names the course writes in capitals (PACS, DICOM, HL7)
+    terms: set[tuple[str, ...]] = field(default_factory=set)  # multi-word list items and section-title terms
+    openings: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # how a section's sentences open
 
     def add(self, a: tuple[str, ...], b: tuple[str, ...], strong: bool = True) -> None:
         if a == b or not a or not b:
@@ -59,7 +63,7 @@ def _items(words: list[str]) -> list[list[tuple[str, ...]]]:
     units: list[tuple[str, ...] | str] = []
     run: list[str] = []
     for w in words + ["."]:
-        if w.isalpha() and w not in FUNCTION_WORDS and w not in NEGATORS and w not in QUANTIFIERS and len(w) > 1:
+        if w.isalpha() and w not in FUNCTION_WORDS and w not in NEGATORS and w not in QUANTIFIERS and w not in EXCLUSIVE and len(w) > 1:
             run.append(w)
             continue
         if run:
@@ -116,3 +120,31 @@ def mine(texts: Iterable[tuple[str, str]], synonyms: Mapping[str, str]) -> Sibli
         for a, b in combinations(sorted(terms), 2):
             found.add(a, b)
     return found
+
+
+_CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,})\b")
+
+
+def mine_names(texts: Iterable[str], titles: Iterable[str], synonyms: Mapping[str, str], found: Siblings,
+               refs_texts: Iterable[tuple[str, str]] = ()) -> None:
+    """Names (words in capitals, not expanded as acronyms) and the course's multi-word terms, into found."""
+    from .claims import analyse
+
+    for ref, text in refs_texts:
+        for sentence in split_sentences(text):
+            opening = tuple(analyse(sentence, synonyms).content[:OPENING_WORDS])
+            if opening:
+                found.openings.setdefault(ref, set()).add(opening)
+    for title in titles:
+        for part in re.split(r",|\band\b|\bor\b|:|\bvs\.?|\bversus\b", title):
+            words = tuple(analyse(part, synonyms).content)
+            if 2 <= len(words) <= 3:
+                found.terms.add(words)
+    for text in texts:
+        for sentence in split_sentences(text):
+            for m in _CAPITALISED.finditer(sentence):
+                word = m.group(1).lower()
+                if word not in synonyms or len(synonyms[word].split()) < 2:
+                    found.named.add(stem(word))
+    # terms: the multi-word items of the course's lists (mined above) and its section titles
+    found.terms.update(k for k in found.phrases if len(k) >= 2)
