@@ -45,6 +45,7 @@ eval: install
 	$(BIN)/imaging-tutor ingest
 	$(BIN)/imaging-tutor eval evals/sets/grounding.jsonl --baseline evals/baseline.json --no-store
 	$(BIN)/imaging-tutor eval evals/sets/course_quiz.jsonl --baseline evals/baseline_course_quiz.json --no-store
+	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 
 bench: install-dev
 	$(BIN)/python bench/ingest.py
