@@ -144,7 +144,7 @@ def _fold(row_id: str, folds: int) -> int:
     return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % folds
 
 
-def fit_decision(measure: SupportMeasure, labels: list[dict], folds: int = 5, l2: float = 1.0) -> dict:
+def fit_decision(measure: SupportMeasure, labels: list[dict], folds: int = 5, l2: float = 0.1) -> dict:
     """Fit the decision over the signals of claims no check settles, with a cross-validated threshold.
 
     The threshold maximises F0.5 over the whole label set (settled claims count with their verdict) on

@@ -18,6 +18,7 @@ The thresholds were chosen on `evals/support_labels.jsonl` by `imaging_tutor.eva
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Iterable, Protocol, Sequence
@@ -96,6 +97,7 @@ def coverage(claim: str, passage: str) -> float:
     return len(words & content_words(passage)) / len(words)
 
 
+@lru_cache(maxsize=50_000)
 def common_run(claim: str, passage: str) -> float:
     """Longest common substring, as a share of the claim's length (1.0 = the claim is quoted verbatim)."""
     a, b = fold(claim, dashes="-"), fold(passage, dashes="-")
