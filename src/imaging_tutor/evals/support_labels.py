@@ -139,7 +139,8 @@ def fit_decision(measure: SupportMeasure, labels: list[dict], folds: int = 5, l2
         return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
                 "tp": tp, "fp": fp, "fn": fn}
 
-    return {"weights": weights, "bias": bias, "threshold": threshold,
+    curve = {t: pr(*counts(oof, t)) for t in grid[::5]}
+    return {"weights": weights, "bias": bias, "threshold": threshold, "curve": curve,
             "cross_validated": pr(*counts(oof, threshold)), "in_sample": pr(*counts(full, threshold)),
             "open": int(open_.sum()), "n": len(labels)}
 

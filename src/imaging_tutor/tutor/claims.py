@@ -103,7 +103,21 @@ novice expert; beginner expert; beginner advanced; basic advanced; create elimin
 connect disconnect; attach detach; enter exit; import export; send receive; buy sell; lend borrow;
 push pull; raise drop; speed slow; accelerate slow; accelerate delay; shorten lengthen; shorten extend;
 prioritize deprioritize; urgent routine; emergency routine; strict lenient; strict loose; tight loose; tighten loosen;
-narrower broader; narrower wider; fewer more; lowest highest; smallest largest; earliest latest; worst best
+narrower broader; narrower wider; fewer more; lowest highest; smallest largest; earliest latest; worst best;
+continuous intermittent; temporary permanent; initial final; primary secondary; direct indirect; formal informal;
+objective subjective; qualitative quantitative; dependent independent; expand contract; simplify complicate;
+increase diminish; boost reduce; amplify reduce; amplify dampen; heighten lessen; rise decline; grow decline;
+improve decline; good poor; better poorer; excellent poor; strong poor; effective ineffective; efficient inefficient;
+fair biased; balanced imbalanced; balanced skewed; representative unrepresentative; diverse homogeneous;
+previous next; prior subsequent; manual automated; human automated; online offline; static dynamic; fixed adjustable;
+fixed variable; constant variable; uniform variable; structured unstructured; clear confusing; allowed prohibited;
+permitted prohibited; mandatory voluntary; enough insufficient; excess shortage; abundant scarce; soft hard;
+full partial; complete partial; whole partial; moderate severe; aggressive conservative; frequent infrequent;
+confident uncertain; overconfident underconfident; overuse underuse; overestimate underestimate; overdiagnose
+underdiagnose; more fewer; maximal minimal; higher reduced; increased reduced; increasing reducing;
+lengthen reduce; faster delayed; accelerate postpone; sooner delayed; trusted distrusted; reliable unpredictable;
+predictable unpredictable; accountable unaccountable; transparent opaque; visible opaque; narrow wide; close distant;
+near far; simple sophisticated; weaker stronger; lighter heavier; cheaper costlier
 """
 def _forms(word: str) -> set[str]:
     """Stems of a word's inflected forms: the stemmer cuts 'succeed' and 'succeeds' differently."""

@@ -21,6 +21,8 @@ from .claims import EXCLUSIVE, NEGATORS, QUANTIFIERS, _prepare, stem
 _SEPARATORS = frozenset({",", "and", "or", "vs", "versus", "nor", "not"})
 MAX_TERM_WORDS = 3
 OPENING_WORDS = 6
+_CALLED = re.compile(r"\b(?:called|known as|termed|referred to as)\s+[\"\u201c']?((?:[A-Za-z][\w-]*\s*){1,3})",
+                     re.IGNORECASE)
 _DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?([A-Za-z][\w-]*(?:\s+[\w-]+){0,2})\s+(?:is|are|means|refers to)\s",
                          re.IGNORECASE)
 
@@ -33,6 +35,7 @@ class Siblings:
     strong: dict[str, set[str]] = field(default_factory=dict)  # from whole list items or definitions, not list edges
     phrases: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
     named: set[str] = field(default_factory=set)       # names the course writes in capitals (PACS, DICOM, HL7)
+    concepts: set[tuple[str, ...]] = field(default_factory=set)  # what it defines, names ("called X") or spells out
     terms: set[tuple[str, ...]] = field(default_factory=set)  # multi-word list items and section-title terms
     openings: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # how a section's sentences open
 
@@ -69,10 +72,10 @@ def _items(words: list[str]) -> list[list[tuple[str, ...]]]:
         if run:
             units.append(tuple(stem(x) for x in run) if len(run) <= MAX_TERM_WORDS else "break")
             run = []
-        units.append("sep" if w == "," else "coord" if w in _SEPARATORS else "break")
+        units.append("sep" if w == "," else "coord" if w in _SEPARATORS else "open" if w == "(" else "break")
     groups: list[list[tuple[str, ...]]] = []
     current: list[tuple[str, ...]] = []
-    joined = coordinated = False
+    joined = coordinated = in_aside = False
 
     def close() -> None:
         if len(current) > 1 and coordinated:
@@ -88,18 +91,35 @@ def _items(words: list[str]) -> list[list[tuple[str, ...]]]:
             joined = False
         elif u in ("sep", "coord") and current:
             joined = True
-            coordinated = coordinated or u == "coord"
+            # inside parentheses a comma is enough: "(thresholds, integration points, quality gates)"
+            coordinated = coordinated or u == "coord" or in_aside
         else:
             close()
             current, joined, coordinated = [], False, False
+            in_aside = u == "open"
     return groups
+
+
+COMMON_SHARE = 0.25
+_GENERIC_OPENERS = frozenset(stem(w) for w in "another common practical next key good main first simple useful real "
+                             "same big general important typical".split())
+
+
+def _term_words(text: str, synonyms: Mapping[str, str]) -> list[str]:
+    return [stem(w) for w in _prepare(text, synonyms) if w.isalnum() and w not in FUNCTION_WORDS]
+
+
+def _term(text: str, synonyms: Mapping[str, str]) -> tuple[str, ...]:
+    words = [w for w in _prepare(text, synonyms) if w.isalnum() and w not in FUNCTION_WORDS and w not in NEGATORS]
+    return tuple(stem(w) for w in words[:MAX_TERM_WORDS])
 
 
 def mine(texts: Iterable[tuple[str, str]], synonyms: Mapping[str, str]) -> Siblings:
     """Siblings from (section ref, text) pairs: coordinated terms anywhere, defined terms within a section."""
     found = Siblings()
     defined: dict[str, set[tuple[str, ...]]] = {}
-    for ref, text in texts:
+    texts_list = list(texts)
+    for ref, text in texts_list:
         for sentence in split_sentences(text):
             for group in _items(_prepare(sentence, synonyms)):
                 for a, b in combinations(group, 2):
@@ -112,10 +132,23 @@ def mine(texts: Iterable[tuple[str, str]], synonyms: Mapping[str, str]) -> Sibli
                         found.add(edge, single, strong=False)
             m = _DEFINITION.match(sentence.strip())
             if m:
-                term = tuple(stem(w) for w in _prepare(m.group(1), synonyms)
-                             if w.isalpha() and w not in FUNCTION_WORDS)
+                term = _term(m.group(1), synonyms)
                 if term:
                     defined.setdefault(ref, set()).add(term)
+                    found.concepts.add(term)
+            for m in _CALLED.finditer(sentence):
+                term = _term(m.group(1), synonyms)
+                if term:
+                    found.concepts.add(term)
+    for long in synonyms.values():
+        term = _term(long, synonyms)
+        if len(term) > 1:
+            found.concepts.add(term)
+    # a concept is specific: not "another example", not a word most sections use ("model", "image")
+    sections = [set(_term_words(text, synonyms)) for _, text in texts_list]
+    common = {w for w in set().union(*sections) if sum(w in s for s in sections) > COMMON_SHARE * len(sections)}
+    found.concepts = {c for c in found.concepts
+                      if c[0] not in _GENERIC_OPENERS and not (len(c) == 1 and c[0] in common)}
     for terms in defined.values():
         for a, b in combinations(sorted(terms), 2):
             found.add(a, b)
