@@ -21,6 +21,7 @@ def stem(word: str) -> str:
     """The strong stem: 'increases' and 'increase', 'detection' and 'detect' meet (claims are compared by meaning)."""
     return _stem(word, strong=True)
 
+
 # Strength of a quantifier or modal, on one scale from "rarely" to "always": a claim may weaken what its passage says
 # ("may" for "does"), never strengthen it ("always" for "often", "most" for "many", "will" for "can", "guarantees"
 # for "helps"). Exclusive words ("only", "solely") must come from the passage.
@@ -48,14 +49,14 @@ DEGREE_HIGH = frozenset("far much greatly dramatically substantially significant
 _BEFORE_SUPERLATIVE = frozenset({"the", "is", "are", "was", "were", "be", "been", "being"})
 _ADJECTIVE_ENDINGS = ("ble", "ive", "ful", "al", "ous", "ent", "ant", "ic", "ing", "ed", "est", "ly", "ary", "ate")
 # Comparatives carry direction ("more experience" / "less experience"): they are content, unlike other grammar words.
-COMPARATIVES = frozenset({"more", "less", "fewer", "least", "most_"})
+COMPARATIVES = frozenset({"more", "less", "fewer", "least"})
 
 # Negation by meaning: "not X", "rather than X", "instead of X", "no longer X", "far from X", "fail to X".
 NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing", "nobody"})
 _NEG_PHRASES = [(re.compile(r"\bnot only\b"), " also "),  # "not only X but also Y" asserts X
                 *((re.compile(p), " not ") for p in (r"\brather than\b", r"\binstead of\b", r"\bno longer\b",
                                                       r"\bfar from\b", r"\bfail(?:s|ed|ing)? to\b"))]
-# A negation reaches to the end of its clause ("not X but Y": Y is asserted).
+# A negation reaches to the end of its clause ("not X but Y": Y is asserted), a comma, or NEGATION_REACH content words.
 _SCOPE_END = frozenset({"but", "however", "while", "whereas", "although", "though", "yet"})
 
 NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
@@ -417,9 +418,3 @@ def role_swaps(claim: Analysis, passage: Analysis, names: set[str]) -> tuple[str
             if c[x] + 2 < c[y] and p[y] + 2 < p[x]:
                 return x, y
     return None
-
-
-def reversed_words(claim: Analysis, passage: Analysis) -> list[tuple[str, str]]:
-    """Claim words whose opposite stands in the passage instead (and not in the claim)."""
-    c, p = set(claim.content), set(passage.content)
-    return [(w, q) for w in c - p for q in p - c if opposite(w, q)]
