@@ -397,8 +397,9 @@ def replacements(claim: Analysis, passage: Analysis) -> list[tuple[list[str], li
     """Short aligned (claim words, passage words) that differ, from a word alignment of the two content sequences."""
     a, b = claim.content, passage.content
     ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in ops
-            if tag == "replace" and i2 - i1 <= SWAP_SPAN and j2 - j1 <= SWAP_SPAN]
+    # a long replaced stretch is a rewording; only its first words stand in the same slot
+    return [(a[i1:min(i2, i1 + SWAP_SPAN)], b[j1:min(j2, j1 + SWAP_SPAN)]) for tag, i1, i2, j1, j2 in ops
+            if tag == "replace"]
 
 
 def role_swaps(claim: Analysis, passage: Analysis, names: set[str]) -> tuple[str, str] | None:
