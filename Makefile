@@ -54,6 +54,7 @@ eval: install
 	$(BIN)/imaging-tutor ingest
 	$(BIN)/imaging-tutor eval evals/sets/grounding.jsonl --baseline evals/baseline.json --no-store
 	$(BIN)/imaging-tutor eval evals/sets/course_quiz.jsonl --baseline evals/baseline_course_quiz.json --no-store
+	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 
 # Refit every shipped model, in order (each may read the ones before it), on fit data only (never evals/sets/).
 # Each script prints its cross-validated numbers and writes its model with the fingerprints of what it was fitted on.

@@ -58,3 +58,108 @@ def test_nothing_supported_falls_back_to_the_extractive_answer(tutor_services):
     out = write_verified(FakeStreamingWriter("Cats are great [5.3]. The moon is cheese [1.1]."), "q", r, fallback,
                          tutor_services.support_measure(r.snapshot.course))
     assert out is fallback and len(out.dropped_sentences) == 2
+
+
+# ---- the support measure's checks, on claims written for these tests from the course text --------------------------
+import logging  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from imaging_tutor.corpus.course import load_course  # noqa: E402
+from imaging_tutor.tutor.claims import stem  # noqa: E402
+from imaging_tutor.tutor.support import SupportMeasure  # noqa: E402
+
+FIXTURE_COURSES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "courses").iterdir())
+
+
+@pytest.fixture(scope="module")
+def course():
+    from conftest import CORPUS
+
+    return load_course(CORPUS)
+
+
+@pytest.fixture(scope="module")
+def measure(course, embedder):
+    return SupportMeasure(course, embedder)
+
+
+def ref_of(course, text: str) -> str:
+    return next(s.ref for s in course.sections if text in s.text)
+
+
+@pytest.mark.parametrize("faithful, unfaithful, why", [
+    # a sibling term the course lists beside it, in the passage's place
+    ("Specificity is about false alarms, that is, false positives.",
+     "Sensitivity is about false alarms, that is, false positives.", "swapped term"),
+    # a number that differs from the one the passage gives in the same place
+    ("If the AI flags 9 of the 10 bleeds, its sensitivity is 90%.",
+     "If the AI flags 9 of the 10 bleeds, its sensitivity is 80%.", "number"),
+    # a quantifier made stronger
+    ("Most imaging AI tools live or die by workflow.", "All imaging AI tools live or die by workflow.", "quantifier"),
+    # a word reversed without any "not"
+    ("Even a strong model can fail to deliver value if results arrive late.",
+     "Even a strong model can fail to deliver value if results arrive early.", "swapped term"),
+])
+def test_checks_reject_a_changed_claim_and_keep_the_faithful_one(course, measure, faithful, unfaithful, why):
+    ref = ref_of(course, faithful.split(",")[0].split(" by ")[0][:30])
+    assert measure.score(faithful, ref).supported, measure.score(faithful, ref)
+    bad = measure.score(unfaithful, ref)
+    assert not bad.supported and bad.reason.startswith(why), bad
+
+
+def test_polarity_by_meaning_not_by_the_word_not(course, measure):
+    ref = ref_of(course, "Think of imaging AI as a specialized tool, not a general clinician.")
+    assert measure.score("Imaging AI is best thought of as a specialized tool rather than a general clinician.", ref).supported
+    assert measure.score("Think of imaging AI as a specialized tool instead of a general clinician.", ref).supported
+    flipped = measure.score("Think of imaging AI as a general clinician rather than a specialized tool.", ref)
+    assert not flipped.supported
+
+
+def _swap_claims(course_dir: Path, embedder, limit: int = 3):
+    """For a course: sentences of its own, and the same sentences with one term swapped for a mined sibling."""
+    course = load_course(course_dir)
+    m = SupportMeasure(course, embedder)
+    surface: dict[str, str] = {}
+    for s in course.sections:
+        for w in re.findall(r"[A-Za-z]+", s.text):
+            surface.setdefault(stem(w.lower()), w.lower())
+    out = []
+    for s in course.sections:
+        for sentence in re.split(r"(?<=[.!?])\s+", s.text):
+            words = re.findall(r"[A-Za-z]+", sentence)
+            stems = {stem(w.lower()) for w in words}
+            for w in words:
+                sibs = [b for b in sorted(m.siblings.strong.get(stem(w.lower()), ())) if b not in stems and b in surface]
+                if sibs and len(words) >= 8:
+                    swapped = re.sub(rf"\b{w}\b", surface[sibs[0]], sentence, count=1)
+                    out.append((m, s.ref, sentence, swapped))
+                    break
+            if len(out) >= limit:
+                return out
+    return out
+
+
+@pytest.mark.parametrize("course_dir", FIXTURE_COURSES, ids=lambda p: p.name)
+def test_siblings_are_mined_from_any_course(course_dir, embedder):
+    """Nothing is listed by hand: each test course yields its own siblings, and a swap of one is caught."""
+    claims = _swap_claims(course_dir, embedder)
+    assert claims, f"no sibling terms mined from {course_dir.name}"
+    for m, ref, original, swapped in claims:
+        assert m.score(original, ref).supported, (original, m.score(original, ref))
+        got = m.score(swapped, ref)
+        assert not got.supported, (swapped, got)
+
+
+def test_a_sentence_leaning_on_a_dropped_one_is_dropped_and_kinds_are_logged(tutor_services, caplog):
+    r = ranked(tutor_services, "what is shortcut learning?")
+    text = (f"{SUPPORTED} [5.3] Shortcut learning was first described in 2031 [5.3]. "
+            "This is why every radiologist must retrain each model by hand [5.3].")
+    with caplog.at_level(logging.INFO, logger="imaging_tutor.tutor.verify"):
+        out = write_verified(FakeStreamingWriter(text), "q", r, Answer(status="answered", answer="extractive"),
+                             tutor_services.support_measure(r.snapshot.course))
+    assert [s.text for s in out.sentences] == [SUPPORTED] and len(out.dropped_sentences) == 2
+    record = next(rec for rec in caplog.records if rec.name == "imaging_tutor.tutor.verify")
+    assert record.drop_kinds == {"changed_number": 1, "dangling": 1}

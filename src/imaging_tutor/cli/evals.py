@@ -14,7 +14,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Answer every question of SET.jsonl with the tutor, score retrieval, citations, "
                                    "grounding, scope and latency, and gate the result against evals/thresholds.toml "
                                    "and an optional baseline.")
-    p.add_argument("set", metavar="SET.jsonl", help="question set (see evals/README.md)")
+    p.add_argument("set", metavar="SET.jsonl", help="question set, or labelled claims for the verifier (see evals/README.md)")
+    p.add_argument("--verifier", action="store_true",
+                   help="SET.jsonl holds labelled claims (sentence, ref, supported, kind): score the runtime verifier "
+                        "and the grounding metric per kind (chosen by itself when the first row is such a claim)")
     p.add_argument("--baseline", metavar="PATH", help="compare with a saved baseline; a regression fails the gate")
     p.add_argument("--report", metavar="PATH", help="write a report: PATH.md (with PATH.svg) or PATH.html")
     p.add_argument("--json", action="store_true", help="print one JSON object with all metrics and rows")
@@ -24,6 +27,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, services) -> int:
+    from ..evals.verifier_labels import looks_like_labels
+
+    if args.verifier or looks_like_labels(args.set):
+        return run_verifier(args, services)
     from ..evals.baseline import save_baseline
     from ..evals.report import check_report_path, text_table, write_report
     from ..evals.runner import run_eval
@@ -59,3 +66,20 @@ def run(args: argparse.Namespace, services) -> int:
         for path in written:
             print(f"wrote {path}")
     return 0 if report.passed else EXIT_GATE_FAILED
+
+
+def run_verifier(args: argparse.Namespace, services) -> int:
+    """Labelled claims: the verifier's precision/recall and acceptance per kind, gated by [verifier] thresholds."""
+    from ..errors import InvalidInput
+    from ..evals.verifier_labels import run_verifier_eval, text_table
+
+    for flag, value in (("--baseline", args.baseline), ("--report", args.report), ("--save-baseline", args.save_baseline)):
+        if value:
+            raise InvalidInput(f"{flag} applies to question sets, not to labelled claims")
+    result = run_verifier_eval(args.set, services, thresholds=args.thresholds)
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(text_table(result))
+    return 0 if result["gate"]["passed"] else EXIT_GATE_FAILED

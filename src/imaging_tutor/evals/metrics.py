@@ -17,7 +17,7 @@ from ..corpus.course import Course
 from ..corpus.sentences import sentences as split_text
 from ..text import fold
 from .sets import EvalQuestion, normalize_space
-from ..tutor.support import MARKER, SupportMeasure
+from .grounding import MARKER, TokenEntailment
 
 ANSWERED = "answered"
 REFUSALS = ("out_of_scope", "medical_advice")
@@ -137,7 +137,7 @@ def quote_mismatches(outcome: dict, course: Course) -> list[str]:
     return bad
 
 
-def score_question(q: EvalQuestion, outcome: dict, course: Course, support: SupportMeasure | None) -> dict:
+def score_question(q: EvalQuestion, outcome: dict, course: Course, support: TokenEntailment | None) -> dict:
     """One row: what the tutor did with this question and which checks pass."""
     status = outcome.get("status") or ERROR
     citations = outcome.get("citations") or []
@@ -187,17 +187,7 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Supp
     return row
 
 
-def support_inputs(q: EvalQuestion, outcome: dict) -> list[tuple[str, list[str]]]:
-    """The (text, refs) pairs the support measure will score for this row, so it can embed them in one batch."""
-    if outcome.get("status") != ANSWERED or q.kind != "answerable":
-        return []
-    pairs = [(s["text"], s["refs"]) for s in answer_sentences(outcome)]
-    pairs += [(c.get("quote") or "", list(q.gold_refs)) for c in outcome.get("citations") or []
-              if str(c.get("ref")) not in q.gold_refs]
-    return pairs
-
-
-def _grounding(outcome: dict, support: SupportMeasure | None) -> dict:
+def _grounding(outcome: dict, support: TokenEntailment | None) -> dict:
     sents = [s for s in answer_sentences(outcome) if s["text"].strip()]
     detail = []
     supported = 0
@@ -206,7 +196,7 @@ def _grounding(outcome: dict, support: SupportMeasure | None) -> dict:
             detail.append({"text": s["text"], "refs": [], "supported": False, "reason": "no citation"})
             continue
         if support is None:
-            raise ValueError("a support measure is needed to score grounding")
+            raise ValueError("a grounding measure is needed to score grounding")
         result = support.score_any(s["text"], s["refs"])
         supported += result.supported
         detail.append({"text": s["text"], "refs": s["refs"], **result.as_dict()})
@@ -214,7 +204,7 @@ def _grounding(outcome: dict, support: SupportMeasure | None) -> dict:
 
 
 def _citation_precision(q: EvalQuestion, citations: list[dict], course: Course,
-                        support: SupportMeasure | None) -> dict:
+                        support: TokenEntailment | None) -> dict:
     needles = [fold(t) for t in (*q.evidence, *q.key_facts)]
     precise = 0
     for c in citations:

@@ -10,10 +10,10 @@ from typing import Any, Callable, Protocol
 
 from ..corpus.course import load_course
 from ..errors import InvalidInput
-from ..tutor.support import COSINE_MIN, COSINE_STRONG, LEXICAL_FLOOR, LEXICAL_MIN, VERBATIM, SupportMeasure
+from .grounding import ENTAILED, TokenEntailment
 from . import gate
 from .baseline import check_baseline, diff, load_baseline
-from .metrics import aggregate, outcome_from_answer, score_question, support_inputs
+from .metrics import aggregate, outcome_from_answer, score_question
 from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
 
@@ -72,7 +72,7 @@ def run_eval(set_path: str | Path, services, baseline: str | Path | dict | None 
 
     if tutor is None:
         from ..tutor import pipeline as tutor
-    measure = SupportMeasure(course, services.embedder)
+    measure = TokenEntailment(course)  # the eval's own measure, independent of the runtime verifier
 
     answering = time.perf_counter()
     outcomes = []
@@ -82,8 +82,6 @@ def run_eval(set_path: str | Path, services, baseline: str | Path | dict | None 
         if progress:
             progress(i, total)
     answer_seconds = time.perf_counter() - answering
-    # Scoring happens after answering, so the support measure embeds everything in one batch.
-    measure.prepare(pair for q, outcome in zip(eval_set.questions, outcomes) for pair in support_inputs(q, outcome))
     rows = [score_question(q, outcome, course, measure) for q, outcome in zip(eval_set.questions, outcomes)]
 
     metrics = aggregate(rows)
@@ -98,9 +96,8 @@ def run_eval(set_path: str | Path, services, baseline: str | Path | dict | None 
         rows=rows,
         gate=gate.evaluate(metrics, rules, base),
         thresholds={"path": str(thresholds_path) if thresholds_path else None, **rules},
-        support={"measure": "lexical + embedding similarity to the cited section (not entailment)",
-                 "verbatim": VERBATIM, "lexical_min": LEXICAL_MIN, "cosine_min": COSINE_MIN,
-                 "cosine_strong": COSINE_STRONG, "lexical_floor": LEXICAL_FLOOR},
+        support={"measure": "token-level entailment by the cited sentences (independent of the runtime verifier)",
+                 "entailed": ENTAILED},
         seconds=0.0,
     )
     if base is not None:

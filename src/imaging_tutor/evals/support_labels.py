@@ -1,10 +1,13 @@
-"""How well the runtime support measure agrees with hand labels, and the grid search that chose its thresholds.
+"""How well the runtime support measure agrees with hand labels, and the fit of its learned decision.
 
 Kept apart from the measure itself (imaging_tutor.tutor.support): this is maintainers' tooling, not the runtime.
+`fit_decision` fits on evals/verifier/fit.jsonl; evals/verifier/eval.jsonl is only ever scored
+(imaging_tutor.evals.verifier_labels). Refit after changing the measure's checks or signals:
+
+    python -c "from imaging_tutor.evals.support_labels import refit; refit()"
 """
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,54 +69,90 @@ def evaluate_labels(measure: SupportMeasure, labels: list[dict]) -> LabelReport:
     return LabelReport(len(labels), tp, fp, fn, tn, errors)
 
 
-GRID = {
-    "lexical_min": (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8),
-    "cosine_min": (0.55, 0.6, 0.65, 0.7, 0.75),
-    "cosine_strong": (0.7, 0.75, 0.8, 0.85, 0.9, 1.01),
-    "lexical_floor": (0.3, 0.4, 0.5),
-}
-
-
 def _f_half(tp: int, fp: int, fn: int) -> float:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     return 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
 
 
-def calibrate(measure: SupportMeasure, labels: list[dict]) -> dict:
-    """Grid-search the similarity thresholds for F0.5 on the labels, with a leave-one-out estimate.
+# ---- the learned decision of the runtime measure ---------------------------------------------------------------
 
-    Ties go to the stricter setting (higher thresholds). Returns the chosen thresholds, their in-sample
-    confusion counts and the leave-one-out counts (thresholds re-chosen without each held-out label).
-    """
+def _logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    reg = np.eye(xb.shape[1]) * l2
+    reg[-1, -1] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-xb @ w))
+        grad = xb.T @ (p - y) + reg @ w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + reg
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def _fold(row_id: str, folds: int) -> int:
+    import hashlib
+
+    return int(hashlib.sha256(row_id.encode()).hexdigest(), 16) % folds
+
+
+def fit_decision(measure: SupportMeasure, labels: list[dict], folds: int = 5, l2: float = 0.1) -> dict:
+    """Fit the decision over the signals of claims no check settles, with a cross-validated threshold.
+
+    The threshold maximises F0.5 over the whole label set (settled claims count with their verdict) on
+    out-of-fold probabilities; ties go to the stricter threshold. Returns weights, bias, threshold and the
+    cross-validated and in-sample confusion counts."""
+    from ..tutor.support import DECISION_WEIGHTS, probability
+
+    names = list(DECISION_WEIGHTS)
     measure.prepare((r["sentence"], [r["ref"]]) for r in labels)
     feats = [measure.features(r["sentence"], r["ref"]) for r in labels]
     want = np.array([bool(r["supported"]) for r in labels])
-    settled = np.array([bool(f.reason) for f in feats])
+    open_ = np.array([not f.reason for f in feats])
     settled_as = np.array([f.supported for f in feats])
-    lex = np.array([f.lexical for f in feats])
-    cos = np.array([f.cosine for f in feats])
-    grid = np.array(list(itertools.product(*GRID.values())))  # (g, 4): lexical_min, cosine_min, cosine_strong, floor
-    by_rule = ((lex >= grid[:, [0]]) & (cos >= grid[:, [1]])) | ((cos >= grid[:, [2]]) & (lex >= grid[:, [3]]))
-    got = np.where(settled, settled_as, by_rule)  # (g, n) verdicts
-    tp_i, fp_i, fn_i = got & want, got & ~want, ~got & want
-    tp, fp, fn = tp_i.sum(1), fp_i.sum(1), fn_i.sum(1)
+    x = np.array([[f.signals.get(n, 0.0) for n in names] if not f.reason else [0.0] * len(names) for f in feats])
+    ids = [str(r.get("id") or r["sentence"]) for r in labels]
+    fold_of = np.array([_fold(i, folds) for i in ids])
+    oof = np.zeros(len(labels))
+    for k in range(folds):
+        train = open_ & (fold_of != k)
+        w, b = _logistic_fit(x[train], want[train].astype(float), l2)
+        test = open_ & (fold_of == k)
+        oof[test] = 1.0 / (1.0 + np.exp(-(x[test] @ w + b)))
+    w, b = _logistic_fit(x[open_], want[open_].astype(float), l2)
+    weights = {n: round(float(v), 4) for n, v in zip(names, w)}
+    bias = round(b, 4)
+    full = np.array([probability(dict(zip(names, row)), weights, bias) for row in x])
 
-    def pick(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> int:
-        scores = [_f_half(int(a), int(b), int(c)) for a, b, c in zip(tp, fp, fn)]
-        return max(range(len(grid)), key=lambda g: (round(scores[g], 12), tuple(grid[g])))
+    def counts(prob: np.ndarray, threshold: float) -> tuple[int, int, int]:
+        got = np.where(open_, prob >= threshold, settled_as)
+        return int((got & want).sum()), int((got & ~want).sum()), int((~got & want).sum())
 
-    chosen = pick(tp, fp, fn)
-    loo = [0, 0, 0]
-    for i in range(len(labels)):
-        g = pick(tp - tp_i[:, i], fp - fp_i[:, i], fn - fn_i[:, i])
-        loo[0] += bool(tp_i[g, i])
-        loo[1] += bool(fp_i[g, i])
-        loo[2] += bool(fn_i[g, i])
+    grid = [round(t, 2) for t in np.arange(0.30, 0.96, 0.01)]
+    threshold = max(grid, key=lambda t: (round(_f_half(*counts(oof, t)), 12), t))
 
     def pr(tp: int, fp: int, fn: int) -> dict:
         return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
                 "tp": tp, "fp": fp, "fn": fn}
 
-    return {"thresholds": {k: float(v) for k, v in zip(GRID, grid[chosen])},
-            "in_sample": pr(int(tp[chosen]), int(fp[chosen]), int(fn[chosen])), "leave_one_out": pr(*loo)}
+    curve = {t: pr(*counts(oof, t)) for t in grid[::5]}
+    return {"weights": weights, "bias": bias, "threshold": threshold, "curve": curve,
+            "cross_validated": pr(*counts(oof, threshold)), "in_sample": pr(*counts(full, threshold)),
+            "open": int(open_.sum()), "n": len(labels)}
+
+
+def refit(labels: str = "evals/verifier/fit.jsonl") -> dict:
+    """Fit the decision with the configured course and model and print the constants to paste into support.py."""
+    from ..config import get_settings
+    from ..corpus.course import load_course
+    from ..services import Services
+
+    services = Services(get_settings())
+    measure = SupportMeasure(load_course(services.settings.corpus_dir), services.embedder)
+    result = fit_decision(measure, read_labels(labels))
+    print(json.dumps({k: v for k, v in result.items()}, indent=1))
+    return result

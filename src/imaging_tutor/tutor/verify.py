@@ -1,7 +1,9 @@
 """Verify an LLM answer: keep only sentences whose cited section supports them; otherwise fall back to extractive."""
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
 
 from ..corpus.sentences import sentences as split_sentences
 from ..corpus.sentences import split_sentences as sentence_spans
@@ -12,6 +14,20 @@ from .schemas import Answer, AnswerSentence, Citation
 from .support import MARKER, SupportMeasure, strip_markers
 
 MIN_KEPT = 1  # fewer surviving sentences than this and the extractive answer is returned instead
+log = logging.getLogger(__name__)
+# A sentence that leans on the one before it ("This is why ...", "However, ...") cannot stand once that one is dropped.
+_LEANS_BACK = re.compile(r"^(?:this|these|that|those|it|its|they|their|such|however|but|also|so|therefore|thus|"
+                         r"instead|otherwise|both|then|here|as a result|in turn|in that case|for (?:this|that) reason)\b",
+                         re.IGNORECASE)
+# The support measure's reasons, grouped into the kinds maintainers count.
+_KINDS = (("swapped term", "swapped_term"), ("number", "changed_number"), ("quantifier", "changed_quantifier"),
+          ("polarity", "polarity"), ("too far", "unsupported"), ("unknown ref", "unknown_ref"),
+          ("no citation", "no_citation"), ("leans on", "dangling"), ("empty", "fragment"))
+
+
+def drop_kind(reason: str) -> str:
+    """The kind of a drop reason ('swapped_term', 'changed_number', ..., 'unsupported')."""
+    return next((kind for prefix, kind in _KINDS if reason.startswith(prefix)), "unsupported")
 
 
 def _normalise(text: str) -> str:
@@ -20,30 +36,64 @@ def _normalise(text: str) -> str:
                   text.replace("\n", " "))
 
 
-def _check(raw: str, allowed_refs: list[str], course, measure, kept: list, dropped: list) -> tuple | None:
-    """Verify one sentence; append it to kept or dropped, and return the kept entry (or None)."""
+class _Checked:
+    """Kept and dropped sentences, in the model's order, with why each was dropped."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[str, list[str], str]] = []  # (clean sentence, refs, supporting passage)
+        self.dropped: list[str] = []
+        self.reasons: list[str] = []
+        self.last_dropped = False
+
+    def drop(self, clean: str, reason: str) -> None:
+        self.dropped.append(clean)
+        self.reasons.append(reason)
+        self.last_dropped = True
+
+    def log(self) -> None:
+        if self.dropped:
+            kinds = Counter(drop_kind(r) for r in self.reasons)
+            log.info("verify dropped %d of %d sentences: %s", len(self.dropped), len(self.dropped) + len(self.kept),
+                     ", ".join(f"{k} {n}" for k, n in kinds.most_common()), extra={"drop_kinds": dict(kinds)})
+            for clean, reason in zip(self.dropped, self.reasons):
+                log.debug("dropped (%s): %s", reason, clean)
+
+
+def _check(raw: str, allowed_refs: list[str], course, measure, state: _Checked) -> tuple | None:
+    """Verify one sentence; keep or drop it (with its reason), and return the kept entry (or None)."""
     refs = [f"{a}.{b}" for a, b in MARKER.findall(raw)]
     clean = strip_markers(raw)
     if not clean or len(clean.split()) < 3:
         return None  # fragments ("[4.2]", "Answer:") carry no claim
     valid = [r for r in dict.fromkeys(refs) if r in allowed_refs and course.has_ref(r)]
-    support = measure.score_any(clean, valid) if valid else None
-    if support is None or not support.supported:
-        dropped.append(clean)
+    if not valid:
+        state.drop(clean, "unknown ref" if refs else "no citation")
+        return None
+    if state.last_dropped and _LEANS_BACK.match(clean):
+        state.drop(clean, "leans on a dropped sentence")
+        return None
+    support = measure.score_any(clean, valid)
+    if not support.supported:
+        state.drop(clean, support.reason)
         return None
     entry = (clean, [support.ref], support.passage)
-    kept.append(entry)
+    state.kept.append(entry)
+    state.last_dropped = False
     return entry
 
 
 def verify_text(text: str, allowed_refs: list[str], retrieval: Retrieval, measure: SupportMeasure):
     """Split the model's text into sentences; drop unknown refs and unsupported sentences. Returns (kept, dropped)."""
+    state = _check_all(text, allowed_refs, retrieval, measure)
+    return state.kept, state.dropped
+
+
+def _check_all(text: str, allowed_refs: list[str], retrieval: Retrieval, measure: SupportMeasure) -> _Checked:
     course = retrieval.snapshot.course
-    kept: list[tuple[str, list[str], str]] = []  # (clean sentence, refs, supporting passage)
-    dropped: list[str] = []
+    state = _Checked()
     for raw in split_sentences(_normalise(text)):
-        _check(raw, allowed_refs, course, measure, kept, dropped)
-    return kept, dropped
+        _check(raw, allowed_refs, course, measure, state)
+    return state
 
 
 def verbatim_quote(section_text: str, passage: str) -> str:
@@ -66,17 +116,17 @@ def write_verified(writer: Writer, question: str, retrieval: Retrieval, extracti
     passages, refs = format_passages(retrieval)
     try:
         if on_sentence is None:
-            kept, dropped = verify_text(writer.write(question, passages), refs, retrieval, measure)
+            state = _check_all(writer.write(question, passages), refs, retrieval, measure)
         else:
             course = retrieval.snapshot.course
-            kept, dropped = [], []
+            state = _Checked()
             text, done = "", 0
 
             def check_upto(spans, stop) -> None:
                 nonlocal done
                 norm = _normalise(text)
                 for a, b in spans[done:stop]:
-                    entry = _check(norm[a:b], refs, course, measure, kept, dropped)
+                    entry = _check(norm[a:b], refs, course, measure, state)
                     if entry:
                         on_sentence(f"{entry[0]} [{entry[1][0]}]")
                 done = max(done, stop)
@@ -92,6 +142,8 @@ def write_verified(writer: Writer, question: str, retrieval: Retrieval, extracti
     except ServiceUnavailable:
         extractive.dropped_sentences = []
         return extractive
+    state.log()
+    kept, dropped = state.kept, state.dropped
     return assemble(kept, dropped, retrieval, extractive, writer.name)
 
 
