@@ -49,11 +49,19 @@ test: install-dev system-deps export-onnx
 	$(BIN)/python -m pytest -q --timeout=900
 	$(MAKE) --no-print-directory eval
 
-# The grounding gate: fails on invalid refs, medical-advice misses, floors or regressions against the baseline.
+# The gate: every eval set against its floors (evals/thresholds.toml) and its own baseline (evals/baselines/), each
+# kind of input reported on its own; then the test courses of other subjects, each in its own course folder; then
+# the verifier's labelled claims. Fails on invalid refs, medical-advice misses, floors or regressions.
+EVAL_SETS := grounding course_quiz conversations workplace search near_miss personal_medical
+TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 eval: install
 	$(BIN)/imaging-tutor ingest
-	$(BIN)/imaging-tutor eval evals/sets/grounding.jsonl --baseline evals/baseline.json --no-store
-	$(BIN)/imaging-tutor eval evals/sets/course_quiz.jsonl --baseline evals/baseline_course_quiz.json --no-store
+	$(BIN)/imaging-tutor eval $(EVAL_SETS:%=evals/sets/%.jsonl) --baseline auto --no-store
+	@for c in $(TEST_COURSES); do \
+	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor ingest >/dev/null && \
+	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/courses/$$c/eval.jsonl \
+	    --baseline auto --no-store || exit 1; \
+	done
 	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 
 # Refit every shipped model, in order (each may read the ones before it), on fit data only (never evals/sets/).

@@ -31,7 +31,7 @@ with st.container(border=True):
     c1, c2 = st.columns([2, 1])
     set_name = c1.selectbox("Question set (evals/sets)", sets or ["(none found)"])
     compare = c2.checkbox("Compare with the baseline", value=True,
-                          help="evals/baseline.json: newly failing and newly passing questions are marked.")
+                          help="the set's own baseline (evals/baselines/<set>.json): newly failing and newly passing questions are marked.")
     if st.button("Run eval", type="primary", disabled=not sets):
         try:
             with st.spinner(f"Answering every question of {set_name}… this takes a while"):

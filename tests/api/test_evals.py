@@ -42,7 +42,7 @@ def test_run_list_and_fetch(eval_client, sets_dir):
     assert fetched["metrics"] == report["metrics"] and len(fetched["rows"]) == 3
 
     # with a baseline beside the sets folder, the next run carries a per-question diff
-    save_baseline(report, sets_dir.parent / "baseline.json")
+    save_baseline(report, sets_dir.parent / "baselines" / "mini.json")
     again = eval_client.post("/api/v1/evals/runs", json={"set": "mini.jsonl"}, headers=MAINTAINER).json()
     assert again["diff"]["baseline_set"] == "mini"
     assert set(again["diff"]["metrics"]) >= {"first_citation_accuracy"}

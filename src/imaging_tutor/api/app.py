@@ -44,7 +44,8 @@ def warm_up(services: Services) -> None:
     try:
         services.embedder.embed(["warm up"])
         services.index()
-        services.models  # noqa: B018 (loads the fitted ranker and guard)
+        for reason in services.models.stale_reasons([services.course()]):
+            log.warning("%s; refit with `make fit`", reason)
         services.db.ping()
         answer(services, "What does this course cover?", mode="hint")
     except Exception as exc:  # readiness reports the reason; startup must not fail because of it

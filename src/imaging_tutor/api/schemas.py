@@ -107,7 +107,7 @@ class EvalRunRequest(BaseModel):
 
     set: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
                      description="name of a question set in evals/sets/ (without .jsonl); never a path")
-    baseline: bool = Field(True, description="compare with evals/baseline.json when it exists")
+    baseline: bool = Field(True, description="compare with the set's own baseline (evals/baselines/<set>.json) when it exists")
 
 
 class Health(BaseModel):

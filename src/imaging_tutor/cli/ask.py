@@ -34,7 +34,13 @@ def run(args: argparse.Namespace, services) -> int:
         json.dump(result.contract(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
+    if result.corrected_question:
+        print(f"Showing results for: {result.corrected_question}")
+    if result.resolved_question and result.resolved_question != (result.corrected_question or args.question):
+        print(f"Answering: {result.resolved_question}")
     print(result.answer)
+    if result.care_note:
+        print(f"\n{result.care_note}")
     if result.citations:
         print("\nSources:")
         for c in result.citations:

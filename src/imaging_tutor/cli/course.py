@@ -61,6 +61,8 @@ def run_ingest(args: argparse.Namespace, services) -> int:
               f"{summary.chunks} chunks, {summary.sentences} sentences, {summary.titles} titles, {summary.questions} bank questions")
         for stale in summary.stale_questions:
             print(f"warning: question bank row set aside, {stale}", file=sys.stderr)
+        for reason in summary.model_warnings:
+            print(f"warning: {reason}; refit with `make fit`", file=sys.stderr)
         print(f"embedded {summary.embedded}, reused {summary.reused} in {summary.seconds:.1f} s "
               f"({'switched to' if summary.changed else 'unchanged:'} {summary.collection})")
         if export is not None:

@@ -14,11 +14,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Answer every question of SET.jsonl with the tutor, score retrieval, citations, "
                                    "grounding, scope and latency, and gate the result against evals/thresholds.toml "
                                    "and an optional baseline.")
-    p.add_argument("set", metavar="SET.jsonl", help="question set, or labelled claims for the verifier (see evals/README.md)")
+    p.add_argument("set", metavar="SET.jsonl", nargs="+",
+                   help="question set(s), or labelled claims for the verifier (see evals/README.md); with several "
+                        "sets each is gated on its own and a summary per kind of input follows")
     p.add_argument("--verifier", action="store_true",
                    help="SET.jsonl holds labelled claims (sentence, ref, supported, kind): score the runtime verifier "
                         "and the grounding metric per kind (chosen by itself when the first row is such a claim)")
-    p.add_argument("--baseline", metavar="PATH", help="compare with a saved baseline; a regression fails the gate")
+    p.add_argument("--baseline", metavar="PATH",
+                   help="compare with a saved baseline; a regression fails the gate ('auto': the set's own, "
+                        "evals/baselines/<set>.json)")
     p.add_argument("--report", metavar="PATH", help="write a report: PATH.md (with PATH.svg) or PATH.html")
     p.add_argument("--json", action="store_true", help="print one JSON object with all metrics and rows")
     p.add_argument("--save-baseline", metavar="PATH", help="write this run as a baseline JSON file")
@@ -27,10 +31,35 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, services) -> int:
+    from ..errors import InvalidInput
+    from ..evals.report import kind_table
+
+    sets = list(args.set)
+    if len(sets) > 1:
+        for flag, value in (("--save-baseline", args.save_baseline), ("--report", args.report)):
+            if value:
+                raise InvalidInput(f"{flag} takes one set at a time")
+        if args.baseline not in (None, "auto"):
+            raise InvalidInput("with several sets, --baseline must be 'auto' (each set's own baseline)")
+    codes, merged = [], {}
+    for path in sets:
+        args.set = path
+        code, metrics = _run_one(args, services)
+        codes.append(code)
+        for key, value in (metrics or {}).items():
+            if ":" in key:
+                merged[key] = value
+    if len(sets) > 1 and not args.json:
+        print("\n".join(kind_table(merged, "summary: every set, per kind of input")))
+        print(f"gate: {'PASS' if not any(codes) else 'FAIL'} ({sum(1 for c in codes if not c)} of {len(codes)} sets pass)")
+    return max(codes)
+
+
+def _run_one(args: argparse.Namespace, services) -> tuple[int, dict | None]:
     from ..evals.verifier_labels import looks_like_labels
 
     if args.verifier or looks_like_labels(args.set):
-        return run_verifier(args, services)
+        return run_verifier(args, services), None
     from ..evals.baseline import save_baseline
     from ..evals.report import check_report_path, text_table, write_report
     from ..evals.runner import run_eval
@@ -50,7 +79,12 @@ def run(args: argparse.Namespace, services) -> int:
     else:
         progress = None  # type: ignore[assignment]
 
-    report = run_eval(args.set, services, args.baseline, thresholds=args.thresholds,
+    baseline = args.baseline
+    if baseline == "auto":
+        from ..evals.catalog import baseline_for
+
+        baseline = baseline_for(args.set)
+    report = run_eval(args.set, services, baseline, thresholds=args.thresholds,
                       store=not args.no_store, progress=progress)
     if bar is not None:
         bar.close()
@@ -65,7 +99,7 @@ def run(args: argparse.Namespace, services) -> int:
         print(text_table(data))
         for path in written:
             print(f"wrote {path}")
-    return 0 if report.passed else EXIT_GATE_FAILED
+    return (0 if report.passed else EXIT_GATE_FAILED), data["metrics"]
 
 
 def run_verifier(args: argparse.Namespace, services) -> int:

@@ -34,7 +34,18 @@ def resolve_set(sets_dir: Path, name: str) -> Path:
     return sets_dir / f"{name}.jsonl"
 
 
-def default_baseline(sets_dir: Path) -> Path | None:
-    """evals/baseline.json beside the sets folder, when there is one."""
-    path = sets_dir.parent / "baseline.json"
-    return path if path.is_file() else None
+def baseline_for(set_path: str | Path) -> Path | None:
+    """A set's own baseline: evals/baselines/<set name>.json (evals/ beside the set's folder), when there is one."""
+    from .sets import set_name
+
+    p = Path(set_path).resolve()
+    for evals_dir in (p.parent.parent, p.parent.parent.parent):
+        path = evals_dir / "baselines" / f"{set_name(p)}.json"
+        if path.is_file():
+            return path
+    return None
+
+
+def default_baseline(sets_dir: Path, name: str) -> Path | None:
+    """The baseline of the named set in sets_dir (each set compares with its own)."""
+    return baseline_for(sets_dir / f"{name}.jsonl")

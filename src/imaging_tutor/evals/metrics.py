@@ -228,7 +228,7 @@ def aggregate(rows: list[dict]) -> dict[str, Any]:
     """The set's metrics, overall and per kind of input ("follow_up:first_citation_accuracy", ...)."""
     metrics = aggregate_rows(rows)
     categories = list(dict.fromkeys(r.get("category", "single") for r in rows))
-    if len(categories) > 1 or categories and categories[0] != "single":
+    if categories:
         for cat in categories:
             part = aggregate_rows([r for r in rows if r.get("category", "single") == cat])
             metrics.update({f"{cat}:{k}": v for k, v in part.items() if k in METRICS or k.startswith("n_")})

@@ -82,6 +82,12 @@ def flat_sections(course: Course) -> dict[str, str]:
 
 
 
+def set_name(path: str | Path) -> str:
+    """A set's name: its file stem, or its folder's name for a course's eval.jsonl / fit.jsonl."""
+    p = Path(path)
+    return p.parent.name if p.stem in ("eval", "fit") else p.stem
+
+
 def load_set(path: str | Path, course: Course) -> EvalSet:
     """Read a JSONL question set from disk and validate every line against the course."""
     p = Path(path)
@@ -91,7 +97,7 @@ def load_set(path: str | Path, course: Course) -> EvalSet:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise EvalSetError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=str(p)) from None
-    return parse_set(text, course, name=p.stem, path=p)
+    return parse_set(text, course, name=set_name(p), path=p)
 
 
 def parse_set(text: str, course: Course, name: str = "set", path: Path | None = None) -> EvalSet:

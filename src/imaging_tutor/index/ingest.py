@@ -38,6 +38,7 @@ class IngestSummary:
     titles: int = 0  # one embedded section title per section
     questions: int = 0  # labelled learner questions from the course's question bank
     stale_questions: list[str] = field(default_factory=list)  # bank rows set aside: their section or quote changed
+    model_warnings: list[str] = field(default_factory=list)  # shipped models fitted on other data than is here now
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -133,6 +134,7 @@ def ingest(services, corpus: str | None = None, *, progress: Progress | None = N
                             titles=kinds.count("title"), questions=kinds.count("question"),
                             stale_questions=bank.stale)
 
+    summary.model_warnings = services.models.stale_reasons([course])
     state = active_state(db, course.id)
     if state and state.fingerprint == fp and store.exists(state.collection) and store.count(state.collection) == len(records):
         summary.reused = len(records)

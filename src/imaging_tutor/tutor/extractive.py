@@ -27,6 +27,7 @@ MAX_OTHER = 1  # from any other section
 SAME_SECTION_SHARE = 0.80
 OTHER_SECTION_SHARE = 0.95
 REDUNDANT = 0.85  # cosine between two sentences above which the second repeats the first
+INTENT_LEAD_SHARE = 0.6  # an intent-matching sentence leads if its probability is this share of the best one's
 
 INTENTS = ("definition", "reason", "steps", "example", "comparison", "value", "general")
 _INTENT = (
@@ -84,6 +85,7 @@ class Picked:
     text: str
     score: float
     dangling: bool = False
+    answers_intent: bool = False  # shows the asked kind of answer (a definition, a reason, an example...) on topic
 
 
 def sentence_features(focus: str, retrieval: Retrieval, focus_vector: np.ndarray,
@@ -130,7 +132,8 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
-        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"])))
+        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]),
+                             bool(f["intent_match"]) and f["overlap"] > 0))
     picked.sort(key=lambda p: -p.score)
     return picked
 
@@ -146,11 +149,15 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []
-    lead = main[0]
-    # Scores are log-odds; a share of the lead's probability is the comparable measure.
-    lead_p = 1 / (1 + np.exp(-lead.score))
+    # Scores are log-odds; a share of the best sentence's probability is the comparable measure.
+    lead_p = 1 / (1 + np.exp(-main[0].score))
+    # The answer leads with the sentence that gives what was asked (the definition for "what is", the reason for
+    # "why", an example for "for example?"), when the section has one that is on topic and nearly as good.
+    lead = next((p for p in main if p.answers_intent and 1 / (1 + np.exp(-p.score)) >= INTENT_LEAD_SHARE * lead_p),
+                main[0])
     chosen = [lead]
-    for p in main[1:]:
+    main = [p for p in main if p is not lead]
+    for p in main:
         if len(chosen) >= max_main:
             break
         if 1 / (1 + np.exp(-p.score)) >= same_share * lead_p and not _redundant(p, chosen, snap):

@@ -15,11 +15,11 @@ from ..config import Settings
 from ..corpus.course import Section
 from ..errors import InvalidInput
 from ..retrieval.fusion import Retrieval, retrieve
-from ..text import expand_acronyms
+from ..text import expand_acronyms, stem
 from . import conversations
 from . import acts
 from .medical import check as check_medical
-from .resolve import PastTurn, Resolution, past_turns, resolve, section_shares
+from .resolve import PastTurn, Resolution, past_turns, resolve, section_shares, topic_of
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -57,6 +57,45 @@ def section_citation(section: Section, quote: str, score: float = 0.0) -> Citati
     return Citation(ref=section.ref, chapter=section.chapter, section=section.section,
                     chapter_title=section.chapter_title, section_title=section.section_title,
                     quote=quote, score=round(float(score), 4))
+
+
+def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
+    """A plain refusal; when the course touches the subject, where it does (a pointer, never an answer)."""
+    text = OUT_OF_SCOPE_TEXT
+    if not retrieval.sections or decision.features["sentence_max"] < SUGGESTION_FLOOR:
+        return Answer(status="out_of_scope", answer=text)
+    snap = retrieval.snapshot
+    top = retrieval.sections[0].ref
+    section = snap.course.section(top)
+    used = snap.section_tokens.get(top, set())
+    named = [w for w in topic_of(query, course_section_shares(snap)).split() if stem(w) in used]
+    if named:
+        text += (f" The course mentions {' '.join(named)} only in passing, in {top} “{section.section_title}”.")
+    else:
+        text += f" The closest the course comes is {top} “{section.section_title}”."
+    return Answer(status="out_of_scope", answer=text, suggestions=_suggestions(retrieval))
+
+
+def _other_chapter(services, snapshot, reading: "TurnReading", decision, models, chapter: int) -> str | None:
+    """With a chapter filter: the section of another chapter that answers the question clearly better, if any."""
+    everywhere = retrieve(expand_acronyms(reading.query, snapshot.acronyms), snapshot, services.store,
+                          services.embedder, ranker=models.ranker)
+    if not everywhere.sections:
+        return None
+    best = everywhere.sections[0]
+    if snapshot.course.section(best.ref).chapter == chapter:
+        return None  # the chapter holds the best answer
+    overall = decide_scope(reading.query, everywhere, models.guard)
+    if not overall.in_scope:
+        return None
+    # Better by a clear margin on the course's own scale (a fifth of the way from background to foreground).
+    if decision.in_scope and overall.features["sentence_z"] - decision.features["sentence_z"] < 0.2:
+        return None
+    return best.ref
+
+
+def course_section_shares(snapshot) -> dict[str, float]:
+    return snapshot.course.derived("tutor.section_shares", lambda: section_shares(snapshot))
 
 
 def _suggestions(retrieval: Retrieval, n: int = 3) -> list[Suggestion]:
@@ -102,13 +141,16 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         ask = ask_of(query)
         ask_retrieval = find(ask) if ask != query else None
         decision = decide_scope(query, retrieval, models.guard, ask, ask_retrieval)
-        if not decision.in_scope:
-            sugg = _suggestions(retrieval) if decision.features["sentence_max"] >= SUGGESTION_FLOOR else []
-            text_out = OUT_OF_SCOPE_TEXT
-            if sugg:
-                text_out += " The nearest course sections are: " + "; ".join(
-                    f"{s.ref} {s.section_title}" for s in sugg) + "."
-            result = Answer(status="out_of_scope", answer=text_out, suggestions=sugg)
+        elsewhere = (_other_chapter(services, snapshot, reading, decision, models, chapter)
+                     if chapter is not None else None)
+        if elsewhere is not None:
+            section = course.section(elsewhere)
+            result = Answer(status="out_of_scope", suggestions=[Suggestion(ref=elsewhere,
+                                                                            section_title=section.section_title)],
+                            answer=f"Chapter {chapter} does not cover that. The course answers it in chapter "
+                                   f"{section.chapter}, {elsewhere} “{section.section_title}”.")
+        elif not decision.in_scope:
+            result = _refusal(query, retrieval, decision)
         else:
             focus = query
             focus_vector = retrieval.query_vector
@@ -179,7 +221,7 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
         text = past[-1].subject or past[-1].question
     alone = find(text)
     prev_vector = embedder.embed([past[-1].question])[0] if past else None
-    shares = course.derived("tutor.section_shares", lambda: section_shares(snapshot))
+    shares = course_section_shares(snapshot)
     resolution = resolve(text, past, shares, followup,
                          alone_top=alone.refs,
                          alone_sentence_max=float(alone.sentence_scores.max()) if len(alone.sentence_scores) else 0.0,

@@ -27,7 +27,7 @@ def start_run(body: EvalRunRequest, services: ServicesDep, _m: MaintainerDep, se
     from ...evals.runner import run_eval
 
     path = resolve_set(sets_dir, body.set)
-    baseline = default_baseline(sets_dir) if body.baseline else None
+    baseline = default_baseline(sets_dir, body.set.removesuffix(".jsonl")) if body.baseline else None
     if not _running.acquire(blocking=False):
         raise Conflict("an eval run is already in progress; try again when it finishes")
     try:

@@ -1,0 +1,72 @@
+"""Conversations as people have them: follow-ups, topic switches, small talk, clarifications, typos, chapter
+filters and near misses, on the real index, models and database."""
+from __future__ import annotations
+
+import pytest
+
+from imaging_tutor.tutor import pipeline as tutor
+
+
+def ask_all(services, turns: list[str]):
+    sid = tutor.new_session(services)
+    return [tutor.answer(services, t, session_id=sid) for t in turns]
+
+
+def test_five_turns_never_nest_earlier_questions(tutor_services):
+    answers = ask_all(tutor_services, ["what is sensitivity?", "and specificity?", "why does that matter?",
+                                       "What is shortcut learning?", "can you give me an example?"])
+    for a in answers:
+        assert a.resolved_question.count("(") <= 1, a.resolved_question
+        assert len(a.resolved_question) < 200
+    # A new topic starts clean: the shortcut-learning question is not read through the metrics conversation.
+    assert answers[3].resolved_question == "What is shortcut learning?"
+    assert answers[3].citations[0].ref == "5.3"
+    # "example?" continues shortcut learning, not sensitivity.
+    assert "shortcut" in answers[4].resolved_question.lower() and answers[4].citations[0].ref == "5.3"
+
+
+def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):
+    first, thanks, follow = ask_all(tutor_services, ["what is drift?", "ok thanks!", "how do you monitor for it?"])
+    assert thanks.status == "small_talk" and not thanks.citations and "[" not in thanks.answer
+    assert follow.status == "answered" and follow.citations[0].ref in {"5.4", "5.6", "6.5"}
+
+
+def test_i_dont_get_it_explains_the_last_topic_again(tutor_services):
+    first, again = ask_all(tutor_services, ["what is automation bias?", "I don't get it"])
+    assert again.status == "answered" and again.citations[0].ref == first.citations[0].ref == "5.5"
+    alone = tutor.answer(tutor_services, "I don't get it", session_id=tutor.new_session(tutor_services))
+    assert alone.status == "small_talk"  # nothing to explain yet: asks which topic
+
+
+def test_a_search_box_query_with_typos_is_answered_and_says_what_it_searched(tutor_services):
+    a = tutor.answer(tutor_services, "whats the diffrence betwen sensitivty and specifity??")
+    assert a.status == "answered" and a.citations[0].ref in {"4.2", "1.4"}
+    assert "sensitivity" in a.corrected_question and "specificity" in a.corrected_question
+
+
+def test_a_workplace_question_about_patients_is_answered_not_refused_as_medical_advice(tutor_services):
+    a = tutor.answer(tutor_services, "I'm a radiographer. Last night a 70-year-old patient's CT head was flagged by "
+                                     "the triage tool and bumped up the worklist. Does the flag mean the scan is "
+                                     "definitely a bleed, or what does triage actually do?")
+    assert a.status == "answered" and a.citations[0].ref == "3.1"
+
+
+def test_a_personal_situation_around_a_general_question_gets_a_clinician_note(tutor_services):
+    a = tutor.answer(tutor_services, "my dad had a stroke CT and the nurse said an AI triaged it. not asking about "
+                                     "his results - just what does triage AI actually do?")
+    assert a.status == "answered" and a.care_note
+
+
+def test_a_near_miss_is_refused_and_says_where_the_course_touches_it(tutor_services):
+    a = tutor.answer(tutor_services, "What AUC does the FDA require for clearance?")
+    assert a.status == "out_of_scope" and not a.citations
+    assert a.suggestions and a.suggestions[0].ref in a.answer
+
+
+@pytest.mark.parametrize("question", ["What is a confusion matrix?", "what is shortcut learning?"])
+def test_the_chapter_filter_says_where_the_answer_is_instead_of_answering_from_the_wrong_chapter(tutor_services,
+                                                                                                 question):
+    a = tutor.answer(tutor_services, question, chapter=6)
+    assert a.status == "out_of_scope" and not a.citations
+    assert a.suggestions and a.suggestions[0].ref.split(".")[0] != "6"
+    assert "Chapter 6 does not cover" in a.answer
