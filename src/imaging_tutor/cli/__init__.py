@@ -24,7 +24,8 @@ def _commands() -> dict[str, Run]:
     """Every subcommand and the function that runs it (each module also adds its own parser below)."""
     from . import ask, course, evals, quiz, serve
 
-    return {"sections": course.run_sections, "ingest": course.run_ingest, "ask": ask.run, "quiz": quiz.run,
+    return {"sections": course.run_sections, "ingest": course.run_ingest, "course": course.run_course,
+            "ask": ask.run, "quiz": quiz.run,
             "eval": evals.run, "serve": serve.run_serve, "ui": serve.run_ui, "up": serve.run_up}
 
 
