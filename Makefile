@@ -31,7 +31,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 ingest: install
-	$(BIN)/imaging-tutor ingest
+	$(BIN)/imaging-tutor ingest --all
 
 run: install
 	$(BIN)/imaging-tutor up

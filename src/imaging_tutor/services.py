@@ -61,6 +61,7 @@ class Services:
         self._children: dict[str, Services] = {}
         self._catalog: "Catalog | None" = None
         self._catalog_read = 0.0
+        self.catalog_rescan_s = CATALOG_RESCAN_S
 
     def _once(self, attr: str, build):
         if self._parent is not None and attr in SHARED_PARTS and getattr(self, attr) is None:
@@ -94,7 +95,8 @@ class Services:
         """SQLite in the data dir, or PostgreSQL, by settings."""
         from .storage.db import Database
 
-        return self._once("_database", lambda: Database(self.settings.resolved_database_url))
+        return self._once("_database", lambda: Database(self.settings.resolved_database_url,
+                                                        default_course_id=self._default_course_id()))
 
     @property
     def writer(self) -> "Writer | None":
@@ -142,15 +144,13 @@ class Services:
     # -- several courses ----------------------------------------------------------------------------------------
 
     def catalog(self, refresh: bool = False) -> "Catalog":
-        """The deployment's courses (TUTOR_COURSES_DIR and TUTOR_CORPUS_DIR), read once; `refresh` rereads them
-        (at most every few seconds, so unknown ids cannot make every request rescan the folder)."""
+        """The deployment's courses (TUTOR_COURSES_DIR and TUTOR_CORPUS_DIR), read once; `refresh` rereads them."""
         from .corpus.catalog import build_catalog
 
         if self._parent is not None:
             return self._parent.catalog(refresh)
         with self._lock:
-            stale = refresh and time.monotonic() - self._catalog_read >= CATALOG_RESCAN_S
-            if self._catalog is None or stale:
+            if self._catalog is None or refresh:
                 self._catalog = build_catalog(self.settings)
                 self._catalog_read = time.monotonic()
             return self._catalog
@@ -164,8 +164,10 @@ class Services:
         if child is not None:
             return child
         catalog = self.catalog()
-        if course_id not in catalog.ids:
-            catalog = self.catalog(refresh=True)  # a course added since: `ingest --course` then serve it
+        if course_id not in catalog.ids and time.monotonic() - self._catalog_read >= self.catalog_rescan_s:
+            # A course added since (ingested while the API runs) is served without a restart; rescanning at most
+            # every few seconds keeps requests with unknown ids from rereading the folder each time.
+            catalog = self.catalog(refresh=True)
         entry = catalog.get(course_id)
         with self._lock:
             child = self._children.get(course_id)
@@ -177,6 +179,19 @@ class Services:
                     child._parent = self
                 self._children[course_id] = child
             return child
+
+    def _default_course_id(self) -> str | None:
+        """The default course's id without building the catalog (the database may be needed before any course
+        parses): TUTOR_DEFAULT_COURSE, else the id in TUTOR_CORPUS_DIR's course.md, else None."""
+        if self.settings.default_course:
+            return self.settings.default_course
+        from .corpus.course import load_course
+        from .errors import CourseFormatError
+
+        try:
+            return load_course(self.settings.corpus_dir).id
+        except CourseFormatError:
+            return None
 
     def default_course(self) -> "Services":
         """The Services of the course served at the plain /api/v1/… routes: this one unless TUTOR_COURSES_DIR

@@ -89,34 +89,16 @@ def print_summary(summary) -> None:
           f"({'switched to' if summary.changed else 'unchanged:'} {summary.collection})")
 
 
-def ingest_all(services, *, report=print_summary, on_error=None) -> tuple[list, list[str]]:
-    """Ingest every course of the deployment; a course that fails is reported and the others still go in."""
-    from ..errors import TutorError
-    from ..index.ingest import ingest
-
-    catalog = services.catalog(refresh=True)
-    failures = list(catalog.problems)
-    summaries = []
-    for entry in catalog.courses:
-        try:
-            summary = ingest(services.for_course(entry.id))
-        except TutorError as exc:
-            failures.append(f"{entry.folder}: {exc}")
-            continue
-        summaries.append(summary)
-        if report is not None:
-            report(summary)
-    return summaries, failures
-
-
 def run_ingest(args: argparse.Namespace, services) -> int:
     if args.all:
-        summaries, failures = ingest_all(services, report=None if args.json else print_summary)
+        from ..index.courses import ingest_courses
+
+        done = ingest_courses(services, report=None if args.json else print_summary)
         if args.json:
-            print_json({"courses": [s.as_dict() for s in summaries], "failures": failures})
-        for failure in failures:
+            print_json({"courses": [s.as_dict() for s in done.summaries], "failures": done.failures})
+        for failure in done.failures:
             print(f"error: {failure}", file=sys.stderr)
-        return 2 if failures else 0
+        return 0 if done.ok else 2
     target = course_services(services, args.course) if not args.corpus else services
     summary = _ingest_one(target, args.corpus, args, {})
     if args.json:
