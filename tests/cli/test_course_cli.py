@@ -71,3 +71,20 @@ def test_course_list_and_check_all_over_a_courses_dir(tmp_path, monkeypatch):
     assert sorted(Path(c["folder"]).name for c in json.loads(checked.stdout)) == [
         "ai-in-medical-imaging", "broken", "compost", "ultrasound"]
     assert Path(CORPUS).name == "ai-in-medical-imaging"
+
+
+def test_ingest_all_ask_and_sections_by_course(courses_settings):
+    """A two-course deployment (TUTOR_COURSES_DIR) from the command line: ingest --all, and --course picks one."""
+    done = run("ingest", "--all", "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert sorted(c["course_id"] for c in summary["courses"]) == ["ai-in-medical-imaging", "ultrasound-physics-basics"]
+    assert not any(c["changed"] for c in summary["courses"]) and summary["failures"] == []
+    res = run("ask", "What causes acoustic shadowing behind a gallstone?", "--course", "ultrasound-physics-basics",
+              "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["citations"][0]["section_title"] == "Artifacts"
+    outline = run("sections", "--course", "ultrasound-physics-basics")
+    assert outline.returncode == 0 and "[2.3] Artifacts" in outline.stdout
+    unknown = run("sections", "--course", "no-such-course")
+    assert unknown.returncode == 2 and "unknown course 'no-such-course'" in unknown.stderr
