@@ -9,7 +9,7 @@ words: every check reads only the folder it is given.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -132,8 +132,6 @@ def check_course(folder: str | Path) -> CourseCheck:
         return result
     glossary = _optional(result, GLOSSARY_FILE, lambda: load_glossary(folder), Glossary())
     synonyms = _optional(result, SYNONYMS_FILE, lambda: load_synonyms(folder), {})
-    from dataclasses import replace
-
     course = replace(course, path=course_file, glossary=glossary, listed_synonyms=synonyms)
     result.course = course
     headings = _heading_lines(text)
@@ -212,7 +210,8 @@ def _check_scope_examples(result: CourseCheck, course: Course, headings: dict[st
     bare = [c for c in course.chapters if not c.objectives and not c.quiz]
     for c in bare:
         result.add("note", COURSE_FILE, f"chapter {c.number} has neither an objectives nor a quiz block: the scope "
-                                        "guard knows its topics from the section text alone", headings.get(str(c.number)))
+                                        "guard knows its topics from the section text alone",
+                   headings.get(str(c.number)))
     if examples:
         result.can.append(f"recognise questions the course answers from its {examples} objectives and quiz stems "
                           "(as well as the text)")
@@ -327,8 +326,7 @@ def _check_glossary(result: CourseCheck, course: Course, glossary: Glossary, fol
             absent.append(term.name)
             result.add("warning", GLOSSARY_FILE, f"term “{term.name}” never occurs in the text: no quiz item can "
                                                  "ask about it")
-        elif not any(pattern.search(t) for t in titles) and not any(_defines(s, pattern)
-                                                                               for s in sentences):
+        elif not any(pattern.search(t) for t in titles) and not any(_defines(s, pattern) for s in sentences):
             undefined.append(term.name)
             result.add("warning", GLOSSARY_FILE, f"term “{term.name}” is used but never defined (no “… is …”, "
                                                  "“… means …” or “called …” sentence): there is no definition to quote "
