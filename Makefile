@@ -35,7 +35,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 ingest: install
-	$(BIN)/imaging-tutor ingest
+	$(BIN)/imaging-tutor ingest --all
 
 # The embedding model as ONNX in the data dir, once per model (offline, from the packaged model): API workers and
 # `ask` then embed without torch. `ingest` and `up` do it too; this target is for `make test` and by hand.

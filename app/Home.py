@@ -9,7 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import chapter_options, learner_id, plain, require_api, show_error, show_section  # noqa: E402
+from ui_common import (chapter_options, course_title, learner_id, plain, require_api, reset_on_course_change,  # noqa: E402
+                       show_error, show_section)
 
 st.set_page_config(page_title="Chat · Imaging tutor", page_icon="🩻", layout="wide")
 api = require_api()
@@ -22,6 +23,7 @@ state.setdefault("session_owner", learner)
 if state.session_owner != learner:  # a different learner id: do not show someone else's conversation
     state.messages, state.session_id, state.session_owner = [], None, learner
     state.pop("open_section", None)
+reset_on_course_change("chat", {"messages": [], "session_id": None, "open_section": None})
 
 
 def load_session(session_id: str) -> None:
@@ -82,8 +84,8 @@ with st.sidebar:
     else:
         st.caption("No earlier conversations yet.")
 
-st.title("Ask the imaging-AI tutor")
-st.caption("Answers come only from the course and cite the section they use, like [4.3]. "
+st.title(f"Ask the tutor: {course_title()}")
+st.caption("Answers come only from the course and cite the section they use, as [chapter.section]. "
            "Select a citation to read that section with the quoted sentences highlighted.")
 
 
@@ -144,7 +146,7 @@ opened = state.get("open_section")
 if opened:
     show_section(opened["ref"], opened["quotes"], key=f"{opened['index']}-{opened['ref']}")
 
-prompt = st.chat_input("Ask about the course, e.g. “What is sensitivity?”")
+prompt = st.chat_input("Ask about the course")
 if prompt:
     state.messages.append({"role": "user", "content": prompt, "answer": None})
     with st.chat_message("user"):

@@ -52,11 +52,20 @@ class TutorApi:
     """Methods mirror the API's routes; credentials are passed per call (one client serves all users).
 
     `learner=` is the learner's bearer token (what POST /learners issued), never a bare id: the API believes
-    only a signed credential. `token=` is a staff or maintainer token."""
+    only a signed credential. `token=` is a staff or maintainer token. With `course=` every course route goes to
+    /api/v1/courses/{course}/… (without, to the deployment's default course); learners, health and the course list
+    are the deployment's."""
 
-    def __init__(self, base_url: str | None = None, timeout: float = 30.0, transport: httpx.BaseTransport | None = None):
+    def __init__(self, base_url: str | None = None, timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 course: str | None = None):
         self.base_url = (base_url or api_url_from_env()).rstrip("/")
+        self.course = course
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    @property
+    def course_prefix(self) -> str:
+        """Where this client's course routes are."""
+        return f"{PREFIX}/courses/{self.course}" if self.course else PREFIX
 
     def close(self) -> None:
         self._http.close()
@@ -68,9 +77,10 @@ class TutorApi:
         return {"Authorization": f"Bearer {credential}"} if credential else {}
 
     def _call(self, method: str, path: str, *, learner: str | None = None, token: str | None = None,
-              timeout: float | None = None, raw: bool = False, **kwargs) -> Any:
+              timeout: float | None = None, raw: bool = False, course_route: bool = True, **kwargs) -> Any:
+        prefix = self.course_prefix if course_route else PREFIX
         try:
-            response = self._http.request(method, PREFIX + path, headers=self._headers(learner, token),
+            response = self._http.request(method, prefix + path, headers=self._headers(learner, token),
                                           timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                                           **kwargs)
         except httpx.TransportError as exc:
@@ -101,11 +111,16 @@ class TutorApi:
     # -- learner identity -------------------------------------------------------------------------------------
     def new_learner(self) -> dict:
         """A new anonymous learner: {learner_id, token, resume_code}."""
-        return self._call("POST", "/learners")
+        return self._call("POST", "/learners", course_route=False)
 
     def resume_learner(self, code: str) -> dict:
         """The anonymous learner a resume code belongs to: {learner_id, token, resume_code}."""
-        return self._call("POST", "/learners/resume", json={"resume_code": code})
+        return self._call("POST", "/learners/resume", json={"resume_code": code}, course_route=False)
+
+    # -- courses ----------------------------------------------------------------------------------------------
+    def courses(self) -> list[dict]:
+        """The deployment's courses: [{id, title, version, default}]."""
+        return self._call("GET", "/courses", course_route=False)
 
     # -- chat -------------------------------------------------------------------------------------------------
     @staticmethod
@@ -126,7 +141,7 @@ class TutorApi:
         """Yield (event, data) pairs: 'sentence' events, then one 'answer' event with the full Answer."""
         body = self._chat_body(message, session_id, chapter, mode)
         try:
-            with self._http.stream("POST", PREFIX + "/chat/stream", json=body,
+            with self._http.stream("POST", self.course_prefix + "/chat/stream", json=body,
                                    headers=self._headers(learner)) as response:
                 if response.status_code >= 400:
                     response.read()

@@ -1,4 +1,5 @@
-"""Pieces every page shares: the cached API client, the learner id, the API-down message, section highlighting."""
+"""Pieces every page shares: the cached API client, the course picker, the learner id, the API-down message,
+section highlighting."""
 from __future__ import annotations
 
 import html
@@ -9,13 +10,76 @@ from api_client import ApiError, ApiUnavailable, TutorApi, api_url_from_env
 
 
 @st.cache_resource(show_spinner=False)
-def _client(base_url: str) -> TutorApi:
-    return TutorApi(base_url)
+def _client(base_url: str, course: str | None = None) -> TutorApi:
+    return TutorApi(base_url, course=course)
 
 
 def api() -> TutorApi:
-    """One HTTP client per API address for the whole Streamlit server."""
-    return _client(api_url_from_env())
+    """The HTTP client for the API address and the course this browser session chose (one per pair, shared by
+    the whole Streamlit server)."""
+    return _client(api_url_from_env(), st.session_state.get("course"))
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _course_list(base_url: str) -> list[dict]:
+    try:
+        return _client(base_url).courses()
+    except ApiUnavailable:
+        raise
+    except ApiError:  # an API without GET /courses serves one course: its plain routes
+        return []
+
+
+def choose_course() -> dict | None:
+    """The course this browser session works in, from the sidebar picker (shown when the deployment has several).
+
+    Remembered in the session and in the URL (`?course=id`, so a link or a reload opens the same course); an
+    unknown or missing id falls back to the deployment's default course."""
+    state = st.session_state
+    courses = _course_list(api_url_from_env())
+    if not courses:
+        state.course = None
+        return None
+    by_id = {c["id"]: c for c in courses}
+    default = next((c["id"] for c in courses if c.get("default")), courses[0]["id"])
+    wanted = st.query_params.get("course") or state.get("course")
+    if wanted not in by_id:
+        wanted = default
+    if len(courses) > 1:
+        if state.get("course_picker") not in by_id or state.get("course_picker_url") != st.query_params.get("course"):
+            state.course_picker = wanted  # the URL (or the session) decides until the learner picks another
+        chosen = st.sidebar.selectbox("Course", list(by_id), key="course_picker",
+                                      format_func=lambda cid: by_id[cid]["title"],
+                                      help="Every page works in this course: answers, quizzes, progress.")
+    else:
+        chosen = wanted
+    state.course = chosen
+    if st.query_params.get("course") != chosen:
+        st.query_params["course"] = chosen
+    state.course_picker_url = chosen
+    return by_id[chosen]
+
+
+def current_course() -> dict | None:
+    """The chosen course ({id, title, version, default}), or None on a single-course API without GET /courses."""
+    chosen = st.session_state.get("course")
+    return next((c for c in _course_list(api_url_from_env()) if c["id"] == chosen), None)
+
+
+def course_title(fallback: str = "the course") -> str:
+    course = current_course()
+    return course["title"] if course else fallback
+
+
+def reset_on_course_change(page: str, defaults: dict) -> None:
+    """A page's state belongs to one course: when the learner picks another, these keys go back to their
+    defaults (a conversation or a quiz of one course is never continued in another)."""
+    state = st.session_state
+    key = f"{page}_course"
+    if state.get(key, state.get("course")) != state.get("course"):
+        for name, value in defaults.items():
+            state[name] = value
+    state[key] = state.get("course")
 
 
 def api_down(error: Exception | None = None) -> None:
@@ -28,10 +92,16 @@ def api_down(error: Exception | None = None) -> None:
 
 
 def require_api() -> TutorApi:
-    client = api()
-    if not client.healthy():
+    """The API client for the chosen course (the picker is drawn here, so every page has it); stops the page with
+    a clear message when the API is down."""
+    if not _client(api_url_from_env()).healthy():
         api_down()
-    return client
+    try:
+        choose_course()
+    except ApiError as exc:
+        show_error(exc)
+        st.stop()
+    return api()
 
 
 def learner_identity() -> dict:

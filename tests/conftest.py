@@ -91,6 +91,55 @@ def ingested_template(tmp_path_factory, embedder) -> Path:
     return data
 
 
+SECOND_COURSE = ROOT / "tests" / "fixtures" / "second-course"
+
+
+@pytest.fixture(scope="session")
+def courses_template(ingested_template, tmp_path_factory, embedder) -> tuple[Path, Path]:
+    """Two courses side by side in one data dir and one Chroma, built once per session: this course (the default,
+    from TUTOR_CORPUS_DIR) and the ultrasound test course (TUTOR_COURSES_DIR). Returns (data dir, courses dir)."""
+    import shutil
+
+    from imaging_tutor.index.courses import ingest_courses
+    from imaging_tutor.services import Services
+
+    root = tmp_path_factory.mktemp("two-courses")
+    courses = root / "courses"
+    shutil.copytree(SECOND_COURSE, courses / "ultrasound")
+    # Start from a copy of the session's one-course index: this course is then unchanged (nothing re-embedded)
+    # and only the ultrasound course is added beside it.
+    shutil.copytree(ingested_template / "chroma", root / "data" / "chroma")
+    private_copy(ingested_template, root / "data")
+    services = Services(Settings(data_dir=root / "data", corpus_dir=CORPUS, courses_dir=courses), embedder=embedder)
+    done = ingest_courses(services)
+    services.close()
+    assert done.ok and len(done.summaries) == 2, done.failures
+    assert not {x.course_id: x.changed for x in done.summaries}["ai-in-medical-imaging"]  # reused as it was
+    return root / "data", courses
+
+
+def private_copy(template: Path, data: Path) -> Path:
+    """A data dir whose database is a consistent copy of the template's (its Chroma is shared read-only)."""
+    data.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(template / "tutor.db"), sqlite3.connect(data / "tutor.db")
+    src.backup(dst)  # consistent copy even while the template's WAL holds pages
+    src.close()
+    dst.close()
+    return data
+
+
+@pytest.fixture
+def courses_settings(courses_template, tmp_path, monkeypatch) -> Settings:
+    """Settings of a two-course deployment over the shared two-course index and this test's private database."""
+    template, courses = courses_template
+    data = private_copy(template, tmp_path / "data")
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
+    monkeypatch.setenv("TUTOR_CHROMA_DIR", str(template / "chroma"))
+    monkeypatch.setenv("TUTOR_COURSES_DIR", str(courses))
+    get_settings.cache_clear()
+    return get_settings()
+
+
 @pytest.fixture
 def tutor_settings(ingested_template, tmp_path, monkeypatch) -> Settings:
     """Settings for a test that reads the shared index and writes its own private database."""

@@ -10,7 +10,8 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import chapter_options, learner_id, require_api, show_error, show_section  # noqa: E402
+from ui_common import (chapter_options, course_title, learner_id, require_api, reset_on_course_change,  # noqa: E402
+                       show_error, show_section)
 
 st.set_page_config(page_title="Quiz · Imaging tutor", page_icon="📝", layout="wide")
 api = require_api()
@@ -21,8 +22,9 @@ state.setdefault("quiz_result", None)  # the SubmitResult of the last answer, sh
 state.setdefault("quiz_owner", learner)
 if state.quiz_owner != learner:
     state.quiz, state.quiz_result, state.quiz_owner = None, None, learner
+reset_on_course_change("quiz", {"quiz": None, "quiz_result": None, "open_section": None})  # a quiz is one course's
 
-st.title("Practise with quizzes")
+st.title(f"Practise with quizzes: {course_title()}")
 
 MODES = {"Course quiz (the chapter's own questions)": "course",
          "Practice (questions generated from the course text)": "practice",

@@ -9,12 +9,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import chapter_options, plain, require_api, require_token, show_error  # noqa: E402
+from ui_common import (chapter_options, course_title, plain, require_api, require_token,  # noqa: E402
+                       reset_on_course_change, show_error)
 
 st.set_page_config(page_title="Staff · Imaging tutor", page_icon="🧑‍🏫", layout="wide")
 api = require_api()
 state = st.session_state
-st.title("Staff: quizzes and feedback")
+reset_on_course_change("staff", {"draft": None, "selected_quiz": None})  # drafts and saved quizzes are per course
+st.title(f"Staff: quizzes and feedback · {course_title()}")
 
 token = require_token("Staff token", "staff_token",
                     help="From TUTOR_STAFF_TOKEN, or staff_token in the tokens.json file `imaging-tutor up` printed.")

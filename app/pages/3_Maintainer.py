@@ -10,12 +10,13 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import require_api, show_error, require_token  # noqa: E402
+from ui_common import course_title, require_api, require_token, reset_on_course_change, show_error  # noqa: E402
 
 st.set_page_config(page_title="Maintainer · Imaging tutor", page_icon="📊", layout="wide")
 api = require_api()
 state = st.session_state
-st.title("Maintainer: answer-quality evals")
+reset_on_course_change("maintainer", {"eval_run": None})  # eval runs are per course
+st.title(f"Maintainer: answer-quality evals · {course_title()}")
 
 token = require_token("Maintainer token", "maintainer_token",
                     help="From TUTOR_MAINTAINER_TOKEN, or maintainer_token in the tokens.json file `imaging-tutor up` printed.")

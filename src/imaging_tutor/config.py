@@ -15,7 +15,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TUTOR_", env_file=None, extra="ignore")
 
     data_dir: Path = Path(".tutor-data")
-    corpus_dir: Path = Path("corpus/ai-in-medical-imaging")
+    corpus_dir: Path = Path("corpus/ai-in-medical-imaging")  # the default course's folder
+    # Several courses in one deployment: one folder per course (each course.md's front-matter id is its course id),
+    # served at /api/v1/courses/{id}/…; the default course (plain /api/v1/…) is `default_course` when set, else
+    # the course in corpus_dir (see corpus/catalog.py).
+    courses_dir: Path | None = None
+    default_course: str | None = None
 
     # Chroma: embedded PersistentClient in data_dir unless a server host is given.
     chroma_dir: Path | None = None  # default: <data_dir>/chroma

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Settings
 
 if TYPE_CHECKING:
+    from .corpus.catalog import Catalog
     from .corpus.course import Course
     from .index.embedding import Embedder
     from .index.snapshot import IndexProvider, IndexSnapshot
@@ -24,11 +27,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("imaging_tutor.services")
 
 
+# What a course's Services shares with the deployment's (one model load, one store client, one connection pool).
+SHARED_PARTS = ("_embedder", "_store", "_database", "_models")
+CATALOG_RESCAN_S = 5.0  # an unknown course id rescans the courses folder at most this often
+
+
 class Services:
     """Embedder, vector store, index snapshot, database, answer writer and fitted models for one Settings.
 
     Each is created on first use (a command that never embeds never loads the model) and at most once, even when
     first asked for by several threads at the same time. Pass a ready-made one to use it instead.
+
+    One Services serves one course (`settings.corpus_dir`); `for_course(id)` gives the Services of another course of
+    the deployment (TUTOR_COURSES_DIR), which shares this one's embedder, store, database and fitted models and has
+    its own course, index snapshot and writer.
     """
 
     def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None, store: "VectorStore | None" = None,
@@ -48,8 +60,15 @@ class Services:
         # One lock per part: a request that needs only the database must not wait while the model loads.
         self._part_locks = {attr: threading.Lock()
                             for attr in ("_embedder", "_store", "_database", "_models", "_index", "_courses")}
+        self._parent: Services | None = None
+        self._children: dict[str, Services] = {}
+        self._catalog: "Catalog | None" = None
+        self._catalog_read = 0.0
+        self.catalog_rescan_s = CATALOG_RESCAN_S
 
     def _once(self, attr: str, build):
+        if self._parent is not None and attr in SHARED_PARTS and getattr(self, attr) is None:
+            return self._parent._once(attr, build)  # a course's Services: the deployment's own part
         value = getattr(self, attr)
         if value is None:
             with self._part_locks[attr]:
@@ -95,7 +114,8 @@ class Services:
         """SQLite in the data dir, or PostgreSQL, by settings."""
         from .storage.db import Database
 
-        return self._once("_database", lambda: Database(self.settings.resolved_database_url))
+        return self._once("_database", lambda: Database(self.settings.resolved_database_url,
+                                                        default_course_id=self._default_course_id()))
 
     @property
     def writer(self) -> "Writer | None":
@@ -140,7 +160,78 @@ class Services:
                 measure = self._measures[id(course)] = SupportMeasure(course, self.embedder)
             return measure
 
+    # -- several courses ----------------------------------------------------------------------------------------
+
+    def catalog(self, refresh: bool = False) -> "Catalog":
+        """The deployment's courses (TUTOR_COURSES_DIR and TUTOR_CORPUS_DIR), read once; `refresh` rereads them."""
+        from .corpus.catalog import build_catalog
+
+        if self._parent is not None:
+            return self._parent.catalog(refresh)
+        with self._lock:
+            if self._catalog is None or refresh:
+                self._catalog = build_catalog(self.settings)
+                self._catalog_read = time.monotonic()
+            return self._catalog
+
+    def for_course(self, course_id: str) -> "Services":
+        """The Services of one course of the deployment (NotFound for an unknown id); built once per id."""
+        if self._parent is not None:
+            return self._parent.for_course(course_id)
+        with self._lock:
+            child = self._children.get(course_id)
+        if child is not None:
+            return child
+        catalog = self.catalog()
+        if course_id not in catalog.ids and time.monotonic() - self._catalog_read >= self.catalog_rescan_s:
+            # A course added since (ingested while the API runs) is served without a restart; rescanning at most
+            # every few seconds keeps requests with unknown ids from rereading the folder each time.
+            catalog = self.catalog(refresh=True)
+        entry = catalog.get(course_id)
+        with self._lock:
+            child = self._children.get(course_id)
+            if child is None:
+                if _same_folder(entry.folder, self.settings.corpus_dir):
+                    child = self
+                else:
+                    child = Services(self.settings.model_copy(update={"corpus_dir": entry.folder}))
+                    child._parent = self
+                self._children[course_id] = child
+            return child
+
+    def _default_course_id(self) -> str | None:
+        """The default course's id without building the catalog (the database may be needed before any course
+        parses): TUTOR_DEFAULT_COURSE, else the id in TUTOR_CORPUS_DIR's course.md, else None."""
+        if self.settings.default_course:
+            return self.settings.default_course
+        from .corpus.course import load_course
+        from .errors import CourseFormatError
+
+        try:
+            return load_course(self.settings.corpus_dir).id
+        except CourseFormatError:
+            return None
+
+    def default_course(self) -> "Services":
+        """The Services of the course served at the plain /api/v1/… routes: this one unless TUTOR_COURSES_DIR
+        names another default (TUTOR_DEFAULT_COURSE)."""
+        if self._parent is not None:
+            return self._parent.default_course()
+        if self.settings.courses_dir is None:
+            return self
+        default = self.catalog().default_id
+        if default is None:
+            return self
+        return self.for_course(default)
+
     def close(self) -> None:
         """Release database connections (the model and store need no closing)."""
         if self._database is not None:
             self._database.close()
+
+
+def _same_folder(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False

@@ -105,6 +105,35 @@ def live_api(ingested_template, tmp_path_factory) -> str:
         stop(proc)
 
 
+@pytest.fixture(scope="session")
+def live_courses_api(courses_template, tmp_path_factory) -> str:
+    """`imaging-tutor serve` for a two-course deployment (this course, the default, and the ultrasound course)."""
+    template, courses = courses_template
+    root = tmp_path_factory.mktemp("live-courses-api")
+    data = private_data_dir(template, root / "data")
+    port = free_port()
+    env = server_env(data, template / "chroma", TUTOR_API_PORT=str(port), TUTOR_COURSES_DIR=str(courses),
+                     TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN,
+                     TUTOR_LEARNER_SECRET=LEARNER_SECRET)
+    log_path = root / "api.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cli_command("serve", "--log-level", "warning"), cwd=root, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/readyz", proc, log_path)
+        yield base
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def courses_ui_env(live_courses_api, monkeypatch) -> str:
+    """Point the Streamlit pages (AppTest, in this process) at the two-course API."""
+    monkeypatch.setenv("TUTOR_API_URL", live_courses_api)
+    return live_courses_api
+
+
 @pytest.fixture
 def ui_env(live_api, monkeypatch) -> str:
     """Point the Streamlit pages (run in this process by AppTest) at the live API."""
@@ -148,11 +177,14 @@ class UpProcess:
             pytest.fail(f"`imaging-tutor up` did not stop within {timeout:.0f} s:\n{self.output()[-3000:]}")
 
 
-def start_up(ingested_template: Path, root: Path) -> UpProcess:
-    """`imaging-tutor up` on free ports, with a private database and no tokens configured (it must create them)."""
+def start_up(ingested_template: Path, root: Path, courses_dir: Path | None = None) -> UpProcess:
+    """`imaging-tutor up` on free ports, with a private database and no tokens configured (it must create them);
+    with `courses_dir`, a deployment of several courses (TUTOR_COURSES_DIR)."""
     data = private_data_dir(ingested_template, root / "data")
     api_port, ui_port = free_port(), free_port()
-    env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(api_port), TUTOR_UI_PORT=str(ui_port))
+    extra = {"TUTOR_COURSES_DIR": str(courses_dir)} if courses_dir else {}
+    env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(api_port), TUTOR_UI_PORT=str(ui_port),
+                     **extra)
     log_path = root / "up.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cli_command("up"), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -26,8 +26,11 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def up(ingested_template, tmp_path_factory):
-    handle = start_up(ingested_template, tmp_path_factory.mktemp("browser-up"))
+def up(courses_template, tmp_path_factory):
+    """A deployment of two courses (this one, the default, and the ultrasound course): the plain URLs must behave
+    exactly as with one course, and the course picker switches between them."""
+    template, courses = courses_template
+    handle = start_up(template, tmp_path_factory.mktemp("browser-up"), courses_dir=courses)
     yield handle
     assert handle.interrupt(signal.SIGTERM) == 0, handle.output()[-2000:]
 
@@ -91,6 +94,31 @@ def test_answer_a_quiz_item_and_see_feedback(up, page):
     assert re.search(r"\[\d+\.\d+\]", feedback)  # the feedback cites the section to reread
     page.get_by_role("button", name=re.compile(r"^Reread \[")).wait_for()
     shot(page, "quiz-feedback")
+
+
+def ask(page, question: str) -> None:
+    box = page.get_by_placeholder(re.compile("Ask about the course"))
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_switch_courses_and_see_that_courses_citations(up, page):
+    page.goto(f"{up.ui}/?course=ultrasound-physics-basics")
+    page.get_by_role("heading", name=re.compile("Ultrasound Physics Basics")).wait_for()
+    ask(page, "What causes acoustic shadowing behind a gallstone?")
+    page.get_by_role("button", name="[2.3] Artifacts").wait_for()
+    shot(page, "courses-ultrasound")
+
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Course").click()
+    page.get_by_role("option", name=re.compile("AI In Healthcare")).click()
+    page.get_by_role("heading", name=re.compile("AI In Healthcare")).wait_for()
+    page.wait_for_url(re.compile(r"course=ai-in-medical-imaging"))
+    assert page.locator('[data-testid="stChatMessage"]').count() == 0  # the other course's chat is not carried over
+    ask(page, "What is sensitivity?")
+    chip = page.get_by_role("button", name=re.compile(r"^\[4\.\d+\]")).first
+    chip.wait_for()
+    assert page.get_by_role("button", name="[2.3] Artifacts").count() == 0
+    shot(page, "courses-imaging")
 
 
 # --- safe rendering and offline docs (issue 12) ----------------------------------------------------------------

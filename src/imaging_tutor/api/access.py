@@ -8,10 +8,11 @@ from ..tutor import conversations
 from .auth import Principal
 
 
-def owned_session(db: Database, principal: Principal, session_id: str) -> ChatSession:
-    """The session if the caller may see it; another learner's session is reported as unknown, not forbidden."""
+def owned_session(db: Database, principal: Principal, session_id: str, course_id: str | None = None) -> ChatSession:
+    """The session if the caller may see it; another learner's session, or one of another course than
+    `course_id`, is reported as unknown, not forbidden."""
     conversations.validate_session_id(session_id)
-    row = conversations.get_session(db, session_id)
+    row = conversations.get_session(db, session_id, course_id)
     if principal.is_staff:
         return row
     if row.learner_id is None or row.learner_id != principal.learner_id:
@@ -19,10 +20,11 @@ def owned_session(db: Database, principal: Principal, session_id: str) -> ChatSe
     return row
 
 
-def claimable_session(db: Database, principal: Principal, session_id: str) -> None:
-    """Allow chatting into a session that is the caller's own or does not exist yet (it will be created as theirs)."""
+def claimable_session(db: Database, principal: Principal, session_id: str, course_id: str | None = None) -> None:
+    """Allow chatting into a session that is the caller's own (of this course) or does not exist yet (it will be
+    created as theirs, in this course)."""
     try:
-        owned_session(db, principal, session_id)
+        owned_session(db, principal, session_id, course_id)
     except NotFound:
         try:
             conversations.get_session(db, session_id)

@@ -5,7 +5,7 @@ import logging
 import threading
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -18,9 +18,13 @@ from .auth import OidcAuthenticator, ProxyList, TokenSource, check_token_strengt
 from .docs import add_docs
 from .limits import Limiter
 from .middleware import BodyGuardMiddleware, SecurityHeadersMiddleware
-from .routes import chat, evals, feedback, health, learners, quizzes, sections, sessions
+from .deps import course_in_path
+from .routes import chat, courses, evals, feedback, health, learners, quizzes, sections, sessions
 
 API_PREFIX = "/api/v1"
+COURSE_PREFIX = f"{API_PREFIX}/courses/{{course_id}}"
+# Routers about one course: mounted at /api/v1/… (the default course) and at /api/v1/courses/{course_id}/….
+COURSE_ROUTERS = (chat, sections, sessions, feedback, quizzes, evals)
 log = logging.getLogger("imaging_tutor.api")
 
 
@@ -43,13 +47,20 @@ def warm_up(services: Services) -> None:
 
     try:
         services.embedder.embed(["warm up"])
-        services.index()
-        for reason in services.models.stale_reasons([services.course()]):
+        default = services.default_course()
+        default.index()
+        for reason in default.models.stale_reasons([default.course()]):
             log.warning("%s; refit with `make fit`", reason)
-        services.db.ping()
-        answer(services, "What does this course cover?", mode="hint")
+        default.db.ping()
+        answer(default, "What does this course cover?", mode="hint")
     except Exception as exc:  # readiness reports the reason; startup must not fail because of it
         log.warning("warm-up incomplete: %s", exc)
+    if services.settings.courses_dir is not None:
+        for entry in services.catalog().courses:  # each course's index, so its first learner does not wait
+            try:
+                services.for_course(entry.id).index()
+            except Exception as exc:
+                log.warning("course %s not ready: %s", entry.id, exc)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -91,8 +102,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeadersMiddleware, docs_prefix=f"{API_PREFIX}/docs",
                        static_prefix=f"{API_PREFIX}/docs/static")
 
-    for module in (chat, sections, sessions, learners, feedback, quizzes, evals, health):
+    for module in (*COURSE_ROUTERS, courses, learners, health):
         app.include_router(module.router, prefix=API_PREFIX)
+    for module in COURSE_ROUTERS:
+        app.include_router(module.router, prefix=COURSE_PREFIX, dependencies=[Depends(course_in_path)])
     app.include_router(health.router, include_in_schema=False)  # probes also at the root, where load balancers look
     add_docs(app, API_PREFIX)
     return app

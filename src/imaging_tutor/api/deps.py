@@ -1,13 +1,16 @@
 """Dependencies the routes declare: the services, settings, the caller, role checks and the rate limits."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..config import Settings
+from ..errors import NotFound
 from ..ids import LEARNER_ID_PATTERN
 from ..services import Services
 from .auth import BadCredentials, Principal, identify
@@ -16,12 +19,38 @@ _bearer = HTTPBearer(auto_error=False, description="a learner token (POST /learn
                                                    "or a staff or maintainer token")
 
 
+COURSE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,99}$"  # what course.md's front matter allows as an id
+_COURSE_ID = re.compile(COURSE_ID_PATTERN)
+
+
+def course_in_path(course_id: Annotated[str, PathParam(pattern=COURSE_ID_PATTERN,
+                                                      description="a course id (GET /api/v1/courses)")]) -> str:
+    """Declares {course_id} on the course-scoped mount of every course router (get_services reads it)."""
+    return course_id
+
+
 def get_services(request: Request) -> Services:
-    """The composition root the app was built with (one per process)."""
-    return request.app.state.services
+    """The Services of the course the request is about: the one in the path (/api/v1/courses/{course_id}/…), else
+    the default course. All of them share the process's one model, store and database (built once, in the
+    app's lifespan); an unknown course is 404."""
+    root: Services = request.app.state.services
+    course_id = request.path_params.get("course_id")
+    if course_id is None:
+        return root.default_course()
+    if not _COURSE_ID.match(course_id):
+        raise NotFound(f"unknown course {course_id[:100]!r}")
+    return root.for_course(course_id)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_course_id(services: ServicesDep) -> str:
+    """The id of the course the request is about (what sessions, quizzes, progress and runs are filtered by)."""
+    return services.course().id
+
+
+CourseIdDep = Annotated[str, Depends(get_course_id)]
 
 
 def get_settings_of(services: ServicesDep) -> Settings:
@@ -122,11 +151,15 @@ QuizAnswerRateLimit = rate_limited("quiz_answers")
 NewLearnerRateLimit = rate_limited("new_learners", by_address_only=True)
 
 
-def get_eval_sets_dir(request: Request) -> Path:
-    """The folder of eval question sets (the app's own, else evals/sets of the working directory or checkout)."""
+def get_eval_sets_dir(request: Request, services: ServicesDep) -> Path:
+    """The folder of eval question sets: for the default course the app's own, else evals/sets of the working
+    directory or checkout; for another course evals/courses/<course id>/ beside it."""
     from ..evals.catalog import default_sets_dir
 
-    return getattr(request.app.state, "eval_sets_dir", None) or default_sets_dir()
+    sets = getattr(request.app.state, "eval_sets_dir", None) or default_sets_dir()
+    if services is request.app.state.services.default_course():
+        return sets
+    return sets.parent / "courses" / services.course().id
 
 
 EvalSetsDirDep = Annotated[Path, Depends(get_eval_sets_dir)]

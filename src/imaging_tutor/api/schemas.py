@@ -55,8 +55,16 @@ class SectionPublic(BaseModel):
     missing_quotes: list[str] = []
 
 
+class CoursePublic(BaseModel):
+    id: str
+    title: str
+    version: str
+    default: bool = Field(description="the course the plain /api/v1/… routes serve")
+
+
 class SessionPublic(BaseModel):
     id: str
+    course_id: str
     learner_id: str | None
     title: str
     created_at: datetime

@@ -25,6 +25,7 @@ def _commands() -> dict[str, Run]:
     from . import ask, course, evals, quiz, serve
 
     return {"sections": course.run_sections, "ingest": course.run_ingest, "export-onnx": course.run_export_onnx,
+            "course": course.run_course,
             "ask": ask.run, "quiz": quiz.run, "eval": evals.run, "serve": serve.run_serve, "ui": serve.run_ui,
             "up": serve.run_up}
 

@@ -14,14 +14,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chapter", type=int, help="only answer from this chapter")
     p.add_argument("--mode", choices=["answer", "hint"], default="answer")
     p.add_argument("--json", action="store_true", help="print the Answer object as JSON")
+    p.add_argument("--course", metavar="ID", help="a course of the deployment (default: the default course)")
 
 
 def run(args: argparse.Namespace, services) -> int:
     from ..errors import IndexMissing
     from ..index.ingest import ingest
     from ..tutor.pipeline import answer
-    from .course import export_onnx
+    from .course import course_services, export_onnx
 
+    services = course_services(services, args.course)
     try:
         result = answer(services, args.question, session_id=args.session, chapter=args.chapter, mode=args.mode)
     except IndexMissing:

@@ -1,4 +1,5 @@
-"""`imaging-tutor sections | ingest`: the course outline, and building the index."""
+"""`imaging-tutor sections | ingest | course check | course list`: the outline, building the index, an author's
+check of a course folder, and the courses of the deployment."""
 from __future__ import annotations
 
 import argparse
@@ -6,25 +7,53 @@ import sys
 
 from . import print_json
 
+EXIT_CHECK_FAILED = 1
+
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("sections", help="print the course outline")
     s.add_argument("--json", action="store_true", help="full section texts as JSON")
     s.add_argument("--corpus", help="course folder (default: TUTOR_CORPUS_DIR)")
+    s.add_argument("--course", metavar="ID", help="a course of TUTOR_COURSES_DIR, by id")
 
-    s = sub.add_parser("ingest", help="parse, chunk, embed and index the course (idempotent); exports the "
-                                      "embedding model to ONNX when that is not done yet")
-    s.add_argument("--corpus", help="course folder (default: TUTOR_CORPUS_DIR)")
+    s = sub.add_parser("ingest", help="parse, chunk, embed and index the course (idempotent)",
+                       description="Index the default course (TUTOR_CORPUS_DIR, or TUTOR_DEFAULT_COURSE), one course "
+                                   "by id or folder, or every course of TUTOR_COURSES_DIR. The author's check runs "
+                                   "first and its warnings are printed; only errors stop a course.")
+    which = s.add_mutually_exclusive_group()
+    which.add_argument("--corpus", help="course folder (default: TUTOR_CORPUS_DIR)")
+    which.add_argument("--course", metavar="ID", help="a course of the deployment, by id")
+    which.add_argument("--all", action="store_true", help="every course of the deployment")
     s.add_argument("--json", action="store_true")
 
     sub.add_parser("export-onnx", help="export the embedding model to ONNX in the data dir, once per model "
                                        "(serving then embeds without torch)")
 
+    c = sub.add_parser("course", help="check a course folder, or list the deployment's courses")
+    csub = c.add_subparsers(dest="course_command", required=True)
+    k = csub.add_parser("check", help="validate a course folder and say what the tutor can do with it",
+                        description="Check course.md (format errors with line numbers, thin sections), the optional "
+                                    "questions.jsonl, quiz_keys.json, glossary.json and synonyms.json, and print what "
+                                    "the tutor will and will not be able to do with the course. Exit 1 on errors "
+                                    "(with --strict also on warnings).")
+    k.add_argument("path", nargs="?", help="course folder (default: TUTOR_CORPUS_DIR)")
+    k.add_argument("--all", action="store_true", help="every course folder of TUTOR_COURSES_DIR and TUTOR_CORPUS_DIR")
+    k.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    k.add_argument("--json", action="store_true")
+    lst = csub.add_parser("list", help="the courses of this deployment (TUTOR_COURSES_DIR, TUTOR_CORPUS_DIR)")
+    lst.add_argument("--json", action="store_true")
+
+
+def course_services(services, course_id: str | None):
+    """The Services of the course a command names with --course (the default course without one)."""
+    return services.for_course(course_id) if course_id else services.default_course()
+
 
 def run_sections(args: argparse.Namespace, services) -> int:
     from ..corpus.course import load_course
 
-    course = load_course(args.corpus or services.settings.corpus_dir)
+    folder = args.corpus or course_services(services, args.course).settings.corpus_dir
+    course = load_course(folder)
     if args.json:
         print_json({"course": course.public(), "sections": [s.public() for s in course.sections]})
         return 0
@@ -36,35 +65,54 @@ def run_sections(args: argparse.Namespace, services) -> int:
     return 0
 
 
-def run_ingest(args: argparse.Namespace, services) -> int:
+def _ingest_one(services, folder, args, bar_state: dict):
     from tqdm import tqdm
 
     from ..index.ingest import ingest
 
-    bar = None
-
     def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr, disable=args.json)
-        bar.n = done
-        bar.refresh()
+        if bar_state.get("bar") is None:
+            bar_state["bar"] = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr, disable=args.json)
+        bar_state["bar"].n = done
+        bar_state["bar"].refresh()
 
-    summary = ingest(services, args.corpus, progress=progress)
-    if bar is not None:
-        bar.close()
-    export = export_onnx(services)
+    try:
+        return ingest(services, folder, progress=progress)
+    finally:
+        if bar_state.get("bar") is not None:
+            bar_state.pop("bar").close()
+
+
+def print_summary(summary) -> None:
+    print(f"course {summary.course_id} v{summary.version}: {summary.chapters} chapters, {summary.sections} sections, "
+          f"{summary.chunks} chunks, {summary.sentences} sentences, {summary.titles} titles, {summary.questions} bank questions")
+    for stale in summary.stale_questions:
+        print(f"warning: question bank row set aside, {stale}", file=sys.stderr)
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for reason in summary.model_warnings:
+        print(f"warning: {reason}; refit with `make fit`", file=sys.stderr)
+    print(f"embedded {summary.embedded}, reused {summary.reused} in {summary.seconds:.1f} s "
+          f"({'switched to' if summary.changed else 'unchanged:'} {summary.collection})")
+
+
+def run_ingest(args: argparse.Namespace, services) -> int:
+    if args.all:
+        from ..index.courses import ingest_courses
+
+        done = ingest_courses(services, report=None if args.json else print_summary)
+        if args.json:
+            print_json({"courses": [s.as_dict() for s in done.summaries], "failures": done.failures})
+        for failure in done.failures:
+            print(f"error: {failure}", file=sys.stderr)
+        return 0 if done.ok else 2
+    target = course_services(services, args.course) if not args.corpus else services
+    summary = _ingest_one(target, args.corpus, args, {})
+    export = export_onnx(target)
     if args.json:
         print_json(summary.as_dict())
     else:
-        print(f"course {summary.course_id} v{summary.version}: {summary.chapters} chapters, {summary.sections} sections, "
-              f"{summary.chunks} chunks, {summary.sentences} sentences, {summary.titles} titles, {summary.questions} bank questions")
-        for stale in summary.stale_questions:
-            print(f"warning: question bank row set aside, {stale}", file=sys.stderr)
-        for reason in summary.model_warnings:
-            print(f"warning: {reason}; refit with `make fit`", file=sys.stderr)
-        print(f"embedded {summary.embedded}, reused {summary.reused} in {summary.seconds:.1f} s "
-              f"({'switched to' if summary.changed else 'unchanged:'} {summary.collection})")
+        print_summary(summary)
         if export is not None:
             print(f"ONNX export of the embedding model: {export}")
     return 0
@@ -93,4 +141,50 @@ def run_export_onnx(args: argparse.Namespace, services) -> int:
     except ExportUnsupported as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def run_course(args: argparse.Namespace, services) -> int:
+    return {"check": run_check, "list": run_list}[args.course_command](args, services)
+
+
+def run_check(args: argparse.Namespace, services) -> int:
+    from ..corpus.catalog import course_folders
+    from ..corpus.check import check_course
+
+    if args.all:
+        settings = services.settings
+        folders = course_folders(settings.courses_dir) if settings.courses_dir else []
+        if not any(_same(f, settings.corpus_dir) for f in folders):
+            folders.append(settings.corpus_dir)
+    else:
+        folders = [args.path or services.settings.corpus_dir]
+    checks = [check_course(f) for f in folders]
+    if args.json:
+        print_json(checks[0].as_dict() if len(checks) == 1 and not args.all else [c.as_dict() for c in checks])
+    else:
+        print("\n\n".join(c.text() for c in checks))
+    failed = any(not c.ok or (args.strict and c.warnings) for c in checks)
+    return EXIT_CHECK_FAILED if failed else 0
+
+
+def _same(a, b) -> bool:
+    from pathlib import Path
+
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def run_list(args: argparse.Namespace, services) -> int:
+    catalog = services.catalog()
+    if args.json:
+        print_json({"courses": [{**c.public(catalog.default_id), "folder": str(c.folder)} for c in catalog.courses],
+                    "problems": list(catalog.problems)})
+        return 0
+    for c in catalog.courses:
+        mark = "*" if c.id == catalog.default_id else " "
+        print(f"{mark} {c.id:<32} {c.title} (v{c.version})  {c.folder}")
+    for problem in catalog.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if not catalog.courses:
+        print("no courses (set TUTOR_CORPUS_DIR or TUTOR_COURSES_DIR)", file=sys.stderr)
     return 0

@@ -28,6 +28,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--save-baseline", metavar="PATH", help="write this run as a baseline JSON file")
     p.add_argument("--thresholds", metavar="PATH", help="floors file (default: evals/thresholds.toml beside the set)")
     p.add_argument("--no-store", action="store_true", help="do not record the run in the database")
+    p.add_argument("--course", metavar="ID", help="a course of the deployment (default: the default course)")
 
 
 def run(args: argparse.Namespace, services) -> int:
@@ -79,6 +80,9 @@ def _run_one(args: argparse.Namespace, services) -> tuple[int, dict | None]:
     else:
         progress = None  # type: ignore[assignment]
 
+    from .course import course_services
+
+    services = course_services(services, args.course)
     baseline = args.baseline
     if baseline == "auto":
         from ..evals.catalog import baseline_for

@@ -171,7 +171,7 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = STAR
 
 
 def run_up(args: argparse.Namespace, services) -> int:
-    from ..index.ingest import ingest
+    from ..index.courses import ingest_courses
     from .course import export_onnx
 
     def interrupted(signum, _frame):
@@ -180,11 +180,25 @@ def run_up(args: argparse.Namespace, services) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     settings = services.settings
     token_note = prepare_secrets(settings)
-    summary = ingest(services)  # idempotent: a few seconds when the course is unchanged
-    state = "built" if summary.changed else "up to date"
-    print(f"index {state}: {summary.course_id} v{summary.version}, {summary.sections} sections, "
-          f"{summary.chunks} chunks ({summary.collection})", flush=True)
-    export = export_onnx(services)  # once per model: the API workers then embed without torch
+
+    def report(summary) -> None:
+        state = "built" if summary.changed else "up to date"
+        print(f"index {state}: {summary.course_id} v{summary.version}, {summary.sections} sections, "
+              f"{summary.chunks} chunks ({summary.collection})", flush=True)
+        for warning in summary.warnings:
+            print(f"warning: {summary.course_id}: {warning}", file=sys.stderr)
+
+    # Every course of the deployment (idempotent: a few seconds when nothing changed); one that fails is reported
+    # and the others are served, unless the default course itself cannot be indexed.
+    done = ingest_courses(services, report=report)
+    for failure in done.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    default_id = services.catalog().default_id
+    if default_id is None or default_id not in {s.course_id for s in done.summaries}:
+        print("error: the default course could not be indexed (imaging-tutor course check names the problem)",
+              file=sys.stderr)
+        return 2
+    export = export_onnx(services.default_course())  # once per model: the API workers then embed without torch
     if export is not None:
         print(f"embedding model: ONNX export {export}", flush=True)
 

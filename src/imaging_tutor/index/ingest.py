@@ -11,9 +11,10 @@ from typing import Callable
 import numpy as np
 from sqlalchemy import select
 
+from ..corpus.check import check_course
 from ..corpus.chunking import chunk_course, chunk_id, section_sentences
 from ..corpus.course import Course, load_course
-from ..corpus.questionbank import BankQuestion, load_question_bank
+from ..corpus.questionbank import BankQuestion
 from ..storage.db import Database
 from ..storage.models import IndexState, utcnow
 from .embedding import Embedder
@@ -39,6 +40,7 @@ class IngestSummary:
     questions: int = 0  # labelled learner questions from the course's question bank
     stale_questions: list[str] = field(default_factory=list)  # bank rows set aside: their section or quote changed
     model_warnings: list[str] = field(default_factory=list)  # shipped models fitted on other data than is here now
+    warnings: list[str] = field(default_factory=list)  # the author's check (corpus/check.py): reported, never fatal
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -123,16 +125,20 @@ def ingest(services, corpus: str | None = None, *, progress: Progress | None = N
     t0 = time.perf_counter()
     folder = corpus or services.settings.corpus_dir
     course = load_course(folder)  # a malformed course stops here, before any write
-    bank = load_question_bank(folder, course)  # so does a malformed question bank
+    # The author's check: its warnings are reported, never fatal. A malformed question bank is one of them: the
+    # bank is then skipped as a whole (check.bank is None) and the ranker uses the text alone.
+    check = check_course(folder)
+    bank = check.bank.questions if check.bank is not None else []
+    stale = check.bank.stale if check.bank is not None else []
     embedder, store, db = services.embedder, services.store, services.db
-    records = _records(course, embedder, bank.questions)
+    records = _records(course, embedder, bank)
     fp = fingerprint(course, records, embedder.name)
     name = f"{course.id}-{fp[:16]}"
     kinds = [r["meta"]["kind"] for r in records]
     summary = IngestSummary(course.id, course.version, name, len(course.chapters), len(course.sections),
                             kinds.count("chunk"), kinds.count("sentence"), 0, 0, 0.0, False,
                             titles=kinds.count("title"), questions=kinds.count("question"),
-                            stale_questions=bank.stale)
+                            stale_questions=stale, warnings=[str(f) for f in check.warnings])
 
     summary.model_warnings = services.models.stale_reasons([course])
     state = active_state(db, course.id)

@@ -69,21 +69,22 @@ def save_reviewed(db: Database, quiz: Quiz, title: str, exclude: list[str]) -> Q
     return save_quiz(db, kept, title)
 
 
-def list_quizzes(db: Database) -> list[QuizSummary]:
-    """Saved quizzes, newest first."""
+def list_quizzes(db: Database, course_id: str | None = None) -> list[QuizSummary]:
+    """Saved quizzes (of one course, when given), newest first."""
     with db.scope() as s:
         counts = dict(s.execute(select(QuizBankItem.quiz_id, func.count()).group_by(QuizBankItem.quiz_id)).all())
         stale = dict(s.execute(select(QuizBankItem.quiz_id, func.count()).where(QuizBankItem.stale.is_(True))
                                .group_by(QuizBankItem.quiz_id)).all())
-        banks = s.scalars(select(QuizBank).order_by(QuizBank.created_at.desc(), QuizBank.id)).all()
+        query = select(QuizBank) if course_id is None else select(QuizBank).where(QuizBank.course_id == course_id)
+        banks = s.scalars(query.order_by(QuizBank.created_at.desc(), QuizBank.id)).all()
         return [QuizSummary(id=b.id, title=b.title, course_id=b.course_id, course_version=b.course_version,
                             items=counts.get(b.id, 0), stale_items=stale.get(b.id, 0),
                             created_at=_aware(b.created_at), updated_at=_aware(b.updated_at)) for b in banks]
 
 
-def _load(s, quiz_id: str) -> tuple[QuizBank, list[QuizBankItem]]:
+def _load(s, quiz_id: str, course_id: str | None = None) -> tuple[QuizBank, list[QuizBankItem]]:
     bank = s.get(QuizBank, quiz_id)
-    if bank is None:
+    if bank is None or (course_id is not None and bank.course_id != course_id):
         raise NotFound(f"unknown quiz {quiz_id!r}")
     rows = s.scalars(select(QuizBankItem).where(QuizBankItem.quiz_id == quiz_id)
                      .order_by(QuizBankItem.position)).all()
@@ -102,10 +103,10 @@ def _to_quiz(bank: QuizBank, rows: list[QuizBankItem]) -> Quiz:
                 created_at=_aware(bank.created_at))
 
 
-def get_quiz(db: Database, quiz_id: str) -> Quiz:
-    """A saved quiz with its items (stale ones flagged)."""
+def get_quiz(db: Database, quiz_id: str, course_id: str | None = None) -> Quiz:
+    """A saved quiz with its items (stale ones flagged); NotFound for another course's quiz when one is given."""
     with db.scope() as s:
-        return _to_quiz(*_load(s, quiz_id))
+        return _to_quiz(*_load(s, quiz_id, course_id))
 
 
 def delete_quiz(db: Database, quiz_id: str) -> None:

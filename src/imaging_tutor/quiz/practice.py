@@ -38,6 +38,7 @@ def start_session(services, learner_id: str, *, mode: str = "course", chapter: i
     """Start a session; its items are snapshotted so later edits to a bank never change it mid-way."""
     learner_id = check_learner(learner_id)
     db = services.db
+    course_id = services.course().id  # a quiz session belongs to the course it was started in
     if mode not in MODES:
         raise InvalidInput(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
     if mode in ("course", "practice"):
@@ -59,28 +60,28 @@ def start_session(services, learner_id: str, *, mode: str = "course", chapter: i
     elif mode == "bank":
         if not quiz_id:
             raise InvalidInput("a bank session needs a quiz id")
-        items = [it for it in get_quiz(db, quiz_id).items if not it.stale]
+        items = [it for it in get_quiz(db, quiz_id, course_id=course_id).items if not it.stale]
         if not items:
             raise InvalidInput(f"quiz {quiz_id} has no current items (all are stale)")
     else:
         now = now or utcnow()
         with db.scope() as s:
-            items = due_items(s, learner_id, now, max(1, int(count)))
+            items = due_items(s, learner_id, now, max(1, int(count)), course_id=course_id)
         if not items:
             raise InvalidInput("no items are due for review")
     sid = "qs-" + uuid.uuid4().hex[:20]
     created = utcnow()
     with db.scope() as s:
-        s.add(QuizSession(id=sid, learner_id=learner_id, source=mode, chapter=chapter,
+        s.add(QuizSession(id=sid, course_id=course_id, learner_id=learner_id, source=mode, chapter=chapter,
                            quiz_id=quiz_id if mode == "bank" else None,
                            items_json=json.dumps([it.model_dump(mode="json") for it in items]), total=len(items),
                            created_at=created))
     return get_session(db, sid)
 
 
-def _load(db, session_id: str) -> tuple[QuizSession, list[QuizItem]]:
+def _load(db, session_id: str, course_id: str | None = None) -> tuple[QuizSession, list[QuizItem]]:
     row = db.get(QuizSession, session_id)
-    if row is None:
+    if row is None or (course_id is not None and row.course_id != course_id):
         raise NotFound(f"unknown quiz session {session_id!r}")
     return row, [QuizItem.model_validate(d) for d in json.loads(row.items_json)]
 
@@ -102,9 +103,10 @@ def _next(items: list[QuizItem], answered) -> QuizItem | None:
     return next((it for it in items if it.id not in answered), None)
 
 
-def get_session(db: Database, session_id: str) -> SessionView:
+def get_session(db: Database, session_id: str, course_id: str | None = None) -> SessionView:
+    """A session's state (NotFound when unknown, or of another course when `course_id` is given)."""
     with db.scope() as s:
-        row, items = _load(s, session_id)
+        row, items = _load(s, session_id, course_id)
         done = _answered(s, session_id)
         created = row.created_at.replace(tzinfo=timezone.utc) if row.created_at.tzinfo is None else row.created_at
         return SessionView(id=row.id, learner_id=row.learner_id, source=row.source, chapter=row.chapter,
@@ -135,17 +137,18 @@ def submit(services, session_id: str, item_id: str, response: str | None, *, lea
         if s.scalar(select(func.count()).where(QuizAttempt.session_id == session_id,
                                                 QuizAttempt.item_id == item_id)):
             raise Conflict(f"item {item_id} was already answered in session {session_id}")
-        learner = row.learner_id
+        learner, course_id = row.learner_id, row.course_id
     # Grading may embed text; it runs outside any transaction so writers never wait on the model.
     g = grade(item, response, embedder=services.embedder, terms=course_terms(services.course()))
     try:
         with db.scope() as s:
             # The insert comes first so the transaction takes the write lock before it reads anything.
-            s.add(QuizAttempt(session_id=session_id, learner_id=learner, item_id=item.id, ref=item.citation.ref,
+            s.add(QuizAttempt(session_id=session_id, course_id=course_id, learner_id=learner, item_id=item.id,
+                              ref=item.citation.ref,
                                response=response or "", correct=g.correct, score=g.score, verdict=g.verdict,
                                created_at=now or utcnow()))
             s.flush()
-            record_review(s, learner, item, g.correct, g.score, now)
+            record_review(s, learner, item, g.correct, g.score, now, course_id=course_id)
     except IntegrityError:
         raise Conflict(f"item {item_id} was already answered in session {session_id}") from None
     view = get_session(db, session_id)

@@ -33,7 +33,7 @@ def _insert_ignore(db: Session, values: dict) -> None:
 
 
 def record_review(db: Session, learner_id: str, item: QuizItem, correct: bool, score: float,
-                  now: datetime | None = None) -> QuizReviewCard | None:
+                  now: datetime | None = None, course_id: str | None = None) -> QuizReviewCard | None:
     """Update (or start, on a miss) the item's review card inside the caller's transaction."""
     now = _aware(now) or utcnow()
     key = (learner_id, item.id)
@@ -43,6 +43,7 @@ def record_review(db: Session, learner_id: str, item: QuizItem, correct: bool, s
             return None  # nothing to review: answered right the first time
         card = Card(card_id=int(digest(learner_id, item.id), 16) % (2**53))
         _insert_ignore(db, {"learner_id": learner_id, "item_id": item.id, "ref": item.citation.ref,
+                            **({"course_id": course_id} if course_id else {}),
                             "item_json": item.model_dump_json(), "card_json": json.dumps(card.to_dict()),
                             "due_at": now, "lapses": 0, "reviews": 0, "updated_at": now})
         db.flush()
@@ -58,21 +59,26 @@ def record_review(db: Session, learner_id: str, item: QuizItem, correct: bool, s
     return row
 
 
+def _of_course(query, course_id: str | None):
+    return query if course_id is None else query.where(QuizReviewCard.course_id == course_id)
+
+
 def review_queue(db: Database, learner_id: str, now: datetime | None = None,
-                 limit: int = 20) -> list[ReviewItem]:
-    """Items due for review now, most overdue first."""
+                 limit: int = 20, course_id: str | None = None) -> list[ReviewItem]:
+    """Items due for review now (of one course, when given), most overdue first."""
     now = _aware(now) or utcnow()
     with db.scope() as s:
-        rows = s.scalars(select(QuizReviewCard).where(QuizReviewCard.learner_id == learner_id,
-                                                       QuizReviewCard.due_at <= now)
+        rows = s.scalars(_of_course(select(QuizReviewCard).where(QuizReviewCard.learner_id == learner_id,
+                                                                  QuizReviewCard.due_at <= now), course_id)
                           .order_by(QuizReviewCard.due_at, QuizReviewCard.item_id).limit(limit)).all()
         return [ReviewItem(item=QuizItem.model_validate_json(r.item_json).public(), due=_aware(r.due_at),
                            lapses=r.lapses, reviews=r.reviews) for r in rows]
 
 
-def due_items(db: Session, learner_id: str, now: datetime, limit: int) -> list[QuizItem]:
-    rows = db.scalars(select(QuizReviewCard).where(QuizReviewCard.learner_id == learner_id,
-                                                   QuizReviewCard.due_at <= now)
+def due_items(db: Session, learner_id: str, now: datetime, limit: int,
+              course_id: str | None = None) -> list[QuizItem]:
+    rows = db.scalars(_of_course(select(QuizReviewCard).where(QuizReviewCard.learner_id == learner_id,
+                                                              QuizReviewCard.due_at <= now), course_id)
                       .order_by(QuizReviewCard.due_at, QuizReviewCard.item_id).limit(limit)).all()
     return [QuizItem.model_validate_json(r.item_json) for r in rows]
 
@@ -89,7 +95,8 @@ def progress(db: Database, course: Course, learner_id: str, chapter: int | None 
         rows = s.execute(
             select(QuizAttempt.ref, func.count(), func.sum(cast(QuizAttempt.correct, Integer)),
                    func.avg(QuizAttempt.score), func.max(QuizAttempt.created_at))
-            .where(QuizAttempt.learner_id == learner_id).group_by(QuizAttempt.ref)).all()
+            .where(QuizAttempt.learner_id == learner_id, QuizAttempt.course_id == course.id)
+            .group_by(QuizAttempt.ref)).all()
     out = []
     for ref, attempts, correct, mean, last in rows:
         if chapter is not None and not ref.startswith(f"{chapter}."):

@@ -16,6 +16,9 @@ from ..errors import InvalidInput, ServiceUnavailable
 from .files import private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic's command API keeps its context in module globals: two threads migrating at once (two Database objects
+# in one process, e.g. the API's warm-up and a request) break each other. One migration at a time per process.
+_MIGRATING = threading.Lock()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -60,18 +63,21 @@ def make_engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to Alembic head (safe to run from several processes: it takes a lock on PostgreSQL)."""
+def migrate(engine: Engine, default_course_id: str | None = None) -> None:
+    """Bring the schema to Alembic head (safe to run from several processes: it takes a lock on PostgreSQL).
+
+    `default_course_id` is the course rows made before courses had ids belong to (migration 0004)."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as conn:
+        with _MIGRATING, engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(724011)"))
             cfg.attributes["connection"] = conn
+            cfg.attributes["default_course_id"] = default_course_id
             command.upgrade(cfg, "head")
     except DatabaseError as exc:
         mapped = unavailable(exc)
@@ -83,8 +89,9 @@ def migrate(engine: Engine) -> None:
 class Database:
     """The tutor's database: sessions, quizzes, progress, feedback, eval runs. Migrated once, on first use."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, default_course_id: str | None = None):
         self.url = url
+        self.default_course_id = default_course_id  # for rows older than course ids (migration 0004)
         self._engine: Engine | None = None
         self._factory: sessionmaker | None = None
         self._lock = threading.Lock()
@@ -99,7 +106,7 @@ class Database:
                 if self._engine is None:
                     engine = make_engine(self.url)
                     try:
-                        migrate(engine)
+                        migrate(engine, self.default_course_id)
                     except BaseException:
                         engine.dispose()
                         raise

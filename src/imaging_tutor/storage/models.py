@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, FetchedValue, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -31,8 +31,12 @@ class IndexState(Base):
 
 
 class ChatSession(Base):
+    """A conversation. Like feedback, quiz sessions, attempts, review cards and eval runs it belongs to a course
+    (migration 0004); a row inserted without one gets the database's default course (the column's server default)."""
+
     __tablename__ = "chat_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(100), index=True, server_default=FetchedValue())  # migration 0004: each belongs to a course
     learner_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -57,6 +61,7 @@ class Feedback(Base):
     __table_args__ = (UniqueConstraint("turn_id", "learner_id", name="uq_feedback_turn_learner"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     turn_id: Mapped[int] = mapped_column(ForeignKey("chat_turns.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[str] = mapped_column(String(100), index=True, server_default=FetchedValue())  # the turn's conversation's course
     learner_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -66,6 +71,7 @@ class Feedback(Base):
 class EvalRun(Base):
     __tablename__ = "eval_runs"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(100), index=True, server_default=FetchedValue())
     set_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="done")
     passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
@@ -112,6 +118,7 @@ class QuizSession(Base):
 
     __tablename__ = "quiz_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(100), index=True, server_default=FetchedValue())
     learner_id: Mapped[str] = mapped_column(String(100), index=True)
     source: Mapped[str] = mapped_column(String(20))
     chapter: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -129,6 +136,7 @@ class QuizAttempt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("quiz_sessions.id", ondelete="CASCADE"), index=True)
     learner_id: Mapped[str] = mapped_column(String(100), index=True)
+    course_id: Mapped[str] = mapped_column(String(100), index=True, server_default=FetchedValue())  # its session's course (progress per course)
     item_id: Mapped[str] = mapped_column(String(64))
     ref: Mapped[str] = mapped_column(String(20), index=True)
     response: Mapped[str] = mapped_column(Text)
@@ -145,6 +153,7 @@ class QuizReviewCard(Base):
     learner_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     ref: Mapped[str] = mapped_column(String(20))
+    course_id: Mapped[str] = mapped_column(String(100), index=True, server_default=FetchedValue())
     item_json: Mapped[str] = mapped_column(Text)
     card_json: Mapped[str] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,4 +1,5 @@
-"""Conversation sessions and turns, persisted in the database."""
+"""Conversation sessions and turns, persisted in the database. A conversation belongs to one course: read through
+another course (`course_id=`) it does not exist."""
 from __future__ import annotations
 
 import json
@@ -18,29 +19,44 @@ def validate_session_id(session_id: str) -> str:
     return session_id
 
 
-def new_session(db: Database, learner_id: str | None = None, session_id: str | None = None) -> str:
-    """Create a session (a given id is kept, so the CLI can name one) and return its id."""
+def _course(course_id: str | None) -> dict:
+    """The course column's value when given (without one the database's default course applies)."""
+    return {"course_id": course_id} if course_id else {}
+
+
+def _other_course(row: ChatSession, course_id: str | None) -> bool:
+    return course_id is not None and row.course_id != course_id
+
+
+def new_session(db: Database, learner_id: str | None = None, session_id: str | None = None,
+                course_id: str | None = None) -> str:
+    """Create a session of a course (a given id is kept, so the CLI can name one) and return its id."""
     sid = validate_session_id(session_id) if session_id else uuid.uuid4().hex
     with db.scope() as s:
-        if s.get(ChatSession, sid) is None:
-            s.add(ChatSession(id=sid, learner_id=learner_id, title=""))
+        row = s.get(ChatSession, sid)
+        if row is None:
+            s.add(ChatSession(id=sid, learner_id=learner_id, title="", **_course(course_id)))
+        elif _other_course(row, course_id):
+            raise NotFound(f"unknown session {sid!r}")  # an id another course's conversation already has
     return sid
 
 
-def check_session(db: Database, session_id: str, learner_id: str | None = None) -> None:
-    """Refuse a session id that is malformed or belongs to someone else; a new id is fine (nothing is written:
-    the session is created with its first turn, so a question that fails leaves no empty conversation)."""
+def check_session(db: Database, session_id: str, learner_id: str | None = None, course_id: str | None = None) -> None:
+    """Refuse a session id that is malformed or belongs to someone else or another course; a new id is fine
+    (nothing is written: the session is created with its first turn, so a question that fails leaves no empty
+    conversation)."""
     validate_session_id(session_id)
     with db.scope() as s:
         row = s.get(ChatSession, session_id)
-    if row is not None and row.learner_id != learner_id:
+    if row is not None and (row.learner_id != learner_id or _other_course(row, course_id)):
         raise NotFound(f"unknown session {session_id!r}")
 
 
-def get_session(db: Database, session_id: str) -> ChatSession:
+def get_session(db: Database, session_id: str, course_id: str | None = None) -> ChatSession:
+    """The session (NotFound when unknown, or when `course_id` is given and the session belongs to another)."""
     with db.scope() as s:
         row = s.get(ChatSession, session_id)
-        if row is None:
+        if row is None or _other_course(row, course_id):
             raise NotFound(f"unknown session {session_id!r}")
         return row
 
@@ -54,7 +70,7 @@ def history(db: Database, session_id: str, limit: int = 6) -> list[ChatTurn]:
 
 
 def add_turn(db: Database, session_id: str, question: str, resolved: str, status: str, answer_json: str,
-             learner_id: str | None = None) -> int:
+             learner_id: str | None = None, course_id: str | None = None) -> int:
     """Store one turn and return its id; the session is created here, in the same transaction, when this is its
     first turn (a concurrent first turn into the same new id is retried once and joins the row the other made)."""
     from sqlalchemy.exc import IntegrityError
@@ -64,10 +80,11 @@ def add_turn(db: Database, session_id: str, question: str, resolved: str, status
             with db.scope() as s:
                 sess = s.get(ChatSession, session_id)
                 if sess is None:
-                    sess = ChatSession(id=session_id, learner_id=learner_id, title=question[:80])
+                    sess = ChatSession(id=session_id, learner_id=learner_id, title=question[:80],
+                                       **_course(course_id))
                     s.add(sess)
                     s.flush()  # the session row first: the turn's foreign key needs it
-                elif sess.learner_id != learner_id:
+                elif sess.learner_id != learner_id or _other_course(sess, course_id):
                     raise NotFound(f"unknown session {session_id!r}")
                 turn = ChatTurn(session_id=session_id, question=question, resolved_question=resolved, status=status,
                                 answer_json=answer_json)
@@ -83,22 +100,25 @@ def add_turn(db: Database, session_id: str, question: str, resolved: str, status
     raise AssertionError("unreachable")
 
 
-def list_sessions(db: Database, learner_id: str | None, limit: int = 50, offset: int = 0) -> list[ChatSession]:
-    """A learner's sessions, most recently used first, one page at a time."""
+def list_sessions(db: Database, learner_id: str | None, limit: int = 50, offset: int = 0,
+                  course_id: str | None = None) -> list[ChatSession]:
+    """A learner's sessions (of one course, when given), most recently used first, one page at a time."""
+    query = select(ChatSession).where(ChatSession.learner_id == learner_id)
+    if course_id is not None:
+        query = query.where(ChatSession.course_id == course_id)
     with db.scope() as s:
-        return list(s.scalars(select(ChatSession).where(ChatSession.learner_id == learner_id)
-                              .order_by(ChatSession.updated_at.desc(), ChatSession.id)
+        return list(s.scalars(query.order_by(ChatSession.updated_at.desc(), ChatSession.id)
                               .limit(limit).offset(offset)).all())
 
 
-def turns(db: Database, session_id: str) -> list[ChatTurn]:
-    get_session(db, session_id)
+def turns(db: Database, session_id: str, course_id: str | None = None) -> list[ChatTurn]:
+    get_session(db, session_id, course_id)
     with db.scope() as s:
         return list(s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id).order_by(ChatTurn.id)).all())
 
 
-def delete_session(db: Database, session_id: str) -> None:
-    get_session(db, session_id)
+def delete_session(db: Database, session_id: str, course_id: str | None = None) -> None:
+    get_session(db, session_id, course_id)
     with db.scope() as s:
         s.execute(delete(ChatTurn).where(ChatTurn.session_id == session_id))
         s.execute(delete(ChatSession).where(ChatSession.id == session_id))
@@ -106,16 +126,16 @@ def delete_session(db: Database, session_id: str) -> None:
 
 def public_session(row: ChatSession) -> dict:
     """A conversation's summary as clients see it."""
-    return {"id": row.id, "learner_id": row.learner_id, "title": row.title, "created_at": row.created_at,
-            "updated_at": row.updated_at}
+    return {"id": row.id, "course_id": row.course_id, "learner_id": row.learner_id, "title": row.title,
+            "created_at": row.created_at, "updated_at": row.updated_at}
 
 
-def conversation(db: Database, session_id: str) -> dict:
+def conversation(db: Database, session_id: str, course_id: str | None = None) -> dict:
     """A conversation with every turn: question, how it was understood, the stored answer and its rating."""
     from .feedback import feedback_for_turns  # feedback builds on conversations, not the other way
 
-    row = get_session(db, session_id)
-    rows = turns(db, session_id)
+    row = get_session(db, session_id, course_id)
+    rows = turns(db, session_id, course_id)
     rated = feedback_for_turns(db, [t.id for t in rows], row.learner_id)
     return {**public_session(row), "turns": [
         {"id": t.id, "question": t.question, "resolved_question": t.resolved_question, "status": t.status,

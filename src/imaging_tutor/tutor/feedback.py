@@ -39,11 +39,15 @@ def _rating_name(value: int) -> str:
     return "up" if value > 0 else "down"
 
 
-def turn_owner(db: Database, turn_id: int) -> str | None:
-    """The learner id of the session a turn belongs to (NotFound for an unknown turn)."""
+def turn_owner(db: Database, turn_id: int, course_id: str | None = None) -> str | None:
+    """The learner id of the session a turn belongs to (NotFound for an unknown turn, or one of another course
+    when `course_id` is given)."""
+    query = (select(ChatSession.learner_id).join(ChatTurn, ChatTurn.session_id == ChatSession.id)
+             .where(ChatTurn.id == turn_id))
+    if course_id is not None:
+        query = query.where(ChatSession.course_id == course_id)
     with db.scope() as s:
-        row = s.execute(select(ChatSession.learner_id).join(ChatTurn, ChatTurn.session_id == ChatSession.id)
-                        .where(ChatTurn.id == turn_id)).first()
+        row = s.execute(query).first()
     if row is None:
         raise NotFound(f"unknown turn {turn_id}")
     return row[0]
@@ -72,9 +76,12 @@ def give_feedback(db: Database, *, turn_id: int, rating: str, learner_id: str, c
     if len(comment) > MAX_COMMENT:
         raise InvalidInput(f"comment is {len(comment)} characters; the limit is {MAX_COMMENT}")
     with db.scope() as s:
-        if s.get(ChatTurn, turn_id) is None:
+        course_id = s.scalar(select(ChatSession.course_id).join(ChatTurn, ChatTurn.session_id == ChatSession.id)
+                             .where(ChatTurn.id == turn_id))
+        if course_id is None:
             raise NotFound(f"unknown turn {turn_id}")
-        _upsert(s, db.engine.dialect.name, {"turn_id": turn_id, "learner_id": learner_id,
+        # The rating belongs to the course of the conversation it rates.
+        _upsert(s, db.engine.dialect.name, {"turn_id": turn_id, "learner_id": learner_id, "course_id": course_id,
                                             "rating": RATINGS[rating], "comment": comment, "created_at": utcnow()})
         row = s.scalar(select(Feedback).where(Feedback.turn_id == turn_id, Feedback.learner_id == learner_id)
                        .execution_options(populate_existing=True))
@@ -94,15 +101,17 @@ def feedback_for_turns(db: Database, turn_ids: list[int], learner_id: str | None
             for r in rows}
 
 
-def list_feedback(db: Database, *, rating: str | None = None, limit: int = 100,
-                  offset: int = 0) -> list[FeedbackEntry]:
-    """Newest feedback first, each with the question and the stored answer (citations included)."""
+def list_feedback(db: Database, *, rating: str | None = None, limit: int = 100, offset: int = 0,
+                  course_id: str | None = None) -> list[FeedbackEntry]:
+    """Newest feedback first (of one course, when given), each with the question and the stored answer."""
     if rating is not None and rating not in RATINGS:
         raise InvalidInput("rating must be 'up' or 'down'")
     query = (select(Feedback, ChatTurn).join(ChatTurn, ChatTurn.id == Feedback.turn_id)
              .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit).offset(offset))
     if rating is not None:
         query = query.where(Feedback.rating == RATINGS[rating])
+    if course_id is not None:
+        query = query.where(Feedback.course_id == course_id)
     with db.scope() as s:
         rows = s.execute(query).all()
     return [FeedbackEntry(f.id, f.turn_id, f.learner_id, _rating_name(f.rating), f.comment, f.created_at,

@@ -116,7 +116,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
     if session_id is not None:
-        conversations.check_session(db, session_id, learner_id)  # created with its first turn (add_turn)
+        conversations.check_session(db, session_id, learner_id,  # created with its first turn (add_turn)
+                                    course_id=services.course().id)
         past = past_turns(conversations.history(db, session_id))
     snapshot = services.index()
     course = snapshot.course
@@ -176,7 +177,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         result.session_id = session_id
         result.turn_id = conversations.add_turn(db, session_id, q, result.resolved_question, result.status,
                                                 json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
-                                                learner_id=learner_id)
+                                                learner_id=learner_id, course_id=course.id)
     return result
 
 
@@ -330,4 +331,4 @@ def _hint(question: str, focus: str, retrieval: Retrieval, focus_vector, model: 
 
 def new_session(services, learner_id: str | None = None) -> str:
     """A fresh conversation id (evals replay history into one)."""
-    return conversations.new_session(services.db, learner_id)
+    return conversations.new_session(services.db, learner_id, course_id=services.course().id)

@@ -34,7 +34,7 @@ def _session_for(body: ChatRequest, services, principal) -> str | None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                                 "conversations belong to a learner: send a learner bearer token to use session_id",
                                 headers={"WWW-Authenticate": "Bearer"})
-        claimable_session(services.db, principal, session_id)
+        claimable_session(services.db, principal, session_id, services.course().id)
     elif principal.learner_id is not None:
         session_id = uuid.uuid4().hex
     return session_id

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from ...errors import Conflict
-from ..deps import EvalSetsDirDep, MaintainerDep, ServicesDep
+from ..deps import CourseIdDep, EvalSetsDirDep, MaintainerDep, ServicesDep
 from ...evals.catalog import available_sets, default_baseline, resolve_set
 from ..schemas import EvalRunRequest
 
@@ -38,17 +38,17 @@ def start_run(body: EvalRunRequest, services: ServicesDep, _m: MaintainerDep, se
 
 
 @router.get("/evals/runs", response_model=list[dict[str, Any]], summary="Eval runs, newest first")
-def list_runs(services: ServicesDep, _m: MaintainerDep,
+def list_runs(services: ServicesDep, course_id: CourseIdDep, _m: MaintainerDep,
               set: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")] = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict]:
     from ...evals.runs import list_runs as runs
 
-    return runs(services.db, set_name=set, limit=limit)
+    return runs(services.db, set_name=set, limit=limit, course_id=course_id)
 
 
 @router.get("/evals/runs/{run_id}", response_model=dict[str, Any], summary="One run's full report")
-def get_run(services: ServicesDep, _m: MaintainerDep,
+def get_run(services: ServicesDep, course_id: CourseIdDep, _m: MaintainerDep,
             run_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]) -> dict:
     from ...evals.runs import get_run as fetch
 
-    return fetch(services.db, run_id)
+    return fetch(services.db, run_id, course_id)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 
 from ...tutor import feedback
 from ...errors import NotFound
-from ..deps import FeedbackRateLimit, LearnerDep, ServicesDep, StaffDep
+from ..deps import CourseIdDep, FeedbackRateLimit, LearnerDep, ServicesDep, StaffDep
 from ..schemas import FeedbackCreate, FeedbackPublic, FeedbackWithAnswer
 
 router = APIRouter(tags=["feedback"])
@@ -17,8 +17,8 @@ router = APIRouter(tags=["feedback"])
              dependencies=[FeedbackRateLimit], summary="Rate an answer",
              description="One rating per learner and turn; sending again replaces it. Only the learner who asked "
                          "can rate (staff and maintainer tokens get 403).")
-def give_feedback(body: FeedbackCreate, services: ServicesDep, principal: LearnerDep) -> dict:
-    owner = feedback.turn_owner(services.db, body.turn_id)
+def give_feedback(body: FeedbackCreate, services: ServicesDep, course_id: CourseIdDep, principal: LearnerDep) -> dict:
+    owner = feedback.turn_owner(services.db, body.turn_id, course_id)  # another course's turn is unknown here
     if owner is None or owner != principal.learner_id:
         raise NotFound(f"unknown turn {body.turn_id}")  # another learner's turn is not revealed
     entry = feedback.give_feedback(services.db, turn_id=body.turn_id, rating=body.rating, comment=body.comment,
@@ -27,9 +27,9 @@ def give_feedback(body: FeedbackCreate, services: ServicesDep, principal: Learne
 
 
 @router.get("/feedback", response_model=list[FeedbackWithAnswer], summary="Feedback inbox (staff)")
-def list_feedback(services: ServicesDep, _staff: StaffDep,
+def list_feedback(services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep,
                   rating: Literal["up", "down"] | None = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> list[dict]:
     return [e.public(with_answer=True) for e in feedback.list_feedback(services.db, rating=rating, limit=limit,
-                                                                      offset=offset)]
+                                                                      offset=offset, course_id=course_id)]

@@ -9,7 +9,8 @@ from ... import quiz
 from ...errors import NotFound
 from ...quiz.schema import ITEM_TYPES
 from ..auth import Principal
-from ..deps import LEARNER_ID_PATTERN, LearnerDep, PrincipalDep, QuizAnswerRateLimit, ServicesDep, StaffDep
+from ..deps import (LEARNER_ID_PATTERN, CourseIdDep, LearnerDep, PrincipalDep, QuizAnswerRateLimit, ServicesDep,
+                    StaffDep)
 from ..schemas import AnswerIn, QuizSave, QuizSessionCreate, QuizSpecIn, RegenerateIn
 
 router = APIRouter(tags=["quizzes"])
@@ -39,17 +40,24 @@ def save_quiz(body: QuizSave, services: ServicesDep, _staff: StaffDep) -> quiz.Q
 
 
 @router.get("/quizzes", response_model=list[quiz.QuizSummary], summary="Saved quizzes, newest first")
-def list_quizzes(services: ServicesDep, _staff: StaffDep) -> list[quiz.QuizSummary]:
-    return quiz.list_quizzes(services.db)
+def list_quizzes(services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep) -> list[quiz.QuizSummary]:
+    return quiz.list_quizzes(services.db, course_id)
+
+
+def _course_quiz(quiz_id: str, services, course_id: str) -> quiz.Quiz:
+    """A saved quiz of this course (another course's quiz is unknown here, so it is never edited against the
+    wrong course text)."""
+    return quiz.get_quiz(services.db, quiz_id, course_id=course_id)
 
 
 @router.get("/quizzes/{quiz_id}", response_model=quiz.Quiz, summary="A saved quiz with its answer keys")
-def get_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
-    return quiz.get_quiz(services.db, quiz_id)
+def get_quiz(quiz_id: QuizId, services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep) -> quiz.Quiz:
+    return _course_quiz(quiz_id, services, course_id)
 
 
 @router.delete("/quizzes/{quiz_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a saved quiz")
-def delete_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> Response:
+def delete_quiz(quiz_id: QuizId, services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep) -> Response:
+    _course_quiz(quiz_id, services, course_id)
     quiz.delete_quiz(services.db, quiz_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -58,20 +66,24 @@ def delete_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> Res
               description="The edited item is validated like a generated one: its explanation must stay a "
                           "verbatim quote of the cited section and support the answer.")
 def edit_item(quiz_id: QuizId, item_id: ItemId, changes: quiz.ItemEdit, services: ServicesDep,
-              _staff: StaffDep) -> quiz.QuizItem:
+              course_id: CourseIdDep, _staff: StaffDep) -> quiz.QuizItem:
+    _course_quiz(quiz_id, services, course_id)
     return quiz.update_item(services.db, quiz_id, item_id, changes, course=services.course(),
                             embedder=services.embedder)
 
 
 @router.delete("/quizzes/{quiz_id}/items/{item_id}", response_model=quiz.Quiz, summary="Remove an item")
-def delete_item(quiz_id: QuizId, item_id: ItemId, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
+def delete_item(quiz_id: QuizId, item_id: ItemId, services: ServicesDep, course_id: CourseIdDep,
+                _staff: StaffDep) -> quiz.Quiz:
+    _course_quiz(quiz_id, services, course_id)
     return quiz.delete_item(services.db, quiz_id, item_id)
 
 
 @router.post("/quizzes/{quiz_id}/items/{item_id}/regenerate", response_model=quiz.QuizItem,
              summary="Replace an item by another from the same section")
 def regenerate_item(quiz_id: QuizId, item_id: ItemId, body: RegenerateIn, services: ServicesDep,
-                    _staff: StaffDep) -> quiz.QuizItem:
+                    course_id: CourseIdDep, _staff: StaffDep) -> quiz.QuizItem:
+    _course_quiz(quiz_id, services, course_id)
     return quiz.regenerate_item(services.db, quiz_id, item_id, seed=body.seed, course=services.course(),
                                 embedder=services.embedder)
 
@@ -84,9 +96,9 @@ _MEDIA = {"gift": "text/plain; charset=utf-8", "qti": "application/zip", "json":
             response_class=Response,
             responses={200: {"content": {m.split(";")[0]: {} for m in _MEDIA.values()},
                              "description": "GIFT (Moodle), QTI 1.2 zip (Canvas), JSON, or Markdown with key"}})
-def export_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep,
+def export_quiz(quiz_id: QuizId, services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep,
                 format: Annotated[Literal["gift", "qti", "json", "md"], Query()] = "gift") -> Response:
-    name, data = quiz.export_quiz(quiz.get_quiz(services.db, quiz_id), format)
+    name, data = quiz.export_quiz(_course_quiz(quiz_id, services, course_id), format)
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -94,7 +106,7 @@ def export_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep,
 # -- learners: sessions, progress, review --------------------------------------------------------------------
 
 def _own_quiz_session(session_id: str, principal: Principal, services) -> quiz.SessionView:
-    view = quiz.get_session(services.db, session_id)
+    view = quiz.get_session(services.db, session_id, course_id=services.course().id)  # another course's: unknown
     if not principal.is_staff and view.learner_id != principal.learner_id:
         raise NotFound(f"unknown quiz session {session_id!r}")  # someone else's session is not revealed
     return view
@@ -147,8 +159,8 @@ def get_progress(services: ServicesDep, principal: PrincipalDep,
 
 
 @router.get("/review", response_model=list[quiz.ReviewItem], summary="Items due for review, most overdue first")
-def get_review_queue(services: ServicesDep, principal: PrincipalDep,
+def get_review_queue(services: ServicesDep, course_id: CourseIdDep, principal: PrincipalDep,
                      limit: Annotated[int, Query(ge=1, le=100)] = 20,
                      learner_id: Annotated[str | None, Query(pattern=LEARNER_ID_PATTERN)] = None
                      ) -> list[quiz.ReviewItem]:
-    return quiz.review_queue(services.db, _learner_for(principal, learner_id), limit=limit)
+    return quiz.review_queue(services.db, _learner_for(principal, learner_id), limit=limit, course_id=course_id)
