@@ -4,6 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationError
 
 import json
+import re
 from pathlib import Path
 
 from ..corpus.course import Course
@@ -85,6 +86,26 @@ def check_keys(course: Course, keys: list[CourseKey]) -> list[str]:
     return problems
 
 
+_APPLY_STEM = re.compile(r"\b(?:which situation|next step|what should|operating choice|which example|which approach|"
+                         r"brochure|claims?|a practical way|intended to)\b", re.IGNORECASE)
+_RECALL_STEM = re.compile(r"^(?:what is|what does .* mean|which (?:set|description|statement) best (?:matches|represents))",
+                          re.IGNORECASE)
+
+
+def key_level(stem: str) -> str:
+    """A chapter-quiz stem's level: a case to act on is apply; naming what the chapter says is recall; else understand."""
+    return "apply" if _APPLY_STEM.search(stem) else "recall" if _RECALL_STEM.search(stem) else "understand"
+
+
+# Stems that choose among options make no sense without them ("Which situation best matches …?"), so they stay
+# multiple choice even when a learner asks to answer in their own words.
+_NEEDS_OPTIONS = re.compile(r"^(?:which|[^?]*\b(?:is usually to|best reflects?|best matches?)\b)", re.IGNORECASE)
+
+
+def needs_options(stem: str) -> bool:
+    return bool(_NEEDS_OPTIONS.search(stem.strip()))
+
+
 def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     """A course quiz key as an item: multiple choice (options shuffled by the item id) or free text."""
     section = course.section(key.ref)
@@ -101,6 +122,7 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
         difficulty="medium" if as_type == "mcq" else "hard",
         source_hash=digest(key.explanation), kind="course_key", origin="course",
         key_terms=list(key.key_terms), distractors=list(key.distractors) if as_type == "short" else [],
+        level=key_level(key.stem), concept=f"course:{key.id}",
     )
 
 
@@ -113,5 +135,5 @@ def course_items(course_dir: str | Path, course: Course, chapter: int | None = N
     if not keys:
         raise NotFound(f"chapter {chapter} has no quiz keys")
     keys.sort(key=lambda k: (k.chapter, k.number))
-    return [key_item(course, k, as_type) for k in keys]
+    return [key_item(course, k, "mcq" if as_type == "short" and needs_options(k.stem) else as_type) for k in keys]
 

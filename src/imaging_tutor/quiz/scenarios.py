@@ -1,0 +1,187 @@
+"""Scenario items built on the course's own examples and advice: what should the team do, what follows, which term
+names this example, which term answers this question. The situation, the example and the advice are the course's
+own sentences; wrong options are the course's advice for other situations (or other terms), closest in meaning first.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..corpus.course import Course, Section
+from ..corpus.sentences import split_sentences
+from .distractors import pick_terms, rank_texts
+from .ids import digest, item_id, rng_for
+from .schema import ItemCitation, QuizItem
+from .terms import Terms
+from .text import support
+
+_LEAD = r"(?:(?:Practically|In practice|Practical (?:outcome|takeaway|steps|judgment[^:,]{0,30})|A practical outcome|" \
+        r"For beginners|In short|Finally|Also|Then|Second|First)[:,]?\s+)?"
+_CONDITIONAL = re.compile(rf"^{_LEAD}(?P<cond>(?:[Ii]f|[Ww]hen|[Ww]henever|[Bb]efore|[Aa]fter|[Oo]nce|[Uu]ntil|[Ww]hile) "
+                          r"[^,;:]{6,160}?), (?P<main>[a-z].{12,})$")
+_ACTION_VERBS = frozenset("""ask run check verify insist require define set track compare audit review confirm log limit
+route escalate pause re-validate revalidate use keep add include document monitor measure record report test train
+stop avoid call contact follow store label discard wash clean replace tighten inflate adjust cover cool heat turn mix
+chop water move build start wait choose plan treat""".split())
+_SHOULD = re.compile(r"^(?:[\w-]+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
+# Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
+_TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once|until) "
+                       r"[^;]{6,160})$")
+
+
+@dataclass(frozen=True)
+class Advice:
+    ref: str
+    sentence: str
+    cond: str
+    main: str
+    action: bool
+
+
+def _strip(text: str) -> str:
+    return text.strip().rstrip(".").strip()
+
+
+def conditionals(course: Course) -> list[Advice]:
+    """Every 'If/When/Before … , …' sentence of the course, split into situation and what follows."""
+    def build() -> list[Advice]:
+        out = []
+        for s in course.sections:
+            for a, b in split_sentences(s.text):
+                sent = s.text[a:b]
+                if "?" in sent or len(sent.split()) > 60:
+                    continue
+                m = _CONDITIONAL.match(sent) or _TRAILING.match(sent.rstrip("."))
+                if not m:
+                    continue
+                main = _strip(m.group("main"))
+                first = main.split()[0].lower().strip("“")
+                action = first in _ACTION_VERBS or bool(_SHOULD.match(main))
+                if m.re is _TRAILING and not action:
+                    continue  # "X happens when Y" is a definition, not advice
+                if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
+                    continue  # "…, this is why": leans on its neighbours ("it"/"that" point back at the situation)
+                out.append(Advice(s.ref, sent, _strip(m.group("cond")), main, action))
+        return out
+
+    return course.derived("quiz.conditionals", build)
+
+
+def _cite(section: Section, quote: str) -> ItemCitation:
+    return ItemCitation(ref=section.ref, section_title=section.section_title, quote=quote, chapter=section.chapter,
+                        chapter_title=section.chapter_title)
+
+
+def _option(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def advice_items(course: Course, section: Section, terms: Terms, embedder=None) -> list[QuizItem]:
+    """'What does the course recommend if …?' (apply) and 'What can happen if …?' (understand)."""
+    everything = conditionals(course)
+    out = []
+    for adv in (a for a in everything if a.ref == section.ref):
+        same_kind = [o for o in everything if o.action == adv.action and o.main != adv.main
+                     and support(o.main, adv.sentence, terms.synonyms) < 0.5
+                     and support(adv.main, o.sentence, terms.synonyms) < 0.5]
+        # Same chapter first, then the rest of the course; within each, closest in meaning to the right answer.
+        chapter = section.chapter
+        near = rank_texts(adv.main, [o.main for o in same_kind if course.section(o.ref).chapter == chapter], embedder)
+        far = rank_texts(adv.main, [o.main for o in same_kind if course.section(o.ref).chapter != chapter], embedder)
+        wrong = list(dict.fromkeys([*near, *far]))[:3]
+        if len(wrong) < 3:
+            continue
+        cond = adv.cond[:1].lower() + adv.cond[1:]
+        if adv.action:
+            prompt = f"What does the course recommend {cond}?"
+            kind, level = "situation_action", "apply"
+        else:
+            # Predicting what follows in a concrete situation applies the course's reasoning to a case.
+            prompt = f"According to the course, what can happen {cond}?"
+            kind, level = "consequence", "apply"
+        answer = _option(adv.main)
+        options = [answer, *(_option(w) for w in wrong)]
+        iid = item_id(course.version, section.ref, "mcq", kind, adv.cond, adv.sentence)
+        rng_for(iid, "options").shuffle(options)
+        out.append(QuizItem(id=iid, type="mcq", prompt=prompt, options=options, answer=answer,
+                            explanation=adv.sentence, citation=_cite(section, adv.sentence),
+                            difficulty="hard" if adv.action else "medium", source_hash=digest(adv.sentence),
+                            kind=kind, origin="generated", level=level))
+    return out
+
+
+_EXAMPLE = re.compile(r"^(?:For example|For instance|Imagine|Consider|Say|Suppose|Picture)\b[:,]?\s*(?P<body>.+)$")
+
+
+def example_items(course: Course, section: Section, terms: Terms, defined: dict[str, int], embedder=None) -> list[QuizItem]:
+    """'Which term names what this example shows?': an example sentence of the section that does not name the term
+    the section defined just before it (within three sentences); the quote spans both sentences."""
+    spans = split_sentences(section.text)
+    sents = [section.text[a:b] for a, b in spans]
+    out = []
+    for i, sent in enumerate(sents):
+        m = _EXAMPLE.match(sent)
+        if not m or "?" in sent or len(sent.split()) > 55:
+            continue
+        term = None
+        for j in range(i - 1, max(-1, i - 4), -1):
+            named = [t for t in terms.all if t.core and t.regex.search(sents[j])
+                     and (defined.get(t.name) == j or t.regex.search(section.section_title))]
+            if named:
+                term = max(named, key=lambda t: len(t.name))
+                start = j
+                break
+        if term is None or term.regex.search(sent):
+            continue
+        quote = section.text[spans[start][0]:spans[i][1]]
+        prompt_text = f"Which term from the course names what this example shows? “{sent}”"
+        wrong = pick_terms(course, terms, term, section.chapter, 3, avoid_text=quote + " " + sent, embedder=embedder,
+                           rng=rng_for(section.ref, term.name, "example"))
+        if len(wrong) < 3:
+            continue
+        options = [term.label, *(w.label for w in wrong)]
+        iid = item_id(course.version, section.ref, "mcq", "example_to_term", term.name, quote)
+        rng_for(iid, "options").shuffle(options)
+        out.append(QuizItem(id=iid, type="mcq", prompt=prompt_text, options=options, answer=term.label,
+                            explanation=quote, citation=_cite(section, quote), difficulty="hard",
+                            source_hash=digest(quote, "example"), kind="scenario", origin="generated",
+                            concept=term.name, level="apply"))
+    return out
+
+
+_QUESTION = re.compile(r"[“\"](?P<q>[^”\"]{12,160}\?)[”\"]")
+
+
+def question_items(course: Course, section: Section, terms: Terms, embedder=None) -> list[QuizItem]:
+    """'A colleague asks “…?” Which term answers that question?': a question the course quotes and then names the
+    measure or idea that answers it (in the same sentence or the next one)."""
+    spans = split_sentences(section.text)
+    sents = [section.text[a:b] for a, b in spans]
+    out = []
+    for i, sent in enumerate(sents):
+        for m in _QUESTION.finditer(sent):
+            rest = sent[: m.start()] + sent[m.end():]
+            candidates = [(t, i) for t in terms.all if t.core and t.regex.search(rest)]
+            if not candidates and i + 1 < len(sents) and len(sents[i + 1].split()) <= 12:
+                candidates = [(t, i + 1) for t in terms.all if t.core and t.regex.search(sents[i + 1])]
+            if len(candidates) != 1:
+                continue  # the answer must be unambiguous
+            term, end = candidates[0]
+            question = m.group("q")
+            if term.regex.search(question):
+                continue
+            quote = section.text[spans[i][0]:spans[end][1]]
+            wrong = pick_terms(course, terms, term, section.chapter, 3, avoid_text=quote, embedder=embedder,
+                               rng=rng_for(section.ref, term.name, "question"))
+            if len(wrong) < 3:
+                continue
+            options = [term.label, *(w.label for w in wrong)]
+            iid = item_id(course.version, section.ref, "mcq", "question_to_term", term.name, quote + question)
+            rng_for(iid, "options").shuffle(options)
+            out.append(QuizItem(id=iid, type="mcq",
+                                prompt=f"A colleague asks: “{question}” Which term from the course answers that "
+                                       "question?",
+                                options=options, answer=term.label, explanation=quote, citation=_cite(section, quote),
+                                difficulty="medium", source_hash=digest(quote, question), kind="question_to_term",
+                                origin="generated", concept=term.name, level="apply"))
+    return out
