@@ -216,6 +216,14 @@ def _defined_differently(course: Course, sibling: str, statement: str) -> bool:
     return bool(own) and all(support(statement, f.quote, syn) < 0.9 for f in own)
 
 
+def _never_said(course: Course, sibling: Term, statement: str) -> bool:
+    """The course names the sibling somewhere, and no sentence naming it says (most of) the swapped statement."""
+    syn = course_terms(course).synonyms
+    said = [s.text[a:b] for s in course.sections for a, b in split_sentences(s.text)
+            if sibling.regex.search(s.text[a:b])]
+    return bool(said) and all(support(statement, x, syn) < 0.7 for x in said)
+
+
 def definitions_of(course: Course, term: str) -> list[Fact]:
     return [f for fs in mine_course(course).values() for f in fs if f.kind == "definition" and f.term == term]
 
@@ -251,17 +259,48 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
             # Inside a term's own definition any sibling with a different definition of its own makes it false.
             swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
                       and t not in swaps and len(t.name.split()) == len(term.name.split())]
+        subject = term.regex.search(" ".join(fact.quote.split()[:6])) is not None
+        if fact.kind == "statement" and subject:
+            # The statement is about the term (it opens the sentence): a sibling of the same kind swapped in makes a
+            # claim the course never makes about that sibling — checked against every sentence naming it.
+            swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
+                      and t not in swaps and not terms.confusable(t.name, term.name)]
         for partner in swaps:
-            if fact.kind == "statement" and (partner.name != term.partner or not term.swap_in_statements
-                                             or not _cue_near(fact.quote, term)):
+            sibling_swap = partner.name != term.partner
+            if fact.kind == "statement" and not subject and (sibling_swap or not term.swap_in_statements
+                                                             or not _cue_near(fact.quote, term)):
                 continue
             swapped = swap_terms(fact.quote, term, partner)
             if not swapped or swapped == fact.quote:
                 continue
-            if partner.name != term.partner and not _defined_differently(course, partner.name, swapped):
+            if sibling_swap and fact.kind == "definition" and not _defined_differently(course, partner.name, swapped):
+                continue
+            if sibling_swap and fact.kind == "statement" and not _never_said(course, partner, swapped):
                 continue
             out.append(_item(course, fact, "tf", "swap", TF_PREFIX + swapped, "False", ["True", "False"], "medium",
                              variant=f"swap:{term.name}->{partner.name}"))
+    return out
+
+
+def plain_statement_items(course: Course, section: Section, covered: set[str]) -> list[QuizItem]:
+    """True/false items on the section's other standalone claims (no key term needed): the claim itself, and a
+    false version with a number changed or a negation added, when either edit is safe."""
+    out: list[QuizItem] = []
+    for a, b in split_sentences(section.text):
+        sent = section.text[a:b]
+        if sent in covered or not standalone(sent) or len(sent.split()) < 8:
+            continue
+        fact = Fact("", section.ref, a, b, sent, "statement", "plain")
+        out.append(_item(course, fact, "tf", "true_statement", TF_PREFIX + sent, "True", ["True", "False"], "easy",
+                         variant="true"))
+        changed = statements.change_number(sent, rng_for(fact.source_hash, "number"))
+        if changed:
+            out.append(_item(course, fact, "tf", "number_change", TF_PREFIX + changed[0], "False", ["True", "False"],
+                             "medium", variant=f"number:{changed[1]}->{changed[2]}"))
+        negated = statements.negate(sent)
+        if negated:
+            out.append(_item(course, fact, "tf", "negation", TF_PREFIX + negated, "False", ["True", "False"],
+                             "medium", variant="negation"))
     return out
 
 
@@ -285,6 +324,7 @@ def _build_candidates(course: Course, ref: str, embedder=None) -> list[QuizItem]
     for fact in facts:
         items.extend(items_for_fact(course, fact, gloss_pool, embedder))
     items.extend(tf_items(course, facts))
+    items.extend(plain_statement_items(course, section, {f.quote for f in facts}))
     items.extend(scenarios.advice_items(course, section, terms, embedder))
     spans = split_sentences(section.text)
     defined = {}
@@ -295,6 +335,7 @@ def _build_candidates(course: Course, ref: str, embedder=None) -> list[QuizItem]
                 defined.setdefault(f.term, idx)
     items.extend(scenarios.example_items(course, section, terms, defined, embedder))
     items.extend(scenarios.question_items(course, section, terms, embedder))
+    items.extend(scenarios.list_items(course, section, embedder))
     items.extend(computed.section_problems(course, section))
     uniq: dict[str, QuizItem] = {}
     for it in items:

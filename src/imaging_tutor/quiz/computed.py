@@ -131,6 +131,11 @@ _FORMULA = {"sensitivity": ("TP", "FN", "TP / (TP + FN)"), "specificity": ("TN",
 
 def _problem(method: str, tool: str, what: str, rng) -> tuple[str, dict, list[str]]:
     """(prompt, given numbers, worked solution) for one method with seeded numbers."""
+    prompt, given, steps = _problem_text(method, tool, what, rng)
+    return re.sub(r"\b([Aa]) (?=[AEIOUaeiou])", r"\1n ", prompt), given, steps
+
+
+def _problem_text(method: str, tool: str, what: str, rng) -> tuple[str, dict, list[str]]:
     if method in _FORMULA:
         g = _counts(rng)
         top, other, formula = _FORMULA[method]

@@ -137,3 +137,32 @@ def course_items(course_dir: str | Path, course: Course, chapter: int | None = N
     keys.sort(key=lambda k: (k.chapter, k.number))
     return [key_item(course, k, "mcq" if as_type == "short" and needs_options(k.stem) else as_type) for k in keys]
 
+
+
+COURSE_QUIZ_ID = re.compile(r"^course(?:-(\d{1,3}))?$")
+
+
+def course_quiz(course_dir: str | Path, course: Course, quiz_id: str):
+    """The course's own chapter quizzes as a Quiz: id 'course' (every chapter) or 'course-N' (chapter N)."""
+    from .schema import Quiz
+
+    m = COURSE_QUIZ_ID.match(quiz_id or "")
+    if not m:
+        raise NotFound(f"unknown quiz {quiz_id!r}")
+    chapter = int(m.group(1)) if m.group(1) else None
+    items = course_items(course_dir, course, chapter=chapter)
+    title = (f"Chapter {chapter} quiz: {course.chapter(chapter).title}" if chapter else f"{course.title}: chapter quizzes")
+    return Quiz(id=quiz_id, title=title, course_id=course.id, course_version=course.version, items=items)
+
+
+def load_any_quiz(services, quiz_id: str):
+    """A saved quiz (qb-…) or the course's own chapter quizzes (course, course-N); a generated id (qz-…) that was
+    never saved says how to keep it."""
+    from .library import get_quiz
+
+    if COURSE_QUIZ_ID.match(quiz_id or ""):
+        return course_quiz(services.settings.corpus_dir, services.course(), quiz_id)
+    if (quiz_id or "").startswith("qz-"):
+        raise NotFound(f"{quiz_id} is a generated quiz that was not saved: run `imaging-tutor quiz generate … --save "
+                       "TITLE` (or save it on the Staff page) and export the qb-… id it prints")
+    return get_quiz(services.db, quiz_id)

@@ -22,8 +22,9 @@ _CONDITIONAL = re.compile(rf"^{_LEAD}(?P<cond>(?:[Ii]f|[Ww]hen|[Ww]henever|[Bb]e
 _ACTION_VERBS = frozenset("""ask run check verify insist require define set track compare audit review confirm log limit
 route escalate pause re-validate revalidate use keep add include document monitor measure record report test train
 stop avoid call contact follow store label discard wash clean replace tighten inflate adjust cover cool heat turn mix
-chop water move build start wait choose plan treat""".split())
-_SHOULD = re.compile(r"^(?:[\w-]+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
+chop water move build start wait choose plan treat look make consider remember think watch get give take focus be
+map write tell prefer inspect lower raise tune""".split())
+_SHOULD = re.compile(r"^(?:\S+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
 # Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
 _TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once|until) "
                        r"[^;]{6,160})$")
@@ -184,4 +185,69 @@ def question_items(course: Course, section: Section, terms: Terms, embedder=None
                                 options=options, answer=term.label, explanation=quote, citation=_cite(section, quote),
                                 difficulty="medium", source_hash=digest(quote, question), kind="question_to_term",
                                 origin="generated", concept=term.name, level="apply"))
+    return out
+
+
+# "Common data quality risks include motion blur (patient movement during CT/MRI), metal artifacts (orthopedic
+# hardware streaking), …" and "(1) commission—accepting …, and (2) omission—failing …": lists whose members each come
+# with a description. The members are siblings; a description is a case to classify.
+_LIST_ITEM = re.compile(r"(?:^|[,;:]\s+|\band\s+|\(\d\)\s+|\bincludes?\s+|\bsuch as\s+)(?:\(\d\)\s+)?(?P<name>[A-Za-z][\w/-]*(?: [\w/-]+){0,3}?)"
+                        r"(?: \((?P<paren>[^()]{8,90})\)|—(?P<dash>[^—,;(]{8,90}))")
+_CATEGORY = re.compile(r"(?P<cat>(?:[A-Za-z-]+ ){0,3}[A-Za-z-]+) (?:include|includes|appears? in (?:two|three|four) forms|"
+                       r"(?:are|is) (?:grouped|described) as)\b[:]?", re.IGNORECASE)
+
+
+def _singular(phrase: str) -> str:
+    words_ = phrase.split()
+    last = words_[-1]
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return " ".join([*words_[:-1], last])
+
+
+def list_members(sentence: str) -> list[tuple[str, str]]:
+    """(name, description) of each described member of a list in one sentence (three or more, or none)."""
+    out = []
+    for m in _LIST_ITEM.finditer(sentence):
+        name = re.sub(r"^(?:and|or|the|a|an|include|includes|such as)\s+", "", m.group("name").strip(), flags=re.I)
+        desc = (m.group("paren") or m.group("dash") or "").strip()
+        if re.match(r"(?:e\.g\.|for example|i\.e\.|see|such as)", desc, re.I) or len(name) < 3:
+            desc = re.sub(r"^(?:e\.g\.,?|for example,?)\s*", "", desc, flags=re.I)
+        if desc and name.lower() not in ("e.g", "eg") and len(name.split()) <= 4:
+            out.append((name, desc))
+    names = [n.lower() for n, _ in out]
+    return out if len(out) >= 2 and len(set(names)) == len(names) else []
+
+
+def list_items(course: Course, section: Section, embedder=None) -> list[QuizItem]:
+    """'Which of the <category> the course lists fits this description?' with the list's other members as options."""
+    out = []
+    for a, b in split_sentences(section.text):
+        sent = section.text[a:b]
+        members = list_members(sent)
+        if len(members) < 3 and not (len(members) == 2 and re.search(r"\(\d\)", sent)):
+            continue
+        cat = _CATEGORY.search(sent)
+        category = _singular(cat.group("cat").lower()) if cat else "item"
+        category = re.sub(r"^(?:common|classic|other|the|typical|main)\s+", "", category)
+        names = [n for n, _ in members]
+        for name, desc in members:
+            if name.lower() in desc.lower() or any(o.lower() in desc.lower() for o in names if o != name):
+                continue  # the description would give an option away
+            wrong = [n for n in names if n != name]
+            if len(wrong) < 3:
+                # Two-member lists (the course's "(1) …, (2) …") borrow nothing: a true/false-like pair is too easy.
+                if len(wrong) < 1:
+                    continue
+            options = [name, *wrong[:3]]
+            if len(options) < 3:
+                continue
+            prompt = f"Which {category} from the course's list fits this description: “{desc}”?"
+            iid = item_id(course.version, section.ref, "mcq", "list_case", name, sent)
+            rng_for(iid, "options").shuffle(options)
+            out.append(QuizItem(id=iid, type="mcq", prompt=prompt, options=options, answer=name, explanation=sent,
+                                citation=_cite(section, sent), difficulty="medium", source_hash=digest(sent, name),
+                                kind="list_case", origin="generated", concept="", level="apply"))
     return out

@@ -19,6 +19,7 @@ _HEDGE = re.compile(r"\b(?:may|might|could|often|usually|sometimes|some|many|mos
 # Negatable auxiliaries: "is" -> "is not", "can" -> "cannot", "should" -> "should not". "has"/"have" are left alone
 # (possessive "has two labels" would read "has not two labels").
 _AUX = re.compile(r"\b(is|are|was|were|can|should|must|will|does|do)\b")
+_POINTS_BACK = re.compile(r"\b(?:this|these|those|they|them|such)\b(?! (?:is|are) called)", re.IGNORECASE)
 
 
 def change_number(sentence: str, rng) -> tuple[str, str, str] | None:
@@ -38,6 +39,8 @@ def change_number(sentence: str, rng) -> tuple[str, str, str] | None:
             continue
         if re.match(r"\s*(?:st|nd|rd|th)\b", after):
             continue
+        if before.endswith("(") and after.startswith(")"):
+            continue  # an enumerator: "(1) minimize …"
         picks.append(m)
     if not picks:
         return None
@@ -78,8 +81,11 @@ def negate(sentence: str) -> str | None:
     if len(auxes) != 1:
         return None
     m = auxes[0]
-    if m.start() < 3 or sentence[: m.start()].strip().endswith((",", ":", "—")):
-        return None  # "Is …" questions, or an aux right after a clause break
+    head = sentence[: m.start()]
+    if m.start() < 3 or len(head.split()) > 8 or re.search(r"[,:;—(]", head):
+        return None  # the auxiliary of a subordinate clause, not of the main claim
+    if _POINTS_BACK.search(sentence):
+        return None  # "… map this to …": judged only with its neighbours
     after = sentence[m.end():].lstrip()
     if re.match(r"(?:also|not|never|no|called|known|why|how|what|that|this)\b", after, re.IGNORECASE):
         return None

@@ -85,6 +85,12 @@ def course_terms(course: Course) -> Terms:
                                        t.swap_in_statements) for t in g.terms}
         mined = mine_terms(course)
         pairs = partners(mined)
+        # A one-word term named in a quarter or more of the sections ('report', 'scan') is everyday vocabulary of
+        # this course, not something to ask about: it may still stand as a wrong option.
+        n_sections = max(1, len(course.sections))
+        everyday = {m.name for m in mined if " " not in m.name and m.source != "acronym" and
+                    sum(1 for s in course.sections if re.search(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", s.text,
+                                                                re.IGNORECASE)) >= n_sections / 4}
         out: dict[str, Term] = {}
         for m in mined:
             # A glossary entry overrides a mined term it spells (same name, or its pattern matches the mined name).
@@ -94,7 +100,8 @@ def course_terms(course: Course) -> Terms:
                 out.setdefault(over.name.lower(), over)
                 continue
             partner = pairs.get(m.name)
-            out[m.name.lower()] = Term(m.name, m.pattern, f"section:{m.family}", partner, True, m.abbr)
+            out[m.name.lower()] = Term(m.name, m.pattern, f"section:{m.family}", partner, m.name not in everyday,
+                                       m.abbr)
         for key, t in listed.items():
             out.setdefault(key, t)
         names = {t.name for t in out.values()}

@@ -1,6 +1,7 @@
 """Item validation: well-formed options, an answer its quote supports, no distractor the quote supports, no duplicates."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -82,6 +83,19 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
                 problems.append(("distractor_supported", "the 'false' statement occurs in the course, so it is true"))
             elif support(statement, quote, syn) < DISTRACTOR_SUPPORT:
                 problems.append(("answer_unsupported", "the quote does not address the statement it refutes"))
+    elif item.kind == "list_case":
+        # The quote is a list naming every option; it must attach the described case to the answer alone.
+        prompt_desc = re.search(r"“([^”]+)”", item.prompt)
+        desc = prompt_desc.group(1) if prompt_desc else ""
+        attached = re.search(rf"{re.escape(item.answer)}\s*(?:\((?:e\.g\.,?\s*|for example,?\s*)?|—){re.escape(desc)}",
+                             quote)
+        if not desc or not attached:
+            problems.append(("answer_unsupported", "the quote does not attach this description to the answer"))
+        for d in distractors:
+            if re.search(rf"{re.escape(d)}\s*(?:\(|—){re.escape(desc)}", quote):
+                problems.append(("distractor_supported", f"the quote attaches the description to {d!r}"))
+            if not re.search(re.escape(d), quote):
+                problems.append(("distractor_not_sibling", f"{d!r} is not a member of the quoted list"))
     elif item.kind in ("definition_to_term", "scenario", "question_to_term") or item.type == "cloze":
         if not _named_in(item.answer, quote, terms):
             problems.append(("answer_unsupported", f"the quote does not name {item.answer!r}"))

@@ -44,6 +44,8 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = []
     resolved_question: str = ""
     turn_id: int | None = None
+    quiz: dict | None = Field(None, description="a 'quiz me' turn: state (asked|hint|graded|skipped|needs_topic), "
+                                                "the item as the learner sees it, and the verdict once graded")
 
     def contract(self) -> dict:
         """The JSON object of the CLI/API contract (plus the extra diagnostic fields)."""
