@@ -91,3 +91,15 @@ def test_answer_a_quiz_item_and_see_feedback(up, page):
     assert re.search(r"\[\d+\.\d+\]", feedback)  # the feedback cites the section to reread
     page.get_by_role("button", name=re.compile(r"^Reread \[")).wait_for()
     shot(page, "quiz-feedback")
+
+
+def test_quiz_me_in_chat(up, page):
+    page.goto(f"{up.ui}/?learner=browser-quizme")
+    box = page.get_by_placeholder(re.compile("Ask about the course"))
+    box.fill("What is sensitivity?")
+    box.press("Enter")
+    page.get_by_role("button", name=re.compile("Quiz me on this")).click()
+    page.get_by_text(re.compile(r"^Quiz question on \[")).wait_for()
+    page.get_by_role("button", name="Skip").click()
+    page.get_by_text(re.compile(r"^Skipped\. The answer:")).wait_for()
+    shot(page, "chat-quiz-me")

@@ -50,9 +50,14 @@ def _patterns(term: Term) -> list[tuple[str, str, re.Pattern]]:
     raw = [
         ("is", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?:is|are) (?:usually |often )?"
                              rf"(?P<gloss>(?:(?:a|an|the|what|about|how)\b|“).+?){_END}"),
+        ("quoted-is", "definition", rf"^[“\"]{T}[”\"] (?:is|are) (?P<gloss>(?:[a-z]+ ){{0,2}}[a-z]+ (?:rich in|made of|that|which|"
+                                    rf"who|where|used|with|for|of|from|in) .+?){_END}"),
         ("means", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?:usually |often )?(?:means|refers to) (?P<gloss>.+?){_END}"),
         ("happens-when", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?P<gloss>happens when .+?){_END}"),
         ("called-colon", "definition", rf"^(?:This|It) is called {T}: (?P<gloss>.+?){_END}"),
+        ("subject-called-colon", "definition", rf"\b(?:is|are) called {T}: (?P<gloss>.+?){_END}"),
+        ("subject-called", "definition", rf"^(?!(?:This|These|That|Those|It|They)\b)(?P<gloss>[A-Z][^,;:()]{{5,80}}?) "
+                                         rf"(?:is|are) (?:called|known as) {T}(?=[;,.]|{_END})"),
         ("called", "definition", rf"(?P<gloss>\b(?:a|an) [^,()]{{3,60}}?) called (?:the |a |an )?{T}{_END}"),
         ("called-paren", "definition", rf"(?P<gloss>\b(?:a|an) [^,()]{{3,40}}?) \(often called (?:a |an |the )?{T}\)"
                                        rf" (?P<gloss2>where [^,]+)"),

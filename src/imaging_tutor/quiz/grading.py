@@ -250,7 +250,7 @@ def grade_free_text(item: QuizItem, response: str, *, embedder, terms: Terms = N
         if p >= model.threshold and not f.get("swapped"):
             verdict, score = "correct", max(score, p)
         else:
-            verdict = "partial" if (verdict != "incorrect" or p >= model.partial) and p >= 0.05 else "incorrect"
+            verdict = "partial" if verdict != "incorrect" or p >= model.partial else "incorrect"
             score = min(score, thresholds.correct - 0.01) if verdict == "partial" else min(score, thresholds.partial - 0.01)
             score = max(score, 0.0)
     missing = f["missing"]

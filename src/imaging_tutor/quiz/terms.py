@@ -85,10 +85,11 @@ def course_terms(course: Course) -> Terms:
                                        t.swap_in_statements) for t in g.terms}
         mined = mine_terms(course)
         pairs = partners(mined)
-        # A one-word term named in a quarter or more of the sections ('report', 'scan') is everyday vocabulary of
-        # this course, not something to ask about: it may still stand as a wrong option.
+        # A one-word section-title word named in a quarter or more of the sections ('report', 'scan') is everyday
+        # vocabulary of this course, not something to ask about: it may still stand as a wrong option. Terms the
+        # course defines stay askable however often it uses them.
         n_sections = max(1, len(course.sections))
-        everyday = {m.name for m in mined if " " not in m.name and m.source != "acronym" and
+        everyday = {m.name for m in mined if " " not in m.name and m.source == "title" and
                     sum(1 for s in course.sections if re.search(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", s.text,
                                                                 re.IGNORECASE)) >= n_sections / 4}
         out: dict[str, Term] = {}
