@@ -259,16 +259,23 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
             # Inside a term's own definition any sibling with a different definition of its own makes it false.
             swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
                       and t not in swaps and len(t.name.split()) == len(term.name.split())]
-        subject = term.regex.search(" ".join(fact.quote.split()[:6])) is not None
-        if fact.kind == "statement" and subject:
-            # The statement is about the term (it opens the sentence): a sibling of the same kind swapped in makes a
-            # claim the course never makes about that sibling — checked against every sentence naming it.
+        # A statement that opens with the term and says what it is or does ("Hot composting kills most weed seeds
+        # …") is about that term: a sibling the course defined in the same section, swapped in, makes a claim the
+        # course never makes about the sibling — checked against every sentence naming it. Glossary families are
+        # broader than "the same kind" (a model and DICOM share one), so only their partners are swapped, and only
+        # where the glossary says the swap reverses a claim.
+        subject = bool(re.match(rf"^(?:(?:A|An|The) )?(?:{term.pattern}) (?:is|are|was|were|means|refers|describes|"
+                                rf"measures|happens|kills|needs|uses|makes|reduces|increases|requires|produces|"
+                                rf"breaks|works|takes|gives|can|does|has|have)\b", fact.quote, re.IGNORECASE))
+        if fact.kind == "statement" and subject and term.family.startswith("section:"):
             swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
                       and t not in swaps and not terms.confusable(t.name, term.name)]
         for partner in swaps:
             sibling_swap = partner.name != term.partner
-            if fact.kind == "statement" and not subject and (sibling_swap or not term.swap_in_statements
-                                                             or not _cue_near(fact.quote, term)):
+            if fact.kind == "statement" and not sibling_swap and (not term.swap_in_statements
+                                                                  or not _cue_near(fact.quote, term)):
+                continue
+            if fact.kind == "statement" and sibling_swap and not (subject and term.family.startswith("section:")):
                 continue
             swapped = swap_terms(fact.quote, term, partner)
             if not swapped or swapped == fact.quote:

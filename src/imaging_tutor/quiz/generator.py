@@ -102,6 +102,13 @@ def balanced(distinct: list[QuizItem], count: int, types: Sequence[str], seed: i
     by_type = {t: [it for it in distinct if it.type == t] for t in types}
     for q in by_type.values():
         rng.shuffle(q)
+    # True/false can take only as many items as its false statements keep at 40% or more; the rest goes elsewhere.
+    if "tf" in by_type and len(types) > 1:
+        falses = sum(it.answer == "False" for it in by_type["tf"])
+        cap = int(falses / TF_FALSE[0])
+        by_type["tf"] = sorted(by_type["tf"], key=lambda it: it.answer != "False")[:max(cap, 0)] if cap < len(
+            by_type["tf"]) else by_type["tf"]
+        rng.shuffle(by_type["tf"])
     # Quotas: an even share per type, the surplus of short types handed to the others.
     quota = {t: 0 for t in types}
     left = count

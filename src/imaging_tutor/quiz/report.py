@@ -137,7 +137,8 @@ def format_report(r: dict) -> str:
         for style, row in c["by_style"].items():
             lines.append(f"  {style:13s} ({row['label']:7s}) n={row['n']:3d}  marked correct {row['marked_correct']}")
     gr = r["grading"]
-    lines += ["", f"Grading agreement on {gr['n']} labelled answers: {gr['agreement']:.1%} "
+    lines += ["", f"Key-term score alone (it sets partial credit; 'correct' is the meaning model's call above), on "
+                  f"{gr['n']} labelled answers: {gr['agreement']:.1%} "
                   f"(correct/partial/incorrect), {gr['binary_agreement']:.1%} (correct vs not); "
                   f"wrong answers marked correct: {gr['wrong_marked_correct']}"]
     for label, row in gr["by_label"].items():

@@ -22,11 +22,11 @@ _CONDITIONAL = re.compile(rf"^{_LEAD}(?P<cond>(?:[Ii]f|[Ww]hen|[Ww]henever|[Bb]e
 _ACTION_VERBS = frozenset("""ask run check verify insist require define set track compare audit review confirm log limit
 route escalate pause re-validate revalidate use keep add include document monitor measure record report test train
 stop avoid call contact follow store label discard wash clean replace tighten inflate adjust cover cool heat turn mix
-chop water move build start wait choose plan treat look make consider remember think watch get give take focus be
+chop water move build start wait choose plan treat look make consider remember watch get give take focus be
 map write tell prefer inspect lower raise tune""".split())
 _SHOULD = re.compile(r"^(?:\S+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
 # Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
-_TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once|until) "
+_TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once) "
                        r"[^;]{6,160})$")
 
 
@@ -56,6 +56,8 @@ def conditionals(course: Course) -> list[Advice]:
                 if not m:
                     continue
                 main = _strip(m.group("main"))
+                if re.match(r"(?:a|an|the|or|and)\b", main, re.IGNORECASE) and "," in " ".join(main.split()[:4]):
+                    continue  # the comma belonged to a list inside the condition ("a score, a box, …")
                 first = main.split()[0].lower().strip("“")
                 action = first in _ACTION_VERBS or bool(_SHOULD.match(main))
                 if m.re is _TRAILING and not action:
@@ -126,8 +128,7 @@ def example_items(course: Course, section: Section, terms: Terms, defined: dict[
             continue
         term = None
         for j in range(i - 1, max(-1, i - 4), -1):
-            named = [t for t in terms.all if t.core and t.regex.search(sents[j])
-                     and (defined.get(t.name) == j or t.regex.search(section.section_title))]
+            named = [t for t in terms.all if t.core and t.regex.search(sents[j]) and defined.get(t.name) == j]
             if named:
                 term = max(named, key=lambda t: len(t.name))
                 start = j
@@ -207,12 +208,70 @@ def _singular(phrase: str) -> str:
     return " ".join([*words_[:-1], last])
 
 
+def _top_level_split(text: str) -> list[str]:
+    """Split a list on ', ', ' and ', ' or ' outside parentheses."""
+    parts, depth, cur = [], 0, ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            m = re.match(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text[i:])
+            if m:
+                parts.append(cur)
+                cur = ""
+                i += m.end()
+                continue
+        cur += ch
+        i += 1
+    return [p.strip() for p in [*parts, cur] if p.strip()]
+
+
 def list_members(sentence: str) -> list[tuple[str, str]]:
-    """(name, description) of each described member of a list in one sentence (three or more, or none)."""
+    """(name, description) of the members of a list in one sentence: described ones carry their description,
+    undescribed siblings of the same list come with '' (they serve as wrong options)."""
+    described = _described_members(sentence)
+    if len(described) < 2:
+        return described if len(described) >= 3 else []
+    start = sentence.find(described[0][0])
+    # Undescribed members before the first described one: "…three groups: training, validation (…), and testing (…)".
+    names = {n.lower() for n, _ in described}
+    before = []
+    for piece in reversed(re.split(r",\s+", sentence[:start].rstrip(", "))[-3:]):
+        piece = piece.split(": ")[-1].strip()
+        if not piece or len(piece.split()) > 3 or not piece[0].isalpha():
+            break
+        before.append((piece, ""))
+        if ": " in sentence[:start] and sentence[:start].rstrip(", ").endswith(piece) is False:
+            break
+    tail = sentence[start:]
+    last = described[-1]
+    end_marker = tail.find(last[1]) + len(last[1]) + 1 if last[1] in tail else len(tail)
+    def plausible(name: str) -> bool:
+        return not re.search(r"^(?:in|on|at|for|with|by|from|to|as|of)\b|\b(?:include|includes|example|examples|"
+                             r"such|practice|is|are)\b", name, re.IGNORECASE)
+
+    before = [b for b in before if plausible(b[0])]
+    out = list(described) + [b for b in before if b[0].lower() not in names]
+    names |= {b[0].lower() for b in before}
+    for part in _top_level_split(tail[:end_marker]):
+        bare = re.sub(r"\s*(?:\([^()]*\)|—.*)$", "", part).strip(" .")
+        bare = re.sub(r"^(?:and|or|the|a|an)\s+", "", bare, flags=re.I)
+        if bare and bare.lower() not in names and 1 <= len(bare.split()) <= 4 and bare[0].isalpha() and plausible(bare):
+            out.append((bare, ""))
+            names.add(bare.lower())
+    return out
+
+
+def _described_members(sentence: str) -> list[tuple[str, str]]:
     out = []
     for m in _LIST_ITEM.finditer(sentence):
         name = re.sub(r"^(?:and|or|the|a|an|include|includes|such as)\s+", "", m.group("name").strip(), flags=re.I)
+        name = re.sub(r"^.*\b(?:includes?|such as|into|are|is)\s+", "", name)
         desc = (m.group("paren") or m.group("dash") or "").strip()
+        if len(desc.split()) < 2 or (desc.count(",") >= 2 and max(len(x.split()) for x in desc.split(",")) <= 2):
+            continue  # "(radiology, ED, IT, vendors)" lists, it does not describe
         if re.match(r"(?:e\.g\.|for example|i\.e\.|see|such as)", desc, re.I) or len(name) < 3:
             desc = re.sub(r"^(?:e\.g\.,?|for example,?)\s*", "", desc, flags=re.I)
         if desc and name.lower() not in ("e.g", "eg") and len(name.split()) <= 4:
@@ -227,13 +286,15 @@ def list_items(course: Course, section: Section, embedder=None) -> list[QuizItem
     for a, b in split_sentences(section.text):
         sent = section.text[a:b]
         members = list_members(sent)
-        if len(members) < 3 and not (len(members) == 2 and re.search(r"\(\d\)", sent)):
+        if len(members) < 3:
             continue
         cat = _CATEGORY.search(sent)
         category = _singular(cat.group("cat").lower()) if cat else "item"
         category = re.sub(r"^(?:common|classic|other|the|typical|main)\s+", "", category)
         names = [n for n, _ in members]
         for name, desc in members:
+            if not desc:
+                continue
             if name.lower() in desc.lower() or any(o.lower() in desc.lower() for o in names if o != name):
                 continue  # the description would give an option away
             wrong = [n for n in names if n != name]
