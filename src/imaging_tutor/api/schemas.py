@@ -143,6 +143,7 @@ class QuizSpecIn(BaseModel):
     types: list[ItemType] | None = Field(None, max_length=5)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     title: str | None = Field(None, max_length=200)
+    levels: list[Literal["recall", "understand", "apply"]] | None = Field(None, max_length=3)
 
 
 class QuizSave(QuizSpecIn):

@@ -18,6 +18,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--count", type=int, default=10)
     g.add_argument("--types", default="mcq,tf,cloze,short,numeric", help="comma-separated: mcq,tf,cloze,short,numeric")
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--levels", help="only these levels, comma-separated: recall,understand,apply")
     g.add_argument("--json", action="store_true", help="the quiz (with answer key) as JSON")
     g.add_argument("--save", metavar="TITLE", help="save the quiz to the bank under this title")
 
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace, services) -> int:
 
     if args.quiz_command == "generate":
         qz = quiz.generate_for(services, chapters=args.chapter, refs=args.ref, count=args.count, types=args.types,
-                               seed=args.seed)
+                               seed=args.seed, levels=args.levels)
         saved = quiz.save_quiz(services.db, qz, args.save) if args.save else None
         if args.json:
             doc = qz.model_dump(mode="json")

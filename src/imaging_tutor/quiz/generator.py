@@ -60,6 +60,24 @@ def check_types(types: Sequence[str] | str | None) -> list[str]:
     return out
 
 
+def check_levels(levels: Sequence[str] | str | None) -> list[str]:
+    """The asked levels (recall, understand, apply); none means all."""
+    from .schema import LEVELS
+
+    if not levels:
+        return []
+    if isinstance(levels, str):
+        levels = levels.split(",")
+    out = []
+    for lv in levels:
+        lv = lv.strip().lower()
+        if lv not in LEVELS:
+            raise InvalidInput(f"unknown level {lv!r}; choose from {', '.join(LEVELS)}")
+        if lv not in out:
+            out.append(lv)
+    return out
+
+
 def candidates(course: Course, sections: Sequence[Section], types: Sequence[str], embedder=None,
                retired: Iterable[str] = ()) -> list[QuizItem]:
     """All candidate items of the wanted types for these sections, in course order (retired items left out)."""
@@ -191,7 +209,8 @@ def quiz_id(course: Course, refs: Sequence[str], types: Sequence[str], count: in
 
 def generate(course: Course, embedder, chapters: Iterable[int] | None = None, refs: Iterable[str] | None = None,
              count: int = 10, types: Sequence[str] | str | None = ITEM_TYPES, seed: int = 0, *, title: str = "",
-             proposer=None, retired: Iterable[str] = (), extra: Iterable[QuizItem] = ()) -> Quiz:
+             proposer=None, retired: Iterable[str] = (), extra: Iterable[QuizItem] = (),
+             levels: Sequence[str] | str | None = None) -> Quiz:
     """A practice quiz from the course text: same arguments (and course version) give the same quiz.
 
     When a proposer (an LLM) is passed, its proposals join the pool and pass the same
@@ -199,6 +218,7 @@ def generate(course: Course, embedder, chapters: Iterable[int] | None = None, re
     many items the chosen sections can supply).
     """
     types = check_types(types)
+    levels = check_levels(levels)
     try:
         count = int(count)
         seed = int(seed)
@@ -216,15 +236,20 @@ def generate(course: Course, embedder, chapters: Iterable[int] | None = None, re
     pool += [it for it in extra if it.citation.ref in in_scope and it.type in types and it.id not in retired]
     if proposer is not None:
         pool += [it for it in proposed_items(course, sections, proposer) if it.type in types]
+    if levels:
+        pool = [it for it in pool if it.level in levels]
     accepted, rejections = select(course, pool, types, seed, embedder)
     scope = _describe(sections, chapters, refs)
     if count > len(accepted):
         raise InvalidInput(f"only {len(accepted)} distinct valid items are possible for {scope} "
-                           f"with types {','.join(types)}; asked for {count}")
+                           f"with types {','.join(types)}" + (f" at level {','.join(levels)}" if levels else "")
+                           + f"; asked for {count}")
     spec = QuizSpec(chapters=sorted({int(c) for c in chapters}) if chapters else None,
-                    refs=[str(r) for r in refs] if refs else None, count=count, types=types, seed=seed)
+                    refs=[str(r) for r in refs] if refs else None, count=count, types=types, seed=seed,
+                    levels=levels or None)
     ref_list = [s.ref for s in sections]
-    return Quiz(id=quiz_id(course, ref_list, types, count, seed), title=title or f"Practice: {scope}",
+    return Quiz(id=quiz_id(course, ref_list, types, count, seed) + (f"-{'-'.join(levels)}" if levels else ""),
+                title=title or f"Practice: {scope}" + (f" ({', '.join(levels)})" if levels else ""),
                 course_id=course.id, course_version=course.version, spec=spec,
                 items=balanced(accepted, count, types, seed),
                 rejections=rejections, possible=len(accepted))
@@ -255,7 +280,7 @@ def replacement(course: Course, quiz_items: Sequence[QuizItem], old: QuizItem, s
 
 
 def generate_for(services, *, chapters=None, refs=None, count: int = 10, types=ITEM_TYPES, seed: int = 0,
-                 title: str = "") -> Quiz:
+                 title: str = "", levels=None) -> Quiz:
     """generate() on the configured course with the services' embedder (and LLM proposer, when configured),
     leaving out the items staff retired."""
     from .proposals import get_proposer
@@ -264,8 +289,8 @@ def generate_for(services, *, chapters=None, refs=None, count: int = 10, types=I
     course = services.course()
     return generate(course, services.embedder, chapters=chapters, refs=refs, count=count, types=types,
                     seed=seed, title=title, proposer=get_proposer(services.settings),
-                    retired=retired_ids(services.db, course.id), extra=course_key_pool(services.settings.corpus_dir,
-                                                                                       course))
+                    retired=retired_ids(services.db, course.id), levels=levels,
+                    extra=course_key_pool(services.settings.corpus_dir, course))
 
 
 def course_key_pool(course_dir, course: Course) -> list[QuizItem]:

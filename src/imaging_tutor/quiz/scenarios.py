@@ -56,6 +56,9 @@ def conditionals(course: Course) -> list[Advice]:
                 if not m:
                     continue
                 main = _strip(m.group("main"))
+                if re.search(r"\b(?:they|them|it|this|that|these|those|its|their)\b", m.group("cond").split(" ", 1)[-1],
+                             re.IGNORECASE):
+                    continue  # "if they do not match": the situation leans on the sentence before
                 if re.match(r"(?:a|an|the|or|and)\b", main, re.IGNORECASE) and "," in " ".join(main.split()[:4]):
                     continue  # the comma belonged to a list inside the condition ("a score, a box, …")
                 first = main.split()[0].lower().strip("“")

@@ -100,6 +100,7 @@ class QuizSpec(BaseModel):
     count: int = 10
     types: list[ItemType] = Field(default_factory=lambda: list(ITEM_TYPES))
     seed: int = 0
+    levels: list[Level] | None = None
 
 
 class Quiz(BaseModel):

@@ -25,7 +25,8 @@ SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 def _generate(spec: QuizSpecIn, services) -> quiz.Quiz:
     return quiz.generate_for(services, chapters=spec.chapters, refs=spec.refs, count=spec.count,
-                             types=spec.types or list(ITEM_TYPES), seed=spec.seed, title=spec.title or "")
+                             types=spec.types or list(ITEM_TYPES), seed=spec.seed, title=spec.title or "",
+                             levels=spec.levels)
 
 
 @router.post("/quizzes/generate", response_model=quiz.Quiz, summary="Generate a practice quiz (not saved)",
