@@ -118,6 +118,7 @@ def balanced(distinct: list[QuizItem], count: int, types: Sequence[str], seed: i
     concepts and passages repeated only when nothing else is left; returned in a seeded, type-mixed order."""
     rng = random.Random(f"balance:{seed}")
     by_type = {t: [it for it in distinct if it.type == t] for t in types}
+    everything = [it for t in types for it in by_type[t]]
     for q in by_type.values():
         rng.shuffle(q)
     # True/false can take only as many items as its false statements keep at 40% or more; the rest goes elsewhere.
@@ -200,6 +201,12 @@ def balanced(distinct: list[QuizItem], count: int, types: Sequence[str], seed: i
             it = min(rest, key=fresh)
             rest.remove(it)
             take(it)
+    # A scope too small for every rule still gets the count asked for (the balance rules give way, not the count).
+    spare = [it for it in everything if it not in chosen]
+    rng.shuffle(spare)
+    while len(chosen) < count and spare:
+        take(min(spare, key=fresh))
+        spare.remove(chosen[-1])
     return _interleave(chosen, types, seed)
 
 

@@ -294,6 +294,7 @@ def list_items(course: Course, section: Section, embedder=None) -> list[QuizItem
         cat = _CATEGORY.search(sent)
         category = _singular(cat.group("cat").lower()) if cat else "item"
         category = re.sub(r"^(?:common|classic|other|the|typical|main)\s+", "", category)
+        members = [(n, d) for n, d in members if n.strip(" .,;:")]
         names = [n for n, _ in members]
         for name, desc in members:
             if not desc:
