@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
@@ -44,6 +45,7 @@ _PAREN = r"(?: \([^)]*\))?"
 _END = r"[.!?]?[”\"]?$"
 
 
+@lru_cache(maxsize=4096)
 def _patterns(term: Term) -> list[tuple[str, str, re.Pattern]]:
     """(name, kind, regex) definitional patterns for one term, strongest first; each has a `gloss` or `example` group."""
     T = rf"(?P<term>(?i:{term.pattern}))"

@@ -252,6 +252,8 @@ def list_members(sentence: str) -> list[tuple[str, str]]:
     last = described[-1]
     end_marker = tail.find(last[1]) + len(last[1]) + 1 if last[1] in tail else len(tail)
     def plausible(name: str) -> bool:
+        if name.lower() in ("the", "a", "an", "and", "or", "both", "each") or not re.search(r"[A-Za-z]{3,}", name):
+            return False
         return not re.search(r"^(?:in|on|at|for|with|by|from|to|as|of)\b|\b(?:include|includes|example|examples|"
                              r"such|practice|is|are)\b", name, re.IGNORECASE)
 
