@@ -29,6 +29,7 @@ class Method:
     quote_cue: str  # a sentence naming this is the method's citation
     compute: Callable[[dict], float]
     unit: str = "%"
+    explains: str = r"\b(?:is about|means|refers to|given|conditions? on|depends?|converts?|changes?)\b"
 
 
 _SENS, _SPEC = r"\bsensitivity\b", r"\bspecificity\b"
@@ -47,10 +48,12 @@ METHODS: dict[str, Method] = {m.name: m for m in (
            lambda g: _pct(g["sens"] * g["prev"] / (g["sens"] * g["prev"] + (1 - g["spec"]) * (1 - g["prev"])))),
     Method("npv_at_prevalence", (_NPV, _PREV), _PREV,
            lambda g: _pct(g["spec"] * (1 - g["prev"]) / (g["spec"] * (1 - g["prev"]) + (1 - g["sens"]) * g["prev"]))),
-    Method("false_alarms_per_day", (_SPEC, r"false[- ]positives?|false alarms?"), _SPEC,
-           lambda g: round(g["volume"] * (1 - g["prev"]) * (1 - g["spec"]), 1), unit="false alarms per day"),
-    Method("missed_per_day", (_SENS, r"false[- ]negatives?|miss"), _SENS,
-           lambda g: round(g["volume"] * g["prev"] * (1 - g["sens"]), 1), unit="missed cases per day"),
+    Method("false_alarms_per_day", (_SPEC, r"false[- ]positives?|false alarms?", r"per day|workload"), _SPEC,
+           lambda g: round(g["volume"] * (1 - g["prev"]) * (1 - g["spec"]), 1), unit="false alarms per day",
+           explains=r"per day|counts?"),
+    Method("missed_per_day", (_SENS, r"false[- ]negatives?|miss", r"per day|workload"), _SENS,
+           lambda g: round(g["volume"] * g["prev"] * (1 - g["sens"]), 1), unit="missed cases per day",
+           explains=r"per day|counts?"),
     Method("threshold_lowered_sensitivity", (_THRESH, _SENS), _THRESH,
            lambda g: _pct((g["tp"] + g["moved_tp"]) / (g["tp"] + g["fn"]))),
     Method("threshold_raised_specificity", (_THRESH, _SPEC), _THRESH,
@@ -90,17 +93,29 @@ def _context(course: Course, chapter: int) -> tuple[str, str]:
     return "test", "the condition"
 
 
-def _quote(section: Section, cue: str) -> str | None:
-    """The section's first sentence naming the method that reads as an explanation (not a question)."""
-    rx = re.compile(cue, re.IGNORECASE)
-    best = None
-    for a, b in split_sentences(section.text):
+def _quote(section: Section, method: Method) -> str | None:
+    """The section's sentence naming the method that best explains it: one with the method's explaining words
+    first, then any explanatory verb, then the first that names it (never a question)."""
+    rx = re.compile(method.quote_cue, re.IGNORECASE)
+    ranked = []
+    for k, (a, b) in enumerate(split_sentences(section.text)):
         sent = section.text[a:b]
         if rx.search(sent) and "?" not in sent[-2:] and 6 <= len(sent.split()) <= 60:
-            if re.search(r"\b(?:is|are|means|about|depends?|converts?|changes?|plots|given)\b|\d", sent):
-                return sent
-            best = best or sent
-    return best
+            score = (2 * bool(re.search(method.explains, sent, re.IGNORECASE))
+                     + bool(re.search(r"\b(?:is|are|means|plots|given)\b|\d", sent)))
+            ranked.append((-score, k, sent))
+    return min(ranked)[2] if ranked else None
+
+
+def _best_sections(course: Course, chapter: int) -> dict[str, str]:
+    """For each method, the one section of the chapter that teaches it most (names its measure most often)."""
+    out = {}
+    for name, method in METHODS.items():
+        counts = [(len(re.findall(method.quote_cue, s.text, re.IGNORECASE)), s.ref)
+                  for s in course.chapter(chapter).sections if teaches(s, method)]
+        if counts:
+            out[name] = max(counts)[1]
+    return out
 
 
 def teaches(section: Section, method: Method) -> bool:
@@ -238,10 +253,11 @@ def section_problems(course: Course, section: Section) -> list[QuizItem]:
     """Every computed problem the section teaches, VARIANTS per method, numbers seeded by course version and ref."""
     out: list[QuizItem] = []
     tool, what = _context(course, section.chapter)
+    best = course.derived(f"quiz.computed_sections:{section.chapter}", lambda: _best_sections(course, section.chapter))
     for name, method in METHODS.items():
-        if not teaches(section, method):
+        if best.get(name) != section.ref:
             continue
-        quote = _quote(section, method.quote_cue)
+        quote = _quote(section, method)
         if quote is None:
             continue
         for v in range(VARIANTS):

@@ -207,7 +207,8 @@ def to_markdown(quiz: Quiz) -> str:
     lines = [f"# {one_line(quiz.title) or 'Quiz'}", "",
              f"Course: {quiz.course_id} v{quiz.course_version} · {len(quiz.items)} questions", "", "## Questions", ""]
     for n, it in enumerate(quiz.items, 1):
-        lines.append(f"{n}. ({it.type}) {it.prompt}")
+        unit = " (answer in %)" if it.numeric is not None and it.numeric.unit == "%" else ""
+        lines.append(f"{n}. ({it.type}, {it.level}) {it.prompt}{unit}")
         for k, o in enumerate(it.options):
             lines.append(f"   - {chr(65 + k)}. {o}")
         lines.append("")
@@ -215,6 +216,8 @@ def to_markdown(quiz: Quiz) -> str:
     for n, it in enumerate(quiz.items, 1):
         letter = f"{chr(65 + it.options.index(it.answer))}. " if it.answer in it.options and it.type == "mcq" else ""
         lines.append(f"{n}. **{letter}{it.answer}**")
+        for k, step in enumerate(it.solution, 1):
+            lines.append(f"   {k}) {step}")
         lines.append(f"   > {it.citation.quote}")
         lines.append(f"   — section {it.citation.ref}, {it.citation.section_title}")
         lines.append("")
