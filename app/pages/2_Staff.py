@@ -43,8 +43,7 @@ def item_details(item: dict) -> None:
     st.markdown(f"> {item['explanation']}")
 
 
-generate_tab, bank_tab, stats_tab, inbox_tab = st.tabs(["Generate", "Quiz bank", "Item statistics",
-                                                         "Feedback inbox"])
+generate_tab, bank_tab, inbox_tab = st.tabs(["Generate", "Quiz bank", "Feedback inbox"])
 
 with generate_tab:
     chapters = {k: v for k, v in chapter_options().items() if v is not None}
@@ -91,20 +90,23 @@ with generate_tab:
 
     st.divider()
     st.subheader("The course's own chapter quizzes")
-    course_chapter = st.selectbox("Chapter quiz to export", list(chapters) or ["(no chapters)"], key="course-quiz")
-    cols = st.columns(len(EXPORTS))
-    course_id = f"course-{chapters[course_chapter]}" if chapters.get(course_chapter) else None
-    for col, (fmt, label) in zip(cols, EXPORTS.items()):
-        if course_id is None:
-            break
-        try:
-            data, mime, name = api.export_quiz(token, course_id, fmt)
-            col.download_button(f"Download {label}", data=data, file_name=name, mime=mime.split(";")[0],
-                                key=f"course-export-{fmt}")
-        except ApiError as exc:
-            col.warning(f"{label}: {exc.detail}")
+    c1, c2 = st.columns([3, 1])
+    course_chapter = c1.selectbox("Chapter quiz to export", list(chapters) or ["(no chapters)"], key="course-quiz")
+    if c2.button("Prepare exports", key="course-quiz-prepare") and chapters.get(course_chapter):
+        state.course_export = f"course-{chapters[course_chapter]}"
+    if state.get("course_export"):
+        st.caption(f"Quiz id `{state.course_export}` (also for `imaging-tutor quiz export {state.course_export}`).")
+        cols = st.columns(len(EXPORTS))
+        for col, (fmt, label) in zip(cols, EXPORTS.items()):
+            try:
+                data, mime, name = api.export_quiz(token, state.course_export, fmt)
+                col.download_button(f"Download {label}", data=data, file_name=name, mime=mime.split(";")[0],
+                                    key=f"course-export-{fmt}")
+            except ApiError as exc:
+                col.warning(f"{label}: {exc.detail}")
 
-with stats_tab:
+    st.divider()
+    st.subheader("Item statistics")
     st.caption("How items behave with learners: share answered correctly, discrimination (do learners who do well "
                "elsewhere get it right?), the difficulty their answers show. Retire an item that misbehaves: it is "
                "never drawn into a quiz again.")
