@@ -96,8 +96,38 @@ def quotes_for(answer: dict, ref: str) -> list[str]:
     return list(dict.fromkeys(quotes))
 
 
+def render_quiz_turn(quiz: dict, index: int) -> None:
+    """A 'quiz me' question still open: its options (and hint / skip) as buttons that send the reply."""
+    if index != len(state.messages) - 1 or quiz.get("state") not in ("asked", "hint"):
+        return
+    item = quiz["item"]
+    choices = {"mcq": [(chr(65 + k), o) for k, o in enumerate(item.get("options") or [])],
+               "tf": [("true", "True"), ("false", "False")]}.get(item["type"], [])
+    cols = st.columns(max(1, len(choices)) + 2)
+    for k, (reply, label) in enumerate(choices):
+        if cols[k].button(f"{reply.upper() if len(reply) == 1 else label}" + (f". {label}" if len(reply) == 1 else ""),
+                          key=f"quiz-{index}-{k}"):
+            state.pending_message = reply
+            st.rerun()
+    if cols[-2].button("Hint", key=f"quiz-hint-{index}", icon=":material/lightbulb:"):
+        state.pending_message = "hint"
+        st.rerun()
+    if cols[-1].button("Skip", key=f"quiz-skip-{index}"):
+        state.pending_message = "skip"
+        st.rerun()
+    if not choices:
+        st.caption("Type your answer in the box below.")
+
+
 def render_answer(answer: dict, index: int, rated: str | None) -> None:
     st.markdown(answer["answer"])
+    if answer.get("quiz"):
+        render_quiz_turn(answer["quiz"], index)
+    elif (index == len(state.messages) - 1 and answer.get("status") == "answered" and answer.get("citations")
+          and state.session_id and st.button("Quiz me on this", key=f"quiz-me-{index}", icon=":material/quiz:",
+                                             help="One question on the sections this answer used, graded here")):
+        state.pending_message = "Quiz me"
+        st.rerun()
     chips = answer.get("citations") or []
     if not chips and answer.get("suggestions"):
         chips = answer["suggestions"]
@@ -146,7 +176,7 @@ opened = state.get("open_section")
 if opened:
     show_section(opened["ref"], opened["quotes"], key=f"{opened['index']}-{opened['ref']}")
 
-prompt = st.chat_input("Ask about the course")
+prompt = st.chat_input("Ask about the course, e.g. “What is sensitivity?”") or state.pop("pending_message", None)
 if prompt:
     state.messages.append({"role": "user", "content": prompt, "answer": None})
     with st.chat_message("user"):

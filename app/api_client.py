@@ -210,6 +210,15 @@ class TutorApi:
         return self._call("POST", f"/quiz-sessions/{session_id}/answers", learner=learner,
                           json={"item_id": item_id, "response": response}, timeout=60.0)
 
+    def item_hint(self, session_id: str, item_id: str, learner: str) -> dict:
+        """The next step of the item's hint ladder: {step, of, kind, text, ref, section_title, last}."""
+        return self._call("POST", f"/quiz-sessions/{session_id}/items/{item_id}/hint", learner=learner)
+
+    def chat_quiz(self, session_id: str, learner: str, topic: str | None = None) -> dict:
+        """'Quiz me' on the conversation's recent sections: an Answer whose `quiz` holds the question."""
+        body: dict[str, Any] = {"session_id": session_id, **({"topic": topic} if topic else {})}
+        return self._call("POST", "/chat-quizzes", learner=learner, json=body, timeout=120.0)
+
     def progress(self, learner: str, chapter: int | None = None) -> list[dict]:
         return self._call("GET", "/progress", learner=learner, params={"chapter": chapter} if chapter else None)
 
@@ -238,6 +247,13 @@ class TutorApi:
                   exclude: list[str] | None = None) -> dict:
         body = {**self._spec(chapters, refs, count, types, seed), "title": title, "exclude": list(exclude or [])}
         return self._call("POST", "/quizzes", token=token, json=body, timeout=180.0)
+
+    def item_stats(self, token: str) -> list[dict]:
+        return self._call("GET", "/quizzes/items/stats", token=token)
+
+    def retire_item(self, token: str, item_id: str, reason: str = "", retired: bool = True) -> dict:
+        return self._call("POST", f"/quizzes/items/{item_id}/retire", token=token,
+                          json={"reason": reason, "retired": retired})
 
     def quizzes(self, token: str) -> list[dict]:
         return self._call("GET", "/quizzes", token=token)

@@ -20,9 +20,12 @@ state = st.session_state
 state.setdefault("quiz", None)  # the SessionView of the running quiz
 state.setdefault("quiz_result", None)  # the SubmitResult of the last answer, shown until "Next question"
 state.setdefault("quiz_owner", learner)
+state.setdefault("quiz_hints", {})  # item id -> the hint steps shown so far (the API remembers them too)
 if state.quiz_owner != learner:
     state.quiz, state.quiz_result, state.quiz_owner = None, None, learner
-reset_on_course_change("quiz", {"quiz": None, "quiz_result": None, "open_section": None})  # a quiz is one course's
+    state.quiz_hints = {}
+# a quiz is one course's
+reset_on_course_change("quiz", {"quiz": None, "quiz_result": None, "open_section": None, "quiz_hints": {}})
 
 st.title(f"Practise with quizzes: {course_title()}")
 
@@ -73,7 +76,13 @@ def answer_widget(item: dict):
         return st.radio("Your answer", ["True", "False"], index=None, key=key)
     if item["type"] == "cloze":
         return st.text_input("Your answer (the missing term)", key=key, max_chars=200)
+    if item["type"] == "numeric":
+        unit = " (in %)" if item.get("unit") == "%" else ""
+        return st.text_input(f"Your answer, a number{unit}", key=key, max_chars=50, placeholder="e.g. 42.5")
     return st.text_area("Your answer, in your own words", key=key, max_chars=2000)
+
+
+LEVELS = {"recall": "Recall", "understand": "Understand", "apply": "Apply"}
 
 
 quiz = state.quiz
@@ -85,12 +94,16 @@ if quiz:
     if result:
         verdict = result["verdict"]
         # The verdict is said in words as well as by colour and icon.
+        # The API's feedback never repeats the verdict, so it is said once, here.
         if result["correct"]:
             st.success(f"**Correct.** {result['feedback']}", icon=":material/check_circle:")
         elif verdict == "partial":
             st.warning(f"**Partly right** (score {result['score']:.0%}). {result['feedback']}", icon=":material/adjust:")
         else:
             st.error(f"**Incorrect.** {result['feedback']}", icon=":material/cancel:")
+        if result.get("solution"):
+            with st.expander("Worked solution", expanded=not result["correct"]):
+                st.markdown("\n".join(f"{k}. {step}" for k, step in enumerate(result["solution"], 1)))
         cite = result["citation"]
         if st.button(f"Reread [{cite['ref']}] {cite['section_title']}", key="quiz-cite",
                      help="Open the section this answer comes from, with the passage highlighted"):
@@ -114,7 +127,21 @@ if quiz:
     elif quiz["next"] is not None:
         item = quiz["next"]
         st.progress((item["position"] - 1) / item["total"],
-                    text=f"Question {item['position']} of {item['total']} · section {item['ref']}")
+                    text=f"Question {item['position']} of {item['total']} · section {item['ref']} · "
+                         f"{LEVELS.get(item.get('level'), 'Recall')}")
+        shown = state.quiz_hints.get(item["id"], [])
+        for h in shown:
+            st.info(f"**Hint {h['step']} of {h['of']}** — {h['text']}", icon=":material/lightbulb:")
+        if not shown or not shown[-1]["last"]:
+            step = len(shown) + 1
+            if st.button(f"Hint {step} of 4", key=f"hint-{item['id']}",
+                         help="One step at a time: the section, the idea to look for, the key sentence with a gap, "
+                              "then the answer (an answer you were shown comes back for review)."):
+                try:
+                    state.quiz_hints[item["id"]] = [*shown, api.item_hint(quiz["id"], item["id"], learner)]
+                    st.rerun()
+                except ApiError as exc:
+                    show_error(exc)
         with st.form(f"item-{item['id']}"):
             st.markdown(f"**{item['prompt']}**")
             response = answer_widget(item)
@@ -139,19 +166,23 @@ except ApiError as exc:
     progress = []
     show_error(exc)
 if progress:
+    # A practised section at 0% must not look unpractised: its bar is drawn at a small visible height and every
+    # bar is labelled with its true share and number of answers.
     frame = pd.DataFrame([{"section": p["ref"], "title": p["section_title"], "accuracy": p["accuracy"],
+                           "drawn": max(p["accuracy"], 0.02), "label": f"{p['accuracy']:.0%} of {p['attempts']}",
                            "attempts": p["attempts"], "chapter": f"Chapter {p['ref'].split('.')[0]}"}
                           for p in progress])
     try:
         import altair as alt
 
-        chart = (alt.Chart(frame).mark_bar().encode(
-            x=alt.X("section:N", sort=None, title="Section"),
-            y=alt.Y("accuracy:Q", title="Share answered correctly", scale=alt.Scale(domain=[0, 1]),
+        base = alt.Chart(frame).encode(x=alt.X("section:N", sort=None, title="Section"))
+        bars = base.mark_bar().encode(
+            y=alt.Y("drawn:Q", title="Share answered correctly", scale=alt.Scale(domain=[0, 1]),
                     axis=alt.Axis(format="%")),
             color=alt.Color("chapter:N", title="Chapter"),
             tooltip=["section", "title", alt.Tooltip("accuracy:Q", format=".0%"), "attempts"])
-            .properties(height=260, title="Accuracy per section"))
+        labels = base.mark_text(dy=-6, fontSize=11).encode(y="drawn:Q", text="label:N")
+        chart = (bars + labels).properties(height=260, title="Accuracy per section (labels: share correct of answers)")
         st.altair_chart(chart, width="stretch")
     except ImportError:  # altair ships with streamlit, but the plain chart is an acceptable fallback
         st.bar_chart(frame, x="section", y="accuracy")

@@ -26,7 +26,8 @@ except ApiError as exc:
     show_error(exc)
     st.stop()
 
-TYPES = {"mcq": "Multiple choice", "tf": "True/false", "cloze": "Fill in the blank", "short": "Short answer"}
+TYPES = {"mcq": "Multiple choice", "tf": "True/false", "cloze": "Fill in the blank", "short": "Short answer",
+         "numeric": "Computed (number)"}
 EXPORTS = {"gift": "GIFT (Moodle)", "qti": "QTI 1.2 zip (Canvas)", "md": "Markdown with answer key", "json": "JSON"}
 
 
@@ -36,7 +37,10 @@ def item_details(item: dict) -> None:
         st.markdown("\n".join(f"- {o} **(correct)**" if o == item["answer"] else f"- {o}" for o in item["options"]))
     else:
         st.markdown(f"Answer: **{item['answer']}**")
-    st.caption(f"[{item['citation']['ref']}] {item['citation']['section_title']} · difficulty {item['difficulty']}"
+    if item.get("solution"):
+        st.markdown("Worked solution:\n" + "\n".join(f"{k}. {step}" for k, step in enumerate(item["solution"], 1)))
+    st.caption(f"[{item['citation']['ref']}] {item['citation']['section_title']} · level {item.get('level', 'recall')}"
+               f" · difficulty {item['difficulty']} · id `{item['id']}`"
                + (" · STALE: its quote is no longer in the course" if item.get("stale") else ""))
     st.markdown(f"> {item['explanation']}")
 
@@ -49,7 +53,7 @@ with generate_tab:
         picked = st.multiselect("Chapters", list(chapters), default=list(chapters)[:1])
         refs_text = st.text_input("Sections (optional, comma separated, e.g. 4.2, 4.3)")
         c1, c2, c3 = st.columns(3)
-        count = c1.number_input("Number of questions", min_value=1, max_value=50, value=8)
+        count = c1.number_input("Number of questions", min_value=1, max_value=200, value=10)
         seed = c2.number_input("Seed (same seed, same quiz)", min_value=0, max_value=2**31 - 1, value=0)
         types = c3.multiselect("Question types", list(TYPES), default=list(TYPES), format_func=TYPES.get)
         go = st.form_submit_button("Generate", type="primary")
@@ -83,6 +87,50 @@ with generate_tab:
                 state.pop("draft", None)
                 state.selected_quiz = saved["id"]
                 bank = api.quizzes(token)
+            except ApiError as exc:
+                show_error(exc)
+
+    st.divider()
+    st.subheader("The course's own chapter quizzes")
+    c1, c2 = st.columns([3, 1])
+    course_chapter = c1.selectbox("Chapter quiz to export", list(chapters) or ["(no chapters)"], key="course-quiz")
+    if c2.button("Prepare exports", key="course-quiz-prepare") and chapters.get(course_chapter):
+        state.course_export = f"course-{chapters[course_chapter]}"
+    if state.get("course_export"):
+        st.caption(f"Quiz id `{state.course_export}` (also for `imaging-tutor quiz export {state.course_export}`).")
+        cols = st.columns(len(EXPORTS))
+        for col, (fmt, label) in zip(cols, EXPORTS.items()):
+            try:
+                data, mime, name = api.export_quiz(token, state.course_export, fmt)
+                col.download_button(f"Download {label}", data=data, file_name=name, mime=mime.split(";")[0],
+                                    key=f"course-export-{fmt}")
+            except ApiError as exc:
+                col.warning(f"{label}: {exc.detail}")
+
+    st.divider()
+    st.subheader("Item statistics")
+    st.caption("How items behave with learners: share answered correctly, discrimination (do learners who do well "
+               "elsewhere get it right?), the difficulty their answers show. Retire an item that misbehaves: it is "
+               "never drawn into a quiz again.")
+    try:
+        stats = api.item_stats(token)
+    except ApiError as exc:
+        stats = []
+        show_error(exc)
+    if not stats:
+        st.caption("No answers yet.")
+    for row in stats[:100]:
+        disc = "n/a" if row["discrimination"] is None else f"{row['discrimination']:+.2f}"
+        head = (f"`{row['item_id']}` [{row['ref']}] · {row['answers']} answers · {row['share_correct']:.0%} correct · "
+                f"discrimination {disc} · {row['observed_difficulty'] or 'too few answers'}"
+                + (f" · ⚠ {row['flag']}" if row["flag"] else "") + (" · RETIRED" if row["retired"] else ""))
+        c1, c2 = st.columns([5, 1])
+        c1.markdown(head)
+        if c2.button("Restore" if row["retired"] else "Retire", key=f"retire-{row['item_id']}"):
+            try:
+                api.retire_item(token, row["item_id"], reason=row["flag"] or "retired by staff",
+                                retired=not row["retired"])
+                st.rerun()
             except ApiError as exc:
                 show_error(exc)
 

@@ -47,8 +47,12 @@ def test_report(cli, capsys, tmp_path):
     out = tmp_path / "report.json"
     assert cli(["quiz", "report", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "Generated items over all 6 chapters" in text and "Grading agreement on" in text
+    assert "Generated items over all 6 chapters" in text and "Key-term score alone" in text
+    assert "'Correct' against the labels, eval (never fitted)" in text and "Chapter quizzes" in text
     report = json.loads(out.read_text())
     assert report["course_keys"]["problems"] == [] and report["course_keys"]["valid_items"] == 30
     assert report["generated_items"]["valid_pct"] >= 95
-    assert all(v["distinct_items"] >= 10 for v in report["generated_items"]["per_chapter"].values())
+    assert all(v["distinct_items"] >= 60 for v in report["generated_items"]["per_chapter"].values())
+    for chapter in report["chapter_quizzes"].values():
+        assert chapter["items"] == 30 and len(chapter["types"]) >= 4 and chapter["computed_recompute"]
+        assert 0.4 <= chapter["tf_false_share"] <= 0.6

@@ -31,12 +31,18 @@ def test_the_second_course_generates_items_from_its_own_glossary(embedder):
     assert any(it.kind == "swap" and "Acoustic shadowing is the opposite effect" in it.prompt for it in valid)
 
 
-def test_without_a_glossary_a_course_has_no_terms_but_still_parses(tmp_path):
+def test_without_a_glossary_terms_are_mined_from_the_text(tmp_path):
     folder = tmp_path / "c"
     shutil.copytree(SECOND, folder)
     (folder / "glossary.json").unlink()
     course = load_course(folder)
-    assert course_terms(course).all == () and course.sections
+    names = {t.name for t in course_terms(course).all}
+    # "… is called attenuation" (a definition pattern) and section titles ("Frequency, wavelength and speed").
+    assert {"attenuation", "frequency", "wavelength", "posterior enhancement"} <= names and course.sections
+    with_glossary = {t.name: t for t in course_terms(load_course(SECOND)).all}
+    # The glossary adds what the text does not define and overrides what it does (its family and partner win).
+    assert with_glossary["acoustic shadowing"].partner == "posterior enhancement"
+    assert with_glossary["posterior enhancement"].family == "artifact" and "attenuation" in with_glossary
 
 
 def test_a_malformed_glossary_names_its_file(tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 import types
 import zipfile
@@ -57,6 +58,8 @@ def test_gift_parses_back_with_pygiftparser(mixed):
         elif it.type == "cloze":
             assert kind == "ShortSet"
             assert it.answer in [a.answer.replace("\\", "") for a in q.answers.answers]
+        elif it.type == "numeric":
+            assert kind == "NumericAnswerSet"
         else:
             assert kind == "Essay"
 
@@ -99,6 +102,11 @@ def test_qti_zip_has_manifest_and_valid_assessment(mixed):
         elif it.type == "cloze":
             assert qtype == ["short_answer_question"]
             assert el.find("q:presentation/q:response_str/q:render_fib", NS) is not None
+        elif it.type == "numeric":
+            assert qtype == ["numerical_question"]
+            low = float(el.findtext(".//q:vargte", namespaces=NS))
+            high = float(el.findtext(".//q:varlte", namespaces=NS))
+            assert low <= it.numeric.value <= high
         else:
             assert qtype == ["essay_question"]
 
@@ -134,3 +142,95 @@ def test_filenames_are_safe(mixed, tmp_path):
         export_quiz(mixed, "docx")
     with pytest.raises(InvalidInput):
         write_export(mixed, "md", tmp_path / "missing-folder" / "x.md")
+
+
+def _independent_gift(text: str) -> list[dict]:
+    """A second GIFT reader, written from the format's rules and sharing nothing with the exporter: blank lines
+    separate questions, '//' lines are comments, '\\' escapes ~ = # { } : and %, a leading %N% is an answer weight."""
+    questions = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("//")
+                 and not ln.startswith("$CATEGORY")]
+        if not lines:
+            continue
+        body = " ".join(lines)
+        m = re.match(r"::(?P<title>(?:\\.|[^:])*)::(?P<stem>(?:\\.|[^{])*)\{(?P<answers>(?:\\.|[^}])*)\}\s*$", body)
+        assert m, f"not a GIFT question: {body[:120]!r}"
+        answers = []
+        main = re.split(r"(?<!\\)####", m.group("answers"))[0]
+        if main.strip().startswith("#"):
+            answers.append({"numeric": main.strip()[1:]})
+        else:
+            for mark, raw in re.findall(r"(?<!\\)([=~])((?:\\.|[^=~])*)", main):
+                weight = re.match(r"%(-?\d+(?:\.\d+)?)%", raw.strip())
+                answers.append({"right": mark == "=", "weight": float(weight.group(1)) if weight else None,
+                                "text": re.sub(r"\\(.)", r"\1", raw.strip())})
+        questions.append({"stem": m.group("stem"), "answers": answers})
+    return questions
+
+
+HOSTILE = ["%20% Looks like a weight", "Two\nlines", "A bell\x07and NUL-ish\x01 chars"]
+
+
+@pytest.fixture
+def hostile(mixed):
+    """Staff edits that used to break files: a '%20%' option, a newline in the title, control characters in text."""
+    mcq = next(i for i, it in enumerate(mixed.items) if it.type == "mcq")
+    it = mixed.items[mcq]
+    wrong = next(k for k, o in enumerate(it.options) if o != it.answer)
+    options = list(it.options)
+    options[wrong] = HOSTILE[0]
+    items = list(mixed.items)
+    items[mcq] = it.model_copy(update={"options": options, "prompt": it.prompt + HOSTILE[2]})
+    return mixed.model_copy(update={"items": items, "title": "Week 4\n::injected::Fake question {=yes}"})
+
+
+def test_hostile_staff_text_cannot_break_gift(hostile):
+    text = export_quiz(hostile, "gift")[1].decode("utf-8")
+    assert "\n::injected" not in text and "\x07" not in text
+    ours = _independent_gift(text)
+    theirs = _giftparser().parseFile(io.StringIO(text))
+    assert len(ours) == len(theirs) == len(hostile.items)  # no injected question, nothing lost
+    mcq = next(q for q, it in zip(ours, hostile.items) if it.type == "mcq" and HOSTILE[0] in it.options)
+    odd = next(a for a in mcq["answers"] if "Looks like a weight" in a["text"])
+    assert not odd["right"] and odd["weight"] is None  # not partial credit for a wrong answer
+    for q, it in zip(theirs, hostile.items):
+        assert q.valid
+        if it.type == "mcq":
+            assert [a for a in q.answers.answers if a.fraction == 100][0].answer.replace("\\", "") == it.answer
+            assert all(a.fraction in (0, 100) for a in q.answers.answers)
+
+
+def test_hostile_staff_text_keeps_qti_well_formed(hostile):
+    z = zipfile.ZipFile(io.BytesIO(export_quiz(hostile, "qti")[1]))
+    href = [n for n in z.namelist() if n != "imsmanifest.xml"][0]
+    root = ET.fromstring(z.read(href))  # raises on a control character
+    assert root.find("q:assessment", NS).get("title") == "Week 4 ::injected::Fake question {=yes}"
+    assert len(root.findall("q:assessment/q:section/q:item", NS)) == len(hostile.items)
+
+
+def test_json_export_agrees_with_gift_and_qti_on_every_item(mixed):
+    doc = json.loads(export_quiz(mixed, "json")[1])
+    gift = _independent_gift(export_quiz(mixed, "gift")[1].decode("utf-8"))
+    z = zipfile.ZipFile(io.BytesIO(export_quiz(mixed, "qti")[1]))
+    root = ET.fromstring(z.read([n for n in z.namelist() if n != "imsmanifest.xml"][0]))
+    qti = root.findall("q:assessment/q:section/q:item", NS)
+    assert len(doc["items"]) == len(gift) == len(qti)
+    for it, g, q in zip(doc["items"], gift, qti):
+        assert q.get("ident") == it["id"]
+        if it["type"] == "mcq":
+            assert [a["text"] for a in g["answers"] if a["right"]] == [it["answer"]]
+        elif it["type"] == "numeric":
+            value, tolerance = map(float, g["answers"][0]["numeric"].split(":"))
+            assert value == it["numeric"]["value"] and tolerance == it["numeric"]["tolerance"]
+
+
+def test_titles_and_edits_with_control_characters_are_refused(db, quiz4, course, embedder):
+    from imaging_tutor.quiz import save_quiz, update_item
+
+    with pytest.raises(InvalidInput):
+        save_quiz(db, quiz4, "Week 4\nInjected")
+    saved = save_quiz(db, quiz4, "Week 4")
+    mcq = next(it for it in quiz4.items if it.type == "mcq")
+    with pytest.raises(InvalidInput):
+        update_item(db, saved.id, mcq.id, {"prompt": mcq.prompt + "\x01"}, course=course, embedder=embedder)

@@ -102,3 +102,30 @@ def test_swapped_contrasting_pair_is_a_misconception(course, course_dir, embedde
                            "when it learns from labelled examples.", embedder=embedder, terms=course_terms(course))
     assert not swapped.correct and "swaps inference and training" in swapped.feedback.lower()
     assert straight.correct
+
+
+def test_correct_in_own_words_on_the_held_out_labels(course, course_dir, embedder):
+    """The meaning model never saw grading_eval.jsonl (fitted on grading_fit + grading_labels). The floors are the
+    measured values (evals/quiz/README.md) less one answer, so a regression fails here."""
+    from imaging_tutor.quiz.calibration import EVAL_FILE, correct_agreement
+
+    r = correct_agreement(course, course_dir, embedder, EVAL_FILE)
+    assert r["n"] == 170 and r["right"] == 78
+    assert r["precision"] >= 0.85 and r["recall"] >= 0.83, r
+    styles = r["by_style"]
+    for style in ("off_topic", "distractor", "echo", "overclaim", "vague"):
+        assert styles[style]["marked_correct"] == 0, (style, styles[style])
+    for style in ("typos", "verbose", "abbreviation", "paraphrase"):  # own words, misspelt, clipped, padded
+        assert styles[style]["marked_correct"] >= styles[style]["n"] - 3, (style, styles[style])
+
+
+def test_a_paraphrase_with_no_shared_key_words_is_accepted(course, course_dir, embedder):
+    from imaging_tutor.quiz.keys import key_item, load_keys
+
+    key = next(k for k in load_keys(course_dir, course) if k.id == "q2.3")  # training vs inference
+    item = key_item(course, key, "short")
+    g = grade(item, "In training, the system picks up regularities from a large set of annotated cases; in inference, "
+                    "the finished system is run on a fresh scan it hasn't encountered before.", embedder=embedder,
+              terms=course_terms(course))
+    assert g.correct and g.coverage == 0.0  # none of the key's words, all of its meaning
+    assert not g.feedback.startswith("Correct")

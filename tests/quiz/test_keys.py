@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from imaging_tutor.quiz.keys import needs_options
 from imaging_tutor.quiz.terms import course_terms
 from imaging_tutor.errors import NotFound
 from imaging_tutor.quiz import check_keys, course_items, grade, load_keys
@@ -47,7 +48,13 @@ def test_options_are_shuffled_deterministically(course, course_dir):
 
 def test_course_items_as_free_text_keep_key_terms_and_distractors(course, course_dir, embedder):
     items = course_items(course_dir, course, chapter=5, as_type="short")
-    assert all(it.type == "short" and not it.options and it.key_terms and len(it.distractors) == 3 for it in items)
+    # Stems that choose among options ("Which situation best matches …?") keep their options: without them the
+    # question cannot be answered.
+    assert all(it.type == "mcq" and len(it.options) == 4 for it in items if needs_options(it.prompt))
+    free = [it for it in items if not needs_options(it.prompt)]
+    assert free and all(it.type == "short" and not it.options and it.key_terms and len(it.distractors) == 3
+                        for it in free)
+    assert any(it.type == "mcq" for it in items)
     g = grade(items[3], "", embedder=embedder, terms=course_terms(course))  # drift stem, empty answer
     assert g.score == 0 and not g.correct and items[3].citation.ref in g.feedback
 

@@ -109,11 +109,16 @@ def test_duplicates_and_near_duplicates_are_rejected(course, embedder):
 
 
 def test_same_passage_twice_is_a_duplicate(course, embedder):
+    # True/false asks a passage once, whichever way round; an item that wants another answer from it is distinct.
     a = _item(course, id="ia")
     b = _item(course, id="ib", type="tf", kind="true_statement", prompt="True or false? " + DRIFT,
               options=["True", "False"], answer="True")
-    rej = validate_quiz([a, b], course, embedder)
-    assert [(r.item_id, r.reason) for r in rej] == [("ib", "same_source")]
+    c = _item(course, id="ic", type="tf", kind="negation", prompt="True or false? " + DRIFT.replace(" is ", " is not "),
+              options=["True", "False"], answer="False")
+    rej = validate_quiz([a, b, c], course, embedder)
+    assert [(r.item_id, r.reason) for r in rej] == [("ic", "same_source")]
+    twin = _item(course, id="id", prompt="Which description matches drift, as the course puts it?")
+    assert [(r.item_id, r.reason) for r in validate_quiz([a, twin], course, embedder)] == [("id", "same_source")]
 
 
 @pytest.mark.parametrize("field,value", [("prompt", "x" * 1300), ("options", ["a" * 500, "b", "c", "d"])])

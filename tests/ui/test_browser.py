@@ -215,3 +215,15 @@ def test_the_docs_pages_render_with_no_outside_request(up, browser):
     finally:
         context.close()
     assert outside == []
+
+
+def test_quiz_me_in_chat(up, page):
+    page.goto(f"{up.ui}/?learner=browser-quizme")
+    box = page.get_by_placeholder(re.compile("Ask about the course"))
+    box.fill("What is sensitivity?")
+    box.press("Enter")
+    page.get_by_role("button", name=re.compile("Quiz me on this")).click()
+    page.get_by_text(re.compile(r"^Quiz question on \[")).wait_for()
+    page.get_by_role("button", name="Skip").click()
+    page.get_by_text(re.compile(r"^Skipped\. The answer:")).wait_for()
+    shot(page, "chat-quiz-me")

@@ -168,9 +168,10 @@ class QuizSpecIn(BaseModel):
     chapters: list[Annotated[int, Field(ge=1, le=999)]] | None = Field(None, max_length=50)
     refs: list[RefStr] | None = Field(None, max_length=200)
     count: int = Field(10, ge=1, le=200)
-    types: list[ItemType] | None = Field(None, max_length=4)
+    types: list[ItemType] | None = Field(None, max_length=5)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     title: str | None = Field(None, max_length=200)
+    levels: list[Literal["recall", "understand", "apply"]] | None = Field(None, max_length=3)
 
 
 class QuizSave(QuizSpecIn):
@@ -195,7 +196,7 @@ class QuizSessionCreate(BaseModel):
     chapter: int | None = Field(None, ge=1, le=999)
     quiz_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     count: int = Field(10, ge=1, le=50)
-    types: list[ItemType] | None = Field(None, max_length=4)
+    types: list[ItemType] | None = Field(None, max_length=5)
     free_text: bool = Field(False, description="course quiz as short free-text answers instead of options")
 
 
@@ -204,3 +205,17 @@ class AnswerIn(BaseModel):
 
     item_id: str = Field(min_length=1, max_length=64)
     response: str = Field(max_length=2000, description="the chosen option, true/false, or free text")
+
+
+class RetireIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=500)
+    retired: bool = Field(True, description="false brings a retired item back")
+
+
+class ChatQuizIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(pattern=SESSION_ID, description="the conversation to quiz on")
+    topic: str | None = Field(None, max_length=200, description="quiz on this topic instead of the sections just discussed")

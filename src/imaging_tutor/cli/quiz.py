@@ -16,13 +16,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--chapter", type=int, action="append", help="chapter number (repeatable)")
     g.add_argument("--ref", action="append", help="section ref such as 4.3 (repeatable)")
     g.add_argument("--count", type=int, default=10)
-    g.add_argument("--types", default="mcq,tf,cloze,short", help="comma-separated: mcq,tf,cloze,short")
+    g.add_argument("--types", default="mcq,tf,cloze,short,numeric", help="comma-separated: mcq,tf,cloze,short,numeric")
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--levels", help="only these levels, comma-separated: recall,understand,apply")
     g.add_argument("--json", action="store_true", help="the quiz (with answer key) as JSON")
     g.add_argument("--save", metavar="TITLE", help="save the quiz to the bank under this title")
 
-    e = qs.add_parser("export", help="export a saved quiz")
-    e.add_argument("id", help="saved quiz id (see `quiz list`)")
+    e = qs.add_parser("export", help="export a saved quiz, or the course's own chapter quizzes")
+    e.add_argument("id", help="saved quiz id qb-… (printed by `quiz generate --save`, listed by `quiz list`), "
+                              "`course-N` for chapter N's own quiz, or `course` for all of them")
     e.add_argument("--format", required=True, choices=["gift", "qti", "json", "md"])
     e.add_argument("-o", "--output", required=True, help="file to write, or a folder for the default filename")
 
@@ -37,12 +39,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _print_quiz(quiz) -> None:
-    print(f"{quiz.title} — {len(quiz.items)} items (of {quiz.possible} possible), id {quiz.id}")
+    print(f"{quiz.title} — {len(quiz.items)} items (of {quiz.possible} possible)")
     for n, it in enumerate(quiz.items, 1):
-        print(f"\n{n}. [{it.type}, {it.difficulty}, §{it.citation.ref}] {it.prompt}")
+        print(f"\n{n}. [{it.type}, {it.level}, {it.difficulty}, §{it.citation.ref}] {it.prompt}")
         for k, o in enumerate(it.options):
             print(f"   {chr(65 + k)}. {o}")
         print(f"   answer: {it.answer}")
+        for step in it.solution:
+            print(f"      {step}")
         print(f"   source: [{it.citation.ref}] {it.citation.section_title}: “{it.citation.quote}”")
 
 
@@ -51,7 +55,7 @@ def run(args: argparse.Namespace, services) -> int:
 
     if args.quiz_command == "generate":
         qz = quiz.generate_for(services, chapters=args.chapter, refs=args.ref, count=args.count, types=args.types,
-                               seed=args.seed)
+                               seed=args.seed, levels=args.levels)
         saved = quiz.save_quiz(services.db, qz, args.save) if args.save else None
         if args.json:
             doc = qz.model_dump(mode="json")
@@ -61,10 +65,15 @@ def run(args: argparse.Namespace, services) -> int:
         else:
             _print_quiz(qz)
             if saved:
-                print(f"\nsaved as {saved.id} ({saved.title!r})")
+                print(f"\nsaved as {saved.id} ({saved.title!r}); export it with: imaging-tutor quiz export {saved.id} "
+                      "--format gift -o .")
+            else:
+                print("\nnot saved: add --save TITLE to keep this quiz and get an id to export")
         return 0
     if args.quiz_command == "export":
-        path = quiz.write_export(quiz.get_quiz(services.db, args.id), args.format, args.output)
+        from ..quiz.keys import load_any_quiz
+
+        path = quiz.write_export(load_any_quiz(services, args.id), args.format, args.output)
         print(f"wrote {path}")
         return 0
     if args.quiz_command == "list":

@@ -1,9 +1,16 @@
-"""Turn mined facts into candidate items of every type; validation and selection happen elsewhere."""
+"""Turn mined facts into candidate items of every type and level; validation and selection happen elsewhere.
+
+recall: cloze, definition-to-term, term-to-definition, true/false; understand: explain in your own words, what follows;
+apply: scenarios on the course's own examples and advice, and computed problems (quiz.computed).
+"""
 from __future__ import annotations
 
 import re
 
 from ..corpus.course import Course, Section
+from ..corpus.sentences import split_sentences
+from . import computed, scenarios, statements
+from .distractors import pick_terms, rank_texts
 from .facts import Fact, mine_course, standalone
 from .ids import item_id, rng_for
 from .schema import ItemCitation, QuizItem
@@ -94,23 +101,11 @@ def swap_terms(sentence: str, term: Term, partner: Term) -> str | None:
     return out + sentence[pos:]
 
 
-def distractor_terms(term: Term, quote: str, k: int, seed: str, terms: Terms) -> list[Term]:
-    """k other terms of the same family (the partner first), none named in the quote; neighbours fill gaps."""
-    def ok(t: Term) -> bool:
-        return (t.name != term.name and t.distractor and not t.regex.search(quote)
-                and not term.regex.fullmatch(t.name) and not terms.confusable(t.name, term.name))
-
-    rng = rng_for(seed, "distractors")
-    by_name = terms.by_name
-    same = [t for t in terms.all if t.family == term.family and ok(t) and t.name != term.partner]
-    rng.shuffle(same)
-    picked = [by_name[term.partner]] if term.partner and ok(by_name[term.partner]) else []
-    picked += same
-    for fam in terms.neighbours.get(term.family, ()):
-        more = [t for t in terms.all if t.family == fam and ok(t) and t not in picked]
-        rng.shuffle(more)
-        picked += more
-    return picked[:k]
+def distractor_terms(course: Course, term: Term, quote: str, k: int, seed: str, terms: Terms, chapter: int,
+                     embedder=None, prompt: str = "") -> list[Term]:
+    """k other terms of the same kind and chapter, closest in meaning, none named in the quote or the prompt."""
+    return pick_terms(course, terms, term, chapter, k, avoid_text=f"{quote} {prompt}", embedder=embedder,
+                      rng=rng_for(seed, "distractors"))
 
 
 def _gloss_option(fact: Fact) -> str:
@@ -133,6 +128,11 @@ def _key_terms(gloss: str, term: Term, generic: frozenset[str], limit: int = 4) 
     return list(seen.values())[:limit]
 
 
+_LEVEL = {"cloze": "recall", "definition_to_term": "recall", "term_to_definition": "recall", "true_statement": "recall",
+          "swap": "recall", "number_change": "recall", "negation": "recall", "short_definition": "understand",
+          "scenario": "apply"}
+
+
 def _item(course: Course, fact: Fact, type_: str, kind: str, prompt: str, answer: str, options: list[str],
           difficulty: str, variant: str = "", **extra) -> QuizItem:
     section = _section(course, fact.ref)
@@ -140,53 +140,63 @@ def _item(course: Course, fact: Fact, type_: str, kind: str, prompt: str, answer
     if options and type_ == "mcq":
         options = list(options)
         rng_for(iid, "options").shuffle(options)
-    concept = fact.term if kind != "true_statement" and kind != "swap" else ""
+    concept = fact.term if type_ != "tf" else ""
     return QuizItem(id=iid, type=type_, prompt=prompt, options=options, answer=answer, explanation=fact.quote,
                     citation=_citation(section, fact.quote), difficulty=difficulty, source_hash=fact.source_hash,
-                    kind=kind, origin="generated", concept=concept, **extra)
+                    kind=kind, origin="generated", concept=concept, level=_LEVEL.get(kind, "recall"), **extra)
 
 
-def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[QuizItem]:
+def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact], embedder=None) -> list[QuizItem]:
     """Every candidate item one fact supports."""
     terms = course_terms(course)
     term = terms.by_name[fact.term]
+    chapter = _section(course, fact.ref).chapter
     out: list[QuizItem] = []
     if not term.core:
         return out
-    if fact.kind in ("definition", "example"):
+    if fact.kind in ("definition", "example", "statement"):
         blanked, surfaces = blank_out(fact.quote, term)
         accepted = accepted_answers(term, surfaces)
-        if len(fact.quote.split()) <= 60 and BLANK in blanked:
+        if len(fact.quote.split()) <= 60 and BLANK in blanked and (fact.kind != "statement" or standalone(fact.quote)):
             out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”", term.name, [], "medium",
                              accepted=accepted))
-            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name, terms)
-            out.append(_item(course, fact, "mcq", "definition_to_term",
-                             f"Which term completes this passage from the course? “{blanked}”",
-                             term.label, [term.label, *(t.label for t in others)], "medium"))
+            if fact.kind != "statement":
+                prompt = f"Which term completes this passage from the course? “{blanked}”"
+                others = distractor_terms(course, term, fact.quote, 3, fact.source_hash + term.name, terms, chapter,
+                                          embedder, prompt)
+                out.append(_item(course, fact, "mcq", "definition_to_term", prompt,
+                                 term.label, [term.label, *(t.label for t in others)], "medium"))
         if fact.example:
-            example = re.sub(r"^It may\b", "An AI tool may", fact.example)
-            others = distractor_terms(term, fact.quote, 3, fact.source_hash + term.name + "scenario", terms)
-            out.append(_item(course, fact, "mcq", "scenario",
-                             f"Which term from the course fits this example: “{example}”?",
+            example = fact.example
+            prompt = f"Which term from the course fits this example: “{example}”?"
+            others = distractor_terms(course, term, fact.quote, 3, fact.source_hash + term.name + "scenario", terms,
+                                      chapter, embedder, prompt)
+            out.append(_item(course, fact, "mcq", "scenario", prompt,
                              term.label, [term.label, *(t.label for t in others)], "hard"))
     if fact.kind == "definition" and fact.gloss:
         answer = _gloss_option(fact)
         pool = [g for g in gloss_pool if g.term != term.name and g.gloss and not term.regex.search(g.gloss)
                 and g.quote != fact.quote and support(g.gloss, fact.quote, terms.synonyms) < 0.5
                 and not terms.confusable(g.term, term.name)]
+        # Wrong definitions: other terms' glosses, of the same kind first (partner, family, this chapter), then the
+        # rest of the course; within each tier the closest in meaning to the right definition.
         fam = {t.name: t.family for t in terms.all}
-        order = [term.family, *terms.neighbours.get(term.family, ())]
-        rng = rng_for(fact.source_hash, term.name, "glosses")
+        neighbours = set(terms.neighbours.get(term.family, ()))
+
+        def tier(g: Fact) -> int:
+            return (0 if g.term == term.partner else 1 if fam[g.term] == term.family else
+                    2 if _section(course, g.ref).chapter == chapter else 3 if fam[g.term] in neighbours else 4)
+
+        by_term: dict[str, Fact] = {}
+        for g in sorted(pool, key=lambda g: (tier(g), g.ref)):
+            by_term.setdefault(g.term, g)
+        ranked = rank_texts(answer, [_gloss_option(g) for g in by_term.values()], embedder, too_close=0.85)
+        glosses = {_gloss_option(g): g for g in by_term.values()}
+        ordered = sorted((glosses[r] for r in ranked), key=tier)
         picked: list[Fact] = []
-        for f_ in order:
-            group = [g for g in pool if fam[g.term] == f_ and g.term not in {p.term for p in picked}]
-            group.sort(key=lambda g: (g.term != term.partner, g.ref, g.term))
-            head, rest = group[:1] if term.partner and group and group[0].term == term.partner else [], \
-                group[1:] if term.partner and group and group[0].term == term.partner else group
-            rng.shuffle(rest)
-            for g in head + rest:
-                if g.term not in {p.term for p in picked}:
-                    picked.append(g)
+        for g in ordered:
+            if g.term not in {p.term for p in picked}:
+                picked.append(g)
         if len(picked) >= 3:
             out.append(_item(course, fact, "mcq", "term_to_definition",
                              f"Which description matches “{term.label}” as the course defines it?",
@@ -199,27 +209,105 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact]) -> list[Q
     return out
 
 
+def _defined_differently(course: Course, sibling: str, statement: str) -> bool:
+    """The sibling has its own definition in the course, and the swapped statement is not it."""
+    syn = course_terms(course).synonyms
+    own = [f for f in definitions_of(course, sibling) if f.gloss]
+    return bool(own) and all(support(statement, f.quote, syn) < 0.9 for f in own)
+
+
+def _never_said(course: Course, sibling: Term, statement: str) -> bool:
+    """The course names the sibling somewhere, and no sentence naming it says (most of) the swapped statement."""
+    syn = course_terms(course).synonyms
+    said = [s.text[a:b] for s in course.sections for a, b in split_sentences(s.text)
+            if sibling.regex.search(s.text[a:b])]
+    return bool(said) and all(support(statement, x, syn) < 0.7 for x in said)
+
+
+def definitions_of(course: Course, term: str) -> list[Fact]:
+    return [f for fs in mine_course(course).values() for f in fs if f.kind == "definition" and f.term == term]
+
+
 def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
-    """True statements quoted from one section, and false ones made by swapping a contrasting pair."""
-    by_name = course_terms(course).by_name
+    """True statements quoted from one section, and false ones made by verified edits: a term swapped for a sibling
+    of the same kind, a number changed, a negation added to a sentence without one."""
+    terms = course_terms(course)
+    by_name = terms.by_name
     out: list[QuizItem] = []
-    seen_true: set[str] = set()
+    seen: set[str] = set()
     for fact in facts:
         if fact.pattern in ("enum", "that-is") or not standalone(fact.quote):
             continue
         term = by_name[fact.term]
-        if fact.quote not in seen_true and term.core:
-            seen_true.add(fact.quote)
+        first = fact.quote not in seen
+        seen.add(fact.quote)
+        if first and term.core:
             out.append(_item(course, fact, "tf", "true_statement", TF_PREFIX + fact.quote, "True", ["True", "False"],
                              "easy", variant="true"))
-        if not term.partner:
-            continue
-        if fact.kind == "statement" and (not term.swap_in_statements or not _cue_near(fact.quote, term)):
-            continue
-        swapped = swap_terms(fact.quote, term, by_name[term.partner])
-        if swapped and swapped != fact.quote:
+        if first:
+            rng = rng_for(fact.source_hash, "number")
+            changed = statements.change_number(fact.quote, rng)
+            if changed:
+                out.append(_item(course, fact, "tf", "number_change", TF_PREFIX + changed[0], "False",
+                                 ["True", "False"], "medium", variant=f"number:{changed[1]}->{changed[2]}"))
+            negated = statements.negate(fact.quote)
+            if negated:
+                out.append(_item(course, fact, "tf", "negation", TF_PREFIX + negated, "False", ["True", "False"],
+                                 "medium", variant="negation"))
+        swaps = [by_name[term.partner]] if term.partner else []
+        if fact.kind == "definition" and fact.gloss:
+            # Inside a term's own definition any sibling with a different definition of its own makes it false.
+            swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
+                      and t not in swaps and len(t.name.split()) == len(term.name.split())]
+        # A statement that opens with the term and says what it is or does ("Hot composting kills most weed seeds
+        # …") is about that term: a sibling the course defined in the same section, swapped in, makes a claim the
+        # course never makes about the sibling — checked against every sentence naming it. Glossary families are
+        # broader than "the same kind" (a model and DICOM share one), so only their partners are swapped, and only
+        # where the glossary says the swap reverses a claim.
+        subject = bool(re.match(rf"^(?:(?:A|An|The) )?(?:{term.pattern}) (?:is|are|was|were|means|refers|describes|"
+                                rf"measures|happens|kills|needs|uses|makes|reduces|increases|requires|produces|"
+                                rf"breaks|works|takes|gives|can|does|has|have)\b", fact.quote, re.IGNORECASE))
+        if fact.kind == "statement" and subject and term.family.startswith("section:"):
+            swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
+                      and t not in swaps and not terms.confusable(t.name, term.name)]
+        for partner in swaps:
+            sibling_swap = partner.name != term.partner
+            if fact.kind == "statement" and not sibling_swap and (not term.swap_in_statements
+                                                                  or not _cue_near(fact.quote, term)):
+                continue
+            if fact.kind == "statement" and sibling_swap and not (subject and term.family.startswith("section:")):
+                continue
+            swapped = swap_terms(fact.quote, term, partner)
+            if not swapped or swapped == fact.quote:
+                continue
+            if sibling_swap and fact.kind == "definition" and not _defined_differently(course, partner.name, swapped):
+                continue
+            if sibling_swap and fact.kind == "statement" and not _never_said(course, partner, swapped):
+                continue
             out.append(_item(course, fact, "tf", "swap", TF_PREFIX + swapped, "False", ["True", "False"], "medium",
-                             variant=f"swap:{term.name}"))
+                             variant=f"swap:{term.name}->{partner.name}"))
+    return out
+
+
+def plain_statement_items(course: Course, section: Section, covered: set[str]) -> list[QuizItem]:
+    """True/false items on the section's other standalone claims (no key term needed): the claim itself, and a
+    false version with a number changed or a negation added, when either edit is safe."""
+    out: list[QuizItem] = []
+    for a, b in split_sentences(section.text):
+        sent = section.text[a:b]
+        if sent in covered or not standalone(sent) or len(sent.split()) < 8:
+            continue
+        fact = Fact("", section.ref, a, b, sent, "statement", "plain")
+        out.append(_item(course, fact, "tf", "true_statement", TF_PREFIX + sent, "True", ["True", "False"], "easy",
+                         variant="true"))
+        changed = statements.change_number(sent, rng_for(fact.source_hash, "number"))
+        if changed:
+            out.append(_item(course, fact, "tf", "number_change", TF_PREFIX + changed[0], "False", ["True", "False"],
+                             "medium", variant=f"number:{changed[1]}->{changed[2]}"))
+        negated = statements.negate(sent)
+        if negated:
+            out.append(_item(course, fact, "tf", "negation", TF_PREFIX + negated, "False", ["True", "False"],
+                             "medium", variant="negation"))
     return out
 
 
@@ -233,21 +321,37 @@ def _cue_near(sentence: str, term: Term) -> bool:
     return False
 
 
-def _build_candidates(course: Course, ref: str) -> list[QuizItem]:
+def _build_candidates(course: Course, ref: str, embedder=None) -> list[QuizItem]:
     mined = mine_course(course)
     gloss_pool = [f for fs in mined.values() for f in fs if f.kind == "definition" and f.gloss]
     facts = mined[ref]
+    section = course.section(ref)
+    terms = course_terms(course)
     items: list[QuizItem] = []
     for fact in facts:
-        items.extend(items_for_fact(course, fact, gloss_pool))
+        items.extend(items_for_fact(course, fact, gloss_pool, embedder))
     items.extend(tf_items(course, facts))
+    items.extend(plain_statement_items(course, section, {f.quote for f in facts}))
+    items.extend(scenarios.advice_items(course, section, terms, embedder))
+    spans = split_sentences(section.text)
+    defined = {}
+    for f in facts:
+        if f.kind == "definition":
+            idx = next((i for i, (a, b) in enumerate(spans) if a <= f.start < b), None)
+            if idx is not None:
+                defined.setdefault(f.term, idx)
+    items.extend(scenarios.example_items(course, section, terms, defined, embedder))
+    items.extend(scenarios.question_items(course, section, terms, embedder))
+    items.extend(scenarios.list_items(course, section, embedder))
+    items.extend(computed.section_problems(course, section))
     uniq: dict[str, QuizItem] = {}
     for it in items:
         uniq.setdefault(it.id, it)
     return list(uniq.values())
 
 
-def section_candidates(course: Course, ref: str) -> list[QuizItem]:
-    """All candidate items for one section (built once per parsed course; callers get copies)."""
-    built = course.derived(f"quiz.candidates:{ref}", lambda: _build_candidates(course, ref))
+def section_candidates(course: Course, ref: str, embedder=None) -> list[QuizItem]:
+    """All candidate items for one section (built once per parsed course and model; callers get copies)."""
+    key = f"quiz.candidates:{ref}:{getattr(embedder, 'name', None) if embedder is not None else '-'}"
+    built = course.derived(key, lambda: _build_candidates(course, ref, embedder))
     return [it.model_copy(deep=True) for it in built]

@@ -1,6 +1,8 @@
 """Staff review of a quiz before (or after) saving: edit, delete or regenerate one item. Pure functions on Quiz."""
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from ..corpus.course import Course
@@ -24,9 +26,24 @@ class ItemEdit(BaseModel):
     accepted: list[str] | None = Field(default=None, max_length=10)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_text(data: dict) -> None:
+    """Staff text may not carry control characters (they break exports); a line break in an option is refused."""
+    for field, value in data.items():
+        values = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for v in values:
+            if _CONTROL.search(v):
+                raise InvalidInput(f"{field}: control characters are not allowed")
+            if field in ("options", "answer", "accepted", "key_terms") and re.search(r"[\r\n]", v):
+                raise InvalidInput(f"{field}: one line each, no line breaks")
+
+
 def apply_edit(item: QuizItem, changes: ItemEdit, course: Course) -> QuizItem:
     """The edited item, validated like a generated one; InvalidInput lists what is wrong."""
     data = changes.model_dump(exclude_none=True)
+    _clean_text(data)
     ref = data.pop("ref", item.citation.ref)
     section = course.section(ref)  # NotFound for an unknown ref
     quote = data.pop("explanation", item.citation.quote if ref == item.citation.ref else None)

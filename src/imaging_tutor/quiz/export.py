@@ -1,6 +1,10 @@
 """Exports for staff: GIFT (Moodle), QTI 1.2 zip (Canvas), JSON, and Markdown with an answer key.
 
-Each item's feedback carries its citation: the section ref and title and the verbatim quote.
+Each item's feedback carries its citation: the section ref and title and the verbatim quote. Computed items go out as
+GIFT numerical questions and QTI numerical questions (answer ± tolerance) with the worked solution as feedback.
+Whatever staff typed survives: GIFT's control characters and a leading "%…%" (which GIFT reads as an answer weight)
+are escaped, line breaks in titles cannot start a new line of the file, and characters XML 1.0 forbids never reach the
+QTI file.
 """
 from __future__ import annotations
 
@@ -34,17 +38,32 @@ def citation_text(item: QuizItem) -> str:
 # --- GIFT --------------------------------------------------------------------------------------------------------
 
 _GIFT_SPECIAL = re.compile(r"([~=#{}:\\])")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Text on one line with no control characters: what a title or a GIFT field must be."""
+    return re.sub(r"\s+", " ", _XML_FORBIDDEN.sub(" ", _LINE_BREAKS.sub(" ", text or ""))).strip()
+
+
+def xml_text(text: str) -> str:
+    """Text XML 1.0 can carry (control characters other than tab and line breaks are dropped)."""
+    return _XML_FORBIDDEN.sub("", text or "")
 
 
 def _gift(text: str) -> str:
-    """Escape GIFT's control characters and keep the question on one line (blank lines end a question)."""
-    return _GIFT_SPECIAL.sub(r"\\\1", re.sub(r"\s*\n\s*", " ", text.strip()))
+    """Escape GIFT's control characters and keep the question on one line (blank lines end a question); a leading
+    '%' is escaped too, or an option such as '%20% …' would become an answer weight."""
+    out = _GIFT_SPECIAL.sub(r"\\\1", one_line(text))
+    return "\\" + out if out.startswith("%") else out
 
 
 def to_gift(quiz: Quiz) -> str:
     """Moodle GIFT: one question per block; the citation is the general feedback of every question."""
-    out = [f"// {quiz.title or quiz.id} — exported from imaging-tutor (course {quiz.course_id} v{quiz.course_version})",
-           f"$CATEGORY: $course$/{re.sub(r'[^A-Za-z0-9_]+', '_', quiz.title or quiz.id)}", ""]
+    title = one_line(quiz.title or quiz.id)
+    out = [f"// {title} — exported from imaging-tutor (course {one_line(quiz.course_id)} v{one_line(quiz.course_version)})",
+           f"$CATEGORY: $course$/{re.sub(r'[^A-Za-z0-9_]+', '_', title)}", ""]
     for n, it in enumerate(quiz.items, 1):
         title = _gift(f"{n}. {it.citation.ref} {it.type}")
         fb = _gift(citation_text(it))
@@ -58,6 +77,11 @@ def to_gift(quiz: Quiz) -> str:
         elif it.type == "cloze":
             answers = " ".join("=" + _gift(a) for a in dict.fromkeys([it.answer, *it.accepted]))
             out.append(f"{head} {{{answers} ####{fb}}}")
+        elif it.type == "numeric" and it.numeric is not None:
+            unit = " (answer in %)" if it.numeric.unit == "%" else ""
+            head = f"::{title}::[plain]{_gift(it.prompt + unit)}"
+            solution = _gift("Worked solution: " + " ".join(it.solution)) if it.solution else ""
+            out.append(f"{head} {{#{it.numeric.value:g}:{it.numeric.tolerance:g} ####{solution} {fb}}}")
         else:  # free text is graded by people in an LMS: an essay with the key and citation as feedback
             out.append(f"{head} {{####{_gift('Key: ' + it.answer)} — {fb}}}")
         out.append("")
@@ -68,22 +92,22 @@ def to_gift(quiz: Quiz) -> str:
 
 _QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 _CANVAS_TYPE = {"mcq": "multiple_choice_question", "tf": "true_false_question", "cloze": "short_answer_question",
-                "short": "essay_question"}
+                "short": "essay_question", "numeric": "numerical_question"}
 
 
 def _field(parent: ET.Element, label: str, entry: str) -> None:
     f = ET.SubElement(parent, "qtimetadatafield")
     ET.SubElement(f, "fieldlabel").text = label
-    ET.SubElement(f, "fieldentry").text = entry
+    ET.SubElement(f, "fieldentry").text = xml_text(entry)
 
 
 def _mat(parent: ET.Element, text: str) -> None:
     m = ET.SubElement(parent, "material")
-    ET.SubElement(m, "mattext", texttype="text/plain").text = text
+    ET.SubElement(m, "mattext", texttype="text/plain").text = xml_text(text)
 
 
 def _qti_item(section: ET.Element, it: QuizItem, n: int) -> None:
-    item = ET.SubElement(section, "item", ident=it.id, title=f"{n}. {it.citation.ref}")
+    item = ET.SubElement(section, "item", ident=xml_text(it.id), title=xml_text(f"{n}. {it.citation.ref}"))
     meta = ET.SubElement(ET.SubElement(item, "itemmetadata"), "qtimetadata")
     _field(meta, "question_type", _CANVAS_TYPE[it.type])
     _field(meta, "points_possible", "1.0")
@@ -97,6 +121,9 @@ def _qti_item(section: ET.Element, it: QuizItem, n: int) -> None:
         for k, o in enumerate(options):
             label = ET.SubElement(choice, "response_label", ident=f"{it.id}-{k}")
             _mat(label, o)
+    elif it.type == "numeric":
+        rs = ET.SubElement(pres, "response_num", ident="response1", rcardinality="Single", numtype="Decimal")
+        ET.SubElement(rs, "render_fib", fibtype="Decimal")
     else:
         rs = ET.SubElement(pres, "response_str", ident="response1", rcardinality="Single")
         ET.SubElement(rs, "render_fib", rows="5" if it.type == "short" else "1")
@@ -115,16 +142,24 @@ def _qti_item(section: ET.Element, it: QuizItem, n: int) -> None:
         cond = ET.SubElement(proc, "respcondition", attrib={"continue": "No"})
         cv = ET.SubElement(cond, "conditionvar")
         for a in dict.fromkeys([it.answer, *it.accepted]):
-            ET.SubElement(cv, "varequal", respident="response1").text = a
+            ET.SubElement(cv, "varequal", respident="response1").text = xml_text(a)
+        ET.SubElement(cond, "setvar", action="Set", varname="SCORE").text = "100"
+    elif it.type == "numeric" and it.numeric is not None:
+        cond = ET.SubElement(proc, "respcondition", attrib={"continue": "No"})
+        cv = ET.SubElement(ET.SubElement(cond, "conditionvar"), "and")
+        ET.SubElement(cv, "vargte", respident="response1").text = f"{it.numeric.value - it.numeric.tolerance:g}"
+        ET.SubElement(cv, "varlte", respident="response1").text = f"{it.numeric.value + it.numeric.tolerance:g}"
         ET.SubElement(cond, "setvar", action="Set", varname="SCORE").text = "100"
     fb = ET.SubElement(item, "itemfeedback", ident="general_fb")
-    text = citation_text(it) if it.type != "short" else f"Key: {it.answer} — {citation_text(it)}"
+    text = (f"Key: {it.answer} — {citation_text(it)}" if it.type == "short" else
+            f"Worked solution: {' '.join(it.solution)} — {citation_text(it)}" if it.type == "numeric" else
+            citation_text(it))
     _mat(ET.SubElement(fb, "flow_mat"), text)
 
 
 def to_qti_xml(quiz: Quiz, assessment_id: str) -> bytes:
     root = ET.Element("questestinterop", xmlns=_QTI_NS)
-    assessment = ET.SubElement(root, "assessment", ident=assessment_id, title=quiz.title or quiz.id)
+    assessment = ET.SubElement(root, "assessment", ident=assessment_id, title=one_line(quiz.title or quiz.id))
     meta = ET.SubElement(assessment, "qtimetadata")
     _field(meta, "cc_maxattempts", "1")
     section = ET.SubElement(assessment, "section", ident="root_section")
@@ -169,10 +204,11 @@ def to_json(quiz: Quiz) -> str:
 
 def to_markdown(quiz: Quiz) -> str:
     """Questions first (options lettered), then an answer key with explanation quotes and citations."""
-    lines = [f"# {quiz.title or 'Quiz'}", "",
+    lines = [f"# {one_line(quiz.title) or 'Quiz'}", "",
              f"Course: {quiz.course_id} v{quiz.course_version} · {len(quiz.items)} questions", "", "## Questions", ""]
     for n, it in enumerate(quiz.items, 1):
-        lines.append(f"{n}. ({it.type}) {it.prompt}")
+        unit = " (answer in %)" if it.numeric is not None and it.numeric.unit == "%" else ""
+        lines.append(f"{n}. ({it.type}, {it.level}) {it.prompt}{unit}")
         for k, o in enumerate(it.options):
             lines.append(f"   - {chr(65 + k)}. {o}")
         lines.append("")
@@ -180,6 +216,8 @@ def to_markdown(quiz: Quiz) -> str:
     for n, it in enumerate(quiz.items, 1):
         letter = f"{chr(65 + it.options.index(it.answer))}. " if it.answer in it.options and it.type == "mcq" else ""
         lines.append(f"{n}. **{letter}{it.answer}**")
+        for k, step in enumerate(it.solution, 1):
+            lines.append(f"   {k}) {step}")
         lines.append(f"   > {it.citation.quote}")
         lines.append(f"   — section {it.citation.ref}, {it.citation.section_title}")
         lines.append("")

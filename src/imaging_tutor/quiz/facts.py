@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
@@ -44,15 +45,21 @@ _PAREN = r"(?: \([^)]*\))?"
 _END = r"[.!?]?[”\"]?$"
 
 
+@lru_cache(maxsize=4096)
 def _patterns(term: Term) -> list[tuple[str, str, re.Pattern]]:
     """(name, kind, regex) definitional patterns for one term, strongest first; each has a `gloss` or `example` group."""
     T = rf"(?P<term>(?i:{term.pattern}))"
     raw = [
         ("is", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?:is|are) (?:usually |often )?"
                              rf"(?P<gloss>(?:(?:a|an|the|what|about|how)\b|“).+?){_END}"),
+        ("quoted-is", "definition", rf"^[“\"]{T}[”\"] (?:is|are) (?P<gloss>(?:[a-z]+ ){{0,2}}[a-z]+ (?:rich in|made of|that|which|"
+                                    rf"who|where|used|with|for|of|from|in) .+?){_END}"),
         ("means", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?:usually |often )?(?:means|refers to) (?P<gloss>.+?){_END}"),
         ("happens-when", "definition", rf"^{_LEAD}{_ART}{T}{_PAREN} (?P<gloss>happens when .+?){_END}"),
         ("called-colon", "definition", rf"^(?:This|It) is called {T}: (?P<gloss>.+?){_END}"),
+        ("subject-called-colon", "definition", rf"\b(?:is|are) called {T}: (?P<gloss>.+?){_END}"),
+        ("subject-called", "definition", rf"^(?!(?:This|These|That|Those|It|They)\b)(?P<gloss>[A-Z][^,;:()]{{5,80}}?) "
+                                         rf"(?:is|are) (?:called|known as) {T}(?=[;,.]|{_END})"),
         ("called", "definition", rf"(?P<gloss>\b(?:a|an) [^,()]{{3,60}}?) called (?:the |a |an )?{T}{_END}"),
         ("called-paren", "definition", rf"(?P<gloss>\b(?:a|an) [^,()]{{3,40}}?) \(often called (?:a |an |the )?{T}\)"
                                        rf" (?P<gloss2>where [^,]+)"),

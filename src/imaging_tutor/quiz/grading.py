@@ -110,14 +110,55 @@ def grade(item: QuizItem, response: str | None, *, embedder, terms: Terms,
         accepted = {normalize_answer(a, syn) for a in [item.answer, *item.accepted]}
         ok = normalize_answer(response, syn) in accepted
         return _exact(item, ok, response.strip())
+    if item.type == "numeric":
+        return grade_numeric(item, response)
     return grade_free_text(item, response, embedder=embedder, terms=terms, thresholds=thresholds)
 
 
+# The verdict ("Correct", "Partly right", "Incorrect") is its own field; feedback never repeats it, so a page that
+# shows both never says "Correct. Correct.".
 def _exact(item: QuizItem, ok: bool, picked: str) -> Grade:
     if ok:
-        return _result(item, 1.0, True, "correct", "Correct. " + _quote_feedback(item).replace("reread", "see"))
+        return _result(item, 1.0, True, "correct", _quote_feedback(item).replace("reread", "see"))
     return _result(item, 0.0, False, "incorrect",
-                   f"Not quite: you answered “{picked}”; the answer is “{item.answer}”. " + _quote_feedback(item))
+                   f"You answered “{picked}”; the answer is “{item.answer}”. " + _quote_feedback(item))
+
+
+_NUM = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(%|percent)?(?:\s*/\s*(\d+(?:\.\d+)?))?")
+
+
+def parse_number(response: str, unit: str) -> float:
+    """The number a learner wrote: '90%', '90', '0.9', '9/10', '45 / 50' (a share is read as percent when the key is)."""
+    m = _NUM.search(response.replace("\u2212", "-"))
+    if not m:
+        raise InvalidInput("answer with a number (for example 42 or 42%)")
+    value = float(m.group(1).replace(",", "."))
+    if m.group(3):
+        denominator = float(m.group(3))
+        if denominator == 0:
+            raise InvalidInput("the fraction divides by zero")
+        value = value / denominator
+        return value * 100 if unit == "%" else value
+    if unit == "%" and not m.group(2) and 0 < value <= 1 and "." in m.group(1):
+        return value * 100  # 0.9 for 90%
+    return value
+
+
+def grade_numeric(item: QuizItem, response: str) -> Grade:
+    """A computed answer: right within the tolerance, partly right when only rounding is off."""
+    key = item.numeric
+    value = parse_number(response, key.unit)
+    diff = abs(value - key.value)
+    steps = " ".join(item.solution)
+    if diff <= key.tolerance:
+        return _result(item, 1.0, True, "correct", f"Worked solution: {steps} " + _quote_feedback(item)
+                       .replace("reread", "see"), solution=list(item.solution))
+    if diff <= max(2.0, 4 * key.tolerance):
+        return _result(item, 0.5, False, "partial", f"Close: you answered {response.strip()}, the answer is "
+                       f"{item.answer} (check your rounding). Worked solution: {steps} " + _quote_feedback(item),
+                       solution=list(item.solution))
+    return _result(item, 0.0, False, "incorrect", f"You answered {response.strip()}; the answer is {item.answer}. "
+                   f"Worked solution: {steps} " + _quote_feedback(item), solution=list(item.solution))
 
 
 def _result(item: QuizItem, score: float, correct: bool, verdict: str, feedback: str, **extra) -> Grade:
@@ -187,24 +228,42 @@ def verdict_for(score: float, t: FreeTextThresholds) -> str:
     return "correct" if score >= t.correct else "partial" if score >= t.partial else "incorrect"
 
 
+_DEFAULT_MODEL = object()
+
+
 def grade_free_text(item: QuizItem, response: str, *, embedder, terms: Terms = NO_TERMS,
-                    thresholds: FreeTextThresholds = THRESHOLDS) -> Grade:
-    """Score a written answer against the key by meaning, with partial credit and what was missing."""
+                    thresholds: FreeTextThresholds = THRESHOLDS, model=_DEFAULT_MODEL) -> Grade:
+    """Score a written answer against the key by meaning, with partial credit and what was missing.
+
+    With the fitted meaning model (quiz.meaning, the default when grader_model.json is present) 'correct' is the
+    model's call, so a right answer in other words passes; partial credit and the feedback come from the key-term
+    score below."""
+    from .meaning import features as meaning_features, load_model
+
     f = free_text_features(item, response, embedder, terms)
     score = score_free_text(f, thresholds, bool(item.key_terms))
     verdict = verdict_for(score, thresholds)
+    model = _packaged_model() if model is _DEFAULT_MODEL else model
+    if model is not None:
+        mf = meaning_features(item, response, embedder, terms)
+        p = model.probability(mf)
+        if p >= model.threshold and not f.get("swapped"):
+            verdict, score = "correct", max(score, p)
+        else:
+            verdict = "partial" if verdict != "incorrect" or p >= model.partial else "incorrect"
+            score = min(score, thresholds.correct - 0.01) if verdict == "partial" else min(score, thresholds.partial - 0.01)
+            score = max(score, 0.0)
     missing = f["missing"]
     if verdict == "correct":
-        head = "Correct." if not missing else f"Correct in substance; the key also mentions {_join(missing)}."
-        feedback = f"{head} {_quote_feedback(item).replace('reread', 'see')}"
+        head = "" if not missing else f"In substance; the key also mentions {_join(missing)}. "
+        feedback = f"{head}{_quote_feedback(item).replace('reread', 'see')}"
     elif verdict == "partial" and not f.get("swapped"):
         what = f"it does not cover {_join(missing)}" if missing else "it is only part of the answer"
-        feedback = f"Partly right: {what}. A full answer: {_sentence(item.answer)} " + _quote_feedback(item)
+        feedback = f"{_cap(what)}. A full answer: {_sentence(item.answer)} " + _quote_feedback(item)
     else:
         if f.get("swapped"):
             a, b = f["swapped"]
-            why = (("Partly right, but y" if verdict == "partial" else "Y")
-                   + f"our answer swaps {a} and {b}: what you say of one, the course says of the other.")
+            why = f"Your answer swaps {a} and {b}: what you say of one, the course says of the other."
         elif f["sim_key"] < thresholds.sim_floor + 0.1 and not f["covered"]:
             why = "Your answer does not address the question."
         elif f["sim_wrong"] > f["sim_key"] + thresholds.wrong_margin and f["sim_wrong"] >= 0.5:
@@ -214,6 +273,22 @@ def grade_free_text(item: QuizItem, response: str, *, embedder, terms: Terms = N
         feedback = f"{why} The answer: {_sentence(item.answer)} " + _quote_feedback(item)
     return _result(item, score, verdict == "correct", verdict, feedback, missing=missing,
                    similarity=round(f["sim_key"], 3), coverage=round(f["coverage"], 3))
+
+
+_MODEL_CACHE: dict = {}
+
+
+def _packaged_model():
+    from .meaning import MODEL_FILE, load_model
+
+    stamp = MODEL_FILE.stat().st_mtime_ns if MODEL_FILE.exists() else None
+    if _MODEL_CACHE.get("stamp") != stamp:
+        _MODEL_CACHE.update(stamp=stamp, model=load_model())
+    return _MODEL_CACHE["model"]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _sentence(text: str) -> str:

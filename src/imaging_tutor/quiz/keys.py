@@ -4,6 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationError
 
 import json
+import re
 from pathlib import Path
 
 from ..corpus.course import Course
@@ -85,6 +86,26 @@ def check_keys(course: Course, keys: list[CourseKey]) -> list[str]:
     return problems
 
 
+_APPLY_STEM = re.compile(r"\b(?:which situation|next step|what should|operating choice|which example|which approach|"
+                         r"brochure|claims?|a practical way|intended to)\b", re.IGNORECASE)
+_RECALL_STEM = re.compile(r"^(?:what is|what does .* mean|which (?:set|description|statement) best (?:matches|represents))",
+                          re.IGNORECASE)
+
+
+def key_level(stem: str) -> str:
+    """A chapter-quiz stem's level: a case to act on is apply; naming what the chapter says is recall; else understand."""
+    return "apply" if _APPLY_STEM.search(stem) else "recall" if _RECALL_STEM.search(stem) else "understand"
+
+
+# Stems that choose among options make no sense without them ("Which situation best matches …?"), so they stay
+# multiple choice even when a learner asks to answer in their own words.
+_NEEDS_OPTIONS = re.compile(r"^(?:which|[^?]*\b(?:is usually to|best reflects?|best matches?)\b)", re.IGNORECASE)
+
+
+def needs_options(stem: str) -> bool:
+    return bool(_NEEDS_OPTIONS.search(stem.strip()))
+
+
 def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     """A course quiz key as an item: multiple choice (options shuffled by the item id) or free text."""
     section = course.section(key.ref)
@@ -101,6 +122,7 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
         difficulty="medium" if as_type == "mcq" else "hard",
         source_hash=digest(key.explanation), kind="course_key", origin="course",
         key_terms=list(key.key_terms), distractors=list(key.distractors) if as_type == "short" else [],
+        level=key_level(key.stem), concept=f"course:{key.id}",
     )
 
 
@@ -113,5 +135,34 @@ def course_items(course_dir: str | Path, course: Course, chapter: int | None = N
     if not keys:
         raise NotFound(f"chapter {chapter} has no quiz keys")
     keys.sort(key=lambda k: (k.chapter, k.number))
-    return [key_item(course, k, as_type) for k in keys]
+    return [key_item(course, k, "mcq" if as_type == "short" and needs_options(k.stem) else as_type) for k in keys]
 
+
+
+COURSE_QUIZ_ID = re.compile(r"^course(?:-(\d{1,3}))?$")
+
+
+def course_quiz(course_dir: str | Path, course: Course, quiz_id: str):
+    """The course's own chapter quizzes as a Quiz: id 'course' (every chapter) or 'course-N' (chapter N)."""
+    from .schema import Quiz
+
+    m = COURSE_QUIZ_ID.match(quiz_id or "")
+    if not m:
+        raise NotFound(f"unknown quiz {quiz_id!r}")
+    chapter = int(m.group(1)) if m.group(1) else None
+    items = course_items(course_dir, course, chapter=chapter)
+    title = (f"Chapter {chapter} quiz: {course.chapter(chapter).title}" if chapter else f"{course.title}: chapter quizzes")
+    return Quiz(id=quiz_id, title=title, course_id=course.id, course_version=course.version, items=items)
+
+
+def load_any_quiz(services, quiz_id: str):
+    """A saved quiz (qb-…) or the course's own chapter quizzes (course, course-N); a generated id (qz-…) that was
+    never saved says how to keep it."""
+    from .library import get_quiz
+
+    if COURSE_QUIZ_ID.match(quiz_id or ""):
+        return course_quiz(services.settings.corpus_dir, services.course(), quiz_id)
+    if (quiz_id or "").startswith("qz-"):
+        raise NotFound(f"{quiz_id} is a generated quiz that was not saved: run `imaging-tutor quiz generate … --save "
+                       "TITLE` (or save it on the Staff page) and export the qb-… id it prints")
+    return get_quiz(services.db, quiz_id, course_id=services.course().id)  # another course's quiz is unknown here

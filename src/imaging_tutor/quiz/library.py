@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import timezone
 
@@ -21,6 +22,8 @@ MAX_ITEMS = 200
 
 def _title(title: str) -> str:
     title = (title or "").strip()
+    if re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029]", title):
+        raise InvalidInput("a quiz title is one line of text (no line breaks or control characters)")
     if not title:
         raise InvalidInput("a quiz needs a title")
     if len(title) > MAX_TITLE:

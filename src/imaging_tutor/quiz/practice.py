@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..ids import LEARNER_ID
 from ..storage.db import Database
 from ..errors import Conflict, InvalidInput, NotFound
-from ..storage.models import QuizAttempt, QuizSession, utcnow
+from ..storage.models import QuizAttempt, QuizHintUse, QuizSession, utcnow
 from .library import get_quiz
 from .generator import generate
 from .proposals import get_proposer
@@ -22,7 +22,7 @@ from .progress import due_items, record_review
 from .schema import ItemView, QuizItem, SessionView, SubmitResult
 from .terms import course_terms
 
-MODES = ("course", "practice", "bank", "review")
+MODES = ("course", "practice", "bank", "review")  # "chat" sessions are made by quiz.chat, one item each
 
 
 def check_learner(learner_id: str) -> str:
@@ -53,10 +53,11 @@ def start_session(services, learner_id: str, *, mode: str = "course", chapter: i
         items = course_items(services.settings.corpus_dir, services.course(), chapter=int(chapter),
                              as_type="short" if free_text else "mcq")
     elif mode == "practice":
+        from .generator import generate_for
+
         seed = secrets.randbelow(2**31) if seed is None else seed
-        items = generate(services.course(), services.embedder, chapters=[int(chapter)], count=count,
-                         types=types or ("mcq", "tf", "cloze", "short"), seed=seed,
-                         proposer=get_proposer(services.settings)).items
+        items = generate_for(services, chapters=[int(chapter)], count=count,
+                             types=types or ("mcq", "tf", "cloze", "short", "numeric"), seed=seed).items
     elif mode == "bank":
         if not quiz_id:
             raise InvalidInput("a bank session needs a quiz id")
@@ -69,14 +70,51 @@ def start_session(services, learner_id: str, *, mode: str = "course", chapter: i
             items = due_items(s, learner_id, now, max(1, int(count)), course_id=course_id)
         if not items:
             raise InvalidInput("no items are due for review")
-    sid = "qs-" + uuid.uuid4().hex[:20]
-    created = utcnow()
-    with db.scope() as s:
-        s.add(QuizSession(id=sid, course_id=course_id, learner_id=learner_id, source=mode, chapter=chapter,
-                           quiz_id=quiz_id if mode == "bank" else None,
-                           items_json=json.dumps([it.model_dump(mode="json") for it in items]), total=len(items),
-                           created_at=created))
+    sid = create_session(db, learner_id, mode, items, course_id=course_id, chapter=chapter,
+                         quiz_id=quiz_id if mode == "bank" else None)
     return get_session(db, sid)
+
+
+def create_session(db: Database, learner_id: str, source: str, items: list[QuizItem], *, course_id: str,
+                   chapter: int | None = None, quiz_id: str | None = None) -> str:
+    """Store a session holding a snapshot of its items; returns its id."""
+    sid = "qs-" + uuid.uuid4().hex[:20]
+    with db.scope() as s:
+        s.add(QuizSession(id=sid, course_id=course_id, learner_id=learner_id, source=source, chapter=chapter,
+                          quiz_id=quiz_id,
+                          items_json=json.dumps([it.model_dump(mode="json") for it in items]), total=len(items),
+                          created_at=utcnow()))
+    return sid
+
+
+def take_hint(services, session_id: str, item_id: str, *, learner_id: str | None = None):
+    """The next step of an unanswered item's hint ladder (one step per request, remembered in the database)."""
+    from .hints import STEPS, hint
+
+    db = services.db
+    with db.scope() as s:
+        row, items = _load(s, session_id, services.course().id)
+        if learner_id is not None and check_learner(learner_id) != row.learner_id:
+            raise NotFound(f"unknown quiz session {session_id!r} for learner {learner_id!r}")
+        item = next((it for it in items if it.id == item_id), None)
+        if item is None:
+            raise NotFound(f"item {item_id!r} is not in session {session_id}")
+        if s.scalar(select(func.count()).where(QuizAttempt.session_id == session_id, QuizAttempt.item_id == item_id)):
+            raise Conflict(f"item {item_id} was already answered in session {session_id}")
+        use = s.get(QuizHintUse, (session_id, item_id))
+        if use is None:
+            use = QuizHintUse(session_id=session_id, item_id=item_id, steps=0, updated_at=utcnow())
+            s.add(use)
+        use.steps = min(len(STEPS), use.steps + 1)
+        use.updated_at = utcnow()
+        step = use.steps
+    course = services.course()
+    return hint(item, step, course, course_terms(course))
+
+
+def _hints_used(s, session_id: str, item_id: str) -> int:
+    use = s.get(QuizHintUse, (session_id, item_id))
+    return use.steps if use else 0
 
 
 def _load(db, session_id: str, course_id: str | None = None) -> tuple[QuizSession, list[QuizItem]]:
@@ -122,7 +160,7 @@ def next_item(db: Database, session_id: str) -> ItemView | None:
 
 
 def submit(services, session_id: str, item_id: str, response: str | None, *, learner_id: str | None = None,
-           now: datetime | None = None) -> SubmitResult:
+           now: datetime | None = None, revealed: bool = False) -> SubmitResult:
     """Grade and record one answer exactly once; a second answer to the same item is a Conflict."""
     db = services.db
     if response is not None and len(response) > MAX_RESPONSE_CHARS:
@@ -138,8 +176,14 @@ def submit(services, session_id: str, item_id: str, response: str | None, *, lea
                                                 QuizAttempt.item_id == item_id)):
             raise Conflict(f"item {item_id} was already answered in session {session_id}")
         learner, course_id = row.learner_id, row.course_id
+        revealed = revealed or _hints_used(s, session_id, item_id) >= 4
     # Grading may embed text; it runs outside any transaction so writers never wait on the model.
     g = grade(item, response, embedder=services.embedder, terms=course_terms(services.course()))
+    if revealed and g.correct:
+        # The last hint showed the answer: right, but not yet known, so it counts as a miss and comes back for review.
+        g = g.model_copy(update={"correct": False, "score": 0.0, "verdict": "partial",
+                                 "feedback": "You had the answer from the last hint, so this item comes back for "
+                                             "review. " + g.feedback})
     try:
         with db.scope() as s:
             # The insert comes first so the transaction takes the write lock before it reads anything.
@@ -153,5 +197,5 @@ def submit(services, session_id: str, item_id: str, response: str | None, *, lea
         raise Conflict(f"item {item_id} was already answered in session {session_id}") from None
     view = get_session(db, session_id)
     return SubmitResult(session_id=session_id, item_id=item.id, correct=g.correct, score=g.score, verdict=g.verdict,
-                        feedback=g.feedback, answer=g.answer, citation=g.citation, next=view.next,
-                        answered=view.answered, total=view.total)
+                        feedback=g.feedback, answer=g.answer, citation=g.citation, solution=g.solution,
+                        next=view.next, answered=view.answered, total=view.total)

@@ -12,6 +12,34 @@ from .grading import THRESHOLDS
 from .keys import check_keys, course_items, load_keys
 from .schema import ITEM_TYPES
 from .validate import check_items
+from ..errors import InvalidInput
+
+
+def chapter_quizzes(course: Course, embedder, course_dir=None, count: int = 30, seed: int = 1) -> dict:
+    """`quiz generate --count 30` for each chapter: kinds, levels, true/false balance, and the distinct ceiling."""
+    from .generator import course_key_pool, generate
+
+    extra = course_key_pool(course_dir, course) if course_dir else []
+    out = {}
+    for ch in course.chapters:
+        try:
+            quiz = generate(course, embedder, chapters=[ch.number], count=count, seed=seed, extra=extra)
+        except InvalidInput as exc:
+            out[ch.number] = {"error": str(exc)}
+            continue
+        items = quiz.items
+        tf = [it for it in items if it.type == "tf"]
+        numeric = [it for it in items if it.type == "numeric"]
+        from .computed import recompute
+
+        out[ch.number] = {"items": len(items), "possible": quiz.possible,
+                          "types": dict(Counter(it.type for it in items)),
+                          "levels": dict(Counter(it.level for it in items)),
+                          "apply_share": round(sum(it.level == "apply" for it in items) / len(items), 3),
+                          "tf_false_share": round(sum(it.answer == "False" for it in tf) / len(tf), 3) if tf else None,
+                          "computed_recompute": all(abs(recompute(it.numeric) - it.numeric.value) < 1e-9
+                                                    for it in numeric)}
+    return out
 
 
 def item_validity(course: Course, embedder) -> dict:
@@ -20,7 +48,7 @@ def item_validity(course: Course, embedder) -> dict:
     reasons: Counter = Counter()
     sections_without = []
     for s in course.sections:
-        items = section_candidates(course, s.ref)
+        items = section_candidates(course, s.ref, embedder)
         if not items:
             sections_without.append(s.ref)
         checked = check_items(items, course)
@@ -35,7 +63,7 @@ def item_validity(course: Course, embedder) -> dict:
     chapters = {}
     dup_reasons: Counter = Counter()
     for ch in course.chapters:
-        pool = [it for s in ch.sections for it in section_candidates(course, s.ref)]
+        pool = [it for s in ch.sections for it in section_candidates(course, s.ref, embedder)]
         accepted, rejections = select(course, pool, list(ITEM_TYPES), seed=0, embedder=embedder)
         dup_reasons.update(r.reason for r in rejections if r.reason in ("duplicate", "same_source", "same_concept",
                                                                           "near_duplicate"))
@@ -63,7 +91,12 @@ def quality_report(services, *, labels: Path | None = None, calibrate: bool = Fa
     report = {"course": {"id": course.id, "version": course.version},
               "course_keys": course_key_report(course_dir, course),
               "generated_items": item_validity(course, embedder),
-              "grading": grading}
+              "chapter_quizzes": chapter_quizzes(course, embedder, course_dir),
+              "grading": grading,
+              "correct_in_own_words": {
+                  "eval (never fitted)": calibration.correct_agreement(course, course_dir, embedder,
+                                                                       calibration.EVAL_FILE),
+                  "fit": calibration.correct_agreement(course, course_dir, embedder, calibration.FIT_FILES[0])}}
     if calibrate:
         best, fit = calibration.calibrate(examples, embedder)
         report["calibration"] = {"best_thresholds": best.as_dict(), "fit": fit,
@@ -90,8 +123,22 @@ def format_report(r: dict) -> str:
                  + ", ".join(f"{k} {n}" for k, n in sorted(g["duplicates_removed_when_assembling"].items())))
     if g["sections_without_items"]:
         lines.append("  sections with no items: " + ", ".join(g["sections_without_items"]))
+    lines += ["", "Chapter quizzes (`quiz generate --chapter N --count 30 --seed 1`):"]
+    for c, v in r.get("chapter_quizzes", {}).items():
+        if "error" in v:
+            lines.append(f"  ch{c}: {v['error']}")
+            continue
+        lines.append(f"  ch{c}: {v['items']} items of {v['possible']} possible; types {v['types']}; apply "
+                     f"{v['apply_share']:.0%}; true/false false {v['tf_false_share']:.0%}; computed answers "
+                     f"re-compute: {v['computed_recompute']}")
+    for name, c in r.get("correct_in_own_words", {}).items():
+        lines += ["", f"'Correct' against the labels, {name}: precision {c['precision']:.3f}, recall {c['recall']:.3f} "
+                      f"({c['n']} answers, {c['right']} right)"]
+        for style, row in c["by_style"].items():
+            lines.append(f"  {style:13s} ({row['label']:7s}) n={row['n']:3d}  marked correct {row['marked_correct']}")
     gr = r["grading"]
-    lines += ["", f"Grading agreement on {gr['n']} labelled answers: {gr['agreement']:.1%} "
+    lines += ["", f"Key-term score alone (it sets partial credit; 'correct' is the meaning model's call above), on "
+                  f"{gr['n']} labelled answers: {gr['agreement']:.1%} "
                   f"(correct/partial/incorrect), {gr['binary_agreement']:.1%} (correct vs not); "
                   f"wrong answers marked correct: {gr['wrong_marked_correct']}"]
     for label, row in gr["by_label"].items():

@@ -6,9 +6,21 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-ItemType = Literal["mcq", "tf", "cloze", "short"]
-ITEM_TYPES: tuple[str, ...] = ("mcq", "tf", "cloze", "short")
+ItemType = Literal["mcq", "tf", "cloze", "short", "numeric"]
+ITEM_TYPES: tuple[str, ...] = ("mcq", "tf", "cloze", "short", "numeric")
 Difficulty = Literal["easy", "medium", "hard"]
+Level = Literal["recall", "understand", "apply"]
+LEVELS: tuple[str, ...] = ("recall", "understand", "apply")
+
+
+class NumericKey(BaseModel):
+    """A computed answer: the method, the numbers the prompt states, the value and how close an answer must be."""
+
+    method: str  # a name in quiz.computed.METHODS; validation re-computes value from `given` with it
+    given: dict[str, float]
+    value: float
+    tolerance: float = 0.5  # absolute, in the answer's unit
+    unit: str = "%"  # "%" (answer in percent), "" (a count) or a unit word
 Origin = Literal["course", "generated", "llm", "staff"]
 
 
@@ -39,7 +51,10 @@ class QuizItem(BaseModel):
     key_terms: list[str] = Field(default_factory=list)  # free-text grading: the key's essential terms
     accepted: list[str] = Field(default_factory=list)  # other exact answers accepted (aliases for cloze)
     distractors: list[str] = Field(default_factory=list)  # known wrong answers, used when grading free text
-    concept: str = ""  # the key term a definition-based item asks about; one item per concept in a quiz
+    concept: str = ""  # the key term a definition-based item asks about; quizzes prefer one item per concept
+    level: Level = "recall"  # recall: say what the course says; understand: explain or classify; apply: use it
+    numeric: NumericKey | None = None  # numeric items: the computation behind the answer
+    solution: list[str] = Field(default_factory=list)  # a worked solution, step by step (computed items)
     stale: bool = False
 
     @property
@@ -49,7 +64,8 @@ class QuizItem(BaseModel):
     def public(self) -> "ItemView":
         """The item as a learner sees it before answering: no answer, explanation or quote."""
         return ItemView(id=self.id, type=self.type, prompt=self.prompt, options=list(self.options),
-                        ref=self.citation.ref, section_title=self.citation.section_title)
+                        ref=self.citation.ref, section_title=self.citation.section_title, level=self.level,
+                        unit=self.numeric.unit if self.numeric else None)
 
 
 class ItemView(BaseModel):
@@ -61,6 +77,8 @@ class ItemView(BaseModel):
     options: list[str] = Field(default_factory=list)
     ref: str
     section_title: str
+    level: Level = "recall"
+    unit: str | None = None  # numeric items: the unit the answer is given in ("%" or a count)
     position: int | None = None
     total: int | None = None
 
@@ -82,6 +100,7 @@ class QuizSpec(BaseModel):
     count: int = 10
     types: list[ItemType] = Field(default_factory=lambda: list(ITEM_TYPES))
     seed: int = 0
+    levels: list[Level] | None = None
 
 
 class Quiz(BaseModel):
@@ -129,6 +148,7 @@ class Grade(BaseModel):
     answer: str
     similarity: float | None = None
     coverage: float | None = None
+    solution: list[str] = Field(default_factory=list)
 
 
 class SubmitResult(BaseModel):
@@ -142,6 +162,7 @@ class SubmitResult(BaseModel):
     feedback: str
     answer: str
     citation: ItemCitation
+    solution: list[str] = Field(default_factory=list)
     next: ItemView | None
     answered: int
     total: int

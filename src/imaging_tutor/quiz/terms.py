@@ -1,7 +1,8 @@
 """The course's key terms as the quiz sees them: spellings, families, contrasting partners, abbreviations.
 
-Built from the course's own data (glossary.json and the abbreviations the course defines or lists), never from code,
-so another course folder brings its own terms.
+Mined from the course text first (quiz.mining: definitions, "called X", inline acronyms, section titles; siblings of
+one section form a family); the optional glossary.json beside course.md only adds terms or overrides a mined term's
+spelling, family, partner and flags. Never from code, so another course folder brings its own terms.
 """
 from __future__ import annotations
 
@@ -77,9 +78,38 @@ NO_TERMS = Terms()
 def course_terms(course: Course) -> Terms:
     """The terms of this course (built once per parsed course)."""
     def build() -> Terms:
+        from .mining import mine_terms, partners
+
         g = course.glossary
-        return Terms(tuple(Term(t.name, t.pattern, t.family, t.partner, t.core, t.abbr, t.distractor,
-                                t.swap_in_statements) for t in g.terms),
-                     frozenset(frozenset(p) for p in g.confusable), dict(g.neighbours), dict(course.synonyms))
+        listed = {t.name.lower(): Term(t.name, t.pattern, t.family, t.partner, t.core, t.abbr, t.distractor,
+                                       t.swap_in_statements) for t in g.terms}
+        mined = mine_terms(course)
+        pairs = partners(mined)
+        # A one-word section-title word named in a quarter or more of the sections ('report', 'scan') is everyday
+        # vocabulary of this course, not something to ask about: it may still stand as a wrong option. Terms the
+        # course defines stay askable however often it uses them.
+        n_sections = max(1, len(course.sections))
+        everyday = {m.name for m in mined if " " not in m.name and m.source == "title" and
+                    sum(1 for s in course.sections if re.search(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", s.text,
+                                                                re.IGNORECASE)) >= n_sections / 4}
+        out: dict[str, Term] = {}
+        for m in mined:
+            # A glossary entry overrides a mined term it spells (same name, or its pattern matches the mined name).
+            over = listed.get(m.name.lower()) or next(
+                (t for t in listed.values() if re.fullmatch(rf"(?:{t.pattern})", m.name, re.IGNORECASE)), None)
+            if over is not None:
+                out.setdefault(over.name.lower(), over)
+                continue
+            partner = pairs.get(m.name)
+            out[m.name.lower()] = Term(m.name, m.pattern, f"section:{m.family}", partner, m.name not in everyday,
+                                       m.abbr)
+        for key, t in listed.items():
+            out.setdefault(key, t)
+        names = {t.name for t in out.values()}
+        # A mined partner dropped in favour of a glossary spelling must not leave a dangling reference.
+        terms = tuple(t if t.partner is None or t.partner in names else Term(t.name, t.pattern, t.family, None,
+                                                                            t.core, t.abbr, t.distractor)
+                      for t in out.values())
+        return Terms(terms, frozenset(frozenset(p) for p in g.confusable), dict(g.neighbours), dict(course.synonyms))
 
     return course.derived("quiz.terms", build)

@@ -1,6 +1,7 @@
 """Item validation: well-formed options, an answer its quote supports, no distractor the quote supports, no duplicates."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -53,6 +54,8 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
     if item.citation.section_title != section.section_title:
         problems.append(("wrong_section_title", f"section {section.ref} is titled {section.section_title!r}"))
 
+    if item.type == "numeric":
+        return problems + _check_numeric(item)
     norm_opts = [normalize_answer(o, syn) for o in item.options]
     if item.type in ("mcq", "tf"):
         if item.type == "mcq" and len(item.options) < 3:
@@ -80,7 +83,20 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
                 problems.append(("distractor_supported", "the 'false' statement occurs in the course, so it is true"))
             elif support(statement, quote, syn) < DISTRACTOR_SUPPORT:
                 problems.append(("answer_unsupported", "the quote does not address the statement it refutes"))
-    elif item.kind in ("definition_to_term", "scenario") or item.type == "cloze":
+    elif item.kind == "list_case":
+        # The quote is a list naming every option; it must attach the described case to the answer alone.
+        prompt_desc = re.search(r"“([^”]+)”", item.prompt)
+        desc = prompt_desc.group(1) if prompt_desc else ""
+        attached = re.search(rf"{re.escape(item.answer)}\s*(?:\((?:e\.g\.,?\s*|for example,?\s*)?|—){re.escape(desc)}",
+                             quote)
+        if not desc or not attached:
+            problems.append(("answer_unsupported", "the quote does not attach this description to the answer"))
+        for d in distractors:
+            if re.search(rf"{re.escape(d)}\s*(?:\(|—){re.escape(desc)}", quote):
+                problems.append(("distractor_supported", f"the quote attaches the description to {d!r}"))
+            if not re.search(re.escape(d), quote):
+                problems.append(("distractor_not_sibling", f"{d!r} is not a member of the quoted list"))
+    elif item.kind in ("definition_to_term", "scenario", "question_to_term") or item.type == "cloze":
         if not _named_in(item.answer, quote, terms):
             problems.append(("answer_unsupported", f"the quote does not name {item.answer!r}"))
         for d in distractors:
@@ -98,7 +114,8 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
             problems.append(("answer_unsupported", f"only {s_answer:.0%} of the answer's content words are in the quote"))
         # Hand-written keys paraphrase, and their misconceptions may reuse the course's words to say the opposite;
         # word overlap cannot tell those apart, so for them only a near-verbatim distractor counts as supported.
-        limit = KEY_DISTRACTOR_SUPPORT if item.origin == "course" else max(DISTRACTOR_SUPPORT, s_answer)
+        limit = (KEY_DISTRACTOR_SUPPORT if item.origin == "course" else DISTRACTOR_SUPPORT
+                 if item.kind in ("situation_action", "consequence") else max(DISTRACTOR_SUPPORT, s_answer))
         for d in distractors:
             s_d = support(d, quote, syn)
             if s_d >= limit or fold(d) in fold(quote):
@@ -106,6 +123,36 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
         missing = [k for k in item.key_terms if support(k, quote, syn) < 1.0]
         if item.type == "short" and item.origin != "course" and missing:
             problems.append(("key_terms_unsupported", f"key terms not in the quote: {missing}"))
+    return problems
+
+
+def _check_numeric(item: QuizItem) -> list[tuple[str, str]]:
+    """A computed item: a known method, an answer that re-computes from the stated numbers, a quote that names it."""
+    import re
+
+    from .computed import METHODS, answer_text, recompute, stated_numbers
+
+    key = item.numeric
+    if key is None or key.method not in METHODS:
+        return [("no_method", "a numeric item needs a known computation method")]
+    if item.options:
+        return [("unexpected_options", "numeric items have no options")]
+    try:
+        value = recompute(key)
+    except (KeyError, ZeroDivisionError) as exc:
+        return [("does_not_compute", f"the stated numbers do not compute: {exc}")]
+    problems = []
+    if abs(value - key.value) > 1e-6:
+        problems.append(("wrong_answer", f"the numbers give {value}, the key says {key.value}"))
+    if item.answer != answer_text(key):
+        problems.append(("answer_not_key", f"the answer {item.answer!r} is not the computed value"))
+    missing = [n for n in stated_numbers(item) if not re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", item.prompt)]
+    if missing:
+        problems.append(("numbers_not_stated", f"the prompt does not state {missing}"))
+    if not re.search(METHODS[key.method].quote_cue, item.citation.quote, re.IGNORECASE):
+        problems.append(("answer_unsupported", "the quote does not name the method it cites"))
+    if not item.solution:
+        problems.append(("no_solution", "a computed item needs its worked solution"))
     return problems
 
 
@@ -136,17 +183,27 @@ def dedup_text(item: QuizItem) -> str:
     return f"{item.prompt} {item.answer}"
 
 
+def source_key(item: QuizItem) -> tuple:
+    """What makes two items on one passage the same question: true/false asks a passage once; other items ask once
+    for each thing they want named (a cloze and its multiple-choice twin want the same term)."""
+    if item.type == "tf":
+        return (item.citation.ref, item.source_hash, "tf")
+    return (item.citation.ref, item.source_hash, item.concept or item.kind, fold(item.answer) if not item.concept else "")
+
+
 class DuplicateFilter:
     """Accepts items one by one, refusing exact duplicates, a second item on the same passage or the same key term,
     and near-duplicates by embedding similarity."""
 
     def __init__(self, embedder, threshold: float = NEAR_DUPLICATE, kept: Iterable[QuizItem] = (),
-                 same_passage: bool = True):
+                 same_passage: bool = True, one_per_concept: bool = False):
         self.embedder = embedder
         self.threshold = threshold
         self.same_passage = same_passage  # False: only wording decides (staff may ask twice about one passage)
+        self.one_per_concept = one_per_concept  # True: a concept is asked once (computed methods always are)
         self.items: list[QuizItem] = []
         self._vectors: list[np.ndarray] = []
+        self._vector_items: list[QuizItem] = []
         self._prompts: dict[str, str] = {}
         self._sources: dict[tuple[str, str], str] = {}
         self._concepts: dict[str, str] = {}
@@ -162,18 +219,20 @@ class DuplicateFilter:
             return ("duplicate", f"same prompt as {self._prompts[p]}")
         if not self.same_passage:
             return None
-        src = (item.citation.ref, item.source_hash)
+        src = source_key(item)
         if src in self._sources:
-            return ("same_source", f"same passage as {self._sources[src]}")
-        if item.concept and item.concept in self._concepts:
+            return ("same_source", f"same passage and answer as {self._sources[src]}")
+        if item.concept and item.concept in self._concepts and (self.one_per_concept or item.type == "numeric"):
             return ("same_concept", f"{item.concept!r} is already asked by {self._concepts[item.concept]}")
         return None
 
-    def _register(self, item: QuizItem, vector: np.ndarray) -> None:
+    def _register(self, item: QuizItem, vector: np.ndarray | None) -> None:
         self.items.append(item)
-        self._vectors.append(vector)
+        if vector is not None and item.type != "numeric":
+            self._vectors.append(vector)
+            self._vector_items.append(item)
         self._prompts[fold(item.prompt)] = item.id
-        self._sources[(item.citation.ref, item.source_hash)] = item.id
+        self._sources[source_key(item)] = item.id
         if item.concept:
             self._concepts[item.concept] = item.id
 
@@ -181,13 +240,15 @@ class DuplicateFilter:
         cheap = self.cheap_check(item)
         if cheap:
             return cheap
+        if item.type == "numeric":
+            return None  # same skill, other numbers: the concept rule decides, wording always looks alike
         if vector is None:
             vector = embed_texts([dedup_text(item)], self.embedder)[0]
         if self._vectors:
             sims = np.stack(self._vectors) @ vector
             j = int(np.argmax(sims))
             if sims[j] >= self.threshold:
-                return ("near_duplicate", f"cosine {sims[j]:.2f} with {self.items[j].id}")
+                return ("near_duplicate", f"cosine {sims[j]:.2f} with {self._vector_items[j].id}")
         return None
 
     def add(self, item: QuizItem, vector: np.ndarray | None = None) -> tuple[str, str] | None:
@@ -195,7 +256,7 @@ class DuplicateFilter:
         cheap = self.cheap_check(item)
         if cheap:
             return cheap
-        if vector is None:
+        if vector is None and item.type != "numeric":
             vector = embed_texts([dedup_text(item)], self.embedder)[0]
         reason = self.check(item, vector)
         if reason is None:
@@ -222,10 +283,10 @@ def accept_in_order(ordered: list[QuizItem], embedder,
         if probe.cheap_check(it) is None:
             likely.append(it)
             probe._prompts[fold(it.prompt)] = it.id
-            probe._sources[(it.citation.ref, it.source_hash)] = it.id
+            probe._sources[source_key(it)] = it.id
             if it.concept:
                 probe._concepts[it.concept] = it.id
-    embed_texts([dedup_text(it) for it in likely], embedder)  # fills the cache
+    embed_texts([dedup_text(it) for it in likely if it.type != "numeric"], embedder)  # fills the cache
     dup = DuplicateFilter(embedder=embedder, kept=kept)
     n_kept = len(dup.items)
     rejections: list[Rejection] = []

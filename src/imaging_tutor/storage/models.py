@@ -160,3 +160,37 @@ class QuizReviewCard(Base):
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Quiz items that teach (migration 0003) -----------------------------------------------------------------------
+
+class QuizItemStatus(Base):
+    """Staff's decision about one item: retired items are never drawn again (the reason is kept for the record)."""
+
+    __tablename__ = "quiz_item_status"
+    course_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizChatLink(Base):
+    """A question asked in a conversation ("quiz me"): the one-item quiz session that grades the reply."""
+
+    __tablename__ = "quiz_chat_links"
+    quiz_session_id: Mapped[str] = mapped_column(ForeignKey("quiz_sessions.id", ondelete="CASCADE"), primary_key=True)
+    chat_session_id: Mapped[str] = mapped_column(String(64), index=True)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    hints: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class QuizHintUse(Base):
+    """How far up the hint ladder a learner went on one item of a session (one row per session and item)."""
+
+    __tablename__ = "quiz_hint_uses"
+    session_id: Mapped[str] = mapped_column(ForeignKey("quiz_sessions.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    steps: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -113,6 +113,12 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     q = clean_question(question, settings)
     if mode not in ("answer", "hint"):
         raise InvalidInput("mode must be 'answer' or 'hint'")
+    if session_id is not None:  # "quiz me", and replies to an open chat question, go to the quiz (quiz/chat.py)
+        from ..quiz.chat import chat_turn
+
+        quizzed = chat_turn(services, q, session_id, learner_id=learner_id, chapter=chapter)
+        if quizzed is not None:
+            return quizzed
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
     if session_id is not None:

@@ -48,6 +48,8 @@ class Answer(BaseModel):
     subject: str = Field("", description="the question that opened this turn's topic (itself when it stands alone)")
     corrected_question: str = Field("", description="the question after spelling correction, when it changed")
     care_note: str = Field("", description="a note to see a clinician, when a personal situation surrounds the question")
+    quiz: dict | None = Field(None, description="a 'quiz me' turn: state (asked|hint|graded|skipped|needs_topic), "
+                                                "the item as the learner sees it, and the verdict once graded")
 
     def contract(self) -> dict:
         """The JSON object of the CLI/API contract (plus the extra diagnostic fields)."""

@@ -11,7 +11,10 @@ from ...quiz.schema import ITEM_TYPES
 from ..auth import Principal
 from ..deps import (LEARNER_ID_PATTERN, CourseIdDep, LearnerDep, PrincipalDep, QuizAnswerRateLimit, ServicesDep,
                     StaffDep)
-from ..schemas import AnswerIn, QuizSave, QuizSessionCreate, QuizSpecIn, RegenerateIn
+from ...quiz.hints import HintStep
+from ...quiz.stats import ItemStats
+from ...tutor.schemas import Answer
+from ..schemas import AnswerIn, ChatQuizIn, QuizSave, QuizSessionCreate, QuizSpecIn, RegenerateIn, RetireIn
 
 router = APIRouter(tags=["quizzes"])
 QuizId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -23,7 +26,8 @@ SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 def _generate(spec: QuizSpecIn, services) -> quiz.Quiz:
     return quiz.generate_for(services, chapters=spec.chapters, refs=spec.refs, count=spec.count,
-                             types=spec.types or list(ITEM_TYPES), seed=spec.seed, title=spec.title or "")
+                             types=spec.types or list(ITEM_TYPES), seed=spec.seed, title=spec.title or "",
+                             levels=spec.levels)
 
 
 @router.post("/quizzes/generate", response_model=quiz.Quiz, summary="Generate a practice quiz (not saved)",
@@ -50,9 +54,31 @@ def _course_quiz(quiz_id: str, services, course_id: str) -> quiz.Quiz:
     return quiz.get_quiz(services.db, quiz_id, course_id=course_id)
 
 
-@router.get("/quizzes/{quiz_id}", response_model=quiz.Quiz, summary="A saved quiz with its answer keys")
-def get_quiz(quiz_id: QuizId, services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep) -> quiz.Quiz:
-    return _course_quiz(quiz_id, services, course_id)
+@router.get("/quizzes/items/stats", response_model=list[ItemStats], summary="How items behave with learners",
+            description="Per item: answers, share correct, discrimination, the difficulty learners' answers show, a "
+                        "flag when it misbehaves, and whether staff retired it.")
+def item_statistics(services: ServicesDep, _staff: StaffDep) -> list[ItemStats]:
+    from ...quiz.stats import item_stats
+
+    return item_stats(services.db, services.course().id)
+
+
+@router.post("/quizzes/items/{item_id}/retire", response_model=ItemStats, summary="Retire (or restore) an item",
+             description="A retired item is never drawn into a generated quiz again.")
+def retire_item(item_id: ItemId, body: RetireIn, services: ServicesDep, _staff: StaffDep) -> ItemStats:
+    from ...quiz.stats import retire_item as retire
+
+    return retire(services.db, services.course().id, item_id, body.reason, body.retired)
+
+
+@router.get("/quizzes/{quiz_id}", response_model=quiz.Quiz, summary="A saved quiz with its answer keys",
+            description="Also `course` (every chapter quiz of the course) and `course-N` (chapter N's quiz).")
+def get_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
+    from ...quiz.keys import load_any_quiz
+    from ...quiz.stats import observed_difficulty
+
+    found = load_any_quiz(services, quiz_id)
+    return found.model_copy(update={"items": observed_difficulty(services.db, services.course().id, found.items)})
 
 
 @router.delete("/quizzes/{quiz_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a saved quiz")
@@ -98,7 +124,9 @@ _MEDIA = {"gift": "text/plain; charset=utf-8", "qti": "application/zip", "json":
                              "description": "GIFT (Moodle), QTI 1.2 zip (Canvas), JSON, or Markdown with key"}})
 def export_quiz(quiz_id: QuizId, services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep,
                 format: Annotated[Literal["gift", "qti", "json", "md"], Query()] = "gift") -> Response:
-    name, data = quiz.export_quiz(_course_quiz(quiz_id, services, course_id), format)
+    from ...quiz.keys import load_any_quiz
+
+    name, data = quiz.export_quiz(load_any_quiz(services, quiz_id), format)
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -138,6 +166,27 @@ def answer_item(session_id: SessionId, body: AnswerIn, services: ServicesDep,
                 principal: LearnerDep) -> quiz.SubmitResult:
     _own_quiz_session(session_id, principal, services)
     return quiz.submit(services, session_id, body.item_id, body.response)
+
+
+@router.post("/quiz-sessions/{session_id}/items/{item_id}/hint", response_model=HintStep,
+             summary="The next step of an item's hint ladder",
+             description="One step per request: the section, the idea to look for, the key sentence with a gap, then "
+                         "the answer with its citation (an item answered after the last step comes back for review).")
+def item_hint(session_id: SessionId, item_id: ItemId, services: ServicesDep, principal: PrincipalDep) -> HintStep:
+    _own_quiz_session(session_id, principal, services)
+    return quiz.practice.take_hint(services, session_id, item_id)
+
+
+@router.post("/chat-quizzes", response_model=Answer, status_code=status.HTTP_201_CREATED,
+             summary="Quiz me: one question on the sections this conversation just discussed",
+             description="The same as sending “quiz me” to POST /chat. Reply through POST /chat in the same "
+                         "conversation (or “hint”, “skip”); the graded reply counts in progress and review.")
+def start_chat_quiz(body: ChatQuizIn, services: ServicesDep, principal: LearnerDep) -> Answer:
+    from ...api.access import claimable_session
+    from ...quiz.chat import start
+
+    claimable_session(services.db, principal, body.session_id, services.course().id)
+    return start(services, body.session_id, principal.learner_id, topic=body.topic)
 
 
 def _learner_for(principal: Principal, learner_id: str | None) -> str:

@@ -1,0 +1,244 @@
+"""'Quiz me' in a conversation: one question on the sections just discussed, the learner's reply graded in the chat
+with cited feedback, counted in progress and the review queue like any quiz answer.
+
+Each question is a one-item quiz session (source "chat") linked to the conversation, so grading, attempts, progress
+and review are the quiz's own. While a question is open, the next message is the reply — except "hint" (the next step
+of the hint ladder), "skip" (close it and show the answer), a new "quiz me", or a question of its own that is not an
+answer (it closes the quiz question and goes to the tutor).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+
+from ..errors import InvalidInput
+from ..storage.models import QuizAttempt, QuizChatLink, QuizSession, utcnow
+from ..tutor import conversations
+from ..tutor.schemas import Answer, Citation
+from .grading import is_empty
+from .hints import hint as hint_step
+from .ids import rng_for
+from .practice import check_learner, submit
+from .schema import QuizItem
+from .terms import course_terms
+
+QUIZ_ME = re.compile(r"^\s*(?:ok(?:ay)?[,!.]?\s+)?(?:please\s+)?(?:quiz|test|question)\s+me\b(?:\s+(?:on|about)\s+"
+                     r"(?P<topic>.+?))?(?:\s+please)?\s*[.!?]*\s*$", re.IGNORECASE)
+_HINT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue|help)(?:\s+please)?\s*[.!?]*\s*$", re.I)
+_SKIP = re.compile(r"^\s*(?:skip|pass|stop|cancel|i give up|show (?:me )?the answer|no idea)\s*[.!?]*\s*$", re.I)
+TYPES = ("mcq", "tf", "cloze", "short", "numeric")
+RECENT_TURNS = 4  # the sections cited in this many recent answers are "just discussed"
+
+
+def is_quiz_request(message: str) -> bool:
+    return bool(QUIZ_ME.match(message or ""))
+
+
+def _open_link(db, chat_session_id: str) -> QuizChatLink | None:
+    with db.scope() as s:
+        return s.scalars(select(QuizChatLink).where(QuizChatLink.chat_session_id == chat_session_id,
+                                                    QuizChatLink.open.is_(True))
+                         .order_by(QuizChatLink.created_at.desc())).first()
+
+
+def _close(db, link_id: str) -> None:
+    with db.scope() as s:
+        row = s.get(QuizChatLink, link_id)
+        if row is not None:
+            row.open = False
+
+
+def _item_of(db, quiz_session_id: str) -> QuizItem:
+    with db.scope() as s:
+        row = s.get(QuizSession, quiz_session_id)
+        return QuizItem.model_validate(json.loads(row.items_json)[0])
+
+
+def discussed_refs(db, chat_session_id: str) -> list[str]:
+    """Sections cited by the conversation's recent answers, most recent first."""
+    refs: list[str] = []
+    for turn in reversed(conversations.history(db, chat_session_id, limit=RECENT_TURNS * 2)):
+        if turn.status != "answered":
+            continue
+        try:
+            answer = json.loads(turn.answer_json)
+        except ValueError:
+            continue
+        if answer.get("quiz"):
+            continue
+        for c in answer.get("citations") or []:
+            if c.get("ref") and c["ref"] not in refs:
+                refs.append(c["ref"])
+    return refs
+
+
+def _topic_refs(course, topic: str) -> list[str]:
+    """Sections whose title or key terms match the topic words the learner named ('quiz me on drift')."""
+    terms = course_terms(course)
+    hit = [t for t in terms.all if t.regex.search(topic)]
+    out = []
+    for s in course.sections:
+        if any(t.regex.search(s.text) for t in hit) or topic.lower() in s.section_title.lower():
+            out.append((sum(len(t.regex.findall(s.text)) for t in hit), s.ref))
+    return [r for _, r in sorted(out, key=lambda x: -x[0])][:3]
+
+
+def _asked_before(db, chat_session_id: str) -> set[str]:
+    with db.scope() as s:
+        rows = s.execute(select(QuizSession.items_json).join(QuizChatLink,
+                                                             QuizChatLink.quiz_session_id == QuizSession.id)
+                         .where(QuizChatLink.chat_session_id == chat_session_id)).all()
+    return {json.loads(r[0])[0]["id"] for r in rows}
+
+
+def pick_item(services, refs: list[str], avoid: set[str], seed: str) -> QuizItem | None:
+    """A valid item on these sections, preferring ones that make the learner use the idea (apply, understand)."""
+    from .generator import candidates, resolve_sections
+    from .stats import retired_ids
+    from .validate import check_items
+
+    course = services.course()
+    sections = resolve_sections(course, refs=[r for r in refs if course.has_ref(r)])
+    if not sections:
+        return None
+    pool = candidates(course, sections, TYPES, services.embedder, retired_ids(services.db, course.id))
+    valid = [it for it in check_items(pool, course).valid if it.id not in avoid] or check_items(pool, course).valid
+    if not valid:
+        return None
+    rng = rng_for(seed, "chat-quiz")
+    rank = {"apply": 0, "understand": 1, "recall": 2}
+    first_ref = sections[0].ref if refs and refs[0] == sections[0].ref else refs[0]
+    rng.shuffle(valid)
+    valid.sort(key=lambda it: (it.citation.ref != first_ref, rank.get(it.level, 3)))
+    return valid[0]
+
+
+def _question_text(item: QuizItem) -> str:
+    lines = [f"Quiz question on [{item.citation.ref}] {item.citation.section_title}: {item.prompt}"]
+    for k, o in enumerate(item.options if item.type == "mcq" else []):
+        lines.append(f"{chr(65 + k)}. {o}")
+    how = {"mcq": "Reply with a letter or the option", "tf": "Reply true or false", "cloze": "Reply with the missing term",
+           "numeric": "Reply with a number" + (" (in %)" if item.numeric and item.numeric.unit == "%" else ""),
+           "short": "Reply in your own words"}[item.type]
+    lines.append(f"{how} — or say “hint” for a step towards it, or “skip”.")
+    return "\n\n".join([lines[0], "\n".join(lines[1:-1]), lines[-1]] if len(lines) > 2 else lines)
+
+
+def _citation(course, ref: str, quote: str) -> Citation:
+    s = course.section(ref)
+    return Citation(ref=s.ref, chapter=s.chapter, section=s.section, chapter_title=s.chapter_title,
+                    section_title=s.section_title, quote=quote)
+
+
+def _store(services, session_id: str, learner_id: str, message: str, answer: Answer) -> Answer:
+    answer.session_id = session_id
+    answer.resolved_question = message
+    answer.turn_id = conversations.add_turn(services.db, session_id, message, message, answer.status,
+                                            json.dumps(answer.model_dump(exclude={"turn_id"}), ensure_ascii=False),
+                                            learner_id=learner_id, course_id=services.course().id)
+    return answer
+
+
+def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me", topic: str | None = None) -> Answer:
+    """Ask one question on the sections just discussed (or the topic named) and keep it open for the reply."""
+    learner_id = check_learner(learner_id)
+    db = services.db
+    conversations.check_session(db, session_id, learner_id, course_id=services.course().id)
+    link = _open_link(db, session_id)
+    if link is not None:
+        _close(db, link.quiz_session_id)
+    course = services.course()
+    refs = _topic_refs(course, topic) if topic else []
+    refs = refs or discussed_refs(db, session_id)
+    if not refs:
+        text = ("Ask me about a topic first (or say “quiz me on …” with a topic), and I'll quiz you on the sections "
+                "we discussed.")
+        return _store(services, session_id, learner_id, message, Answer(status="answered", answer=text,
+                                                            quiz={"state": "needs_topic"}))
+    item = pick_item(services, refs, _asked_before(db, session_id), f"{session_id}:{utcnow().isoformat()}")
+    if item is None:
+        return _store(services, session_id, learner_id, message, Answer(
+            status="answered", answer="I have no question ready for those sections yet; try another topic.",
+            quiz={"state": "needs_topic"}))
+    from .practice import create_session
+
+    view = create_session(db, learner_id, "chat", [item], course_id=course.id)
+    with db.scope() as s:
+        s.add(QuizChatLink(quiz_session_id=view, chat_session_id=session_id, open=True, hints=0,
+                           created_at=utcnow()))
+    public = item.public().model_dump()
+    answer = Answer(status="answered", answer=_question_text(item),
+                    quiz={"state": "asked", "quiz_session_id": view, "item": public})
+    return _store(services, session_id, learner_id, message, answer)
+
+
+def reply(services, session_id: str, learner_id: str, message: str) -> Answer | None:
+    """Grade a reply to the open question (or give a hint, or skip); None when nothing is open or the message is a
+    question of its own for the tutor."""
+    db = services.db
+    link = _open_link(db, session_id)
+    if link is None:
+        return None
+    item = _item_of(db, link.quiz_session_id)
+    course = services.course()
+    terms = course_terms(course)
+    base = {"quiz_session_id": link.quiz_session_id, "item": item.public().model_dump()}
+    if _HINT.match(message):
+        with db.scope() as s:
+            row = s.get(QuizChatLink, link.quiz_session_id)
+            row.hints = min(4, row.hints + 1)
+            step = row.hints
+        h = hint_step(item, step, course, terms)
+        answer = Answer(status="answered", answer=f"Hint {h.step} of {h.of}: {h.text}",
+                        citations=[_citation(course, item.citation.ref, item.citation.quote)] if h.last else [],
+                        quiz={"state": "hint", "hint": h.model_dump(), **base})
+        return _store(services, session_id, learner_id, message, answer)
+    if _SKIP.match(message) or is_empty(message):
+        _close(db, link.quiz_session_id)
+        answer = Answer(status="answered",
+                        answer=f"Skipped. The answer: {item.answer}. The course says: “{item.citation.quote}” "
+                               f"[{item.citation.ref}]",
+                        citations=[_citation(course, item.citation.ref, item.citation.quote)],
+                        quiz={"state": "skipped", **base})
+        return _store(services, session_id, learner_id, message, answer)
+    with db.scope() as s:
+        hints_used = s.get(QuizChatLink, link.quiz_session_id).hints
+    try:
+        result = submit(services, link.quiz_session_id, item.id, message, learner_id=learner_id,
+                        revealed=hints_used >= 4)
+    except InvalidInput as exc:
+        if message.rstrip().endswith("?"):
+            _close(db, link.quiz_session_id)
+            return None  # a question of its own: the tutor answers it
+        answer = Answer(status="answered", answer=f"{exc} (or say “hint” or “skip”).",
+                        quiz={"state": "asked", **base})
+        return _store(services, session_id, learner_id, message, answer)
+    _close(db, link.quiz_session_id)
+    verdict = {"correct": "Correct.", "partial": "Partly right.", "incorrect": "Not quite."}.get(result.verdict,
+                                                                                                "Not quite.")
+    answer = Answer(status="answered", answer=f"{verdict} {result.feedback}",
+                    citations=[_citation(course, item.citation.ref, item.citation.quote)],
+                    quiz={"state": "graded", "verdict": result.verdict, "correct": result.correct,
+                          "score": result.score, "answer": result.answer, "solution": result.solution, **base})
+    return _store(services, session_id, learner_id, message, answer)
+
+
+def chat_turn(services, message: str, session_id: str, learner_id: str | None = None, chapter: int | None = None
+              ) -> Answer | None:
+    """The tutor's hook: a 'quiz me' request or a reply to an open chat question becomes a quiz turn; anything else
+    (None) goes on to the tutor."""
+    if learner_id is None:
+        return None  # progress and review belong to a learner
+    m = QUIZ_ME.match(message)
+    if m:
+        return start(services, session_id, learner_id, message=message, topic=m.group("topic"))
+    return reply(services, session_id, learner_id, message)
+
+
+def graded_in_chat(db, learner_id: str) -> int:
+    """How many chat quiz answers a learner has (they count in progress like any other)."""
+    with db.scope() as s:
+        return len(s.scalars(select(QuizAttempt.id).join(QuizSession, QuizSession.id == QuizAttempt.session_id)
+                             .where(QuizSession.source == "chat", QuizAttempt.learner_id == learner_id)).all())

@@ -1,0 +1,85 @@
+"""Hints that scaffold: a ladder climbed one step per request — which section; which idea to look for (a key term);
+the key sentence with the answer blanked out; then the answer with its citation. Each step says where on the ladder
+the learner is ("hint 2 of 4"). Built from the item alone (its citation, concept, key terms and quote)."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from ..corpus.course import Course
+from .schema import QuizItem
+from .terms import Terms
+from .text import STOPWORDS, stem, words
+
+STEPS = ("section", "idea", "cloze", "answer")
+BLANK = "_____"
+
+
+class HintStep(BaseModel):
+    step: int  # 1-based
+    of: int
+    kind: str  # section | idea | cloze | answer
+    text: str
+    ref: str
+    section_title: str
+    last: bool
+
+
+def key_idea(item: QuizItem, terms: Terms) -> str | None:
+    """The term to look for: the item's concept, a key term, or the longest course term the quote names and the
+    prompt does not (the prompt already shows what it names)."""
+    by_name = terms.by_name
+    if item.concept and item.concept in by_name:
+        return by_name[item.concept].name
+    if item.key_terms:
+        return item.key_terms[0]
+    named = [t for t in terms.all if t.regex.search(item.citation.quote) and not t.regex.search(item.prompt)]
+    if named:
+        return max(named, key=lambda t: len(t.name)).name
+    named = [t for t in terms.all if t.regex.search(item.citation.quote)]
+    return max(named, key=lambda t: len(t.name)).name if named else None
+
+
+def cloze_of_quote(item: QuizItem, terms: Terms) -> str:
+    """The key sentence with what answers the question blanked: the answer's words where the quote has them, else
+    the key idea, else its two longest content words the prompt does not show."""
+    quote = item.citation.quote
+    answer_words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", item.answer) if w.lower() not in STOPWORDS]
+    targets = []
+    if item.type not in ("tf", "numeric"):
+        targets = [w for w in answer_words if re.search(rf"\b{re.escape(w)}\b", quote, re.IGNORECASE)]
+    if not targets:
+        idea = key_idea(item, terms)
+        term = terms.by_name.get(idea) if idea else None
+        if term is not None and term.regex.search(quote):
+            return term.regex.sub(BLANK, quote)
+        shown = {stem(w) for w in words(item.prompt)}
+        content = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", quote)
+                          if w.lower() not in STOPWORDS and stem(w.lower()) not in shown}, key=len, reverse=True)
+        targets = content[:2]
+    out = quote
+    for w in sorted(set(targets), key=len, reverse=True)[:4]:
+        out = re.sub(rf"\b{re.escape(w)}\b", BLANK, out, flags=re.IGNORECASE)
+    return out
+
+
+def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
+    """Hint number `step` (1–4) for an item."""
+    step = max(1, min(len(STEPS), int(step)))
+    c = item.citation
+    kind = STEPS[step - 1]
+    if kind == "section":
+        chapter = f" (chapter {c.chapter}: {c.chapter_title})" if c.chapter and c.chapter_title else ""
+        text = f"Look in section [{c.ref}] {c.section_title}{chapter}."
+    elif kind == "idea":
+        idea = key_idea(item, terms)
+        text = (f"In [{c.ref}], look for what the course says about “{idea}”." if idea
+                else f"In [{c.ref}], look for the sentence that answers the question directly.")
+    elif kind == "cloze":
+        text = f"The key sentence, with a gap: “{cloze_of_quote(item, terms)}” [{c.ref}]"
+    else:
+        solution = f" Worked solution: {' '.join(item.solution)}" if item.solution else ""
+        text = f"The answer: {item.answer}.{solution} The course says: “{c.quote}” [{c.ref}]"
+    return HintStep(step=step, of=len(STEPS), kind=kind, text=text, ref=c.ref, section_title=c.section_title,
+                    last=step == len(STEPS))

@@ -1,0 +1,320 @@
+"""Scenario items built on the course's own examples and advice: what should the team do, what follows, which term
+names this example, which term answers this question. The situation, the example and the advice are the course's
+own sentences; wrong options are the course's advice for other situations (or other terms), closest in meaning first.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..corpus.course import Course, Section
+from ..corpus.sentences import split_sentences
+from .distractors import pick_terms, rank_texts
+from .ids import digest, item_id, rng_for
+from .schema import ItemCitation, QuizItem
+from .terms import Terms
+from .text import support
+
+_LEAD = r"(?:(?:Practically|In practice|Practical (?:outcome|takeaway|steps|judgment[^:,]{0,30})|A practical outcome|" \
+        r"For beginners|In short|Finally|Also|Then|Second|First)[:,]?\s+)?"
+_CONDITIONAL = re.compile(rf"^{_LEAD}(?P<cond>(?:[Ii]f|[Ww]hen|[Ww]henever|[Bb]efore|[Aa]fter|[Oo]nce|[Uu]ntil|[Ww]hile) "
+                          r"[^,;:]{6,160}?), (?P<main>[a-z].{12,})$")
+_ACTION_VERBS = frozenset("""ask run check verify insist require define set track compare audit review confirm log limit
+route escalate pause re-validate revalidate use keep add include document monitor measure record report test train
+stop avoid call contact follow store label discard wash clean replace tighten inflate adjust cover cool heat turn mix
+chop water move build start wait choose plan treat look make consider remember watch get give take focus be
+map write tell prefer inspect lower raise tune""".split())
+_SHOULD = re.compile(r"^(?:\S+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
+# Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
+_TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once) "
+                       r"[^;]{6,160})$")
+
+
+@dataclass(frozen=True)
+class Advice:
+    ref: str
+    sentence: str
+    cond: str
+    main: str
+    action: bool
+
+
+def _strip(text: str) -> str:
+    return text.strip().rstrip(".").strip()
+
+
+def conditionals(course: Course) -> list[Advice]:
+    """Every 'If/When/Before … , …' sentence of the course, split into situation and what follows."""
+    def build() -> list[Advice]:
+        out = []
+        for s in course.sections:
+            for a, b in split_sentences(s.text):
+                sent = s.text[a:b]
+                if "?" in sent or len(sent.split()) > 60:
+                    continue
+                m = _CONDITIONAL.match(sent) or _TRAILING.match(sent.rstrip("."))
+                if not m:
+                    continue
+                main = _strip(m.group("main"))
+                if re.search(r"\b(?:they|them|it|this|that|these|those|its|their)\b", m.group("cond").split(" ", 1)[-1],
+                             re.IGNORECASE):
+                    continue  # "if they do not match": the situation leans on the sentence before
+                if re.match(r"(?:a|an|the|or|and)\b", main, re.IGNORECASE) and "," in " ".join(main.split()[:4]):
+                    continue  # the comma belonged to a list inside the condition ("a score, a box, …")
+                first = main.split()[0].lower().strip("“")
+                action = first in _ACTION_VERBS or bool(_SHOULD.match(main))
+                if m.re is _TRAILING and not action:
+                    continue  # "X happens when Y" is a definition, not advice
+                if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
+                    continue  # "…, this is why": leans on its neighbours ("it"/"that" point back at the situation)
+                out.append(Advice(s.ref, sent, _strip(m.group("cond")), main, action))
+        return out
+
+    return course.derived("quiz.conditionals", build)
+
+
+def _cite(section: Section, quote: str) -> ItemCitation:
+    return ItemCitation(ref=section.ref, section_title=section.section_title, quote=quote, chapter=section.chapter,
+                        chapter_title=section.chapter_title)
+
+
+def _option(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def advice_items(course: Course, section: Section, terms: Terms, embedder=None) -> list[QuizItem]:
+    """'What does the course recommend if …?' (apply) and 'What can happen if …?' (understand)."""
+    everything = conditionals(course)
+    out = []
+    for adv in (a for a in everything if a.ref == section.ref):
+        same_kind = [o for o in everything if o.action == adv.action and o.main != adv.main
+                     and support(o.main, adv.sentence, terms.synonyms) < 0.5
+                     and support(adv.main, o.sentence, terms.synonyms) < 0.5]
+        # Same chapter first, then the rest of the course; within each, closest in meaning to the right answer.
+        chapter = section.chapter
+        near = rank_texts(adv.main, [o.main for o in same_kind if course.section(o.ref).chapter == chapter], embedder)
+        far = rank_texts(adv.main, [o.main for o in same_kind if course.section(o.ref).chapter != chapter], embedder)
+        wrong = list(dict.fromkeys([*near, *far]))[:3]
+        if len(wrong) < 3:
+            continue
+        cond = adv.cond[:1].lower() + adv.cond[1:]
+        if adv.action:
+            prompt = f"What does the course recommend {cond}?"
+            kind, level = "situation_action", "apply"
+        else:
+            # Predicting what follows in a concrete situation applies the course's reasoning to a case.
+            prompt = f"According to the course, what can happen {cond}?"
+            kind, level = "consequence", "apply"
+        answer = _option(adv.main)
+        options = [answer, *(_option(w) for w in wrong)]
+        iid = item_id(course.version, section.ref, "mcq", kind, adv.cond, adv.sentence)
+        rng_for(iid, "options").shuffle(options)
+        out.append(QuizItem(id=iid, type="mcq", prompt=prompt, options=options, answer=answer,
+                            explanation=adv.sentence, citation=_cite(section, adv.sentence),
+                            difficulty="hard" if adv.action else "medium", source_hash=digest(adv.sentence),
+                            kind=kind, origin="generated", level=level))
+    return out
+
+
+_EXAMPLE = re.compile(r"^(?:For example|For instance|Imagine|Consider|Say|Suppose|Picture)\b[:,]?\s*(?P<body>.+)$")
+
+
+def example_items(course: Course, section: Section, terms: Terms, defined: dict[str, int], embedder=None) -> list[QuizItem]:
+    """'Which term names what this example shows?': an example sentence of the section that does not name the term
+    the section defined just before it (within three sentences); the quote spans both sentences."""
+    spans = split_sentences(section.text)
+    sents = [section.text[a:b] for a, b in spans]
+    out = []
+    for i, sent in enumerate(sents):
+        m = _EXAMPLE.match(sent)
+        if not m or "?" in sent or len(sent.split()) > 55:
+            continue
+        term = None
+        for j in range(i - 1, max(-1, i - 4), -1):
+            named = [t for t in terms.all if t.core and t.regex.search(sents[j]) and defined.get(t.name) == j]
+            if named:
+                term = max(named, key=lambda t: len(t.name))
+                start = j
+                break
+        if term is None or term.regex.search(sent):
+            continue
+        quote = section.text[spans[start][0]:spans[i][1]]
+        prompt_text = f"Which term from the course names what this example shows? “{sent}”"
+        wrong = pick_terms(course, terms, term, section.chapter, 3, avoid_text=quote + " " + sent, embedder=embedder,
+                           rng=rng_for(section.ref, term.name, "example"))
+        if len(wrong) < 3:
+            continue
+        options = [term.label, *(w.label for w in wrong)]
+        iid = item_id(course.version, section.ref, "mcq", "example_to_term", term.name, quote)
+        rng_for(iid, "options").shuffle(options)
+        out.append(QuizItem(id=iid, type="mcq", prompt=prompt_text, options=options, answer=term.label,
+                            explanation=quote, citation=_cite(section, quote), difficulty="hard",
+                            source_hash=digest(quote, "example"), kind="scenario", origin="generated",
+                            concept=term.name, level="apply"))
+    return out
+
+
+_QUESTION = re.compile(r"[“\"](?P<q>[^”\"]{12,160}\?)[”\"]")
+
+
+def question_items(course: Course, section: Section, terms: Terms, embedder=None) -> list[QuizItem]:
+    """'A colleague asks “…?” Which term answers that question?': a question the course quotes and then names the
+    measure or idea that answers it (in the same sentence or the next one)."""
+    spans = split_sentences(section.text)
+    sents = [section.text[a:b] for a, b in spans]
+    out = []
+    for i, sent in enumerate(sents):
+        for m in _QUESTION.finditer(sent):
+            rest = sent[: m.start()] + sent[m.end():]
+            candidates = [(t, i) for t in terms.all if t.core and t.regex.search(rest)]
+            if not candidates and i + 1 < len(sents) and len(sents[i + 1].split()) <= 12:
+                candidates = [(t, i + 1) for t in terms.all if t.core and t.regex.search(sents[i + 1])]
+            if len(candidates) != 1:
+                continue  # the answer must be unambiguous
+            term, end = candidates[0]
+            question = m.group("q")
+            if term.regex.search(question):
+                continue
+            quote = section.text[spans[i][0]:spans[end][1]]
+            wrong = pick_terms(course, terms, term, section.chapter, 3, avoid_text=quote, embedder=embedder,
+                               rng=rng_for(section.ref, term.name, "question"))
+            if len(wrong) < 3:
+                continue
+            options = [term.label, *(w.label for w in wrong)]
+            iid = item_id(course.version, section.ref, "mcq", "question_to_term", term.name, quote + question)
+            rng_for(iid, "options").shuffle(options)
+            out.append(QuizItem(id=iid, type="mcq",
+                                prompt=f"A colleague asks: “{question}” Which term from the course answers that "
+                                       "question?",
+                                options=options, answer=term.label, explanation=quote, citation=_cite(section, quote),
+                                difficulty="medium", source_hash=digest(quote, question), kind="question_to_term",
+                                origin="generated", concept=term.name, level="apply"))
+    return out
+
+
+# "Common data quality risks include motion blur (patient movement during CT/MRI), metal artifacts (orthopedic
+# hardware streaking), …" and "(1) commission—accepting …, and (2) omission—failing …": lists whose members each come
+# with a description. The members are siblings; a description is a case to classify.
+_LIST_ITEM = re.compile(r"(?:^|[,;:]\s+|\band\s+|\(\d\)\s+|\bincludes?\s+|\bsuch as\s+)(?:\(\d\)\s+)?(?P<name>[A-Za-z][\w/-]*(?: [\w/-]+){0,3}?)"
+                        r"(?: \((?P<paren>[^()]{8,90})\)|—(?P<dash>[^—,;(]{8,90}))")
+_CATEGORY = re.compile(r"(?P<cat>(?:[A-Za-z-]+ ){0,3}[A-Za-z-]+) (?:include|includes|appears? in (?:two|three|four) forms|"
+                       r"(?:are|is) (?:grouped|described) as)\b[:]?", re.IGNORECASE)
+
+
+def _singular(phrase: str) -> str:
+    words_ = phrase.split()
+    last = words_[-1]
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return " ".join([*words_[:-1], last])
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split a list on ', ', ' and ', ' or ' outside parentheses."""
+    parts, depth, cur = [], 0, ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            m = re.match(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text[i:])
+            if m:
+                parts.append(cur)
+                cur = ""
+                i += m.end()
+                continue
+        cur += ch
+        i += 1
+    return [p.strip() for p in [*parts, cur] if p.strip()]
+
+
+def list_members(sentence: str) -> list[tuple[str, str]]:
+    """(name, description) of the members of a list in one sentence: described ones carry their description,
+    undescribed siblings of the same list come with '' (they serve as wrong options)."""
+    described = _described_members(sentence)
+    if len(described) < 2:
+        return described if len(described) >= 3 else []
+    start = sentence.find(described[0][0])
+    # Undescribed members before the first described one: "…three groups: training, validation (…), and testing (…)".
+    names = {n.lower() for n, _ in described}
+    before = []
+    for piece in reversed(re.split(r",\s+", sentence[:start].rstrip(", "))[-3:]):
+        piece = piece.split(": ")[-1].strip()
+        if not piece or len(piece.split()) > 3 or not piece[0].isalpha():
+            break
+        before.append((piece, ""))
+        if ": " in sentence[:start] and sentence[:start].rstrip(", ").endswith(piece) is False:
+            break
+    tail = sentence[start:]
+    last = described[-1]
+    end_marker = tail.find(last[1]) + len(last[1]) + 1 if last[1] in tail else len(tail)
+    def plausible(name: str) -> bool:
+        if name.lower() in ("the", "a", "an", "and", "or", "both", "each") or not re.search(r"[A-Za-z]{3,}", name):
+            return False
+        return not re.search(r"^(?:in|on|at|for|with|by|from|to|as|of)\b|\b(?:include|includes|example|examples|"
+                             r"such|practice|is|are)\b", name, re.IGNORECASE)
+
+    before = [b for b in before if plausible(b[0])]
+    out = list(described) + [b for b in before if b[0].lower() not in names]
+    names |= {b[0].lower() for b in before}
+    for part in _top_level_split(tail[:end_marker]):
+        bare = re.sub(r"\s*(?:\([^()]*\)|—.*)$", "", part).strip(" .")
+        bare = re.sub(r"^(?:and|or|the|a|an)\s+", "", bare, flags=re.I)
+        if bare and bare.lower() not in names and 1 <= len(bare.split()) <= 4 and bare[0].isalpha() and plausible(bare):
+            out.append((bare, ""))
+            names.add(bare.lower())
+    return out
+
+
+def _described_members(sentence: str) -> list[tuple[str, str]]:
+    out = []
+    for m in _LIST_ITEM.finditer(sentence):
+        name = re.sub(r"^(?:and|or|the|a|an|include|includes|such as)\s+", "", m.group("name").strip(), flags=re.I)
+        name = re.sub(r"^.*\b(?:includes?|such as|into|are|is)\s+", "", name)
+        desc = (m.group("paren") or m.group("dash") or "").strip()
+        if len(desc.split()) < 2 or (desc.count(",") >= 2 and max(len(x.split()) for x in desc.split(",")) <= 2):
+            continue  # "(radiology, ED, IT, vendors)" lists, it does not describe
+        if re.match(r"(?:e\.g\.|for example|i\.e\.|see|such as)", desc, re.I) or len(name) < 3:
+            desc = re.sub(r"^(?:e\.g\.,?|for example,?)\s*", "", desc, flags=re.I)
+        if desc and name.lower() not in ("e.g", "eg") and len(name.split()) <= 4:
+            out.append((name, desc))
+    names = [n.lower() for n, _ in out]
+    return out if len(out) >= 2 and len(set(names)) == len(names) else []
+
+
+def list_items(course: Course, section: Section, embedder=None) -> list[QuizItem]:
+    """'Which of the <category> the course lists fits this description?' with the list's other members as options."""
+    out = []
+    for a, b in split_sentences(section.text):
+        sent = section.text[a:b]
+        members = list_members(sent)
+        if len(members) < 3:
+            continue
+        cat = _CATEGORY.search(sent)
+        category = _singular(cat.group("cat").lower()) if cat else "item"
+        category = re.sub(r"^(?:common|classic|other|the|typical|main)\s+", "", category)
+        members = [(n, d) for n, d in members if n.strip(" .,;:")]
+        names = [n for n, _ in members]
+        for name, desc in members:
+            if not desc:
+                continue
+            if name.lower() in desc.lower() or any(o.lower() in desc.lower() for o in names if o != name):
+                continue  # the description would give an option away
+            wrong = [n for n in names if n != name]
+            if len(wrong) < 3:
+                # Two-member lists (the course's "(1) …, (2) …") borrow nothing: a true/false-like pair is too easy.
+                if len(wrong) < 1:
+                    continue
+            options = [name, *wrong[:3]]
+            if len(options) < 3:
+                continue
+            prompt = f"Which {category} from the course's list fits this description: “{desc}”?"
+            iid = item_id(course.version, section.ref, "mcq", "list_case", name, sent)
+            rng_for(iid, "options").shuffle(options)
+            out.append(QuizItem(id=iid, type="mcq", prompt=prompt, options=options, answer=name, explanation=sent,
+                                citation=_cite(section, sent), difficulty="medium", source_hash=digest(sent, name),
+                                kind="list_case", origin="generated", concept="", level="apply"))
+    return out

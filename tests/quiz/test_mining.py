@@ -1,0 +1,45 @@
+"""Quiz terms come from the course text itself (definitions, "called X", inline acronyms, section titles); every
+chapter of every test course, in other subjects and without any glossary, yields at least six valid items."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.quiz import generate, validate_quiz
+from imaging_tutor.quiz.mining import mine_terms, partners, term_pattern
+from imaging_tutor.quiz.terms import course_terms
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+COURSES = sorted(p for p in (FIXTURES / "courses").iterdir() if (p / "course.md").is_file()) + [FIXTURES / "second-course"]
+
+
+def test_definitions_called_acronyms_and_titles_are_mined():
+    course = load_course(FIXTURES / "courses" / "home-composting")
+    mined = {t.name: t for t in mine_terms(course)}
+    assert mined["composting"].source == "definition"  # "Composting is the controlled decomposition of …"
+    assert mined["aerobic decomposition"].source == "called"  # "… is called aerobic decomposition"
+    assert mined["environmental protection agency"].abbr == "EPA"  # "… Agency (EPA)"
+    assert mined["carbon-to-nitrogen ratio"].source == "title"  # "Greens and browns: the carbon-to-nitrogen ratio"
+    # siblings that differ in one word are contrasting partners
+    assert partners(list(mined.values()))["hot composting"] == "cold composting"
+
+
+def test_term_patterns_match_plurals_and_hyphens():
+    import re
+
+    rx = re.compile(term_pattern("carbon-to-nitrogen ratio"), re.IGNORECASE)
+    assert rx.fullmatch("carbon to nitrogen ratios") and rx.fullmatch("Carbon-to-nitrogen ratio")
+    assert re.fullmatch(term_pattern("pinch flats"), "pinch flat")
+    assert re.fullmatch(term_pattern("TCS food", None), "TCS foods")
+
+
+@pytest.mark.parametrize("folder", COURSES, ids=lambda p: p.name)
+def test_every_chapter_of_another_course_yields_six_valid_items(folder, embedder):
+    course = load_course(folder)
+    assert course_terms(course).all  # mined, whether or not the folder has a glossary
+    for chapter in course.chapters:
+        quiz = generate(course, embedder, chapters=[chapter.number], count=6, seed=0)
+        assert len(quiz.items) == 6 and validate_quiz(quiz.items, course, embedder) == [], chapter.number
+        assert quiz.possible >= 6 and len({it.type for it in quiz.items}) >= 2

@@ -1,0 +1,153 @@
+"""Practice that teaches, over HTTP with the real tutor: "quiz me" in chat (asked, hinted, graded with a citation,
+counted in progress and review), the hint ladder on quiz items, item statistics and retirement, course quiz export."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from imaging_tutor.api.app import create_app
+from imaging_tutor.config import get_settings
+
+STAFF_TOKEN = "staff-test-token-0123456789"
+STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+
+
+def learner(name: str) -> dict:
+    return {"X-Learner-Id": name}
+
+
+@pytest.fixture
+def client(tutor_settings, make_services, monkeypatch):
+    monkeypatch.setenv("TUTOR_STAFF_TOKEN", STAFF_TOKEN)
+    get_settings.cache_clear()
+    with TestClient(create_app(services=make_services(get_settings()))) as c:
+        yield c
+
+
+def review_cards(client, who: str) -> set[str]:
+    """Items scheduled for review for a learner (due now or later; GET /review lists only those due now)."""
+    from sqlalchemy import select
+
+    from imaging_tutor.storage.models import QuizReviewCard
+
+    with client.app.state.services.db.scope() as s:
+        return set(s.scalars(select(QuizReviewCard.item_id).where(QuizReviewCard.learner_id == who)))
+
+
+def chat(client, who: str, message: str, session_id: str | None = None) -> dict:
+    body = {"message": message, **({"session_id": session_id} if session_id else {})}
+    r = client.post("/api/v1/chat", json=body, headers=learner(who))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_quiz_me_in_chat_asks_grades_and_counts(client):
+    first = chat(client, "qm-ada", "What is specificity?")
+    sid = first["session_id"]
+    discussed = {c["ref"] for c in first["citations"]}
+    asked = chat(client, "qm-ada", "Quiz me", sid)
+    quiz = asked["quiz"]
+    assert quiz["state"] == "asked" and quiz["item"]["ref"] in discussed  # on the sections just discussed
+    assert "answer" not in quiz["item"] and quiz["item"]["prompt"] in asked["answer"]
+
+    hinted = chat(client, "qm-ada", "hint", sid)
+    assert hinted["quiz"]["state"] == "hint" and hinted["answer"].startswith("Hint 1 of 4")
+    assert f"[{quiz['item']['ref']}]" in hinted["answer"]
+
+    item = quiz["item"]
+    reply = {"mcq": "A", "tf": "true", "cloze": "specificity", "numeric": "50", "short": "It is about false alarms"}
+    graded = chat(client, "qm-ada", reply[item["type"]], sid)
+    g = graded["quiz"]
+    assert g["state"] == "graded" and g["verdict"] in ("correct", "partial", "incorrect")
+    assert graded["citations"][0]["ref"] == item["ref"] and graded["citations"][0]["quote"]
+    assert "Correct. Correct" not in graded["answer"]
+
+    progress = client.get("/api/v1/progress", headers=learner("qm-ada")).json()
+    assert any(p["ref"] == item["ref"] and p["attempts"] == 1 for p in progress)
+    assert (item["id"] in review_cards(client, "qm-ada")) == (not g["correct"])
+
+    # the question is closed: the next message goes to the tutor again; the conversation keeps every quiz turn
+    after = chat(client, "qm-ada", "What is sensitivity?", sid)
+    assert after["quiz"] is None and after["citations"]
+    turns = client.get(f"/api/v1/sessions/{sid}", headers=learner("qm-ada")).json()["turns"]
+    assert [t["answer"].get("quiz", {}) and t["answer"]["quiz"]["state"] for t in turns][1:3] == ["asked", "hint"]
+
+
+def test_quiz_me_without_a_topic_asks_for_one_and_the_button_route(client):
+    lonely = chat(client, "qm-bob", "quiz me")
+    assert lonely["quiz"]["state"] == "needs_topic"
+    on_topic = chat(client, "qm-bob", "quiz me on prevalence", lonely["session_id"])
+    assert on_topic["quiz"]["state"] == "asked"
+    skipped = chat(client, "qm-bob", "skip", lonely["session_id"])
+    assert skipped["quiz"]["state"] == "skipped" and skipped["citations"]
+
+    r = client.post("/api/v1/chat-quizzes", json={"session_id": lonely["session_id"], "topic": "drift"},
+                    headers=learner("qm-bob"))
+    assert r.status_code == 201 and r.json()["quiz"]["state"] == "asked"
+    # another learner cannot quiz inside bob's conversation; bad input is a clear 4xx
+    assert client.post("/api/v1/chat-quizzes", json={"session_id": lonely["session_id"]},
+                       headers=learner("qm-eve")).status_code == 404
+    assert client.post("/api/v1/chat-quizzes", json={"session_id": "x" * 200},
+                       headers=learner("qm-bob")).status_code == 422
+
+
+def test_hint_ladder_one_step_per_request_then_the_answer_counts_as_a_miss(client):
+    r = client.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=learner("hl-ada"))
+    session = r.json()
+    item = session["next"]
+    url = f"/api/v1/quiz-sessions/{session['id']}/items/{item['id']}/hint"
+    steps = [client.post(url, headers=learner("hl-ada")).json() for _ in range(5)]
+    assert [s["step"] for s in steps] == [1, 2, 3, 4, 4] and all(s["of"] == 4 for s in steps)
+    assert [s["kind"] for s in steps[:4]] == ["section", "idea", "cloze", "answer"]
+    assert steps[0]["text"].startswith(f"Look in section [{item['ref']}]")
+    assert "_____" in steps[2]["text"] and steps[3]["last"]
+    full = client.get(f"/api/v1/quizzes/course-4", headers=STAFF).json()
+    key = next(it for it in full["items"] if it["id"] == item["id"])
+    assert key["answer"] in steps[3]["text"] and key["citation"]["quote"] in steps[3]["text"]
+    # answering right after seeing the answer is recorded as not yet known: it comes back for review
+    res = client.post(f"/api/v1/quiz-sessions/{session['id']}/answers",
+                      json={"item_id": item["id"], "response": key["answer"]}, headers=learner("hl-ada")).json()
+    assert not res["correct"] and "last hint" in res["feedback"]
+    assert item["id"] in review_cards(client, "hl-ada")
+    assert client.post(url, headers=learner("hl-ada")).status_code == 409  # answered: no more hints
+    assert client.post(url, headers=learner("hl-eve")).status_code == 404  # not eve's session
+
+
+def test_item_statistics_difficulty_and_retirement(client):
+    r = client.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=learner("st-0"))
+    first_item = r.json()["next"]["id"]
+    key = next(it for it in client.get("/api/v1/quizzes/course-4", headers=STAFF).json()["items"]
+               if it["id"] == first_item)
+    wrong = next(o for o in key["options"] if o != key["answer"])
+    for n in range(6):  # strong learners get it wrong, weak ones right: an item that misbehaves
+        who = f"st-{n}"
+        s = client.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=learner(who)).json()
+        for k in range(s["total"]):
+            item = client.get(f"/api/v1/quiz-sessions/{s['id']}/next", headers=learner(who)).json()
+            full = next(it for it in client.get("/api/v1/quizzes/course-4", headers=STAFF).json()["items"]
+                        if it["id"] == item["id"])
+            strong = n < 3
+            answer = (wrong if strong else key["answer"]) if item["id"] == first_item else \
+                (full["answer"] if strong else next(o for o in full["options"] if o != full["answer"]))
+            client.post(f"/api/v1/quiz-sessions/{s['id']}/answers", json={"item_id": item["id"], "response": answer},
+                        headers=learner(who))
+    stats = {s["item_id"]: s for s in client.get("/api/v1/quizzes/items/stats", headers=STAFF).json()}
+    bad = stats[first_item]
+    assert bad["answers"] == 6 and bad["share_correct"] == 0.5 and bad["discrimination"] < 0
+    assert bad["observed_difficulty"] == "medium" and "discrimination" in bad["flag"]
+    assert client.get("/api/v1/quizzes/items/stats", headers=learner("st-0")).status_code == 403
+
+    r = client.post(f"/api/v1/quizzes/items/{first_item}/retire", json={"reason": "ambiguous"}, headers=STAFF)
+    assert r.status_code == 200 and r.json()["retired"] and r.json()["reason"] == "ambiguous"
+    gen = client.post("/api/v1/quizzes/generate", json={"chapters": [4], "count": 60, "seed": 2}, headers=STAFF).json()
+    assert first_item not in [it["id"] for it in gen["items"]]
+    assert client.post(f"/api/v1/quizzes/items/{first_item}/retire", json={"reason": "x" * 600},
+                       headers=STAFF).status_code == 422
+
+
+def test_course_quizzes_export_and_generated_ids_say_how_to_save(client):
+    r = client.get("/api/v1/quizzes/course-4/export", params={"format": "gift"}, headers=STAFF)
+    assert r.status_code == 200 and r.text.count("::") >= 10
+    r = client.get("/api/v1/quizzes/qz-0123456789ab/export", params={"format": "gift"}, headers=STAFF)
+    assert r.status_code == 404 and "--save" in r.json()["detail"]
+    assert client.get("/api/v1/quizzes/course-99/export", headers=STAFF).status_code == 404

@@ -1,0 +1,26 @@
+"""'Quiz me' on the chat page (app/Home.py) against a live API: after an answer, one question on its sections, a
+hint, and a graded reply with its citation."""
+from __future__ import annotations
+
+from .conftest import app_test, button
+
+
+def test_quiz_me_after_an_answer(ui_env):
+    at = app_test("Home.py", learner="ui-quizme").run()
+    at.chat_input[0].set_value("What is specificity?").run()
+    assert not at.exception
+    button(at, "Quiz me on this").click().run()
+    assert not at.exception
+    question = at.chat_message[-1].markdown[0].value
+    assert question.startswith("Quiz question on [")
+    button(at, "Hint").click().run()
+    assert "Hint 1 of 4" in at.chat_message[-1].markdown[0].value
+    options = [b for b in at.button if b.key and b.key.startswith("quiz-") and b.label[:2] in ("A.", "Tr")]
+    if options:
+        options[0].click().run()
+    else:
+        typed = "50" if "Reply with a number" in question else "It is about false alarms"
+        at.chat_input[0].set_value(typed).run()
+    reply = at.chat_message[-1].markdown[0].value
+    assert reply.split(" ", 1)[0] in ("Correct.", "Partly", "Not") and "[" in reply
+    assert not [b for b in at.button if b.label == "Hint"]  # the question is closed
