@@ -8,7 +8,8 @@ Training questions, on three courses (scripts/fitting.py), never from evals/sets
 - the kitchen-food-safety and reading-weather-forecasts fit splits (answerable, near misses, off topic; no bank).
 Personal medical requests are left out (tutor/medical.py decides them first).
 Weights: the bank counts, in total, as much as this course's other answerable questions. The refusal threshold is
-the highest whose false-refusal rate on the non-bank answerable questions stays within MAX_FALSE_REFUSAL. Printed:
+the highest whose false-refusal rate stays within the product's budget for every kind of answerable input
+(FALSE_REFUSAL_BUDGET: the issue's "answered" targets, 0.02 on clean single questions). Printed:
 cross-validated false refusals and out-of-scope refusals, overall, per course and per kind of input, and leave-one-
 course-out (fit on two courses, test on the third).
 Usage: TUTOR_DATA_DIR=<a data dir> .venv/bin/python scripts/calibrate_guard.py [--dry-run]
@@ -36,7 +37,12 @@ from imaging_tutor.tutor.resolve import past_turns  # noqa: E402
 CAL = ROOT / "evals" / "calibration"
 THIS_COURSE_FILES = [CAL / "guard.jsonl", CAL / "near_miss.jsonl", CAL / "workplace.jsonl", CAL / "search.jsonl",
                      CAL / "personal_medical.jsonl", CAL / "conversations.jsonl"]
-MAX_FALSE_REFUSAL = 0.02  # the product target on clean questions; measured held out, per course
+# How many answerable questions of each kind may be refused: the product targets (false refusals <= 0.02 on clean
+# single questions; follow-ups and workplace questions answered >= 0.95; search-box queries answered >= 0.90).
+# A pooled budget of 0.02 let the hardest kinds set the threshold for all and refused too few near misses.
+FALSE_REFUSAL_BUDGET = {"single": 0.02, "follow_up": 0.05, "workplace": 0.05, "search": 0.10,
+                        "personal_medical": 0.05}
+DEFAULT_BUDGET = 0.02
 C = 0.3
 
 
@@ -84,15 +90,17 @@ def featurize(rows: list[dict], services) -> list[dict]:
     return out
 
 
-def fit(X, y, weight, answerable_mask):
-    """Logistic model plus the highest threshold whose false refusals on `answerable_mask` stay in budget."""
+def fit(X, y, weight, answerable_mask, categories):
+    """Logistic model plus the highest threshold whose false refusals on `answerable_mask` stay within every
+    kind's budget."""
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
     clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y,
                                                                              sample_weight=weight)
     p = clf.predict_proba((X - mean) / scale)[:, 1]
+    kinds = {c: answerable_mask & (categories == c) for c in set(categories[answerable_mask].tolist())}
     best = 0.05
     for t in np.linspace(0.05, 0.95, 181):
-        if np.mean(p[answerable_mask] < t) <= MAX_FALSE_REFUSAL:
+        if all(np.mean(p[m] < t) <= FALSE_REFUSAL_BUDGET.get(c, DEFAULT_BUDGET) for c, m in kinds.items() if m.any()):
             best = float(t)
     return clf, mean, scale, best
 
@@ -107,7 +115,7 @@ def weights_of(items) -> np.ndarray:
 def evaluate(train, test) -> np.ndarray:
     X, y = np.array([i["x"] for i in train]), np.array([i["y"] for i in train])
     mask = y & np.array([i["source"] != "bank" for i in train])
-    clf, mean, scale, t = fit(X, y, weights_of(train), mask)
+    clf, mean, scale, t = fit(X, y, weights_of(train), mask, np.array([i["category"] for i in train]))
     p = clf.predict_proba((np.array([i["x"] for i in test]) - mean) / scale)[:, 1]
     return p >= t
 
@@ -166,7 +174,7 @@ def main() -> None:
               f"{np.mean(oos):.3f} (n={len(oos)})")
     X, y = np.array([i["x"] for i in items]), np.array([i["y"] for i in items])
     mask = y & np.array([i["source"] != "bank" for i in items])
-    clf, mean, scale, threshold = fit(X, y, weights_of(items), mask)
+    clf, mean, scale, threshold = fit(X, y, weights_of(items), mask, np.array([i["category"] for i in items]))
     for name, w in sorted(zip(MODEL_FEATURES, clf.coef_[0]), key=lambda p: -abs(p[1]))[:12]:
         print(f"  {name:20s} {w:+.3f}")
     files = [relative(p) for p in THIS_COURSE_FILES] + [relative(f) for _, f in TRAINING_COURSES.values() if f]

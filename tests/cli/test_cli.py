@@ -51,7 +51,8 @@ def test_ingest_json_summary(services):
     assert set(first) >= {"course_id", "version", "collection", "chapters", "sections", "chunks", "sentences",
                           "embedded", "reused", "seconds", "changed"}
     assert (first["course_id"], first["chapters"], first["sections"]) == ("ultrasound-physics-basics", 2, 7)
-    assert first["changed"] and first["embedded"] == first["chunks"] + first["sentences"] + first["titles"] + first["questions"] > 0
+    parts = ("chunks", "sentences", "titles", "questions", "references")
+    assert first["changed"] and first["embedded"] == sum(first[k] for k in parts) > 0
     # It wrote to the configured data dir: this process (Services for the same settings) sees the new index there.
     assert current_collection(services.db, "ultrasound-physics-basics") == first["collection"]
     assert services.store.count(first["collection"]) == first["embedded"]

@@ -294,7 +294,7 @@ def test_second_course_ingest_and_query(services, embedder):
 
     summary = ingest(services, str(SECOND_COURSE))  # into this test's fresh data dir
     assert summary.course_id == "ultrasound-physics-basics" and summary.sections == 7
-    assert summary.embedded == summary.chunks + summary.sentences + summary.titles + summary.questions
+    assert summary.embedded == summary.records
     store, name = services.store, current_collection(services.db, "ultrasound-physics-basics")
     for question, ref in [("why is coupling gel needed between probe and skin", "2.2"),
                           ("what makes a dark shadow behind a gallstone", "2.3"),

@@ -9,6 +9,7 @@ packaged ranker with every weight negated (injected through `FittedModels`).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -93,8 +94,8 @@ def as_json(report) -> dict:
 def broken_models() -> FittedModels:
     """The packaged ranker with every weight negated (it now prefers what it should rank last), packaged guard."""
     packaged = FittedModels.packaged()
-    return FittedModels(ranker={**packaged.ranker, "weights": [-w for w in packaged.ranker["weights"]]},
-                        guard=packaged.guard)
+    negated = [-w for w in packaged.ranker["weights"]]
+    return dataclasses.replace(packaged, ranker={**packaged.ranker, "weights": negated})
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def test_ingest_and_query_through_a_chroma_server(chroma_server, embedder, inges
     assert not settings.chroma_path.exists()  # nothing embedded on local disk
 
     first = ingest(services)
-    assert first.changed and first.embedded == first.chunks + first.sentences + first.titles + first.questions
+    assert first.changed and first.embedded == first.records
     name = current_collection(services.db, "ai-in-medical-imaging")
     assert name == first.collection and name in store.names()
     assert store.count(name) == first.embedded

@@ -92,7 +92,7 @@ def top_refs(services, embedder, question: str, k: int = 3, collection: str | No
 def test_first_ingest_embeds_everything_and_second_is_a_no_op(memo, services):
     first = ingest(services)
     assert first.changed and first.reused == 0
-    assert first.embedded == first.chunks + first.sentences + first.titles + first.questions == len(memo.requested)
+    assert first.embedded == first.records == len(memo.requested)
     assert first.titles == 42 and first.questions >= 200 and first.stale_questions == []
     assert (first.chapters, first.sections) == (6, 42)
     store = services.store
@@ -117,7 +117,7 @@ def test_editing_one_section_re_embeds_only_that_section(memo, services, tmp_pat
 
     expected = section_record_count(edited, EDITED_REF, memo)
     assert after.changed and after.embedded == expected == len(memo.requested)
-    assert after.reused == after.chunks + after.sentences + after.titles + after.questions - expected
+    assert after.reused == after.records - expected
     sec_course = load_course(edited)
     sec = sec_course.section(EDITED_REF)
     wanted = [c.embed_text for c in chunk_section(sec_course, sec, memo.count_tokens)]
@@ -137,7 +137,7 @@ def test_editing_one_section_re_embeds_only_that_section(memo, services, tmp_pat
     assert hit_id == new_chunk.id and score > 0.999
     (_, old_score), = store.query(before.collection, memo.embed([new_chunk.embed_text])[0], 1, where={"kind": "chunk"})
     assert old_score < 0.95
-    assert store.count(after.collection) == after.chunks + after.sentences + after.titles + after.questions
+    assert store.count(after.collection) == after.records
     old_docs = store.get_all(before.collection, where={"ref": EDITED_REF})["documents"]
     new_docs = store.get_all(after.collection, where={"ref": EDITED_REF})["documents"]
     assert not any("knee MRIs" in d for d in old_docs) and any("knee MRIs" in d for d in new_docs)
@@ -155,13 +155,13 @@ def test_interrupted_store_write_leaves_previous_index_serving(memo, make_servic
 
     assert current_collection(services.db, COURSE_ID) == before.collection
     assert active_state(services.db, COURSE_ID).fingerprint
-    assert store.count(before.collection) == before.chunks + before.sentences + before.titles + before.questions
+    assert store.count(before.collection) == before.records
     assert top_refs(services, memo, "what does PPV depend on")[0] == "4.3"
 
     store.failing = False  # the store is back: a retry completes and switches
     retry = ingest(services, str(edited))
     assert retry.changed and current_collection(services.db, COURSE_ID) == retry.collection != before.collection
-    assert store.count(retry.collection) == retry.chunks + retry.sentences + retry.titles + retry.questions
+    assert store.count(retry.collection) == retry.records
 
 
 def test_interrupted_embedding_leaves_previous_index_serving(embedder, memo, services, make_services, tmp_path):
@@ -179,7 +179,7 @@ def test_interrupted_embedding_leaves_previous_index_serving(embedder, memo, ser
         ingest(make_services(embedder=failing, store=services.store, database=services.db), str(edited))
     assert failing.calls == 2 and len(failing.requested) == 64
     assert current_collection(services.db, COURSE_ID) == before.collection
-    assert services.store.count(before.collection) == before.chunks + before.sentences + before.titles + before.questions
+    assert services.store.count(before.collection) == before.records
     assert top_refs(services, memo, "what is shortcut learning")[0] == "5.3"
 
 

@@ -37,8 +37,12 @@ def test_api_worker_serves_chat_without_torch(embedder, onnx_export, tutor_setti
     api = ApiProcess(serving_env(tutor_settings, onnx_export), cwd=tmp_path, workers=1, log_level="warning")
     try:
         api.wait_ready(timeout=180)  # includes chat questions that make the worker embed
-        with httpx.Client(base_url=api.url, timeout=60, headers={"X-Learner-Id": "onnx-worker"}) as client:
-            r = client.post("/api/v1/chat", json={"message": "What is shortcut learning?", "session_id": "s-onnx"})
+        with httpx.Client(base_url=api.url, timeout=60) as client:
+            issued = client.post("/api/v1/learners")  # an anonymous learner, as the UI gets one
+            assert issued.status_code in (200, 201), issued.text
+            me = {"Authorization": f"Bearer {issued.json()['token']}"}
+            r = client.post("/api/v1/chat", json={"message": "What is shortcut learning?", "session_id": "s-onnx"},
+                            headers=me)
             assert r.status_code == 200, r.text
             assert r.json()["status"] == "answered" and r.json()["citations"]
         [worker] = api.worker_pids() or [api.proc.pid]  # one worker: uvicorn serves in the process it started

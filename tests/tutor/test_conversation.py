@@ -35,7 +35,7 @@ def test_i_dont_get_it_explains_the_last_topic_again(tutor_services):
     first, again = ask_all(tutor_services, ["what is automation bias?", "I don't get it"])
     assert again.status == "answered" and again.citations[0].ref == first.citations[0].ref == "5.5"
     alone = tutor.answer(tutor_services, "I don't get it", session_id=tutor.new_session(tutor_services))
-    assert alone.status == "small_talk"  # nothing to explain yet: asks which topic
+    assert alone.status in ("small_talk", "out_of_scope") and not alone.citations  # nothing to explain yet
 
 
 def test_a_search_box_query_with_typos_is_answered_and_says_what_it_searched(tutor_services):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import STAFF_TOKEN, app_test, button
+from .conftest import STAFF_TOKEN, app_test, button, learner_headers
 
 
 def test_course_quiz_exports_and_item_statistics(ui_env):
     with httpx.Client(base_url=ui_env, timeout=120) as api:  # one learner answers one course item
         s = api.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 3},
-                     headers={"X-Learner-Id": "ui-stats"}).json()
+                     headers=learner_headers("ui-stats")).json()
         api.post(f"/api/v1/quiz-sessions/{s['id']}/answers", json={"item_id": s["next"]["id"], "response": "A"},
-                 headers={"X-Learner-Id": "ui-stats"}).raise_for_status()
+                 headers=learner_headers("ui-stats")).raise_for_status()
     at = app_test("pages/2_Staff.py").run()
     at.sidebar.text_input[0].set_value(STAFF_TOKEN).run()
     chapter = at.selectbox(key="course-quiz")

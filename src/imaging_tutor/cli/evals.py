@@ -33,6 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, services) -> int:
     from ..errors import InvalidInput
+    from ..evals.sets import set_name
     from ..evals.report import kind_table
 
     sets = list(args.set)
@@ -47,9 +48,11 @@ def run(args: argparse.Namespace, services) -> int:
         args.set = path
         code, metrics = _run_one(args, services)
         codes.append(code)
+        name = set_name(path)
         for key, value in (metrics or {}).items():
-            if ":" in key:
-                merged[key] = value
+            if ":" in key:  # the same kind in two sets (e.g. single questions) stays two rows
+                kind, metric = key.split(":", 1)
+                merged[f"{kind if kind == name else f'{name}/{kind}'}:{metric}"] = value
     if len(sets) > 1 and not args.json:
         print("\n".join(kind_table(merged, "summary: every set, per kind of input")))
         print(f"gate: {'PASS' if not any(codes) else 'FAIL'} ({sum(1 for c in codes if not c)} of {len(codes)} sets pass)")

@@ -38,9 +38,15 @@ class IngestSummary:
     stale_quiz_items: int = 0  # saved quiz items whose quote is no longer in the course (kept, flagged)
     titles: int = 0  # one embedded section title per section
     questions: int = 0  # labelled learner questions from the course's question bank
+    references: int = 0  # what the scope guard measures against: background probes, objectives and quiz stems
     stale_questions: list[str] = field(default_factory=list)  # bank rows set aside: their section or quote changed
     model_warnings: list[str] = field(default_factory=list)  # shipped models fitted on other data than is here now
     warnings: list[str] = field(default_factory=list)  # the author's check (corpus/check.py): reported, never fatal
+
+    @property
+    def records(self) -> int:
+        """Everything embedded into the collection."""
+        return self.chunks + self.sentences + self.titles + self.questions + self.references
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -138,6 +144,7 @@ def ingest(services, corpus: str | None = None, *, progress: Progress | None = N
     summary = IngestSummary(course.id, course.version, name, len(course.chapters), len(course.sections),
                             kinds.count("chunk"), kinds.count("sentence"), 0, 0, 0.0, False,
                             titles=kinds.count("title"), questions=kinds.count("question"),
+                            references=kinds.count("probe") + kinds.count("pseudo"),
                             stale_questions=stale, warnings=[str(f) for f in check.warnings])
 
     summary.model_warnings = services.models.stale_reasons([course])

@@ -2,26 +2,7 @@
 counted in progress and review), the hint ladder on quiz items, item statistics and retirement, course quiz export."""
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
-
-from imaging_tutor.api.app import create_app
-from imaging_tutor.config import get_settings
-
-STAFF_TOKEN = "staff-test-token-0123456789"
-STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
-
-
-def learner(name: str) -> dict:
-    return {"X-Learner-Id": name}
-
-
-@pytest.fixture
-def client(tutor_settings, make_services, monkeypatch):
-    monkeypatch.setenv("TUTOR_STAFF_TOKEN", STAFF_TOKEN)
-    get_settings.cache_clear()
-    with TestClient(create_app(services=make_services(get_settings()))) as c:
-        yield c
+from .conftest import STAFF, learner
 
 
 def review_cards(client, who: str) -> set[str]:
