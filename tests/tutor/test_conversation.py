@@ -58,7 +58,7 @@ def test_a_personal_situation_around_a_general_question_gets_a_clinician_note(tu
 
 
 def test_a_near_miss_is_refused_and_says_where_the_course_touches_it(tutor_services):
-    a = tutor.answer(tutor_services, "What AUC does the FDA require for clearance?")
+    a = tutor.answer(tutor_services, "How do I configure a DICOM router to forward head CTs to the AI server?")
     assert a.status == "out_of_scope" and not a.citations
     assert a.suggestions and a.suggestions[0].ref in a.answer
 
