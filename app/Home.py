@@ -291,12 +291,11 @@ else:
 
 with chat_col:
     if state.messages:
-        top_left, top_right = st.columns([4, 1])
-        top_left.caption("Follow-up questions use this conversation. Start a new topic to ask about something else.")
-        if top_right.button("New topic", key="new-topic", icon=":material/add_comment:",
-                            help="Start a fresh conversation: earlier questions are not used"):
+        if st.button("New topic", key="new-topic", icon=":material/add_comment:",
+                     help="Start a fresh conversation: earlier questions are not used"):
             start_new_topic()
             st.rerun()
+        st.caption("Follow-up questions use this conversation. Start a new topic to ask about something else.")
     elif not prompt:
         render_home()
     for i, msg in enumerate(state.messages):
