@@ -48,6 +48,7 @@ def test_insight_report_sections_gaps_items_and_csv(client):
     row = next(s for s in report["sections"] if s["ref"] == cited)
     assert row["questions"] >= 1 and row["answered"] >= 1 and row["thumbs_down"] == 1
     assert report["totals"]["refused"] == 4 and report["totals"]["thumbs_down"] == 1
+    assert report["totals"]["questions"] == 5 and report["totals"]["learners"] == 8
 
     # refused questions grouped by meaning: the two France questions together, the two bread questions together
     groups = [set(g["examples"]) for g in report["gaps"]]

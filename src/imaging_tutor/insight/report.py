@@ -82,6 +82,7 @@ def build_report(db: Database, course: Course, embedder: Embedder, *, chapter: i
     sections = _section_rows(course, chapter)
     gap_questions: list[GapQuestion] = []
     learners: set[str] = set()
+    asked = 0  # every question in the selection, also those no section can be tied to
 
     with db.scope() as s:
         turns = s.execute(
@@ -117,6 +118,7 @@ def build_report(db: Database, course: Course, embedder: Embedder, *, chapter: i
             continue
         who = pseudonym(course.id, turn.learner_id)
         learners.add(who)
+        asked += 1
         row = sections.get(ref) if ref else None
         rating = ratings.get(turn.id)
         if turn.status in ("answered", "out_of_scope") and row is not None:
@@ -168,7 +170,7 @@ def build_report(db: Database, course: Course, embedder: Embedder, *, chapter: i
             "filters": {"chapter": chapter, "since": since.isoformat() if since else None,
                         "until": until.isoformat() if until else None},
             "totals": {"learners": len(learners),
-                       "questions": sum(r["questions"] for r in sections.values()),
+                       "questions": asked,
                        "refused": sum(q.kind == "refused" for q in gap_questions),
                        "thumbs_down": sum(r["thumbs_down"] for r in sections.values()),
                        "quiz_answers": sum(r["quiz_answers"] for r in sections.values())},
