@@ -55,28 +55,18 @@ def cluster_labels(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) ->
     n = len(vectors)
     if n == 0:
         return []
-    sims = np.asarray(vectors, dtype=np.float64) @ np.asarray(vectors, dtype=np.float64).T
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    # link[i][j]: the sum of similarities between clusters i and j (average = sum / (|i|·|j|)).
-    link = sims.copy()
-    np.fill_diagonal(link, -np.inf)
-    active = np.ones(n, dtype=bool)
-    sizes = np.ones(n)
-    while True:
-        avg = link / np.outer(sizes, sizes)
-        avg[~active, :] = -np.inf
-        avg[:, ~active] = -np.inf
-        i, j = np.unravel_index(np.argmax(avg), avg.shape)
-        if avg[i, j] < threshold:
-            break
-        # merge j into i
-        link[i, :] += link[j, :]
-        link[:, i] += link[:, j]
-        link[i, i] = -np.inf
-        sizes[i] += sizes[j]
-        active[j] = False
-        members[i].extend(members.pop(j))
-    ordered = sorted(members.values(), key=lambda m: (-len(m), min(m)))
+    if n == 1:
+        return [0]
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    # Cosine distance = 1 - similarity: merging while the mean distance is at most 1 - threshold is merging while
+    # the mean similarity is at least threshold.
+    tree = linkage(np.asarray(vectors, dtype=np.float64), method="average", metric="cosine")
+    raw = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    groups: dict[int, list[int]] = {}
+    for row, cid in enumerate(raw):
+        groups.setdefault(int(cid), []).append(row)
+    ordered = sorted(groups.values(), key=lambda m: (-len(m), min(m)))
     labels = [0] * n
     for cid, rows in enumerate(ordered):
         for r in rows:
