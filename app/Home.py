@@ -13,8 +13,8 @@ import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
 from browser_bridge import citation_clicks, linked_markers  # noqa: E402
-from ui_common import (chapter_objectives, chapter_options, course_outline, course_title, learner_id, plain,  # noqa: E402
-                       require_api, reset_on_course_change, show_error, show_section)
+from ui_common import (chapter_objectives, chapter_options, course_outline, course_title,  # noqa: E402
+                       learner_id, plain, require_api, reset_on_course_change, show_error, show_section)
 
 st.set_page_config(page_title="Chat · Imaging tutor", page_icon="🩻", layout="wide")
 api = require_api()

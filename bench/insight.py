@@ -69,8 +69,8 @@ def main() -> None:
             for n in range(0, args.turns, 10):
                 s.add(Feedback(turn_id=n + 1, course_id=course.id, learner_id=f"anon-{n % 200}", rating=-1))
             for n in range(args.attempts):
-                s.add(QuizAttempt(session_id=f"qs{n // 150}", learner_id=f"anon-{(n // 150) % 200}", course_id=course.id,
-                                  item_id=f"i{n % 150}", ref=rnd.choice(refs), response=rnd.choice("ABCD"),
+                s.add(QuizAttempt(session_id=f"qs{n // 150}", learner_id=f"anon-{(n // 150) % 200}",
+                                  course_id=course.id, item_id=f"i{n % 150}", ref=rnd.choice(refs), response=rnd.choice("ABCD"),
                                   correct=rnd.random() < .6, score=0.0, verdict="x"))
         services = Services(Settings(data_dir=Path(tmp)))
         embedder = CachingEmbedder(services.embedder.inner if hasattr(services.embedder, "inner") else services.embedder)

@@ -101,8 +101,9 @@ with gaps_tab:
         st.caption("No refused or not-helpful questions in this selection.")
     for n, gap in enumerate(report["gaps"], start=1):
         with st.container(border=True, key=f"gap-{n}"):
-            st.markdown(f"**Group {n}** · {gap['count']} question{'s' if gap['count'] != 1 else ''} · "
-                        f"{gap['learners']} learner{'s' if gap['learners'] != 1 else ''} · {gap['refused']} refused · "
+            plural = {k: "" if gap[k] == 1 else "s" for k in ("count", "learners")}
+            st.markdown(f"**Group {n}** · {gap['count']} question{plural['count']} · "
+                        f"{gap['learners']} learner{plural['learners']} · {gap['refused']} refused · "
                         f"{gap['thumbs_down']} not helpful"
                         + (f" · nearest sections {', '.join(gap['near_refs'])}" if gap["near_refs"] else ""))
             for example in gap["examples"]:
