@@ -77,7 +77,7 @@ else:
 
 metrics = report["metrics"]
 rates = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
-         and k not in ("invalid_refs", "quote_mismatches", "errors")}
+         and k not in ("invalid_refs", "quote_mismatches", "errors") and not k.startswith("n_")}  # n_*: counts
 if rates:
     names = {k: k.replace("_", " ") for k in rates}
     frame = pd.DataFrame({"metric": [names[k] for k in rates], "value": list(rates.values())})

@@ -315,5 +315,8 @@ def test_maintainer_runs_course_quiz_against_its_own_baseline_and_passes(up, pag
     page.get_by_role("button", name="Run eval").click()
     banner = page.get_by_text(re.compile(r"^(PASS|FAIL) · course_quiz"))
     banner.wait_for(timeout=600_000)
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.get_by_role("heading", name=re.compile(r"^Failing questions \(\d+\)")).wait_for()
+    page.wait_for_timeout(1000)  # the chart draws after it is mounted
     shot(page, "maintainer-course-quiz")
     assert banner.inner_text().startswith("PASS · course_quiz against course_quiz's own baseline"), banner.inner_text()
