@@ -1,6 +1,9 @@
-"""Chat with the tutor: answers with citation chips that open the cited section, hints, feedback, past sessions."""
+"""The learner's home and chat: the course, starter questions, the outline and where they left off; answers whose
+inline [C.S] markers open the cited section beside them, ratings, hints, past conversations (kept in the URL)."""
 from __future__ import annotations
 
+import re
+import secrets
 import sys
 from pathlib import Path
 
@@ -9,8 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import (chapter_options, course_title, learner_id, plain, require_api, reset_on_course_change,  # noqa: E402
-                       show_error, show_section)
+from browser_bridge import citation_clicks, linked_markers  # noqa: E402
+from ui_common import (chapter_objectives, chapter_options, course_outline, course_title,  # noqa: E402
+                       learner_id, plain, require_api, reset_on_course_change, show_error, show_section)
 
 st.set_page_config(page_title="Chat · Imaging tutor", page_icon="🩻", layout="wide")
 api = require_api()
@@ -26,6 +30,16 @@ if state.session_owner != learner:  # a different learner id: do not show someon
 reset_on_course_change("chat", {"messages": [], "session_id": None, "open_section": None})
 
 
+state.setdefault("starter_rotation", secrets.randbelow(10_000))  # another set of starters for each visit
+
+
+def start_new_topic() -> None:
+    """Forget the conversation on screen (the next question starts a new one) and take it out of the URL."""
+    state.messages, state.session_id = [], None
+    state.pop("open_section", None)
+    st.query_params.pop("session", None)
+
+
 def load_session(session_id: str) -> None:
     detail = api.session(session_id, learner)
     messages = []
@@ -37,6 +51,20 @@ def load_session(session_id: str) -> None:
                          "rated": (turn.get("feedback") or {}).get("rating")})
     state.messages, state.session_id = messages, session_id
     state.pop("open_section", None)
+    st.query_params["session"] = session_id
+
+
+# The conversation on screen is the one in the URL (?session=…): a reload or a shared link shows it again.
+wanted = st.query_params.get("session")
+if wanted and wanted != state.session_id:
+    try:
+        load_session(wanted)
+    except ApiError as exc:
+        st.query_params.pop("session", None)
+        if exc.status not in (401, 403, 404, 422):
+            show_error(exc)
+elif state.session_id and wanted != state.session_id:
+    st.query_params["session"] = state.session_id
 
 
 # -- sidebar: options and past conversations -----------------------------------------------------------------
@@ -46,9 +74,8 @@ with st.sidebar:
     chapter_label = st.selectbox("Chapter filter", list(chapters), help="Answer only from this chapter.")
     hint_mode = st.toggle("Hint mode", help="Guide me to the right section with a question instead of the answer.")
     st.header("Conversations")
-    if st.button("New conversation", width="stretch"):
-        state.messages, state.session_id = [], None
-        state.pop("open_section", None)
+    if st.button("New conversation", width="stretch", help="Start a fresh topic: earlier questions are not used"):
+        start_new_topic()
         st.rerun()
     try:
         past = api.sessions(learner)
@@ -79,14 +106,14 @@ with st.sidebar:
                 api.delete_session(state.session_id, learner)
             except ApiError as exc:
                 show_error(exc)
-            state.messages, state.session_id = [], None
+            start_new_topic()
             st.rerun()
     else:
         st.caption("No earlier conversations yet.")
 
-st.title(f"Ask the tutor: {course_title()}")
-st.caption("Answers come only from the course and cite the section they use, as [chapter.section]. "
-           "Select a citation to read that section with the quoted sentences highlighted.")
+outline = course_outline()
+course_meta = (outline or {}).get("course", {})
+st.title(course_title(course_meta.get("title") or "the course"))
 
 
 def quotes_for(answer: dict, ref: str) -> list[str]:
@@ -119,8 +146,46 @@ def render_quiz_turn(quiz: dict, index: int) -> None:
         st.caption("Type your answer in the box below.")
 
 
+def open_citation(index: int, ref: str) -> None:
+    """Open section `ref` beside the answer at `index`, with what that answer quoted from it highlighted."""
+    msg = state.messages[index] if 0 <= index < len(state.messages) else None
+    answer = (msg or {}).get("answer") or {}
+    state.open_section = {"ref": ref, "quotes": quotes_for(answer, ref), "index": index}
+
+
+def same_question(a: str, b: str) -> bool:
+    norm = lambda t: re.sub(r"[^\w]+", " ", t.casefold()).strip()  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def render_rating(answer: dict, index: int, rated: str | None) -> None:
+    """Thumbs up / down under the answer (always visible), with an optional comment beside them."""
+    turn_id = answer.get("turn_id")
+    if turn_id is None:
+        return
+    if rated:
+        st.caption(f"Thanks — you rated this answer {'helpful' if rated == 'up' else 'not helpful'}.")
+        return
+    up, down, note = st.columns([1, 1, 2], vertical_alignment="center")
+    rating = None
+    if up.button("Helpful", key=f"up-{turn_id}", icon=":material/thumb_up:", type="tertiary"):
+        rating = "up"
+    if down.button("Not helpful", key=f"down-{turn_id}", icon=":material/thumb_down:", type="tertiary"):
+        rating = "down"
+    with note.popover("Add a comment", icon=":material/chat:"):
+        st.text_input("Comment (sent with your rating)", key=f"comment-{turn_id}", max_chars=2000)
+    if rating:
+        try:
+            api.give_feedback(turn_id, rating, learner=learner, comment=state.get(f"comment-{turn_id}", ""))
+            state.messages[index]["rated"] = rating
+            st.rerun()
+        except ApiError as exc:
+            show_error(exc)
+
+
 def render_answer(answer: dict, index: int, rated: str | None) -> None:
-    st.markdown(answer["answer"])
+    # [C.S] markers are links: the citation component opens that section beside the answer.
+    st.markdown(linked_markers(answer["answer"], index))
     if answer.get("quiz"):
         render_quiz_turn(answer["quiz"], index)
     elif (index == len(state.messages) - 1 and answer.get("status") == "answered" and answer.get("citations")
@@ -133,72 +198,152 @@ def render_answer(answer: dict, index: int, rated: str | None) -> None:
         chips = answer["suggestions"]
         st.caption("Related course sections:")
     elif chips:
-        st.caption("Sources:")
+        st.caption("Sources (or select a [chapter.section] marker in the answer):")
     if chips:
         cols = st.columns(min(len(chips), 4))
         for i, c in enumerate(chips):
             with cols[i % len(cols)]:
                 if st.button(f"[{c['ref']}] {c['section_title']}", key=f"cite-{index}-{c['ref']}",
                              help=f"Open section {c['ref']} with the quoted sentences highlighted"):
-                    state.open_section = {"ref": c["ref"], "quotes": quotes_for(answer, c["ref"]), "index": index}
+                    open_citation(index, c["ref"])
                     st.rerun()
-    turn_id = answer.get("turn_id")
-    if turn_id is None:
-        return
-    if rated:
-        st.caption(f"Thanks — you rated this answer {'helpful' if rated == 'up' else 'not helpful'}.")
-        return
-    with st.expander("Rate this answer"):
-        comment = st.text_input("Comment (optional)", key=f"comment-{turn_id}")
-        up, down = st.columns(2)
-        rating = None
-        if up.button("Helpful", key=f"up-{turn_id}", icon=":material/thumb_up:"):
-            rating = "up"
-        if down.button("Not helpful", key=f"down-{turn_id}", icon=":material/thumb_down:"):
-            rating = "down"
-        if rating:
-            try:
-                api.give_feedback(turn_id, rating, learner=learner, comment=comment)
-                state.messages[index]["rated"] = rating
+    render_rating(answer, index, rated)
+
+
+def render_user_turn(index: int, text: str) -> None:
+    plain(text)  # what the learner typed, as typed
+    nxt = state.messages[index + 1] if index + 1 < len(state.messages) else None
+    answer = (nxt or {}).get("answer") or {}
+    read_as = answer.get("resolved_question") or answer.get("corrected_question") or ""
+    if read_as and not same_question(read_as, text) and not answer.get("quiz"):
+        st.caption("The tutor read this as:")
+        plain(read_as)
+
+
+def render_home() -> None:
+    """The first screen: what the course is, questions to start with, where the learner left off, the outline."""
+    if course_meta.get("subtitle"):
+        st.subheader(course_meta["subtitle"])
+    overview = [p for p in (course_meta.get("overview") or "").split("\n\n") if p.strip()]
+    if overview:
+        st.markdown(overview[0])
+    st.caption("Answers come only from the course and cite the section they use, as [chapter.section]. "
+               "Select a citation to read that section with the quoted sentences highlighted.")
+    try:
+        starters = api.starters(count=8, rotation=state.starter_rotation)
+    except ApiError:
+        starters = []
+    if starters:
+        st.markdown("**Start with a question**")
+        cols = st.columns(2)
+        for k, s in enumerate(starters):
+            if cols[k % 2].button(s["question"], key=f"starter-{k}", width="stretch",
+                                  help=f"Chapter {s['chapter']}: {s['chapter_title']}"):
+                state.pending_message = s["question"]
                 st.rerun()
-            except ApiError as exc:
-                show_error(exc)
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Continue where you left off**")
+        try:
+            past = api.sessions(learner)
+        except ApiError:
+            past = []
+        try:
+            due = api.review_queue(learner)
+        except ApiError:
+            due = []
+        if past:
+            last = past[0]
+            if st.button(f"Continue: {(last['title'] or 'your last conversation')[:70]}", key="continue-last",
+                         icon=":material/history:"):
+                try:
+                    load_session(last["id"])
+                except ApiError as exc:
+                    show_error(exc)
+                st.rerun()
+        if due:
+            st.page_link("pages/1_Quiz.py", label=f"{len(due)} quiz question{'s' if len(due) != 1 else ''} due "
+                                                    "for review", icon=":material/event_repeat:")
+        if not past and not due:
+            st.caption("Nothing yet: ask a question or take a quiz, and it will be here next time.")
+    with right:
+        st.markdown("**Browse the course**")
+        sections = (outline or {}).get("sections", [])
+        for ch in course_meta.get("chapters", []):
+            with st.expander(f"Chapter {ch['chapter']}: {ch['title']}"):
+                for sec in (x for x in sections if x["chapter"] == ch["chapter"]):
+                    if st.button(f"{sec['ref']} {sec['section_title']}", key=f"browse-{sec['ref']}",
+                                 type="tertiary"):
+                        state.open_section = {"ref": sec["ref"], "quotes": [], "index": -1, "browse": True}
+                        st.rerun()
 
 
-for i, msg in enumerate(state.messages):
-    with st.chat_message(msg["role"]):
-        if msg["role"] == "assistant" and msg.get("answer"):
-            render_answer(msg["answer"], i, msg.get("rated"))
-        else:
-            plain(msg["content"])  # what the learner typed, as typed
-
-opened = state.get("open_section")
-if opened:
-    show_section(opened["ref"], opened["quotes"], key=f"{opened['index']}-{opened['ref']}")
+clicked = citation_clicks()
+if clicked:
+    open_citation(*clicked)
 
 prompt = st.chat_input("Ask about the course, e.g. “What is sensitivity?”") or state.pop("pending_message", None)
+opened = state.get("open_section")
+if opened:
+    chat_col, panel_col = st.columns([3, 2], gap="large")
+else:
+    chat_col, panel_col = st.container(), None
+
+with chat_col:
+    if state.messages:
+        if st.button("New topic", key="new-topic", icon=":material/add_comment:",
+                     help="Start a fresh conversation: earlier questions are not used"):
+            start_new_topic()
+            st.rerun()
+        st.caption("Follow-up questions use this conversation. Start a new topic to ask about something else.")
+    elif not prompt:
+        render_home()
+    for i, msg in enumerate(state.messages):
+        with st.chat_message(msg["role"]):
+            if msg["role"] == "assistant" and msg.get("answer"):
+                render_answer(msg["answer"], i, msg.get("rated"))
+            else:
+                render_user_turn(i, msg["content"])
+
+if panel_col is not None:
+    with panel_col:
+        browse = opened.get("browse")
+        chapter = int(opened["ref"].split(".")[0])
+        show_section(opened["ref"], opened["quotes"], key=f"{opened['index']}-{opened['ref']}",
+                     objectives=chapter_objectives(chapter) if browse else None,
+                     caption=None if browse else f"Cited in answer {opened['index'] // 2 + 1}")
+
 if prompt:
     state.messages.append({"role": "user", "content": prompt, "answer": None})
-    with st.chat_message("user"):
-        plain(prompt)
-    with st.chat_message("assistant"):
-        placeholder = st.empty()
-        shown: list[str] = []
-        final = None
-        try:
-            for event, data in api.chat_stream(prompt, learner=learner, session_id=state.session_id,
-                                               chapter=chapters.get(chapter_label),
-                                               mode="hint" if hint_mode else "answer"):
-                if event == "sentence":
-                    shown.append(data.get("marked") or data["text"])
-                    placeholder.markdown(" ".join(shown) + " ▌")
-                elif event == "answer":
-                    final = data
-        except ApiError as exc:
-            state.messages.pop()
-            show_error(exc)
-        if final is not None:
-            placeholder.markdown(final["answer"])
-            state.session_id = final.get("session_id") or state.session_id
-            state.messages.append({"role": "assistant", "content": final["answer"], "answer": final})
-            st.rerun()
+    with chat_col:
+        with st.chat_message("user"):
+            plain(prompt)
+        with st.chat_message("assistant"):
+            placeholder = st.empty()
+            shown: list[str] = []
+            final = None
+            try:
+                for event, data in api.chat_stream(prompt, learner=learner, session_id=state.session_id,
+                                                   chapter=chapters.get(chapter_label),
+                                                   mode="hint" if hint_mode else "answer"):
+                    if event == "sentence":
+                        shown.append(data.get("marked") or data["text"])
+                        placeholder.markdown(" ".join(shown) + " ▌")
+                    elif event == "answer":
+                        final = data
+            except ApiError as exc:
+                state.messages.pop()
+                show_error(exc)
+    if final is not None:
+        placeholder.markdown(final["answer"])
+        state.session_id = final.get("session_id") or state.session_id
+        if state.session_id:
+            st.query_params["session"] = state.session_id
+        state.messages.append({"role": "assistant", "content": final["answer"], "answer": final})
+        if state.get("open_section"):  # the panel follows the latest answer (or closes when it cites nothing)
+            first = (final.get("citations") or [None])[0]
+            if first:
+                open_citation(len(state.messages) - 1, first["ref"])
+            else:
+                state.pop("open_section", None)
+        st.rerun()

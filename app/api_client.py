@@ -113,6 +113,10 @@ class TutorApi:
         """A new anonymous learner: {learner_id, token, resume_code}."""
         return self._call("POST", "/learners", course_route=False)
 
+    def who_am_i(self, learner: str) -> dict:
+        """{role, learner_id, via} of a credential (a learner token kept by the browser is checked this way)."""
+        return self._call("GET", "/learners/me", learner=learner, course_route=False)
+
     def resume_learner(self, code: str) -> dict:
         """The anonymous learner a resume code belongs to: {learner_id, token, resume_code}."""
         return self._call("POST", "/learners/resume", json={"resume_code": code}, course_route=False)
@@ -168,6 +172,10 @@ class TutorApi:
 
     def section(self, ref: str, quotes: list[str] | None = None) -> dict:
         return self._call("GET", f"/sections/{ref}", params=[("quote", q) for q in quotes or []])
+
+    def starters(self, count: int = 8, rotation: int = 0) -> list[dict]:
+        """Starter questions for the first screen: [{question, ref, chapter, chapter_title}], one per chapter."""
+        return self._call("GET", "/starters", params={"count": count, "rotation": rotation})
 
     # -- sessions ---------------------------------------------------------------------------------------------
     def sessions(self, learner: str) -> list[dict]:
@@ -280,6 +288,26 @@ class TutorApi:
         disposition = response.headers.get("content-disposition", "")
         name = disposition.split("filename=")[-1].strip('"') if "filename=" in disposition else f"{quiz_id}.{fmt}"
         return response.content, response.headers.get("content-type", "application/octet-stream"), name
+
+    # -- staff insight ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _insight_params(chapter: int | None, since: str | None, until: str | None) -> dict[str, Any]:
+        return {k: v for k, v in (("chapter", chapter), ("since", since), ("until", until)) if v}
+
+    def insight(self, token: str, *, chapter: int | None = None, since: str | None = None,
+                until: str | None = None) -> dict:
+        """Per-section activity, content gaps and most missed items (GET /insight)."""
+        return self._call("GET", "/insight", token=token, params=self._insight_params(chapter, since, until),
+                          timeout=120.0)
+
+    def insight_csv(self, token: str, table: str, *, chapter: int | None = None, since: str | None = None,
+                    until: str | None = None) -> tuple[bytes, str]:
+        """(CSV bytes, file name) of one insight table: sections, gaps or items."""
+        params = {"table": table, **self._insight_params(chapter, since, until)}
+        response = self._call("GET", "/insight/export", token=token, params=params, raw=True, timeout=120.0)
+        disposition = response.headers.get("content-disposition", "")
+        name = disposition.split("filename=")[-1].strip('"') if "filename=" in disposition else f"insight-{table}.csv"
+        return response.content, name
 
     # -- evals ------------------------------------------------------------------------------------------------
     def eval_sets(self, token: str) -> list[str]:

@@ -107,15 +107,29 @@ def require_api() -> TutorApi:
 def learner_identity() -> dict:
     """This browser session's learner: {learner_id, token, resume_code}, issued by the API on first use.
 
-    It lives in the Streamlit session only (never in the URL, where it would leak through history and logs);
-    the sidebar shows the resume code that brings the same identity back in another session."""
+    It lives in the Streamlit session and in a first-party cookie, so a reload is the same learner (never in the
+    URL, where it would leak through history and logs); the sidebar shows the resume code that brings the same
+    identity back in another browser."""
+    from browser_bridge import remember_learner, stored_learner
+
     state = st.session_state
+    if not state.get("learner"):
+        kept = stored_learner()  # a reload starts a new session: the browser kept the credential in a cookie
+        if kept:
+            try:
+                me = api().who_am_i(kept["token"])
+                if me.get("role") == "learner" and me.get("learner_id"):
+                    state.learner = {"learner_id": me["learner_id"], "token": kept["token"],
+                                     "resume_code": kept.get("resume_code")}
+            except ApiError:
+                pass  # a token the API no longer accepts (new secret): start afresh
     if not state.get("learner"):
         try:
             state.learner = api().new_learner()
         except ApiError as exc:
             show_error(exc)
             st.stop()
+    remember_learner(state.learner)
     with st.sidebar.expander("Your learner identity"):
         st.caption("Your conversations and quiz progress belong to this anonymous identity. Keep the resume code "
                    "private: it brings them back in a new browser session.")
@@ -168,22 +182,48 @@ def highlighted_html(text: str, highlights: list[dict]) -> str:
     return "".join(out).replace("\n\n", "</p><p>").join(["<p>", "</p>"])
 
 
-def show_section(ref: str, quotes: list[str], key: str) -> None:
-    """The cited section with the quoted sentences highlighted, plus a close button."""
+def show_section(ref: str, quotes: list[str], key: str, objectives: list[str] | None = None,
+                 caption: str | None = None) -> None:
+    """The cited (or browsed) section with the quoted sentences highlighted, its chapter's objectives, and a close
+    button."""
     try:
         section = api().section(ref, quotes)
     except ApiError as exc:
         show_error(exc)
         return
-    with st.container(border=True):
-        st.subheader(f"[{section['ref']}] {section['section_title']}")
-        st.caption(f"Chapter {section['chapter']}: {section['chapter_title']}")
-        if section["highlights"]:
-            st.caption("Passages the answer quoted are highlighted and in bold.")
-        st.markdown(highlighted_html(section["text"], section["highlights"]), unsafe_allow_html=True)
-        if st.button("Close section", key=f"close-{key}"):
+    with st.container(border=True, key=f"section-panel-{key}"):
+        head, close = st.columns([5, 1])
+        head.subheader(f"[{section['ref']}] {section['section_title']}")
+        if close.button("Close", key=f"close-{key}", icon=":material/close:", help="Close this section"):
             st.session_state.pop("open_section", None)
             st.rerun()
+        st.caption(f"Chapter {section['chapter']}: {section['chapter_title']}")
+        if caption:
+            st.caption(caption)
+        if section["highlights"]:
+            st.caption("Passages the answer quoted are highlighted and in bold.")
+        if objectives:
+            st.markdown("**What this chapter teaches**\n" + "\n".join(f"- {o}" for o in objectives))
+        st.markdown(highlighted_html(section["text"], section["highlights"]), unsafe_allow_html=True)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _outline(base_url: str, course: str | None) -> dict:
+    return _client(base_url, course).outline()
+
+
+def course_outline() -> dict | None:
+    """The chosen course's outline (GET /sections: course metadata with overview and chapters, and the sections);
+    None when it cannot be read."""
+    try:
+        return _outline(api_url_from_env(), st.session_state.get("course"))
+    except ApiError:
+        return None
+
+
+def chapter_objectives(chapter: int) -> list[str]:
+    outline = course_outline() or {"course": {"chapters": []}}
+    return next((c.get("objectives", []) for c in outline["course"]["chapters"] if c["chapter"] == chapter), [])
 
 
 def chapter_options() -> dict[str, int | None]:

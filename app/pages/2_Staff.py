@@ -45,12 +45,18 @@ def item_details(item: dict) -> None:
     st.markdown(f"> {item['explanation']}")
 
 
+if state.get("staff_flash"):  # a confirmation that survives the rerun after saving
+    st.toast(state.staff_flash, icon=":material/check_circle:")
+    st.success(state.pop("staff_flash"), icon=":material/check_circle:")
+
 generate_tab, bank_tab, inbox_tab = st.tabs(["Generate", "Quiz bank", "Feedback inbox"])
 
 with generate_tab:
     chapters = {k: v for k, v in chapter_options().items() if v is not None}
     with st.form("generate"):
-        picked = st.multiselect("Chapters", list(chapters), default=list(chapters)[:1])
+        # Nothing preselected: adding chapter 4 must give a chapter 4 quiz, not "chapter 1, chapter 4".
+        picked = st.multiselect("Chapters", list(chapters), default=[], placeholder="All chapters",
+                                help="Leave empty for the whole course.")
         refs_text = st.text_input("Sections (optional, comma separated, e.g. 4.2, 4.3)")
         c1, c2, c3 = st.columns(3)
         count = c1.number_input("Number of questions", min_value=1, max_value=200, value=10)
@@ -174,7 +180,7 @@ with bank_tab:
                             changes["options"] = [o.strip() for o in options.splitlines() if o.strip()]
                         try:
                             api.update_item(token, quiz_id, item["id"], changes)
-                            st.success("Saved.")
+                            state.staff_flash = f"Saved your changes to question {n}."
                             st.rerun()
                         except ApiError as exc:
                             show_error(exc)

@@ -227,3 +227,96 @@ def test_quiz_me_in_chat(up, page):
     page.get_by_role("button", name="Skip").click()
     page.get_by_text(re.compile(r"^Skipped\. The answer:")).wait_for()
     shot(page, "chat-quiz-me")
+
+
+# --- learner home, clickable citations, continuity, staff insight, maintainer baseline (issue 15) ---------------
+
+def test_home_page_invites_and_a_starter_question_gets_an_answer(up, page):
+    page.goto(up.ui)
+    page.get_by_role("heading", name=re.compile("AI In Healthcare")).wait_for()
+    page.get_by_text("Start with a question").wait_for()
+    page.get_by_text("Browse the course").wait_for()
+    starters = page.locator('[class*="st-key-starter-"] button:visible')
+    starters.nth(5).wait_for()  # buttons appear one by one: wait for the sixth
+    assert 6 <= starters.count() <= 8
+    shot(page, "home-first-visit")
+    question = starters.first.inner_text().strip()
+    starters.first.click()
+    messages = page.locator('[data-testid="stChatMessage"]')
+    messages.nth(1).wait_for()
+    assert question in messages.nth(0).inner_text()
+    assert messages.nth(1).inner_text().strip()
+    shot(page, "home-starter-answered")
+
+
+def test_inline_citation_opens_the_quote_and_a_reload_keeps_the_conversation(up, page):
+    page.goto(up.ui)
+    ask(page, "What is specificity?")
+    answer = page.locator('[data-testid="stChatMessage"]').nth(1)
+    marker = answer.locator('a[href^="#cite-"]').first
+    marker.wait_for()
+    ref = marker.inner_text().strip("[] ")
+    marker.click()
+    page.get_by_text("Passages the answer quoted are highlighted").wait_for()
+    page.get_by_role("heading", name=re.compile(rf"^\[{re.escape(ref)}\]")).wait_for()
+    marks = page.locator("mark")
+    marks.first.wait_for()
+    assert marks.first.inner_text().strip()
+    shot(page, "chat-inline-citation-panel")
+
+    from playwright.sync_api import expect
+
+    expect(page).to_have_url(re.compile(r"[?&]session="))  # set by history.replaceState, not a navigation
+    page.reload()
+    page.locator('[data-testid="stChatMessage"]').nth(1).wait_for()
+    assert "What is specificity?" in page.locator('[data-testid="stChatMessage"]').nth(0).inner_text()
+    page.get_by_role("button", name="New topic").wait_for()
+    shot(page, "chat-after-reload")
+
+
+def test_staff_insight_shows_content_gaps_and_downloads_the_csv(up, page):
+    import json
+
+    import httpx
+
+    questions = ["How do I renew my passport?", "How can I renew an expired passport online?",
+                 "What is the best recipe for sourdough bread?"]
+    with httpx.Client(base_url=up.api, timeout=120) as api:
+        for q in questions:
+            me = api.post("/api/v1/learners").json()
+            r = api.post("/api/v1/chat", json={"message": q}, headers={"Authorization": f"Bearer {me['token']}"})
+            assert r.json()["status"] == "out_of_scope"
+    staff_token = json.loads((up.data / "tokens.json").read_text())["staff_token"]
+    page.goto(f"{up.ui}/Insight")
+    box = page.locator('input[aria-label="Staff token"]')
+    box.fill(staff_token)
+    box.press("Enter")
+    page.get_by_role("tab", name="Content gaps").click()
+    page.get_by_text("• How do I renew my passport?").wait_for()
+    group = page.locator('[class*="st-key-gap-"]').filter(has_text="renew my passport")
+    assert "2 questions" in group.inner_text() and "renew an expired passport" in group.inner_text()
+    shot(page, "insight-content-gaps")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download content gaps")).click()
+    text = Path(download.value.path()).read_text()
+    assert text.startswith("label,count") and "renew my passport" in text
+
+
+def test_maintainer_runs_course_quiz_against_its_own_baseline_and_passes(up, page):
+    import json
+
+    token = json.loads((up.data / "tokens.json").read_text())["maintainer_token"]
+    page.goto(f"{up.ui}/Maintainer")
+    box = page.locator('input[aria-label="Maintainer token"]')
+    box.fill(token)
+    box.press("Enter")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Question set").click()
+    page.get_by_role("option", name="course_quiz", exact=True).click()
+    page.get_by_role("button", name="Run eval").click()
+    banner = page.get_by_text(re.compile(r"^(PASS|FAIL) · course_quiz"))
+    banner.wait_for(timeout=600_000)
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.get_by_role("heading", name=re.compile(r"^Failing questions \(\d+\)")).wait_for()
+    page.wait_for_timeout(1000)  # the chart draws after it is mounted
+    shot(page, "maintainer-course-quiz")
+    assert banner.inner_text().startswith("PASS · course_quiz against course_quiz's own baseline"), banner.inner_text()

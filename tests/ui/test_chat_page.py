@@ -60,7 +60,7 @@ def test_out_of_scope_shows_the_refusal(ui_env):
 
 def test_clear_message_when_the_api_is_down(monkeypatch):
     monkeypatch.setenv("TUTOR_API_URL", f"http://127.0.0.1:{free_port()}")
-    for page in ("Home.py", "pages/1_Quiz.py", "pages/2_Staff.py", "pages/3_Maintainer.py"):
+    for page in ("Home.py", "pages/1_Quiz.py", "pages/2_Staff.py", "pages/3_Maintainer.py", "pages/4_Insight.py"):
         at = app_test(page, learner="ui-down").run()
         assert not at.exception, page
         assert any("not reachable" in e.value for e in at.error), page

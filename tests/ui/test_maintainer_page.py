@@ -17,7 +17,14 @@ def test_run_an_eval_and_read_the_report(ui_env):
     assert sets.options == ["mini"]
     button(at, "Run eval").click().run()
     assert not at.exception
-    assert at.success or any("Gate FAILED" in e.value for e in at.error)
+    assert (at.success and at.success[0].value.startswith("PASS · mini")) or any(e.value.startswith("FAIL · mini")
+                                                                              for e in at.error)
+    assert any("no baseline compared" in (at.success or at.error)[0].value for _ in [0])  # mini has no baseline file
+    failing = next(h.value for h in at.subheader if h.value.startswith("Failing questions"))
+    shown = [e for e in at.expander if " · failed: " in e.label]
+    assert failing == f"Failing questions ({len(shown)})"
+    for e in shown:  # each failing question with the tutor's answer
+        assert any(c.value == "The tutor's answer" for c in e.caption)
     table = at.dataframe[-1].value
     assert len(table) == 3 and {"id", "result", "vs baseline", "first citation"} <= set(table.columns)
     assert at.get("arrow_vega_lite_chart") or any(type(e).__name__ == "UnknownElement" for e in at.main)

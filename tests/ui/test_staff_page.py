@@ -23,6 +23,8 @@ def test_generate_review_save_export_and_inbox(ui_env):
     at = app_test("pages/2_Staff.py").run()
     at.sidebar.text_input[0].set_value(STAFF_TOKEN).run()
     assert [t.label for t in at.tabs] == ["Generate", "Quiz bank", "Feedback inbox"]
+    assert at.multiselect[0].label == "Chapters" and at.multiselect[0].value == []  # nothing preselected
+    at.multiselect[0].select(next(o for o in at.multiselect[0].options if o.startswith("Chapter 4")))
     at.number_input[0].set_value(4)
     button(at, "Generate").click().run()
     assert not at.exception and not at.error
@@ -59,5 +61,6 @@ def test_edit_a_saved_question(ui_env):
     difficulty.set_value("hard")
     button(at, "Save changes").click().run()
     assert not at.exception and not at.error
+    assert any(s.value == "Saved your changes to question 1." for s in at.success)  # confirmed after the rerun
     with httpx.Client(base_url=ui_env, headers={"Authorization": f"Bearer {STAFF_TOKEN}"}) as api:
         assert api.get(f"/api/v1/quizzes/{saved['id']}").json()["items"][0]["difficulty"] == "hard"

@@ -19,12 +19,12 @@ from .docs import add_docs
 from .limits import Limiter
 from .middleware import BodyGuardMiddleware, SecurityHeadersMiddleware
 from .deps import course_in_path
-from .routes import chat, courses, evals, feedback, health, learners, quizzes, sections, sessions
+from .routes import chat, courses, evals, feedback, health, insight, learners, quizzes, sections, sessions
 
 API_PREFIX = "/api/v1"
 COURSE_PREFIX = f"{API_PREFIX}/courses/{{course_id}}"
 # Routers about one course: mounted at /api/v1/… (the default course) and at /api/v1/courses/{course_id}/….
-COURSE_ROUTERS = (chat, sections, sessions, feedback, quizzes, evals)
+COURSE_ROUTERS = (chat, sections, sessions, feedback, quizzes, evals, insight)
 log = logging.getLogger("imaging_tutor.api")
 
 

@@ -219,3 +219,70 @@ class ChatQuizIn(BaseModel):
 
     session_id: str = Field(pattern=SESSION_ID, description="the conversation to quiz on")
     topic: str | None = Field(None, max_length=200, description="quiz on this topic instead of the sections just discussed")
+
+
+# --- learner home and staff insight (issue 15) -------------------------------------------------------------------
+
+class StarterQuestion(BaseModel):
+    question: str
+    ref: str = Field(description="the section expected to answer it")
+    chapter: int
+    chapter_title: str
+
+
+class InsightSection(BaseModel):
+    ref: str
+    chapter: int
+    section_title: str
+    chapter_title: str
+    questions: int = Field(description="questions about this section (answered from it, or refused with it as the "
+                                       "nearest section)")
+    answered: int
+    refused: int
+    share_answered: float | None
+    thumbs_up: int
+    thumbs_down: int
+    quiz_answers: int
+    quiz_accuracy: float | None
+    learners_quizzed: int
+    learners_mastered: int = Field(description="learners with ≥ 80% correct over ≥ 2 answers on this section")
+    mastery: float | None
+
+
+class GapClusterPublic(BaseModel):
+    label: str = Field(description="the question most like the others in the group")
+    count: int
+    refused: int
+    thumbs_down: int
+    learners: int
+    examples: list[str]
+    near_refs: list[str] = Field(description="the nearest sections the tutor suggested or cited")
+    last_asked: str
+
+
+class ResponseCount(BaseModel):
+    response: str
+    count: int
+    correct: bool
+
+
+class MissedItem(BaseModel):
+    item_id: str
+    ref: str
+    prompt: str
+    answer: str
+    type: str
+    answers: int
+    wrong: int
+    share_wrong: float
+    distribution: list[ResponseCount]
+
+
+class InsightReport(BaseModel):
+    course_id: str
+    course_title: str
+    filters: dict[str, Any]
+    totals: dict[str, int]
+    sections: list[InsightSection]
+    gaps: list[GapClusterPublic]
+    missed_items: list[MissedItem]

@@ -5,16 +5,19 @@ import itertools
 import json
 import re
 import uuid
-from typing import Iterator
+from typing import Annotated, Iterator
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from ...tutor import pipeline as tutor
 from ...tutor.schemas import Answer
 from ..access import claimable_session
 from ..deps import ChatRateLimit, PrincipalDep, ServicesDep
+from .. import examples
 from ..schemas import ChatRequest
+
+ChatBody = Annotated[ChatRequest, Body(openapi_examples=examples.CHAT_REQUEST)]
 
 router = APIRouter(tags=["chat"], dependencies=[ChatRateLimit])
 
@@ -46,9 +49,10 @@ def _ask(body: ChatRequest, services, principal) -> Answer:
 
 
 @router.post("/chat", response_model=Answer, summary="Ask the tutor",
+             responses={200: {"content": {"application/json": {"example": examples.CHAT_RESPONSE}}}},
              description="Answer from the course only; every sentence carries a [C.S] citation marker. A learner "
                          "without session_id starts a new conversation (its id is in the answer).")
-def chat(body: ChatRequest, services: ServicesDep, principal: PrincipalDep) -> Answer:
+def chat(body: ChatBody, services: ServicesDep, principal: PrincipalDep) -> Answer:
     return _ask(body, services, principal)
 
 
@@ -84,10 +88,10 @@ def writer_events(events: Iterator[dict]) -> Iterator[str]:
 
 @router.post("/chat/stream", summary="Ask the tutor, streamed",
              response_class=StreamingResponse,
-             responses={200: {"content": {"text/event-stream": {}},
+             responses={200: {"content": {"text/event-stream": {"example": examples.CHAT_STREAM}},
                               "description": "events `sentence` {index, text, refs, marked} …, then `answer` "
                                              "(the Answer)"}})
-def chat_stream(body: ChatRequest, services: ServicesDep, principal: PrincipalDep) -> StreamingResponse:
+def chat_stream(body: ChatBody, services: ServicesDep, principal: PrincipalDep) -> StreamingResponse:
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if services.writer is not None and body.mode == "answer":
         session_id = _session_for(body, services, principal)

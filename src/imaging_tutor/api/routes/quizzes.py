@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
 
 from ... import quiz
 from ...errors import NotFound
@@ -14,6 +14,7 @@ from ..deps import (LEARNER_ID_PATTERN, CourseIdDep, LearnerDep, PrincipalDep, Q
 from ...quiz.hints import HintStep
 from ...quiz.stats import ItemStats
 from ...tutor.schemas import Answer
+from .. import examples
 from ..schemas import AnswerIn, ChatQuizIn, QuizSave, QuizSessionCreate, QuizSpecIn, RegenerateIn, RetireIn
 
 router = APIRouter(tags=["quizzes"])
@@ -141,8 +142,9 @@ def _own_quiz_session(session_id: str, principal: Principal, services) -> quiz.S
 
 
 @router.post("/quiz-sessions", response_model=quiz.SessionView, status_code=status.HTTP_201_CREATED,
+             responses={201: {"content": {"application/json": {"example": examples.QUIZ_SESSION_RESPONSE}}}},
              summary="Start a quiz session", description="Items are shown one at a time without their answers.")
-def start_quiz_session(body: QuizSessionCreate, services: ServicesDep, principal: LearnerDep) -> quiz.SessionView:
+def start_quiz_session(body: Annotated[QuizSessionCreate, Body(openapi_examples=examples.QUIZ_SESSION_REQUEST)], services: ServicesDep, principal: LearnerDep) -> quiz.SessionView:
     return quiz.start_session(services, principal.learner_id, mode=body.mode, chapter=body.chapter,
                               quiz_id=body.quiz_id, count=body.count, types=body.types, free_text=body.free_text)
 
@@ -160,9 +162,11 @@ def next_quiz_item(session_id: SessionId, services: ServicesDep, principal: Prin
 
 @router.post("/quiz-sessions/{session_id}/answers", response_model=quiz.SubmitResult,
              dependencies=[QuizAnswerRateLimit],
+             responses={200: {"content": {"application/json": {"example": examples.QUIZ_ANSWER_RESPONSE}}}},
              summary="Answer an item", description="Graded once: {correct, score, feedback, citation, next}. "
                                                    "A second answer to the same item is 409.")
-def answer_item(session_id: SessionId, body: AnswerIn, services: ServicesDep,
+def answer_item(session_id: SessionId,
+                body: Annotated[AnswerIn, Body(openapi_examples=examples.QUIZ_ANSWER_REQUEST)], services: ServicesDep,
                 principal: LearnerDep) -> quiz.SubmitResult:
     _own_quiz_session(session_id, principal, services)
     return quiz.submit(services, session_id, body.item_id, body.response)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Query
 from ...errors import InvalidInput
 from ...corpus.outline import outline, section_view
 from ..deps import ServicesDep
-from ..schemas import REF, Outline, SectionPublic
+from ...corpus.starters import starter_questions
+from ..schemas import REF, Outline, SectionPublic, StarterQuestion
 
 router = APIRouter(tags=["sections"])
 
@@ -29,3 +30,11 @@ def get_section(
     if any(len(q) > 5000 for q in quote):
         raise InvalidInput("a quote is longer than 5000 characters")
     return section_view(services.course(), ref, quote)
+
+
+@router.get("/starters", response_model=list[StarterQuestion], summary="Starter questions for a first screen",
+            description="Questions the course answers, one per chapter in course order (a second round when the "
+                        "course has fewer chapters than `count`). Another `rotation` shows other questions.")
+def starters(services: ServicesDep, count: Annotated[int, Query(ge=1, le=20)] = 8,
+             rotation: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> list[dict]:
+    return starter_questions(services.course(), count=count, rotation=rotation)
