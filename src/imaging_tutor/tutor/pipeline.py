@@ -160,8 +160,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif not decision.in_scope:
             result = _refusal(query, retrieval, decision)
         else:
-            focus = query
-            focus_vector = retrieval.query_vector
+            focus, focus_vector = query, retrieval.query_vector
+            if resolution.context is not None and resolution.own_topic:
+                # A follow-up that names its own subject ("and specificity?"): the sections come from the turn read
+                # with its conversation, the sentences are chosen for what the turn itself asks.
+                focus, focus_vector = resolution.focus, alone.query_vector
             if mode == "hint":
                 result = _hint(q, focus, retrieval, focus_vector, models.sentences)
             else:
