@@ -98,8 +98,9 @@ def test_staff_cannot_post_or_rate_inside_a_learners_session(client, tutor_servi
     assert client.post(f"/api/v1/quiz-sessions/{quiz['id']}/answers", headers=STAFF,
                        json={"item_id": quiz["next"]["id"], "response": "x"}).status_code == 403
     assert client.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=STAFF).status_code == 403
-    # bob's conversation is untouched, and staff can still read it
-    detail = client.get(f"/api/v1/sessions/{sid}", headers=STAFF).json()
+    # bob's conversation is untouched (and not readable by staff: bob shared nothing through feedback)
+    assert client.get(f"/api/v1/sessions/{sid}", headers=STAFF).status_code == 404
+    detail = client.get(f"/api/v1/sessions/{sid}", headers=bob).json()
     assert len(detail["turns"]) == 1 and detail["turns"][0]["feedback"] is None
     with tutor_services.db.scope() as s:
         assert s.query(Feedback).count() == 0

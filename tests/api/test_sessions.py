@@ -55,11 +55,17 @@ def test_other_learners_cannot_see_or_delete(client):
     assert client.get(f"/api/v1/sessions/{sid}", headers=learner("ada")).status_code == 200
 
 
-def test_staff_see_any_learner(client):
+def test_staff_read_only_conversations_a_learner_shared_through_feedback(client):
     a = _chat(client, "ada")
+    sid = a["session_id"]
+    assert client.get("/api/v1/sessions", params={"learner_id": "ada"}, headers=STAFF).json() == []
+    assert client.get(f"/api/v1/sessions/{sid}", headers=STAFF).status_code == 404
+    r = client.post("/api/v1/feedback", json={"turn_id": a["turn_id"], "rating": "down", "comment": "unclear"},
+                    headers=learner("ada"))
+    assert r.status_code in (200, 201), r.text
     listed = client.get("/api/v1/sessions", params={"learner_id": "ada"}, headers=STAFF).json()
-    assert [s["id"] for s in listed] == [a["session_id"]]
-    assert client.get(f"/api/v1/sessions/{a['session_id']}", headers=STAFF).status_code == 200
+    assert [s["id"] for s in listed] == [sid]
+    assert client.get(f"/api/v1/sessions/{sid}", headers=STAFF).status_code == 200
 
 
 def test_unknown_and_malformed_ids(client):

@@ -1,4 +1,5 @@
-"""Who may see which conversation: a learner sees their own sessions, staff see everyone's (no FastAPI here)."""
+"""Who may see which conversation: a learner sees their own sessions; staff see only those a learner shared by
+sending feedback on one of its answers (no FastAPI here)."""
 from __future__ import annotations
 
 from ..errors import NotFound
@@ -13,7 +14,7 @@ def owned_session(db: Database, principal: Principal, session_id: str, course_id
     `course_id`, is reported as unknown, not forbidden."""
     conversations.validate_session_id(session_id)
     row = conversations.get_session(db, session_id, course_id)
-    if principal.is_staff:
+    if principal.is_staff and conversations.is_shared(db, session_id):
         return row
     if row.learner_id is None or row.learner_id != principal.learner_id:
         raise NotFound(f"unknown session {session_id!r}")

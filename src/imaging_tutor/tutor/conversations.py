@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from ..ids import SESSION_ID
 from ..storage.db import Database
 from ..errors import InvalidInput, NotFound
-from ..storage.models import ChatSession, ChatTurn, utcnow
+from ..storage.models import ChatSession, ChatTurn, Feedback, utcnow
 
 
 def validate_session_id(session_id: str) -> str:
@@ -100,10 +100,27 @@ def add_turn(db: Database, session_id: str, question: str, resolved: str, status
     raise AssertionError("unreachable")
 
 
+def _shared():
+    """Sessions whose learner rated one of their answers (feedback shares that conversation with staff)."""
+    return (select(ChatTurn.session_id).join(Feedback, Feedback.turn_id == ChatTurn.id)
+            .join(ChatSession, ChatSession.id == ChatTurn.session_id)
+            .where(Feedback.learner_id == ChatSession.learner_id))
+
+
+def is_shared(db: Database, session_id: str) -> bool:
+    """Whether staff may read this conversation: its learner sent feedback on one of its answers."""
+    with db.scope() as s:
+        return s.scalar(select(func.count()).select_from(_shared().where(ChatTurn.session_id == session_id)
+                                                         .subquery())) > 0
+
+
 def list_sessions(db: Database, learner_id: str | None, limit: int = 50, offset: int = 0,
-                  course_id: str | None = None) -> list[ChatSession]:
-    """A learner's sessions (of one course, when given), most recently used first, one page at a time."""
+                  course_id: str | None = None, shared_only: bool = False) -> list[ChatSession]:
+    """A learner's sessions (of one course, when given), most recently used first, one page at a time; with
+    `shared_only`, only those the learner shared through feedback (what staff may read)."""
     query = select(ChatSession).where(ChatSession.learner_id == learner_id)
+    if shared_only:
+        query = query.where(ChatSession.id.in_(_shared()))
     if course_id is not None:
         query = query.where(ChatSession.course_id == course_id)
     with db.scope() as s:

@@ -16,7 +16,8 @@ SessionId = Annotated[str, Path(pattern=SESSION_ID)]
 
 
 @router.get("/sessions", response_model=list[SessionPublic], summary="A learner's conversations, newest first",
-            description="Learners see their own; staff pass ?learner_id=…. One page of `limit` from `offset`; "
+            description="Learners see their own; staff pass ?learner_id=… and see the conversations that learner "
+                        "shared by rating one of its answers. One page of `limit` from `offset`; "
                         "a `Link: <…>; rel=\"next\"` header points to the next page when there is one.")
 def list_sessions(services: ServicesDep, course_id: CourseIdDep, principal: PrincipalDep, request: Request,
                   response: Response,
@@ -29,7 +30,9 @@ def list_sessions(services: ServicesDep, course_id: CourseIdDep, principal: Prin
     if who is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "send a learner bearer token (or, as staff, ?learner_id=…)",
                             headers={"WWW-Authenticate": "Bearer"})
-    rows = conversations.list_sessions(services.db, who, limit=limit + 1, offset=offset, course_id=course_id)
+    shared_only = principal.is_staff and who != principal.learner_id  # staff read only what learners shared
+    rows = conversations.list_sessions(services.db, who, limit=limit + 1, offset=offset, course_id=course_id,
+                                       shared_only=shared_only)
     if len(rows) > limit:
         more = f"limit={limit}&offset={offset + limit}" + (f"&learner_id={learner_id}" if learner_id else "")
         response.headers["Link"] = f'<{request.url.path}?{more}>; rel="next"'
