@@ -70,9 +70,9 @@ FIT_DATA := .tutor-data/fit
 fit: $(VENV)/.installed-fit
 	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_acts.py
 	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_medical.py
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_sentences.py
 	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_followup.py
 	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_ranker.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_sentences.py
 	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/calibrate_guard.py
 
 bench: install-dev

@@ -24,9 +24,9 @@ def test_course_quiz_exports_and_item_statistics(ui_env):
 
     row = next(m for m in at.markdown if s["next"]["id"] in m.value)
     assert "answers" in row.value and "% correct" in row.value
-    button(at, "Retire").click().run()
+    at.button(key=f"retire-{s['next']['id']}").click().run()  # this item's button: other tests answer items too
     assert any(s["next"]["id"] in m.value and "RETIRED" in m.value for m in at.markdown)
-    button(at, "Restore").click().run()
+    at.button(key=f"retire-{s['next']['id']}").click().run()  # now labelled Restore
     assert not any(s["next"]["id"] in m.value and "RETIRED" in m.value for m in at.markdown)
 
 
