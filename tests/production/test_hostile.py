@@ -44,7 +44,7 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live, tmp_
                "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
                "--phases", "examples,coverage,fuzzing", "--max-examples", "10", "--seed", "7", "--no-shrink",
                "--generation-allow-x00", "true",
-               "--workers", "2", "--request-timeout", "60", "--suppress-health-check", "all",
+               "--workers", "1", "--request-timeout", "60", "--suppress-health-check", "all",
                "--header", f"Authorization: Bearer {token}",
                "--report", "json", "--report-json-path", str(report)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240,
