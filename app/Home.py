@@ -218,6 +218,12 @@ def render_user_turn(index: int, text: str) -> None:
     if read_as and not same_question(read_as, text) and not answer.get("quiz"):
         st.caption("The tutor read this as:")
         plain(read_as)
+        # The learner corrects a wrong reading by asking the same words on their own, in a fresh conversation.
+        if index == len(state.messages) - 2 and st.button("Not what I meant: ask it on its own", key=f"alone-{index}",
+                                                          help="Starts a new topic with exactly what you typed"):
+            start_new_topic()
+            state.pending_message = text
+            st.rerun()
 
 
 def render_home() -> None:

@@ -41,6 +41,16 @@ def test_the_conversation_in_the_url_survives_a_new_session_and_new_topic_clears
     session_id = at.query_params["session"]
     session_id = session_id[0] if isinstance(session_id, list) else session_id
 
+    # a wrong reading is corrected by asking the same words on their own, as a new topic
+    alone = app_test("Home.py", learner="home-ben")
+    alone.query_params["session"] = session_id
+    alone.run()
+    button(alone, "Not what I meant").click().run()
+    assert [m.name for m in alone.chat_message] == ["user", "assistant"]
+    assert alone.chat_message[0].text[0].value == "and specificity?"
+    fresh = alone.query_params["session"]
+    assert (fresh[0] if isinstance(fresh, list) else fresh) != session_id
+
     reload = app_test("Home.py", learner="home-ben")
     reload.query_params["session"] = session_id
     reload.run()
