@@ -26,13 +26,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative  # noqa: E402
+from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative, replay  # noqa: E402
 
 from imaging_tutor.corpus.questionbank import load_question_bank  # noqa: E402
 from imaging_tutor.fitted import GUARD_FILE, model_header  # noqa: E402
-from imaging_tutor.tutor import conversations, pipeline  # noqa: E402
+from imaging_tutor.tutor import pipeline  # noqa: E402
 from imaging_tutor.tutor.guard import MODEL_FEATURES, ask_of, guard_features, is_injection  # noqa: E402
-from imaging_tutor.tutor.resolve import past_turns  # noqa: E402
 
 CAL = ROOT / "evals" / "calibration"
 THIS_COURSE_FILES = [CAL / "guard.jsonl", CAL / "near_miss.jsonl", CAL / "workplace.jsonl", CAL / "search.jsonl",
@@ -67,12 +66,7 @@ def featurize(rows: list[dict], services) -> list[dict]:
     for r in rows:
         if is_injection(r["question"]):
             continue
-        past = []
-        if r.get("history"):
-            sid = pipeline.new_session(services)
-            for turn in r["history"]:
-                pipeline.answer(services, turn, session_id=sid)
-            past = past_turns(conversations.history(services.db, sid))
+        past = replay(services, r.get("history") or [])
         reading = pipeline.read_turn(services, pipeline.clean_question(r["question"], services.settings), past, snap,
                                      r.get("chapter"))
         if reading.act != "question":

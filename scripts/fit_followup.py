@@ -22,11 +22,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative  # noqa: E402
+from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative, replay  # noqa: E402
 
 from imaging_tutor.fitted import FOLLOWUP_FILE, model_header  # noqa: E402
 from imaging_tutor.tutor import pipeline  # noqa: E402
-from imaging_tutor.tutor.resolve import FEATURES, past_turns  # noqa: E402
+from imaging_tutor.tutor.resolve import FEATURES  # noqa: E402
 
 LEANS = {"pronoun", "ellipsis", "why", "how", "example", "compare", "deeper", "clarify", "return"}
 STANDS = {"switch"}
@@ -38,12 +38,7 @@ C = 1.0
 
 def features_after(services, history: list[str], question: str) -> dict[str, float] | None:
     """Replay history in a fresh session, then read the question against it (None when nothing was answered)."""
-    sid = pipeline.new_session(services)
-    for turn in history:
-        pipeline.answer(services, turn, session_id=sid)
-    from imaging_tutor.tutor import conversations
-
-    past = past_turns(conversations.history(services.db, sid))
+    past = replay(services, history)
     if not past:
         return None
     reading = pipeline.read_turn(services, pipeline.clean_question(question, services.settings), past,

@@ -21,14 +21,13 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative  # noqa: E402
+from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative, replay  # noqa: E402
 
 from imaging_tutor.corpus.questionbank import load_question_bank  # noqa: E402
 from imaging_tutor.evals.sets import evidence_refs, flat_sections  # noqa: E402
 from imaging_tutor.fitted import RANKER_FILE, model_header  # noqa: E402
 from imaging_tutor.retrieval.rerank import FEATURES, section_features  # noqa: E402
-from imaging_tutor.tutor import conversations, pipeline  # noqa: E402
-from imaging_tutor.tutor.resolve import past_turns  # noqa: E402
+from imaging_tutor.tutor import pipeline  # noqa: E402
 
 CAL = ROOT / "evals" / "calibration"
 THIS_COURSE_FILES = [CAL / "guard.jsonl", CAL / "workplace.jsonl", CAL / "search.jsonl", CAL / "personal_medical.jsonl",
@@ -66,12 +65,7 @@ def featurize(rows: list[dict], services) -> list[tuple[list[str], np.ndarray, s
     snap = services.index()
     out = []
     for r in rows:
-        past = []
-        if r.get("history"):
-            sid = pipeline.new_session(services)
-            for turn in r["history"]:
-                pipeline.answer(services, turn, session_id=sid)
-            past = past_turns(conversations.history(services.db, sid))
+        past = replay(services, r.get("history") or [])
         reading = pipeline.read_turn(services, pipeline.clean_question(r["question"], services.settings), past, snap,
                                      r.get("chapter"), ranker_model=None)
         ret = reading.retrieval

@@ -21,6 +21,19 @@ TRAINING_COURSES = {
 }
 
 
+def replay(services: Services, history: list[str]) -> list:
+    """Answer earlier turns in a fresh session and return them as the tutor reads a conversation (PastTurn)."""
+    from imaging_tutor.tutor import conversations, pipeline
+    from imaging_tutor.tutor.resolve import past_turns
+
+    if not history:
+        return []
+    sid = pipeline.new_session(services)
+    for turn in history:
+        pipeline.answer(services, turn, session_id=sid)
+    return past_turns(conversations.history(services.db, sid))
+
+
 def course_services() -> dict[str, Services]:
     """Services for each training course, ingested (idempotent) into the configured data dir."""
     base = Services(get_settings())

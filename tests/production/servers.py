@@ -117,7 +117,30 @@ class PostgresCluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class ChromaProcess:
+class _ChildServer:
+    """A server child process with its log file: stopped politely, killed if it will not go."""
+
+    proc: subprocess.Popen | None
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def tail(self, n: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+
+class ChromaProcess(_ChildServer):
     """`chroma run` on a fixed path and port, so a test can stop it and start it again where it was."""
 
     def __init__(self, path: Path, port: int | None = None):
@@ -144,21 +167,6 @@ class ChromaProcess:
                     raise RuntimeError(f"chroma did not answer within {timeout} s:\n{self.tail()}") from None
                 time.sleep(0.2)
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def tail(self, n: int = 2000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
 
 
 def ensure_redis() -> Path:
@@ -173,7 +181,7 @@ def ensure_redis() -> Path:
     return Path(found)
 
 
-class RedisProcess:
+class RedisProcess(_ChildServer):
     """A throwaway `redis-server` on a loopback port: no persistence, no protected-mode surprises."""
 
     def __init__(self, exe: Path, root: Path):
@@ -208,21 +216,6 @@ class RedisProcess:
                 raise RuntimeError(f"redis-server did not answer within {timeout} s:\n{self.tail()}")
             time.sleep(0.1)
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def tail(self, n: int = 2000) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
 
 
 def server_env(settings_env: dict[str, str]) -> dict[str, str]:

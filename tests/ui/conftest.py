@@ -83,16 +83,12 @@ def server_env(data: Path, chroma: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def live_api(ingested_template, tmp_path_factory) -> str:
-    """`imaging-tutor serve` on a free 127.0.0.1 port; its working folder holds a small eval set ('mini')."""
-    root = tmp_path_factory.mktemp("live-api")
-    data = private_data_dir(ingested_template, root / "data")
-    write_eval_sets(root)
+def _serve(root, template, **extra):
+    """`imaging-tutor serve` on a free 127.0.0.1 port over a private copy of an ingested data dir; yields its URL."""
+    data = private_data_dir(template, root / "data")
     port = free_port()
-    env = server_env(data, ingested_template / "chroma", TUTOR_API_PORT=str(port),
-                     TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN,
-                     TUTOR_LEARNER_SECRET=LEARNER_SECRET)
+    env = server_env(data, template / "chroma", TUTOR_API_PORT=str(port), TUTOR_STAFF_TOKEN=STAFF_TOKEN,
+                     TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN, TUTOR_LEARNER_SECRET=LEARNER_SECRET, **extra)
     log_path = root / "api.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cli_command("serve", "--log-level", "warning"), cwd=root, env=env, stdout=log,
@@ -103,28 +99,21 @@ def live_api(ingested_template, tmp_path_factory) -> str:
         yield base
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_api(ingested_template, tmp_path_factory) -> str:
+    """`imaging-tutor serve` on a free 127.0.0.1 port; its working folder holds a small eval set ('mini')."""
+    root = tmp_path_factory.mktemp("live-api")
+    write_eval_sets(root)
+    yield from _serve(root, ingested_template)
 
 
 @pytest.fixture(scope="session")
 def live_courses_api(courses_template, tmp_path_factory) -> str:
     """`imaging-tutor serve` for a two-course deployment (this course, the default, and the ultrasound course)."""
     template, courses = courses_template
-    root = tmp_path_factory.mktemp("live-courses-api")
-    data = private_data_dir(template, root / "data")
-    port = free_port()
-    env = server_env(data, template / "chroma", TUTOR_API_PORT=str(port), TUTOR_COURSES_DIR=str(courses),
-                     TUTOR_STAFF_TOKEN=STAFF_TOKEN, TUTOR_MAINTAINER_TOKEN=MAINTAINER_TOKEN,
-                     TUTOR_LEARNER_SECRET=LEARNER_SECRET)
-    log_path = root / "api.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cli_command("serve", "--log-level", "warning"), cwd=root, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{base}/readyz", proc, log_path)
-        yield base
-    finally:
-        stop(proc)
+    yield from _serve(tmp_path_factory.mktemp("live-courses-api"), template, TUTOR_COURSES_DIR=str(courses))
 
 
 @pytest.fixture
