@@ -97,10 +97,10 @@ def test_answer_a_quiz_item_and_see_feedback(up, page):
 
 
 def ask(page, question: str) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     """Type a question into the chat; sent again once when a rerun still in flight (e.g. right after a course
     switch) swallowed it before it showed as the learner's message."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     sent = page.locator('[data-testid="stChatMessage"]').filter(has_text=question)
     for attempt in (1, 2):
         box = page.get_by_placeholder(re.compile("Ask about the course"))
