@@ -206,3 +206,12 @@ def test_malformed_course_is_refused_and_old_index_keeps_serving(memo, services,
 def test_plain_queries_find_the_expected_section(tutor_services, embedder, question, ref):
     refs = top_refs(tutor_services, embedder, question)
     assert refs[0] == ref, refs
+
+
+def test_the_snapshot_keeps_each_sentences_tokens_in_sentence_order(tutor_services):
+    """The guard and the answer writer read sentence tokens from the snapshot instead of re-tokenising per answer."""
+    from imaging_tutor.text import tokens
+
+    snap = tutor_services.index()
+    assert len(snap.sentence_token_sets) == len(snap.sentences) > 0
+    assert all(cached == frozenset(tokens(s.text)) for cached, s in zip(snap.sentence_token_sets, snap.sentences))

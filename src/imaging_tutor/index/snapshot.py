@@ -58,6 +58,7 @@ class IndexSnapshot:
     background_vectors: np.ndarray | None = None  # everyday questions (the guard's background)
     pseudo_vectors: np.ndarray | None = None  # the course's objectives and quiz stems (questions it answers)
     derived: dict = field(default_factory=dict)  # data computed from this snapshot once (the guard's scale)
+    sentence_token_sets: list[frozenset[str]] = field(default_factory=list)  # tokens() of each sentence, in order
 
 
 def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
@@ -102,7 +103,8 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     stale = {ref for ref, h in hashes.items() if not course.has_ref(ref) or course.section(ref).content_hash != h}
     tokenized = [tokens(t) for t in chunk_texts]
     vocab = {t for toks in tokenized for t in toks}
-    sentence_bm25 = BM25Okapi([tokens(s.text) or ["\0"] for s in sentences])
+    sentence_tokens = [tokens(s.text) for s in sentences]
+    sentence_bm25 = BM25Okapi([toks or ["\0"] for toks in sentence_tokens])
     acronyms = find_acronyms("\n".join(sec.text for sec in course.sections))
     questions.sort(key=lambda q: q[0])
     q_vectors = (np.asarray([q[3] for q in questions], dtype=np.float32) if questions
@@ -116,7 +118,8 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
                          q_vectors, titles, {ref: set(tokens(course.section(ref).text)) for ref in by_ref
                                              if course.has_ref(ref)},
                          np.asarray([chunk_embeddings[c.id] for c in chunks], dtype=np.float32),
-                         stacked("probe"), stacked("pseudo"))
+                         stacked("probe"), stacked("pseudo"),
+                         sentence_token_sets=[frozenset(toks) for toks in sentence_tokens])
 
 
 def _ref_key(ref: str) -> tuple[int, int]:

@@ -88,6 +88,18 @@ class Picked:
     answers_intent: bool = False  # shows the asked kind of answer (a definition, a reason, an example...) on topic
 
 
+def _sentence_flags(snap) -> list[dict]:
+    """What each sentence's own text shows (cues, meta-text, injection), computed once per snapshot: it never
+    depends on the question."""
+    if "sentence_flags" not in snap.derived:
+        snap.derived["sentence_flags"] = [
+            {"injection": is_injection(s.text), "meta": bool(_META.search(s.text)),
+             "dangling": bool(_DANGLING.match(s.text)), "length": min(len(s.text.split()), 60) / 60.0,
+             **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
+            for s in snap.sentences]
+    return snap.derived["sentence_flags"]
+
+
 def sentence_features(focus: str, retrieval: Retrieval, focus_vector: np.ndarray,
                       intent: str | None = None) -> list[tuple[int, dict[str, float]]]:
     """(sentence index, features) for every sentence of the top sections."""
@@ -100,26 +112,27 @@ def sentence_features(focus: str, retrieval: Retrieval, focus_vector: np.ndarray
     best_score = top[0].score or 1.0
     q_tokens = set(tokens(focus))
     out = []
+    flags = _sentence_flags(snap)
     for rank, sec in enumerate(top):
         idxs = snap.sentences_by_ref.get(sec.ref, [])
         for k, i in enumerate(idxs):
-            text = snap.sentences[i].text
-            if is_injection(text):
+            f = flags[i]
+            if f["injection"]:
                 continue  # an instruction planted in the course text is data, never something we repeat
-            s_tokens = set(tokens(text))
+            s_tokens = snap.sentence_token_sets[i]
             out.append((i, {
                 "cosine": float(snap.sentence_vectors[i] @ focus_vector),
                 "overlap": len(q_tokens & s_tokens) / len(q_tokens) if q_tokens else 0.0,
                 "section_prior": sec.score / best_score,
                 "in_main": float(rank == 0),
-                "intent_match": float(bool(cue and _CUES[cue].search(text))),
-                "defines": float(bool(_CUES["defines"].search(text)) and bool(q_tokens & s_tokens)),
+                "intent_match": float(bool(cue and f[cue])),
+                "defines": float(f["defines"] and bool(q_tokens & s_tokens)),
                 "first_in_section": float(k == 0),
-                "length": min(len(text.split()), 60) / 60.0,
-                "meta": float(bool(_META.search(text))),
-                "dangling": float(bool(_DANGLING.match(text))),
-                "example_cue": float(bool(_CUES["example"].search(text))),
-                "number_cue": float(bool(_CUES["number"].search(text))),
+                "length": f["length"],
+                "meta": float(f["meta"]),
+                "dangling": float(f["dangling"]),
+                "example_cue": float(f["example"]),
+                "number_cue": float(f["number"]),
             }))
     return out
 

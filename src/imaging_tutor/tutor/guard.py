@@ -117,7 +117,7 @@ def scope_features(question: str, retrieval: Retrieval) -> dict[str, float]:
     focus = ranked[:2]
     # One sentence that carries most of the question's rare words answers it; words spread over a section do not.
     best = np.argsort(-retrieval.sentence_scores)[:10]
-    sentence_cover = max((sum(w for t, w in weights.items() if t in set(tokens(snap.sentences[i].text))) / total
+    sentence_cover = max((sum(w for t, w in weights.items() if t in snap.sentence_token_sets[i]) / total
                           for i in best), default=0.0)
     names = [m.group(0) for m in _NAME.finditer(question)
              if not set(tokens(m.group(0))) <= snap.vocabulary and m.group(0).lower() not in snap.acronyms]
