@@ -64,6 +64,16 @@ def test_every_answer_sentence_ends_with_a_marker(tutor_services):
         assert s.refs and f"{s.text} [{s.refs[0]}]" in a.answer
 
 
+def test_the_courses_own_questions_answer_only_a_question_about_what_to_ask_or_check(tutor_services):
+    """'Ask: sensitivity for what?' explains nothing to someone asking what sensitivity is; it is the answer to
+    what to check."""
+    plain = tutor.answer(tutor_services, "what is sensitivity?")
+    assert plain.status == "answered"
+    assert not [s.text for s in plain.sentences if s.text.rstrip().endswith("?")]
+    checks = tutor.answer(tutor_services, "what should I check before trusting a reported sensitivity?")
+    assert any(s.text.rstrip().endswith("?") for s in checks.sentences), checks.answer
+
+
 def test_a_definition_question_leads_with_the_definition(tutor_services, course):
     a = tutor.answer(tutor_services, "what is shortcut learning?")
     # The course defines it in a sentence that points back ("This is called shortcut learning: …"), so the sentence

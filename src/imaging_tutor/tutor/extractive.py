@@ -2,8 +2,9 @@
 
 The answer leads with the sentence of the best section that answers what is asked (a definition, a reason, steps,
 an example, a comparison), follows with that section's next-best sentences in the course's order, adds at most one
-sentence from another section, and never a sentence about the course itself ("In this chapter…") or one that leans
-on a sentence left out ("That is why…"). Sentences are scored by a logistic model (tutor/sentence_model.json, fitted
+sentence from another section, and never a sentence about the course itself ("In this chapter…"), one that leans
+on a sentence left out ("That is why…"), or one of the course's own questions ("Ask: sensitivity for what?") unless
+the learner asked what to ask or check. Sentences are scored by a logistic model (tutor/sentence_model.json, fitted
 by scripts/fit_sentences.py on the fit splits' evidence quotes: a sentence is a positive when it holds the quote).
 """
 from __future__ import annotations
@@ -152,13 +153,20 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
 
 
 def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = SAME_SECTION_SHARE,
-            other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN) -> list[Picked]:
-    """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere."""
+            other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN,
+            questions: bool = False) -> list[Picked]:
+    """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere.
+
+    `questions`: the course's own questions ("Ask: sensitivity for what?") may be used; they explain nothing unless
+    the learner asked what to ask or check (intent "steps"), or the answering section has nothing else to say."""
     if not picked:
         return []
     snap = retrieval.snapshot
     main_ref = retrieval.sections[0].ref
     usable = [p for p in picked if not _META.search(p.text)]
+    statements = [p for p in usable if not p.text.rstrip().endswith("?")]
+    if not questions and any(p.ref == main_ref for p in statements):
+        usable = statements
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []

@@ -294,8 +294,9 @@ def answer_events(services, question: str, session_id: str | None = None, chapte
 def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict) -> Answer:
     """The course's own sentences that answer the question, in reading order, each with its section marker."""
     course = retrieval.snapshot.course
-    picked = score_sentences(focus, retrieval, focus_vector, model, intent_of(intent_text))
-    chosen = compose(picked, retrieval)
+    intent = intent_of(intent_text)
+    picked = score_sentences(focus, retrieval, focus_vector, model, intent)
+    chosen = compose(picked, retrieval, questions=intent == "steps")
     if not chosen:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
     sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]
