@@ -25,6 +25,15 @@ def test_five_turns_never_nest_earlier_questions(tutor_services):
     assert "shortcut" in answers[4].resolved_question.lower() and answers[4].citations[0].ref == "5.3"
 
 
+def test_a_follow_up_explains_further_instead_of_repeating_the_last_answer(tutor_services):
+    first, example = ask_all(tutor_services, ["what is shortcut learning?", "can you give me an example?"])
+    assert example.citations[0].ref == first.citations[0].ref == "5.3"
+    assert not {s.text for s in example.sentences} & {s.text for s in first.sentences}, example.answer
+    first, unclear = ask_all(tutor_services, ["what is drift?", "I don't get it"])
+    assert unclear.citations[0].ref == "5.4"
+    assert not {s.text for s in unclear.sentences} & {s.text for s in first.sentences}, unclear.answer
+
+
 def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):
     first, thanks, follow = ask_all(tutor_services, ["what is drift?", "ok thanks!", "how do you monitor for it?"])
     assert thanks.status == "small_talk" and not thanks.citations and "[" not in thanks.answer

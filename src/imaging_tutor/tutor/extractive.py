@@ -154,19 +154,23 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
 
 def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = SAME_SECTION_SHARE,
             other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN,
-            questions: bool = False) -> list[Picked]:
+            questions: bool = False, said: frozenset[str] = frozenset()) -> list[Picked]:
     """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere.
 
     `questions`: the course's own questions ("Ask: sensitivity for what?") may be used; they explain nothing unless
-    the learner asked what to ask or check (intent "steps"), or the answering section has nothing else to say."""
+    the learner asked what to ask or check (intent "steps"), or the answering section has nothing else to say.
+    `said`: sentences the conversation's previous answer gave; a follow-up ("example?", "I don't get it") is
+    answered with the section's other sentences while it has any."""
     if not picked:
         return []
     snap = retrieval.snapshot
     main_ref = retrieval.sections[0].ref
     usable = [p for p in picked if not _META.search(p.text)]
-    statements = [p for p in usable if not p.text.rstrip().endswith("?")]
-    if not questions and any(p.ref == main_ref for p in statements):
-        usable = statements
+    for keep in ((lambda p: not p.text.rstrip().endswith("?")) if not questions else None,
+                 (lambda p: p.text not in said) if said else None):
+        narrowed = [p for p in usable if keep is None or keep(p)]
+        if any(p.ref == main_ref for p in narrowed):
+            usable = narrowed
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []

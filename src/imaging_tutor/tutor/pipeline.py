@@ -168,7 +168,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             if mode == "hint":
                 result = _hint(q, focus, retrieval, focus_vector, models.sentences)
             else:
-                result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences)
+                said = frozenset(past[-1].said) | frozenset(resolution.context.said) \
+                    if resolution.context is not None else frozenset()
+                result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences, said)
             writer = services.writer
             if writer is not None and mode == "answer":
                 result = write_verified(writer, q, retrieval, result, services.support_measure(course),
@@ -291,12 +293,14 @@ def answer_events(services, question: str, session_id: str | None = None, chapte
         first = events.get()
 
 
-def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict) -> Answer:
-    """The course's own sentences that answer the question, in reading order, each with its section marker."""
+def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict,
+                said: frozenset[str] = frozenset()) -> Answer:
+    """The course's own sentences that answer the question, in reading order, each with its section marker
+    (`said`: what the conversation's previous answer already gave)."""
     course = retrieval.snapshot.course
     intent = intent_of(intent_text)
     picked = score_sentences(focus, retrieval, focus_vector, model, intent)
-    chosen = compose(picked, retrieval, questions=intent == "steps")
+    chosen = compose(picked, retrieval, questions=intent == "steps", said=said)
     if not chosen:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
     sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]

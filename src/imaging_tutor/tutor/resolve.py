@@ -42,6 +42,7 @@ class PastTurn:
     main_ref: str | None  # the section its answer cited first
     refs: tuple[str, ...] = ()
     subject: str = ""  # the question that opened its topic (itself, when it stood alone)
+    said: tuple[str, ...] = ()  # the sentences its answer gave (a follow-up explains further, not again)
 
 
 @dataclass
@@ -181,6 +182,7 @@ def past_turns(rows) -> list[PastTurn]:
         except ValueError:
             data = {}
         refs = tuple(c.get("ref") for c in data.get("citations") or [] if isinstance(c, dict) and c.get("ref"))
+        said = tuple(str(x.get("text")) for x in data.get("sentences") or [] if isinstance(x, dict) and x.get("text"))
         out.append(PastTurn(row.question, str(data.get("topic") or ""), refs[0] if refs else None, refs,
-                            str(data.get("subject") or row.question)))
+                            str(data.get("subject") or row.question), said))
     return out
