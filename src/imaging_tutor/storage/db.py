@@ -63,10 +63,48 @@ def make_engine(url: str) -> Engine:
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
+def head_revision() -> str:
+    """The newest migration's id, read from the version files (their `revision` / `down_revision` lines)."""
+    import re
+
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rev = re.search(r'^revision\s*=\s*["\']([^"\']+)', source, re.M)
+        down = re.search(r'^down_revision\s*=\s*["\']([^"\']+)', source, re.M)
+        if rev:
+            revisions.add(rev.group(1))
+        if down:
+            parents.add(down.group(1))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have one head, found {sorted(heads)}")
+    return heads.pop()
+
+
+def _at_head(engine: Engine) -> bool:
+    """True when the database already records the head revision (then Alembic need not even be imported)."""
+    from sqlalchemy import inspect
+
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return False  # a new database
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+    except DatabaseError as exc:
+        mapped = unavailable(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
 def migrate(engine: Engine, default_course_id: str | None = None) -> None:
     """Bring the schema to Alembic head (safe to run from several processes: it takes a lock on PostgreSQL).
 
-    `default_course_id` is the course rows made before courses had ids belong to (migration 0004)."""
+    `default_course_id` is the course rows made before courses had ids belong to (migration 0004). A database
+    already at head is left alone without importing Alembic (a cold `ask` starts faster)."""
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.config import Config
 
