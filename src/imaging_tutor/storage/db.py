@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,8 +66,6 @@ def make_engine(url: str) -> Engine:
 
 def head_revision() -> str:
     """The newest migration's id, read from the version files (their `revision` / `down_revision` lines)."""
-    import re
-
     revisions, parents = set(), set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         source = path.read_text(encoding="utf-8")
@@ -84,8 +83,6 @@ def head_revision() -> str:
 
 def _at_head(engine: Engine) -> bool:
     """True when the database already records the head revision (then Alembic need not even be imported)."""
-    from sqlalchemy import inspect
-
     try:
         with engine.connect() as conn:
             if not inspect(conn).has_table("alembic_version"):

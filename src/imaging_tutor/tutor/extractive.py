@@ -96,6 +96,7 @@ def _sentence_flags(snap) -> list[dict]:
         snap.derived["sentence_flags"] = [
             {"injection": is_injection(s.text), "meta": bool(_META.search(s.text)),
              "dangling": bool(_DANGLING.match(s.text)), "length": min(len(s.text.split()), 60) / 60.0,
+             "question": s.text.rstrip().endswith("?"),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
     return snap.derived["sentence_flags"]
@@ -164,13 +165,19 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     if not picked:
         return []
     snap = retrieval.snapshot
+    flags = _sentence_flags(snap)
     main_ref = retrieval.sections[0].ref
-    usable = [p for p in picked if not _META.search(p.text)]
-    for keep in ((lambda p: not p.text.rstrip().endswith("?")) if not questions else None,
-                 (lambda p: p.text not in said) if said else None):
-        narrowed = [p for p in usable if keep is None or keep(p)]
-        if any(p.ref == main_ref for p in narrowed):
-            usable = narrowed
+
+    def prefer(pool: list[Picked], keep) -> list[Picked]:
+        """Only the sentences `keep` accepts, unless that leaves the answering section with none."""
+        narrowed = [p for p in pool if keep(p)]
+        return narrowed if any(p.ref == main_ref for p in narrowed) else pool
+
+    usable = [p for p in picked if not flags[p.index]["meta"]]
+    if not questions:
+        usable = prefer(usable, lambda p: not flags[p.index]["question"])
+    if said:
+        usable = prefer(usable, lambda p: p.text not in said)
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []

@@ -144,7 +144,8 @@ def _own_quiz_session(session_id: str, principal: Principal, services) -> quiz.S
 @router.post("/quiz-sessions", response_model=quiz.SessionView, status_code=status.HTTP_201_CREATED,
              responses={201: {"content": {"application/json": {"example": examples.QUIZ_SESSION_RESPONSE}}}},
              summary="Start a quiz session", description="Items are shown one at a time without their answers.")
-def start_quiz_session(body: Annotated[QuizSessionCreate, Body(openapi_examples=examples.QUIZ_SESSION_REQUEST)], services: ServicesDep, principal: LearnerDep) -> quiz.SessionView:
+def start_quiz_session(body: Annotated[QuizSessionCreate, Body(openapi_examples=examples.QUIZ_SESSION_REQUEST)],
+                       services: ServicesDep, principal: LearnerDep) -> quiz.SessionView:
     return quiz.start_session(services, principal.learner_id, mode=body.mode, chapter=body.chapter,
                               quiz_id=body.quiz_id, count=body.count, types=body.types, free_text=body.free_text)
 
