@@ -64,6 +64,18 @@ def test_every_answer_sentence_ends_with_a_marker(tutor_services):
         assert s.refs and f"{s.text} [{s.refs[0]}]" in a.answer
 
 
+def test_a_sentence_whose_subject_is_elided_comes_after_the_sentence_it_continues(tutor_services):
+    """'Another is treating cloud hosting as automatically secure' says nothing alone: another *what* is in the
+    course's sentence before it, which the answer must give first."""
+    a = tutor.answer(tutor_services, "What pitfalls come with cloud hosting?")
+    texts = [s.text for s in a.sentences]
+    elided = [i for i, t in enumerate(texts) if re.match(r"(?:Another|The other) (?:is|are)\b", t)]
+    assert elided, a.answer
+    section = next(s.text for s in tutor_services.course().sections if s.ref == a.sentences[elided[0]].refs[0])
+    for i in elided:
+        assert i > 0 and section.find(texts[i - 1]) < section.find(texts[i]), a.answer
+
+
 def test_the_courses_own_questions_answer_only_a_question_about_what_to_ask_or_check(tutor_services):
     """'Ask: sensitivity for what?' explains nothing to someone asking what sensitivity is; it is the answer to
     what to check."""

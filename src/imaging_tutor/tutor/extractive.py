@@ -63,8 +63,11 @@ _META = re.compile(r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\b
                    r"^(?:in the )?(?:next|previous|following) (?:chapter|section)\b", re.I)
 # A sentence that opens by pointing back ("That is why…", "These tools…", "It also…") reads only after its
 # predecessor.
+# A sentence that opens by pointing back ("This…", "However…"), or whose subject is elided ("Another is…", "The
+# other is…": another *what* was in the sentence before), leans on the sentence before it.
 _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here|he|she|then|also|however|"
-                       r"but|and|so|thus|instead|otherwise|likewise|similarly|in (?:that|this) case)\b", re.I)
+                       r"but|and|so|thus|instead|otherwise|likewise|similarly|in (?:that|this) case|"
+                       r"(?:another|the other|the others|the rest|one|a second|a third) (?:is|are|was|were)\b)\b", re.I)
 INTENT_CUE = {"definition": "defines", "reason": "reason", "steps": "steps", "example": "example",
               "comparison": "comparison", "value": "number"}
 FEATURES = ("cosine", "overlap", "section_prior", "in_main", "intent_match", "defines", "first_in_section",
