@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, services) -> int:
                 print("\nnot saved: add --save TITLE to keep this quiz and get an id to export")
         return 0
     if args.quiz_command == "export":
-        from ..quiz.keys import load_any_quiz
+        from ..quiz.library import load_any_quiz
 
         path = quiz.write_export(load_any_quiz(services, args.id), args.format, args.output)
         print(f"wrote {path}")

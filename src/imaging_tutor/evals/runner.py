@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -14,7 +13,7 @@ from .grounding import ENTAILED, TokenEntailment
 from . import gate
 from .baseline import check_baseline, diff, load_baseline
 from .metrics import aggregate, outcome_from_answer, score_question
-from .runs import get_run, list_runs, save_run  # noqa: F401  (public trio: run_eval, list_runs, get_run)
+from .runs import EvalReport, get_run, list_runs, save_run  # noqa: F401  (public: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
 
 Progress = Callable[[int, int], None]
@@ -26,33 +25,6 @@ class Tutor(Protocol):
     def new_session(self, services) -> str: ...
 
     def answer(self, services, question: str, session_id: str | None = None, chapter: int | None = None) -> Any: ...
-
-
-@dataclass
-class EvalReport:
-    """One scored run: metrics, per-question rows, the gate verdict and, with a baseline, the diff."""
-
-    id: str
-    set_name: str
-    set_path: str
-    created_at: str
-    course: dict
-    writers: list[str]
-    metrics: dict[str, Any]
-    rows: list[dict]
-    gate: dict
-    thresholds: dict
-    support: dict
-    seconds: float
-    diff: dict | None = None
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.gate["passed"])
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def run_eval(set_path: str | Path, services, baseline: str | Path | dict | None = None, *,

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -10,11 +11,35 @@ from ..storage.db import Database
 from ..errors import NotFound
 from ..storage.models import EvalRun
 
-if TYPE_CHECKING:
-    from .runner import EvalReport
+
+@dataclass
+class EvalReport:
+    """One scored run: metrics, per-question rows, the gate verdict and, with a baseline, the diff."""
+
+    id: str
+    set_name: str
+    set_path: str
+    created_at: str
+    course: dict
+    writers: list[str]
+    metrics: dict[str, Any]
+    rows: list[dict]
+    gate: dict
+    thresholds: dict
+    support: dict
+    seconds: float
+    diff: dict | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.gate["passed"])
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
-def save_run(db: Database, report: "EvalReport") -> str:
+def save_run(db: Database, report: EvalReport) -> str:
     """Store a finished run; returns its id."""
     with db.scope() as s:
         s.add(EvalRun(id=report.id, course_id=report.course["id"], set_name=report.set_name, status="done",

@@ -153,16 +153,3 @@ def course_quiz(course_dir: str | Path, course: Course, quiz_id: str):
     items = course_items(course_dir, course, chapter=chapter)
     title = (f"Chapter {chapter} quiz: {course.chapter(chapter).title}" if chapter else f"{course.title}: chapter quizzes")
     return Quiz(id=quiz_id, title=title, course_id=course.id, course_version=course.version, items=items)
-
-
-def load_any_quiz(services, quiz_id: str):
-    """A saved quiz (qb-…) or the course's own chapter quizzes (course, course-N); a generated id (qz-…) that was
-    never saved says how to keep it."""
-    from .library import get_quiz
-
-    if COURSE_QUIZ_ID.match(quiz_id or ""):
-        return course_quiz(services.settings.corpus_dir, services.course(), quiz_id)
-    if (quiz_id or "").startswith("qz-"):
-        raise NotFound(f"{quiz_id} is a generated quiz that was not saved: run `imaging-tutor quiz generate … --save "
-                       "TITLE` (or save it on the Staff page) and export the qb-… id it prints")
-    return get_quiz(services.db, quiz_id, course_id=services.course().id)  # another course's quiz is unknown here

@@ -14,6 +14,7 @@ from ..errors import InvalidInput, NotFound
 from ..storage.models import QuizBank, QuizBankItem, utcnow
 from . import editing
 from .editing import ItemEdit
+from .keys import COURSE_QUIZ_ID, course_quiz
 from .schema import Quiz, QuizItem, QuizSpec, QuizSummary
 
 MAX_TITLE = 200
@@ -180,3 +181,14 @@ def mark_stale_items(db: Database, course: Course) -> dict:
                 changed += 1
             stale += not ok
     return {"checked": len(rows), "stale": stale, "changed": changed}
+
+
+def load_any_quiz(services, quiz_id: str):
+    """A saved quiz (qb-…) or the course's own chapter quizzes (course, course-N); a generated id (qz-…) that was
+    never saved says how to keep it."""
+    if COURSE_QUIZ_ID.match(quiz_id or ""):
+        return course_quiz(services.settings.corpus_dir, services.course(), quiz_id)
+    if (quiz_id or "").startswith("qz-"):
+        raise NotFound(f"{quiz_id} is a generated quiz that was not saved: run `imaging-tutor quiz generate … --save "
+                       "TITLE` (or save it on the Staff page) and export the qb-… id it prints")
+    return get_quiz(services.db, quiz_id, course_id=services.course().id)  # another course's quiz is unknown here

@@ -23,6 +23,7 @@ import numpy as np
 
 from .schema import QuizItem
 from .similarity import embed_texts
+from .swaps import swapped_pair
 from .terms import NO_TERMS, Terms
 from .text import STOPWORDS, fold, stem, words
 
@@ -90,8 +91,6 @@ def _clauses(text: str) -> list[str]:
 
 def features(item: QuizItem, response: str, embedder, terms: Terms = NO_TERMS) -> dict:
     """The signals for one answer to one item (see the module docstring)."""
-    from .grading import swapped_pair
-
     syn = terms.synonyms
     key = item.answer
     key_ideas = ideas(key)

@@ -1,8 +1,6 @@
 """Hybrid retrieval: dense chunks (Chroma) + dense sentences + BM25, fused by reciprocal rank, ranked by section."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from ..index.embedding import Embedder
@@ -10,41 +8,12 @@ from ..index.snapshot import IndexSnapshot
 from ..index.vectorstore import VectorStore
 from ..text import tokens
 from .rerank import SHORTLIST, rerank as reorder
+from .results import RankedSection, Retrieval
 
 # Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
 RRF_K = 5
 DENSE_CHUNKS = 40
 WEIGHTS = {"dense_chunk": 1.0, "dense_sentence": 2.0, "bm25": 1.0, "bm25_sentence": 2.0, "joint_sentence": 2.0}
-
-
-@dataclass
-class RankedSection:
-    ref: str
-    score: float
-    dense: float  # best cosine of a chunk of this section
-    sentence: float  # best cosine of one of its sentences
-    bm25: float
-    parts: dict[str, int] = field(default_factory=dict)  # retriever -> rank
-
-
-@dataclass
-class Retrieval:
-    """What one query found: sections best first, plus the query vector and the per-sentence similarities."""
-
-    query: str
-    query_vector: np.ndarray
-    sections: list[RankedSection]
-    sentence_scores: np.ndarray
-    snapshot: IndexSnapshot
-    # A follow-up turn: sections the conversation's earlier answer cited (ref -> weight), and the ranking the turn
-    # got on its own; the ranker weighs both against the question's evidence.
-    context: dict[str, float] = field(default_factory=dict)
-    alone_refs: list[str] = field(default_factory=list)
-    bare: bool = False  # the turn brings no distinctive word of its own ("why?", "example?"): context weighs more
-
-    @property
-    def refs(self) -> list[str]:
-        return [s.ref for s in self.sections]
 
 
 def _rrf(rank: int) -> float:

@@ -9,14 +9,10 @@ are fitted by scripts/fit_ranker.py on the question bank and evals/calibration/,
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ..text import tokens
-
-if TYPE_CHECKING:
-    from .fusion import RankedSection, Retrieval
+from .results import RankedSection, Retrieval
 
 SHORTLIST = 6  # only the fused top few are reordered: hit@3 is ~1.0, the gap is the order inside it
 BANK_NEIGHBOURS = 10  # labelled questions consulted per query
@@ -74,7 +70,7 @@ def same_question_ref(snapshot, query_vector: np.ndarray) -> str | None:
     return snapshot.question_refs[best] if sims[best] >= SAME_QUESTION else None
 
 
-def section_features(retrieval: "Retrieval", exclude: str | None = None) -> list[dict[str, float]]:
+def section_features(retrieval: Retrieval, exclude: str | None = None) -> list[dict[str, float]]:
     """One feature dict per shortlisted section, in fused order."""
     snap = retrieval.snapshot
     short = retrieval.sections[:SHORTLIST]
@@ -110,7 +106,7 @@ def score(features: dict[str, float], model: dict) -> float:
                zip(model["features"], model["weights"], model["mean"], model["scale"]))
 
 
-def rerank(retrieval: "Retrieval", model: dict) -> "Retrieval":
+def rerank(retrieval: Retrieval, model: dict) -> Retrieval:
     """Reorder the shortlist by the fitted model; sections past it keep their fused order."""
     if len(retrieval.sections) < 2:
         return retrieval
@@ -122,6 +118,6 @@ def rerank(retrieval: "Retrieval", model: dict) -> "Retrieval":
     if same in shortlist:
         order.remove(shortlist.index(same))
         order.insert(0, shortlist.index(same))
-    head: list["RankedSection"] = [retrieval.sections[i] for i in order]
+    head: list[RankedSection] = [retrieval.sections[i] for i in order]
     retrieval.sections = head + retrieval.sections[len(head):]
     return retrieval

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..retrieval.fusion import Retrieval
+from ..retrieval.results import Retrieval
 from ..text import tokens
 from .guard import is_injection
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..retrieval.fusion import Retrieval
+from ..retrieval.results import Retrieval
 from ..retrieval.rerank import SAME_QUESTION, rare_word_weights
 from ..text import tokens, words
 

@@ -6,7 +6,7 @@ from typing import Iterator, Protocol
 from ..config import Settings
 from ..errors import ServiceUnavailable
 from .guard import is_injection
-from ..retrieval.fusion import Retrieval
+from ..retrieval.results import Retrieval
 
 PASSAGE_SECTIONS = 3
 PASSAGE_SENTENCES = 6

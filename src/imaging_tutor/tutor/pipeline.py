@@ -14,7 +14,8 @@ import numpy as np
 from ..config import Settings
 from ..corpus.course import Section
 from ..errors import InvalidInput
-from ..retrieval.fusion import Retrieval, retrieve
+from ..retrieval.fusion import retrieve
+from ..retrieval.results import Retrieval
 from ..text import expand_acronyms, stem
 from . import conversations
 from . import acts

@@ -8,7 +8,7 @@ from collections import Counter
 from ..corpus.sentences import sentences as split_sentences
 from ..corpus.sentences import split_sentences as sentence_spans
 from ..errors import ServiceUnavailable
-from ..retrieval.fusion import Retrieval
+from ..retrieval.results import Retrieval
 from .llm import Writer, format_passages
 from .schemas import Answer, AnswerSentence, Citation
 from .support import MARKER, SupportMeasure, strip_markers

@@ -75,7 +75,7 @@ def retire_item(item_id: ItemId, body: RetireIn, services: ServicesDep, _staff: 
 @router.get("/quizzes/{quiz_id}", response_model=quiz.Quiz, summary="A saved quiz with its answer keys",
             description="Also `course` (every chapter quiz of the course) and `course-N` (chapter N's quiz).")
 def get_quiz(quiz_id: QuizId, services: ServicesDep, _staff: StaffDep) -> quiz.Quiz:
-    from ...quiz.keys import load_any_quiz
+    from ...quiz.library import load_any_quiz
     from ...quiz.stats import observed_difficulty
 
     found = load_any_quiz(services, quiz_id)
@@ -125,7 +125,7 @@ _MEDIA = {"gift": "text/plain; charset=utf-8", "qti": "application/zip", "json":
                              "description": "GIFT (Moodle), QTI 1.2 zip (Canvas), JSON, or Markdown with key"}})
 def export_quiz(quiz_id: QuizId, services: ServicesDep, course_id: CourseIdDep, _staff: StaffDep,
                 format: Annotated[Literal["gift", "qti", "json", "md"], Query()] = "gift") -> Response:
-    from ...quiz.keys import load_any_quiz
+    from ...quiz.library import load_any_quiz
 
     name, data = quiz.export_quiz(load_any_quiz(services, quiz_id), format)
     return Response(data, media_type=_MEDIA[format],
