@@ -61,8 +61,6 @@ _CUES = {
 _META = re.compile(r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\bmilestones?\b|\byou(?:'ll| will) "
                    r"(?:learn|see|explore|study|practice)\b|\bby the end of (?:this|the) (?:chapter|course|section)\b|"
                    r"^(?:in the )?(?:next|previous|following) (?:chapter|section)\b", re.I)
-# A sentence that opens by pointing back ("That is why…", "These tools…", "It also…") reads only after its
-# predecessor.
 # A sentence that opens by pointing back ("This…", "However…"), or whose subject is elided ("Another is…", "The
 # other is…": another *what* was in the sentence before), leans on the sentence before it.
 _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here|he|she|then|also|however|"
