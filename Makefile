@@ -52,7 +52,7 @@ test: install-dev system-deps export-onnx
 # The gate: every eval set against its floors (evals/thresholds.toml) and its own baseline (evals/baselines/), each
 # kind of input reported on its own; then the test courses of other subjects, each in its own course folder; then
 # the verifier's labelled claims. Fails on invalid refs, medical-advice misses, floors or regressions.
-EVAL_SETS := grounding course_quiz conversations workplace search near_miss personal_medical
+EVAL_SETS := grounding course_quiz conversations switch_out workplace search near_miss personal_medical
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 eval: install
 	$(BIN)/imaging-tutor ingest
