@@ -10,7 +10,8 @@ from ..text import tokens
 from .rerank import SHORTLIST, rerank as reorder
 from .results import RankedSection, Retrieval
 
-# Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets): see scripts/tune_retrieval.py.
+# Fusion constants chosen on evals/calibration/guard.jsonl (not on the eval sets); the search that chose them was
+# never committed as a script, so changing them means re-running the eval gate, not a tuner.
 RRF_K = 5
 DENSE_CHUNKS = 40
 WEIGHTS = {"dense_chunk": 1.0, "dense_sentence": 2.0, "bm25": 1.0, "bm25_sentence": 2.0, "joint_sentence": 2.0}
