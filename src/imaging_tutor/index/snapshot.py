@@ -6,11 +6,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from ..corpus.course import Course
 from ..errors import IndexMissing
 from ..text import find_acronyms, tokens
+from .bm25 import PostingsBM25
 from .ingest import current_collection
 from .vectorstore import VectorStore
 
@@ -41,11 +41,11 @@ class IndexSnapshot:
     course: Course
     collection: str
     chunks: list[IndexedChunk]
-    bm25: BM25Okapi
+    bm25: PostingsBM25
     sentences: list[IndexedSentence]
     sentence_vectors: np.ndarray
     sentences_by_ref: dict[str, list[int]]
-    sentence_bm25: BM25Okapi | None = None
+    sentence_bm25: PostingsBM25 | None = None
     stale_refs: set[str] = field(default_factory=set)
     vocabulary: set[str] = field(default_factory=set)
     acronyms: dict[str, str] = field(default_factory=dict)  # 'tat' -> 'turnaround time', as the course defines them
@@ -104,7 +104,7 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
     tokenized = [tokens(t) for t in chunk_texts]
     vocab = {t for toks in tokenized for t in toks}
     sentence_tokens = [tokens(s.text) for s in sentences]
-    sentence_bm25 = BM25Okapi([toks or ["\0"] for toks in sentence_tokens])
+    sentence_bm25 = PostingsBM25([toks or ["\0"] for toks in sentence_tokens])
     acronyms = find_acronyms("\n".join(sec.text for sec in course.sections))
     questions.sort(key=lambda q: q[0])
     q_vectors = (np.asarray([q[3] for q in questions], dtype=np.float32) if questions
@@ -113,7 +113,7 @@ def build_snapshot(course: Course, collection: str, store: VectorStore) -> Index
         rows = [v for _, v in sorted(reference[kind], key=lambda p: p[0])]
         return np.asarray(rows, dtype=np.float32) if rows else None
 
-    return IndexSnapshot(course, collection, chunks, BM25Okapi(tokenized), sentences, vectors, by_ref,
+    return IndexSnapshot(course, collection, chunks, PostingsBM25(tokenized), sentences, vectors, by_ref,
                          sentence_bm25, stale, vocab, acronyms, [q[2] for q in questions], [q[1] for q in questions],
                          q_vectors, titles, {ref: set(tokens(course.section(ref).text)) for ref in by_ref
                                              if course.has_ref(ref)},

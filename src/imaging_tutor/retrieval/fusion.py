@@ -21,6 +21,43 @@ def _rrf(rank: int) -> float:
     return 1.0 / (RRF_K + rank)
 
 
+def _layout(snap: IndexSnapshot) -> dict:
+    """Per snapshot, built once: the section of every chunk and sentence as a code, each section's chapter, and each
+    section's sentences as a row of a padded index matrix (-1 pads), so per-section maxima are array operations."""
+    if "fusion_layout" not in snap.derived:
+        refs = list(snap.sentences_by_ref)
+        refs += sorted({c.ref for c in snap.chunks} - set(refs))
+        code = {r: i for i, r in enumerate(refs)}
+        rows = list(snap.sentences_by_ref.values())
+        width = max((len(r) for r in rows), default=1)
+        matrix = np.full((len(rows), width), -1, dtype=np.int64)
+        for i, idx in enumerate(rows):
+            matrix[i, :len(idx)] = idx
+        snap.derived["fusion_layout"] = {
+            "refs": refs, "matrix": matrix, "lengths": np.array([len(r) for r in rows]),
+            "section_chapter": np.array([snap.sentences[idx[0]].chapter for idx in rows]),
+            "chunk_code": np.array([code[c.ref] for c in snap.chunks], dtype=np.int64),
+            "chunk_chapter": np.array([c.chapter for c in snap.chunks]),
+            "chunk_ref": {c.id: c.ref for c in snap.chunks},
+            "sentence_code": np.array([code[x.ref] for x in snap.sentences], dtype=np.int64),
+            "sentence_chapter": np.array([x.chapter for x in snap.sentences]),
+        }
+    return snap.derived["fusion_layout"]
+
+
+def _first_per_section(scores: np.ndarray, codes: np.ndarray, refs: list[str], keep: np.ndarray | None) -> list[
+        tuple[str, float]]:
+    """Each section once, with the score and at the place of its first item in descending score order (the order
+    np.argsort gives), among the items `keep` allows: all that a reciprocal-rank ranking reads."""
+    order = np.argsort(-scores)
+    if keep is not None:
+        order = order[keep[order]]
+    sections = codes[order]
+    _, first = np.unique(sections, return_index=True)
+    first.sort()
+    return [(refs[sections[i]], float(scores[order[i]])) for i in first]
+
+
 def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: Embedder | None = None, *,
              chapter: int | None = None, k: int = 8, query_vector: np.ndarray | None = None,
              ranker: dict | None = None, context: dict[str, float] | None = None,
@@ -32,7 +69,8 @@ def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: 
     qv = query_vector if query_vector is not None else embedder.embed([query])[0]
     where = {"kind": "chunk"} if chapter is None else {"$and": [{"kind": "chunk"}, {"chapter": chapter}]}
     dense_hits = store.query(snap.collection, qv, DENSE_CHUNKS, where=where)
-    chunk_ref = {c.id: c.ref for c in snap.chunks}
+    layout = _layout(snap)
+    chunk_ref, refs = layout["chunk_ref"], layout["refs"]
 
     sections: dict[str, RankedSection] = {}
 
@@ -57,30 +95,33 @@ def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: 
 
     sent_scores = snap.sentence_vectors @ qv
     # A section with two relevant sentences beats one with a single lucky match: mean of its top two.
+    matrix = layout["matrix"]
+    ranked_scores = np.sort(np.where(matrix >= 0, sent_scores[matrix], sent_scores.dtype.type(-np.inf)), axis=1)
+    best, second = ranked_scores[:, -1], ranked_scores[:, -2] if matrix.shape[1] > 1 else ranked_scores[:, -1]
+    mean2 = np.where(layout["lengths"] > 1, (best + second) / sent_scores.dtype.type(2), best)
     top2: list[tuple[str, float]] = []
-    for ref, idx in snap.sentences_by_ref.items():
-        if chapter is not None and snap.sentences[idx[0]].chapter != chapter:
+    for i, ref in enumerate(snap.sentences_by_ref):
+        if chapter is not None and layout["section_chapter"][i] != chapter:
             continue
-        best = np.sort(sent_scores[idx])[::-1]
-        top2.append((ref, float(best[:2].mean())))
-        entry(ref).sentence = float(best[0])
+        top2.append((ref, float(mean2[i])))
+        entry(ref).sentence = float(best[i])
     add_ranking("dense_sentence", sorted(top2, key=lambda p: -p[1]), "sentence")
 
     q_tokens = tokens(query)
     if q_tokens:
+        in_chunks = None if chapter is None else layout["chunk_chapter"] == chapter
+        in_sentences = None if chapter is None else layout["sentence_chapter"] == chapter
         bm = snap.bm25.get_scores(q_tokens)
-        b_order = np.argsort(-bm)
-        add_ranking("bm25", [(snap.chunks[i].ref, float(bm[i])) for i in b_order
-                             if bm[i] > 0 and (chapter is None or snap.chunks[i].chapter == chapter)], "bm25")
+        add_ranking("bm25", _first_per_section(bm, layout["chunk_code"], refs,
+                                               (bm > 0) if in_chunks is None else (bm > 0) & in_chunks), "bm25")
         sb = snap.sentence_bm25.get_scores(q_tokens)
-        s_order = np.argsort(-sb)
-        add_ranking("bm25_sentence", [(snap.sentences[i].ref, float(sb[i])) for i in s_order
-                                      if sb[i] > 0 and (chapter is None or snap.sentences[i].chapter == chapter)], "bm25")
+        add_ranking("bm25_sentence", _first_per_section(sb, layout["sentence_code"], refs,
+                                                        (sb > 0) if in_sentences is None else (sb > 0) & in_sentences),
+                    "bm25")
         # One sentence that is close in meaning AND shares the rare words is the strongest single piece of evidence.
         joint = sent_scores + sb / (sb.max() or 1.0)
-        j_order = np.argsort(-joint)
-        add_ranking("joint_sentence", [(snap.sentences[i].ref, float(joint[i])) for i in j_order
-                                       if chapter is None or snap.sentences[i].chapter == chapter], "sentence")
+        add_ranking("joint_sentence", _first_per_section(joint, layout["sentence_code"], refs, in_sentences),
+                    "sentence")
 
     ranked = sorted(sections.values(), key=lambda e: (-e.score, e.ref))[:k]
     context = {r: w for r, w in (context or {}).items() if r in snap.sentences_by_ref
