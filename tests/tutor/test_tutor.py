@@ -72,8 +72,10 @@ def test_a_sentence_whose_subject_is_elided_comes_after_the_sentence_it_continue
     elided = [i for i, t in enumerate(texts) if re.match(r"(?:Another|The other) (?:is|are)\b", t)]
     assert elided, a.answer
     section = next(s.text for s in tutor_services.course().sections if s.ref == a.sentences[elided[0]].refs[0])
-    for i in elided:
-        assert i > 0 and section.find(texts[i - 1]) < section.find(texts[i]), a.answer
+    for i in elided:  # the answer's sentence before it is the course's sentence right before it
+        assert i > 0 and texts[i - 1] in section, a.answer
+        end = section.find(texts[i - 1]) + len(texts[i - 1])
+        assert section[end:section.find(texts[i])].strip() == "", a.answer
 
 
 def test_the_courses_own_questions_answer_only_a_question_about_what_to_ask_or_check(tutor_services):

@@ -109,14 +109,13 @@ def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: 
 
     q_tokens = tokens(query)
     if q_tokens:
-        in_chunks = None if chapter is None else layout["chunk_chapter"] == chapter
+        in_chunks = True if chapter is None else layout["chunk_chapter"] == chapter
         in_sentences = None if chapter is None else layout["sentence_chapter"] == chapter
         bm = snap.bm25.get_scores(q_tokens)
-        add_ranking("bm25", _first_per_section(bm, layout["chunk_code"], refs,
-                                               (bm > 0) if in_chunks is None else (bm > 0) & in_chunks), "bm25")
+        add_ranking("bm25", _first_per_section(bm, layout["chunk_code"], refs, (bm > 0) & in_chunks), "bm25")
         sb = snap.sentence_bm25.get_scores(q_tokens)
         add_ranking("bm25_sentence", _first_per_section(sb, layout["sentence_code"], refs,
-                                                        (sb > 0) if in_sentences is None else (sb > 0) & in_sentences),
+                                                        (sb > 0) & (True if in_sentences is None else in_sentences)),
                     "bm25")
         # One sentence that is close in meaning AND shares the rare words is the strongest single piece of evidence.
         joint = sent_scores + sb / (sb.max() or 1.0)

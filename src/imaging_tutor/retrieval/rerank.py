@@ -86,7 +86,7 @@ def section_features(retrieval: Retrieval, exclude: str | None = None) -> list[d
             "fused": sec.score / top_fused,
             "fused_rank": 1.0 / (rank + 1),
             "dense_chunk": sec.dense,
-            "sentence_max": float(retrieval.sentence_scores[snap.sentences_by_ref[sec.ref]].max()),
+            "sentence_max": sec.sentence,  # its best sentence's cosine, as fusion found it
             "title_cos": float(snap.title_vectors[sec.ref] @ qv) if sec.ref in snap.title_vectors else 0.0,
             # Share of the question's rare words (IDF-weighted) that the section uses anywhere.
             "section_cover": rare_word_cover(weights, snap, sec.ref),
