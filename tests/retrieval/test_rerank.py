@@ -15,7 +15,7 @@ from imaging_tutor.retrieval.rerank import FEATURES, SHORTLIST, bank_match, rera
 def fused(tutor_services):
     """What fusion alone ranks for a question, before the ranker."""
     def run(question: str, **kw):
-        return retrieve(question, tutor_services.index(), tutor_services.store, tutor_services.embedder, **kw)
+        return retrieve(question, tutor_services.index(), tutor_services.embedder, **kw)
     return run
 
 
@@ -23,7 +23,7 @@ def fused(tutor_services):
 def ranked(tutor_services):
     """What the tutor ranks for a question: fusion, then the packaged ranker."""
     def run(question: str, **kw):
-        return retrieve(question, tutor_services.index(), tutor_services.store, tutor_services.embedder,
+        return retrieve(question, tutor_services.index(), tutor_services.embedder,
                         ranker=tutor_services.models.ranker, **kw)
     return run
 

@@ -8,7 +8,7 @@ from imaging_tutor.retrieval.fusion import retrieve
 
 def ranked(services, question: str):
     """The retrieval the tutor does for a question: fused, then reordered by the packaged ranker."""
-    return retrieve(question, services.index(), services.store, services.embedder, ranker=services.models.ranker)
+    return retrieve(question, services.index(), services.embedder, ranker=services.models.ranker)
 
 
 def test_every_labelled_bank_question_is_in_scope(tutor_services):

@@ -71,7 +71,7 @@ def llm_services(tutor_settings, llama_server, make_services, monkeypatch):
 
 def ranked(services, question: str):
     """The retrieval the tutor does for a question: fused, then reordered by the packaged ranker."""
-    return retrieve(question, services.index(), services.store, services.embedder, ranker=services.models.ranker)
+    return retrieve(question, services.index(), services.embedder, ranker=services.models.ranker)
 
 
 QUESTIONS = ["what is shortcut learning?", "why does prevalence change PPV?", "what should we ask vendors about drift?"]

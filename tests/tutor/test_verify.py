@@ -28,7 +28,7 @@ class FakeStreamingWriter:
 
 def ranked(services, question: str):
     """The retrieval the tutor does for a question: fused, then reordered by the packaged ranker."""
-    return retrieve(question, services.index(), services.store, services.embedder, ranker=services.models.ranker)
+    return retrieve(question, services.index(), services.embedder, ranker=services.models.ranker)
 
 
 def test_batch_verify_keeps_supported_and_drops_invented_and_unsupported(tutor_services):

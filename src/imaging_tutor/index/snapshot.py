@@ -128,7 +128,8 @@ def _ref_key(ref: str) -> tuple[int, int]:
 
 
 class IndexProvider:
-    """Hands out the current snapshot; re-reads the pointer every few seconds so re-ingests switch over cleanly."""
+    """Hands out the current snapshot; re-reads the pointer (and checks the store is up) every few seconds so
+    re-ingests switch over cleanly."""
 
     def __init__(self, services):
         self.services = services
@@ -148,6 +149,10 @@ class IndexProvider:
             name = current_collection(self.services.db, course.id)
             if name is None:
                 raise IndexMissing("the course has not been ingested yet; run `imaging-tutor ingest`")
+            # Answers are read from this snapshot, not from the store; the heartbeat keeps every worker in step
+            # with /readyz: a worker whose vector store is unreachable answers 503 within POINTER_TTL_S, as one
+            # that starts while it is down must.
+            self.services.store.heartbeat()
             if self._snapshot is None or self._snapshot.collection != name:
                 self._snapshot = build_snapshot(course, name, self.services.store)
             self._checked = time.monotonic()

@@ -1,11 +1,10 @@
-"""Hybrid retrieval: dense chunks (Chroma) + dense sentences + BM25, fused by reciprocal rank, ranked by section."""
+"""Hybrid retrieval: dense chunks + dense sentences + BM25, fused by reciprocal rank, ranked by section."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..index.embedding import Embedder
 from ..index.snapshot import IndexSnapshot
-from ..index.vectorstore import VectorStore
 from ..text import tokens
 from .rerank import SHORTLIST, rerank as reorder
 from .results import RankedSection, Retrieval
@@ -58,7 +57,18 @@ def _first_per_section(scores: np.ndarray, codes: np.ndarray, refs: list[str], k
     return [(refs[sections[i]], float(scores[order[i]])) for i in first]
 
 
-def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: Embedder | None = None, *,
+def _dense_chunks(snap: IndexSnapshot, layout: dict, qv: np.ndarray, chapter: int | None) -> list[tuple[str, float]]:
+    """The DENSE_CHUNKS chunks nearest the query by cosine (vectors are unit length), as (section, score), from the
+    snapshot's copy of the collection's vectors: a few hundred rows, exact, with no round trip to the vector store."""
+    scores = snap.chunk_vectors @ qv
+    order = np.argsort(-scores, kind="stable")
+    if chapter is not None:
+        order = order[layout["chunk_chapter"][order] == chapter]
+    refs = [snap.chunks[i].ref for i in order[:DENSE_CHUNKS]]
+    return list(zip(refs, scores[order[:DENSE_CHUNKS]].tolist()))
+
+
+def retrieve(query: str, snapshot: IndexSnapshot, embedder: Embedder | None = None, *,
              chapter: int | None = None, k: int = 8, query_vector: np.ndarray | None = None,
              ranker: dict | None = None, context: dict[str, float] | None = None,
              alone_refs: list[str] | None = None, bare: bool = False) -> Retrieval:
@@ -67,10 +77,8 @@ def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: 
     context/alone_refs: for a follow-up turn, the sections the earlier answer cited and the turn's own ranking."""
     snap = snapshot
     qv = query_vector if query_vector is not None else embedder.embed([query])[0]
-    where = {"kind": "chunk"} if chapter is None else {"$and": [{"kind": "chunk"}, {"chapter": chapter}]}
-    dense_hits = store.query(snap.collection, qv, DENSE_CHUNKS, where=where)
     layout = _layout(snap)
-    chunk_ref, refs = layout["chunk_ref"], layout["refs"]
+    refs = layout["refs"]
 
     sections: dict[str, RankedSection] = {}
 
@@ -91,7 +99,7 @@ def retrieve(query: str, snapshot: IndexSnapshot, store: VectorStore, embedder: 
             if attr != "sentence":
                 setattr(e, attr, max(getattr(e, attr), score))
 
-    add_ranking("dense_chunk", [(chunk_ref[i], s) for i, s in dense_hits if i in chunk_ref], "dense")
+    add_ranking("dense_chunk", _dense_chunks(snap, layout, qv, chapter), "dense")
 
     sent_scores = snap.sentence_vectors @ qv
     # A section with two relevant sentences beats one with a single lucky match: mean of its top two.

@@ -82,8 +82,8 @@ def _other_chapter(services, snapshot, reading: "TurnReading", models, chapter: 
     """With a chapter filter: the section of another chapter that answers the question, when no section of the
     chosen chapter is among the `near` best of the whole course (the ranker's own order, so the same on any
     course)."""
-    everywhere = retrieve(expand_acronyms(reading.query, snapshot.acronyms), snapshot, services.store,
-                          services.embedder, ranker=models.ranker)
+    everywhere = retrieve(expand_acronyms(reading.query, snapshot.acronyms), snapshot, services.embedder,
+                          ranker=models.ranker)
     if not everywhere.sections:
         return None
     course = snapshot.course
@@ -221,7 +221,7 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
 
     def find(text: str, context: PastTurn | None = None, alone: Retrieval | None = None, bare: bool = False) -> Retrieval:
         cited = {r: (1.0 if i == 0 else 0.5) for i, r in enumerate(context.refs)} if context else None
-        return retrieve(expand_acronyms(text, snapshot.acronyms), snapshot, services.store, embedder,
+        return retrieve(expand_acronyms(text, snapshot.acronyms), snapshot, embedder,
                         chapter=chapter, ranker=ranker, context=cited,
                         alone_refs=alone.refs if alone is not None else None, bare=bare)
 
