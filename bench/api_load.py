@@ -4,7 +4,7 @@ with the query embedded by the ONNX export and/or torch, beside the in-process a
 in one run.
 
 Run: .venv/bin/python bench/api_load.py [--seconds 10] [--clients 8] [--workers 1,2] [--stacks embedded,server]
-                                        [--embedders onnx,torch]
+                                        [--embedders onnx,torch] [--spread]
      [--limits on|off|off,on]   (on: rate limits counted, in memory on the embedded stack and in a local
      redis-server on the server stack, with limits too high to refuse anything: the column shows their cost)
 Everything runs on loopback in a temp dir: the course is embedded once (the real model), the server stack reuses
@@ -240,8 +240,11 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], tag: str) -> dict:
-    """`clients` threads, each with its own connection, doing `op` back to back for `seconds`."""
+def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], tag: str, spread: bool = False
+         ) -> dict:
+    """`clients` threads, each with its own connection, doing `op` back to back for `seconds`; `spread`: a new
+    connection per request, so a conversation's turns land on any worker (as behind a load balancer) instead of
+    the one its connection is held by."""
     latencies: list[float] = []
     failures = 0
     lock = threading.Lock()
@@ -256,7 +259,8 @@ def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], 
         headers = {"Authorization": f"Bearer {learner_token(Tokens(None, None, LEARNER_SECRET), who)}"}
         mine: list[float] = []
         bad = 0
-        with httpx.Client(base_url=url, timeout=120, headers=headers) as c:
+        limits = httpx.Limits(max_keepalive_connections=0) if spread else httpx.Limits()
+        with httpx.Client(base_url=url, timeout=120, headers=headers, limits=limits) as c:
             queue: list[dict] = []
             sid = None
             n = 0
@@ -351,6 +355,8 @@ def main() -> int:
     p.add_argument("--stacks", default="embedded,server", help="embedded and/or server")
     p.add_argument("--limits", default="on", help="on, off, or off,on: rate limits counted (never reached) or not")
     p.add_argument("--embedders", default="onnx", help="onnx and/or torch: the query embedder of the API workers")
+    p.add_argument("--spread", action="store_true",
+                   help="a new connection per request: a conversation's turns land on any worker")
     p.add_argument("--json", action="store_true", help="print the rows as JSON too")
     p.add_argument("--inprocess-child", type=int, help=argparse.SUPPRESS)  # internal: one in-process answerer
     p.add_argument("--stored", action="store_true", help=argparse.SUPPRESS)
@@ -424,7 +430,8 @@ def main() -> int:
                     proc, url = serve(cell_env, n, root / f"api-{stack}-{embedder}-{n}-{mode}.log")
                     try:
                         for op in ("chat", "quiz answer"):
-                            row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag)
+                            row = load(url, "chat" if op == "chat" else "quiz", args.seconds, args.clients, keys, tag,
+                                       spread=args.spread)
                             row = {"stack": stack, "embedder": embedder, "workers": n, "limits": mode, **row, "op": op,
                                    "rss_mb": worker_rss_mb(proc.pid)}
                             if op == "chat":

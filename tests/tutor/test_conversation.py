@@ -79,3 +79,36 @@ def test_the_chapter_filter_says_where_the_answer_is_instead_of_answering_from_t
     assert a.status == "out_of_scope" and not a.citations
     assert a.suggestions and a.suggestions[0].ref.split(".")[0] != "6"
     assert "Chapter 6 does not cover" in a.answer
+
+
+class CountingEmbedder:
+    """A spy around the real model: another worker's own vector cache, recording every text it embeds."""
+
+    def __init__(self, real):
+        from imaging_tutor.index.embedding import CachingEmbedder
+
+        self.seen: list[str] = []
+        self._cached = CachingEmbedder(real.inner)
+        self.name, self.dim = real.name, real.dim
+
+    def embed(self, texts):
+        self.seen += [t for t in texts]
+        return self._cached.embed(texts)
+
+    def count_tokens(self, text):
+        return self._cached.count_tokens(text)
+
+
+def test_the_next_turn_on_another_worker_reads_the_previous_question_s_vector_instead_of_embedding_it(
+        tutor_settings, make_services, embedder):
+    first = make_services(tutor_settings)
+    sid = tutor.new_session(first)
+    opened = tutor.answer(first, "What is shortcut learning?", session_id=sid)
+    other = CountingEmbedder(embedder)  # the same model, none of the first worker's cache
+    follow = tutor.answer(make_services(tutor_settings, embedder=other), "can you give me an example?", session_id=sid)
+    assert "What is shortcut learning?" not in other.seen, other.seen
+    assert "shortcut" in follow.resolved_question.lower() and follow.citations[0].ref == opened.citations[0].ref
+    # A question stored under another model's name is embedded again (its vector means nothing to this one).
+    other.name, other.seen = "another-model", []
+    tutor.answer(make_services(tutor_settings, embedder=other), "why does it happen?", session_id=sid)
+    assert "can you give me an example?" in other.seen

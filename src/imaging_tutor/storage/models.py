@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, FetchedValue, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, FetchedValue, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -52,6 +52,9 @@ class ChatTurn(Base):
     status: Mapped[str] = mapped_column(String(30))
     answer_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The question's embedding (float32 bytes) and the model that made it: the next turn reads it (migration 0006).
+    question_vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, default=None)
+    vector_model: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Feedback(Base):

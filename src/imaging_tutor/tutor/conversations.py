@@ -70,9 +70,11 @@ def history(db: Database, session_id: str, limit: int = 6) -> list[ChatTurn]:
 
 
 def add_turn(db: Database, session_id: str, question: str, resolved: str, status: str, answer_json: str,
-             learner_id: str | None = None, course_id: str | None = None) -> int:
+             learner_id: str | None = None, course_id: str | None = None, question_vector: bytes | None = None,
+             vector_model: str = "") -> int:
     """Store one turn and return its id; the session is created here, in the same transaction, when this is its
-    first turn (a concurrent first turn into the same new id is retried once and joins the row the other made)."""
+    first turn (a concurrent first turn into the same new id is retried once and joins the row the other made).
+    `question_vector`: the question's embedding as `vector_model` made it, for the next turn to read."""
     from sqlalchemy.exc import IntegrityError
 
     for attempt in (1, 2):
@@ -87,7 +89,8 @@ def add_turn(db: Database, session_id: str, question: str, resolved: str, status
                 elif sess.learner_id != learner_id or _other_course(sess, course_id):
                     raise NotFound(f"unknown session {session_id!r}")
                 turn = ChatTurn(session_id=session_id, question=question, resolved_question=resolved, status=status,
-                                answer_json=answer_json)
+                                answer_json=answer_json, question_vector=question_vector,
+                                vector_model=vector_model if question_vector is not None else "")
                 s.add(turn)
                 sess.updated_at = utcnow()
                 if not sess.title:

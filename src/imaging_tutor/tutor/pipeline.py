@@ -124,7 +124,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if session_id is not None:
         conversations.check_session(db, session_id, learner_id,  # created with its first turn (add_turn)
                                     course_id=services.course().id)
-        past = past_turns(conversations.history(db, session_id))
+        past = past_turns(conversations.history(db, session_id), vector_model=embedder.name)
     snapshot = services.index()
     course = snapshot.course
     if chapter is not None:
@@ -188,9 +188,12 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     result.mode = mode
     if session_id is not None:
         result.session_id = session_id
+        # The question's own vector, when it was embedded as typed (a corrected spelling embeds the correction).
+        asked = reading.vector.astype(np.float32).tobytes() if reading.correction.text == q else None
         result.turn_id = conversations.add_turn(db, session_id, q, result.resolved_question, result.status,
                                                 json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
-                                                learner_id=learner_id, course_id=course.id)
+                                                learner_id=learner_id, course_id=course.id, question_vector=asked,
+                                                vector_model=embedder.name)
     return result
 
 
@@ -234,7 +237,8 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
         # "I don't get it", "simpler please": the last topic again, explained from its simplest sentences.
         text = past[-1].subject or past[-1].question
     alone = find(text)
-    prev_vector = embedder.embed([past[-1].question])[0] if past else None
+    prev_vector = (past[-1].vector if past and past[-1].vector is not None and len(past[-1].vector) == embedder.dim
+                   else embedder.embed([past[-1].question])[0] if past else None)
     shares = course_section_shares(snapshot)
     resolution = resolve(text, past, shares, followup,
                          alone_top=alone.refs,

@@ -43,6 +43,7 @@ class PastTurn:
     refs: tuple[str, ...] = ()
     subject: str = ""  # the question that opened its topic (itself, when it stood alone)
     said: tuple[str, ...] = ()  # the sentences its answer gave (a follow-up explains further, not again)
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # its question's embedding, if stored
 
 
 @dataclass
@@ -171,8 +172,9 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
     return Resolution(kind, query, turn, merged or context.topic, subject, context, p, feats, own_topic)
 
 
-def past_turns(rows) -> list[PastTurn]:
-    """The conversation's answered turns as the resolver needs them (from stored turns, oldest first)."""
+def past_turns(rows, vector_model: str | None = None) -> list[PastTurn]:
+    """The conversation's answered turns as the resolver needs them (from stored turns, oldest first); a turn's
+    stored question vector comes along when `vector_model` made it."""
     out: list[PastTurn] = []
     for row in rows:
         if row.status != "answered":
@@ -183,6 +185,9 @@ def past_turns(rows) -> list[PastTurn]:
             data = {}
         refs = tuple(c.get("ref") for c in data.get("citations") or [] if isinstance(c, dict) and c.get("ref"))
         said = tuple(str(x.get("text")) for x in data.get("sentences") or [] if isinstance(x, dict) and x.get("text"))
+        stored = getattr(row, "question_vector", None)
+        vector = (np.frombuffer(stored, dtype=np.float32) if stored and vector_model
+                  and getattr(row, "vector_model", "") == vector_model else None)
         out.append(PastTurn(row.question, str(data.get("topic") or ""), refs[0] if refs else None, refs,
-                            str(data.get("subject") or row.question), said))
+                            str(data.get("subject") or row.question), said, vector))
     return out
