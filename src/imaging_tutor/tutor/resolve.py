@@ -62,10 +62,11 @@ class Resolution:
 
     @property
     def understood_as(self) -> str:
-        """How the turn was understood, to show the learner ("why? — about shortcut learning")."""
+        """How the turn was understood, to show the learner: the turn and the question it follows on from, which is
+        what retrieval reads with it ("why? (about: What is shortcut learning?)"); the topic's words are a fallback."""
         if self.context is None:
             return self.focus
-        about = self.topic or self.subject
+        about = self.subject or self.topic
         about = about if len(about) <= 80 else about[:77].rsplit(" ", 1)[0] + "…"
         return f"{self.focus} (about: {about})"
 
