@@ -237,8 +237,13 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
         # "I don't get it", "simpler please": the last topic again, explained from its simplest sentences.
         text = past[-1].subject or past[-1].question
     alone = find(text)
-    prev_vector = (past[-1].vector if past and past[-1].vector is not None and len(past[-1].vector) == embedder.dim
-                   else embedder.embed([past[-1].question])[0] if past else None)
+    prev_vector = None
+    if past:  # the previous question's vector as its turn stored it, else embedded again
+        stored = past[-1].vector
+        if stored is not None and len(stored) == embedder.dim:
+            prev_vector = stored
+        else:
+            prev_vector = embedder.embed([past[-1].question])[0]
     shares = course_section_shares(snapshot)
     resolution = resolve(text, past, shares, followup,
                          alone_top=alone.refs,
