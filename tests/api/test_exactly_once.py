@@ -47,9 +47,10 @@ def _fifty_at_once(client, tutor_services):
     assert feedback_rows(tutor_services.db, turn["turn_id"]) == 1
 
 
-class StoreThatFailsQueries:
-    """A named fake around the real store: the index loads, then every similarity query finds it unreachable
-    (as when the Chroma server dies between a worker's start and a question)."""
+class StoreThatIsUnreachable:
+    """A named fake around the real store whose heartbeat finds it unreachable (as when the Chroma server dies
+    between a worker's start and a question): the index provider checks it before handing out the index, after
+    the session was checked and before the turn is written."""
 
     def __init__(self, real):
         self._real = real
@@ -57,13 +58,13 @@ class StoreThatFailsQueries:
     def __getattr__(self, name):
         return getattr(self._real, name)
 
-    def query(self, *args, **kwargs):
+    def heartbeat(self):
         raise ServiceUnavailable("vector store unreachable: connection refused (fake)")
 
 
 def test_a_chat_that_fails_leaves_no_session(api_settings, app_for, make_services):
     real = make_services(api_settings).store
-    with TestClient(app_for(api_settings, store=StoreThatFailsQueries(real))) as c:
+    with TestClient(app_for(api_settings, store=StoreThatIsUnreachable(real))) as c:
         for body in ({"message": "What is PPV?"}, {"message": "What is PPV?", "session_id": "brand-new-id"}):
             r = c.post("/api/v1/chat", json=body, headers=learner("ada"))
             assert r.status_code == 503, r.text
