@@ -45,11 +45,23 @@ def check_session(db: Database, session_id: str, learner_id: str | None = None, 
     """Refuse a session id that is malformed or belongs to someone else or another course; a new id is fine
     (nothing is written: the session is created with its first turn, so a question that fails leaves no empty
     conversation)."""
+    recent_turns(db, session_id, learner_id, course_id, limit=0)
+
+
+def recent_turns(db: Database, session_id: str, learner_id: str | None = None, course_id: str | None = None,
+                 limit: int = 6) -> list[ChatTurn]:
+    """check_session and history in one read transaction: the last `limit` turns of a session the learner may
+    use, oldest first ([] for a new id)."""
     validate_session_id(session_id)
     with db.scope() as s:
         row = s.get(ChatSession, session_id)
-    if row is not None and (row.learner_id != learner_id or _other_course(row, course_id)):
-        raise NotFound(f"unknown session {session_id!r}")
+        if row is not None and (row.learner_id != learner_id or _other_course(row, course_id)):
+            raise NotFound(f"unknown session {session_id!r}")
+        if row is None or limit <= 0:
+            return []
+        rows = s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id)
+                         .order_by(ChatTurn.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
 
 
 def get_session(db: Database, session_id: str, course_id: str | None = None) -> ChatSession:

@@ -122,9 +122,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
     if session_id is not None:
-        conversations.check_session(db, session_id, learner_id,  # created with its first turn (add_turn)
-                                    course_id=services.course().id)
-        past = past_turns(conversations.history(db, session_id), vector_model=embedder.name)
+        # A new id is fine: the session is created with its first turn (add_turn).
+        past = past_turns(conversations.recent_turns(db, session_id, learner_id, course_id=services.course().id),
+                          vector_model=embedder.name)
     snapshot = services.index()
     course = snapshot.course
     if chapter is not None:
