@@ -37,7 +37,6 @@ def _layout(snap: IndexSnapshot) -> dict:
             "section_chapter": np.array([snap.sentences[idx[0]].chapter for idx in rows]),
             "chunk_code": np.array([code[c.ref] for c in snap.chunks], dtype=np.int64),
             "chunk_chapter": np.array([c.chapter for c in snap.chunks]),
-            "chunk_ref": {c.id: c.ref for c in snap.chunks},
             "sentence_code": np.array([code[x.ref] for x in snap.sentences], dtype=np.int64),
             "sentence_chapter": np.array([x.chapter for x in snap.sentences]),
         }

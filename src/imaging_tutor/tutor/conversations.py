@@ -57,11 +57,7 @@ def recent_turns(db: Database, session_id: str, learner_id: str | None = None, c
         row = s.get(ChatSession, session_id)
         if row is not None and (row.learner_id != learner_id or _other_course(row, course_id)):
             raise NotFound(f"unknown session {session_id!r}")
-        if row is None or limit <= 0:
-            return []
-        rows = s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id)
-                         .order_by(ChatTurn.id.desc()).limit(limit)).all()
-    return list(reversed(rows))
+        return _last_turns(s, session_id, limit) if row is not None and limit > 0 else []
 
 
 def get_session(db: Database, session_id: str, course_id: str | None = None) -> ChatSession:
@@ -76,8 +72,12 @@ def get_session(db: Database, session_id: str, course_id: str | None = None) -> 
 def history(db: Database, session_id: str, limit: int = 6) -> list[ChatTurn]:
     """The last turns of a session, oldest first."""
     with db.scope() as s:
-        rows = s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id)
-                         .order_by(ChatTurn.id.desc()).limit(limit)).all()
+        return _last_turns(s, session_id, limit)
+
+
+def _last_turns(s, session_id: str, limit: int) -> list[ChatTurn]:
+    rows = s.scalars(select(ChatTurn).where(ChatTurn.session_id == session_id)
+                     .order_by(ChatTurn.id.desc()).limit(limit)).all()
     return list(reversed(rows))
 
 
