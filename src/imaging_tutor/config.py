@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         return self.onnx_dir or self.data_dir / "onnx"
 
     @property
+    def snapshot_path(self) -> Path:
+        """This host's copies of served collections (index/snapshot_cache.py)."""
+        return self.data_dir / "snapshots"
+
+    @property
     def resolved_api_url(self) -> str:
         return self.api_url or f"http://{self.api_host}:{self.api_port}"
 

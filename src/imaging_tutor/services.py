@@ -41,12 +41,16 @@ class Services:
     One Services serves one course (`settings.corpus_dir`); `for_course(id)` gives the Services of another course of
     the deployment (TUTOR_COURSES_DIR), which shares this one's embedder, store, database and fitted models and has
     its own course, index snapshot and writer.
+
+    `check_store` (API workers) checks the vector store each time the index pointer is re-read, so a worker whose
+    store is down answers 503 as /readyz does; a one-shot command (the CLI) answers from its snapshot alone.
     """
 
     def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None, store: "VectorStore | None" = None,
                  database: "Database | None" = None, writer: "Writer | None" = None,
-                 models: "FittedModels | None" = None):
+                 models: "FittedModels | None" = None, check_store: bool = True):
         self.settings = settings
+        self.check_store = check_store
         self._embedder = embedder
         self._store = store
         self._database = database
@@ -194,7 +198,8 @@ class Services:
                 if _same_folder(entry.folder, self.settings.corpus_dir):
                     child = self
                 else:
-                    child = Services(self.settings.model_copy(update={"corpus_dir": entry.folder}))
+                    child = Services(self.settings.model_copy(update={"corpus_dir": entry.folder}),
+                                     check_store=self.check_store)
                     child._parent = self
                 self._children[course_id] = child
             return child

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None, services: "Services | None" = None) -> i
         settings = get_settings()
         if args.command in INGESTING and settings.embedder == "auto":
             settings = settings.model_copy(update={"embedder": "torch"})
-        services = Services(settings)
+        services = Services(settings, check_store=False)  # one command: no worker to keep in step with /readyz
     try:
         return _commands()[args.command](args, services) or 0
     except TutorError as exc:

@@ -17,6 +17,7 @@ from ..corpus.course import Course, load_course
 from ..corpus.questionbank import BankQuestion
 from ..storage.db import Database
 from ..storage.models import IndexState, utcnow
+from . import snapshot_cache
 from .embedding import Embedder
 
 Progress = Callable[[str, int, int], None]
@@ -204,6 +205,8 @@ def ingest(services, corpus: str | None = None, *, progress: Progress | None = N
     for other in store.names():
         if other not in keep and ours.fullmatch(other):
             store.delete(other)
+    # This host's copy of the new collection: the next process builds its snapshot without reading the store.
+    snapshot_cache.write(services.settings.snapshot_path, name, store.get_all(name), course.id)
     summary.changed = True
     summary.stale_quiz_items = _mark_stale_quiz_items(course, db)
     summary.seconds = time.perf_counter() - t0

@@ -11,8 +11,8 @@ from ..corpus.course import Course
 from ..errors import IndexMissing
 from ..text import find_acronyms, tokens
 from .bm25 import PostingsBM25
+from . import snapshot_cache
 from .ingest import current_collection
-from .vectorstore import VectorStore
 
 POINTER_TTL_S = 2.0  # how often a process re-reads which collection is active
 
@@ -61,9 +61,8 @@ class IndexSnapshot:
     sentence_token_sets: list[frozenset[str]] = field(default_factory=list)  # tokens() of each sentence, in order
 
 
-def build_snapshot(course: Course, collection: str, store: VectorStore) -> IndexSnapshot:
-    """Read the whole collection once (a few hundred records) and build the in-memory parts."""
-    data = store.get_all(collection)
+def build_snapshot(course: Course, collection: str, data: dict) -> IndexSnapshot:
+    """Build the in-memory parts from the whole collection's records (a few hundred, `VectorStore.get_all`)."""
     chunks: list[IndexedChunk] = []
     chunk_texts: list[str] = []
     sents: list[tuple[IndexedSentence, list[float]]] = []
@@ -149,11 +148,21 @@ class IndexProvider:
             name = current_collection(self.services.db, course.id)
             if name is None:
                 raise IndexMissing("the course has not been ingested yet; run `imaging-tutor ingest`")
-            # Answers are read from this snapshot, not from the store; the heartbeat keeps every worker in step
-            # with /readyz: a worker whose vector store is unreachable answers 503 within POINTER_TTL_S, as one
-            # that starts while it is down must.
-            self.services.store.heartbeat()
+            # Answers are read from this snapshot, not from the store; the heartbeat keeps every API worker in
+            # step with /readyz: a worker whose vector store is unreachable answers 503 within POINTER_TTL_S, as
+            # one that starts while it is down must. A one-shot command answers from the snapshot alone.
+            if self.services.check_store:
+                self.services.store.heartbeat()
             if self._snapshot is None or self._snapshot.collection != name:
-                self._snapshot = build_snapshot(course, name, self.services.store)
+                self._snapshot = build_snapshot(course, name, self._records(course, name))
             self._checked = time.monotonic()
             return self._snapshot
+
+    def _records(self, course: Course, name: str) -> dict:
+        """The collection's records from this host's copy, else from the store (then copied for the next process)."""
+        folder = self.services.settings.snapshot_path
+        data = snapshot_cache.read(folder, name)
+        if data is None:
+            data = self.services.store.get_all(name)
+            snapshot_cache.write(folder, name, data, course.id)
+        return data
