@@ -17,7 +17,8 @@ does (the embedder's vector cache would otherwise answer from memory). The in-pr
 as there are CPUs, each answering the same question stream back to back with `tutor.answer()`: once bare (the
 yardstick: "API/in-process" divides a chat row's req/s by it) and once in a learner session with every turn written,
 as POST /chat does (what is left between the two is HTTP, routing and serialisation). Only successful requests
-count towards the latencies; failures are reported in their own column.
+count towards the latencies; failures are reported in their own column. "client CPU" is the load generator's own
+share of the cores during a cell (its threads run on the same cores as the server).
 """
 from __future__ import annotations
 
@@ -298,14 +299,17 @@ def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], 
         t.start()
     end_at[0] = time.monotonic() + seconds
     t0 = time.monotonic()
+    cpu0 = time.process_time()
     start.wait()
     for t in threads:
         t.join()
     wall = time.monotonic() - t0
+    client_cpu = time.process_time() - cpu0  # the load generator's own threads, on the same cores as the server
     ms = np.asarray(latencies) * 1000
     pct = lambda q: round(float(np.percentile(ms, q)), 1) if len(ms) else float("nan")  # noqa: E731
     return {"op": op, "requests": len(latencies), "failed": failures, "rps": round(len(latencies) / wall, 1),
-            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99)}
+            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+            "client_cpu": f"{client_cpu / (wall * (os.cpu_count() or 1)):.0%}"}
 
 
 def worker_rss_mb(root_pid: int) -> float:
@@ -335,9 +339,9 @@ def worker_rss_mb(root_pid: int) -> float:
 def print_table(rows: list[dict]) -> None:
     cols = [("stack", "<"), ("embedder", "<"), ("workers", ">"), ("limits", "<"), ("op", "<"), ("requests", ">"),
             ("failed", ">"), ("rps", ">"), ("ratio", ">"), ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">"),
-            ("rss_mb", ">")]
+            ("client_cpu", ">"), ("rss_mb", ">")]
     heads = {"rps": "req/s", "ratio": "API/in-process", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms",
-             "rss_mb": "max RSS/worker MB"}
+             "client_cpu": "client CPU", "rss_mb": "max RSS/worker MB"}
     cells = [[str(r.get(k, "")) for k, _ in cols] for r in rows]
     widths = [max(len(heads.get(k, k)), *(len(c[i]) for c in cells)) for i, (k, _) in enumerate(cols)]
     line = lambda vals: "| " + " | ".join(f"{v:{a}{w}}" for v, w, (_, a) in zip(vals, widths, cols)) + " |"  # noqa: E731

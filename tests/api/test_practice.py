@@ -54,6 +54,18 @@ def test_quiz_me_in_chat_asks_grades_and_counts(client):
     assert [t["answer"].get("quiz", {}) and t["answer"]["quiz"]["state"] for t in turns][1:3] == ["asked", "hint"]
 
 
+def test_another_learner_cannot_reply_to_an_open_chat_question(client):
+    """The conversation's owner is checked with its turns, before the quiz hook reads the open question."""
+    sid = chat(client, "qm-owner", "What is specificity?")["session_id"]
+    assert chat(client, "qm-owner", "Quiz me", sid)["quiz"]["state"] == "asked"
+    for message in ("skip", "hint", "A"):
+        for path in ("/api/v1/chat", "/api/v1/chat/stream"):
+            r = client.post(path, json={"message": message, "session_id": sid}, headers=learner("qm-intruder"))
+            assert r.status_code == 404, (path, message, r.text)
+    still_open = chat(client, "qm-owner", "hint", sid)  # untouched: no hint was taken, nothing was skipped
+    assert still_open["quiz"]["state"] == "hint" and still_open["answer"].startswith("Hint 1 of 4")
+
+
 def test_quiz_me_without_a_topic_asks_for_one_and_the_button_route(client):
     lonely = chat(client, "qm-bob", "quiz me")
     assert lonely["quiz"]["state"] == "needs_topic"

@@ -36,13 +36,6 @@ def is_quiz_request(message: str) -> bool:
     return bool(QUIZ_ME.match(message or ""))
 
 
-def _open_link(db, chat_session_id: str) -> QuizChatLink | None:
-    with db.scope() as s:
-        return s.scalars(select(QuizChatLink).where(QuizChatLink.chat_session_id == chat_session_id,
-                                                    QuizChatLink.open.is_(True))
-                         .order_by(QuizChatLink.created_at.desc())).first()
-
-
 def _close(db, link_id: str) -> None:
     with db.scope() as s:
         row = s.get(QuizChatLink, link_id)
@@ -146,7 +139,7 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
     learner_id = check_learner(learner_id)
     db = services.db
     conversations.check_session(db, session_id, learner_id, course_id=services.course().id)
-    link = _open_link(db, session_id)
+    link = conversations.open_quiz(db, session_id)
     if link is not None:
         _close(db, link.quiz_session_id)
     course = services.course()
@@ -174,11 +167,15 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
     return _store(services, session_id, learner_id, message, answer)
 
 
-def reply(services, session_id: str, learner_id: str, message: str) -> Answer | None:
-    """Grade a reply to the open question (or give a hint, or skip); None when nothing is open or the message is a
-    question of its own for the tutor."""
+UNREAD = object()  # chat_turn's and reply's default: read the open question here
+
+
+def reply(services, session_id: str, learner_id: str, message: str, link=UNREAD) -> Answer | None:
+    """Grade a reply to the open question `link` (or give a hint, or skip); None when nothing is open or the message
+    is a question of its own for the tutor."""
     db = services.db
-    link = _open_link(db, session_id)
+    if link is UNREAD:
+        link = conversations.open_quiz(db, session_id)
     if link is None:
         return None
     item = _item_of(db, link.quiz_session_id)
@@ -225,16 +222,16 @@ def reply(services, session_id: str, learner_id: str, message: str) -> Answer | 
     return _store(services, session_id, learner_id, message, answer)
 
 
-def chat_turn(services, message: str, session_id: str, learner_id: str | None = None, chapter: int | None = None
-              ) -> Answer | None:
+def chat_turn(services, message: str, session_id: str, learner_id: str | None = None, chapter: int | None = None,
+              open_quiz=UNREAD) -> Answer | None:
     """The tutor's hook: a 'quiz me' request or a reply to an open chat question becomes a quiz turn; anything else
-    (None) goes on to the tutor."""
+    (None) goes on to the tutor. `open_quiz`: the open question when the caller read it with the session."""
     if learner_id is None:
         return None  # progress and review belong to a learner
     m = QUIZ_ME.match(message)
     if m:
         return start(services, session_id, learner_id, message=message, topic=m.group("topic"))
-    return reply(services, session_id, learner_id, message)
+    return reply(services, session_id, learner_id, message, open_quiz)
 
 
 def graded_in_chat(db, learner_id: str) -> int:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
 from ..ids import SESSION_ID
 from ..storage.db import Database
 from ..errors import InvalidInput, NotFound
-from ..storage.models import ChatSession, ChatTurn, Feedback, utcnow
+from ..storage.models import ChatSession, ChatTurn, Feedback, QuizChatLink, utcnow
 
 
 def validate_session_id(session_id: str) -> str:
@@ -52,12 +53,42 @@ def recent_turns(db: Database, session_id: str, learner_id: str | None = None, c
                  limit: int = 6) -> list[ChatTurn]:
     """check_session and history in one read transaction: the last `limit` turns of a session the learner may
     use, oldest first ([] for a new id)."""
+    return session_state(db, session_id, learner_id, course_id, limit, quiz=False).turns
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a new turn needs to know of its conversation."""
+
+    turns: list[ChatTurn]  # the last ones, oldest first
+    open_quiz: QuizChatLink | None  # a chat-quiz question waiting for the learner's reply
+
+
+def session_state(db: Database, session_id: str, learner_id: str | None = None, course_id: str | None = None,
+                  limit: int = 6, quiz: bool = True) -> SessionState:
+    """check_session, the last `limit` turns and (with `quiz`) the open chat-quiz question, in one read transaction
+    (nothing for a new id)."""
     validate_session_id(session_id)
     with db.scope() as s:
         row = s.get(ChatSession, session_id)
-        if row is not None and (row.learner_id != learner_id or _other_course(row, course_id)):
+        if row is None:
+            return SessionState([], None)
+        if row.learner_id != learner_id or _other_course(row, course_id):
             raise NotFound(f"unknown session {session_id!r}")
-        return _last_turns(s, session_id, limit) if row is not None and limit > 0 else []
+        return SessionState(_last_turns(s, session_id, limit) if limit > 0 else [],
+                            _open_quiz(s, session_id) if quiz else None)
+
+
+def open_quiz(db: Database, session_id: str) -> QuizChatLink | None:
+    """The conversation's chat-quiz question still waiting for a reply (the newest, if several)."""
+    with db.scope() as s:
+        return _open_quiz(s, session_id)
+
+
+def _open_quiz(s, session_id: str) -> QuizChatLink | None:
+    return s.scalars(select(QuizChatLink).where(QuizChatLink.chat_session_id == session_id,
+                                                QuizChatLink.open.is_(True))
+                     .order_by(QuizChatLink.created_at.desc())).first()
 
 
 def get_session(db: Database, session_id: str, course_id: str | None = None) -> ChatSession:

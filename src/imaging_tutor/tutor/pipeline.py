@@ -113,18 +113,20 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     q = clean_question(question, settings)
     if mode not in ("answer", "hint"):
         raise InvalidInput("mode must be 'answer' or 'hint'")
-    if session_id is not None:  # "quiz me", and replies to an open chat question, go to the quiz (quiz/chat.py)
-        from ..quiz.chat import chat_turn
-
-        quizzed = chat_turn(services, q, session_id, learner_id=learner_id, chapter=chapter)
-        if quizzed is not None:
-            return quizzed
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
     if session_id is not None:
-        # A new id is fine: the session is created with its first turn (add_turn).
-        past = past_turns(conversations.recent_turns(db, session_id, learner_id, course_id=services.course().id),
-                          vector_model=embedder.name)
+        # Whose conversation it is, its last turns and its open quiz question, in one read. A new id is fine: the
+        # session is created with its first turn (add_turn).
+        state = conversations.session_state(db, session_id, learner_id, course_id=services.course().id)
+        from ..quiz.chat import chat_turn
+
+        # "quiz me", and replies to an open chat question, go to the quiz (quiz/chat.py)
+        quizzed = chat_turn(services, q, session_id, learner_id=learner_id, chapter=chapter,
+                            open_quiz=state.open_quiz)
+        if quizzed is not None:
+            return quizzed
+        past = past_turns(state.turns, vector_model=embedder.name)
     snapshot = services.index()
     course = snapshot.course
     if chapter is not None:

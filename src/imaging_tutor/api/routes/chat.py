@@ -11,8 +11,8 @@ from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import StreamingResponse
 
 from ...tutor import pipeline as tutor
+from ...tutor.conversations import validate_session_id
 from ...tutor.schemas import Answer
-from ..access import claimable_session
 from ..deps import ChatRateLimit, PrincipalDep, ServicesDep
 from .. import examples
 from ..schemas import ChatRequest
@@ -24,7 +24,8 @@ router = APIRouter(tags=["chat"], dependencies=[ChatRateLimit])
 
 def _session_for(body: ChatRequest, services, principal) -> str | None:
     """The conversation to answer in: the learner's given one or a new id (created with its first turn, so a
-    question that fails leaves nothing behind); none for staff and callers without an identity."""
+    question that fails leaves nothing behind); none for staff and callers without an identity. Whether the given
+    one is this learner's (of this course) is checked by tutor.answer, in the same read as its last turns."""
     tutor.clean_question(body.message, services.settings)
     if body.chapter is not None:
         services.course().chapter(body.chapter)
@@ -37,7 +38,7 @@ def _session_for(body: ChatRequest, services, principal) -> str | None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                                 "conversations belong to a learner: send a learner bearer token to use session_id",
                                 headers={"WWW-Authenticate": "Bearer"})
-        claimable_session(services.db, principal, session_id, services.course().id)
+        validate_session_id(session_id)
     elif principal.learner_id is not None:
         session_id = uuid.uuid4().hex
     return session_id
