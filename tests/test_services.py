@@ -69,3 +69,21 @@ def test_catalog_leaves_out_broken_and_duplicate_folders(tmp_path, courses):
     assert any("ultrasound-copy" in p and "already used" in p for p in catalog.problems)
     wrong = build_catalog(Settings(corpus_dir=CORPUS, courses_dir=courses, default_course="nope"))
     assert wrong.default_id == "ai-in-medical-imaging" and any("'nope'" in p for p in wrong.problems)
+
+
+@pytest.mark.parametrize(("cores", "workers", "explicit", "expected"),
+                         [(2, 1, 0, 2), (2, 2, 0, 1), (2, 3, 0, 1), (8, 3, 0, 2), (2, 2, 5, 5)])
+def test_answer_concurrency_is_the_process_share_of_the_cores(cores, workers, explicit, expected):
+    settings = Settings(api_workers=workers, answer_concurrency=explicit)
+    assert settings.resolved_answer_concurrency(cores=cores) == expected
+
+
+def test_courses_share_one_answer_slot(tmp_path, courses, make_services):
+    root = make_services(Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, courses_dir=courses,
+                                  answer_concurrency=2))
+    assert root.for_course("home-composting").answer_slot() is root.answer_slot()
+    slot = root.answer_slot()
+    assert slot.acquire(blocking=False) and slot.acquire(blocking=False) and not slot.acquire(blocking=False)
+    slot.release()
+    slot.release()
+

@@ -1,6 +1,7 @@
 """Settings: one pydantic-settings class, read from TUTOR_* environment variables."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     # Threads per ONNX session. A query is a few dozen tokens: one thread answers it as fast as two,
     # and the API spreads parallel requests over worker processes, so more threads would only contend.
     onnx_threads: int = Field(default=1, ge=1)
+    # Answers computed at once in one process. The work is CPU-bound Python (the GIL) plus one ONNX thread, so
+    # more answers at once than the process's share of the cores only queue for the GIL and stretch every
+    # answer's latency. 0: this host's cores divided among the API workers (`api_workers`, which `serve` and `up`
+    # set from --workers). An LLM writer's wait, the database and the quiz are never counted.
+    answer_concurrency: int = Field(default=0, ge=0)
+    api_workers: int = Field(default=1, ge=1)
 
     max_question_chars: int = 2000
     max_body_bytes: int = 64_000
@@ -95,6 +102,14 @@ class Settings(BaseSettings):
     @property
     def onnx_path(self) -> Path:
         return self.onnx_dir or self.data_dir / "onnx"
+
+    def resolved_answer_concurrency(self, cores: int | None = None) -> int:
+        """answer_concurrency, or this process's share of the host's cores (at least one)."""
+        if self.answer_concurrency:
+            return self.answer_concurrency
+        if cores is None:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(1, cores // self.api_workers)
 
     @property
     def snapshot_path(self) -> Path:

@@ -67,6 +67,7 @@ class Services:
         self._parent: Services | None = None
         self._children: dict[str, Services] = {}
         self._catalog: "Catalog | None" = None
+        self._answer_slots: threading.BoundedSemaphore | None = None
         self._catalog_read = 0.0
         self.catalog_rescan_s = CATALOG_RESCAN_S
 
@@ -152,6 +153,17 @@ class Services:
         from .index.snapshot import IndexProvider
 
         return self._once("_index", lambda: IndexProvider(self)).get()
+
+    def answer_slot(self) -> threading.BoundedSemaphore:
+        """Held while an answer is computed: at most `resolved_answer_concurrency` at once in this process (one
+        count for all its courses)."""
+        if self._parent is not None:
+            return self._parent.answer_slot()
+        if self._answer_slots is None:
+            with self._lock:
+                if self._answer_slots is None:
+                    self._answer_slots = threading.BoundedSemaphore(self.settings.resolved_answer_concurrency())
+        return self._answer_slots
 
     def support_measure(self, course: "Course") -> "SupportMeasure":
         """The verifier's support measure for this course (section passages embedded once)."""

@@ -99,7 +99,9 @@ def run_serve(args: argparse.Namespace, services) -> int:
     if args.workers < 1:
         raise SystemExit("error: --workers must be at least 1")
     print(prepare_secrets(settings), flush=True)
-    # Each worker builds its app from the environment, so every setting reaches all of them.
+    # Each worker builds its app from the environment, so every setting reaches all of them; the worker count
+    # sizes each worker's share of the cores (Settings.answer_concurrency).
+    os.environ["TUTOR_API_WORKERS"] = str(args.workers)
     uvicorn.run("imaging_tutor.api.app:create_app", factory=True, host=args.host or settings.api_host,
                 port=args.port or settings.api_port, workers=args.workers, log_level=args.log_level,
                 proxy_headers=False, server_header=False)

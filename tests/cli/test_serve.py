@@ -1,0 +1,32 @@
+"""`imaging-tutor serve --workers N` tells each worker how many there are, which sizes its share of the cores."""
+from __future__ import annotations
+
+import argparse
+import os
+
+from imaging_tutor.cli import serve
+from imaging_tutor.config import Settings
+
+
+class FakeUvicorn:
+    """Stands in for uvicorn.run: records what a worker would read from the environment, starts nothing."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def run(self, app, **kwargs):
+        self.seen = {"app": app, "workers": kwargs["workers"], "env": os.environ.get("TUTOR_API_WORKERS")}
+
+
+def test_serve_passes_the_worker_count_to_the_workers(tmp_path, monkeypatch):
+    import uvicorn
+
+    fake = FakeUvicorn()
+    monkeypatch.setattr(uvicorn, "run", fake.run)
+    monkeypatch.setenv("TUTOR_API_WORKERS", "1")  # restored after the test, whatever run_serve sets
+    settings = Settings(data_dir=tmp_path / "data")
+    args = argparse.Namespace(workers=3, host=None, port=None, log_level="warning")
+    assert serve.run_serve(args, type("FakeServices", (), {"settings": settings})()) == 0
+    assert fake.seen == {"app": "imaging_tutor.api.app:create_app", "workers": 3, "env": "3"}
+    assert Settings().api_workers == 3  # what each worker's settings then say
+    assert Settings().resolved_answer_concurrency(cores=6) == 2
