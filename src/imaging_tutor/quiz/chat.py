@@ -138,8 +138,7 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
     """Ask one question on the sections just discussed (or the topic named) and keep it open for the reply."""
     learner_id = check_learner(learner_id)
     db = services.db
-    conversations.check_session(db, session_id, learner_id, course_id=services.course().id)
-    link = conversations.open_quiz(db, session_id)
+    link = conversations.session_state(db, session_id, learner_id, course_id=services.course().id, limit=0).open_quiz
     if link is not None:
         _close(db, link.quiz_session_id)
     course = services.course()
@@ -167,15 +166,10 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
     return _store(services, session_id, learner_id, message, answer)
 
 
-UNREAD = object()  # chat_turn's and reply's default: read the open question here
-
-
-def reply(services, session_id: str, learner_id: str, message: str, link=UNREAD) -> Answer | None:
+def reply(services, session_id: str, learner_id: str, message: str, link: QuizChatLink | None) -> Answer | None:
     """Grade a reply to the open question `link` (or give a hint, or skip); None when nothing is open or the message
     is a question of its own for the tutor."""
     db = services.db
-    if link is UNREAD:
-        link = conversations.open_quiz(db, session_id)
     if link is None:
         return None
     item = _item_of(db, link.quiz_session_id)
@@ -222,10 +216,10 @@ def reply(services, session_id: str, learner_id: str, message: str, link=UNREAD)
     return _store(services, session_id, learner_id, message, answer)
 
 
-def chat_turn(services, message: str, session_id: str, learner_id: str | None = None, chapter: int | None = None,
-              open_quiz=UNREAD) -> Answer | None:
-    """The tutor's hook: a 'quiz me' request or a reply to an open chat question becomes a quiz turn; anything else
-    (None) goes on to the tutor. `open_quiz`: the open question when the caller read it with the session."""
+def chat_turn(services, message: str, session_id: str, open_quiz: QuizChatLink | None, learner_id: str | None = None,
+              chapter: int | None = None) -> Answer | None:
+    """The tutor's hook: a 'quiz me' request or a reply to the open chat question (read with the session:
+    conversations.session_state) becomes a quiz turn; anything else (None) goes on to the tutor."""
     if learner_id is None:
         return None  # progress and review belong to a learner
     m = QUIZ_ME.match(message)

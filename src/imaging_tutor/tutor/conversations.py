@@ -42,20 +42,6 @@ def new_session(db: Database, learner_id: str | None = None, session_id: str | N
     return sid
 
 
-def check_session(db: Database, session_id: str, learner_id: str | None = None, course_id: str | None = None) -> None:
-    """Refuse a session id that is malformed or belongs to someone else or another course; a new id is fine
-    (nothing is written: the session is created with its first turn, so a question that fails leaves no empty
-    conversation)."""
-    recent_turns(db, session_id, learner_id, course_id, limit=0)
-
-
-def recent_turns(db: Database, session_id: str, learner_id: str | None = None, course_id: str | None = None,
-                 limit: int = 6) -> list[ChatTurn]:
-    """check_session and history in one read transaction: the last `limit` turns of a session the learner may
-    use, oldest first ([] for a new id)."""
-    return session_state(db, session_id, learner_id, course_id, limit, quiz=False).turns
-
-
 @dataclass(frozen=True)
 class SessionState:
     """What a new turn needs to know of its conversation."""
@@ -65,9 +51,11 @@ class SessionState:
 
 
 def session_state(db: Database, session_id: str, learner_id: str | None = None, course_id: str | None = None,
-                  limit: int = 6, quiz: bool = True) -> SessionState:
-    """check_session, the last `limit` turns and (with `quiz`) the open chat-quiz question, in one read transaction
-    (nothing for a new id)."""
+                  limit: int = 6) -> SessionState:
+    """Refuse a session id that is malformed or belongs to someone else or another course, and read the last
+    `limit` turns and the open chat-quiz question, in one read transaction. A new id is fine and has neither
+    (nothing is written: the session is created with its first turn, so a question that fails leaves no empty
+    conversation)."""
     validate_session_id(session_id)
     with db.scope() as s:
         row = s.get(ChatSession, session_id)
@@ -75,20 +63,10 @@ def session_state(db: Database, session_id: str, learner_id: str | None = None, 
             return SessionState([], None)
         if row.learner_id != learner_id or _other_course(row, course_id):
             raise NotFound(f"unknown session {session_id!r}")
-        return SessionState(_last_turns(s, session_id, limit) if limit > 0 else [],
-                            _open_quiz(s, session_id) if quiz else None)
-
-
-def open_quiz(db: Database, session_id: str) -> QuizChatLink | None:
-    """The conversation's chat-quiz question still waiting for a reply (the newest, if several)."""
-    with db.scope() as s:
-        return _open_quiz(s, session_id)
-
-
-def _open_quiz(s, session_id: str) -> QuizChatLink | None:
-    return s.scalars(select(QuizChatLink).where(QuizChatLink.chat_session_id == session_id,
-                                                QuizChatLink.open.is_(True))
-                     .order_by(QuizChatLink.created_at.desc())).first()
+        quiz = s.scalars(select(QuizChatLink).where(QuizChatLink.chat_session_id == session_id,
+                                                    QuizChatLink.open.is_(True))
+                         .order_by(QuizChatLink.created_at.desc())).first()
+        return SessionState(_last_turns(s, session_id, limit) if limit > 0 else [], quiz)
 
 
 def get_session(db: Database, session_id: str, course_id: str | None = None) -> ChatSession:

@@ -122,8 +122,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         from ..quiz.chat import chat_turn
 
         # "quiz me", and replies to an open chat question, go to the quiz (quiz/chat.py)
-        quizzed = chat_turn(services, q, session_id, learner_id=learner_id, chapter=chapter,
-                            open_quiz=state.open_quiz)
+        quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter)
         if quizzed is not None:
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
