@@ -1,7 +1,8 @@
 """Fit the message-act model (tutor/acts_model.json): question, small talk, clarify, quiz me.
 
-Training: evals/acts/fit.jsonl (messages on many subjects) and the turns of evals/calibration/conversations.jsonl
-(small-talk turns, clarify turns, every other turn a question). Never evals/acts/eval.jsonl or evals/sets/.
+Training: evals/acts/fit.jsonl (messages on many subjects), the turns of evals/calibration/conversations.jsonl
+(small-talk turns, clarify turns, every other turn a question), and the search-box and workplace fit splits
+(questions: two misspelt words and a long message with context are questions too). Never evals/acts/eval.jsonl or evals/sets/.
 Each non-question act gets the lowest threshold whose precision, cross-validated on the training rows, is >= 0.98:
 a question taken for small talk would go unanswered, so precision is what matters. Held-out numbers on
 evals/acts/eval.jsonl are printed, never used to choose anything.
@@ -24,7 +25,8 @@ from imaging_tutor.tutor.acts import ACTS, SHAPE_FEATURES, shape_features
 from imaging_tutor.tutor.spelling import course_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
-FIT = [ROOT / "evals/acts/fit.jsonl", ROOT / "evals/calibration/conversations.jsonl"]
+FIT = [ROOT / "evals/acts/fit.jsonl", ROOT / "evals/calibration/conversations.jsonl",
+       ROOT / "evals/calibration/search.jsonl"]
 EVAL = ROOT / "evals/acts/eval.jsonl"
 MIN_PRECISION = 0.98
 C = 0.5

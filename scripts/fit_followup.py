@@ -3,7 +3,9 @@
 Training turns: the conversation fit split (evals/calibration/conversations.jsonl) and the follow-up rows of the other
 training courses' fit splits, each replayed through the real tutor so the earlier turns leave the state they leave
 at run time. Labels from the data writers' turn types: pronoun, ellipsis, why/how, example, compare, deeper, clarify
-and return lean on the conversation; switch does not. Further negatives: standalone fit questions of each training
+and return lean on the conversation; switch does not, nor does switch_out (a new subject the course lacks: it must
+be judged on its own, not read as a follow-up of the course topic before it). offtopic turns (out of scope, but
+about the conversation's topic: "how much would that cost us?") are left out: they may lean on it. Further negatives: standalone fit questions of each training
 course asked right after another random question of the same course (a new topic after an unrelated one).
 The threshold maximises cross-validated accuracy; the script prints cross-validated numbers per turn type.
 Never reads evals/sets/ or a course's eval.jsonl.
@@ -29,7 +31,7 @@ from imaging_tutor.tutor import pipeline  # noqa: E402
 from imaging_tutor.tutor.resolve import FEATURES  # noqa: E402
 
 LEANS = {"pronoun", "ellipsis", "why", "how", "example", "compare", "deeper", "clarify", "return"}
-STANDS = {"switch"}
+STANDS = {"switch", "switch_out"}
 CONVERSATIONS = ROOT / "evals/calibration/conversations.jsonl"
 STANDALONE_SOURCES = [ROOT / "evals/calibration/guard.jsonl", ROOT / "evals/calibration/workplace.jsonl",
                       ROOT / "evals/calibration/search.jsonl"]

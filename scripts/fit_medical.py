@@ -4,7 +4,8 @@ Training rows, none from evals/sets/: evals/calibration/guard.jsonl (medical_adv
 calibration personal_medical split (personal = request, mixed = context only, lookalike = neither), the personal
 turns of the conversation fit split, and as negatives the workplace, search and near-miss fit splits, the acts fit
 rows, the other courses' fit splits and the course's question bank.
-`advice` threshold: just below the lowest cross-validated probability of any request (recall 1.0 held out on the
+`advice` threshold: just below the lowest cross-validated probability (averaged over repeated fold shuffles) of any
+request (recall 1.0 held out on the
 training requests), because answering a request for care is the failure that matters most; `context` threshold:
 0.5. The cross-validated false-refusal rate on workplace and look-alike questions is printed.
 Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
@@ -57,11 +58,17 @@ def fit_head(X, y):
     return clf, mean, scale
 
 
+REPEATS = 5  # the threshold is a minimum over requests: averaged over fold shuffles it no longer swings with
+# which fold one hard request happens to land in when a row is added elsewhere (one shuffle: 0.33 -> 0.20)
+
+
 def cv_probabilities(X, y) -> np.ndarray:
+    """Each row's held-out probability, averaged over REPEATS shuffles of 5-fold cross-validation."""
     p = np.zeros(len(y))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-        clf, mean, scale = fit_head(X[tr], y[tr])
-        p[te] = clf.predict_proba((X[te] - mean) / scale)[:, 1]
+    for seed in range(REPEATS):
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
+            clf, mean, scale = fit_head(X[tr], y[tr])
+            p[te] += clf.predict_proba((X[te] - mean) / scale)[:, 1] / REPEATS
     return p
 
 

@@ -34,6 +34,25 @@ def test_a_follow_up_explains_further_instead_of_repeating_the_last_answer(tutor
     assert not {s.text for s in unclear.sentences} & {s.text for s in first.sentences}, unclear.answer
 
 
+@pytest.mark.parametrize("turns", [["what is sensitivity?", "ok, and what is a hyperparameter sweep?"],
+                                   ["what is drift?", "how do transistors work?"],
+                                   ["what does DICOM metadata hold?", "btw what is lidocaine used for?"]])
+def test_a_new_subject_the_course_lacks_is_read_alone_and_refused_not_answered_from_the_last_topic(tutor_services,
+                                                                                                  turns):
+    first, switch = ask_all(tutor_services, turns)
+    assert first.status == "answered"
+    assert switch.status == "out_of_scope" and not switch.citations, switch.answer
+    assert "(about:" not in switch.resolved_question
+
+
+@pytest.mark.parametrize("turns, ref", [(["what is sensitivity?", "and specificity?"], "4.2"),
+                                        (["what is shortcut learning?", "why does it happen?"], "5.3")])
+def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(tutor_services, turns, ref):
+    _, follow = ask_all(tutor_services, turns)
+    assert follow.status == "answered" and "(about:" in follow.resolved_question
+    assert follow.citations[0].ref == ref
+
+
 def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):
     first, thanks, follow = ask_all(tutor_services, ["what is drift?", "ok thanks!", "how do you monitor for it?"])
     assert thanks.status == "small_talk" and not thanks.citations and "[" not in thanks.answer

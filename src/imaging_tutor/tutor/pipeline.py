@@ -254,13 +254,18 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
     resolution = resolve(text, past, shares, followup,
                          alone_top=alone.refs,
                          alone_sentence_max=float(alone.sentence_scores.max()) if len(alone.sentence_scores) else 0.0,
-                         turn_vector=alone.query_vector, prev_vector=prev_vector)
+                         turn_vector=alone.query_vector, prev_vector=prev_vector, rare=rare_word_test(embedder))
     if act == "clarify" and past:
         resolution = Resolution("continue", text, q, past[-1].topic, past[-1].subject or past[-1].question, past[-1])
     retrieval = alone if resolution.context is None else find(resolution.query, resolution.context, alone,
                                                               bare=not resolution.own_topic)
     return TurnReading(correction, act, vector, alone, resolution, retrieval,
                        expand_acronyms(resolution.query, snapshot.acronyms), find)
+
+
+def rare_word_test(embedder) -> Callable[[str], bool]:
+    """A word is rare in English when the embedding model's vocabulary has no single piece for it."""
+    return lambda word: embedder.count_tokens(word) > 3  # [CLS] + two or more pieces + [SEP]
 
 
 def small_talk_reply(message: str, course_title: str, act: str) -> str:

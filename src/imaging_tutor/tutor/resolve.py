@@ -118,8 +118,19 @@ def pick_context(turn_topic: str, past: list[PastTurn]) -> tuple[PastTurn, int]:
     return best, best_at
 
 
+def foreign_words(text: str, section_share: dict[str, float], rare=None) -> list[str]:
+    """The turn's rare content words that no section of the course uses: 'what is backpropagation?' brings a subject
+    of its own (one the course lacks), 'can you give an example?' brings none. `rare(word)`: whether a word is
+    uncommon in English (the embedding model's vocabulary splits it into pieces), so 'whichever' or 'mentioned',
+    which a course may simply not use, do not count, nor do contractions ("isn't"); None counts every word the course
+    lacks."""
+    return [w for w in dict.fromkeys(words(text)) if len(w) > 2 and not any(c.isdigit() or c in "'’" for c in w)
+            and w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS and stem(w) not in section_share
+            and (rare is None or rare(w))]
+
+
 def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[str], alone_sentence_max: float,
-                  sim_prev: float) -> dict[str, float]:
+                  sim_prev: float, n_foreign: int = 0) -> dict[str, float]:
     """Cues that a turn leans on the conversation; all mean the same on any course."""
     ws = words(turn)
     head = " ".join(ws[:6])
@@ -136,11 +147,13 @@ def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[st
         "prev_in_alone_top3": float(last.main_ref is not None and last.main_ref in alone_top[:3]),
         "sim_prev": sim_prev,
         "overlap_prev_topic": overlap,
+        "n_foreign": float(min(n_foreign, MAX_FOREIGN)),
     }
 
 
 FEATURES = ("pronoun", "connective", "n_known", "no_known", "n_words", "switch_cue", "alone_sentence_max",
-            "prev_in_alone_top3", "sim_prev", "overlap_prev_topic")
+            "prev_in_alone_top3", "sim_prev", "overlap_prev_topic", "n_foreign")
+MAX_FOREIGN = 3
 
 
 def follow_up_probability(features: dict[str, float], model: dict) -> float:
@@ -151,14 +164,15 @@ def follow_up_probability(features: dict[str, float], model: dict) -> float:
 
 def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], model: dict | None, *,
             alone_top: list[str], alone_sentence_max: float, turn_vector: np.ndarray | None = None,
-            prev_vector: np.ndarray | None = None) -> Resolution:
+            prev_vector: np.ndarray | None = None, rare=None) -> Resolution:
     """Decide how the turn relates to the conversation and what to retrieve for it."""
     own_topic = topic_of(turn, section_share)
     if not past:
         return Resolution("standalone", turn, turn, own_topic, turn)
     context, back = pick_context(own_topic, past)
     sim_prev = float(turn_vector @ prev_vector) if turn_vector is not None and prev_vector is not None else 0.0
-    feats = turn_features(turn, own_topic, past[-1], alone_top, alone_sentence_max, sim_prev)
+    feats = turn_features(turn, own_topic, past[-1], alone_top, alone_sentence_max, sim_prev,
+                          len(foreign_words(turn, section_share, rare)))
     if model is None:
         return Resolution("standalone", turn, turn, own_topic, turn, None, 0.0, feats)
     p = follow_up_probability(feats, model)
