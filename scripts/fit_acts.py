@@ -1,8 +1,8 @@
 """Fit the message-act model (tutor/acts_model.json): question, small talk, clarify, quiz me.
 
 Training: evals/acts/fit.jsonl (messages on many subjects), the turns of evals/calibration/conversations.jsonl
-(small-talk turns, clarify turns, every other turn a question), and the search-box and workplace fit splits
-(questions: two misspelt words and a long message with context are questions too). Never evals/acts/eval.jsonl or evals/sets/.
+(small-talk turns, clarify turns, every other turn a question), and the search-box fit split (questions: two
+misspelt words are a question, not small talk). Never evals/acts/eval.jsonl or evals/sets/.
 Each non-question act gets the lowest threshold whose precision, cross-validated on the training rows, is >= 0.98:
 a question taken for small talk would go unanswered, so precision is what matters. Held-out numbers on
 evals/acts/eval.jsonl are printed, never used to choose anything.

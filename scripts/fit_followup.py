@@ -5,8 +5,9 @@ training courses' fit splits, each replayed through the real tutor so the earlie
 at run time. Labels from the data writers' turn types: pronoun, ellipsis, why/how, example, compare, deeper, clarify
 and return lean on the conversation; switch does not, nor does switch_out (a new subject the course lacks: it must
 be judged on its own, not read as a follow-up of the course topic before it). offtopic turns (out of scope, but
-about the conversation's topic: "how much would that cost us?") are left out: they may lean on it. Further negatives: standalone fit questions of each training
-course asked right after another random question of the same course (a new topic after an unrelated one).
+about the conversation's topic: "how much would that cost us?") are left out: they may lean on it. Further
+negatives: standalone fit questions of each training course asked right after another random question of the same
+course (a new topic after an unrelated one).
 The threshold maximises cross-validated accuracy; the script prints cross-validated numbers per turn type.
 Never reads evals/sets/ or a course's eval.jsonl.
 Usage: .venv/bin/python scripts/fit_followup.py [--dry-run]

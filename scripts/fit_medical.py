@@ -5,9 +5,9 @@ calibration personal_medical split (personal = request, mixed = context only, lo
 turns of the conversation fit split, and as negatives the workplace, search and near-miss fit splits, the acts fit
 rows, the other courses' fit splits and the course's question bank.
 `advice` threshold: just below the lowest cross-validated probability (averaged over repeated fold shuffles) of any
-request (recall 1.0 held out on the
-training requests), because answering a request for care is the failure that matters most; `context` threshold:
-0.5. The cross-validated false-refusal rate on workplace and look-alike questions is printed.
+request (recall 1.0 held out on the training requests), because answering a request for care is the failure that
+matters most; `context` threshold: 0.5. The cross-validated false-refusal rate on workplace and look-alike
+questions is printed.
 Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
 """
 from __future__ import annotations
