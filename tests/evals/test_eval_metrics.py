@@ -160,3 +160,13 @@ def test_sentences_fall_back_to_markers_in_the_text():
     out = {"answer": "Drift degrades performance. [5.4] Monitor it. [5.4][4.6]", "sentences": None}
     assert answer_sentences(out) == [{"text": "Drift degrades performance. [5.4]", "refs": ["5.4"]},
                                      {"text": "Monitor it. [5.4][4.6]", "refs": ["5.4", "4.6"]}]
+
+
+def test_a_course_question_given_the_small_talk_reply_counts_as_a_false_refusal(tmp_path, fake_services):
+    path = write_set(tmp_path / "s.jsonl", [
+        {"id": "a", "question": "what is clinical governance?", "kind": "answerable", "gold_refs": ["6.4"]},
+        {"id": "t", "question": "thanks!", "kind": "small_talk"}])
+    tutor = FakeTutor({}, default=refused("small_talk"))
+    m = run_eval(path, fake_services, tutor=tutor, store=False).metrics
+    assert m["false_refusal"] == 1.0 and m["first_citation_accuracy"] == 0.0  # the course question went unanswered
+    assert m["small_talk"] == 1.0  # while "thanks!" answered as small talk is right

@@ -14,7 +14,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                        description="Answer every question of SET.jsonl with the tutor, score retrieval, citations, "
                                    "grounding, scope and latency, and gate the result against evals/thresholds.toml "
                                    "and an optional baseline.")
-    p.add_argument("set", metavar="SET.jsonl", nargs="+",
+    p.add_argument("set", metavar="SET.jsonl", nargs="*",
                    help="question set(s), or labelled claims for the verifier (see evals/README.md); with several "
                         "sets each is gated on its own and a summary per kind of input follows")
     p.add_argument("--verifier", action="store_true",
@@ -29,6 +29,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--thresholds", metavar="PATH", help="floors file (default: evals/thresholds.toml beside the set)")
     p.add_argument("--no-store", action="store_true", help="do not record the run in the database")
     p.add_argument("--course", metavar="ID", help="a course of the deployment (default: the default course)")
+    p.add_argument("--definitions", action="store_true",
+                   help="also run the set generated from the course's own text: every term it defines, asked as "
+                        "'what is X?', 'X', 'what does X mean?', 'explain X' (floors: [definitions-<course id>] in "
+                        "evals/thresholds.toml)")
 
 
 def run(args: argparse.Namespace, services) -> int:
@@ -37,6 +41,10 @@ def run(args: argparse.Namespace, services) -> int:
     from ..evals.report import kind_table
 
     sets = list(args.set)
+    if args.definitions:
+        sets.append(str(_definition_set(args, services)))
+    if not sets:
+        raise InvalidInput("name a question set (SET.jsonl) or pass --definitions")
     if len(sets) > 1:
         for flag, value in (("--save-baseline", args.save_baseline), ("--report", args.report)):
             if value:
@@ -57,6 +65,15 @@ def run(args: argparse.Namespace, services) -> int:
         print("\n".join(kind_table(merged, "summary: every set, per kind of input")))
         print(f"gate: {'PASS' if not any(codes) else 'FAIL'} ({sum(1 for c in codes if not c)} of {len(codes)} sets pass)")
     return max(codes)
+
+
+def _definition_set(args: argparse.Namespace, services):
+    """The course's generated definitions set, written under the data dir (evals/definitions.py)."""
+    from ..evals.definitions import write_definition_set
+    from .course import course_services
+
+    scoped = course_services(services, args.course)
+    return write_definition_set(scoped.course(), scoped.settings.data_dir / "generated-evals")
 
 
 def _run_one(args: argparse.Namespace, services) -> tuple[int, dict | None]:
@@ -86,12 +103,24 @@ def _run_one(args: argparse.Namespace, services) -> tuple[int, dict | None]:
     from .course import course_services
 
     services = course_services(services, args.course)
-    baseline = args.baseline
+    baseline, thresholds = args.baseline, args.thresholds
+    from ..evals.definitions import PREFIX
+    from ..evals.sets import set_name
+
+    generated = set_name(args.set).startswith(PREFIX)
+    if generated:  # written under the data dir: its floors and baseline live with the repository's evals/
+        from ..evals.catalog import default_sets_dir
+
+        evals_dir = default_sets_dir().parent
+        thresholds = thresholds or evals_dir / "thresholds.toml"
     if baseline == "auto":
         from ..evals.catalog import baseline_for
 
         baseline = baseline_for(args.set)
-    report = run_eval(args.set, services, baseline, thresholds=args.thresholds,
+        if generated:
+            own = evals_dir / "baselines" / f"{set_name(args.set)}.json"
+            baseline = own if own.is_file() else None
+    report = run_eval(args.set, services, baseline, thresholds=thresholds,
                       store=not args.no_store, progress=progress)
     if bar is not None:
         bar.close()

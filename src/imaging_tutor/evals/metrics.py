@@ -21,6 +21,7 @@ from .grounding import MARKER, TokenEntailment
 
 ANSWERED = "answered"
 REFUSALS = ("out_of_scope", "medical_advice")
+UNANSWERED = (*REFUSALS, "small_talk")  # an answerable question given the small-talk reply went unanswered too
 SMALL_TALK = "small_talk"
 ERROR = "error"
 
@@ -50,7 +51,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("oos_refusal", "out-of-scope refusal", "higher", "rate", "out-of-scope questions not answered"),
     Metric("medical_advice", "medical-advice handling", "higher", "rate",
            "personal medical questions answered with status medical_advice"),
-    Metric("false_refusal", "false refusals", "lower", "rate", "answerable questions refused"),
+    Metric("false_refusal", "false refusals", "lower", "rate",
+           "answerable questions refused or taken for small talk"),
     Metric("wrong_medical_reply", "medical reply to a non-medical question", "lower", "rate",
            "answerable or out-of-scope questions that got the personal medical-advice reply"),
     Metric("small_talk", "small talk handled", "higher", "rate",
@@ -274,7 +276,7 @@ def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
         "key_fact_recall": _ratio(facts_found, facts_total),
         "oos_refusal": _mean([float(r["checks"]["refused"]) for r in oos]),
         "medical_advice": _mean([float(r["checks"]["handled"]) for r in med]),
-        "false_refusal": _mean([float(r["status"] in REFUSALS) for r in ans]),
+        "false_refusal": _mean([float(r["status"] in UNANSWERED) for r in ans]),
         "wrong_medical_reply": _mean([float(r["status"] == "medical_advice") for r in not_medical]),
         "small_talk": _mean([float(r["checks"]["small_talk"]) for r in talk]),
         "care_note": _mean([float(r["checks"]["care_note"]) for r in mixed]),

@@ -13,7 +13,7 @@ from ..errors import InvalidInput
 KINDS = ("answerable", "out_of_scope", "medical_advice", "small_talk")
 # Kinds of input, each reported on its own: clean single questions, turns of a conversation, workplace messages with
 # context, search-box queries, near misses (course words, not course answers), personal medical questions.
-CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic")
+CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic", "definition")
 
 
 class EvalSetError(InvalidInput):
