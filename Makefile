@@ -50,17 +50,18 @@ test: install-dev system-deps export-onnx
 	$(MAKE) --no-print-directory eval
 
 # The gate: every eval set against its floors (evals/thresholds.toml) and its own baseline (evals/baselines/), each
-# kind of input reported on its own; then the test courses of other subjects, each in its own course folder; then
-# the verifier's labelled claims. Fails on invalid refs, medical-advice misses, floors or regressions.
+# kind of input reported on its own, with the set generated from each course's own definitions (--definitions); then
+# the test courses of other subjects, each in its own course folder (with theirs); then the verifier's labelled
+# claims. Fails on invalid refs, medical-advice misses, floors or regressions.
 EVAL_SETS := grounding course_quiz conversations switch_out workplace search near_miss personal_medical
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 eval: install
 	$(BIN)/imaging-tutor ingest
-	$(BIN)/imaging-tutor eval $(EVAL_SETS:%=evals/sets/%.jsonl) --baseline auto --no-store
+	$(BIN)/imaging-tutor eval $(EVAL_SETS:%=evals/sets/%.jsonl) --definitions --baseline auto --no-store
 	@for c in $(TEST_COURSES); do \
 	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor ingest >/dev/null && \
 	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/courses/$$c/eval.jsonl \
-	    --baseline auto --no-store || exit 1; \
+	    --definitions --baseline auto --no-store || exit 1; \
 	done
 	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 

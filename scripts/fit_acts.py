@@ -1,7 +1,8 @@
 """Fit the message-act model (tutor/acts_model.json): question, small talk, clarify, quiz me.
 
 Training: evals/acts/fit.jsonl (messages on many subjects), the turns of evals/calibration/conversations.jsonl
-(small-talk turns, clarify turns, every other turn a question), and the search-box fit split (questions: two
+(small-talk turns; clarify turns by their `act` label: "simpler please" is clarify, "what do you mean by leakage?"
+names its subject and is a question; every other turn a question), and the search-box fit split (questions: two
 misspelt words are a question, not small talk). Never evals/acts/eval.jsonl or evals/sets/.
 Each non-question act gets the lowest threshold whose precision, cross-validated on the training rows, is >= 0.98:
 a question taken for small talk would go unanswered, so precision is what matters. Held-out numbers on
@@ -36,8 +37,8 @@ def rows_of(path: Path) -> list[tuple[str, str]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        if "act" in r:
-            out.append((r["text"], r["act"]))
+        if "act" in r:  # an act labelled by hand: a message, or a conversation turn (see evals/README.md)
+            out.append((r.get("text") or r["question"], r["act"]))
         elif r.get("kind") == "small_talk":
             out.append((r["question"], "small_talk"))
         elif r.get("turn_type") == "clarify":

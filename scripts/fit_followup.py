@@ -37,6 +37,7 @@ CONVERSATIONS = ROOT / "evals/calibration/conversations.jsonl"
 STANDALONE_SOURCES = [ROOT / "evals/calibration/guard.jsonl", ROOT / "evals/calibration/workplace.jsonl",
                       ROOT / "evals/calibration/search.jsonl"]
 C = 1.0
+REPEATS = 5
 
 
 def features_after(services, history: list[str], question: str) -> dict[str, float] | None:
@@ -92,10 +93,13 @@ def main() -> None:
     X = np.array([[f[k] for k in FEATURES] for f in feats])
     y = np.array(labels)
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
+    # Out-of-fold probabilities averaged over REPEATS shuffles of the folds: one shuffle moved the threshold by
+    # a few hundredths from one refit to the next, enough to flip a turn sitting at p = 0.56.
     p = np.zeros(len(y))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-        clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X[tr] - mean) / scale, y[tr])
-        p[te] = clf.predict_proba((X[te] - mean) / scale)[:, 1]
+    for seed in range(REPEATS):
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
+            clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X[tr] - mean) / scale, y[tr])
+            p[te] += clf.predict_proba((X[te] - mean) / scale)[:, 1] / REPEATS
     thresholds = np.linspace(0.2, 0.8, 61)
     threshold = float(max(thresholds, key=lambda t: (np.mean((p >= t) == y), -abs(t - 0.5))))
     print(f"{len(y)} turns ({y.sum()} lean on the conversation); threshold {threshold:.2f}; "

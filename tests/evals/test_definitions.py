@@ -6,7 +6,7 @@ from pathlib import Path
 
 from imaging_tutor.cli import main
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.evals.definitions import FORMS, definition_rows, set_name_for
+from imaging_tutor.evals.definitions import FORMS, definition_rows, set_name_for, write_definition_set
 from imaging_tutor.evals.sets import parse_set
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +33,21 @@ def test_gold_is_the_section_whose_sentence_defines_the_term():
     eval_set = parse_set(json.dumps(shortcut) + "\n", course)
     assert "5.3" in eval_set.questions[0].gold_refs
     assert {"shortcut learning", "what does shortcut learning mean?", "explain shortcut learning"} <= set(rows)
+
+
+def test_eval_definitions_runs_the_generated_set_against_its_floors(tutor_services, tmp_path, capsys):
+    code = main(["eval", "--definitions", "--no-store", "--json"], services=tutor_services)
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["set_name"] == "definitions-ai-in-medical-imaging" and out["gate"]["passed"]
+    assert out["thresholds"]["min"]["first_citation_accuracy"] >= 0.85  # its own table in evals/thresholds.toml
+    assert out["diff"] is None  # no --baseline asked for
+    # The course's terms asked plainly are answered, never taken for small talk ("what is clinical governance?"
+    # was, before the acts model learned that a clarification naming its subject is a question).
+    statuses = {r["question"]: r["status"] for r in out["rows"]}
+    assert "small_talk" not in {statuses[f"{form.format(t='clinical governance')}"] for _, form in FORMS}
+    assert out["metrics"]["false_refusal"] <= 0.03
+    written = write_definition_set(tutor_services.course(), tmp_path)
+    assert written.name == "definitions-ai-in-medical-imaging.jsonl"
 
 
 def test_eval_needs_a_set_or_definitions(tutor_services, capsys):

@@ -66,6 +66,19 @@ def test_i_dont_get_it_explains_the_last_topic_again(tutor_services):
     assert alone.status in ("small_talk", "out_of_scope") and not alone.citations  # nothing to explain yet
 
 
+@pytest.mark.parametrize("first, clarification, gold", [
+    ("what is automation bias?", "sorry, what do you mean by leakage?", "2.4"),
+    ("what is drift?", "wait, what is clinical governance exactly", "6.4"),
+])
+def test_a_clarification_that_names_its_subject_is_answered_about_that_subject(tutor_services, first, clarification,
+                                                                               gold):
+    # "I don't get it" re-explains the last topic; "what do you mean by leakage?" asks about leakage (both were read
+    # as the former, and answered from the previous topic, before the acts relabel of 2026-12-01).
+    _, again = ask_all(tutor_services, [first, clarification])
+    assert again.status == "answered" and again.citations[0].ref == gold
+    assert "(about:" not in again.resolved_question
+
+
 def test_a_search_box_query_with_typos_is_answered_and_says_what_it_searched(tutor_services):
     a = tutor.answer(tutor_services, "whats the diffrence betwen sensitivty and specifity??")
     assert a.status == "answered" and a.citations[0].ref in {"4.2", "1.4"}
