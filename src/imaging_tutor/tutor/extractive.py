@@ -65,7 +65,12 @@ _META = re.compile(r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\b
 # other is…": another *what* was in the sentence before), leans on the sentence before it.
 _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here|he|she|then|also|however|"
                        r"but|and|so|thus|instead|otherwise|likewise|similarly|in (?:that|this) case|"
-                       r"(?:another|the other|the others|the rest|one|a second|a third) (?:is|are|was|were)\b)\b", re.I)
+                       r"(?:another|the other|the others|the rest|one|a second|a third) (?:is|are|was|were)\b)\b|"
+                       # "Performance then drops", "Even then, ...": a "then" among the first words continues a story
+                       # (not "If X, then Y", nor "clean and then dry"); on five courses every such sentence did
+                       r"^(?!(?:if|when|whenever|once|after|before|until)\b)[\w’'-]+(?: [\w’'-]+)? "
+                       r"(?<!\band )(?<!\bor )then\b",
+                       re.I)
 INTENT_CUE = {"definition": "defines", "reason": "reason", "steps": "steps", "example": "example",
               "comparison": "comparison", "value": "number"}
 FEATURES = ("cosine", "overlap", "section_prior", "in_main", "intent_match", "defines", "first_in_section",
