@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from imaging_tutor.cli import main
 from imaging_tutor.corpus.course import load_course
+from imaging_tutor.errors import InvalidInput
 from imaging_tutor.evals.definitions import FORMS, definition_rows, set_name_for, write_definition_set
 from imaging_tutor.evals.sets import parse_set
 
@@ -33,6 +36,15 @@ def test_gold_is_the_section_whose_sentence_defines_the_term():
     eval_set = parse_set(json.dumps(shortcut) + "\n", course)
     assert "5.3" in eval_set.questions[0].gold_refs
     assert {"shortcut learning", "what does shortcut learning mean?", "explain shortcut learning"} <= set(rows)
+
+
+def test_a_course_that_defines_nothing_is_a_clear_error(monkeypatch, tmp_path):
+    import imaging_tutor.quiz.facts as facts
+
+    monkeypatch.setattr(facts, "definitions", lambda course: [])  # a fake miner that finds no definition
+    with pytest.raises(InvalidInput, match="defines no term"):
+        write_definition_set(load_course(COURSES[0]), tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing half-written
 
 
 def test_eval_definitions_runs_the_generated_set_against_its_floors(tutor_services, tmp_path, capsys):

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ..corpus.course import Course
+from ..errors import InvalidInput
 
 # How people ask what a term means: a question, the bare term (a search box), "what does X mean", "explain X".
 FORMS = (("what_is", "what is {t}?"), ("term", "{t}"), ("means", "what does {t} mean?"), ("explain", "explain {t}"))
@@ -28,9 +29,12 @@ def definition_rows(course: Course) -> list[dict]:
     quotes: dict[str, dict[str, str]] = {}
     for fact in definitions(course):
         quotes.setdefault(fact.term, {}).setdefault(fact.ref, fact.quote)
-    rows = []
+    rows, slugs = [], set()
     for term in sorted(quotes, key=str.lower):
         slug = re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+        if not slug or slug in slugs:
+            continue  # "AI" and "ai", or a term of symbols only: asked once
+        slugs.add(slug)
         for form, pattern in FORMS:
             rows.append({"id": f"def-{slug}-{form}", "question": pattern.format(t=term.lower()),
                          "kind": "answerable", "category": "definition", "subtype": form,
@@ -40,10 +44,13 @@ def definition_rows(course: Course) -> list[dict]:
 
 def write_definition_set(course: Course, folder: Path) -> Path:
     """Write the course's generated set to <folder>/<set name>.jsonl (replaced whole) and return its path."""
+    rows = definition_rows(course)
+    if not rows:
+        raise InvalidInput(f"course {course.id!r} defines no term the miner recognises ('X is ...', 'X means ...', "
+                           "'called X', an acronym spelled out): nothing to ask with --definitions")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{set_name_for(course)}.jsonl"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in definition_rows(course)),
-                   encoding="utf-8")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     tmp.replace(path)
     return path
