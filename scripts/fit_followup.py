@@ -22,10 +22,9 @@ from collections import Counter, defaultdict
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative, replay  # noqa: E402
+from fitting import ROOT, TRAINING_COURSES, course_services, read_rows, relative, repeated_oof, replay  # noqa: E402
 
 from imaging_tutor.fitted import FOLLOWUP_FILE, model_header  # noqa: E402
 from imaging_tutor.tutor import pipeline  # noqa: E402
@@ -95,11 +94,11 @@ def main() -> None:
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-9
     # Out-of-fold probabilities averaged over REPEATS shuffles of the folds: one shuffle moved the threshold by
     # a few hundredths from one refit to the next, enough to flip a turn sitting at p = 0.56.
-    p = np.zeros(len(y))
-    for seed in range(REPEATS):
-        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
-            clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X[tr] - mean) / scale, y[tr])
-            p[te] += clf.predict_proba((X[te] - mean) / scale)[:, 1] / REPEATS
+    def fit_predict(X_tr, y_tr, X_te):
+        clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X_tr - mean) / scale, y_tr)
+        return clf.predict_proba((X_te - mean) / scale)[:, 1]
+
+    p = repeated_oof(X, y, fit_predict, REPEATS)
     thresholds = np.linspace(0.2, 0.8, 61)
     threshold = float(max(thresholds, key=lambda t: (np.mean((p >= t) == y), -abs(t - 0.5))))
     print(f"{len(y)} turns ({y.sum()} lean on the conversation); threshold {threshold:.2f}; "

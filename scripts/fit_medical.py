@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from imaging_tutor.config import get_settings
 from imaging_tutor.corpus.questionbank import load_question_bank
 from imaging_tutor.fitted import MEDICAL_FILE, model_header
 from imaging_tutor.services import Services
 from imaging_tutor.tutor.medical import CUES, cues
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fitting import repeated_oof  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "evals" / "calibration"
@@ -64,12 +67,11 @@ REPEATS = 5  # the threshold is a minimum over requests: averaged over fold shuf
 
 def cv_probabilities(X, y) -> np.ndarray:
     """Each row's held-out probability, averaged over REPEATS shuffles of 5-fold cross-validation."""
-    p = np.zeros(len(y))
-    for seed in range(REPEATS):
-        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
-            clf, mean, scale = fit_head(X[tr], y[tr])
-            p[te] += clf.predict_proba((X[te] - mean) / scale)[:, 1] / REPEATS
-    return p
+    def fit_predict(X_tr, y_tr, X_te):
+        clf, mean, scale = fit_head(X_tr, y_tr)
+        return clf.predict_proba((X_te - mean) / scale)[:, 1]
+
+    return repeated_oof(X, y, fit_predict, REPEATS)
 
 
 def head(clf, mean, scale, threshold) -> dict:
