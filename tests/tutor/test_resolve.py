@@ -45,3 +45,33 @@ class _CountingEmbedder:
 def test_the_pipeline_calls_a_word_rare_when_the_model_needs_two_or_more_pieces_for_it():
     rare = rare_word_test(_CountingEmbedder())
     assert not rare("scan") and rare("scanner")
+
+
+# --- what a refusal names: mentioned_phrase ----------------------------------------------------------------------
+SECTION = ("Before go-live, run a silent trial for a few weeks. PACS routing sends each study to the AI node. "
+           "The FDA clears devices; results normally arrive in minutes. Each step is logged.")
+PHRASE_SHARES = {**{stem(w): 0.1 for w in "silent trial pacs routing fda step normally".split()},
+                 **{stem(w): 0.9 for w in "run weeks study node devices results minutes logged".split()}}
+
+
+def test_a_term_both_write_side_by_side_is_named_in_the_learners_spelling():
+    from imaging_tutor.tutor.resolve import mentioned_phrase
+
+    assert mentioned_phrase("How do I set up a pacs Routing rule for CT?", SECTION, PHRASE_SHARES) == "pacs Routing"
+    # "run ... silent trial": the learner wrote "run" apart from the term, so it is not part of it
+    assert mentioned_phrase("how long should we run the silent trial?", SECTION, PHRASE_SHARES) == "silent trial"
+
+
+def test_a_name_in_capitals_is_named_and_a_lone_everyday_word_is_not():
+    from imaging_tutor.tutor.resolve import mentioned_phrase
+
+    assert mentioned_phrase("what does the FDA say about class IIb?", SECTION, PHRASE_SHARES) == "FDA"
+    assert mentioned_phrase("which route do triage tools normally take?", SECTION, PHRASE_SHARES) == ""
+    assert mentioned_phrase("Step by step, how do I build a dashboard?", SECTION, PHRASE_SHARES) == ""
+
+
+def test_a_phrase_of_common_course_words_names_nothing():
+    from imaging_tutor.tutor.resolve import mentioned_phrase
+
+    # "results ... minutes" are adjacent nowhere, "study node" is not the learner's phrase; none is distinctive
+    assert mentioned_phrase("how many minutes until results?", SECTION, PHRASE_SHARES) == ""

@@ -16,11 +16,11 @@ from ..corpus.course import Section
 from ..errors import InvalidInput
 from ..retrieval.fusion import retrieve
 from ..retrieval.results import Retrieval
-from ..text import expand_acronyms, stem
+from ..text import expand_acronyms
 from . import conversations
 from . import acts
 from .medical import check as check_medical
-from .resolve import PastTurn, Resolution, past_turns, resolve, section_shares, topic_of
+from .resolve import PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -68,10 +68,9 @@ def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
     snap = retrieval.snapshot
     top = retrieval.sections[0].ref
     section = snap.course.section(top)
-    used = snap.section_tokens.get(top, set())
-    named = [w for w in topic_of(query, course_section_shares(snap)).split() if stem(w) in used]
+    named = mentioned_phrase(query, section.text, course_section_shares(snap))
     if named:
-        text += (f" The course mentions {' '.join(named)} only in passing, in {top} “{section.section_title}”.")
+        text += f" The course mentions {named} only in passing, in {top} “{section.section_title}”."
     else:
         text += f" The closest the course comes is {top} “{section.section_title}”."
     return Answer(status="out_of_scope", answer=text, suggestions=_suggestions(retrieval))

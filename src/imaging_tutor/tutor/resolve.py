@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,6 +91,45 @@ def topic_of(text: str, section_share: dict[str, float]) -> str:
         if known:
             keep[min(known)[1]] = True
     return " ".join(list(dict.fromkeys(w for w, k in zip(ws, keep) if k))[:MAX_TOPIC_WORDS])
+
+
+_SPAN = re.compile(r"[A-Za-z0-9]+(?:[-'\u2019][A-Za-z0-9]+)*")
+_NAME = re.compile(r"[A-Z0-9][A-Za-z0-9-]*[A-Z]|[A-Z]{2,}")  # "FDA", "DICOM", "X-ray", "3D": a name, not a word
+
+
+def _course_word(w: str) -> bool:
+    return w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS and len(w) > 1 and not w.isdigit()
+
+
+def mentioned_phrase(text: str, section_text: str, section_share: dict[str, float]) -> str:
+    """The question's own words, in its own spelling, for what a section only touches ('' when there are none).
+
+    A term both write side by side (the longest run of adjacent question words the section also has adjacent), else
+    a name the learner wrote in capitals that the section uses; either must hold a distinctive course word. Never
+    words the learner did not write together ("run silent trial"), nor a lone everyday word ("normally")."""
+    seq = [stem(w) for w in words(section_text) if _course_word(w)]
+    pairs = set(zip(seq, seq[1:]))
+    used = set(seq)
+    found: list[tuple[str, str]] = []  # (as written, stem) of the question's words, None between runs
+    for m in _SPAN.finditer(unicodedata.normalize("NFKC", text)):
+        w = words(m.group(0))
+        found.append((m.group(0), stem(w[0])) if len(w) == 1 and _course_word(w[0]) else ("", ""))
+
+    def distinctive(stems: list[str]) -> bool:
+        return any(section_share.get(x, 1.0) <= TOPIC_MAX_SECTION_SHARE for x in stems)
+
+    best: list[tuple[str, str]] = []
+    for i in range(len(found)):
+        j = i
+        while j + 1 < len(found) and found[j + 1][1] and (found[j][1], found[j + 1][1]) in pairs:
+            j += 1
+        run = found[i:j + 1]
+        if j > i and len(run) > len(best) and distinctive([x for _, x in run]):
+            best = run
+    if not best:
+        best = [(orig, x) for k, (orig, x) in enumerate(found) if x in used and _NAME.fullmatch(orig)
+                and (k > 0 or orig.isupper()) and distinctive([x])][:1]
+    return " ".join(orig for orig, _ in best[:MAX_TOPIC_WORDS])
 
 
 def section_shares(snapshot) -> dict[str, float]:
