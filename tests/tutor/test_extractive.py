@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from imaging_tutor.tutor import pipeline as tutor
-from imaging_tutor.tutor.extractive import _DANGLING
+from imaging_tutor.tutor.extractive import _AHEAD, _DANGLING
 
 
 @pytest.mark.parametrize("sentence, leans", [
@@ -32,3 +32,30 @@ def test_a_continuation_never_opens_an_answer_without_the_sentence_it_continues(
     for i, text in enumerate(texts):
         if text.startswith("Performance then"):
             assert i > 0 and course.index(texts[i - 1]) < course.index(text)  # its antecedent comes right before
+
+
+@pytest.mark.parametrize("sentence, ahead", [
+    ("Common mistakes start here.", True),
+    ("Ground truth can be established in different ways, each with tradeoffs:", True),
+    ("The steps are as follows.", True),
+    ("Context matters here.", False),  # "here" as the situation, not the next sentence
+    ("Ask: sensitivity for what?", False),
+    ("Inference is what happens after training.", False),
+])
+def test_a_sentence_that_points_ahead_is_recognised(sentence, ahead):
+    assert bool(_AHEAD.search(sentence)) is ahead
+
+
+@pytest.mark.parametrize("question", ["how can ground truth be established?",
+                                      "what are common mistakes with the confusion matrix?",
+                                      "what mistakes do people make with unit of analysis?"])
+def test_a_sentence_pointing_ahead_is_never_given_without_the_sentence_it_announces(tutor_services, question):
+    a = tutor.answer(tutor_services, question)
+    assert a.status == "answered"
+    texts = [s.text for s in a.sentences]
+    for i, text in enumerate(texts):
+        if _AHEAD.search(text):
+            course = tutor_services.course().section(a.sentences[i].refs[0]).text
+            assert i + 1 < len(texts), f"{text!r} ends the answer"
+            end = course.index(text) + len(text)
+            assert course.index(texts[i + 1]) > end and not course[end:course.index(texts[i + 1])].strip()

@@ -71,6 +71,9 @@ _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|h
                        r"^(?!(?:if|when|whenever|once|after|before|until)\b)[\w’'-]+(?: [\w’'-]+)? "
                        r"(?<!\band )(?<!\bor )then\b",
                        re.I)
+# A sentence that points ahead ("Common mistakes start here.", "Ground truth can be set in three ways:") says nothing
+# until the sentence after it: it is given with that one (same paragraph) or not at all.
+_AHEAD = re.compile(r"(?::|\b(?:as follows|the following|below|(?:starts?|begins?) here))\s*[.:]?$", re.I)
 INTENT_CUE = {"definition": "defines", "reason": "reason", "steps": "steps", "example": "example",
               "comparison": "comparison", "value": "number"}
 FEATURES = ("cosine", "overlap", "section_prior", "in_main", "intent_match", "defines", "first_in_section",
@@ -99,13 +102,30 @@ def _sentence_flags(snap) -> list[dict]:
     """What each sentence's own text shows (cues, meta-text, injection), computed once per snapshot: it never
     depends on the question."""
     if "sentence_flags" not in snap.derived:
-        snap.derived["sentence_flags"] = [
+        flags = [
             {"injection": is_injection(s.text), "meta": bool(_META.search(s.text)),
              "dangling": bool(_DANGLING.match(s.text)), "length": min(len(s.text.split()), 60) / 60.0,
              "question": s.text.rstrip().endswith("?"),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
+        for i, f in enumerate(flags):
+            f["ahead"] = bool(_AHEAD.search(snap.sentences[i].text.strip()))
+            f["then"] = _next_in_paragraph(snap, i) if f["ahead"] else None
+            if f["then"] is not None and (flags[f["then"]]["meta"] or flags[f["then"]]["injection"]):
+                f["then"] = None
+        snap.derived["sentence_flags"] = flags
     return snap.derived["sentence_flags"]
+
+
+def _next_in_paragraph(snap, i: int) -> int | None:
+    """The sentence right after sentence i in the same paragraph of its section, if there is one."""
+    here, nxt = snap.sentences[i], snap.sentences[i + 1] if i + 1 < len(snap.sentences) else None
+    if nxt is None or nxt.ref != here.ref or nxt.position != here.position + 1:
+        return None
+    text = snap.course.section(here.ref).text
+    start = text.find(here.text)
+    gap_end = text.find(nxt.text, start + len(here.text)) if start >= 0 else -1
+    return i + 1 if gap_end >= 0 and "\n" not in text[start + len(here.text):gap_end] else None
 
 
 def sentence_features(focus: str, retrieval: Retrieval, focus_vector: np.ndarray,
@@ -179,7 +199,9 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
         narrowed = [p for p in pool if keep(p)]
         return narrowed if any(p.ref == main_ref for p in narrowed) else pool
 
-    usable = [p for p in picked if not flags[p.index]["meta"]]
+    # meta-text never; a sentence pointing ahead only when the sentence it points to can follow it
+    usable = [p for p in picked if not flags[p.index]["meta"] and not (flags[p.index]["ahead"]
+                                                                        and flags[p.index]["then"] is None)]
     if not questions:
         usable = prefer(usable, lambda p: not flags[p.index]["question"])
     if said:
@@ -204,16 +226,18 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     for p in others[:MAX_OTHER]:
         if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
             chosen.append(p)
-    return _with_antecedents(chosen, snap)
+    return _with_antecedents(chosen, snap, flags)
 
 
 def _redundant(p: Picked, chosen: list[Picked], snap) -> bool:
     return max(float(snap.sentence_vectors[p.index] @ snap.sentence_vectors[c.index]) for c in chosen) > REDUNDANT
 
 
-def _with_antecedents(chosen: list[Picked], snap) -> list[Picked]:
+def _with_antecedents(chosen: list[Picked], snap, flags: list[dict] | None = None) -> list[Picked]:
     """Order: the lead first, then the rest of its section in course order, then the other section. A sentence that
-    points back is preceded by the sentence it points to (same paragraph), or dropped when that one is missing."""
+    points back is preceded by the sentence it points to (same paragraph), or dropped when that one is missing; one
+    that points ahead is followed by the sentence it points to."""
+    flags = flags if flags is not None else _sentence_flags(snap)
     lead = chosen[0]
     position = {i: snap.sentences[i].position for i in (p.index for p in chosen)}
     same = sorted([p for p in chosen[1:] if p.ref == lead.ref], key=lambda p: position[p.index])
@@ -227,6 +251,15 @@ def _with_antecedents(chosen: list[Picked], snap) -> list[Picked]:
                 continue  # the sentence it leans on is not in this section: leave it out
             if all(q.index != prev for q in ordered):
                 ordered.append(Picked(prev, before.ref, before.text, p.score))
+        after = flags[p.index].get("then")
+        placed = next((k for k, q in enumerate(ordered) if q.index == after), None)
+        if placed is not None:  # what it announces is already given (as the lead): it goes right before that
+            if all(q.index != p.index for q in ordered):
+                ordered.insert(placed, p)
+            continue
         if all(q.index != p.index for q in ordered):
             ordered.append(p)
+        if after is not None and all(q.index != after for q in ordered):
+            nxt = snap.sentences[after]
+            ordered.append(Picked(after, nxt.ref, nxt.text, p.score))
     return ordered
