@@ -166,6 +166,13 @@ def test_near_miss_gets_suggestions(tutor_services):
     assert a.suggestions and all(s.ref for s in a.suggestions)
 
 
+def test_a_near_miss_refusal_names_only_words_the_learner_wrote_together(tutor_services):
+    a = tutor.answer(tutor_services, "How do I set up a PACS routing rule so only head CTs reach the AI node?")
+    assert a.status == "out_of_scope"
+    named = a.answer.split("mentions ", 1)[1].split(" only in passing")[0] if "only in passing" in a.answer else ""
+    assert not named or named in "How do I set up a PACS routing rule so only head CTs reach the AI node?"
+
+
 def test_bad_input_is_a_clear_error(tutor_services):
     with pytest.raises(InvalidInput, match="empty"):
         tutor.answer(tutor_services, "   \n\t ")
