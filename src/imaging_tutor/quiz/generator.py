@@ -104,12 +104,14 @@ def select(course: Course, pool: list[QuizItem], types: Sequence[str], seed: int
            embedder) -> tuple[list[QuizItem], list[Rejection]]:
     """Validate the pool and accept items in seeded order, refusing duplicates; returns (distinct, rejections)."""
     checked = check_items(pool, course)
-    ordered = _interleave(checked.valid, types, seed)
+    # Of two items that ask the same thing from the same passage, the one that asks more of the learner is kept.
+    ordered = sorted(_interleave(checked.valid, types, seed), key=lambda it: -LEVEL_RANK.get(it.level, 0))
     accepted, dups = accept_in_order(ordered, embedder)
     return accepted, checked.rejections + dups
 
 
 APPLY_SHARE = 0.25
+LEVEL_RANK = {"recall": 0, "understand": 1, "apply": 2}
 TF_FALSE = (0.4, 0.6)
 
 
