@@ -59,3 +59,18 @@ def test_a_sentence_pointing_ahead_is_never_given_without_the_sentence_it_announ
             assert i + 1 < len(texts), f"{text!r} ends the answer"
             end = course.index(text) + len(text)
             assert course.index(texts[i + 1]) > end and not course[end:course.index(texts[i + 1])].strip()
+
+
+@pytest.mark.parametrize("question", ["what is NPV?", "what is PPV?", "whats a silent trial"])
+def test_every_sentence_that_points_back_follows_the_one_it_leans_on(tutor_services, question):
+    # "Similarly, ... is NPV." leans on "That is PPV.", which leans on "Clinicians often need the reverse: ...":
+    # a chain is given whole and in course order, whichever of its sentences the scorer liked best.
+    a = tutor.answer(tutor_services, question)
+    assert a.status == "answered"
+    texts = [s.text for s in a.sentences]
+    for i, text in enumerate(texts):
+        if _DANGLING.match(text):
+            course = tutor_services.course().section(a.sentences[i].refs[0]).text
+            assert i > 0 and a.sentences[i - 1].refs == a.sentences[i].refs, texts
+            gap = course[course.index(texts[i - 1]) + len(texts[i - 1]):course.index(text)]
+            assert not gap.strip(), (texts[i - 1], text)

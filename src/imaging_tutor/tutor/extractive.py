@@ -235,31 +235,53 @@ def _redundant(p: Picked, chosen: list[Picked], snap) -> bool:
 
 def _with_antecedents(chosen: list[Picked], snap, flags: list[dict] | None = None) -> list[Picked]:
     """Order: the lead first, then the rest of its section in course order, then the other section. A sentence that
-    points back is preceded by the sentence it points to (same paragraph), or dropped when that one is missing; one
-    that points ahead is followed by the sentence it points to."""
+    points back comes right after the sentences it leans on ("X. That is Y. Similarly, Z."), or is dropped when one
+    of them is not in its section; one that points ahead comes right before the sentence it announces."""
     flags = flags if flags is not None else _sentence_flags(snap)
     lead = chosen[0]
     position = {i: snap.sentences[i].position for i in (p.index for p in chosen)}
     same = sorted([p for p in chosen[1:] if p.ref == lead.ref], key=lambda p: position[p.index])
     other = [p for p in chosen[1:] if p.ref != lead.ref]
     ordered: list[Picked] = []
+
+    def place(group: list[Picked]) -> None:
+        """Put the group's sentences into the answer in their course order, each missing one right beside its
+        neighbour in the group (before the first one already there, else after the one before it)."""
+        def where(q: Picked) -> int | None:
+            return next((n for n, o in enumerate(ordered) if o.index == q.index), None)
+
+        at = next((k for k in map(where, group) if k is not None), len(ordered))
+        for q in group:
+            k = where(q)
+            if k is None:
+                ordered.insert(at, q)
+                at += 1
+            else:
+                at = max(at, k + 1)
+
     for p in [lead] + same + other:
-        if p.dangling:
-            prev = p.index - 1
-            before = snap.sentences[prev] if prev >= 0 else None
-            if before is None or before.ref != p.ref or before.position != snap.sentences[p.index].position - 1:
-                continue  # the sentence it leans on is not in this section: leave it out
-            if all(q.index != prev for q in ordered):
-                ordered.append(Picked(prev, before.ref, before.text, p.score))
+        group = _leaning_chain(p, snap, flags)
+        if group is None:
+            continue  # a sentence it leans on is not in this section: leave it out
         after = flags[p.index].get("then")
-        placed = next((k for k, q in enumerate(ordered) if q.index == after), None)
-        if placed is not None:  # what it announces is already given (as the lead): it goes right before that
-            if all(q.index != p.index for q in ordered):
-                ordered.insert(placed, p)
-            continue
-        if all(q.index != p.index for q in ordered):
-            ordered.append(p)
-        if after is not None and all(q.index != after for q in ordered):
+        if after is not None:
             nxt = snap.sentences[after]
-            ordered.append(Picked(after, nxt.ref, nxt.text, p.score))
+            group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["dangling"]))
+        place(group)
     return ordered
+
+
+MAX_LEANING = 3  # sentences a chain may lean back over ("X. That is Y. Similarly, Z. Here is the point: ...")
+
+
+def _leaning_chain(p: Picked, snap, flags: list[dict]) -> list[Picked] | None:
+    """p preceded by every sentence it leans on, in course order; None when the chain leaves its section."""
+    chain = [p]
+    while chain[0].dangling:
+        i = chain[0].index - 1
+        here, before = snap.sentences[chain[0].index], snap.sentences[i] if i >= 0 else None
+        if before is None or before.ref != here.ref or before.position != here.position - 1 \
+                or len(chain) > MAX_LEANING:
+            return None
+        chain.insert(0, Picked(i, before.ref, before.text, p.score, flags[i]["dangling"]))
+    return chain
