@@ -186,8 +186,14 @@ def render_rating(answer: dict, index: int, rated: str | None) -> None:
 def render_answer(answer: dict, index: int, rated: str | None) -> None:
     # [C.S] markers are links: the citation component opens that section beside the answer.
     st.markdown(linked_markers(answer["answer"], index))
+    hint = answer.get("hint") or {}
     if answer.get("quiz"):
         render_quiz_turn(answer["quiz"], index)
+    elif (hint and not hint.get("last") and index == len(state.messages) - 1 and state.session_id
+          and st.button(f"Next hint ({hint['step'] + 1} of {hint['of']})", key=f"next-hint-{index}",
+                        icon=":material/lightbulb:", help="One more step towards the answer")):
+        state.pending_message, state.pending_mode = "another hint", "hint"
+        st.rerun()
     elif (index == len(state.messages) - 1 and answer.get("status") == "answered" and answer.get("citations")
           and state.session_id and st.button("Quiz me on this", key=f"quiz-me-{index}", icon=":material/quiz:",
                                              help="One question on the sections this answer used, graded here")):
@@ -331,7 +337,8 @@ if prompt:
             try:
                 for event, data in api.chat_stream(prompt, learner=learner, session_id=state.session_id,
                                                    chapter=chapters.get(chapter_label),
-                                                   mode="hint" if hint_mode else "answer"):
+                                                   mode=state.pop("pending_mode", None)
+                                                   or ("hint" if hint_mode else "answer")):
                     if event == "sentence":
                         shown.append(data.get("marked") or data["text"])
                         placeholder.markdown(" ".join(shown) + " ▌")

@@ -44,6 +44,17 @@ def test_a_learner_gets_a_session_and_follow_ups_use_it(client):
     assert [t["id"] for t in turns] == [first["turn_id"], second["turn_id"]]
 
 
+def test_hint_mode_climbs_its_ladder_within_a_session(client):
+    first = client.post("/api/v1/chat", json={"message": "What is specificity?", "mode": "hint"},
+                        headers=learner()).json()
+    assert first["hint"]["step"] == 1 and first["hint"]["of"] == 4 and not first["hint"]["last"]
+    nxt = client.post("/api/v1/chat", json={"message": "another hint", "mode": "hint",
+                                            "session_id": first["session_id"]}, headers=learner()).json()
+    assert nxt["hint"]["step"] == 2 and nxt["hint"]["question"] == "What is specificity?"
+    turns = client.get(f"/api/v1/sessions/{first['session_id']}", headers=learner()).json()["turns"]
+    assert [t["question"] for t in turns] == ["What is specificity?", "another hint"]  # stored as sent
+
+
 def test_a_new_session_id_from_the_client_is_created_for_that_learner(client):
     r = client.post("/api/v1/chat", json={"message": "What is PPV?", "session_id": "my-own-id"}, headers=learner())
     assert r.status_code == 200 and r.json()["session_id"] == "my-own-id"

@@ -132,6 +132,32 @@ def test_hint_mode_points_to_the_section_without_the_answer(tutor_services, cour
     assert full.citations[0].quote not in hint.answer
 
 
+def test_hint_mode_is_a_ladder_climbed_one_step_per_request(tutor_services, course):
+    from imaging_tutor.quiz.hints import BLANK
+
+    full = tutor.answer(tutor_services, "what is shortcut learning?")
+    sid = tutor.new_session(tutor_services)
+    steps = [tutor.answer(tutor_services, m, session_id=sid, mode="hint")
+             for m in ("what is shortcut learning?", "another hint", "What is shortcut learning", "hint", "hint")]
+    assert [h.hint["step"] for h in steps] == [1, 2, 3, 4, 4]
+    assert [h.hint["kind"] for h in steps[:4]] == ["section", "idea", "cloze", "answer"]
+    assert all(f"Hint {h.hint['step']} of 4" in h.answer for h in steps)
+    section = course.section(full.citations[0].ref)
+    assert steps[0].hint["ref"] == section.ref and section.section_title in steps[0].answer
+    idea = re.search(r"about “(.+?)”", steps[1].answer).group(1)
+    assert idea.lower() in section.text.lower()  # the idea to look for is a term the section uses
+    gap = re.search(r"with a gap: “(.+)” \[", steps[2].answer).group(1)
+    pattern = re.escape(gap).replace(re.escape(BLANK), ".+?")
+    assert BLANK in gap and any(re.fullmatch(pattern, s.text) for s in full.sentences)  # an answer sentence, gapped
+    for h in steps[:3]:  # no step before the last gives the answer away
+        assert all(s.text not in h.answer for s in full.sentences)
+    assert [s.text for s in steps[3].sentences] == [s.text for s in full.sentences]
+    check_contract(steps[3], course)
+    # A new question starts its own ladder; without a conversation every hint is the first step.
+    assert tutor.answer(tutor_services, "what is PPV?", session_id=sid, mode="hint").hint["step"] == 1
+    assert tutor.answer(tutor_services, "what is shortcut learning?", mode="hint").hint["step"] == 1
+
+
 @pytest.mark.parametrize("question", [
     "my CT says I have a 7mm nodule, should I worry?",
     "the AI flagged a bleed on my mom's scan, do we need to go to the ER?",

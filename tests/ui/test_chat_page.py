@@ -47,7 +47,9 @@ def test_hint_mode_chapter_filter_and_new_conversation(ui_env):
     chapter.set_value(next(o for o in chapter.options if o.startswith("Chapter 4"))).run()
     at.chat_input[0].set_value("What is sensitivity?").run()
     reply = at.chat_message[1].markdown[0].value
-    assert "Guiding question" in reply and "[4." in reply
+    assert "Guiding question" in reply and "Hint 1 of 4" in reply and "[4." in reply
+    button(at, "Next hint (2 of 4)").click().run()
+    assert "Hint 2 of 4" in at.chat_message[3].markdown[0].value
     button(at, "New conversation").click().run()
     assert not at.chat_message
 

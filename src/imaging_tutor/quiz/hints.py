@@ -50,15 +50,24 @@ def cloze_of_quote(item: QuizItem, terms: Terms) -> str:
     if item.type not in ("tf", "numeric"):
         targets = [w for w in answer_words if re.search(rf"\b{re.escape(w)}\b", quote, re.IGNORECASE)]
     if not targets:
-        idea = key_idea(item, terms)
-        term = terms.by_name.get(idea) if idea else None
-        if term is not None and term.regex.search(quote):
-            return term.regex.sub(BLANK, quote)
-        shown = {stem(w) for w in words(item.prompt)}
-        content = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", quote)
-                          if w.lower() not in STOPWORDS and stem(w.lower()) not in shown}, key=len, reverse=True)
-        targets = content[:2]
-    out = quote
+        return blank_idea(quote, key_idea(item, terms), item.prompt, terms)
+    return _blank_words(quote, targets)
+
+
+def blank_idea(sentence: str, idea: str | None, shown: str, terms: Terms) -> str:
+    """The sentence with the key idea (a course term) blanked where it stands, else its two longest content words
+    that `shown` (what the learner already sees) does not contain."""
+    term = terms.by_name.get(idea) if idea else None
+    if term is not None and term.regex.search(sentence):
+        return term.regex.sub(BLANK, sentence)
+    seen = {stem(w) for w in words(shown)}
+    content = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", sentence)
+                      if w.lower() not in STOPWORDS and stem(w.lower()) not in seen}, key=len, reverse=True)
+    return _blank_words(sentence, content[:2])
+
+
+def _blank_words(sentence: str, targets: list[str]) -> str:
+    out = sentence
     for w in sorted(set(targets), key=len, reverse=True)[:4]:
         out = re.sub(rf"\b{re.escape(w)}\b", BLANK, out, flags=re.IGNORECASE)
     return out

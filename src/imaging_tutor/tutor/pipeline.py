@@ -18,6 +18,7 @@ from ..retrieval.fusion import retrieve
 from ..retrieval.results import Retrieval
 from ..text import expand_acronyms
 from . import conversations
+from . import hints
 from . import acts
 from .medical import check as check_medical
 from .resolve import PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
@@ -114,6 +115,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         raise InvalidInput("mode must be 'answer' or 'hint'")
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
+    # The message as the learner sent it (stored); for hint mode, the ladder's step and the question it is about.
+    message, hint_step, hint_of = q, 1, q
     if session_id is not None:
         # Whose conversation it is, its last turns and its open quiz question, in one read. A new id is fine: the
         # session is created with its first turn (add_turn).
@@ -125,6 +128,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         if quizzed is not None:
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
+        if mode == "hint":
+            last = hints.last_hint(state.turns)
+            if hints.climbs(q, last):
+                # The next step for the question the last hint was about, read as it was read then.
+                hint_step, hint_of, q, past = min(4, last.step + 1), last.question, last.focus, []
     snapshot = services.index()
     course = snapshot.course
     if chapter is not None:
@@ -171,7 +179,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                     # read with its conversation, the sentences are chosen for what the turn itself asks.
                     focus, focus_vector = resolution.focus, alone.query_vector
                 if mode == "hint":
-                    result = _hint(q, focus, retrieval, focus_vector, models.sentences)
+                    full = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences)
+                    from ..quiz.terms import course_terms
+
+                    result = (hints.hint_answer(hint_step, hint_of, query, full, course, course_terms(course))
+                              if full.status == "answered" else full)
                 else:
                     said = frozenset(past[-1].said) | frozenset(resolution.context.said) \
                         if resolution.context is not None else frozenset()
@@ -195,7 +207,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         result.session_id = session_id
         # The question's own vector, when it was embedded as typed (a corrected spelling embeds the correction).
         asked = reading.vector.astype(np.float32).tobytes() if reading.correction.text == q else None
-        result.turn_id = conversations.add_turn(db, session_id, q, result.resolved_question, result.status,
+        result.turn_id = conversations.add_turn(db, session_id, message, result.resolved_question, result.status,
                                                 json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
                                                 learner_id=learner_id, course_id=course.id, question_vector=asked,
                                                 vector_model=embedder.name)
@@ -334,35 +346,6 @@ def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector
             citations.append(section_citation(course.section(p.ref), p.text, best))
     return Answer(status="answered", answer=text, citations=citations, sentences=sentences,
                   suggestions=[s for s in _suggestions(retrieval, 4) if s.ref not in {c.ref for c in citations}][:2])
-
-
-_HINT_CUES = (
-    (re.compile(r"\b(?:compute|calculate|work out|formula|how many|percent)\b", re.I),
-     "Which numbers in the worked example would you compare, and which one goes on the bottom of the fraction?"),
-    (re.compile(r"^\s*why\b", re.I), "What could go wrong, and for whom, if this were ignored?"),
-    (re.compile(r"^\s*how\b", re.I), "What steps or checks does that section describe, and in what order would you use them?"),
-    (re.compile(r"\b(?:difference|differ|vs|versus|compare)\b", re.I),
-     "What question does each idea answer, and what kind of mistake does each one protect against?"),
-)
-
-
-def _hint(question: str, focus: str, retrieval: Retrieval, focus_vector, model: dict) -> Answer:
-    """Socratic mode: point to the section and the sentence to look for, ask a guiding question, withhold the answer."""
-    snap = retrieval.snapshot
-    picked = score_sentences(focus, retrieval, focus_vector, model, intent_of(question))
-    if not picked:
-        return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
-    best = picked[0]
-    section = snap.course.section(best.ref)
-    opening = " ".join(best.text.split()[:4])
-    cue = next((c for pattern, c in _HINT_CUES if pattern.search(question)),
-               "How would you put the key idea of that passage in your own words, with one example from the course?")
-    pointer = f"Let's work it out: reread “{section.section_title}”. [{best.ref}]"
-    look_for = f"Look for the sentence that begins “{opening} …”. [{best.ref}]"
-    text = f"{pointer}\n\n{look_for}\n\nGuiding question: {cue}"
-    return Answer(status="answered", answer=text,
-                  citations=[section_citation(section, opening, best.score)],
-                  sentences=[AnswerSentence(text=pointer, refs=[best.ref]), AnswerSentence(text=look_for, refs=[best.ref])])
 
 
 def new_session(services, learner_id: str | None = None) -> str:

@@ -50,6 +50,9 @@ class Answer(BaseModel):
     care_note: str = Field("", description="a note to see a clinician, when a personal situation surrounds the question")
     quiz: dict | None = Field(None, description="a 'quiz me' turn: state (asked|hint|graded|skipped|needs_topic), "
                                                 "the item as the learner sees it, and the verdict once graded")
+    hint: dict | None = Field(None, description="hint mode: the step of the ladder this turn gives (step, of, kind "
+                                                "section|idea|cloze|answer, ref, section_title, last) and the question "
+                                                "it is about; asking again or 'another hint' climbs one step")
 
     def contract(self) -> dict:
         """The JSON object of the CLI/API contract (plus the extra diagnostic fields)."""

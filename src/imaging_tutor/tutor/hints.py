@@ -1,0 +1,117 @@
+"""Hint mode in chat: a ladder climbed one step per request, as a quiz item's hints are (quiz/hints.py) — which
+section; which idea to look for (a course term); the key sentence with that idea blanked; then the answer with its
+citations. Each step says where the learner is ("Hint 2 of 4"); asking the same question again, or "another hint",
+climbs one step. Built from the extractive answer the question would get, so every step points into the course."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from ..corpus.course import Course
+from ..quiz.hints import STEPS, blank_idea
+from ..quiz.terms import Terms
+from ..text import tokens, words
+from .schemas import Answer, AnswerSentence, Citation
+
+# "hint", "another hint", "next clue please", "more", "still stuck": English, the same for every course.
+_NEXT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue)s?(?:\s+please)?\s*[.!?]*\s*$|"
+                   r"^\s*(?:more|next|(?:i'?m\s+)?(?:still\s+)?stuck)\s*[.!?]*\s*$", re.I)
+_CUES = (
+    (re.compile(r"\b(?:compute|calculate|work out|formula|how many|percent)\b", re.I),
+     "Which numbers in the worked example would you compare, and which one goes on the bottom of the fraction?"),
+    (re.compile(r"^\s*why\b", re.I), "What could go wrong, and for whom, if this were ignored?"),
+    (re.compile(r"^\s*how\b", re.I), "What steps or checks does that section describe, and in what order would you use them?"),
+    (re.compile(r"\b(?:difference|differ|vs|versus|compare)\b", re.I),
+     "What question does each idea answer, and what kind of mistake does each one protect against?"),
+)
+_DEFAULT_CUE = "How would you put the key idea of that passage in your own words, with one example from the course?"
+
+
+@dataclass(frozen=True)
+class LastHint:
+    """The ladder the conversation's last turn was on."""
+
+    question: str  # what the learner asked
+    focus: str     # what the tutor read it as (a follow-up carries its subject)
+    step: int
+
+
+def wants_next_hint(message: str) -> bool:
+    return bool(_NEXT.match(message))
+
+
+def last_hint(rows) -> LastHint | None:
+    """The hint the conversation's last stored turn gave, if it was one."""
+    if not rows:
+        return None
+    try:
+        data = json.loads(rows[-1].answer_json or "{}")
+    except ValueError:
+        return None
+    h = data.get("hint") if isinstance(data, dict) else None
+    if data.get("mode") != "hint" or not isinstance(h, dict):
+        return None
+    try:
+        step = int(h.get("step", 1))
+    except (TypeError, ValueError):
+        step = 1
+    return LastHint(str(h.get("question") or rows[-1].question), str(h.get("focus") or rows[-1].question), step)
+
+
+def climbs(message: str, last: LastHint | None) -> bool:
+    """The message asks for the next step of the last hint: "another hint", or the same question again."""
+    return last is not None and (wants_next_hint(message) or words(message) == words(last.question))
+
+
+def cue_for(question: str) -> str:
+    return next((c for pattern, c in _CUES if pattern.search(question)), _DEFAULT_CUE)
+
+
+def key_idea(sentence: str, question: str, terms: Terms) -> str | None:
+    """The course term to look for: the longest one the key sentence names and the question does not, else the
+    longest one it names."""
+    named = [t for t in terms.all if t.regex.search(sentence)]
+    fresh = [t for t in named if not t.regex.search(question)]
+    pool = fresh or named
+    return max(pool, key=lambda t: len(t.name)).name if pool else None
+
+
+def key_sentence(question: str, full: Answer) -> AnswerSentence:
+    """The answer's sentence that shares most of the question's words (the first, on a tie): the one to point at."""
+    asked = set(tokens(question))
+    return max(enumerate(full.sentences), key=lambda p: (len(asked & set(tokens(p[1].text))), -p[0]))[1]
+
+
+def hint_answer(step: int, question: str, focus: str, full: Answer, course: Course, terms: Terms) -> Answer:
+    """Step `step` (1-4) of the ladder for a question whose extractive answer is `full`."""
+    step = max(1, min(len(STEPS), int(step)))
+    kind = STEPS[step - 1]
+    key = key_sentence(question, full)
+    ref = key.refs[0]
+    section = course.section(ref)
+    prefix = f"Hint {step} of {len(STEPS)}"
+    if kind == "answer":
+        text = f"{prefix}, the answer: {full.answer}"
+        citations, sentences = full.citations, full.sentences
+    else:
+        if kind == "section":
+            line = (f"{prefix}: look in section [{ref}] {section.section_title} (chapter {section.chapter}: "
+                    f"{section.chapter_title}).")
+        elif kind == "idea":
+            idea = key_idea(key.text, question, terms)
+            line = (f"{prefix}: in [{ref}], look for what the course says about “{idea}”." if idea
+                    else f"{prefix}: in [{ref}], look for the sentence that answers the question directly.")
+        else:
+            line = (f"{prefix}: the key sentence, with a gap: "
+                    f"“{blank_idea(key.text, key_idea(key.text, question, terms), question, terms)}” [{ref}]")
+        text = f"{line}\n\nGuiding question: {cue_for(question)}\n\nAsk again, or say “another hint”, for the next step."
+        opening = " ".join(key.text.split()[:4])
+        citations = [Citation(ref=ref, chapter=section.chapter, section=section.section,
+                              chapter_title=section.chapter_title, section_title=section.section_title,
+                              quote=opening)]
+        sentences = [AnswerSentence(text=line, refs=[ref])]
+    hint = {"step": step, "of": len(STEPS), "kind": kind, "ref": ref, "section_title": section.section_title,
+            "last": step == len(STEPS), "question": question, "focus": focus}
+    return Answer(status="answered", answer=text, citations=citations, sentences=sentences,
+                  suggestions=full.suggestions, mode="hint", hint=hint)
