@@ -156,6 +156,9 @@ def test_hint_mode_is_a_ladder_climbed_one_step_per_request(tutor_services, cour
     # A new question starts its own ladder; without a conversation every hint is the first step.
     assert tutor.answer(tutor_services, "what is PPV?", session_id=sid, mode="hint").hint["step"] == 1
     assert tutor.answer(tutor_services, "what is shortcut learning?", mode="hint").hint["step"] == 1
+    # "another hint" with nothing asked yet is not a question about the course
+    first = tutor.answer(tutor_services, "another hint", session_id=tutor.new_session(tutor_services), mode="hint")
+    assert first.status == "small_talk" and "question" in first.answer and not first.citations
 
 
 @pytest.mark.parametrize("question", [

@@ -25,6 +25,8 @@ _CUES = (
     (re.compile(r"\b(?:difference|differ|vs|versus|compare)\b", re.I),
      "What question does each idea answer, and what kind of mistake does each one protect against?"),
 )
+NOTHING_TO_CLIMB = ("Ask me a question about the course first, and I will guide you to the answer one hint at a "
+                    "time.")
 _DEFAULT_CUE = "How would you put the key idea of that passage in your own words, with one example from the course?"
 
 
