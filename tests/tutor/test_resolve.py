@@ -75,3 +75,15 @@ def test_a_phrase_of_common_course_words_names_nothing():
 
     # "results ... minutes" are adjacent nowhere, "study node" is not the learner's phrase; none is distinctive
     assert mentioned_phrase("how many minutes until results?", SECTION, PHRASE_SHARES) == ""
+
+
+def test_a_question_asked_again_is_not_shown_as_about_itself():
+    from imaging_tutor.tutor.resolve import Resolution
+
+    before = PastTurn("What is shortcut learning?", "shortcut learning", "5.3")
+    again = Resolution("continue", "what is shortcut learning? (What is shortcut learning?)", "what is shortcut learning",
+                       "shortcut learning", "What is shortcut learning?", before)
+    assert again.understood_as == "what is shortcut learning"
+    why = Resolution("continue", "why? (What is shortcut learning?)", "why?", "shortcut learning",
+                     "What is shortcut learning?", before)
+    assert why.understood_as == "why? (about: What is shortcut learning?)"

@@ -68,6 +68,8 @@ class Resolution:
         if self.context is None:
             return self.focus
         about = self.subject or self.topic
+        if words(about) == words(self.focus):
+            return self.focus  # the same question asked again: "(about: itself)" tells the learner nothing
         about = about if len(about) <= 80 else about[:77].rsplit(" ", 1)[0] + "…"
         return f"{self.focus} (about: {about})"
 
