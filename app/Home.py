@@ -189,11 +189,12 @@ def render_answer(answer: dict, index: int, rated: str | None) -> None:
     hint = answer.get("hint") or {}
     if answer.get("quiz"):
         render_quiz_turn(answer["quiz"], index)
-    elif (hint and not hint.get("last") and index == len(state.messages) - 1 and state.session_id
-          and st.button(f"Next hint ({hint['step'] + 1} of {hint['of']})", key=f"next-hint-{index}",
-                        icon=":material/lightbulb:", help="One more step towards the answer")):
-        state.pending_message, state.pending_mode = "another hint", "hint"
-        st.rerun()
+    elif hint and not hint.get("last"):  # a hint before the answer: the next step, not a quiz on what is unseen
+        if index == len(state.messages) - 1 and state.session_id and st.button(
+                f"Next hint ({hint['step'] + 1} of {hint['of']})", key=f"next-hint-{index}",
+                icon=":material/lightbulb:", help="One more step towards the answer"):
+            state.pending_message, state.pending_mode = "another hint", "hint"
+            st.rerun()
     elif (index == len(state.messages) - 1 and answer.get("status") == "answered" and answer.get("citations")
           and state.session_id and st.button("Quiz me on this", key=f"quiz-me-{index}", icon=":material/quiz:",
                                              help="One question on the sections this answer used, graded here")):
@@ -221,7 +222,11 @@ def render_user_turn(index: int, text: str) -> None:
     nxt = state.messages[index + 1] if index + 1 < len(state.messages) else None
     answer = (nxt or {}).get("answer") or {}
     read_as = answer.get("resolved_question") or answer.get("corrected_question") or ""
-    if read_as and not same_question(read_as, text) and not answer.get("quiz"):
+    hint = answer.get("hint") or {}
+    if hint.get("step", 1) > 1 and not same_question(hint.get("question", ""), text):
+        st.caption(f"Hint {hint['step']} of {hint['of']} for:")  # "another hint": which question it climbs
+        plain(hint.get("question", ""))
+    elif read_as and not same_question(read_as, text) and not answer.get("quiz"):
         st.caption("The tutor read this as:")
         plain(read_as)
         # The learner corrects a wrong reading by asking the same words on their own, in a fresh conversation.

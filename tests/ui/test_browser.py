@@ -242,6 +242,18 @@ def test_quiz_me_in_chat(up, page):
     shot(page, "chat-quiz-me")
 
 
+def test_hint_mode_climbs_its_ladder_in_chat(up, page):
+    page.goto(f"{up.ui}/?learner=browser-hints")
+    page.get_by_text("Hint mode").click()
+    box = page.get_by_placeholder(re.compile("Ask about the course"))
+    box.fill("What is specificity?")
+    box.press("Enter")
+    page.get_by_text(re.compile(r"^Hint 1 of 4: look in section")).wait_for()
+    page.get_by_role("button", name=re.compile(r"Next hint \(2 of 4\)")).click()
+    page.get_by_text(re.compile(r"^Hint 2 of 4: in \[")).wait_for()
+    shot(page, "chat-hint-ladder")
+
+
 # --- learner home, clickable citations, continuity, staff insight, maintainer baseline (issue 15) ---------------
 
 def test_home_page_invites_and_a_starter_question_gets_an_answer(up, page):
