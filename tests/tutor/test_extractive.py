@@ -34,6 +34,22 @@ def test_a_continuation_never_opens_an_answer_without_the_sentence_it_continues(
             assert i > 0 and course.index(texts[i - 1]) < course.index(text)  # its antecedent comes right before
 
 
+def answered(services, question: str) -> list:
+    """The answer's sentences (the question must be answered)."""
+    a = tutor.answer(services, question)
+    assert a.status == "answered", a.answer
+    return a.sentences
+
+
+def follows_in_course(services, first, second) -> bool:
+    """The second answer sentence comes right after the first in their (common) section's text."""
+    if first.refs != second.refs:
+        return False
+    course = services.course().section(first.refs[0]).text
+    end = course.index(first.text) + len(first.text)
+    return course.index(second.text) >= end and not course[end:course.index(second.text)].strip()
+
+
 @pytest.mark.parametrize("sentence, ahead", [
     ("Common mistakes start here.", True),
     ("Ground truth can be established in different ways, each with tradeoffs:", True),
@@ -50,27 +66,17 @@ def test_a_sentence_that_points_ahead_is_recognised(sentence, ahead):
                                       "what are common mistakes with the confusion matrix?",
                                       "what mistakes do people make with unit of analysis?"])
 def test_a_sentence_pointing_ahead_is_never_given_without_the_sentence_it_announces(tutor_services, question):
-    a = tutor.answer(tutor_services, question)
-    assert a.status == "answered"
-    texts = [s.text for s in a.sentences]
-    for i, text in enumerate(texts):
-        if _AHEAD.search(text):
-            course = tutor_services.course().section(a.sentences[i].refs[0]).text
-            assert i + 1 < len(texts), f"{text!r} ends the answer"
-            end = course.index(text) + len(text)
-            assert course.index(texts[i + 1]) > end and not course[end:course.index(texts[i + 1])].strip()
+    said = answered(tutor_services, question)
+    for i, s in enumerate(said):
+        if _AHEAD.search(s.text):
+            assert i + 1 < len(said) and follows_in_course(tutor_services, s, said[i + 1]), s.text
 
 
 @pytest.mark.parametrize("question", ["what is NPV?", "what is PPV?", "whats a silent trial"])
 def test_every_sentence_that_points_back_follows_the_one_it_leans_on(tutor_services, question):
     # "Similarly, ... is NPV." leans on "That is PPV.", which leans on "Clinicians often need the reverse: ...":
     # a chain is given whole and in course order, whichever of its sentences the scorer liked best.
-    a = tutor.answer(tutor_services, question)
-    assert a.status == "answered"
-    texts = [s.text for s in a.sentences]
-    for i, text in enumerate(texts):
-        if _DANGLING.match(text):
-            course = tutor_services.course().section(a.sentences[i].refs[0]).text
-            assert i > 0 and a.sentences[i - 1].refs == a.sentences[i].refs, texts
-            gap = course[course.index(texts[i - 1]) + len(texts[i - 1]):course.index(text)]
-            assert not gap.strip(), (texts[i - 1], text)
+    said = answered(tutor_services, question)
+    for i, s in enumerate(said):
+        if _DANGLING.match(s.text):
+            assert i > 0 and follows_in_course(tutor_services, said[i - 1], s), [x.text for x in said]
