@@ -21,6 +21,7 @@ from .guard import is_injection
 SECTION_POOL = 3
 MAX_MAIN = 3  # sentences from the answering section
 MAX_OTHER = 1  # from any other section
+MAX_LEANING = 3  # sentences a chain may lean back over ("X. That is Y. Similarly, Z. Here is the point: ...")
 # Relative to the lead's probability, what a further sentence needs: the same section is the same explanation, another
 # section must be nearly as good to earn a place. From scripts/fit_sentences.py's grid (5-fold CV on 1,037 fit
 # questions with evidence): 0.80/0.95 puts the evidence in 0.810 of answers with 2.4 sentences on average; 0.70 gave
@@ -110,9 +111,9 @@ def _sentence_flags(snap) -> list[dict]:
             for s in snap.sentences]
         for i, f in enumerate(flags):
             f["ahead"] = bool(_AHEAD.search(snap.sentences[i].text.strip()))
-            f["then"] = _next_in_paragraph(snap, i) if f["ahead"] else None
-            if f["then"] is not None and (flags[f["then"]]["meta"] or flags[f["then"]]["injection"]):
-                f["then"] = None
+            f["announces"] = _next_in_paragraph(snap, i) if f["ahead"] else None
+            if f["announces"] is not None and (flags[f["announces"]]["meta"] or flags[f["announces"]]["injection"]):
+                f["announces"] = None
         snap.derived["sentence_flags"] = flags
     return snap.derived["sentence_flags"]
 
@@ -201,7 +202,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
 
     # meta-text never; a sentence pointing ahead only when the sentence it points to can follow it
     usable = [p for p in picked if not flags[p.index]["meta"] and not (flags[p.index]["ahead"]
-                                                                        and flags[p.index]["then"] is None)]
+                                                                        and flags[p.index]["announces"] is None)]
     if not questions:
         usable = prefer(usable, lambda p: not flags[p.index]["question"])
     if said:
@@ -233,11 +234,10 @@ def _redundant(p: Picked, chosen: list[Picked], snap) -> bool:
     return max(float(snap.sentence_vectors[p.index] @ snap.sentence_vectors[c.index]) for c in chosen) > REDUNDANT
 
 
-def _with_antecedents(chosen: list[Picked], snap, flags: list[dict] | None = None) -> list[Picked]:
+def _with_antecedents(chosen: list[Picked], snap, flags: list[dict]) -> list[Picked]:
     """Order: the lead first, then the rest of its section in course order, then the other section. A sentence that
     points back comes right after the sentences it leans on ("X. That is Y. Similarly, Z."), or is dropped when one
     of them is not in its section; one that points ahead comes right before the sentence it announces."""
-    flags = flags if flags is not None else _sentence_flags(snap)
     lead = chosen[0]
     position = {i: snap.sentences[i].position for i in (p.index for p in chosen)}
     same = sorted([p for p in chosen[1:] if p.ref == lead.ref], key=lambda p: position[p.index])
@@ -263,15 +263,12 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict] | None = Non
         group = _leaning_chain(p, snap, flags)
         if group is None:
             continue  # a sentence it leans on is not in this section: leave it out
-        after = flags[p.index].get("then")
+        after = flags[p.index]["announces"]
         if after is not None:
             nxt = snap.sentences[after]
             group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["dangling"]))
         place(group)
     return ordered
-
-
-MAX_LEANING = 3  # sentences a chain may lean back over ("X. That is Y. Similarly, Z. Here is the point: ...")
 
 
 def _leaning_chain(p: Picked, snap, flags: list[dict]) -> list[Picked] | None:

@@ -14,6 +14,7 @@ import numpy as np
 from ..config import Settings
 from ..corpus.course import Section
 from ..errors import InvalidInput
+from ..quiz.terms import course_terms
 from ..retrieval.fusion import retrieve
 from ..retrieval.results import Retrieval
 from ..text import expand_acronyms
@@ -132,7 +133,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             last = hints.last_hint(state.turns)
             if hints.climbs(q, last):
                 # The next step for the question the last hint was about, read as it was read then.
-                hint_step, hint_of, q, past = min(4, last.step + 1), last.question, last.focus, []
+                hint_step, hint_of, q, past = last.step + 1, last.question, last.focus, []  # hint_answer caps it
     snapshot = services.index()
     course = snapshot.course
     if chapter is not None:
@@ -182,8 +183,6 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                     focus, focus_vector = resolution.focus, alone.query_vector
                 if mode == "hint":
                     full = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences)
-                    from ..quiz.terms import course_terms
-
                     result = (hints.hint_answer(hint_step, hint_of, query, full, course, course_terms(course))
                               if full.status == "answered" else full)
                 else:

@@ -112,7 +112,7 @@ def mentioned_phrase(text: str, section_text: str, section_share: dict[str, floa
     seq = [stem(w) for w in words(section_text) if _course_word(w)]
     pairs = set(zip(seq, seq[1:]))
     used = set(seq)
-    found: list[tuple[str, str]] = []  # (as written, stem) of the question's words, None between runs
+    found: list[tuple[str, str]] = []  # (as written, stem) of each question word; ("", "") for a grammar word
     for m in _SPAN.finditer(unicodedata.normalize("NFKC", text)):
         w = words(m.group(0))
         found.append((m.group(0), stem(w[0])) if len(w) == 1 and _course_word(w[0]) else ("", ""))
