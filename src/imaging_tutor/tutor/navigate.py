@@ -1,0 +1,140 @@
+"""Requests about where things are in the course: "tell me about chapter 3", "what's in section 4.3?", "[2.2]?",
+"what chapters are there?".
+
+Such a message names a place in the course, not a topic: retrieval has nothing to match and the scope guard refuses
+it. It is answered from the course's own outline (its headings) and the opening sentences of the place it names, so
+a learner can find their way and then ask about what they see. Only a message that is nothing but a place and words
+of asking is one ("what does chapter 6 expect of someone like me?" asks about a topic, and goes to retrieval).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..corpus.course import Course, Section
+from ..corpus.sentences import sentences as split_sentences
+from ..text import FUNCTION_WORDS, words
+from .schemas import AnswerSentence, Citation, Suggestion
+
+_CHAPTER = re.compile(r"\b(?:chapter|chap|ch|module|unit|lesson)\.?\s*(\d{1,2})\b", re.I)
+_SECTION = re.compile(r"(?:\b(?:section|sect|sec)\.?\s*|\[|\b)(\d{1,2})\.(\d{1,2})\b\]?", re.I)
+# Words of asking about a place, in any course: what is left once the place is taken out of the message.
+_ASKING = frozenset("""
+tell say says said talk talks about summary summarise summarize summarised summarized sum overview outline cover
+covers covered covering explain describe main key points point ideas idea takeaway takeaways topic topics teach
+teaches taught learn learning give list show quick brief briefly recap please pls plz whats what's gist read start
+begin beginning contain contains content contents included include includes go goes over chapter chapters section
+sections module modules unit units lesson lessons part parts course syllabus table whole entire everything there
+""".split())
+_OUTLINE = frozenset({"chapters", "outline", "syllabus", "contents", "modules", "units", "lessons"})
+# "course" is the course itself only with a word asking what it holds ("what does the course say?" asks about the
+# topic under discussion).
+_HOLDS = frozenset({"cover", "covers", "about", "teach", "teaches", "learn", "topics", "overview", "summary",
+                    "summarise", "summarize", "outline", "contain", "contains", "include", "includes"})
+_POINTED = re.compile(r"\b(?:in|of|about|summari[sz]e|explain|cover|read|recap|overview)\s*$", re.I)
+OPENING_SENTENCES = 3  # enough to say what a place is about, short enough to invite a question
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a message points: a chapter, a section, or the whole course's outline."""
+
+    kind: str  # "chapter" | "section" | "outline"
+    number: int = 0  # the chapter asked about
+    ref: str = ""  # the section asked about
+
+
+def place_of(message: str, in_conversation: bool = False) -> Place | None:
+    """The place a message asks about, when it asks about nothing else. A bare number ("4.3") is a section only
+    outside a conversation and after a word that points at it ("what's in 4.3", "summarise 4.3"): "and 1.0?" after
+    a question about an AUC of 0.5 asks about a value."""
+    found: Place | None = None
+    rest = message
+    section = _SECTION.search(message)
+    if section and not section.group(0).lower().startswith(("sec", "[")) and (
+            in_conversation or not _POINTED.search(message[:section.start()])):
+        section = None
+    chapter = _CHAPTER.search(message)
+    if section and (section.group(0).lower().startswith(("sec", "[")) or not chapter):
+        found = Place("section", int(section.group(1)), f"{int(section.group(1))}.{int(section.group(2))}")
+        rest = message[:section.start()] + " " + message[section.end():]
+    elif chapter:
+        found = Place("chapter", int(chapter.group(1)))
+        rest = message[:chapter.start()] + " " + message[chapter.end():]
+    left = [w for w in words(rest.replace("'s", " is")) if w not in FUNCTION_WORDS and w not in _ASKING]
+    if left:
+        return None
+    if found is not None:
+        return found
+    said = set(words(message))
+    return Place("outline") if _OUTLINE & said or ("course" in said and _HOLDS & said) else None
+
+
+def _opening(section: Section, n: int = OPENING_SENTENCES) -> list[str]:
+    """The first sentences of a section's first paragraph(s)."""
+    out: list[str] = []
+    for paragraph in section.paragraphs:
+        for sentence in split_sentences(paragraph):
+            if len(out) < n:
+                out.append(sentence)
+    return out
+
+
+def _intro(course: Course, number: int) -> Section:
+    chapter = course.chapter(number)
+    return next((s for s in chapter.sections if s.section == 0), chapter.sections[0])
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What to say about a place: the text, its sentences with their sections, and the citations."""
+
+    found: bool
+    text: str
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    about: str  # what a follow-up turn leans on: the place's title
+    suggestions: list[Suggestion] = ()  # where to go next: the place's sections
+
+
+def _citation(section: Section, quote: str) -> Citation:
+    return Citation(ref=section.ref, chapter=section.chapter, section=section.section,
+                    chapter_title=section.chapter_title, section_title=section.section_title, quote=quote)
+
+
+def overview(place: Place, course: Course) -> Overview:
+    """The outline of a place and the course's own opening sentences of it, every line tied to its section."""
+    numbers = [c.number for c in course.chapters]
+    if place.kind == "outline":
+        # The headings themselves, each marked with its chapter's opening section (a click opens it there).
+        lines = [f"{c.number}. {c.title} [{_intro(course, c.number).ref}]" for c in course.chapters]
+        citations = [_citation(_intro(course, n), _opening(_intro(course, n), 1)[0]) for n in numbers]
+        text = (f"“{course.title}” has {len(numbers)} chapters:\n\n" + "\n".join(lines)
+                + f"\n\nAsk about any of them, e.g. “tell me about chapter {numbers[0]}”.")
+        return Overview(True, text, [], citations, course.title)
+    if place.kind == "section" and not course.has_ref(place.ref) or place.number not in numbers:
+        what = f"section {place.ref}" if place.kind == "section" else f"chapter {place.number}"
+        listed = ", ".join(f"{c.number} “{c.title}”" for c in course.chapters)
+        return Overview(False, f"The course has no {what}. Its chapters are {listed}.", [], [], "")
+    if place.kind == "section":
+        section = course.section(place.ref)
+        head = (f"Section {section.ref} “{section.section_title}” is in chapter {section.chapter} "
+                f"“{section.chapter_title}”. It begins:")
+        chosen = [(section, s) for s in _opening(section)]
+        about = section.section_title
+        later = [s for s in course.chapter(section.chapter).sections if s.section > section.section]
+        nexts = [Suggestion(ref=s.ref, section_title=s.section_title) for s in later[:1]]
+    else:
+        chapter = course.chapter(place.number)
+        intro = _intro(course, place.number)
+        parts = "; ".join(f"{s.ref} {s.section_title}" for s in chapter.sections if s.section != 0)
+        head = (f"Chapter {chapter.number} “{chapter.title}” has these sections: {parts}. It begins:" if parts
+                else f"Chapter {chapter.number} “{chapter.title}” begins:")
+        intro = next((s for s in (intro, *chapter.sections) if _opening(s)), intro)
+        chosen = [(intro, s) for s in _opening(intro)]
+        about = chapter.title
+        nexts = [Suggestion(ref=s.ref, section_title=s.section_title) for s in chapter.sections if s.section != 0]
+    sentences = [AnswerSentence(text=s, refs=[sec.ref]) for sec, s in chosen]
+    body = " ".join(f"{s} [{sec.ref}]" for sec, s in chosen)
+    return Overview(True, f"{head}\n\n{body}", sentences, [_citation(chosen[0][0], chosen[0][1])], about,
+                    nexts[:3])

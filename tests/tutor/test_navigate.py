@@ -1,0 +1,103 @@
+"""Requests about a place in the course ("tell me about chapter 3"): recognised only when they ask about nothing
+else, answered from the course's outline and the place's own opening sentences, on any course."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from imaging_tutor.corpus.course import load_course
+from imaging_tutor.tutor import pipeline as tutor
+from imaging_tutor.tutor.navigate import Place, overview, place_of
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSES = [ROOT / "corpus" / "ai-in-medical-imaging",
+           *sorted(p for p in (ROOT / "tests" / "fixtures" / "courses").iterdir() if p.is_dir())]
+MARKER = re.compile(r"\[(\d+\.\d+)\]")
+
+
+@pytest.mark.parametrize("message, place", [
+    ("tell me about chapter 3", Place("chapter", 3)),
+    ("What is covered in Chapter 4?", Place("chapter", 4)),
+    ("ch3", Place("chapter", 3)),
+    ("overview of chapter 2 please", Place("chapter", 2)),
+    ("what's in section 4.3?", Place("section", 4, "4.3")),
+    ("[2.2]", Place("section", 2, "2.2")),
+    ("summarise 5.4", Place("section", 5, "5.4")),
+    ("what chapters are there?", Place("outline")),
+    ("what is this course about", Place("outline")),
+    ("what will I learn in this course?", Place("outline")),
+])
+def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place):
+    assert place_of(message) == place
+
+
+@pytest.mark.parametrize("message", [
+    "what's chapter 6 actually expecting of someone like me?",  # a topic, asked of a chapter
+    "Chapter 6 calls adoption a 'chain of decisions'. What are the links in the chain?",
+    "what does the course say?",  # about the topic under discussion
+    "AUC 0.92 is that good",  # a value, not a section
+    "is 1.5 ok?",
+    "explain",
+    "hi",
+])
+def test_a_message_that_asks_about_a_topic_is_not_one(message):
+    assert place_of(message) is None
+
+
+def test_a_bare_number_in_a_conversation_is_a_value_not_a_section():
+    assert place_of("what about 1.0?") == Place("section", 1, "1.0")
+    assert place_of("what about 1.0?", in_conversation=True) is None
+    assert place_of("and 1.0?") is None
+    assert place_of("section 1.0?", in_conversation=True) == Place("section", 1, "1.0")
+
+
+@pytest.mark.parametrize("path", COURSES, ids=lambda p: p.name)
+def test_every_place_of_any_course_is_told_from_its_own_text(path):
+    course = load_course(path)
+    places = [Place("outline")] + [Place("chapter", c.number) for c in course.chapters] + \
+             [Place("section", s.chapter, s.ref) for s in course.sections]
+    for place in places:
+        told = overview(place, course)
+        assert told.found and told.citations, place
+        assert set(MARKER.findall(told.text)) <= {c.ref for c in told.citations}  # every marker is cited
+        for c in told.citations:
+            assert c.quote in course.section(c.ref).text
+        for s in told.sentences:  # what is quoted is the course's, verbatim, in the section it cites
+            assert s.text in told.text and s.text in course.section(s.refs[0]).text
+        if place.kind == "chapter":
+            chapter = course.chapter(place.number)
+            assert chapter.title in told.text
+            assert all(s.section_title in told.text for s in chapter.sections if s.section)
+            assert {s.refs[0] for s in told.sentences} <= {s.ref for s in chapter.sections}
+        if place.kind == "section":
+            assert told.sentences[0].text in course.section(place.ref).paragraphs[0]
+        if place.kind == "outline":
+            assert all(c.title in told.text for c in course.chapters)
+
+
+def test_a_place_the_course_does_not_have_is_said_so():
+    course = load_course(COURSES[0])
+    for place in (Place("chapter", 9), Place("section", 4, "4.9")):
+        told = overview(place, course)
+        assert not told.found and "no " in told.text and course.chapters[0].title in told.text
+
+
+def test_the_tutor_tells_a_chapter_and_a_follow_up_leans_on_it(tutor_services):
+    course = tutor_services.index().course
+    session = tutor.new_session(tutor_services)
+    told = tutor.answer(tutor_services, "tell me about chapter 3", session_id=session)
+    assert told.status == "answered"
+    assert [c.ref for c in told.citations] == ["3.0"] and "3.1" in told.answer
+    assert course.chapter(3).title in told.answer
+    assert told.subject == course.chapter(3).title  # what the next turn is read with
+    missing = tutor.answer(tutor_services, "tell me about chapter 12")
+    assert missing.status == "out_of_scope" and "no chapter 12" in missing.answer
+
+
+def test_a_section_number_copied_from_a_citation_opens_that_section(tutor_services):
+    told = tutor.answer(tutor_services, "[4.3]")
+    assert told.status == "answered" and told.citations[0].ref == "4.3"
+    assert "positive predictive value" in told.answer.lower()
+    assert told.retrieved == ["4.3"]
