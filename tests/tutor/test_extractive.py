@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from imaging_tutor.tutor import pipeline as tutor
-from imaging_tutor.tutor.extractive import _AHEAD, _DANGLING
+from imaging_tutor.tutor.extractive import _AHEAD, _DANGLING, _META
 
 
 @pytest.mark.parametrize("sentence, leans", [
@@ -60,6 +60,24 @@ def follows_in_course(services, first, second) -> bool:
 ])
 def test_a_sentence_that_points_ahead_is_recognised(sentence, ahead):
     assert bool(_AHEAD.search(sentence)) is ahead
+
+
+@pytest.mark.parametrize("sentence, meta", [
+    ("You’ll also learn how imaging data becomes model inputs.", True),  # a typographic apostrophe
+    ("You'll learn how images become model inputs.", True),
+    ("Along the way, we’ll connect these mechanics to practical outcomes.", True),
+    ("In the sections that follow, we will anchor each metric to a concrete workflow.", True),
+    ("The sections below walk through the common use cases.", True),
+    ("We'll need a reference standard before any study.", False),  # "we" doing the subject, not the course
+    ("Two readers will see the same study differently.", False),
+])
+def test_a_sentence_about_the_course_itself_is_recognised(sentence, meta):
+    assert bool(_META.search(sentence)) is meta
+
+
+def test_the_course_s_own_preview_of_a_chapter_is_not_an_answer(tutor_services):
+    said = answered(tutor_services, "what can go wrong?")
+    assert not any(_META.search(s.text) for s in said), [s.text for s in said]
 
 
 @pytest.mark.parametrize("question", ["how can ground truth be established?",

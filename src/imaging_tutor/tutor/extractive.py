@@ -59,9 +59,13 @@ _CUES = {
     "number": re.compile(r"\d"),
 }
 # About the course, not its subject: navigation, milestones, what the learner will do.
-_META = re.compile(r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\bmilestones?\b|\byou(?:'ll| will) "
-                   r"(?:learn|see|explore|study|practice)\b|\bby the end of (?:this|the) (?:chapter|course|section)\b|"
-                   r"^(?:in the )?(?:next|previous|following) (?:chapter|section)\b", re.I)
+# Courses write "you’ll" with a typographic apostrophe as often as "you'll".
+_META = re.compile(r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\bmilestones?\b|\byou(?:['’]ll| will)"
+                   r"(?: also)? (?:learn|see|explore|study|practice)\b|\bwe(?:['’]ll| will)(?: also)? (?:connect|anchor|"
+                   r"look|see|explore|cover|discuss|walk|focus|learn|start|begin|turn|return|revisit|examine|review)\b|"
+                   r"\bby the end of (?:this|the) (?:chapter|course|section)\b|"
+                   r"^(?:in the )?(?:next|previous|following) (?:chapter|section)\b|"
+                   r"\bthe (?:sections?|chapters?) (?:that follows?|below|ahead)\b", re.I)
 # A sentence that opens by pointing back ("This…", "However…"), or whose subject is elided ("Another is…", "The
 # other is…": another *what* was in the sentence before), leans on the sentence before it.
 _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here|he|she|then|also|however|"
