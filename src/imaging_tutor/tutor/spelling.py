@@ -27,6 +27,9 @@ _VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r
              (r"ll", "l"), (r"artefact", "artifact"))
 
 
+MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "odour", "tumour", "centre"
+
+
 def english_counts() -> dict[str, int]:
     """Word -> corpus count from symspellpy's packaged English frequency list."""
     path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
@@ -72,6 +75,8 @@ class Speller:
             return SPELLING_VARIANTS[word]
         if word in self._joined:
             return self._joined[word]
+        if len(word) < MIN_VARIANT_LETTERS:
+            return None  # "four" and "our" are words, not British spellings of "for" and "or"
         for pattern, repl in _VARIANTS:
             variant = re.sub(pattern, repl, word)
             if variant != word and variant in self.vocabulary:
