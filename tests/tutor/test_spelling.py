@@ -44,3 +44,16 @@ def test_another_course_brings_its_own_vocabulary():
     kitchen = speller_for(load_course(KITCHEN))
     assert kitchen.correct("calibrate thermomter").text == "calibrate thermometer"
     assert speller_for(load_course(CORPUS)).correct("thermomter").text == "thermomter"  # not an imaging-course word
+
+
+@pytest.mark.parametrize("course_dir", [CORPUS, *sorted(p for p in KITCHEN.parent.iterdir() if p.is_dir())],
+                         ids=lambda p: Path(p).name)
+def test_short_everyday_words_are_not_british_spellings(course_dir):
+    # "our" -> "or" and "four" -> "for" by the -our/-or pattern, on every course: "our manager says it's fine"
+    speller = speller_for(load_course(course_dir))
+    message = "Our manager says four of our staff can work with a sore throat, is that right?"
+    assert speller.correct(message).text == message
+
+
+def test_british_spellings_still_become_the_courses(speller):
+    assert speller.correct("tumour behaviour in the centre").text == "tumor behavior in the center"
