@@ -46,6 +46,12 @@ def test_a_message_that_asks_about_a_topic_is_not_one(message):
     assert place_of(message) is None
 
 
+def test_this_chapter_is_the_chapter_the_learner_chose():
+    assert place_of("what's in this chapter?", chapter_filter=4) == Place("chapter", 4)
+    assert place_of("what's in this chapter?") is None
+    assert place_of("tell me about chapter 2", chapter_filter=4) == Place("chapter", 2)  # named: that one
+
+
 def test_a_bare_number_in_a_conversation_is_a_value_not_a_section():
     assert place_of("what about 1.0?") == Place("section", 1, "1.0")
     assert place_of("what about 1.0?", in_conversation=True) is None

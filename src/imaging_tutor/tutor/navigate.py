@@ -44,10 +44,10 @@ class Place:
     ref: str = ""  # the section asked about
 
 
-def place_of(message: str, in_conversation: bool = False) -> Place | None:
+def place_of(message: str, in_conversation: bool = False, chapter_filter: int | None = None) -> Place | None:
     """The place a message asks about, when it asks about nothing else. A bare number ("4.3") is a section only
     outside a conversation and after a word that points at it ("what's in 4.3", "summarise 4.3"): "and 1.0?" after
-    a question about an AUC of 0.5 asks about a value."""
+    a question about an AUC of 0.5 asks about a value. With a chapter chosen, "this chapter" is that one."""
     found: Place | None = None
     rest = message
     section = _SECTION.search(message)
@@ -67,6 +67,8 @@ def place_of(message: str, in_conversation: bool = False) -> Place | None:
     if found is not None:
         return found
     said = set(words(message))
+    if chapter_filter is not None and "chapter" in said:
+        return Place("chapter", chapter_filter)
     return Place("outline") if _OUTLINE & said or ("course" in said and _HOLDS & said) else None
 
 
