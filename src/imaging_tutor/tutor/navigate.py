@@ -96,7 +96,7 @@ class Overview:
     sentences: list[AnswerSentence]
     citations: list[Citation]
     about: str  # what a follow-up turn leans on: the place's title
-    suggestions: list[Suggestion] = ()  # where to go next: the place's sections
+    suggestions: tuple[Suggestion, ...] = ()  # where to go next: the place's sections
 
 
 def _citation(section: Section, quote: str) -> Citation:
@@ -114,7 +114,7 @@ def overview(place: Place, course: Course) -> Overview:
         text = (f"“{course.title}” has {len(numbers)} chapters:\n\n" + "\n".join(lines)
                 + f"\n\nAsk about any of them, e.g. “tell me about chapter {numbers[0]}”.")
         return Overview(True, text, [], citations, course.title)
-    if place.kind == "section" and not course.has_ref(place.ref) or place.number not in numbers:
+    if place.number not in numbers or (place.kind == "section" and not course.has_ref(place.ref)):
         what = f"section {place.ref}" if place.kind == "section" else f"chapter {place.number}"
         listed = ", ".join(f"{c.number} “{c.title}”" for c in course.chapters)
         return Overview(False, f"The course has no {what}. Its chapters are {listed}.", [], [], "")
@@ -128,15 +128,15 @@ def overview(place: Place, course: Course) -> Overview:
         nexts = [Suggestion(ref=s.ref, section_title=s.section_title) for s in later[:1]]
     else:
         chapter = course.chapter(place.number)
-        intro = _intro(course, place.number)
         parts = "; ".join(f"{s.ref} {s.section_title}" for s in chapter.sections if s.section != 0)
         head = (f"Chapter {chapter.number} “{chapter.title}” has these sections: {parts}. It begins:" if parts
                 else f"Chapter {chapter.number} “{chapter.title}” begins:")
-        intro = next((s for s in (intro, *chapter.sections) if _opening(s)), intro)
+        first = (_intro(course, place.number), *chapter.sections)
+        intro = next((s for s in first if _opening(s)), chapter.sections[0])  # an intro with text
         chosen = [(intro, s) for s in _opening(intro)]
         about = chapter.title
         nexts = [Suggestion(ref=s.ref, section_title=s.section_title) for s in chapter.sections if s.section != 0]
     sentences = [AnswerSentence(text=s, refs=[sec.ref]) for sec, s in chosen]
     body = " ".join(f"{s} [{sec.ref}]" for sec, s in chosen)
     return Overview(True, f"{head}\n\n{body}", sentences, [_citation(chosen[0][0], chosen[0][1])], about,
-                    nexts[:3])
+                    tuple(nexts[:3]))

@@ -87,7 +87,7 @@ def _place_answer(place: navigate.Place, course, message: str) -> tuple[Answer, 
         return (Answer(status="out_of_scope", answer=told.text),
                 Resolution("standalone", message, message, "", message))
     result = Answer(status="answered", answer=told.text, citations=told.citations, sentences=told.sentences,
-                    suggestions=told.suggestions)
+                    suggestions=list(told.suggestions))
     return result, Resolution("standalone", told.about, message, told.about, told.about)
 
 
