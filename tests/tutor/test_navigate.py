@@ -107,3 +107,30 @@ def test_a_section_number_copied_from_a_citation_opens_that_section(tutor_servic
     assert told.status == "answered" and told.citations[0].ref == "4.3"
     assert "positive predictive value" in told.answer.lower()
     assert told.retrieved == ["4.3"]
+
+
+@pytest.mark.parametrize("message, place", [
+    ("next section", Place("section", step=1)),
+    ("ok, next chapter please", Place("chapter", step=1)),
+    ("go to the previous section", Place("section", step=-1)),
+])
+def test_next_and_previous_are_places_relative_to_the_conversation(message, place):
+    assert place_of(message, in_conversation=True) == place
+    assert place_of("what is in the next section about drift?") is None  # a topic: retrieval's
+
+
+def test_next_section_goes_on_from_where_the_last_answer_was(tutor_services):
+    course = tutor_services.index().course
+    session = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "next section", session_id=session)
+    assert first.status == "small_talk" and "chapter" in first.answer  # nothing read yet: asks which
+    tutor.answer(tutor_services, "tell me about chapter 3", session_id=session)
+    after_intro = tutor.answer(tutor_services, "next section", session_id=session)
+    assert after_intro.citations[0].ref == "3.1"
+    assert tutor.answer(tutor_services, "next section", session_id=session).citations[0].ref == "3.2"
+    back = tutor.answer(tutor_services, "previous chapter", session_id=session)
+    assert back.citations[0].ref == "2.0" and course.chapter(2).title in back.answer
+    last = course.sections[-1].ref
+    tutor.answer(tutor_services, f"[{last}]", session_id=session)
+    end = tutor.answer(tutor_services, "next section", session_id=session)
+    assert end.status == "small_talk" and "last section" in end.answer

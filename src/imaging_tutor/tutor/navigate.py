@@ -1,5 +1,5 @@
 """Requests about where things are in the course: "tell me about chapter 3", "what's in section 4.3?", "[2.2]?",
-"what chapters are there?".
+"what chapters are there?", "next section".
 
 Such a message names a place in the course, not a topic: retrieval has nothing to match and the scope guard refuses
 it. It is answered from the course's own outline (its headings) and the opening sentences of the place it names, so
@@ -31,7 +31,9 @@ _OUTLINE = frozenset({"chapters", "outline", "syllabus", "contents", "modules", 
 # topic under discussion).
 _HOLDS = frozenset({"cover", "covers", "about", "teach", "teaches", "learn", "topics", "overview", "summary",
                     "summarise", "summarize", "outline", "contain", "contains", "include", "includes"})
+_STEP = re.compile(r"\b(next|following|previous|prev|preceding)\s+(section|chapter)\b", re.I)
 _POINTED = re.compile(r"\b(?:in|of|about|summari[sz]e|explain|cover|read|recap|overview)\s*$", re.I)
+_GO = frozenset({"go", "move", "on", "onto", "continue", "ok", "okay", "now", "then", "next", "let", "lets", "let's"})
 OPENING_SENTENCES = 3  # enough to say what a place is about, short enough to invite a question
 
 
@@ -42,6 +44,7 @@ class Place:
     kind: str  # "chapter" | "section" | "outline"
     number: int = 0  # the chapter asked about
     ref: str = ""  # the section asked about
+    step: int = 0  # "next section" (+1), "previous chapter" (-1): relative to where the conversation is
 
 
 def place_of(message: str, in_conversation: bool = False, chapter_filter: int | None = None) -> Place | None:
@@ -50,6 +53,12 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     a question about an AUC of 0.5 asks about a value. With a chapter chosen, "this chapter" is that one."""
     found: Place | None = None
     rest = message
+    step = _STEP.search(message)
+    if step:
+        rest = message[:step.start()] + " " + message[step.end():]
+        if [w for w in words(rest) if w not in FUNCTION_WORDS and w not in _ASKING and w not in _GO]:
+            return None
+        return Place(step.group(2).lower(), step=1 if step.group(1).lower() in ("next", "following") else -1)
     section = _SECTION.search(message)
     if section and not section.group(0).lower().startswith(("sec", "[")) and (
             in_conversation or not _POINTED.search(message[:section.start()])):
@@ -70,6 +79,24 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     if chapter_filter is not None and "chapter" in said:
         return Place("chapter", chapter_filter)
     return Place("outline") if _OUTLINE & said or ("course" in said and _HOLDS & said) else None
+
+
+def from_here(place: Place, course: Course, here: str | None) -> Place | None:
+    """A relative place ("next section") made absolute from the section the conversation is at (None when there is
+    no such place: nothing read yet, or past the course's first or last)."""
+    if not place.step:
+        return place
+    if here is None or not course.has_ref(here):
+        return None
+    if place.kind == "chapter":
+        numbers = [c.number for c in course.chapters]
+        at = numbers.index(course.section(here).chapter) + place.step
+        return Place("chapter", numbers[at]) if 0 <= at < len(numbers) else None
+    refs = [s.ref for s in course.sections]
+    at = refs.index(here) + place.step
+    if not 0 <= at < len(refs):
+        return None
+    return Place("section", course.section(refs[at]).chapter, refs[at])
 
 
 def _opening(section: Section, n: int = OPENING_SENTENCES) -> list[str]:
