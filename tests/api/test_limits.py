@@ -18,37 +18,42 @@ def limited(api_settings, app_for):
     return build
 
 
+# Limits in these tests are per hour, not per minute: the sliding-window counter weighs the previous window's hits by
+# how much of it is left, so requests that straddle a window's edge count for less than one each; a per-minute
+# window put that edge inside a test about once a run in sixty (seen once: a third chat turn let through).
+
+
 def _statuses(responses) -> list[int]:
     return [r.status_code for r in responses]
 
 
 def test_a_new_learner_id_per_request_does_not_reset_the_limit(limited):
     """The finding: the limit was keyed on the claimed X-Learner-Id, so a new id per request got 300 of 300."""
-    with limited(rate_limit_sessions="3/minute", rate_limit_per_address="12/minute") as c:
+    with limited(rate_limit_sessions="3/hour", rate_limit_per_address="12/hour") as c:
         codes = _statuses(c.post("/api/v1/sessions", headers=learner(f"rotating-{i}")) for i in range(30))
     assert codes.count(201) == 12 and codes[12:] == [429] * 18
 
 
 def test_rotating_anonymous_identities_hit_the_address_limit(limited):
-    with limited(rate_limit_new_learners="5/minute") as c:
+    with limited(rate_limit_new_learners="5/hour") as c:
         codes = _statuses(c.post("/api/v1/learners") for _ in range(8))
         assert codes == [201] * 5 + [429] * 3
         assert c.post("/api/v1/learners/resume", json={"resume_code": "AAAA-BBBB"}).status_code == 429
 
 
 def test_chat_is_limited_per_learner_with_retry_after(limited):
-    with limited(rate_limit_chat="2/minute") as c:
+    with limited(rate_limit_chat="2/hour") as c:
         ask = lambda who: c.post("/api/v1/chat", json={"message": "What is PPV?"}, headers=learner(who))  # noqa: E731
         assert [ask("ada").status_code for _ in range(2)] == [200, 200]
         over = ask("ada")
-        assert over.status_code == 429 and 1 <= int(over.headers["Retry-After"]) <= 60
+        assert over.status_code == 429 and 1 <= int(over.headers["Retry-After"]) <= 3600
         assert "retry in" in over.json()["detail"]
         assert ask("eve").status_code == 200  # another learner has her own budget
 
 
 def test_session_creation_feedback_and_quiz_answers_have_limits(limited):
-    with limited(rate_limit_sessions="2/minute", rate_limit_feedback="2/minute",
-                 rate_limit_quiz_answers="2/minute") as c:
+    with limited(rate_limit_sessions="2/hour", rate_limit_feedback="2/hour",
+                 rate_limit_quiz_answers="2/hour") as c:
         ada = learner("ada")
         assert _statuses(c.post("/api/v1/sessions", headers=ada) for _ in range(3)) == [201, 201, 429]
         turn = c.post("/api/v1/chat", json={"message": "What is PPV?"}, headers=ada).json()
@@ -63,7 +68,7 @@ def test_session_creation_feedback_and_quiz_answers_have_limits(limited):
 
 
 def test_limits_can_be_switched_off(limited):
-    with limited(rate_limits_enabled=False, rate_limit_sessions="1/minute") as c:
+    with limited(rate_limits_enabled=False, rate_limit_sessions="1/hour") as c:
         assert _statuses(c.post("/api/v1/sessions", headers=learner("ada")) for _ in range(3)) == [201] * 3
 
 
@@ -99,5 +104,5 @@ def test_limit_storage_is_chosen_by_one_setting(api_settings):
 
 
 def test_unused_bearer_schemes_do_not_count_as_a_learner(limited):
-    with limited(rate_limit_sessions="1/minute") as c:
+    with limited(rate_limit_sessions="1/hour") as c:
         assert c.post("/api/v1/sessions", headers=bearer("nonsense")).status_code == 401
