@@ -20,7 +20,7 @@ def limited(api_settings, app_for):
 
 # Limits in these tests are per hour, not per minute: the sliding-window counter weighs the previous window's hits by
 # how much of it is left, so requests that straddle a window's edge count for less than one each; a per-minute
-# window put that edge inside a test about once a run in sixty (seen once: a third chat turn let through).
+# window put that edge inside a test about once a run in sixty (one local run stopped at the chat limit test).
 
 
 def _statuses(responses) -> list[int]:
