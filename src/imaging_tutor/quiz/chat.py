@@ -120,9 +120,7 @@ def _question_text(item: QuizItem) -> str:
 
 
 def _citation(course, ref: str, quote: str) -> Citation:
-    s = course.section(ref)
-    return Citation(ref=s.ref, chapter=s.chapter, section=s.section, chapter_title=s.chapter_title,
-                    section_title=s.section_title, quote=quote)
+    return Citation.of(course.section(ref), quote)
 
 
 def _store(services, session_id: str, learner_id: str, message: str, answer: Answer) -> Answer:

@@ -109,9 +109,7 @@ def hint_answer(step: int, question: str, focus: str, full: Answer, course: Cour
                     f"“{blank_idea(key.text, key_idea(key.text, question, terms), question, terms)}” [{ref}]")
         text = f"{line}\n\nGuiding question: {cue_for(question)}\n\nAsk again, or say “another hint”, for the next step."
         opening = " ".join(key.text.split()[:4])
-        citations = [Citation(ref=ref, chapter=section.chapter, section=section.section,
-                              chapter_title=section.chapter_title, section_title=section.section_title,
-                              quote=opening)]
+        citations = [Citation.of(section, opening)]
         sentences = [AnswerSentence(text=line, refs=[ref])]
     hint = {"step": step, "of": len(STEPS), "kind": kind, "ref": ref, "section_title": section.section_title,
             "last": step == len(STEPS), "question": question, "focus": focus}

@@ -126,18 +126,13 @@ class Overview:
     suggestions: tuple[Suggestion, ...] = ()  # where to go next: the place's sections
 
 
-def _citation(section: Section, quote: str) -> Citation:
-    return Citation(ref=section.ref, chapter=section.chapter, section=section.section,
-                    chapter_title=section.chapter_title, section_title=section.section_title, quote=quote)
-
-
 def overview(place: Place, course: Course) -> Overview:
     """The outline of a place and the course's own opening sentences of it, every line tied to its section."""
     numbers = [c.number for c in course.chapters]
     if place.kind == "outline":
         # The headings themselves, each marked with its chapter's opening section (a click opens it there).
         lines = [f"{c.number}. {c.title} [{_intro(course, c.number).ref}]" for c in course.chapters]
-        citations = [_citation(_intro(course, n), _opening(_intro(course, n), 1)[0]) for n in numbers]
+        citations = [Citation.of(_intro(course, n), _opening(_intro(course, n), 1)[0]) for n in numbers]
         text = (f"“{course.title}” has {len(numbers)} chapters:\n\n" + "\n".join(lines)
                 + f"\n\nAsk about any of them, e.g. “tell me about chapter {numbers[0]}”.")
         return Overview(True, text, [], citations, course.title)
@@ -165,5 +160,5 @@ def overview(place: Place, course: Course) -> Overview:
         nexts = [Suggestion(ref=s.ref, section_title=s.section_title) for s in chapter.sections if s.section != 0]
     sentences = [AnswerSentence(text=s, refs=[sec.ref]) for sec, s in chosen]
     body = " ".join(f"{s} [{sec.ref}]" for sec, s in chosen)
-    return Overview(True, f"{head}\n\n{body}", sentences, [_citation(chosen[0][0], chosen[0][1])], about,
+    return Overview(True, f"{head}\n\n{body}", sentences, [Citation.of(chosen[0][0], chosen[0][1])], about,
                     tuple(nexts[:3]))

@@ -12,7 +12,6 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..config import Settings
-from ..corpus.course import Section
 from ..errors import InvalidInput
 from ..quiz.terms import course_terms
 from ..retrieval.fusion import retrieve
@@ -57,12 +56,6 @@ def clean_question(question: str, settings: Settings) -> str:
     return q
 
 
-def section_citation(section: Section, quote: str, score: float = 0.0) -> Citation:
-    return Citation(ref=section.ref, chapter=section.chapter, section=section.section,
-                    chapter_title=section.chapter_title, section_title=section.section_title,
-                    quote=quote, score=round(float(score), 4))
-
-
 def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
     """A plain refusal; when the course touches the subject, where it does (a pointer, never an answer)."""
     text = OUT_OF_SCOPE_TEXT
@@ -83,16 +76,16 @@ def _place_answer(place: navigate.Place, course, message: str, past: list[PastTu
     """A request about a place in the course, and how the turn is understood: a follow-up leans on the place's
     title ("what's the main takeaway?" after "tell me about chapter 3"); "next section" goes on from the section
     the last answer cited first."""
+    alone = Resolution("standalone", message, message, "", message)
     here = navigate.from_here(place, course, past[-1].main_ref if past else None)
     if here is None:
         where = "last" if place.step > 0 else "first"
         text = (f"That was the {where} {place.kind} of the course." if past and past[-1].main_ref
                 else f"Which {place.kind}? Ask, for example, “tell me about chapter {course.chapters[0].number}”.")
-        return Answer(status="small_talk", answer=text), Resolution("standalone", message, message, "", message)
+        return Answer(status="small_talk", answer=text), alone
     told = navigate.overview(here, course)
     if not told.found:
-        return (Answer(status="out_of_scope", answer=told.text),
-                Resolution("standalone", message, message, "", message))
+        return Answer(status="out_of_scope", answer=told.text), alone
     result = Answer(status="answered", answer=told.text, citations=told.citations, sentences=told.sentences,
                     suggestions=list(told.suggestions))
     return result, Resolution("standalone", told.about, message, told.about, told.about)
@@ -368,7 +361,7 @@ def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector
     for p in chosen:
         if all(c.ref != p.ref for c in citations):
             best = max(q.score for q in chosen if q.ref == p.ref)
-            citations.append(section_citation(course.section(p.ref), p.text, best))
+            citations.append(Citation.of(course.section(p.ref), p.text, best))
     return Answer(status="answered", answer=text, citations=citations, sentences=sentences,
                   suggestions=[s for s in _suggestions(retrieval, 4) if s.ref not in {c.ref for c in citations}][:2])
 

@@ -18,6 +18,13 @@ class Citation(BaseModel):
     quote: str = Field(description="verbatim passage of the section that supports the claim")
     score: float = 0.0
 
+    @classmethod
+    def of(cls, section, quote: str, score: float = 0.0) -> "Citation":
+        """The citation of a course Section (corpus/course.py) with the passage quoted from it."""
+        return cls(ref=section.ref, chapter=section.chapter, section=section.section,
+                   chapter_title=section.chapter_title, section_title=section.section_title, quote=quote,
+                   score=round(float(score), 4))
+
 
 class Suggestion(BaseModel):
     ref: str

@@ -157,8 +157,7 @@ def assemble(kept: list, dropped: list[str], retrieval: Retrieval, extractive: A
     for _, (ref,), passage in kept:
         if all(c.ref != ref for c in citations):
             s = course.section(ref)
-            citations.append(Citation(ref=ref, chapter=s.chapter, section=s.section, chapter_title=s.chapter_title,
-                                      section_title=s.section_title, quote=verbatim_quote(s.text, passage)))
+            citations.append(Citation.of(s, verbatim_quote(s.text, passage)))
     # The most important section first: order citations by retrieval rank.
     rank = {r: i for i, r in enumerate(retrieval.refs)}
     citations.sort(key=lambda c: rank.get(c.ref, 99))
