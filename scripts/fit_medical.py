@@ -1,13 +1,17 @@
 """Fit the personal-medical models (tutor/medical_model.json): `advice` (refuse) and `context` (answer + note).
 
 Training rows, none from evals/sets/: evals/calibration/guard.jsonl (medical_advice rows are requests), the
-calibration personal_medical split (personal = request, mixed = context only, lookalike = neither), the personal
-turns of the conversation fit split, and as negatives the workplace, search and near-miss fit splits, the acts fit
-rows, the other courses' fit splits and the course's question bank.
+calibration personal_medical split (personal = request, mixed = context only, lookalike = neither), the same three
+kinds in everyday words (evals/calibration/personal_medical_everyday.jsonl: food, weather, home; the check runs on
+every course, and with this course's requests alone it answered "is it safe for me to eat sushi while
+breastfeeding?"), the personal turns of the conversation fit split, and as negatives the workplace, search and
+near-miss fit splits, the acts fit rows, the other courses' fit splits and the course's question bank.
 `advice` threshold: just below the lowest cross-validated probability (averaged over repeated fold shuffles) of any
-request (recall 1.0 held out on the training requests), because answering a request for care is the failure that
-matters most; `context` threshold: 0.5. The cross-validated false-refusal rate on workplace and look-alike
-questions is printed.
+of this course's requests (recall 1.0 held out on them), because answering a request for care is the failure that
+matters most; the everyday requests are training rows whose cross-validated recall at that threshold is printed
+(0.975: taking the minimum over them too moved the threshold 0.36 -> 0.33 for that one row, cross-validated
+mistakes on the rest 43 -> 45). `context` threshold: 0.5.
+The cross-validated false-refusal rate per source is printed.
 Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
 """
 from __future__ import annotations
@@ -31,7 +35,8 @@ from fitting import repeated_oof  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "evals" / "calibration"
-SOURCES = ["evals/calibration/guard.jsonl", "evals/calibration/personal_medical.jsonl",
+EVERYDAY = "evals/calibration/personal_medical_everyday.jsonl"
+SOURCES = ["evals/calibration/guard.jsonl", "evals/calibration/personal_medical.jsonl", EVERYDAY,
            "evals/calibration/conversations.jsonl", "evals/calibration/workplace.jsonl",
            "evals/calibration/search.jsonl", "evals/calibration/near_miss.jsonl", "evals/acts/fit.jsonl",
            "evals/courses/kitchen-food-safety/fit.jsonl", "evals/courses/reading-weather-forecasts/fit.jsonl"]
@@ -91,7 +96,9 @@ def main() -> None:
     context = np.array([c for _, _, c, _ in rows])
     source = np.array([s for *_, s in rows])
     p_adv = cv_probabilities(X, advice)
-    threshold = float(p_adv[advice == 1].min()) - 1e-4
+    everyday = (advice == 1) & (source == EVERYDAY)
+    threshold = float(p_adv[(advice == 1) & ~everyday].min()) - 1e-4
+    print(f"everyday requests refused (cross-validated) {np.mean(p_adv[everyday] >= threshold):.3f} of {everyday.sum()}")
     wrong = (p_adv >= threshold) & (advice == 0)
     print(f"advice: {advice.sum()} requests of {len(rows)}; threshold {threshold:.4f} (cross-validated recall 1.0)")
     for src in dict.fromkeys(source):

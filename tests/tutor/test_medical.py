@@ -39,3 +39,33 @@ def test_a_team_asking_about_its_ai_is_answered_without_a_clinician_note(tutor_s
 def test_a_family_speaking_as_we_still_gets_the_fixed_reply(tutor_services, question):
     a = tutor.answer(tutor_services, question)
     assert a.status == "medical_advice" and a.answer == tutor.MEDICAL_ADVICE_TEXT
+
+
+def shipped_check(embedder, question: str):
+    from imaging_tutor.fitted import MEDICAL_FILE, read_model
+    from imaging_tutor.tutor.medical import check
+
+    return check(embedder.embed([question])[0], question, read_model(MEDICAL_FILE))
+
+
+# The check runs before retrieval on every course. Written for this test, not taken from any eval or fit file; the
+# model fitted on this course's requests alone answered the first two and refused the third.
+@pytest.mark.parametrize("question", [
+    "my daughter has a peanut allergy, is it safe for her to eat at a restaurant?",
+    "is it safe for me to eat sushi while breastfeeding?",
+])
+def test_a_care_request_in_another_subjects_words_is_refused(embedder, question):
+    assert shipped_check(embedder, question).refuse
+
+
+@pytest.mark.parametrize("question", [
+    "How do I bleed my hydraulic brakes?",
+    "Is the fracture tool validated for kids, or only for adults?",
+])
+def test_a_word_with_a_medical_sense_used_in_another_sense_is_not_a_request(embedder, question):
+    assert not shipped_check(embedder, question).refuse
+
+
+def test_children_in_general_are_not_a_person_but_a_named_child_is():
+    assert cue("can we use the tool on kids?")["person"] == 0.0
+    assert cue("our kid has a fever, should we go in?")["person"] == 1.0
