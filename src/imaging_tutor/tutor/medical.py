@@ -45,6 +45,11 @@ def cues(text: str) -> list[float]:
     return [float(bool(pattern.search(text))) for pattern in (_PERSON, _DECISION, _HEALTH, _GROUP)]
 
 
+def names_a_person(text: str) -> bool:
+    """Whether the message itself says whose care it is about ("my", "I", "my dad", "our kid")."""
+    return bool(_PERSON.search(text))
+
+
 @dataclass(frozen=True)
 class MedicalCheck:
     advice: float  # P(a care decision for a specific person is requested)
