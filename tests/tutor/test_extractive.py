@@ -80,6 +80,13 @@ def test_the_course_s_own_preview_of_a_chapter_is_not_an_answer(tutor_services):
     assert not any(_META.search(s.text) for s in said), [s.text for s in said]
 
 
+def test_a_sentence_leaning_on_the_course_s_preview_is_left_out_with_it(tutor_services):
+    # "In the sections that follow, we will anchor each metric to a concrete workflow: … That is what the numbers
+    # really mean." [4.0]: the second sentence brought the preview back in as its antecedent.
+    said = answered(tutor_services, "what numbers should I ask for?")
+    assert not any(_META.search(s.text) for s in said), [s.text for s in said]
+
+
 @pytest.mark.parametrize("question", ["how can ground truth be established?",
                                       "what are common mistakes with the confusion matrix?",
                                       "what mistakes do people make with unit of analysis?"])

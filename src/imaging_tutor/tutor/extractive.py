@@ -276,13 +276,14 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict]) -> list[Pic
 
 
 def _leaning_chain(p: Picked, snap, flags: list[dict]) -> list[Picked] | None:
-    """p preceded by every sentence it leans on, in course order; None when the chain leaves its section."""
+    """p preceded by every sentence it leans on, in course order; None when the chain leaves its section or leans on
+    meta-text ("… we will anchor each metric to a workflow. That is what the numbers really mean.")."""
     chain = [p]
     while chain[0].dangling:
         i = chain[0].index - 1
         here, before = snap.sentences[chain[0].index], snap.sentences[i] if i >= 0 else None
         if before is None or before.ref != here.ref or before.position != here.position - 1 \
-                or len(chain) > MAX_LEANING:
+                or len(chain) > MAX_LEANING or flags[i]["meta"] or flags[i]["injection"]:
             return None
         chain.insert(0, Picked(i, before.ref, before.text, p.score, flags[i]["dangling"]))
     return chain
