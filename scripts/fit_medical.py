@@ -9,8 +9,8 @@ near-miss fit splits, the acts fit rows, the other courses' fit splits and the c
 `advice` threshold: just below the lowest cross-validated probability (averaged over repeated fold shuffles) of any
 of this course's requests (recall 1.0 held out on them), because answering a request for care is the failure that
 matters most; the everyday requests are training rows whose cross-validated recall at that threshold is printed
-(0.975: taking the minimum over them too moved the threshold 0.36 -> 0.33 for that one row, cross-validated
-mistakes on the rest 43 -> 45). `context` threshold: 0.5.
+(0.975: taking the minimum over them too moved the threshold 0.34 -> 0.32 for that one row, cross-validated
+mistakes on the rest 45 -> 48). `context` threshold: 0.5.
 The cross-validated false-refusal rate per source is printed.
 Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
 """

@@ -1,9 +1,9 @@
 """Personal medical questions, decided by what is requested, not by vocabulary.
 
 Two logistic models over the message's sentence embedding and four cues (a person is named, a decision or an
-interpretation is requested, health words are used, the writer speaks for a group: "we", "our"), fitted by scripts/fit_medical.py on labelled questions outside
-evals/sets/ (evals/calibration/personal_medical.jsonl and guard.jsonl, workplace and near-miss fit splits, the
-course's question bank):
+interpretation is requested, health words are used, the writer speaks for a group: "we", "our"), fitted by
+scripts/fit_medical.py on labelled questions outside evals/sets/ (evals/calibration/personal_medical.jsonl, its
+everyday-words companion and guard.jsonl, workplace and near-miss fit splits, the course's question bank):
 - `advice`: a care decision or interpretation for a specific person ("the AI flagged my mammogram, do I need a
   biopsy?") -> the fixed reply that points to a clinician. Its threshold keeps recall at 1.0 on the personal medical
   training questions (cross-validated), because answering one of them is the failure that matters most.
@@ -21,12 +21,10 @@ import numpy as np
 # Cues any course shares (the policy is the product's, not the course's): who is asked about, and what is asked.
 # "I" and family are who care is asked for; "we"/"our" is mostly a team or a department speaking (a workplace
 # question), so it is a cue of its own: folded into `person` it refused 6 of 186 workplace fit questions (cross-
-# validated, 49 mistakes in all at recall 1.0); apart, 2 (28 in all). A child is a person when one is spoken of ("our
-# kid", "the baby"); "kids" or "children" in general ("can we use the tool on kids?") are not.
+# validated, 49 mistakes in all at recall 1.0); apart, 2 (28 in all).
 _PERSON = re.compile(r"\b(?:my|mine|me|i|i'm|im|i've|i'd|myself|mum|mom|mother|dad|father|son|daughter|"
-                     r"(?:our|his|her|their|a|the) (?:child|kid|baby|toddler)|wife|husband|partner|sister|brother|"
-                     r"grandma|grandpa|grandmother|grandfather|aunt|uncle|friend|boyfriend|girlfriend|fiance|fiancee)\b",
-                     re.I)
+                     r"child|kid|kids|baby|wife|husband|partner|sister|brother|grandma|grandpa|grandmother|"
+                     r"grandfather|aunt|uncle|friend|boyfriend|girlfriend|fiance|fiancee)\b", re.I)
 _DECISION = re.compile(r"\b(?:should (?:i|we|he|she|they|my)|do (?:i|we) need|does (?:he|she|my \w+) need|"
                        r"is (?:it|this|that) (?:safe|serious|cancer|bad|normal|dangerous|ok|okay)|am i|can i|can we|"
                        r"will (?:i|he|she|they|my \w+) be|what (?:should|do) (?:i|we)|what does (?:it|this|that) mean "
