@@ -12,8 +12,10 @@ from ..errors import InvalidInput
 
 KINDS = ("answerable", "out_of_scope", "medical_advice", "small_talk")
 # Kinds of input, each reported on its own: clean single questions, turns of a conversation, workplace messages with
-# context, search-box queries, near misses (course words, not course answers), personal medical questions.
-CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic", "definition")
+# context, search-box queries, near misses (course words, not course answers), personal medical questions, a
+# learner's questions about their own study of the course ("should I skip chapter 2?": first person, never care).
+CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic", "definition",
+              "study")
 
 
 class EvalSetError(InvalidInput):
