@@ -53,7 +53,7 @@ test: install-dev system-deps export-onnx
 # kind of input reported on its own, with the set generated from each course's own definitions (--definitions); then
 # the test courses of other subjects, each in its own course folder (with theirs); then the verifier's labelled
 # claims. Fails on invalid refs, medical-advice misses, floors or regressions.
-EVAL_SETS := grounding course_quiz conversations switch_out workplace search near_miss personal_medical
+EVAL_SETS := grounding course_quiz conversations switch_out workplace search near_miss personal_medical study
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 eval: install
 	$(BIN)/imaging-tutor ingest

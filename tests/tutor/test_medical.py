@@ -1,5 +1,5 @@
-"""The personal-medical check: who a message is about (a person, or a team speaking as "we") and what it asks, on the
-real model and the shipped medical model."""
+"""The personal-medical check: who a message is about (a person, or a team speaking as "we") and what it asks (care,
+or their own study), on the real model and the shipped medical model."""
 from __future__ import annotations
 
 import pytest
@@ -65,3 +65,22 @@ def test_a_care_request_in_another_subjects_words_is_refused(embedder, question)
 def test_a_word_with_a_medical_sense_used_in_another_sense_is_not_a_request(embedder, question):
     assert not shipped_check(embedder, question).refuse
 
+
+
+# A learner deciding about their own study says "I" and "should I" like a person asking for care. Written for this
+# test (not in any eval or fit file); the model before the study questions joined its training refused both, and
+# the third, below, after a course overview.
+@pytest.mark.parametrize("question", [
+    "should I take the quiz now or read chapter 4 first?",
+    "my exam is on friday, should I cram chapter 4 tonight?",
+])
+def test_a_learner_deciding_about_their_own_study_is_not_asking_for_care(embedder, question):
+    assert not shipped_check(embedder, question).refuse
+
+
+def test_asking_where_to_start_after_the_course_overview_never_gets_the_medical_reply(tutor_services):
+    sid = tutor.new_session(tutor_services)
+    overview = tutor.answer(tutor_services, "what does this course cover?", session_id=sid)
+    start = tutor.answer(tutor_services, "ok what should I read first", session_id=sid)
+    assert overview.status == "answered"
+    assert start.status != "medical_advice" and start.answer != tutor.MEDICAL_ADVICE_TEXT
