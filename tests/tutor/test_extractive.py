@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from imaging_tutor.tutor import pipeline as tutor
-from imaging_tutor.tutor.extractive import _AHEAD, _DANGLING, _META
+from imaging_tutor.tutor.extractive import _AHEAD, _CUES, _DANGLING, _META
 
 
 @pytest.mark.parametrize("sentence, leans", [
@@ -105,3 +105,19 @@ def test_every_sentence_that_points_back_follows_the_one_it_leans_on(tutor_servi
     for i, s in enumerate(said):
         if _DANGLING.match(s.text):
             assert i > 0 and follows_in_course(tutor_services, said[i - 1], s), [x.text for x in said]
+
+
+@pytest.mark.parametrize("sentence, defines", [
+    ("Run a local validation (often called a silent or shadow mode trial) where the AI produces outputs.", True),
+    ("The rear derailleur hangs from a small bracket called the derailleur hanger.", True),
+    ("This sensitive dependence on initial conditions is known as chaos.", True),
+    ("Run the model on new scans before trusting it.", False),
+])
+def test_a_name_given_without_is_counts_as_a_definition(sentence, defines):
+    assert bool(_CUES["defines"].search(sentence)) == defines
+
+
+def test_what_is_asks_for_the_sentence_that_names_the_term_first(tutor_services):
+    # The section's earlier sentences use "silently" (the same stem); the one that names the trial leads.
+    said = answered(tutor_services, "what is a silent trial?")
+    assert "called a silent or shadow mode trial" in said[0].text, [s.text for s in said]

@@ -46,8 +46,9 @@ _INTENT = (
                               r"^\s*[\w\s-]{1,30}\?*\s*$", re.I)),
 )
 _CUES = {
-    "defines": re.compile(r"\b(?:is|are|means|refers to|is called|are called|describes|is when|happens when|"
-                          r"is defined as|is known as)\b", re.I),
+    # "(often called a silent or shadow mode trial)", "a bracket called the hanger": a name given without "is"
+    "defines": re.compile(r"\b(?:is|are|means|refers to|called|describes|is when|happens when|"
+                          r"is defined as|known as)\b", re.I),
     "reason": re.compile(r"\b(?:because|so that|this is why|that is why|which means|therefore|as a result|"
                          r"matters? because|the reason|leads? to|can cause|causes)\b", re.I),
     "steps": re.compile(r"^(?:first|second|then|next|finally|start|begin|ask|check|make sure|use|set|define|"
