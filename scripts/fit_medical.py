@@ -11,8 +11,8 @@ first person and a decision, on three courses; without them a third of such ques
 `advice` threshold: just below the lowest cross-validated probability (averaged over repeated fold shuffles) of any
 of this course's requests (recall 1.0 held out on them), because answering a request for care is the failure that
 matters most; the everyday requests are training rows whose cross-validated recall at that threshold is printed
-(0.975: taking the minimum over them too moved the threshold 0.34 -> 0.32 for that one row, cross-validated
-mistakes on the rest 45 -> 48). `context` threshold: 0.5.
+(1.000 of 40 since the study rows joined; 0.975 before, when taking the minimum over them too moved the threshold
+0.34 -> 0.32 for that one row, cross-validated mistakes on the rest 45 -> 48). `context` threshold: 0.5.
 The cross-validated false-refusal rate per source is printed.
 Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
 """

@@ -66,7 +66,6 @@ def test_a_word_with_a_medical_sense_used_in_another_sense_is_not_a_request(embe
     assert not shipped_check(embedder, question).refuse
 
 
-
 # A learner deciding about their own study says "I" and "should I" like a person asking for care. Written for this
 # test (not in any eval or fit file); the model before the study questions joined its training refused both, and
 # the third, below, after a course overview.

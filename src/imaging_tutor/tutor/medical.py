@@ -3,7 +3,7 @@
 Two logistic models over the message's sentence embedding and four cues (a person is named, a decision or an
 interpretation is requested, health words are used, the writer speaks for a group: "we", "our"), fitted by
 scripts/fit_medical.py on labelled questions outside evals/sets/ (evals/calibration/personal_medical.jsonl, its
-everyday-words companion and guard.jsonl, workplace and near-miss fit splits, the course's question bank):
+everyday-words companion and guard.jsonl, workplace, near-miss and study fit splits, the course's question bank):
 - `advice`: a care decision or interpretation for a specific person ("the AI flagged my mammogram, do I need a
   biopsy?") -> the fixed reply that points to a clinician. Its threshold keeps recall at 1.0 on the personal medical
   training questions (cross-validated), because answering one of them is the failure that matters most.
