@@ -65,16 +65,13 @@ eval: install
 	done
 	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 
-# Refit every shipped model, in order (each may read the ones before it), on fit data only (never evals/sets/).
-# Each script prints its cross-validated numbers and writes its model with the fingerprints of what it was fitted on.
+# Refit every shipped model, in order (each may read the ones before it), on fit data only (never evals/sets/),
+# pass after pass until a pass changes no model (scripts/fit_all.py: the models replay conversations through each
+# other, so one pass is not reproducible). Each script prints its cross-validated numbers and writes its model with
+# the fingerprints of what it was fitted on.
 FIT_DATA := .tutor-data/fit
 fit: $(VENV)/.installed-fit
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_acts.py
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_medical.py
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_followup.py
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_ranker.py
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_sentences.py
-	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/calibrate_guard.py
+	TUTOR_DATA_DIR=$(FIT_DATA) $(BIN)/python scripts/fit_all.py
 
 bench: install-dev
 	$(BIN)/python bench/ingest.py
