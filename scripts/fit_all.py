@@ -28,9 +28,10 @@ def snapshot(files: Sequence[Path]) -> dict[Path, bytes | None]:
 
 
 def fit_until_fixed(run: Callable[[str], None], files: Sequence[Path], scripts: Sequence[str] = SCRIPTS,
-                    max_passes: int = 5, log: Callable[[str], None] = print) -> int:
+                    max_passes: int = 5, log: Callable[[str], None] | None = None) -> int:
     """Run the scripts in order, pass after pass, until a pass leaves every model file byte-identical.
     Returns the number of passes; raises RuntimeError when `max_passes` did not reach a fixed point."""
+    log = log or (lambda line: print(line, flush=True))  # between the scripts' own output, in order
     for n in range(1, max_passes + 1):
         before = snapshot(files)
         for script in scripts:
