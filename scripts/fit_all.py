@@ -18,16 +18,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 HERE = Path(__file__).resolve().parent
-# In the order each may read the ones before it.
-SCRIPTS = ("fit_acts.py", "fit_medical.py", "fit_followup.py", "fit_ranker.py", "fit_sentences.py",
-           "calibrate_guard.py")
 
 
 def snapshot(files: Sequence[Path]) -> dict[Path, bytes | None]:
     return {f: f.read_bytes() if f.is_file() else None for f in files}
 
 
-def fit_until_fixed(run: Callable[[str], None], files: Sequence[Path], scripts: Sequence[str] = SCRIPTS,
+def fit_until_fixed(run: Callable[[str], None], files: Sequence[Path], scripts: Sequence[str],
                     max_passes: int = 5, log: Callable[[str], None] | None = None) -> int:
     """Run the scripts in order, pass after pass, until a pass leaves every model file byte-identical.
     Returns the number of passes; raises RuntimeError when `max_passes` did not reach a fixed point."""
@@ -52,10 +49,11 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--max-passes", type=int, default=5)
     args = p.parse_args()
-    from imaging_tutor.fitted import ORDER
+    from imaging_tutor.fitted import FIT_SCRIPTS, ORDER
 
     try:
-        fit_until_fixed(run_script, [path for _, path in ORDER], max_passes=args.max_passes)
+        fit_until_fixed(run_script, [path for _, path in ORDER], [FIT_SCRIPTS[name] for name, _ in ORDER],
+                        max_passes=args.max_passes)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

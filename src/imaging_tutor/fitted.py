@@ -21,9 +21,12 @@ FOLLOWUP_FILE = PACKAGE / "tutor" / "followup_model.json"
 ACTS_FILE = PACKAGE / "tutor" / "acts_model.json"
 MEDICAL_FILE = PACKAGE / "tutor" / "medical_model.json"
 SENTENCE_FILE = PACKAGE / "tutor" / "sentence_model.json"
-# Fitting order: each model may read the ones before it (`make fit` runs the scripts in this order).
-ORDER = (("followup", FOLLOWUP_FILE), ("ranker", RANKER_FILE), ("acts", ACTS_FILE), ("medical", MEDICAL_FILE),
-         ("guard", GUARD_FILE), ("sentences", SENTENCE_FILE))
+# Fitting order: each model may read the ones before it (`make fit`, scripts/fit_all.py, runs the scripts in this
+# order). Acts and medical replay nothing, so they go first: every later fit replays turns through them.
+ORDER = (("acts", ACTS_FILE), ("medical", MEDICAL_FILE), ("followup", FOLLOWUP_FILE), ("ranker", RANKER_FILE),
+         ("sentences", SENTENCE_FILE), ("guard", GUARD_FILE))
+FIT_SCRIPTS = {"acts": "fit_acts.py", "medical": "fit_medical.py", "followup": "fit_followup.py",
+               "ranker": "fit_ranker.py", "sentences": "fit_sentences.py", "guard": "calibrate_guard.py"}
 
 
 def read_model(path: Path) -> dict | None:
@@ -62,7 +65,7 @@ def model_header(script: str, training_files: list[str], courses: list, after: l
             "versions": {d: _version(d) for d in ("scikit-learn", "numpy", "sentence-transformers")},
             "training_files": {f: file_fingerprint(ROOT / f) for f in training_files},
             "courses": {c.id: course_fingerprint(c) for c in courses},
-            "fitted_after": {name: file_fingerprint(path) for name, path in ORDER if name in after}}
+            "fitted_after": {name: file_fingerprint(dict(ORDER)[name]) for name in after}}
 
 
 def stale_reasons(name: str, model: dict | None, courses: list = ()) -> list[str]:

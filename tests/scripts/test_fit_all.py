@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from fit_all import SCRIPTS, fit_until_fixed  # noqa: E402
+from fit_all import fit_until_fixed  # noqa: E402
 
 
 def fake_chain(tmp_path: Path, settle_after: int):
@@ -47,8 +47,13 @@ def test_no_fixed_point_within_the_limit_is_an_error(tmp_path):
         fit_until_fixed(run, files, ("a", "b"), max_passes=3, log=lambda _: None)
 
 
-def test_the_chain_runs_every_fitting_script_in_dependency_order():
+def test_every_shipped_model_has_its_script_and_comes_after_the_models_it_was_fitted_after():
+    from imaging_tutor.fitted import FIT_SCRIPTS, ORDER, read_model
+
     scripts = Path(__file__).resolve().parents[2] / "scripts"
-    assert all((scripts / s).is_file() for s in SCRIPTS)
-    assert SCRIPTS.index("fit_followup.py") < SCRIPTS.index("fit_ranker.py") < SCRIPTS.index("calibrate_guard.py")
-    assert SCRIPTS.index("fit_medical.py") < SCRIPTS.index("calibrate_guard.py")
+    names = [name for name, _ in ORDER]
+    assert set(FIT_SCRIPTS) == set(names) and all((scripts / s).is_file() for s in FIT_SCRIPTS.values())
+    for name, path in ORDER:
+        model = read_model(path)
+        assert model is not None and model["fitted_by"] == f"scripts/{FIT_SCRIPTS[name]}"
+        assert all(names.index(before) < names.index(name) for before in model.get("fitted_after", {})), name
