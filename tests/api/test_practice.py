@@ -54,6 +54,20 @@ def test_quiz_me_in_chat_asks_grades_and_counts(client):
     assert [t["answer"].get("quiz", {}) and t["answer"]["quiz"]["state"] for t in turns][1:3] == ["asked", "hint"]
 
 
+def test_a_quiz_request_in_other_words_starts_a_chat_quiz_and_a_question_about_quizzes_does_not(client):
+    first = chat(client, "qm-cy", "What is specificity?")
+    sid = first["session_id"]
+    discussed = {c["ref"] for c in first["citations"]}
+    # written for this test; the fixed phrase ("quiz me", "test me on …") matches neither message
+    about = chat(client, "qm-cy", "how are the chapter quizzes marked?", sid)
+    assert about["quiz"] is None
+    asked = chat(client, "qm-cy", "could you throw a question at me about that?", sid)
+    assert asked["quiz"]["state"] == "asked" and asked["quiz"]["item"]["ref"] in discussed
+    # a caller without a learner identity has no progress to count towards: the tutor answers as before
+    r = client.post("/api/v1/chat", json={"message": "could you throw a question at me about that?"})
+    assert r.status_code == 200 and r.json()["quiz"] is None
+
+
 def test_another_learner_cannot_reply_to_an_open_chat_question(client):
     """The conversation's owner is checked with its turns, before the quiz hook reads the open question."""
     sid = chat(client, "qm-owner", "What is specificity?")["session_id"]

@@ -215,14 +215,20 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
 
 
 def chat_turn(services, message: str, session_id: str, open_quiz: QuizChatLink | None, learner_id: str | None = None,
-              chapter: int | None = None) -> Answer | None:
+              chapter: int | None = None, requested: bool = False) -> Answer | None:
     """The tutor's hook: a 'quiz me' request or a reply to the open chat question (read with the session:
-    conversations.session_state) becomes a quiz turn; anything else (None) goes on to the tutor."""
+    conversations.session_state) becomes a quiz turn; anything else (None) goes on to the tutor.
+
+    `requested`: the quiz-request model read the message as a request in other words ("give me a practice
+    question"); it starts a quiz only when no question is open (then the message is a reply, as before), on the
+    course terms the message names, else on the sections just discussed."""
     if learner_id is None:
         return None  # progress and review belong to a learner
     m = QUIZ_ME.match(message)
     if m:
         return start(services, session_id, learner_id, message=message, topic=m.group("topic"))
+    if requested and open_quiz is None:
+        return start(services, session_id, learner_id, message=message, topic=message)
     return reply(services, session_id, learner_id, message, open_quiz)
 
 

@@ -2,7 +2,9 @@
 or a question. A multinomial logistic model over the message's sentence embedding and a few shape cues, fitted by
 scripts/fit_acts.py on evals/acts/fit.jsonl (messages on many subjects) plus the conversation fit split; its
 held-out agreement is measured on evals/acts/eval.jsonl. Only a confident small-talk or clarify verdict changes what
-the tutor does: a question wrongly taken for small talk would go unanswered.
+the tutor does: a question wrongly taken for small talk would go unanswered. Whether a learner asks to be quizzed is
+read by a model of the same form (tutor/quiz_request_model.json, scripts/fit_quiz_request.py), fitted with learners'
+questions *about* quizzes as questions, which this one takes for requests.
 """
 from __future__ import annotations
 
@@ -41,3 +43,11 @@ def classify(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: d
     if act != "question" and probs[act] >= model["thresholds"].get(act, 1.0):
         return act
     return "question"
+
+
+def asks_for_quiz(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict | None) -> bool:
+    """Whether the message asks to be quizzed ("give me a practice question"), by the quiz-request model's quiz_me
+    class; without the model, never (the fixed phrase in quiz/chat.py still is)."""
+    if model is None:
+        return False
+    return act_probabilities(vector, text, vocabulary, model)["quiz_me"] >= model["thresholds"]["quiz_me"]

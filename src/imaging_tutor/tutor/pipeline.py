@@ -137,8 +137,12 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         state = conversations.session_state(db, session_id, learner_id, course_id=services.course().id)
         from ..quiz.chat import chat_turn
 
-        # "quiz me", and replies to an open chat question, go to the quiz (quiz/chat.py)
-        quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter)
+        # "quiz me" (or a request in other words, read by the quiz-request model), and replies to an open chat
+        # question, go to the quiz (quiz/chat.py)
+        requested = (mode == "answer" and learner_id is not None and state.open_quiz is None
+                     and asks_for_quiz(services, q))
+        quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter,
+                            requested=requested)
         if quizzed is not None:
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
@@ -295,6 +299,15 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
                                                               bare=not resolution.own_topic)
     return TurnReading(correction, act, vector, alone, resolution, retrieval,
                        expand_acronyms(resolution.query, snapshot.acronyms), find)
+
+
+def asks_for_quiz(services, message: str) -> bool:
+    """Whether a message asks to be quizzed, read as read_turn reads it (spelling corrected; the vector it embeds
+    is the one read_turn embeds next, so the embedder's cache answers it there)."""
+    course = services.course()
+    text = speller_for(course).correct(message).text
+    return acts.asks_for_quiz(services.embedder.embed([text])[0], text, course_vocabulary(course),
+                              services.models.quiz_request)
 
 
 def rare_word_test(embedder) -> Callable[[str], bool]:
