@@ -3,16 +3,23 @@ or a question. A multinomial logistic model over the message's sentence embeddin
 scripts/fit_acts.py on evals/acts/fit.jsonl (messages on many subjects) plus the conversation fit split; its
 held-out agreement is measured on evals/acts/eval.jsonl. Only a confident small-talk or clarify verdict changes what
 the tutor does: a question wrongly taken for small talk would go unanswered. Whether a learner asks to be quizzed is
-read by a model of the same form (tutor/quiz_request_model.json, scripts/fit_quiz_request.py), fitted with learners'
-questions *about* quizzes as questions, which this one takes for requests.
+read by a model of the same form (tutor/quiz_request_model.json, scripts/fit_quiz_request.py) over the request's
+frame (the message without the topic it names: "give me a practice question" for "... on drift"), fitted with
+learners' questions *about* quizzes as questions, which this one takes for requests.
 """
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from ..text import RETRIEVAL_STOPWORDS, words
 
 ACTS = ("question", "small_talk", "clarify", "quiz_me")
+# The topic a request names, at its end: from the first of these prepositions after the last comma, colon or
+# semicolon to the end ("on drift", "about PPV and NPV please"; not "about it", "of what ...").
+_TOPIC = re.compile(r"\s+(?:on|about|regarding|covering|concerning|of|for)\s+"
+                    r"(?!(?:it|this|that|them|these|those|what)\b)\S[^,;:]*?(?=[?!.]*$)", re.IGNORECASE)
 SHAPE_FEATURES = ("n_words", "question_mark", "n_content", "course_words")
 
 
@@ -45,9 +52,15 @@ def classify(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: d
     return "question"
 
 
-def asks_for_quiz(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict | None) -> bool:
-    """Whether the message asks to be quizzed ("give me a practice question"), by the quiz-request model's quiz_me
-    class; without the model, never (the fixed phrase in quiz/chat.py still is)."""
+def request_frame(text: str) -> str:
+    """The message without the topic phrase it ends with: what a request for a quiz says, whatever it is about."""
+    found = _TOPIC.search(text)
+    return text[:found.start()] + text[found.end():] if found else text
+
+
+def asks_for_quiz(vector: np.ndarray, frame: str, vocabulary: dict[str, int], model: dict | None) -> bool:
+    """Whether a request frame (request_frame; `vector` is its embedding) asks to be quizzed, by the quiz-request
+    model's quiz_me class; without the model, never (the fixed phrase in quiz/chat.py still is)."""
     if model is None:
         return False
-    return act_probabilities(vector, text, vocabulary, model)["quiz_me"] >= model["thresholds"]["quiz_me"]
+    return act_probabilities(vector, frame, vocabulary, model)["quiz_me"] >= model["thresholds"]["quiz_me"]
