@@ -68,6 +68,14 @@ def test_a_quiz_request_in_other_words_starts_a_chat_quiz_and_a_question_about_q
     assert r.status_code == 200 and r.json()["quiz"] is None
 
 
+def test_a_follow_up_after_a_chat_quiz_leans_on_the_question_before_it(client):
+    sid = chat(client, "qm-di", "What is PPV?")["session_id"]
+    assert chat(client, "qm-di", "Quiz me", sid)["quiz"]["state"] == "asked"
+    assert chat(client, "qm-di", "skip", sid)["quiz"]["state"] == "skipped"
+    after = chat(client, "qm-di", "and why does prevalence change it?", sid)
+    assert after["resolved_question"] == "and why does prevalence change it? (about: What is PPV?)"
+
+
 def test_another_learner_cannot_reply_to_an_open_chat_question(client):
     """The conversation's owner is checked with its turns, before the quiz hook reads the open question."""
     sid = chat(client, "qm-owner", "What is specificity?")["session_id"]

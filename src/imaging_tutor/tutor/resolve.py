@@ -231,7 +231,9 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
 
 def past_turns(rows, vector_model: str | None = None) -> list[PastTurn]:
     """The conversation's answered turns as the resolver needs them (from stored turns, oldest first); a turn's
-    stored question vector comes along when `vector_model` made it."""
+    stored question vector comes along when `vector_model` made it. Chat-quiz turns ("quiz me", a hint, "skip", the
+    learner's reply and its grade) are not questions about a topic: a follow-up after them leans on the question
+    before them, not on "skip"."""
     out: list[PastTurn] = []
     for row in rows:
         if row.status != "answered":
@@ -240,6 +242,8 @@ def past_turns(rows, vector_model: str | None = None) -> list[PastTurn]:
             data = json.loads(row.answer_json or "{}")
         except ValueError:
             data = {}
+        if data.get("quiz"):
+            continue
         refs = tuple(c.get("ref") for c in data.get("citations") or [] if isinstance(c, dict) and c.get("ref"))
         said = tuple(str(x.get("text")) for x in data.get("sentences") or [] if isinstance(x, dict) and x.get("text"))
         stored = getattr(row, "question_vector", None)
