@@ -64,3 +64,41 @@ def test_the_request_frame_leaves_out_the_topic_it_ends_with():
     assert acts.request_frame("for revision, one question on triage") == "for revision, one question"
     assert acts.request_frame("ask me about it") == "ask me about it"
     assert acts.request_frame("what is drift?") == "what is drift?"
+
+
+def test_held_out_requests_are_read_as_measured(embedder):
+    """Floors just under what evals/README.md reports for the held-out files the model never saw, decided as the
+    tutor decides (the fixed phrase, or the model on the request frame, the frame's cues counted against its own
+    course): requests in other words, requests naming a topic, and learners' questions about their own study."""
+    import json
+    from pathlib import Path
+
+    from imaging_tutor.corpus.course import load_course
+    from imaging_tutor.fitted import QUIZ_REQUEST_FILE, read_model
+    from imaging_tutor.quiz.chat import is_quiz_request
+    from imaging_tutor.tutor.spelling import course_vocabulary
+
+    root = Path(__file__).resolve().parents[2]
+    model = read_model(QUIZ_REQUEST_FILE)
+    folders = {"ai-in-medical-imaging": root / "corpus/ai-in-medical-imaging"}
+    vocab = {}
+
+    def decided(text: str, course: str = "ai-in-medical-imaging") -> bool:
+        if course not in vocab:
+            folder = folders.get(course, root / "tests/fixtures/courses" / course)
+            vocab[course] = course_vocabulary(load_course(folder))
+        frame = acts.request_frame(text)
+        return is_quiz_request(text) or (len(frame.split()) <= model["max_frame_words"] and acts.asks_for_quiz(
+            embedder.embed([frame])[0], frame, vocab[course], model))
+
+    def rows(path: str) -> list[dict]:
+        return [json.loads(line) for line in (root / path).read_text().splitlines() if line.strip()]
+
+    for path, min_precision, min_recall in (("evals/acts/eval.jsonl", 0.9, 0.88),
+                                            ("evals/acts/quiz_requests_eval.jsonl", 0.95, 0.75)):
+        got = [(decided(r["text"], r.get("course", "ai-in-medical-imaging")), r["act"] == "quiz_me")
+               for r in rows(path)]
+        hits = sum(g and w for g, w in got)
+        assert hits / sum(g for g, _ in got) >= min_precision and hits / sum(w for _, w in got) >= min_recall, path
+    study = [r["question"] for r in rows("evals/sets/study.jsonl")]
+    assert sum(map(decided, study)) <= 1
