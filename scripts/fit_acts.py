@@ -55,9 +55,9 @@ def featurize(rows, services, vocabulary) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def fit(X, y):
+def fit(X, y, c: float = C):
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
-    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
     return clf, mean, scale
 
 

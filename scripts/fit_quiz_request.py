@@ -21,9 +21,9 @@ topic, and the first model fitted without these took 4 of 32 such requests for o
 fit split (three courses) and this course's workplace, guard, near-miss and personal-medical fit splits. Features:
 the message's embedding and the acts model's shape cues, each row's counted against its own course's vocabulary
 (as at run time, where a topic word is a word of the course being served). C by 5-fold cross-validated log loss;
-threshold: the lowest whose
-cross-validated precision for quiz_me is >= 0.98 (the acts model's rule: a question taken for a quiz request would
-go unanswered). Held-out numbers are printed, never used to choose anything.
+threshold: the acts model's rule (fit_acts.choose_thresholds: the lowest whose cross-validated precision for quiz_me
+is >= 0.98; a question taken for a quiz request would go unanswered). Held-out numbers are printed, never used to
+choose anything.
 Usage: .venv/bin/python scripts/fit_quiz_request.py [--dry-run]
 """
 from __future__ import annotations
@@ -35,7 +35,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
 
@@ -44,7 +43,7 @@ from imaging_tutor.corpus.course import load_course
 from imaging_tutor.fitted import QUIZ_REQUEST_FILE, model_header
 from imaging_tutor.quiz.chat import is_quiz_request
 from imaging_tutor.services import Services
-from imaging_tutor.tutor.acts import ACTS, SHAPE_FEATURES, act_probabilities, request_frame, shape_features
+from imaging_tutor.tutor.acts import ACTS, SHAPE_FEATURES, asks_for_quiz, request_frame, shape_features
 from imaging_tutor.tutor.spelling import course_vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,7 +58,6 @@ HELD_OUT_ACTS = ROOT / "evals" / "acts" / "eval.jsonl"
 HELD_OUT_WITH_TOPIC = ROOT / "evals" / "acts" / "quiz_requests_eval.jsonl"
 HELD_OUT_STUDY = [ROOT / "evals" / "sets" / "study.jsonl", *sorted((ROOT / "evals" / "courses").glob("*/eval.jsonl"))]
 HELD_OUT_SETS = sorted((ROOT / "evals" / "sets").glob("*.jsonl"))
-MIN_PRECISION = 0.98
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 REQUEST = ACTS.index("quiz_me")
 
@@ -94,30 +92,16 @@ def featurize(texts: list[str], services, vocabulary: dict[str, int] | list[dict
     return np.hstack([services.embedder.embed(frames), np.array([shape_features(f, v) for f, v in zip(frames, vocab)])])
 
 
-def fit(X: np.ndarray, y: np.ndarray, c: float):
-    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
-    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
-    return clf, mean, scale
-
-
 def out_of_fold(X: np.ndarray, y: np.ndarray, c: float, repeats: int = 3) -> np.ndarray:
     """Class probabilities of each row from the folds it was left out of, averaged over fold shuffles."""
     p = np.zeros((len(y), len(ACTS)))
     for seed in range(repeats):
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
-            clf, mean, scale = fit(X[tr], y[tr], c)
+            clf, mean, scale = fit_acts.fit(X[tr], y[tr], c)
             got = np.zeros((len(te), len(ACTS)))
             got[:, clf.classes_] = clf.predict_proba((X[te] - mean) / scale)
             p[te] += got / repeats
     return p
-
-
-def lowest_precise_threshold(p: np.ndarray, want: np.ndarray) -> float:
-    for t in np.linspace(0.3, 0.99, 70):
-        picked = p >= t
-        if picked.sum() and want[picked].mean() >= MIN_PRECISION:
-            return round(float(t), 3)
-    return 1.0
 
 
 def main() -> None:
@@ -140,12 +124,12 @@ def main() -> None:
         sel = request_p >= t
         print(f"  cross-validated at {t}: precision {want[sel].mean() if sel.any() else float('nan'):.3f} recall "
               f"{sel[want].mean():.3f}, messages taken for requests {int((sel & ~want).sum())}")
-    threshold = lowest_precise_threshold(request_p, want)
+    threshold = fit_acts.choose_thresholds(oof[c], y, list(range(len(ACTS))))["quiz_me"]
     picked = request_p >= threshold
     print(f"cross-validated at threshold {threshold}: precision {want[picked].mean():.3f} recall "
           f"{picked[want].mean():.3f}; other messages taken for requests: {int((picked & ~want).sum())} of "
           f"{int((~want).sum())}")
-    clf, mean, scale = fit(X, y, c)
+    clf, mean, scale = fit_acts.fit(X, y, c)
     # A longer frame than any labelled request's is read as no request, without embedding it.
     max_frame = max(len(request_frame(t).split()) for t, a, _ in rows if a == "quiz_me")
     model = {**model_header("scripts/fit_quiz_request.py",
@@ -158,11 +142,9 @@ def main() -> None:
 
     def flagged(texts: list[str], course_id: str | list[str] = THIS_COURSE) -> np.ndarray:
         ids = course_id if isinstance(course_id, list) else [course_id] * len(texts)
-        frames = [request_frame(t) for t in texts]
-        vectors = services.embedder.embed(frames)
-        return np.array([len(f.split()) <= max_frame
-                         and act_probabilities(v, f, vocab[c], model)["quiz_me"] >= threshold
-                         for v, f, c in zip(vectors, frames, ids)], dtype=bool)
+        services.embedder.embed([request_frame(t) for t in texts])  # one batch; asks_for_quiz reads the cache
+        return np.array([asks_for_quiz(t, vocab[c], model, services.embedder.embed) for t, c in zip(texts, ids)],
+                        dtype=bool)
 
     acts = read_rows(HELD_OUT_ACTS)
     got, is_request = flagged([r["text"] for r in acts]), np.array([r["act"] == "quiz_me" for r in acts])

@@ -51,8 +51,7 @@ def test_a_question_about_quizzes_or_another_act_is_not_a_request(services, mess
 
 
 def test_without_the_model_only_the_fixed_phrase_starts_a_quiz(embedder):
-    vector = embedder.embed(["pop quiz time!"])[0]
-    assert acts.asks_for_quiz(vector, "pop quiz time!", {}, None) is False
+    assert acts.asks_for_quiz("pop quiz time!", {}, None, embedder.embed) is False
 
 
 def test_the_request_frame_leaves_out_the_topic_it_ends_with():
@@ -87,9 +86,7 @@ def test_held_out_requests_are_read_as_measured(embedder):
         if course not in vocab:
             folder = folders.get(course, root / "tests/fixtures/courses" / course)
             vocab[course] = course_vocabulary(load_course(folder))
-        frame = acts.request_frame(text)
-        return is_quiz_request(text) or (len(frame.split()) <= model["max_frame_words"] and acts.asks_for_quiz(
-            embedder.embed([frame])[0], frame, vocab[course], model))
+        return is_quiz_request(text) or acts.asks_for_quiz(text, vocab[course], model, embedder.embed)
 
     def rows(path: str) -> list[dict]:
         return [json.loads(line) for line in (root / path).read_text().splitlines() if line.strip()]

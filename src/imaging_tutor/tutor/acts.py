@@ -10,6 +10,7 @@ learners' questions *about* quizzes as questions, which this one takes for reque
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import numpy as np
 
@@ -58,9 +59,14 @@ def request_frame(text: str) -> str:
     return text[:found.start()] + text[found.end():] if found else text
 
 
-def asks_for_quiz(vector: np.ndarray, frame: str, vocabulary: dict[str, int], model: dict | None) -> bool:
-    """Whether a request frame (request_frame; `vector` is its embedding) asks to be quizzed, by the quiz-request
-    model's quiz_me class; without the model, never (the fixed phrase in quiz/chat.py still is)."""
+def asks_for_quiz(text: str, vocabulary: dict[str, int], model: dict | None,
+                  embed: Callable[[list[str]], np.ndarray]) -> bool:
+    """Whether a message asks to be quizzed: its request frame read by the quiz-request model's quiz_me class. A
+    frame longer than any labelled request's is none (and is not embedded); without the model, never (the fixed
+    phrase in quiz/chat.py still counts)."""
     if model is None:
         return False
-    return act_probabilities(vector, frame, vocabulary, model)["quiz_me"] >= model["thresholds"]["quiz_me"]
+    frame = request_frame(text)
+    if len(frame.split()) > model["max_frame_words"]:
+        return False
+    return act_probabilities(embed([frame])[0], frame, vocabulary, model)["quiz_me"] >= model["thresholds"]["quiz_me"]

@@ -302,17 +302,11 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
 
 
 def asks_for_quiz(services, message: str) -> bool:
-    """Whether a message asks to be quizzed, read by its request frame (spelling corrected, as read_turn reads it;
-    a message without a topic phrase is its own frame, and read_turn's embedding of it comes from the cache). A
-    frame longer than any labelled request's is not one (and costs no embedding)."""
-    model = services.models.quiz_request
-    if model is None:
-        return False
+    """Whether a message asks to be quizzed (acts.asks_for_quiz), spelling corrected as read_turn reads it: a
+    message without a topic phrase is its own request frame, and read_turn's embedding of it comes from the cache."""
     course = services.course()
-    frame = acts.request_frame(speller_for(course).correct(message).text)
-    if len(frame.split()) > model["max_frame_words"]:
-        return False
-    return acts.asks_for_quiz(services.embedder.embed([frame])[0], frame, course_vocabulary(course), model)
+    return acts.asks_for_quiz(speller_for(course).correct(message).text, course_vocabulary(course),
+                              services.models.quiz_request, services.embedder.embed)
 
 
 def rare_word_test(embedder) -> Callable[[str], bool]:
