@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
+from ..text import FUNCTION_WORDS
 from .distractors import pick_terms, rank_texts
 from .ids import digest, item_id, rng_for
 from .schema import ItemCitation, QuizItem
@@ -25,6 +26,12 @@ stop avoid call contact follow store label discard wash clean replace tighten in
 chop water move build start wait choose plan treat look make consider remember watch get give take focus be
 map write tell prefer inspect lower raise tune""".split())
 _SHOULD = re.compile(r"^(?:\S+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
+# An imperative names no subject: its verb comes first and takes an object ("find the cause", "scrub it with a
+# brush", "tell your manager"), where a statement's subject is followed by its verb ("sensitivity is 90%").
+_OBJECT_START = frozenset("a an the each every it them this that these those your their its his her any all both some "
+                          "no up out off down back".split())
+# "…, it is usually because …": a reason, not what follows from the situation.
+_REASON = re.compile(r"^(?:it|this|that)(?:'s| is| was)(?: \w+)? because\b", re.IGNORECASE)
 # Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
 _TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once) "
                        r"[^;]{6,160})$")
@@ -61,10 +68,14 @@ def conditionals(course: Course) -> list[Advice]:
                     continue  # "if they do not match": the situation leans on the sentence before
                 if re.match(r"(?:a|an|the|or|and)\b", main, re.IGNORECASE) and "," in " ".join(main.split()[:4]):
                     continue  # the comma belonged to a list inside the condition ("a score, a box, …")
-                first = main.split()[0].lower().strip("“")
-                action = first in _ACTION_VERBS or bool(_SHOULD.match(main))
-                if m.re is _TRAILING and not action:
-                    continue  # "X happens when Y" is a definition, not advice
+                if _REASON.match(main):
+                    continue
+                first, *rest = main.lower().strip("“").split()[:2]
+                action = (first in _ACTION_VERBS or bool(_SHOULD.match(main))
+                          or (first.isalpha() and first not in FUNCTION_WORDS and not first.endswith("ly")
+                              and bool(rest) and rest[0].strip(",;:") == rest[0] and rest[0] in _OBJECT_START))
+                if m.re is _TRAILING and (not action or re.search(r"\bto \w+$", main)):
+                    continue  # "X happens when Y" is a definition, "… what to do if Y" a phrase: neither is advice
                 if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
                     continue  # "…, this is why": leans on its neighbours ("it"/"that" point back at the situation)
                 out.append(Advice(s.ref, sent, _strip(m.group("cond")), main, action))

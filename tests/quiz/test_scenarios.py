@@ -1,0 +1,44 @@
+"""Advice and consequences mined from a course's conditional sentences (quiz/scenarios.conditionals)."""
+from __future__ import annotations
+
+from imaging_tutor.corpus.course import parse_course
+from imaging_tutor.quiz.scenarios import conditionals
+
+# A small course written for this test, in words no code lists: imperatives with verbs outside the action list.
+SMALL = """---
+id: workshop
+title: Workshop
+version: 1
+---
+
+# Chapter 1: Care
+
+## 1.0 Intro
+
+If the hinge is stiff and gritty, scrub it with a soft brush and a little oil. Before fitting a new part, find the cause
+of the wear. If the varnish is thin, the wood absorbs water and swells. When a joint squeaks, it is usually because
+the glue has dried out. Keep the sheet that explains what to do if someone is exposed. Once a month, lift each door
+and check the screws.
+"""
+
+
+def _by_condition():
+    return {a.cond: a for a in conditionals(parse_course(SMALL))}
+
+
+def test_an_imperative_with_its_object_is_advice_whatever_its_verb():
+    advice = _by_condition()
+    assert advice["If the hinge is stiff and gritty"].action
+    assert advice["Before fitting a new part"].action
+    assert advice["Once a month"].action
+
+
+def test_a_statement_about_what_follows_is_a_consequence_not_advice():
+    advice = _by_condition()
+    assert not advice["If the varnish is thin"].action
+
+
+def test_a_reason_and_a_condition_inside_a_phrase_are_neither():
+    advice = _by_condition()
+    assert "When a joint squeaks" not in advice  # "it is usually because …" explains, it does not follow
+    assert not any("exposed" in cond for cond in advice)  # "what to do if someone is exposed" is a noun phrase
