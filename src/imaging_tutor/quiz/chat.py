@@ -201,8 +201,7 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
         if message.rstrip().endswith("?"):
             _close(db, link.quiz_session_id)
             return None  # a question of its own: the tutor answers it
-        answer = Answer(status="answered", answer=f"{exc} (or say “hint” or “skip”).",
-                        quiz={"state": "asked", **base})
+        answer = Answer(status="answered", answer=retry_text(str(exc)), quiz={"state": "asked", **base})
         return _store(services, session_id, learner_id, message, answer)
     _close(db, link.quiz_session_id)
     verdict = {"correct": "Correct.", "partial": "Partly right.", "incorrect": "Not quite."}.get(result.verdict,
@@ -212,6 +211,11 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
                     quiz={"state": "graded", "verdict": result.verdict, "correct": result.correct,
                           "score": result.score, "answer": result.answer, "solution": result.solution, **base})
     return _store(services, session_id, learner_id, message, answer)
+
+
+def retry_text(error: str) -> str:
+    """A reply the question cannot take, said as a sentence to the learner, with the ways on."""
+    return f"{error[:1].upper()}{error[1:].rstrip('.')}. Or say “hint” for a step towards it, or “skip”."
 
 
 def chat_turn(services, message: str, session_id: str, open_quiz: QuizChatLink | None, learner_id: str | None = None,
