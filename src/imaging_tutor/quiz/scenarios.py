@@ -46,6 +46,14 @@ class Advice:
     action: bool
 
 
+def _imperative(clause: str) -> bool:
+    """Whether a clause gives an instruction: a known action verb first, or a word that is no function word followed
+    by the start of its object."""
+    first, *rest = clause.lower().strip("“").split()[:2]
+    return first in _ACTION_VERBS or (first.isalpha() and first not in FUNCTION_WORDS and not first.endswith("ly")
+                                      and bool(rest) and rest[0] in _OBJECT_START)
+
+
 def _strip(text: str) -> str:
     return text.strip().rstrip(".").strip()
 
@@ -70,10 +78,7 @@ def conditionals(course: Course) -> list[Advice]:
                     continue  # the comma belonged to a list inside the condition ("a score, a box, …")
                 if _REASON.match(main):
                     continue
-                first, *rest = main.lower().strip("“").split()[:2]
-                action = (first in _ACTION_VERBS or bool(_SHOULD.match(main))
-                          or (first.isalpha() and first not in FUNCTION_WORDS and not first.endswith("ly")
-                              and bool(rest) and rest[0].strip(",;:") == rest[0] and rest[0] in _OBJECT_START))
+                action = _imperative(main) or bool(_SHOULD.match(main))
                 if m.re is _TRAILING and (not action or re.search(r"\bto \w+$", main)):
                     continue  # "X happens when Y" is a definition, "… what to do if Y" a phrase: neither is advice
                 if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
