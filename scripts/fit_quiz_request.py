@@ -48,7 +48,7 @@ from imaging_tutor.tutor.spelling import course_vocabulary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_acts  # noqa: E402
-from fitting import read_rows, relative  # noqa: E402
+from fitting import course_catalog, read_rows, relative  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "evals" / "calibration"
@@ -62,11 +62,8 @@ C_GRID = (0.1, 0.3, 1.0, 3.0)
 REQUEST = ACTS.index("quiz_me")
 
 
-THIS_COURSE = "ai-in-medical-imaging"
-
-
-def course_folder(course_id: str) -> Path:
-    return ROOT / "corpus" / course_id if course_id == THIS_COURSE else ROOT / "tests/fixtures/courses" / course_id
+CATALOG = course_catalog()
+THIS_COURSE = CATALOG.default_id  # rows without a "course" are the configured course's
 
 
 def vocabularies() -> dict[str, dict[str, int]]:
@@ -74,7 +71,7 @@ def vocabularies() -> dict[str, dict[str, int]]:
     ids = {THIS_COURSE, *(r.get("course", THIS_COURSE) for p in (WITH_TOPIC, HELD_OUT_WITH_TOPIC, *QUESTIONS)
                           for r in read_rows(p))}
     ids |= {p.parent.name for p in HELD_OUT_STUDY if p.parent.parent.name == "courses"}
-    return {c: course_vocabulary(load_course(course_folder(c))) for c in sorted(ids)}
+    return {c: course_vocabulary(load_course(CATALOG.get(c).folder)) for c in sorted(ids)}
 
 
 def training_rows() -> list[tuple[str, str, str]]:

@@ -23,6 +23,15 @@ TRAINING_COURSES = {
                                   ROOT / "evals/courses/reading-weather-forecasts/fit.jsonl"),
 }
 
+TEST_COURSES_DIR = ROOT / "tests" / "fixtures" / "courses"
+
+
+def course_catalog():
+    """The configured course and every test course, by the id its course.md gives (what a row's "course" names)."""
+    from imaging_tutor.corpus.catalog import build_catalog
+
+    return build_catalog(get_settings().model_copy(update={"courses_dir": TEST_COURSES_DIR}))
+
 
 def replay(services: Services, history: list[str]) -> list:
     """Answer earlier turns in a fresh session and return them as the tutor reads a conversation (PastTurn)."""

@@ -72,6 +72,8 @@ def test_held_out_requests_are_read_as_measured(embedder):
     import json
     from pathlib import Path
 
+    from imaging_tutor.config import Settings
+    from imaging_tutor.corpus.catalog import build_catalog
     from imaging_tutor.corpus.course import load_course
     from imaging_tutor.fitted import QUIZ_REQUEST_FILE, read_model
     from imaging_tutor.quiz.chat import is_quiz_request
@@ -79,13 +81,13 @@ def test_held_out_requests_are_read_as_measured(embedder):
 
     root = Path(__file__).resolve().parents[2]
     model = read_model(QUIZ_REQUEST_FILE)
-    folders = {"ai-in-medical-imaging": root / "corpus/ai-in-medical-imaging"}
+    catalog = build_catalog(Settings(corpus_dir=root / "corpus/ai-in-medical-imaging",
+                                     courses_dir=root / "tests/fixtures/courses"))
     vocab = {}
 
     def decided(text: str, course: str = "ai-in-medical-imaging") -> bool:
         if course not in vocab:
-            folder = folders.get(course, root / "tests/fixtures/courses" / course)
-            vocab[course] = course_vocabulary(load_course(folder))
+            vocab[course] = course_vocabulary(load_course(catalog.get(course).folder))
         return is_quiz_request(text) or acts.asks_for_quiz(text, vocab[course], model, embedder.embed)
 
     def rows(path: str) -> list[dict]:
