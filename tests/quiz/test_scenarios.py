@@ -19,6 +19,13 @@ If the hinge is stiff and gritty, scrub it with a soft brush and a little oil. B
 of the wear. If the varnish is thin, the wood absorbs water and swells. When a joint squeaks, it is usually because
 the glue has dried out. Keep the sheet that explains what to do if someone is exposed. Once a month, lift each door
 and check the screws.
+
+## 1.1 Finishing
+
+If the room is damp, such as a cellar in winter, the paint dries slowly and stays soft. When a board comes from an old
+barn, a skip, or a demolition site, it may hide nails. If the grain tears (e.g., on knots or end grain), the blade
+needs sharpening. Sand the edge lightly if you can, because a sharp edge chips. Wipe the surface after each coat, and
+wait a day before the next one.
 """
 
 
@@ -42,3 +49,15 @@ def test_a_reason_and_a_condition_inside_a_phrase_are_neither():
     advice = _by_condition()
     assert "When a joint squeaks" not in advice  # "it is usually because …" explains, it does not follow
     assert not any("exposed" in cond for cond in advice)  # "what to do if someone is exposed" is a noun phrase
+
+
+def test_a_comma_inside_an_aside_or_a_list_does_not_end_the_condition():
+    advice = _by_condition()
+    assert advice["If the room is damp, such as a cellar in winter"].main == "the paint dries slowly and stays soft"
+    assert advice["When a board comes from an old barn, a skip, or a demolition site"].main == "it may hide nails"
+    assert advice["If the grain tears (e.g., on knots or end grain)"].main == "the blade needs sharpening"
+
+
+def test_a_trailing_condition_followed_by_a_reason_or_a_second_instruction_is_no_item():
+    conds = list(_by_condition())
+    assert not any("you can" in c or "each coat" in c for c in conds)  # the split would cut the advice in two

@@ -18,8 +18,11 @@ from .text import support
 
 _LEAD = r"(?:(?:Practically|In practice|Practical (?:outcome|takeaway|steps|judgment[^:,]{0,30})|A practical outcome|" \
         r"For beginners|In short|Finally|Also|Then|Second|First)[:,]?\s+)?"
-_CONDITIONAL = re.compile(rf"^{_LEAD}(?P<cond>(?:[Ii]f|[Ww]hen|[Ww]henever|[Bb]efore|[Aa]fter|[Oo]nce|[Uu]ntil|[Ww]hile) "
-                          r"[^,;:]{6,160}?), (?P<main>[a-z].{12,})$")
+_OPENING = re.compile(rf"^{_LEAD}(?P<word>(?:[Ii]f|[Ww]hen|[Ww]henever|[Bb]efore|[Aa]fter|[Oo]nce|[Uu]ntil|[Ww]hile) )")
+# The first comma after a condition can belong inside it: an aside ("such as …", "(e.g., …)", "— open, draining
+# or oozing —") or a list ("from one hospital, one scanner vendor, …"). The condition then runs on to a later comma.
+_ASIDE = re.compile(r"^(?:such as|e\.g\.|i\.e\.|for example|for instance|including)\b", re.IGNORECASE)
+_LISTED = re.compile(r"^(?:a|an|the|one|or|and)\b(?:\W*\w+){0,3}?,", re.IGNORECASE)
 _ACTION_VERBS = frozenset("""ask run check verify insist require define set track compare audit review confirm log limit
 route escalate pause re-validate revalidate use keep add include document monitor measure record report test train
 stop avoid call contact follow store label discard wash clean replace tighten inflate adjust cover cool heat turn mix
@@ -35,6 +38,20 @@ _REASON = re.compile(r"^(?:it|this|that)(?:'s| is| was)(?: \w+)? because\b", re.
 # Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
 _TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once) "
                        r"[^;]{6,160})$")
+
+
+# A trailing condition is one clause: a reason ("… if you can, because …") or a second instruction ("… after each
+# turn, and stop as soon as …") after it makes the condition and the advice split at the wrong place.
+_RUN_ON = re.compile(r",\s+(?:and|but|then|so)\s+(?P<rest>.+)$")
+_BECAUSE = re.compile(r"\b(?:because|since)\b", re.IGNORECASE)
+
+
+def _one_trailing_clause(cond: str, main: str) -> bool:
+    """Whether a trailing-condition sentence is advice followed by one condition, with nothing after it."""
+    if _BECAUSE.search(cond) or _BECAUSE.search(main):
+        return False
+    more = _RUN_ON.search(cond)
+    return not (more and _imperative(more.group("rest")))
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,29 @@ def _imperative(clause: str) -> bool:
                                       and bool(rest) and rest[0] in _OBJECT_START)
 
 
+def _balanced(text: str) -> bool:
+    return text.count("(") == text.count(")") and text.count("—") % 2 == 0 and text.count("“") == text.count("”")
+
+
+def _leading(sent: str) -> tuple[str, str] | None:
+    """'If/When/Before … , …' split into its condition and its main clause, at the first comma that closes the
+    condition (not one inside an aside or a list); None when the sentence has no such split."""
+    m = _OPENING.match(sent)
+    if not m:
+        return None
+    start = m.start("word")
+    for comma in re.finditer(r", ", sent[m.end():]):
+        cond, main = sent[start:m.end() + comma.start()], sent[m.end() + comma.end():]
+        if len(cond) - len(m.group("word")) < 6:
+            continue
+        if len(cond) > 170 or re.search(r"[;:]", cond):
+            return None
+        if not _balanced(cond) or _ASIDE.match(main) or _LISTED.match(main):
+            continue
+        return (cond, main) if re.match(r"[a-z]", main) and len(main) > 12 and not _BECAUSE.match(main) else None
+    return None
+
+
 def _strip(text: str) -> str:
     return text.strip().rstrip(".").strip()
 
@@ -67,23 +107,26 @@ def conditionals(course: Course) -> list[Advice]:
                 sent = s.text[a:b]
                 if "?" in sent or len(sent.split()) > 60:
                     continue
-                m = _CONDITIONAL.match(sent) or _TRAILING.match(sent.rstrip("."))
-                if not m:
+                split = _leading(sent)
+                trailing = split is None and (m := _TRAILING.match(sent.rstrip("."))) is not None
+                if trailing:
+                    split = m.group("cond"), m.group("main")
+                if split is None:
                     continue
-                main = _strip(m.group("main"))
-                if re.search(r"\b(?:they|them|it|this|that|these|those|its|their)\b", m.group("cond").split(" ", 1)[-1],
+                cond, main = split[0], _strip(split[1])
+                if re.search(r"\b(?:they|them|it|this|that|these|those|its|their)\b", cond.split(" ", 1)[-1],
                              re.IGNORECASE):
                     continue  # "if they do not match": the situation leans on the sentence before
-                if re.match(r"(?:a|an|the|or|and)\b", main, re.IGNORECASE) and "," in " ".join(main.split()[:4]):
-                    continue  # the comma belonged to a list inside the condition ("a score, a box, …")
                 if _REASON.match(main):
                     continue
                 action = _imperative(main) or bool(_SHOULD.match(main))
-                if m.re is _TRAILING and (not action or re.search(r"\bto \w+$", main)):
+                if trailing and (not action or re.search(r"\bto \w+$", main)):
                     continue  # "X happens when Y" is a definition, "… what to do if Y" a phrase: neither is advice
+                if trailing and not _one_trailing_clause(cond, main):
+                    continue
                 if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
                     continue  # "…, this is why": leans on its neighbours ("it"/"that" point back at the situation)
-                out.append(Advice(s.ref, sent, _strip(m.group("cond")), main, action))
+                out.append(Advice(s.ref, sent, _strip(cond), main, action))
         return out
 
     return course.derived("quiz.conditionals", build)
