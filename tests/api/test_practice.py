@@ -106,6 +106,14 @@ def test_quiz_me_without_a_topic_asks_for_one_and_the_button_route(client):
                        headers=learner("qm-bob")).status_code == 422
 
 
+def test_quiz_me_without_a_learner_says_who_quizzes_are_for_instead_of_answering_the_words(client):
+    r = client.post("/api/v1/chat", json={"message": "quiz me on drift"}, headers=STAFF)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "small_talk" and "learner" in body["answer"]
+    assert not body["citations"] and not body.get("quiz")
+
+
 def test_hint_ladder_one_step_per_request_then_the_answer_counts_as_a_miss(client):
     r = client.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 4}, headers=learner("hl-ada"))
     session = r.json()

@@ -22,6 +22,7 @@ from . import hints
 from . import acts
 from . import navigate
 from .medical import check as check_medical, names_a_person
+from ..quiz.chat import QUIZ_ME
 from .resolve import PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
@@ -37,6 +38,11 @@ MEDICAL_ADVICE_TEXT = (
 OUT_OF_SCOPE_TEXT = "That isn't covered in this course, so I can't answer it from the course material."
 INJECTION_TEXT = ("I can only help with questions about this course's content, and I can't change how I work. "
                   "Try asking about a topic from the course.")
+# "quiz me" where no learner is known (the CLI, a staff token): a chat quiz counts for a learner, so say so instead of
+# answering the words "quiz me" from the course.
+NO_LEARNER_QUIZ_TEXT = ("Quizzes in the chat belong to a learner: each answer counts towards their progress and review "
+                        "queue, and this conversation has no learner. Chat as a learner to be quizzed here; staff build "
+                        "practice quizzes on the Staff page or with `imaging-tutor quiz generate`.")
 CARE_NOTE = ("This is general information from the course, not advice about anyone's care: a clinician who knows "
              "the person is the one to ask about their scans and results.")
 SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
@@ -151,6 +157,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             if hints.climbs(q, last):
                 # The next step for the question the last hint was about, read as it was read then.
                 hint_step, hint_of, q, past = last.step + 1, last.question, last.focus, []  # hint_answer caps it
+    if learner_id is None and mode == "answer" and QUIZ_ME.match(q):
+        return _no_learner_quiz(services, session_id, q)
     snapshot = services.index()
     course = snapshot.course
     if chapter is not None:
@@ -238,6 +246,17 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                                                 json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
                                                 learner_id=learner_id, course_id=course.id, question_vector=asked,
                                                 vector_model=embedder.name)
+    return result
+
+
+def _no_learner_quiz(services, session_id: str | None, q: str) -> Answer:
+    """The reply to "quiz me" without a learner, stored as a turn of the conversation like any other."""
+    result = Answer(status="small_talk", answer=NO_LEARNER_QUIZ_TEXT, resolved_question=q, mode="answer")
+    if session_id is not None:
+        result.session_id = session_id
+        result.turn_id = conversations.add_turn(services.db, session_id, q, q, result.status,
+                                                json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
+                                                course_id=services.course().id)
     return result
 
 
