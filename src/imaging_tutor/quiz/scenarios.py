@@ -84,10 +84,8 @@ def _leading(sent: str) -> tuple[str, str] | None:
     start = m.start("word")
     for comma in re.finditer(r", ", sent[m.end():]):
         cond, main = sent[start:m.end() + comma.start()], sent[m.end() + comma.end():]
-        if len(cond) - len(m.group("word")) < 6:
-            continue
-        if len(cond) > 170 or re.search(r"[;:]", cond):
-            return None
+        if len(cond) - len(m.group("word")) < 6 or len(cond) > 170 or re.search(r"[;:]", cond):
+            return None  # "If so, …" is no situation; past 170 characters or a clause break, none is found
         if not _balanced(cond) or _ASIDE.match(main) or _LISTED.match(main):
             continue
         return (cond, main) if re.match(r"[a-z]", main) and len(main) > 12 and not _BECAUSE.match(main) else None
