@@ -85,7 +85,6 @@ def test_asking_where_to_start_after_the_course_overview_never_gets_the_medical_
     assert start.status != "medical_advice" and start.answer != tutor.MEDICAL_ADVICE_TEXT
 
 
-
 def _held_out(name: str) -> tuple[list[str], list[str]]:
     """(requests for care, look-alikes) of a held-out file in evals/medical/."""
     import json

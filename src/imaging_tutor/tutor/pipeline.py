@@ -22,7 +22,7 @@ from . import hints
 from . import acts
 from . import navigate
 from .medical import check as check_medical, names_a_person
-from ..quiz.chat import QUIZ_ME
+from ..quiz.chat import is_quiz_request
 from .resolve import PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
@@ -157,7 +157,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             if hints.climbs(q, last):
                 # The next step for the question the last hint was about, read as it was read then.
                 hint_step, hint_of, q, past = last.step + 1, last.question, last.focus, []  # hint_answer caps it
-    if learner_id is None and mode == "answer" and QUIZ_ME.match(q):
+    if learner_id is None and mode == "answer" and is_quiz_request(q):
         return _no_learner_quiz(services, session_id, q)
     snapshot = services.index()
     course = snapshot.course
