@@ -128,3 +128,40 @@ def test_a_half_written_export_is_not_used(onnx_export, tmp_path):
     shutil.copy(onnx_export / META_FILE, target / META_FILE)
     assert find_export(settings) == target
     assert OnnxEmbedder(target).embed(["what is drift?"]).shape == (1, 384)
+
+
+def test_prefetch_embeds_side_by_side_and_keeps_the_vectors(onnx_export):
+    """A turn's texts embedded at once on the pool's threads, each as its own batch of one: bit-identical to
+    embedding them one after another, and a later embed() of any of them is answered from the cache."""
+    import threading
+
+    from imaging_tutor.index.embedding import CachingEmbedder
+
+    class SpiedOnnx(OnnxEmbedder):  # the real runtime, recording which thread ran each batch
+        def __init__(self, path):
+            super().__init__(path)
+            self.calls: list[tuple[str, int]] = []
+
+        def embed(self, texts):
+            self.calls.append((threading.current_thread().name, len(texts)))
+            return super().embed(texts)
+
+    texts = varied_queries(200)[20:26]
+    one_by_one = np.stack([OnnxEmbedder(onnx_export).embed([t])[0] for t in texts])
+    spied = SpiedOnnx(onnx_export)
+    cached = CachingEmbedder(spied)
+    cached.prefetch(texts + texts[:2])
+    assert len(spied.calls) == len(texts) and {n for _, n in spied.calls} == {1}
+    assert all(name.startswith("embed") for name, _ in spied.calls)  # the pool's threads, not the caller's
+    assert np.array_equal(cached.embed(texts), one_by_one)
+    assert len(spied.calls) == len(texts)  # all from the cache
+
+
+def test_prefetch_leaves_a_runtime_that_is_not_thread_safe_alone(embedder):
+    """The torch model is not marked concurrent: prefetch embeds nothing and embed() works as before."""
+    from imaging_tutor.index.embedding import CachingEmbedder
+
+    cached = CachingEmbedder(embedder.inner)
+    cached.prefetch(["what is drift?", "what is PPV?"])
+    assert cached._cache == {}
+    assert cached.embed(["what is drift?"]).shape == (1, 384)

@@ -6,6 +6,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -81,6 +82,8 @@ class OnnxEmbedder:
 
     backend = "onnx"
     batch_size = 64
+    # onnxruntime releases the GIL while a session runs, and one session may run on several threads at once.
+    concurrent = True
 
     def __init__(self, export_dir: Path, threads: int = 1):
         import onnxruntime
@@ -160,5 +163,27 @@ class CachingEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts])
 
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Embed side by side the texts a turn is about to ask for one at a time (its question, the acronyms
+        spelled out, its asking sentence), so with a core free the turn waits for the longest, not for their sum.
+
+        Each text is its own batch of one, as the later embed() call would make it: the vectors are the same."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t and t not in self._cache]
+        if len(missing) > 1 and getattr(self.inner, "concurrent", False):
+            list(_pool().map(lambda t: self.embed([t]), missing))
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="embed")
+        return _POOL

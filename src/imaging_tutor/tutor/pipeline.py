@@ -294,6 +294,9 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
     correction = speller_for(course).correct(q)
     text = correction.text
     vocabulary = course_vocabulary(course)
+    if hasattr(embedder, "prefetch"):  # what a turn that stands alone embeds next: its retrieval's and its ask's
+        spelled = expand_acronyms(text, snapshot.acronyms)
+        embedder.prefetch([text, spelled, expand_acronyms(ask_of(spelled), snapshot.acronyms)])
     vector = embedder.embed([text])[0]
     act = acts.classify(vector, text, vocabulary, models.acts)
     if act == "clarify" and past:
