@@ -21,6 +21,7 @@ from . import conversations
 from . import hints
 from . import acts
 from . import navigate
+from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
 from .resolve import PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
@@ -192,6 +193,10 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif medical.refuse:
             result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
                             suggestions=_suggestions(retrieval) if retrieval.sections else [])
+        elif resolution.context is None and asks_about_tutor(vector, correction.text, course_vocabulary(course),
+                                                             models.about):
+            # "what can you do?", "are you a bot?": how the tutor works, not course sentences or "not covered"
+            result = Answer(status="small_talk", answer=about_reply(course))
         elif not looks_like_words(q):
             result = Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
         else:
