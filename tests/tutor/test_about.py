@@ -75,3 +75,18 @@ def test_a_follow_up_turn_is_not_read_as_about_the_tutor(tutor_services):
     assert first.status == "answered"
     again = pipeline.answer(tutor_services, "how do i fix it?", session_id=sid)
     assert again.status == "answered" and again.answer != reply
+
+
+def test_a_question_about_the_tutor_does_not_start_a_chat_quiz(tutor_services):
+    """The quiz-request model alone reads "who made you?" as a request; in a learner's conversation it gets the
+    reply about the tutor instead of a quiz question."""
+    from imaging_tutor.tutor import acts
+
+    course, message = tutor_services.course(), "who made you?"
+    assert acts.asks_for_quiz(message, course_vocabulary(course), tutor_services.models.quiz_request,
+                              tutor_services.embedder.embed)
+    sid = pipeline.new_session(tutor_services, learner_id="learner-about")
+    got = pipeline.answer(tutor_services, message, session_id=sid, learner_id="learner-about")
+    assert got.quiz is None and got.answer == about_reply(course)
+    quizzed = pipeline.answer(tutor_services, "quiz me", session_id=sid, learner_id="learner-about")
+    assert quizzed.quiz is not None

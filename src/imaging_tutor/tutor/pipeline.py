@@ -332,8 +332,12 @@ def asks_for_quiz(services, message: str) -> bool:
     """Whether a message asks to be quizzed (acts.asks_for_quiz), spelling corrected as read_turn reads it: a
     message without a topic phrase is its own request frame, and read_turn's embedding of it comes from the cache."""
     course = services.course()
-    return acts.asks_for_quiz(speller_for(course).correct(message).text, course_vocabulary(course),
-                              services.models.quiz_request, services.embedder.embed)
+    text, vocabulary = speller_for(course).correct(message).text, course_vocabulary(course)
+    if not acts.asks_for_quiz(text, vocabulary, services.models.quiz_request, services.embedder.embed):
+        return False
+    # "who made you?" reads like a request to that model; a question about the tutor is none (the about model
+    # takes none of the 141 labelled requests, evals/acts/).
+    return not asks_about_tutor(services.embedder.embed([text])[0], text, vocabulary, services.models.about)
 
 
 def rare_word_test(embedder) -> Callable[[str], bool]:
