@@ -3,6 +3,7 @@ course questions never do, and no conversation the fitting scripts replay is cha
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,16 @@ def test_the_reply_names_the_course_and_every_chapter_and_quotes_none_of_it(tuto
     reply = about_reply(course)
     assert course.title in reply and all(c.title in reply for c in course.chapters)
     assert not any(s.text[:60] in reply for s in course.sections)
+    assert not re.search(r"\[\d+\.\d+\]", reply)  # no citation marker: the reply cites nothing
+
+
+def test_the_reply_on_another_course_lists_that_course(tutor_services):
+    from imaging_tutor.corpus.course import load_course
+
+    other = load_course(ROOT / "tests/fixtures/courses/kitchen-food-safety")
+    reply = about_reply(other)
+    assert other.title in reply and all(c.title in reply for c in other.chapters)
+    assert tutor_services.course().title not in reply
 
 
 def test_a_follow_up_turn_is_not_read_as_about_the_tutor(tutor_services):

@@ -38,8 +38,10 @@ def about_reply(course) -> str:
     """What the tutor is and does, and the course's chapters: true of every course, quoting none of its text."""
     chapters = "; ".join(f"{c.number}. {c.title}" for c in course.chapters)
     return (f"I'm the tutor for “{course.title}”. I answer only from the course's own text and show the section "
-            "behind every sentence, like [2.3] for chapter 2, section 3; when something is not in the course I say "
-            "so and point to the nearest sections. You can ask follow-up questions, ask for a hint instead of the "
-            "answer, and, signed in, say “quiz me” for a practice question (the Quiz page has practice by chapter and "
-            "your progress by section). I can't give personal medical advice or interpret anyone's results. The "
-            f"course's chapters: {chapters}.")
+            "behind every sentence as [chapter.section]; when something is not in the course I say so and point to "
+            "the nearest sections. I can't give personal medical advice or interpret anyone's results.\n\n"
+            "You can ask follow-up questions, ask for a hint instead of the answer, and, signed in, say “quiz me” for "
+            "a practice question; the Quiz page has practice by chapter and your progress by section. Conversations "
+            "are saved so you can come back to them, and you can delete them; staff read a whole conversation only "
+            "if you rate one of its answers, and see unanswered or unhelpful questions without your name.\n\n"
+            f"The course's chapters: {chapters}.")
