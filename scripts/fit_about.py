@@ -21,9 +21,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
-from sklearn.model_selection import StratifiedKFold
 
 from imaging_tutor.config import get_settings
 from imaging_tutor.fitted import ABOUT_FILE, model_header
@@ -34,7 +32,7 @@ from imaging_tutor.tutor.acts import SHAPE_FEATURES
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fit_acts  # noqa: E402
 import fit_quiz_request as qr  # noqa: E402
-from fitting import read_rows, relative  # noqa: E402
+from fitting import read_rows, relative, repeated_oof  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ABOUT_FIT = ROOT / "evals" / "acts" / "about_tutor_fit.jsonl"
@@ -54,19 +52,12 @@ def featurize(rows, services, vocab) -> np.ndarray:
     return np.stack([features(v, t, vocab[c]) for v, (t, _, c, _) in zip(vectors, rows)])
 
 
-def fit(X, y, c):
-    mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
-    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
-    return clf, mean, scale
-
-
-def out_of_fold(X, y, c, repeats: int = 3) -> np.ndarray:
-    p = np.zeros(len(y))
-    for seed in range(repeats):
-        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
-            clf, mean, scale = fit(X[tr], y[tr], c)
-            p[te] += clf.predict_proba((X[te] - mean) / scale)[:, 1] / repeats
-    return p
+def out_of_fold(X, y, c) -> np.ndarray:
+    """P(about the tutor) of each row from the folds it was left out of (3 shuffles, as the quiz-request fit)."""
+    def fit_predict(X_tr, y_tr, X_te):
+        clf, mean, scale = fit_acts.fit(X_tr, y_tr, c)
+        return clf.predict_proba((X_te - mean) / scale)[:, 1]
+    return repeated_oof(X, y, fit_predict, repeats=3)
 
 
 def main() -> None:
@@ -101,7 +92,7 @@ def main() -> None:
     picked = (p >= threshold) & reach
     print(f"cross-validated at threshold {threshold}: precision {y[picked].mean():.3f} recall {picked[y == 1].mean():.3f}; "
           f"other messages taken: {[rows[i][0] for i in np.flatnonzero(picked & (y == 0))]}")
-    clf, mean, scale = fit(X, y, c)
+    clf, mean, scale = fit_acts.fit(X, y, c)
     model = {**model_header("scripts/fit_about.py", [relative(p) for p in [*fit_acts.FIT, qr.WITH_TOPIC,
                                                                             *qr.QUESTIONS, ABOUT_FIT]],
                             [services.course()]),
