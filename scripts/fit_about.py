@@ -41,9 +41,13 @@ C_GRID = (0.03, 0.1, 0.3, 1.0)
 
 
 def training_rows() -> list[tuple[str, int, str, str]]:
-    """(text, 1 if about the tutor, course id, act label), once per text."""
-    about = {r["text"] for r in read_rows(ABOUT_FIT)}
+    """(text, 1 if about the tutor, course id, act label), once per text. The fit file's other rows are follow-up
+    requests that speak to "you" ("can you go deeper?", "anything else you can tell me?"): questions about the
+    course's topic, not the tutor, which the other training messages hold too few of."""
+    labelled = read_rows(ABOUT_FIT)
+    about = {r["text"] for r in labelled if r["kind"] == "about_tutor"}
     rows = [(t, 0, c, a) for t, a, c in qr.training_rows() if t not in about]
+    rows += [(r["text"], 0, qr.THIS_COURSE, "question") for r in labelled if r["kind"] != "about_tutor"]
     return rows + [(t, 1, qr.THIS_COURSE, "question") for t in sorted(about)]
 
 

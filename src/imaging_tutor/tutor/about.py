@@ -2,10 +2,11 @@
 course, so retrieval would answer them with unrelated course sentences or say the course does not cover them.
 
 A logistic model over the message's sentence embedding, the acts model's shape cues and one cue of its own (the
-message speaks to "you"), fitted by scripts/fit_about.py on evals/acts/about_tutor_fit.jsonl against every other
-labelled message of the fit splits; held out: evals/acts/about_tutor_eval.jsonl. Its threshold keeps cross-validated
-precision >= 0.98: a course question taken for one would go unanswered. The reply is fixed, says how the tutor
-works and lists the course's chapters (its own outline), and claims nothing about the course's content.
+message speaks to "you"), fitted by scripts/fit_about.py on evals/acts/about_tutor_fit.jsonl (questions about the
+tutor, and follow-up requests that speak to "you" as negatives) against every other labelled message of the fit
+splits; held out: evals/acts/about_tutor_eval.jsonl. Its threshold keeps cross-validated precision >= 0.98: a course
+question taken for one would go unanswered. The reply is fixed, says how the tutor works and lists the course's
+chapters (its own outline), and claims nothing about the course's content.
 """
 from __future__ import annotations
 

@@ -193,8 +193,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif medical.refuse:
             result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
                             suggestions=_suggestions(retrieval) if retrieval.sections else [])
-        elif resolution.context is None and asks_about_tutor(vector, correction.text, course_vocabulary(course),
-                                                             models.about):
+        elif _about_tutor(resolution, vector, correction.text, course, models.about):
             # "what can you do?", "are you a bot?": how the tutor works, not course sentences or "not covered"
             result = Answer(status="small_talk", answer=about_reply(course))
         elif not looks_like_words(q):
@@ -252,6 +251,15 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                                                 learner_id=learner_id, course_id=course.id, question_vector=asked,
                                                 vector_model=embedder.name)
     return result
+
+
+def _about_tutor(resolution: Resolution, vector: np.ndarray, text: str, course, model: dict | None) -> bool:
+    """Whether a turn asks about the tutor: alone, or read as a follow-up with nothing in it pointing back ("what can
+    you do?" after "what is drift?"; not "how do I fix it?", whose "it" is the topic before it)."""
+    cues = resolution.features
+    if resolution.context is not None and (cues.get("pronoun") or cues.get("connective")):
+        return False
+    return asks_about_tutor(vector, text, course_vocabulary(course), model)
 
 
 def _no_learner_quiz(services, session_id: str | None, q: str) -> Answer:
