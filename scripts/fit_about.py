@@ -2,14 +2,16 @@
 
 "what can you do?", "are you a bot?", "do you save our chat?" are not about the course: retrieval answered 9 of 40
 such fit questions with unrelated course sentences ("who made you?" with a sentence on who owns a deployed tool)
-and refused the rest as not covered. Positives: evals/acts/about_tutor_fit.jsonl (64 questions about the tutor and
-the app, no course's words: identity, what it can do, where answers come from, citations, data and privacy, how to
-use it). Negatives: every other labelled message the quiz-request model is fitted on (scripts/fit_quiz_request.py:
-the acts rows, requests naming a topic, learners' study questions on three courses, this course's workplace,
-guard, near-miss and personal-medical fit splits), none from evals/sets/ or an eval file. Features: the message's
+and refused the rest as not covered. Positives: the 104 questions of evals/acts/about_tutor_fit.jsonl labelled
+about_tutor (the tutor and the app in no course's words: identity, what it can do, where answers come from,
+citations, data and privacy, how to use it). Negatives: its 40 follow-up requests that speak to "you" ("can you go
+deeper?") and every other labelled message the quiz-request model is fitted on (scripts/fit_quiz_request.py: the
+acts rows, requests naming a topic, learners' study questions on three courses, this course's workplace, guard,
+near-miss and personal-medical fit splits), none from evals/sets/ or an eval file. Features: the message's
 embedding, the acts model's shape cues (counted against each row's own course) and whether it speaks to "you".
 Binary logistic regression, balanced classes; C by 5-fold cross-validated log loss; threshold: the lowest whose
-cross-validated precision is >= 0.98 (fit_acts.MIN_PRECISION: a course question taken for one goes unanswered).
+cross-validated precision is >= 0.98 (fit_acts.MIN_PRECISION: a course question taken for one goes unanswered),
+counted over the messages labelled questions (small talk, clarify and quiz requests are decided before it).
 Held-out numbers (evals/acts/about_tutor_eval.jsonl, the acts eval, every eval set) are printed, never used.
 Usage: .venv/bin/python scripts/fit_about.py [--dry-run]
 """
