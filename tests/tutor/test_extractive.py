@@ -18,6 +18,12 @@ from imaging_tutor.tutor.extractive import _AHEAD, _CUES, _DANGLING, _META
     ("Clean and then sanitise the board.", False),
     ("The model learns patterns, then it is tested on new scans.", False),  # "then" late: a clause of its own
     ("Inference is what happens after training.", False),
+    ("From that, four outcomes are possible.", True),  # a preposition pointing back
+    ("On which population?", True),
+    ("In turn, a handwashing sink must not be used for anything else.", True),  # a connective continuing
+    ("Therefore, the threshold is set low.", True),
+    ("From the first day, the team logs every alert.", False),
+    ("In practice, teams re-validate after upgrades.", False),
 ])
 def test_a_sentence_that_points_back_or_continues_with_then_is_dangling(sentence, leans):
     assert bool(_DANGLING.match(sentence)) is leans
@@ -32,6 +38,17 @@ def test_a_continuation_never_opens_an_answer_without_the_sentence_it_continues(
     for i, text in enumerate(texts):
         if text.startswith("Performance then"):
             assert i > 0 and course.index(texts[i - 1]) < course.index(text)  # its antecedent comes right before
+
+
+def test_a_sentence_opening_with_a_preposition_that_points_back_never_opens_an_answer(tutor_services):
+    # "From that, four outcomes are possible." leans on the two labels of the sentence before it.
+    a = tutor.answer(tutor_services, "what are the four outcomes of a confusion matrix")
+    assert a.status == "answered" and a.citations[0].ref == "4.1"
+    texts = [s.text for s in a.sentences]
+    assert not texts[0].startswith("From that"), texts
+    for i, text in enumerate(texts):
+        if text.startswith("From that"):
+            assert texts[i - 1].startswith("Each case has two"), texts
 
 
 def answered(services, question: str) -> list:
