@@ -119,6 +119,19 @@ def test_correct_in_own_words_on_the_held_out_labels(course, course_dir, embedde
         assert styles[style]["marked_correct"] >= styles[style]["n"] - 3, (style, styles[style])
 
 
+def test_who_does_what_is_measured_on_its_own_held_out_file(course, course_dir, embedder):
+    """Role swaps ("clinicians suggest, the AI decides") use the key's own words: the meaning model passes most of
+    them (evals/quiz/README.md). The floors are the measured values less one answer, and the ceiling on swaps
+    passed is today's count, so neither a regression nor a silent change goes unseen."""
+    from imaging_tutor.quiz.calibration import ROLES_FILE, correct_agreement
+
+    r = correct_agreement(course, course_dir, embedder, ROLES_FILE)
+    assert r["n"] == 120 and r["right"] == 60
+    styles = r["by_style"]
+    assert styles["paraphrase"]["marked_correct"] >= 29 and styles["terse"]["marked_correct"] >= 12, styles
+    assert styles["contradiction"]["marked_correct"] <= 4 and styles["swapped"]["marked_correct"] <= 24, styles
+
+
 def test_a_paraphrase_with_no_shared_key_words_is_accepted(course, course_dir, embedder):
     from imaging_tutor.quiz.keys import key_item, load_keys
 

@@ -177,6 +177,9 @@ def cross_validated(examples: list[Example], folds: int = 5, *, embedder) -> dic
 
 FIT_FILES = [DEFAULT_LABELS.with_name("grading_fit.jsonl"), DEFAULT_LABELS]
 EVAL_FILE = DEFAULT_LABELS.with_name("grading_eval.jsonl")
+# Who does what: role swaps, contradictions and reordered or terse right answers for every key, written before
+# any tuning and never fitted; the measure of what the meaning model cannot see (evals/quiz/README.md).
+ROLES_FILE = DEFAULT_LABELS.with_name("grading_roles_eval.jsonl")
 PRECISION_AIM = 0.97  # chosen on cross-validated fit predictions, so the unseen eval set keeps >= 0.95
 
 

@@ -96,6 +96,8 @@ def quality_report(services, *, labels: Path | None = None, calibrate: bool = Fa
               "correct_in_own_words": {
                   "eval (never fitted)": calibration.correct_agreement(course, course_dir, embedder,
                                                                        calibration.EVAL_FILE),
+                  "roles (never fitted)": calibration.correct_agreement(course, course_dir, embedder,
+                                                                        calibration.ROLES_FILE),
                   "fit": calibration.correct_agreement(course, course_dir, embedder, calibration.FIT_FILES[0])}}
     if calibrate:
         best, fit = calibration.calibrate(examples, embedder)
