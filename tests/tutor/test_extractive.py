@@ -24,6 +24,8 @@ from imaging_tutor.tutor.extractive import _AHEAD, _CUES, _DANGLING, _META
     ("Therefore, the threshold is set low.", True),
     ("From the first day, the team logs every alert.", False),
     ("In practice, teams re-validate after upgrades.", False),
+    ("Still images such as X-rays are 2D grids.", False),  # an adjective, not a connective
+    ("In addition to the pixels, some models read DICOM metadata.", False),
 ])
 def test_a_sentence_that_points_back_or_continues_with_then_is_dangling(sentence, leans):
     assert bool(_DANGLING.match(sentence)) is leans

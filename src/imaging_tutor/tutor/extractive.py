@@ -73,14 +73,15 @@ _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|h
                        r"but|and|so|thus|instead|otherwise|likewise|similarly|in (?:that|this) case|"
                        r"(?:another|the other|the others|the rest|one|a second|a third) (?:is|are|was|were)\b)\b|"
                        # A preposition pointing back ("From that, four outcomes are possible.", "On which
-                       # population?") or a connective that continues an argument ("In turn, …", "Therefore, …"); on
-                       # six courses the four sentences this adds all did (and "By this point, you know …" is meta)
+                       # population?") or a connective, with its comma, that continues an argument ("In turn, …",
+                       # "Therefore, …"; not "Still images …", "In addition to the scan, …"); on six courses the four
+                       # sentences this adds all did (and "By this point, you know …" is meta)
                        r"^(?:(?:from|after|before|because of|despite|beyond|besides|with|without|given|for|in|on|at|"
                        r"by|under|over|unlike|apart from|on top of|in addition to|as a result of|in spite of|"
-                       r"compared (?:to|with)|along with|as with) (?:this|that|these|those|it|them|which|such)|"
-                       r"as a result|in addition|in contrast|by contrast|even so|still|yet|therefore|hence|"
+                       r"compared (?:to|with)|along with|as with) (?:this|that|these|those|it|them|which|such)\b|"
+                       r"(?:as a result|in addition|in contrast|by contrast|even so|still|yet|therefore|hence|"
                        r"consequently|moreover|furthermore|meanwhile|nevertheless|nonetheless|again|in turn|as such|"
-                       r"accordingly|in other words|on the other hand|for (?:this|that) reason)\b|"
+                       r"accordingly|in other words|on the other hand|for (?:this|that) reason),)|"
                        # "Performance then drops", "Even then, ...": a "then" among the first words continues a story
                        # (not "If X, then Y", nor "clean and then dry"); on five courses every such sentence did
                        r"^(?!(?:if|when|whenever|once|after|before|until)\b)[\w’'-]+(?: [\w’'-]+)? "
