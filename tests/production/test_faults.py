@@ -20,6 +20,9 @@ from imaging_tutor.tutor.schemas import Answer
 
 from .conftest import learner, unique
 
+# A failure answered well before the clients' 30-s timeout: no hang (10.75 s was seen once on a loaded 2-core run).
+QUICK_503_S = 20
+
 pytestmark = pytest.mark.slow  # starts real servers
 
 QUESTIONS = ["What is sensitivity?", "What is specificity?", "What does PPV depend on?", "What is DICOM metadata?",
@@ -206,7 +209,8 @@ def test_vector_store_down_is_a_quick_503_and_serving_resumes_by_itself(live):
                 r = c.post("/api/v1/chat", json={"message": question, "session_id": sid}, headers=learner(who))
                 took = time.monotonic() - t0
                 assert r.status_code == 503, r.text
-                assert "vector store" in r.json()["detail"] and took < 10, (r.json(), took)
+                # Quick = a 503 well before the client's 30-s timeout, not a hang (a timing bound, not a speed target).
+                assert "vector store" in r.json()["detail"] and took < QUICK_503_S, (r.json(), took)
                 assert f":{live.chroma.port}" not in r.text and "127.0.0.1" not in r.text
     finally:
         live.chroma.start()
@@ -253,7 +257,7 @@ def test_database_down_is_a_503_and_nothing_committed_is_lost(live):
                     t0 = time.monotonic()
                     r = c.request(method, path, json=body, headers=learner(who))
                     assert r.status_code == 503, (path, r.status_code, r.text)
-                    assert "database" in r.json()["detail"] and time.monotonic() - t0 < 10
+                    assert "database" in r.json()["detail"] and time.monotonic() - t0 < QUICK_503_S
                     # the finding: bodies showed the database host and port, or the SQL and its parameters
                     assert f":{live.pg.port}" not in r.text and "127.0.0.1" not in r.text, r.text
                     assert "SELECT" not in r.text.upper() and "INSERT" not in r.text.upper(), r.text
