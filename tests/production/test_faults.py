@@ -20,7 +20,7 @@ from imaging_tutor.tutor.schemas import Answer
 
 from .conftest import learner, unique
 
-# A failure answered well before the clients' 30-s timeout: no hang (10.75 s was seen once on a loaded 2-core run).
+# A failure answered well before the clients' 30-s timeout: no hang (10.75 s was seen once on a slow 2-core run).
 QUICK_503_S = 20
 
 pytestmark = pytest.mark.slow  # starts real servers

@@ -81,7 +81,7 @@ _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|h
                        r"compared (?:to|with)|along with|as with) (?:this|that|these|those|it|them|which|such)\b|"
                        r"(?:as a result|in addition|in contrast|by contrast|even so|still|yet|therefore|hence|"
                        r"consequently|moreover|furthermore|meanwhile|nevertheless|nonetheless|again|in turn|as such|"
-                       r"accordingly|in other words|on the other hand|for (?:this|that) reason),)|"
+                       r"accordingly|in other words|on the other hand),)|"
                        # "Performance then drops", "Even then, ...": a "then" among the first words continues a story
                        # (not "If X, then Y", nor "clean and then dry"); on five courses every such sentence did
                        r"^(?!(?:if|when|whenever|once|after|before|until)\b)[\w’'-]+(?: [\w’'-]+)? "
