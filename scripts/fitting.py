@@ -77,3 +77,13 @@ def repeated_oof(X: np.ndarray, y: np.ndarray, fit_predict: Callable[[np.ndarray
         for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
             p[te] += fit_predict(X[tr], y[tr], X[te]) / repeats
     return p
+
+
+def plateau_threshold(p: np.ndarray, y: np.ndarray, grid: np.ndarray, half_width: int = 5) -> float:
+    """The grid threshold whose accuracy, averaged over `half_width` grid steps each side, is highest (ties: the
+    one nearer 0.5). The plain argmax of a flat accuracy curve jumps between peaks a turn apart from one refit to
+    the next, so `make fit` could cycle; the centre of the best plateau moves only when the plateau does."""
+    acc = np.array([np.mean((p >= t) == y) for t in grid])
+    smooth = np.array([acc[max(0, i - half_width): i + half_width + 1].mean() for i in range(len(grid))])
+    best = max(range(len(grid)), key=lambda i: (round(float(smooth[i]), 9), -abs(float(grid[i]) - 0.5)))
+    return float(grid[best])
