@@ -79,11 +79,18 @@ def repeated_oof(X: np.ndarray, y: np.ndarray, fit_predict: Callable[[np.ndarray
     return p
 
 
-def plateau_threshold(p: np.ndarray, y: np.ndarray, grid: np.ndarray, half_width: int = 5) -> float:
+def plateau_threshold(p: np.ndarray, y: np.ndarray, grid: np.ndarray, half_width: int = 5,
+                      keep: float | None = None) -> float:
     """The grid threshold whose accuracy, averaged over `half_width` grid steps each side, is highest (ties: the
-    one nearer 0.5). The plain argmax of a flat accuracy curve jumps between peaks a turn apart from one refit to
-    the next, so `make fit` could cycle; the centre of the best plateau moves only when the plateau does."""
+    one nearer 0.5); `keep` (the shipped threshold) stays while its averaged accuracy is within one row of that.
+    The plain argmax of a flat accuracy curve jumped between peaks a turn apart from one refit to the next, and
+    the averaged curve's top is as flat (0.53 and 0.54 a tenth of a turn apart), so `make fit` cycled; a refit
+    now moves the threshold only for a real gain, and a pass that changes nothing stays a fixed point."""
     acc = np.array([np.mean((p >= t) == y) for t in grid])
     smooth = np.array([acc[max(0, i - half_width): i + half_width + 1].mean() for i in range(len(grid))])
     best = max(range(len(grid)), key=lambda i: (round(float(smooth[i]), 9), -abs(float(grid[i]) - 0.5)))
+    if keep is not None:
+        kept = int(np.argmin(np.abs(grid - keep)))
+        if abs(float(grid[kept]) - keep) < 1e-9 and (smooth[best] - smooth[kept]) * len(y) <= 1.0:
+            return float(grid[kept])
     return float(grid[best])

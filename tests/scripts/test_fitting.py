@@ -32,3 +32,12 @@ def test_the_choice_follows_the_plateau_when_it_moves():
     low = np.concatenate([np.linspace(0.1, 0.35, 20), np.linspace(0.45, 0.9, 20)])
     high = np.concatenate([np.linspace(0.1, 0.55, 20), np.linspace(0.65, 0.9, 20)])
     assert plateau_threshold(low, y, GRID) < plateau_threshold(high, y, GRID)
+
+
+def test_the_shipped_threshold_stays_unless_another_is_better_by_more_than_one_row():
+    y = np.array([0] * 20 + [1] * 20)
+    p = np.concatenate([np.linspace(0.1, 0.45, 20), np.linspace(0.56, 0.9, 20)])
+    best = plateau_threshold(p, y, GRID)
+    assert plateau_threshold(p, y, GRID, keep=0.47) == 0.47  # as good as the best within one row
+    assert plateau_threshold(p, y, GRID, keep=0.30) == best  # worse by several rows: replaced
+    assert plateau_threshold(p, y, GRID, keep=0.475) == best  # not on the grid: a fresh choice
