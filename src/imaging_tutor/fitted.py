@@ -3,7 +3,8 @@ requests, questions about the tutor).
 
 Each model file records how it was made: the script, library versions, fingerprints of the courses and training
 files it was fitted on, and the models it was fitted after (the guard reads the ranker's output, so it must be
-refitted when the ranker changes). `stale_reasons` compares those records with what is on disk now; ingest and the
+refitted when the ranker changes). `stale_reasons` compares those records with what is on disk and installed now (a new sentence-transformers
+release moved an eval number with none of ours changed); ingest and the
 API's startup log a warning for each, and `make fit` refits everything in order.
 """
 from __future__ import annotations
@@ -85,6 +86,8 @@ def stale_reasons(name: str, model: dict | None, courses: list = ()) -> list[str
     fitted_courses = model.get("courses", {})
     reasons += [f"{name} model: course {c.id} changed since it was fitted" for c in courses
                 if c.id in fitted_courses and course_fingerprint(c) != fitted_courses[c.id]]
+    reasons += [f"{name} model: fitted with {dist} {fitted}, {_version(dist)} is installed (pinned in constraints.txt)"
+                for dist, fitted in model.get("versions", {}).items() if _version(dist) != fitted]
     paths = dict(ORDER)
     reasons += [f"{name} model: fitted before the current {other} model" for other, fp in
                 model.get("fitted_after", {}).items() if file_fingerprint(paths[other]) != fp]
