@@ -57,17 +57,3 @@ def test_short_everyday_words_are_not_british_spellings(course_dir):
 
 def test_british_spellings_still_become_the_courses(speller):
     assert speller.correct("tumour behaviour in the centre").text == "tumor behavior in the center"
-
-
-@pytest.mark.parametrize("course_dir, typed, meant", [
-    (KITCHEN, "what is cross contamination", "what is cross-contamination"),
-    (KITCHEN, "How long can ready to eat food be kept?", "How long can ready-to-eat food be kept?"),
-    (CORPUS, "whats the x ray modality", "whats the x-ray modality"),
-    # the course writes both "false positive" and "false-positive": as typed
-    (CORPUS, "what is a false positive", "what is a false positive"),
-    # a grammar word at either end reads as a phrase of its own ("follow-up", "on-call" are the course's words)
-    (CORPUS, "how do we follow up on alerts on call", "how do we follow up on alerts on call"),
-    (KITCHEN, "cross contact and cross-contamination", "cross-contact and cross-contamination"),
-], ids=["kitchen-term", "three-words", "x-ray", "course-writes-both", "grammar-edges", "mixed"])
-def test_words_the_course_only_writes_hyphenated_are_joined(course_dir, typed, meant):
-    assert speller_for(load_course(course_dir)).correct(typed).text == meant

@@ -2,9 +2,8 @@
 
 A word is left alone when the course uses it or when it is a common English word (so "price" never becomes "prize");
 otherwise it is replaced by the closest word the course uses (edit distance 1, or 2 for longer words), a British
-spelling by the course's ("generalisation" -> "generalization"), a run-together pair by its two course words
-("falsepositive" -> "false positive"), and words typed apart that the course only ever writes hyphenated by its
-word ("cross contamination" -> "cross-contamination", "ready to eat" -> "ready-to-eat"). The English word list is the one symspellpy ships (82,765 words with corpus
+spelling by the course's ("generalisation" -> "generalization"), and a run-together pair by its two course words
+("falsepositive" -> "false positive"). The English word list is the one symspellpy ships (82,765 words with corpus
 frequencies), read from the installed package: nothing is downloaded.
 """
 from __future__ import annotations
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from ..corpus.course import Course
-from ..text import FUNCTION_WORDS, SPELLING_VARIANTS, fold, words
+from ..text import SPELLING_VARIANTS, words
 
 # A word in the English list is a real word even if the course never uses it (its entries are words of an English
 # word list found in a book corpus, so few misspellings). Checked on the fit splits (evals/calibration/*.jsonl): no
@@ -29,7 +28,6 @@ _VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r
 
 
 MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "odour", "tumour", "centre"
-MAX_PARTS = 4  # the longest hyphenated course word joined from separate words: "time-to-treatment"
 
 
 def english_counts() -> dict[str, int]:
@@ -56,18 +54,12 @@ class Correction:
 class Speller:
     """The corrector of one course: its vocabulary, in a SymSpell index for fast edit-distance lookups."""
 
-    def __init__(self, vocabulary: dict[str, int], also_spaced: frozenset[str] = frozenset()):
+    def __init__(self, vocabulary: dict[str, int]):
         from symspellpy import SymSpell
 
         self.vocabulary = vocabulary
-        # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification") ...
+        # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification").
         self._joined = {w.replace("-", ""): w for w in vocabulary if "-" in w}
-        # ... or typed as separate words, unless the course itself also writes them apart ("false positive" and
-        # "false-positive" are both the course's: either stays as typed), or the word opens or ends with a grammar
-        # word, which reads as a phrase apart ("it feels like rain", "we follow up", "on call tonight").
-        self._spaced = {tuple(parts): w for w in vocabulary if "-" in w and w not in also_spaced and len(w) >= 5
-                        and 2 <= len(parts := w.split("-")) <= MAX_PARTS and all(p.isalnum() for p in parts)
-                        and parts[0] not in FUNCTION_WORDS and parts[-1] not in FUNCTION_WORDS}
         self._index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in vocabulary.items():
             if len(word) >= 3:
@@ -114,30 +106,9 @@ class Speller:
                     return f"{left} {right}"
         return None
 
-    def join_spaced(self, text: str) -> tuple[str, list[tuple[str, str]]]:
-        """text with each run of words the course only writes hyphenated joined as the course writes it."""
-        if not self._spaced:
-            return text, []
-        found = list(re.finditer(r"[A-Za-z0-9]+", text))
-        out, changes, at, i = [], [], 0, 0
-        while i < len(found):
-            for n in range(min(MAX_PARTS, len(found) - i), 1, -1):
-                run = found[i:i + n]
-                if all(text[a.end():b.start()] == " " for a, b in zip(run, run[1:])):
-                    word = self._spaced.get(tuple(m.group(0).lower() for m in run))
-                    if word is not None:
-                        typed = text[run[0].start():run[-1].end()]
-                        out += [text[at:run[0].start()], word]
-                        changes.append((typed, word))
-                        at, i = run[-1].end(), i + n
-                        break
-            else:
-                i += 1
-        return "".join(out) + text[at:], changes
-
     def correct(self, text: str) -> Correction:
         """text with each unknown word replaced by its course word; the rest untouched, case kept where possible."""
-        text, changes = self.join_spaced(text)
+        changes: list[tuple[str, str]] = []
         unfixable: list[str] = []
 
         def fix(m: re.Match) -> str:
@@ -186,13 +157,6 @@ def course_vocabulary(course: Course) -> dict[str, int]:
     return course.derived("text.vocabulary", build)
 
 
-def also_spaced(course: Course) -> frozenset[str]:
-    """The course's hyphenated words that it also writes as separate words ("false-positive" / "false positive")."""
-    texts = [course.title] + [s.text for s in course.sections] + [s.section_title for s in course.sections]
-    flat = " " + " ".join(re.sub(r"[^a-z0-9-]+", " ", fold(t)) for t in texts) + " "
-    return frozenset(w for w in course_vocabulary(course) if "-" in w and f" {w.replace('-', ' ')} " in flat)
-
-
 def speller_for(course: Course) -> Speller:
     """The course's corrector (built once per parsed course)."""
-    return course.derived("tutor.speller", lambda: Speller(course_vocabulary(course), also_spaced(course)))
+    return course.derived("tutor.speller", lambda: Speller(course_vocabulary(course)))
