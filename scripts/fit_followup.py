@@ -9,7 +9,8 @@ about the conversation's topic: "how much would that cost us?") are left out: th
 negatives: standalone fit questions of each training course asked right after another random question of the same
 course (a new topic after an unrelated one).
 The threshold is the top of cross-validated accuracy averaged over +/-0.05; the shipped one stays unless another
-is better by more than one turn (so `make fit` reaches a fixed point); the script prints cross-validated numbers per turn type.
+is better by more than one turn (so `make fit` reaches a fixed point). The script prints cross-validated numbers
+per turn type.
 Never reads evals/sets/ or a course's eval.jsonl.
 Usage: .venv/bin/python scripts/fit_followup.py [--dry-run]
 """

@@ -3,9 +3,9 @@ requests, questions about the tutor).
 
 Each model file records how it was made: the script, library versions, fingerprints of the courses and training
 files it was fitted on, and the models it was fitted after (the guard reads the ranker's output, so it must be
-refitted when the ranker changes). `stale_reasons` compares those records with what is on disk and installed now (a new sentence-transformers
-release moved an eval number with none of ours changed); ingest and the
-API's startup log a warning for each, and `make fit` refits everything in order.
+refitted when the ranker changes). `stale_reasons` compares those records with what is on disk and installed now
+(a new sentence-transformers release moved an eval number with none of ours changed); ingest and the API's startup
+log a warning for each, and `make fit` refits everything in order.
 """
 from __future__ import annotations
 
