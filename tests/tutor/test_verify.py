@@ -102,6 +102,11 @@ def ref_of(course, text: str) -> str:
     # a word reversed without any "not"
     ("Even a strong model can fail to deliver value if results arrive late.",
      "Even a strong model can fail to deliver value if results arrive early.", "swapped term"),
+    # two terms that trade places: each takes the other's role
+    ("Teams choose operating points based on clinical risk: missing an intracranial hemorrhage is far more serious "
+     "than flagging a few extra scans.",
+     "Teams choose operating points based on clinical risk: flagging a few extra scans is far more serious than "
+     "missing an intracranial hemorrhage.", "swapped term"),
 ])
 def test_checks_reject_a_changed_claim_and_keep_the_faithful_one(course, measure, faithful, unfaithful, why):
     ref = ref_of(course, faithful.split(",")[0].split(" by ")[0][:30])

@@ -419,3 +419,54 @@ def role_swaps(claim: Analysis, passage: Analysis, names: set[str]) -> tuple[str
             if c[x] + 2 < c[y] and p[y] + 2 < p[x]:
                 return x, y
     return None
+
+
+COPIED = 0.8  # an exchange is read in a claim that, put back, copies this share of its words in the passage's order
+
+
+def exchanged(claim: Analysis, passage: Analysis, span: int = SWAP_SPAN + 1,
+              min_gain: int = 2) -> tuple[str, str] | None:
+    """Two runs of the passage (up to `span` words) that trade places in the claim, each taking the other's role
+    ("flagging extra scans is worse than missing a bleed" for the reverse): put back, they restore `min_gain`
+    aligned words and the claim copies the passage. A moved clause ("Unless X, Y" for "Y unless X") is no near
+    copy; runs side by side are a list; runs that carry their negation or flip a comparative along restate it."""
+    c, p = claim.content, passage.content
+    runs = _runs(c, p, span)
+    base = _matched(c, p)
+    best: tuple[int, int, int, int, int] | None = None  # gain, claim start and length of each run
+    for (i, la), pi in runs.items():
+        for (j, lb), pj in runs.items():
+            if not (i + la < j and pj + lb < pi):  # apart in the claim, in the other order in the passage
+                continue
+            back = c[:i] + c[j:j + lb] + c[i + la:j] + c[i:i + la] + c[j + lb:]
+            after = _matched(back, p)
+            gain = after - base
+            if gain >= min_gain and after >= COPIED * len(c) and (best is None or gain > best[0]):
+                best = (gain, i, la, j, lb)
+    if best is None:
+        return None
+    _, i, la, j, lb = best
+    moved = set(c[i:i + la]) | set(c[j:j + lb])
+    if moved & claim.negated and moved & claim.negated == moved & passage.negated:
+        return None
+    back = c[:i] + c[j:j + lb] + c[i + la:j] + c[i:i + la] + c[j + lb:]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, back, p, autojunk=False).get_opcodes():
+        if tag == "replace" and any(opposite(a, q) or {a, q} <= COMPARATIVES for a in back[i1:i2] for q in p[j1:j2]):
+            return None
+    return " ".join(c[i:i + la]), " ".join(c[j:j + lb])
+
+
+def _runs(c: list[str], p: list[str], span: int) -> dict[tuple[int, int], int]:
+    """Runs of the claim (start, length) found once, contiguous, in the passage: where they stand there."""
+    out: dict[tuple[int, int], int] = {}
+    for n in range(1, span + 1):
+        for i in range(len(c) - n + 1):
+            run = c[i:i + n]
+            at = [k for k in range(len(p) - n + 1) if p[k:k + n] == run]
+            if len(at) == 1:
+                out[(i, n)] = at[0]
+    return out
+
+
+def _matched(a: list[str], b: list[str]) -> int:
+    return sum(size for *_, size in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())

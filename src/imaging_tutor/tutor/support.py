@@ -328,7 +328,7 @@ class SupportMeasure:
         subject = self.subject_swap(c, p, ref)
         if subject:
             return subject
-        roles = cl.role_swaps(c, p, sib.named)
+        roles = cl.role_swaps(c, p, sib.named) or cl.exchanged(c, p)
         if roles:
             return roles
         c_seq, w_seq, p_seq = (f" {' '.join(x.content)} " for x in (c, w, p))
