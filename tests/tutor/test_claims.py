@@ -36,8 +36,8 @@ def test_runs_that_trade_places_are_an_exchange(claim, passage, runs):
     ("Unless a written process and a risk review exist, de-identified records must still be kept private.",
      "Keep de-identified records private unless you have a written process and a risk review."),
     # neighbours in a list may come in any order
-    ("Check the wheels, the brakes and the chain before each ride.",
-     "Check the brakes, the wheels and the chain before each ride."),
+    ("Check the chain rings, the front brake pads and the tyres before each ride.",
+     "Check the front brake pads, the chain rings and the tyres before each ride."),
     # the negation travels with its run: "not Y but X" restates "X rather than Y"
     ("Forecasters never trust one model run and trust the ensemble mean.",
      "Forecasters trust the ensemble mean and never trust one model run."),
