@@ -140,3 +140,9 @@ def test_what_is_asks_for_the_sentence_that_names_the_term_first(tutor_services)
     # The section's earlier sentences use "silently" (the same stem); the one that names the trial leads.
     said = answered(tutor_services, "what is a silent trial?")
     assert "called a silent or shadow mode trial" in said[0].text, [s.text for s in said]
+
+
+def test_what_is_leads_with_the_sentence_that_says_what_the_term_is(tutor_services):
+    # "AUC is useful for comparing models" uses the term with an "is"; the sentence that glosses it defines it.
+    said = answered(tutor_services, "what is AUC?")
+    assert said[0].text.startswith("The ROC-AUC (area under the curve) summarizes"), [s.text for s in said]

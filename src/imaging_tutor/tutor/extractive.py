@@ -16,6 +16,7 @@ import numpy as np
 
 from ..retrieval.results import Retrieval
 from ..text import tokens
+from .defining import defined_stems, defines
 from .guard import is_injection
 
 SECTION_POOL = 3
@@ -121,7 +122,7 @@ def _sentence_flags(snap) -> list[dict]:
         flags = [
             {"injection": is_injection(s.text), "meta": bool(_META.search(s.text)),
              "dangling": bool(_DANGLING.match(s.text)), "length": min(len(s.text.split()), 60) / 60.0,
-             "question": s.text.rstrip().endswith("?"),
+             "question": s.text.rstrip().endswith("?"), "defined": defined_stems(s.text),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
         for i, f in enumerate(flags):
@@ -185,12 +186,15 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
                     intent: str | None = None) -> list[Picked]:
     """Every sentence of the top sections with the fitted model's score, best first."""
     snap = retrieval.snapshot
+    flags = _sentence_flags(snap)
+    # "What is X?" is best answered by a sentence that defines X, not by any sentence with an "is" that mentions X.
+    asks_definition = (intent or intent_of(focus)) == "definition"
     picked = []
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
-        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]),
-                             bool(f["intent_match"]) and f["overlap"] > 0))
+        answers = defines(flags[i]["defined"], focus) if asks_definition else bool(f["intent_match"]) and f["overlap"] > 0
+        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]), answers))
     picked.sort(key=lambda p: -p.score)
     return picked
 

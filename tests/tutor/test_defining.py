@@ -1,0 +1,47 @@
+"""Which words a sentence defines (tutor/defining.py): general English, sentences from several subjects."""
+from __future__ import annotations
+
+import pytest
+
+from imaging_tutor.tutor.defining import defined_stems, defines
+
+
+@pytest.mark.parametrize("sentence, question", [
+    ("A cold front is the leading edge of a mass of colder air.", "what is a cold front?"),
+    ("Humidity is how much water vapour the air holds.", "whats humidity"),
+    ("In patient terms, sensitivity is about misses.", "what is sensitivity"),
+    ("Compost means decomposed organic matter used to enrich soil.", "what does compost mean?"),
+    ("The PoP (probability of precipitation) gives the chance of rain at any point.", "what is PoP?"),
+    ("The PoP (probability of precipitation) gives the chance of rain at any point.", "probability of precipitation"),
+    ("The ROC-AUC (area under the curve) summarizes how well a model ranks cases.", "what is AUC?"),
+    ("This is why cross-contamination—moving germs from raw food to ready food—is dangerous.",
+     "what is cross-contamination"),
+    ("Pathogens that survive cooking are a hazard known as spore formers.", "spore formers"),
+    ("The rear derailleur hangs from a small bracket called the derailleur hanger.", "what is a derailleur hanger"),
+    ("Run a local validation (often called a silent or shadow mode trial) where the AI produces outputs.",
+     "what is a silent trial?"),
+    ("In a compost heap, each layer of brown material is a carbon source.", "what is a carbon source"),
+    ("That is the dew point.", "what is the dew point"),
+])
+def test_a_sentence_that_says_what_a_term_is_defines_it(sentence, question):
+    assert defines(defined_stems(sentence), question), sorted(defined_stems(sentence))
+
+
+@pytest.mark.parametrize("sentence, question", [
+    # something said about the term, not what it is
+    ("AUC is useful for comparing models in a general sense.", "what is AUC?"),
+    ("Humidity is important for how warm the air feels.", "what is humidity"),
+    ("Most imaging data arrives in DICOM format.", "what is DICOM"),
+    ("A cold front often brings a sharp drop in temperature.", "what is a cold front?"),
+    # a definition of another word of the sentence
+    ("Pathogens that survive cooking are a hazard known as spore formers.", "what is cooking"),
+    ("A cold front is the leading edge of a mass of colder air.", "what is a mass"),
+])
+def test_a_sentence_that_uses_a_term_without_saying_what_it_is_does_not_define_it(sentence, question):
+    assert not defines(defined_stems(sentence), question), sorted(defined_stems(sentence))
+
+
+def test_a_compound_names_its_head_not_the_words_before_it():
+    sentence = "A foodborne-illness outbreak is when two or more people get the same illness from one food."
+    assert defines(defined_stems(sentence), "what is an outbreak?")
+    assert not defines(defined_stems(sentence), "what is foodborne illness?")
