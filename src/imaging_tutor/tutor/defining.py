@@ -22,10 +22,10 @@ _SUBJECT = re.compile(
     r"(?: (?:is|are) (?:a|an|the|one|about|when|where|how|what|whether|simply|basically|essentially|[“\"])"
     r"| (?:means?|refers? to|stands? for|describes?|(?:is|are) (?:defined|known) as)\b)", re.I)
 _GLOSSED = re.compile(rf"{_OPENER}(?P<np>{_NP}) \((?P<gloss>[^()]{{2,60}})\) [a-z]+s\b", re.I)
-_DASHED = re.compile(r"(?P<np>\b[\w’'-]+(?: [\w’'-]+)?)—(?P<gloss>(?:where|when|how|what|which|the|a|an|[a-z]+ing)\b)",
-                     re.I)
-_NAMED = re.compile(r"\b(?:called|known as|termed|named) (?:(?:a|an|the) )?[“\"]?(?P<np>[\w’'-]+(?: [\w’'-]+){0,4}?)"
-                    r"[”\"]?(?=[:;,.)]| \(|$)", re.I)
+_DASHED = re.compile(r"(?P<np>\b[\w’'-]+(?: [\w’'-]+)?)—"
+                     r"(?P<gloss>(?:where|when|how|what|which|the|a|an|[a-z]+ing)\b)", re.I)
+_NAMED = re.compile(r"\b(?:called|known as|termed|named) (?:(?:a|an|the) )?[“\"]?"
+                    r"(?P<np>[\w’'-]+(?: [\w’'-]+){0,4}?)[”\"]?(?=[:;,.)]| \(|$)", re.I)
 _CLOSING = re.compile(r"\b(?:is|are) (?:a|an) (?P<np>[\w’'-]+(?: [\w’'-]+)?)(?: with\b[^.]*)?\.?$", re.I)
 _THAT_IS = re.compile(r"^(?:that|this) is (?P<np>[^.,;:]{2,60})\.?$", re.I)
 

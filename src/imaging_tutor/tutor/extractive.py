@@ -193,7 +193,8 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
-        answers = defines(flags[i]["defined"], focus) if asks_definition else bool(f["intent_match"]) and f["overlap"] > 0
+        answers = (defines(flags[i]["defined"], focus) if asks_definition
+                   else bool(f["intent_match"]) and f["overlap"] > 0)
         picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]), answers))
     picked.sort(key=lambda p: -p.score)
     return picked
