@@ -4,7 +4,8 @@ sentence leads"). The eval sets score the cited section, not the lead sentence; 
 Two probes, on the configured course (`TUTOR_CORPUS_DIR`, `TUTOR_DATA_DIR`, after ingest):
 - every term the course defines (mined as for `eval --definitions`), asked "what is X?": does the answer's first
   sentence hold a defining sentence of the term, and does the answer hold one anywhere;
-- each question set given (single questions with evidence whose intent is "definition"): the same for its evidence.
+- each question set given (its single questions with evidence): the same for the evidence, per intent of the
+  question (tutor/extractive.py's intent_of: definition, reason, steps, example, comparison, value, general).
 Usage: .venv/bin/python scripts/measure_lead.py [SET.jsonl ...]
 """
 from __future__ import annotations
@@ -39,17 +40,18 @@ def main(paths: list[str]) -> None:
     print(f"{course.id}, mined terms: {len(results)}, lead holds a definition {sum(r[0] for r in results)}, "
           f"answer holds one {sum(r[1] for r in results)}")
     for path in paths:
-        results = []
+        counts: dict[str, list[int]] = {}
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 row = json.loads(line)
                 if row.get("kind") != "answerable" or row.get("history") or not row.get("evidence"):
                     continue
-                if intent_of(row["question"]) == "definition":
-                    results.append(lead_and_anywhere(services, row["question"], row["evidence"]))
-        print(f"{path}: definition questions {len(results)}, lead holds the evidence {sum(r[0] for r in results)}, "
-              f"answer holds it {sum(r[1] for r in results)}")
-
+                lead, anywhere = lead_and_anywhere(services, row["question"], row["evidence"])
+                c = counts.setdefault(intent_of(row["question"]), [0, 0, 0])
+                c[0], c[1], c[2] = c[0] + lead, c[1] + anywhere, c[2] + 1
+        total = [sum(c[k] for c in counts.values()) for k in range(3)]
+        print(f"{path}: lead holds the evidence / answer holds it / questions: all {total[0]}/{total[1]}/{total[2]}; "
+              + ", ".join(f"{i} {c[0]}/{c[1]}/{c[2]}" for i, c in sorted(counts.items())))
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -146,3 +146,11 @@ def test_what_is_leads_with_the_sentence_that_says_what_the_term_is(tutor_servic
     # "AUC is useful for comparing models" uses the term with an "is"; the sentence that glosses it defines it.
     said = answered(tutor_services, "what is AUC?")
     assert said[0].text.startswith("The ROC-AUC (area under the curve) summarizes"), [s.text for s in said]
+
+
+def test_a_cue_word_does_not_let_a_weaker_sentence_lead(tutor_services):
+    # "how do …" asks for steps; a sentence about "preprocessing choices" has the cue but not the answer, which the
+    # model ranks first: the HU ranges that make the windows differ.
+    said = answered(tutor_services, "how do HU ranges relate to lung and bone windows")
+    texts = [s.text for s in said]
+    assert texts[0].startswith("Air, fat, soft tissue, and bone fall into different HU ranges"), texts

@@ -1,7 +1,7 @@
 """The default answer writer: the course's own sentences that answer the question, read as one explanation.
 
-The answer leads with the sentence of the best section that answers what is asked (a definition, a reason, steps,
-an example, a comparison), follows with that section's next-best sentences in the course's order, adds at most one
+The answer leads with the best sentence of the best section (for "what is X?", a sentence that says what X is:
+tutor/defining.py), follows with that section's next-best sentences in the course's order, adds at most one
 sentence from another section, and never a sentence about the course itself ("In this chapter…"), one that leans
 on a sentence left out ("That is why…"), or one of the course's own questions ("Ask: sensitivity for what?") unless
 the learner asked what to ask or check. Sentences are scored by a logistic model (tutor/sentence_model.json, fitted
@@ -30,7 +30,7 @@ MAX_LEANING = 3  # sentences a chain may lean back over ("X. That is Y. Similarl
 SAME_SECTION_SHARE = 0.80
 OTHER_SECTION_SHARE = 0.95
 REDUNDANT = 0.85  # cosine between two sentences above which the second repeats the first
-INTENT_LEAD_SHARE = 0.6  # an intent-matching sentence leads if its probability is this share of the best one's
+INTENT_LEAD_SHARE = 0.6  # a sentence defining the asked term leads if its probability is this share of the best one's
 
 INTENTS = ("definition", "reason", "steps", "example", "comparison", "value", "general")
 _INTENT = (
@@ -112,7 +112,7 @@ class Picked:
     text: str
     score: float
     dangling: bool = False
-    answers_intent: bool = False  # shows the asked kind of answer (a definition, a reason, an example...) on topic
+    answers_intent: bool = False  # says what the term a "what is X?" question asks about is
 
 
 def _sentence_flags(snap) -> list[dict]:
@@ -188,13 +188,14 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
     snap = retrieval.snapshot
     flags = _sentence_flags(snap)
     # "What is X?" is best answered by a sentence that defines X, not by any sentence with an "is" that mentions X.
+    # For other intents the model's best sentence leads: a cue word ("because", "while", "for example") in a
+    # sentence nearly as good led less often with the evidence (evals/README.md, "Which sentence leads").
     asks_definition = (intent or intent_of(focus)) == "definition"
     picked = []
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
-        answers = (defines(flags[i]["defined"], focus) if asks_definition
-                   else bool(f["intent_match"]) and f["overlap"] > 0)
+        answers = asks_definition and defines(flags[i]["defined"], focus)
         picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]), answers))
     picked.sort(key=lambda p: -p.score)
     return picked
@@ -232,8 +233,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
         return []
     # Scores are log-odds; a share of the best sentence's probability is the comparable measure.
     lead_p = 1 / (1 + np.exp(-main[0].score))
-    # The answer leads with the sentence that gives what was asked (the definition for "what is", the reason for
-    # "why", an example for "for example?"), when the section has one that is on topic and nearly as good.
+    # A "what is X?" answer leads with the sentence that says what X is, when the section has one nearly as good.
     lead = next((p for p in main if p.answers_intent and 1 / (1 + np.exp(-p.score)) >= INTENT_LEAD_SHARE * lead_p),
                 main[0])
     chosen = [lead]
