@@ -1,4 +1,4 @@
-"""How often a definition question's answer opens with the sentence that answers it (evals/README.md, "Which
+"""How often an answer opens with the sentence that answers the question (evals/README.md, "Which
 sentence leads"). The eval sets score the cited section, not the lead sentence; this measures the lead.
 
 Two probes, on the configured course (`TUTOR_CORPUS_DIR`, `TUTOR_DATA_DIR`, after ingest):
@@ -52,6 +52,7 @@ def main(paths: list[str]) -> None:
         total = [sum(c[k] for c in counts.values()) for k in range(3)]
         print(f"{path}: lead holds the evidence / answer holds it / questions: all {total[0]}/{total[1]}/{total[2]}; "
               + ", ".join(f"{i} {c[0]}/{c[1]}/{c[2]}" for i, c in sorted(counts.items())))
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

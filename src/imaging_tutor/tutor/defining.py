@@ -61,6 +61,6 @@ def defined_stems(sentence: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def defines(sentence_heads: frozenset[str], question: str) -> bool:
-    """Whether a sentence (its defined_stems) defines a term the question names."""
-    return bool(sentence_heads & set(_stems(question)))
+def asked_stems(question: str) -> frozenset[str]:
+    """The question's content stems, compared with each sentence's defined_stems (computed once per question)."""
+    return frozenset(_stems(question))

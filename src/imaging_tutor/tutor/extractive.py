@@ -16,7 +16,7 @@ import numpy as np
 
 from ..retrieval.results import Retrieval
 from ..text import tokens
-from .defining import defined_stems, defines
+from .defining import asked_stems, defined_stems
 from .guard import is_injection
 
 SECTION_POOL = 3
@@ -30,7 +30,7 @@ MAX_LEANING = 3  # sentences a chain may lean back over ("X. That is Y. Similarl
 SAME_SECTION_SHARE = 0.80
 OTHER_SECTION_SHARE = 0.95
 REDUNDANT = 0.85  # cosine between two sentences above which the second repeats the first
-INTENT_LEAD_SHARE = 0.6  # a sentence defining the asked term leads if its probability is this share of the best one's
+DEFINITION_LEAD_SHARE = 0.6  # a sentence defining the asked term leads at this share of the best one's probability
 
 INTENTS = ("definition", "reason", "steps", "example", "comparison", "value", "general")
 _INTENT = (
@@ -112,7 +112,7 @@ class Picked:
     text: str
     score: float
     dangling: bool = False
-    answers_intent: bool = False  # says what the term a "what is X?" question asks about is
+    defines_asked: bool = False  # says what the term a "what is X?" question asks about is
 
 
 def _sentence_flags(snap) -> list[dict]:
@@ -190,13 +190,13 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
     # "What is X?" is best answered by a sentence that defines X, not by any sentence with an "is" that mentions X.
     # For other intents the model's best sentence leads: a cue word ("because", "while", "for example") in a
     # sentence nearly as good led less often with the evidence (evals/README.md, "Which sentence leads").
-    asks_definition = (intent or intent_of(focus)) == "definition"
+    asked = asked_stems(focus) if (intent or intent_of(focus)) == "definition" else frozenset()
     picked = []
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
-        answers = asks_definition and defines(flags[i]["defined"], focus)
-        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]), answers))
+        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]),
+                             bool(asked & flags[i]["defined"])))
     picked.sort(key=lambda p: -p.score)
     return picked
 
@@ -234,7 +234,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     # Scores are log-odds; a share of the best sentence's probability is the comparable measure.
     lead_p = 1 / (1 + np.exp(-main[0].score))
     # A "what is X?" answer leads with the sentence that says what X is, when the section has one nearly as good.
-    lead = next((p for p in main if p.answers_intent and 1 / (1 + np.exp(-p.score)) >= INTENT_LEAD_SHARE * lead_p),
+    lead = next((p for p in main if p.defines_asked and 1 / (1 + np.exp(-p.score)) >= DEFINITION_LEAD_SHARE * lead_p),
                 main[0])
     chosen = [lead]
     main = [p for p in main if p is not lead]
