@@ -101,3 +101,16 @@ def test_held_out_requests_are_read_as_measured(embedder):
         assert hits / sum(g for g, _ in got) >= min_precision and hits / sum(w for _, w in got) >= min_recall, path
     study = [r["question"] for r in rows("evals/sets/study.jsonl")]
     assert sum(map(decided, study)) <= 1
+
+
+def test_a_learner_turn_embeds_its_request_frame_beside_the_message(services, monkeypatch):
+    """The frame and the message go to the embedder together (side by side on a free core); a message whose frame
+    the model never reads (longer than any labelled request) adds no embedding at all."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr(services.embedder, "prefetch", lambda texts: calls.append(list(texts)))
+    asks_for_quiz(services, "I'd love a practice question on data drift")
+    assert calls == [["I'd love a practice question", "I'd love a practice question on data drift"]]
+    calls.clear()
+    asks_for_quiz(services, "our radiographers keep asking me whether the triage tool looks at the whole study "
+                            "or only the first series that arrives")
+    assert calls == []

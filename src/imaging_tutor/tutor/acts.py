@@ -64,9 +64,15 @@ def asks_for_quiz(text: str, vocabulary: dict[str, int], model: dict | None,
     """Whether a message asks to be quizzed: its request frame read by the quiz-request model's quiz_me class. A
     frame longer than any labelled request's is none (and is not embedded); without the model, never (the fixed
     phrase in quiz/chat.py still counts)."""
-    if model is None:
-        return False
-    frame = request_frame(text)
-    if len(frame.split()) > model["max_frame_words"]:
+    frame = frame_to_read(text, model)
+    if frame is None:
         return False
     return act_probabilities(embed([frame])[0], frame, vocabulary, model)["quiz_me"] >= model["thresholds"]["quiz_me"]
+
+
+def frame_to_read(text: str, model: dict | None) -> str | None:
+    """The request frame the quiz-request model reads (and so embeds), or None when it reads nothing."""
+    if model is None:
+        return None
+    frame = request_frame(text)
+    return None if len(frame.split()) > model["max_frame_words"] else frame

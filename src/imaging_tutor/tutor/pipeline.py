@@ -338,9 +338,15 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
 
 def asks_for_quiz(services, message: str) -> bool:
     """Whether a message asks to be quizzed (acts.asks_for_quiz), spelling corrected as read_turn reads it: a
-    message without a topic phrase is its own request frame, and read_turn's embedding of it comes from the cache."""
+    message without a topic phrase is its own request frame, and read_turn's embedding of it comes from the cache.
+
+    The frame is embedded side by side with the message, which read_turn embeds next (a learner waits for the
+    longer of the two, not for their sum); the work, and every vector, is the same."""
     course = services.course()
     text, vocabulary = speller_for(course).correct(message).text, course_vocabulary(course)
+    frame = acts.frame_to_read(text, services.models.quiz_request)
+    if frame is not None and hasattr(services.embedder, "prefetch"):
+        services.embedder.prefetch([frame, text])
     if not acts.asks_for_quiz(text, vocabulary, services.models.quiz_request, services.embedder.embed):
         return False
     # "who made you?" reads like a request to that model; a question about the tutor is none (the about model
