@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from imaging_tutor.tutor.claims import analyse, exchanged
+from imaging_tutor.tutor.claims import analyse, exchanged, polarity_flipped, quantifier_change, stem
 
 COSTLY = "A missed fracture on the night shift is far more costly than a few extra scans sent for a second read."
 FLOODS = "The river floods the town in winter, while the snowmelt feeds the river in spring."
@@ -22,6 +22,11 @@ def stem_of(word: str) -> str:
     # the negation moves to the other run
     ("Forecasters trust one model run and never trust the ensemble mean.",
      "Forecasters trust the ensemble mean and never trust one model run.", ("model", "ensemble")),
+    # two words traded around an "only" or a "not", side by side: no list
+    ("Ask whether the bike was tested in the dry or only in the rain.",
+     "Ask whether the bike was tested in the rain or only in the dry.", ("dry", "rain")),
+    ("The pile may partly feed the flies, not the worms.",
+     "The pile may partly feed the worms, not the flies.", ("flies", "worms")),
 ])
 def test_runs_that_trade_places_are_an_exchange(claim, passage, runs):
     got = exchanged(analyse(claim), analyse(passage))
@@ -47,3 +52,34 @@ def test_runs_that_trade_places_are_an_exchange(claim, passage, runs):
 ])
 def test_restatements_are_not_an_exchange(claim, passage):
     assert exchanged(analyse(claim), analyse(passage)) is None
+
+
+@pytest.mark.parametrize("claim, passage", [
+    ("A new cook lacks the habit of checking the probe thermometer.",
+     "A new cook does not have the habit of checking the probe thermometer."),
+    ("The app is unable to warn you about hail in the next hour.",
+     "The app cannot warn you about hail in the next hour."),
+    ("A single reading falls short of proving the fridge is cold enough.",
+     "A single reading does not prove the fridge is cold enough."),
+])
+def test_a_negation_in_other_words_keeps_its_polarity(claim, passage):
+    assert not polarity_flipped(analyse(claim), analyse(passage))
+    # and the same claim without its negation is flipped
+    assert polarity_flipped(analyse(passage.replace("does not have", "has").replace("cannot", "can")
+                                    .replace("does not prove", "proves")), analyse(passage))
+
+
+def test_a_stronger_modal_is_read_beside_the_other_quantifiers():
+    passage = "If a bike mostly rides on gravel, its chain may wear out sooner, even if it looks clean."
+    assert quantifier_change(analyse("If a bike mostly rides on gravel, its chain will wear out sooner."),
+                             analyse(passage))
+    assert not quantifier_change(analyse("A bike that mostly rides on gravel may wear its chain out sooner."),
+                                 analyse(passage))
+    assert not quantifier_change(analyse("A bike that mostly rides on gravel can wear its chain out sooner."),
+                                 analyse(passage))
+
+
+@pytest.mark.parametrize("noun, verb", [("classification", "classifying"), ("segmentation", "segmenting"),
+                                        ("documentation", "documented"), ("identification", "identifies")])
+def test_a_noun_made_from_a_verb_meets_the_verb(noun, verb):
+    assert stem(noun) == stem(verb)

@@ -17,8 +17,17 @@ from ..text import FUNCTION_WORDS, fold
 from ..text import stem as _stem
 
 
+# Read as the verb's -ing form, which the stemmer cuts to the verb ("segment" alone would lose its "-ment").
+_DERIVED = ((re.compile(r"ifications?$"), "ifying"), (re.compile(r"(?<=nt)ations?$"), "ing"))
+
+
 def stem(word: str) -> str:
-    """The strong stem: 'increases' and 'increase', 'detection' and 'detect' meet (claims are compared by meaning)."""
+    """The strong stem: 'increases' and 'increase', 'detection' and 'detect' meet (claims are compared by meaning);
+    so do 'classification' and 'classifying', 'segmentation' and 'segmenting' (a noun made from a verb)."""
+    for pattern, repl in _DERIVED:
+        if len(word) > 9 and pattern.search(word):
+            word = pattern.sub(repl, word)
+            break
     return _stem(word, strong=True)
 
 
@@ -39,6 +48,7 @@ QUANTIFIERS: dict[str, int] = {
                     "ensures ensured equally".split(), UNIVERSAL),
 }
 EXCLUSIVE = frozenset({"only", "solely", "sole", "single", "alone"})
+MODALS = frozenset({"may", "might", "can", "could", "will", "would"})
 # "nearly all", "almost always": a majority, not everything.
 _NEARLY = frozenset({"nearly", "almost", "virtually", "practically"})
 # Degree: "slightly more" and "far more" say different things, whichever way the change goes.
@@ -55,7 +65,9 @@ COMPARATIVES = frozenset({"more", "less", "fewer", "least"})
 NEGATORS = frozenset({"not", "no", "never", "cannot", "without", "nor", "neither", "none", "nothing", "nobody"})
 _NEG_PHRASES = [(re.compile(r"\bnot only\b"), " also "),  # "not only X but also Y" asserts X
                 *((re.compile(p), " not ") for p in (r"\brather than\b", r"\binstead of\b", r"\bno longer\b",
-                                                      r"\bfar from\b", r"\bfail(?:s|ed|ing)? to\b"))]
+                                                      r"\bfar from\b", r"\bfail(?:s|ed|ing)? to\b",
+                                                      r"\bunable to\b", r"\bfall(?:s|ing)? short of(?: being)?\b",
+                                                      r"\bfell short of(?: being)?\b", r"\black(?:s|ed|ing)?\b"))]
 # A negation reaches to the end of its clause ("not X but Y": Y is asserted), a comma, or NEGATION_REACH content words.
 _SCOPE_END = frozenset({"but", "however", "while", "whereas", "although", "though", "yet"})
 
@@ -191,6 +203,20 @@ class Analysis:
     def numbers(self) -> set[str]:
         return {t.stem for t in self.tokens if t.kind == "number"}
 
+    def marked_gaps(self) -> set[int]:
+        """Content positions k with a negation, quantifier or exclusive word between content words k-1 and k:
+        "the annotation, not the pathology" and "prospectively or only retrospectively" are no plain list."""
+        out: set[int] = set()
+        k, marked = 0, False
+        for t in self.tokens:
+            if t.kind == "content":
+                if marked and k:
+                    out.add(k)
+                k, marked = k + 1, False
+            elif t.kind in ("neg", "exclusive", "quant", "degree"):
+                marked = True
+        return out
+
     def clauses(self) -> list[list[str]]:
         """Content stems by clause."""
         out: dict[int, list[str]] = {}
@@ -325,6 +351,12 @@ def quantifier_change(claim: Analysis, passage: Analysis) -> str:
             return f"'{t.stem}' where the passage says {_say(p_quants)}"
         if t.level >= FREQUENT and 0 < p_level < t.level:
             return f"'{t.stem}' where the passage says {_say(p_quants)}"
+    # A modal verb is compared with the passage's modals, whatever its other quantifiers say: "it will
+    # underperform" is not "it may underperform", even where "mostly" stands in the same sentence.
+    p_modal = max((t.level for t in p_quants if t.stem in MODALS), default=0)
+    for t in c_quants:
+        if t.stem in MODALS and t.stem not in p_words and 0 < p_modal < t.level and not t.negated:
+            return f"'{t.stem}' where the passage says {_say([q for q in p_quants if q.stem in MODALS])}"
     p_exclusive = {t.stem for t in passage.tokens if t.kind == "exclusive"}
     for t in claim.tokens:
         if t.kind == "exclusive" and t.stem not in p_exclusive and not (t.stem == "single" and "one" in passage.content):
@@ -429,19 +461,23 @@ def exchanged(claim: Analysis, passage: Analysis, span: int = SWAP_SPAN + 1,
     """Two runs of the passage (up to `span` words) that trade places in the claim, each taking the other's role
     ("flagging extra scans is worse than missing a bleed" for the reverse): put back, they restore `min_gain`
     aligned words and the claim copies the passage. A moved clause ("Unless X, Y" for "Y unless X") is no near
-    copy; runs side by side are a list; runs that carry their negation or flip a comparative along restate it."""
+    copy; runs side by side are a list (unless a "not" or "only" stands between them); runs that carry their negation or flip a comparative along restate it."""
     c, p = claim.content, passage.content
     runs = _runs(c, p, span)
     base = _matched(c, p)
+    marked, p_marked = claim.marked_gaps(), passage.marked_gaps()
     best: tuple[int, int, int, int, int] | None = None  # gain, claim start and length of each run
     for (i, la), pi in runs.items():
         for (j, lb), pj in runs.items():
-            if not (i + la < j and pj + lb < pi):  # apart in the claim, in the other order in the passage
+            # apart in the claim (a word between them, or a "not" / "only"), in the other order in the passage
+            around = i + la == j and j in marked
+            if not ((i + la < j or around) and (pj + lb < pi or (pj + lb == pi and pi in p_marked))):
                 continue
             back = c[:i] + c[j:j + lb] + c[i + la:j] + c[i:i + la] + c[j + lb:]
             after = _matched(back, p)
             gain = after - base
-            if gain >= min_gain and after >= COPIED * len(c) and (best is None or gain > best[0]):
+            # two words traded around a "not" or "only" put back restore one aligned word, and reverse the claim
+            if gain >= (1 if around else min_gain) and after >= COPIED * len(c) and (best is None or gain > best[0]):
                 best = (gain, i, la, j, lb)
     if best is None:
         return None
