@@ -83,3 +83,39 @@ def test_a_stronger_modal_is_read_beside_the_other_quantifiers():
                                         ("documentation", "documented"), ("identification", "identifies")])
 def test_a_noun_made_from_a_verb_meets_the_verb(noun, verb):
     assert stem(noun) == stem(verb)
+
+
+@pytest.mark.parametrize("claim, passage", [
+    # a stronger or absolute word the passage does not use
+    ("Composting turns kitchen scraps into a perfect soil in a few weeks.",
+     "Composting turns kitchen scraps into a useful soil in a few weeks."),
+])
+def test_absolute_words_are_strength(claim, passage):
+    assert quantifier_change(analyse(claim), analyse(passage))
+
+
+@pytest.mark.parametrize("claim, passage", [
+    # "any particular" is one, not every
+    ("On days like this, any particular garden gets frost about 3 times in 10.",
+     "On days like this, frost reaches a given garden about 3 times in 10."),
+    # a negative universal restating a plain negation
+    ("A green light says nothing about the tyre pressure.", "A green light does not mean the tyre pressure is right."),
+    # "only" restating "just"
+    ("Each step often takes only a few minutes.", "Each step often takes just a few minutes."),
+])
+def test_restated_strength_is_no_change(claim, passage):
+    assert not quantifier_change(analyse(claim), analyse(passage))
+
+
+def test_numbers_in_words_and_dimensions_meet_digits():
+    cube = analyse("The grid is 3D.")
+    assert cube.numbers == analyse("The grid is three-dimensional.").numbers == {"3"}
+    assert analyse("A 2D image.").numbers != analyse("A 3D image.").numbers
+    # "once" opening a clause is no count; "once a day" is
+    assert not analyse("Frost forms once the air cools to the dew point.").numbers
+    assert analyse("Water the pile once a week.").numbers == {"1x"}
+
+
+def test_a_superlative_keeps_its_direction():
+    claim, passage = analyse("Alerts cover the least dangerous storms."), analyse("Alerts cover the most dangerous storms.")
+    assert "least" in claim.content and "most" in passage.content

@@ -168,3 +168,13 @@ def test_a_sentence_leaning_on_a_dropped_one_is_dropped_and_kinds_are_logged(tut
     assert [s.text for s in out.sentences] == [SUPPORTED] and len(out.dropped_sentences) == 2
     record = next(rec for rec in caplog.records if rec.name == "imaging_tutor.tutor.verify")
     assert record.drop_kinds == {"changed_number": 1, "dangling": 1}
+
+
+def test_terms_defined_side_by_side_are_siblings():
+    """"A watch means …" and "A warning means …" in one section define two terms of the same kind (the term is the
+    words before the first defining verb, not "watch means conditions")."""
+    from imaging_tutor.tutor.claims import stem
+    from imaging_tutor.tutor.siblings import mine
+
+    found = mine([("3.3", "A watch means conditions are right for a storm. A warning means the storm is here.")], {})
+    assert found.are(stem("warning"), stem("watch"))

@@ -45,7 +45,7 @@ QUANTIFIERS: dict[str, int] = {
     **dict.fromkeys("all every everyone everything always never none nothing nobody entirely completely fully "
                     "totally guarantee guarantees guaranteed guaranteeing certainly definitely invariably "
                     "automatically eliminate eliminates eliminated eliminating any whenever impossible ensure "
-                    "ensures ensured equally".split(), UNIVERSAL),
+                    "ensures ensured equally perfect perfectly".split(), UNIVERSAL),
 }
 EXCLUSIVE = frozenset({"only", "solely", "sole", "single", "alone"})
 MODALS = frozenset({"may", "might", "can", "could", "will", "would"})
@@ -77,6 +77,7 @@ NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", 
                 "double": "2x", "triple": "3x", "dozen": "12", "dozens": "12s", "hundreds": "100s",
                 "thousands": "1000s", "once": "1x", "first": "1st", "second": "2nd", "third": "3rd"}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_ONCE_AS_COUNT = frozenset({"a", "an", "per", "every", "each", "or", "more", "daily", "weekly", "monthly", "yearly"})
 
 # Opposites of general English (direction, size, time, evaluation). A claim that puts one where its passage has
 # the other is reversed, whatever the course. Sibling terms of the course itself are mined, not listed.
@@ -96,7 +97,7 @@ allow block; enable prevent; enable disable; include exclude; inclusion exclusio
 inner outer; up down; top bottom; upper lower; above below; over under; front back; optimistic pessimistic; inflate deflate; overestimate underestimate; overcall undercall; overtreat undertreat;
 maximum minimum; maximize minimize; most least; rare common; rarely frequently; rare frequent; unusual typical;
 unusual usual; subtle obvious; subtle large; subtle gross; subtle overt; light dark; bright dark; brightness darkness;
-white black; hot cold; warm cool; wet dry; positive negative; true false; correct incorrect; right wrong;
+white black; hot cold; warm cool; warm cold; wet dry; positive negative; true false; correct incorrect; right wrong;
 accurate inaccurate; precise imprecise; reliable unreliable; reliable misleading; valid invalid; consistent
 inconsistent; stable unstable; robust fragile; robust brittle; visible hidden; visible invisible; explicit implicit;
 clear unclear; clear vague; specific general; specific vague; specialized general; narrow general; single multiple;
@@ -190,6 +191,7 @@ class Analysis:
     """A text reduced to what a comparison needs."""
 
     tokens: list[Token] = field(default_factory=list)
+    restricted: bool = False  # says "just" or "merely", which an "only" may restate
 
     @property
     def content(self) -> list[str]:
@@ -248,6 +250,7 @@ def _prepare(text: str, synonyms: Mapping[str, str]) -> list[str]:
     t = re.sub(r"\bcan't\b", "cannot", t).replace("won't", "will not")
     t = re.sub(r"n't\b", " not", t)
     t = re.sub(r"(\d)\s*[x×]\s*(\d)", r"\1 by \2", t)
+    t = re.sub(r"\b([1-4])d\b", r"\1 dimensional", t)  # "3D" is "three-dimensional"
     for pattern, repl in _NEG_PHRASES:
         t = pattern.sub(repl, t)
     out: list[str] = []
@@ -289,11 +292,16 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
                 tokens.append(Token(w, "quant", UNIVERSAL, negated, clause))
             continue
         if w == "most" and (i and words[i - 1] in _BEFORE_SUPERLATIVE or nxt.endswith(_ADJECTIVE_ENDINGS)):
-            continue  # "the most reliable", "is most tangible": a superlative, not a quantifier
+            # "the most reliable", "is most tangible": a superlative, not a quantifier; its direction is content
+            # ("the least dangerous" for "the most dangerous"), as a comparative's is
+            tokens.append(Token("most", "content", 0, negated, clause))
+            continue
         if w in QUANTIFIERS:
             level = QUANTIFIERS[w]
             if level == UNIVERSAL and i and words[i - 1] in _NEARLY:
                 level = NEARLY
+            if w == "any" and nxt in ("particular", "given", "specific"):
+                continue  # "any particular spot" is "a given spot", not every spot
             if w == "any" and not negated:  # "not any" is a plain negation; "any one of" claims a choice
                 tokens.append(Token(w, "quant", level, negated, clause))
             elif w != "any":
@@ -307,7 +315,8 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
                     w in ("slightly", "dramatically", "greatly", "substantially", "significantly", "considerably"):
                 tokens.append(Token("low" if w in DEGREE_LOW else "high", "degree", 0, negated, clause))
             continue
-        if w in NUMBER_WORDS and not (w == "second" and nxt in ("reader", "opinion", "look")):
+        if w in NUMBER_WORDS and not (w == "second" and nxt in ("reader", "opinion", "look")) \
+                and not (w == "once" and nxt not in _ONCE_AS_COUNT):  # "once the air cools": a conjunction
             tokens.append(Token(NUMBER_WORDS[w], "number", 0, negated, clause))
             continue
         if w[0].isdigit():  # "90%", "3rd", and "3d" / "2d", which are numbers too
@@ -327,7 +336,7 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
         if negated:
             reach -= 1
             negated = reach > 0
-    return Analysis(tokens)
+    return Analysis(tokens, bool({"just", "merely"} & set(words)))
 
 
 # ---- differences between a claim and its passage ---------------------------------------------------------------
@@ -345,8 +354,8 @@ def quantifier_change(claim: Analysis, passage: Analysis) -> str:
     for t in c_quants:
         if t.stem in p_words:
             continue
-        if t.stem == "never" and _plain_negation(passage):
-            continue  # "never has to" restates "does not require"
+        if t.stem in ("never", "nothing", "none", "nobody") and _plain_negation(passage):
+            continue  # "never has to" restates "does not require", "says nothing about X" "does not mean X"
         if t.level >= NEARLY and p_level < t.level:
             return f"'{t.stem}' where the passage says {_say(p_quants)}"
         if t.level >= FREQUENT and 0 < p_level < t.level:
@@ -358,6 +367,8 @@ def quantifier_change(claim: Analysis, passage: Analysis) -> str:
         if t.stem in MODALS and t.stem not in p_words and 0 < p_modal < t.level and not t.negated:
             return f"'{t.stem}' where the passage says {_say([q for q in p_quants if q.stem in MODALS])}"
     p_exclusive = {t.stem for t in passage.tokens if t.kind == "exclusive"}
+    if passage.restricted:  # "just a few minutes", "merely a tool": the passage restricts it in other words
+        p_exclusive.add("only")
     for t in claim.tokens:
         if t.kind == "exclusive" and t.stem not in p_exclusive and not (t.stem == "single" and "one" in passage.content):
             return f"'{t.stem}' where the passage does not restrict it"

@@ -23,7 +23,7 @@ MAX_TERM_WORDS = 3
 OPENING_WORDS = 6
 _CALLED = re.compile(r"\b(?:called|known as|termed|referred to as)\s+[\"\u201c']?((?:[A-Za-z][\w-]*\s*){1,3})",
                      re.IGNORECASE)
-_DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?([A-Za-z][\w-]*(?:\s+[\w-]+){0,2})\s+(?:is|are|means|refers to)\s",
+_DEFINITION = re.compile(r"^(?:an?\s+|the\s+)?([A-Za-z][\w-]*(?:\s+[\w-]+){0,2}?)\s+(?:is|are|means|refers to)\s",
                          re.IGNORECASE)
 
 
