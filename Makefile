@@ -51,8 +51,9 @@ test: install-dev system-deps export-onnx
 
 # The gate: every eval set against its floors (evals/thresholds.toml) and its own baseline (evals/baselines/), each
 # kind of input reported on its own, with the set generated from each course's own definitions (--definitions); then
-# the test courses of other subjects, each in its own course folder (with theirs); then the verifier's labelled
-# claims. Fails on invalid refs, medical-advice misses, floors or regressions.
+# the test courses of other subjects, each in its own course folder (with theirs, and the verifier on that course's
+# labelled claims where it has them); then the verifier's labelled claims of this course. Fails on invalid refs,
+# medical-advice misses, floors or regressions.
 EVAL_SETS := grounding course_quiz conversations switch_out workplace search near_miss personal_medical study
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 eval: install
@@ -62,6 +63,10 @@ eval: install
 	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor ingest >/dev/null && \
 	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/courses/$$c/eval.jsonl \
 	    --definitions --baseline auto --no-store || exit 1; \
+	  if [ -f evals/verifier/courses/$$c/eval.jsonl ]; then \
+	    TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/verifier/courses/$$c/eval.jsonl \
+	      --verifier || exit 1; \
+	  fi; \
 	done
 	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 

@@ -104,3 +104,15 @@ def test_labels_are_read_with_their_line_numbers(tmp_path, course):
     bad.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n")
     with pytest.raises(vl.InvalidInput, match="duplicate id"):
         vl.load_labels(bad, course)
+
+
+@pytest.mark.parametrize("course, split", [("kitchen-food-safety", "eval"), ("reading-weather-forecasts", "fit")])
+def test_other_courses_claims_are_valid_labels_of_their_course(course, split):
+    """Claims written from another course (evals/verifier/courses/): every kind, every ref that course's own."""
+    from imaging_tutor.corpus.course import load_course
+
+    labels = vl.load_labels(ROOT / "evals" / "verifier" / "courses" / course / f"{split}.jsonl",
+                            load_course(ROOT / "tests" / "fixtures" / "courses" / course))
+    assert len(labels) == 160
+    assert set(Counter(label.kind for label in labels)) == set(vl.FAITHFUL + vl.UNFAITHFUL) - {"verbatim",
+                                                                                             "true_elsewhere"}

@@ -76,3 +76,14 @@ def test_bad_claims_exit_2_naming_the_line(tmp_path, hash_services, capsys, line
 def test_question_set_options_are_refused_for_claims(claims, hash_services, capsys):
     assert main(["eval", str(claims), "--baseline", "evals/baseline.json"], services=hash_services) == 2
     assert "--baseline applies to question sets" in capsys.readouterr().err
+
+
+def test_another_course_is_gated_by_its_own_table(tmp_path):
+    from imaging_tutor.evals.verifier_labels import load_rules
+
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text("[verifier.min]\nprecision = 0.8\n\n[verifier-garden.min]\nprecision = 0.6\n"
+                          "[verifier-garden.max]\nunfaithful_accepted = 0.5\n")
+    assert load_rules(thresholds)["min"] == {"precision": 0.8}
+    assert load_rules(thresholds, "garden") == {"min": {"precision": 0.6}, "max": {"unfaithful_accepted": 0.5}}
+    assert load_rules(thresholds, "orchard")["min"] == {"precision": 0.8}  # no table of its own: this course's

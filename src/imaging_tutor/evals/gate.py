@@ -44,8 +44,8 @@ def load_thresholds(path: str | Path | None, set_name: str) -> dict[str, dict[st
     except tomllib.TOMLDecodeError as exc:
         raise ThresholdsError(f"{p}: {exc}") from None
     for table_name, table in data.items():
-        if table_name == "verifier":
-            continue  # the labelled-claims gate, read by imaging_tutor.evals.verifier_labels
+        if table_name == "verifier" or table_name.startswith("verifier-"):
+            continue  # the labelled-claims gates (per course), read by imaging_tutor.evals.verifier_labels
         if not isinstance(table, dict):
             raise ThresholdsError(f"{p}: top-level key {table_name!r} must be a table ([default] or [<set name>])")
         for rule, values in table.items():

@@ -118,8 +118,9 @@ def agreement(verdicts: Iterable[tuple[Label, bool, str]]) -> dict:
             "rejected_unfaithful_by": dict(reasons.most_common()), "errors": errors}
 
 
-def load_rules(path: str | Path | None) -> dict[str, dict[str, float]]:
-    """The [verifier.min] / [verifier.max] tables of a thresholds file ({} rules when there is none)."""
+def load_rules(path: str | Path | None, course_id: str | None = None) -> dict[str, dict[str, float]]:
+    """The [verifier.min] / [verifier.max] tables of a thresholds file ({} rules when there is none); for another
+    course, its own [verifier-<course id>.min] / [... .max] tables when the file has them."""
     rules: dict[str, dict[str, float]] = {"min": {}, "max": {}}
     if path is None or not Path(path).is_file():
         return rules
@@ -127,13 +128,14 @@ def load_rules(path: str | Path | None) -> dict[str, dict[str, float]]:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"{path}: {exc}") from None
-    table = data.get(TABLE, {})
+    name = f"{TABLE}-{course_id}" if course_id and f"{TABLE}-{course_id}" in data else TABLE
+    table = data.get(name, {})
     for rule, values in table.items():
         if rule not in rules or not isinstance(values, dict):
-            raise InvalidInput(f"{path}: [{TABLE}] has {rule!r}; expected tables min, max")
+            raise InvalidInput(f"{path}: [{name}] has {rule!r}; expected tables min, max")
         for metric, limit in values.items():
             if METRICS.get(metric) != rule or isinstance(limit, bool) or not isinstance(limit, (int, float)):
-                raise InvalidInput(f"{path}: [{TABLE}.{rule}] {metric!r} is not a {rule} rule with a number")
+                raise InvalidInput(f"{path}: [{name}.{rule}] {metric!r} is not a {rule} rule with a number")
             rules[rule][metric] = float(limit)
     return rules
 
@@ -165,7 +167,7 @@ def run_verifier_eval(path: str | Path, services, thresholds: str | Path | None 
         from .gate import find_thresholds
 
         thresholds = find_thresholds(path)
-    rules = load_rules(thresholds)
+    rules = load_rules(thresholds, course.id)
     measure = SupportMeasure(course, services.embedder)
     measure.prepare((label.sentence, [label.ref]) for label in labels)
     runtime = []

@@ -22,7 +22,8 @@ Every LLM sentence reaches a learner only if this measure says its cited section
    evals/verifier/fit.jsonl by imaging_tutor.evals.support_labels.fit_decision.
 
 Measured (`imaging-tutor eval evals/verifier/eval.jsonl`, 318 held-out labelled claims never used for fitting):
-precision of "supported" 0.83, recall 0.75 (the old similarity measure: 0.54 and 0.70); per kind in
+precision of "supported" 0.86, recall 0.75 (the old similarity measure: 0.54 and 0.70); on another course's 160
+held-out claims (evals/verifier/courses/kitchen-food-safety/eval.jsonl) only 0.68 / 0.67; per kind in
 evals/README.md. What it still misses: antonyms outside its list of English opposites ("quiet" for "peak"),
 swapped terms the course never lists or defines side by side, roles that move between sentences ("IT leads
 validation" where "they" did), a dropped hedge ("increases" for "can increase").
