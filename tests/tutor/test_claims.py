@@ -117,5 +117,6 @@ def test_numbers_in_words_and_dimensions_meet_digits():
 
 
 def test_a_superlative_keeps_its_direction():
-    claim, passage = analyse("Alerts cover the least dangerous storms."), analyse("Alerts cover the most dangerous storms.")
+    claim = analyse("Alerts cover the least dangerous storms.")
+    passage = analyse("Alerts cover the most dangerous storms.")
     assert "least" in claim.content and "most" in passage.content

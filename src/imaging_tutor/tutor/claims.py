@@ -250,7 +250,7 @@ def _prepare(text: str, synonyms: Mapping[str, str]) -> list[str]:
     t = re.sub(r"\bcan't\b", "cannot", t).replace("won't", "will not")
     t = re.sub(r"n't\b", " not", t)
     t = re.sub(r"(\d)\s*[x×]\s*(\d)", r"\1 by \2", t)
-    t = re.sub(r"\b([1-4])d\b", r"\1 dimensional", t)  # "3D" is "three-dimensional"
+    t = re.sub(r"\b(\d)d\b", r"\1 dimensional", t)  # "3D" is "three-dimensional"
     for pattern, repl in _NEG_PHRASES:
         t = pattern.sub(repl, t)
     out: list[str] = []
@@ -319,9 +319,8 @@ def analyse(text: str, synonyms: Mapping[str, str] | None = None) -> Analysis:
                 and not (w == "once" and nxt not in _ONCE_AS_COUNT):  # "once the air cools": a conjunction
             tokens.append(Token(NUMBER_WORDS[w], "number", 0, negated, clause))
             continue
-        if w[0].isdigit():  # "90%", "3rd", and "3d" / "2d", which are numbers too
-            number = _NUMBER.match(w).group(0)
-            tokens.append(Token(w if w[len(number):] in ("d",) else number, "number", 0, negated, clause))
+        if w[0].isdigit():  # "90%", "3rd" ("3D" was spelled out as "3 dimensional" by _prepare)
+            tokens.append(Token(_NUMBER.match(w).group(0), "number", 0, negated, clause))
             continue
         if w == "one" and nxt and (nxt == "other" or (nxt.isalpha() and nxt not in FUNCTION_WORDS)) \
                 and (not i or words[i - 1] not in ("the", "no", "any", "each", "every")):

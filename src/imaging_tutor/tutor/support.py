@@ -17,9 +17,9 @@ Every LLM sentence reaches a learner only if this measure says its cited section
    - polarity by negation scope, not by the word "not": "rather than X", "instead of X", "no longer" align with
      "not X"; a shared word asserted on one side and negated on the other is a flip.
 3. A learned decision over what is left (logistic regression over cosine to the passage, to the restated sentence
-   and to the passage read without its asides in parentheses, coverage of the claim and of its weakest clause, so a faithful clause cannot carry an invented one, and
-   how many of its substituted words the section never uses), fitted and cross-validated on
-   evals/verifier/fit.jsonl by imaging_tutor.evals.support_labels.fit_decision.
+   and to the passage read without its asides in parentheses, coverage of the claim and of its weakest clause, so
+   a faithful clause cannot carry an invented one, and how many of its substituted words the section never uses),
+   fitted and cross-validated on evals/verifier/fit.jsonl by imaging_tutor.evals.support_labels.fit_decision.
 
 Measured (`imaging-tutor eval evals/verifier/eval.jsonl`, 318 held-out labelled claims never used for fitting):
 precision of "supported" 0.86, recall 0.77 (the old similarity measure: 0.54 and 0.70); on another course's 160
@@ -124,6 +124,7 @@ class SupportMeasure:
         self.verbatim = verbatim
         self._texts: dict[str, list[str]] = {}
         self._vectors: dict[str, np.ndarray] = {}
+        self._plain: dict[str, np.ndarray] = {}  # the same texts with their asides in parentheses left out
         self._numbers: dict[str, set[str]] = {}
         self._claims: dict[str, np.ndarray] = {}
         self._analyses: dict[str, cl.Analysis] = {}
@@ -204,7 +205,7 @@ class SupportMeasure:
         vectors = dict(zip(wanted, self.embedder.embed(wanted)))
         for ref in todo:
             self._vectors[ref] = np.stack([vectors[t] for t in self.texts(ref)])
-            self._vectors[f"plain:{ref}"] = np.stack([vectors[t] for t in plain[ref]])
+            self._plain[ref] = np.stack([vectors[t] for t in plain[ref]])
 
     def score(self, sentence: str, ref: str) -> Support:
         """Support of one sentence by one section (an unknown ref is never support)."""
@@ -252,16 +253,7 @@ class SupportMeasure:
         if veto:
             return Support(False, ref, lex, cos, passage, veto)
         local_cos = float(cosines[texts.index(local)]) if local in texts else cos
-        signals = self.signals(claim, ref, local, wide, lex, cos, local_cos)
-        # the best passage read without its asides: a summary of a list drops the details in parentheses
-        signals["plain_cosine"] = max(cos, float((self._plain_vectors(ref) @ self._claim_vector(claim)).max()))
-        return Support(False, ref, lex, cos, passage, "", signals)
-
-    def _plain_vectors(self, ref: str) -> np.ndarray:
-        """The section's texts with their asides in parentheses left out (embedded with the section)."""
-        if f"plain:{ref}" not in self._vectors:
-            self._embed_sections([ref])
-        return self._vectors[f"plain:{ref}"]
+        return Support(False, ref, lex, cos, passage, "", self.signals(claim, ref, local, wide, lex, cos, local_cos))
 
     def signals(self, claim: str, ref: str, local: str, wide: str, lex: float, cos: float, local_cos: float) -> dict:
         """What the learned decision weighs: similarity, and how much of the claim (and of its weakest clause) the
@@ -279,7 +271,10 @@ class SupportMeasure:
         # some, a reversed one ("darkness" for "brightness") has them where it restates the passage most closely
         swaps = [a for a, b in cl.replacements(c, self.analysis(local)) if len(a) <= 2 and len(b) <= 2]
         novel_swaps = sum(1 for a in swaps if set(a) - section)
-        return {"lexical": lex, "cosine": cos, "local_cosine": local_cos,
+        self._section_vectors(ref)  # embeds the section's texts, and the same without their asides
+        # the best passage read without its asides: a summary of a list drops the details in parentheses
+        plain_cos = max(cos, float((self._plain[ref] @ self._claim_vector(claim)).max()))
+        return {"lexical": lex, "cosine": cos, "local_cosine": local_cos, "plain_cosine": plain_cos,
                 "cover_local": share(words, set(self.analysis(local).content)),
                 "cover_wide": share(words, wide_words), "cover_section": share(words, section),
                 "clause_wide": min(share(x, wide_words) for x in clauses),
