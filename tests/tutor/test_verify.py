@@ -178,3 +178,21 @@ def test_terms_defined_side_by_side_are_siblings():
 
     found = mine([("3.3", "A watch means conditions are right for a storm. A warning means the storm is here.")], {})
     assert found.are(stem("warning"), stem("watch"))
+
+
+@pytest.mark.parametrize("course_name, faithful, unfaithful", [
+    # opposites no hand list here has: WordNet's ("clear" / "cloudy", "raw" / "cooked")
+    ("reading-weather-forecasts", "Clouds at night act like a blanket and keep lows higher, which is why clear, calm "
+     "nights are the coldest.", "Clouds at night act like a blanket and keep lows higher, which is why cloudy, calm "
+     "nights are the coldest."),
+    ("kitchen-food-safety", "Cross-contamination means pathogens have moved from one food or surface to another, such "
+     "as raw chicken juice dripping onto a salad.", "Cross-contamination means pathogens have moved from one food or "
+     "surface to another, such as cooked chicken juice dripping onto a salad."),
+])
+def test_an_english_opposite_from_wordnet_is_a_swapped_term(course_name, faithful, unfaithful, embedder):
+    course = load_course(next(p for p in FIXTURE_COURSES if p.name == course_name))
+    m = SupportMeasure(course, embedder)
+    ref = ref_of(course, faithful[:40])
+    assert m.score(faithful, ref).supported, m.score(faithful, ref)
+    bad = m.score(unfaithful, ref)
+    assert not bad.supported and bad.reason.startswith("swapped term"), bad

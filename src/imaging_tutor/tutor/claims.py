@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..text import FUNCTION_WORDS, fold
@@ -154,16 +156,27 @@ def _opposites(text: str) -> dict[str, set[str]]:
 
 
 OPPOSITES = _opposites(_OPPOSITES)
+
+
+@lru_cache(maxsize=1)
+def wordnet_opposites() -> dict[str, set[str]]:
+    """WordNet 3.0's direct antonyms (tutor/antonyms.txt, written by scripts/build_antonyms.py): English opposites
+    by meaning beyond the list above ("clear" / "cloudy", "raw" / "cooked"). Read on first use (about 60 ms)."""
+    text = Path(__file__).with_name("antonyms.txt").read_text(encoding="utf-8")
+    return _opposites(";".join(line for line in text.splitlines() if line and not line.startswith("#")))
+
+
 _PREFIX_PAIRS = (("over", "under"), ("in", "de"), ("pro", "retro"), ("inter", "intra"), ("pre", "post"),
                  ("hyper", "hypo"), ("up", "down"), ("max", "min"), ("in", "ex"), ("out", "under"))
 _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis", "mis")
 
 
 def opposite(a: str, b: str) -> bool:
-    """True when two word stems mean opposite things: listed English opposites or a prefix swap (over-/under-)."""
+    """True when two word stems mean opposite things: listed English opposites (the list above and WordNet's) or a
+    prefix swap (over-/under-)."""
     if a == b:
         return False
-    if b in OPPOSITES.get(a, ()):
+    if b in OPPOSITES.get(a, ()) or b in wordnet_opposites().get(a, ()):
         return True
     for x, y in _PREFIX_PAIRS:
         for p, q in ((x, y), (y, x)):
