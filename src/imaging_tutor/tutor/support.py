@@ -346,10 +346,11 @@ class SupportMeasure:
         c_seq, w_seq, p_seq = (f" {' '.join(x.content)} " for x in (c, w, p))
         # a concept of the course (defined, named "called X", or an acronym's long form) where the passage has another
         topic = set(self.analysis(self.course.section(ref).section_title).content) if ref else set()
-        mine_ = [x for x in sib.concepts if f" {' '.join(x)} " in c_seq and f" {' '.join(x)} " not in w_seq
+        mine_ = [x for x in sorted(sib.concepts) if f" {' '.join(x)} " in c_seq and f" {' '.join(x)} " not in w_seq
                  and not set(x) <= topic]
         if mine_:
-            theirs = [x for x in sib.concepts if f" {' '.join(x)} " in p_seq and f" {' '.join(x)} " not in c_seq]
+            theirs = [x for x in sorted(sib.concepts)
+                      if f" {' '.join(x)} " in p_seq and f" {' '.join(x)} " not in c_seq]
             for a in mine_:
                 for b in theirs:
                     if not set(a) & set(b) and not set(a) & set(p.content):
@@ -357,7 +358,7 @@ class SupportMeasure:
         for phrase, others in sib.phrases.items():
             text = f" {' '.join(phrase)} "
             if text in c_seq and text not in w_seq:
-                for other in others:
+                for other in sorted(others):
                     o = f" {' '.join(other)} "
                     if o in p_seq and o not in c_seq:
                         return text.strip(), o.strip()
