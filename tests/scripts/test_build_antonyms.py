@@ -1,5 +1,6 @@
 """scripts/build_antonyms.py reads WordNet's database format (a few hand-written lines in that format stand in for
-Debian's wordnet-base here) and the committed tutor/antonyms.txt is what it wrote."""
+Debian's wordnet-base, which the suite does not install), and the committed tutor/antonyms.txt has its shape and
+licence notice."""
 from __future__ import annotations
 
 import sys

@@ -23,10 +23,11 @@ Every LLM sentence reaches a learner only if this measure says its cited section
 
 Measured (`imaging-tutor eval evals/verifier/eval.jsonl`, 318 held-out labelled claims never used for fitting):
 precision of "supported" 0.86, recall 0.77 (the old similarity measure: 0.54 and 0.70); on another course's 160
-held-out claims (evals/verifier/courses/kitchen-food-safety/eval.jsonl) only 0.69 / 0.69; per kind in
-evals/README.md. What it still misses: antonyms outside its list of English opposites ("quiet" for "peak"),
-swapped terms the course never lists or defines side by side, roles that move between sentences ("IT leads
-validation" where "they" did), a dropped hedge ("increases" for "can increase").
+held-out claims (evals/verifier/courses/kitchen-food-safety/eval.jsonl) only 0.71 / 0.69; per kind in
+evals/README.md. What it still misses: reversals that are no pair of opposite words (claims.py's list and WordNet's
+antonyms: "matter less than" for "matter as much as"), swapped terms the course never lists or defines side by side,
+roles that move between sentences ("IT leads validation" where "they" did), a dropped hedge ("increases" for "can
+increase").
 """
 from __future__ import annotations
 
