@@ -121,6 +121,27 @@ def test_history_is_replayed_in_a_fresh_session_and_the_chapter_filter_passed(re
     assert all(r["latency_ms"] is not None and r["latency_ms"] >= 0 for r in report.rows)
 
 
+def test_repeated_sentences_count_what_any_earlier_answer_of_the_conversation_said(tmp_path, fake_services):
+    tutor = FakeTutor({
+        "what is drift": answered([(DRIFT_13, ["1.3"])], [citation("1.3", DRIFT_13)], ["1.3"]),
+        "thanks": refused("small_talk"),
+        "why?": answered([("Drift is the gradual or sudden change over time.", ["5.4"])], [], ["5.4"]),
+        # the last turn says one new sentence and one the first answer said ("[1.3]" in the text is not part of it)
+        "example?": {**answered([(SEC_62, ["6.2"]), (DRIFT_13, ["1.3"])],
+                                [citation("6.2", SEC_62), citation("1.3", DRIFT_13)], ["6.2", "1.3"]),
+                     "sentences": None},
+    })
+    path = write_set(tmp_path / "s.jsonl", [
+        {"id": "f", "question": "example?", "kind": "answerable", "gold_refs": ["1.3"],
+         "history": ["what is drift", "thanks", "why?"]},
+        {"id": "s", "question": "what is drift", "kind": "answerable", "gold_refs": ["1.3"]}])
+    report = run_eval(path, fake_services, tutor=tutor, store=False)
+    rows = {r["id"]: r for r in report.rows}
+    assert rows["f"]["repeated"] == {"sentences": 2, "repeated": 1}
+    assert "repeated" not in rows["s"]  # a question without a conversation repeats nothing
+    assert report.metrics["repeated_sentences"] == pytest.approx(1 / 2)
+
+
 def test_refusals_and_empty_kinds_are_never_nan(tmp_path, fake_services):
     tutor = FakeTutor({}, default=refused("out_of_scope"))
     path = write_set(tmp_path / "s.jsonl", [

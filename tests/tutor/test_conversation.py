@@ -34,6 +34,17 @@ def test_a_follow_up_explains_further_instead_of_repeating_the_last_answer(tutor
     assert not {s.text for s in unclear.sentences} & {s.text for s in first.sentences}, unclear.answer
 
 
+@pytest.mark.parametrize("turns", [["What is shortcut learning?", "why does that matter?", "can you give me an example?"],
+                                   ["What is PPV?", "why does it change with prevalence?",
+                                    "can you explain it more simply?"]])
+def test_a_third_turn_on_a_topic_repeats_neither_earlier_answer(tutor_services, turns):
+    """Not only the last answer: the first answer of the topic was said too (the third turn once repeated it)."""
+    *earlier, third = ask_all(tutor_services, turns)
+    assert third.citations[0].ref == earlier[0].citations[0].ref
+    said = {s.text for a in earlier for s in a.sentences}
+    assert not {s.text for s in third.sentences} & said, third.answer
+
+
 @pytest.mark.parametrize("turns", [["what is sensitivity?", "ok, and what is a hyperparameter sweep?"],
                                    ["what is drift?", "how do transistors work?"],
                                    ["what does DICOM metadata hold?", "btw what is lidocaine used for?"]])

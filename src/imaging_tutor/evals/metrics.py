@@ -59,6 +59,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
            "thanks / greetings / acknowledgements answered as small talk, without course sentences"),
     Metric("care_note", "clinician note on mixed questions", "higher", "rate",
            "a personal situation around a general course question: answered with the note to see a clinician"),
+    Metric("repeated_sentences", "sentences repeated from earlier answers", "lower", "rate",
+           "answer sentences of answered follow-up turns that an earlier answer in the conversation already gave"),
     Metric("invalid_refs", "invalid refs", "lower", "count",
            "refs not in the course, or [C.S] markers in the text that are not in citations"),
     Metric("quote_mismatches", "quote mismatches", "lower", "count", "citation quotes not found verbatim in their section"),
@@ -99,6 +101,11 @@ def answer_sentences(outcome: dict) -> list[dict]:
             last = i == len(pieces) - 1
             out.append({"text": piece + (markers if last else ""), "refs": refs if last else []})
     return out
+
+
+def _plain(sentence: str) -> str:
+    """A sentence without its [C.S] markers and outer spaces: the same sentence said twice compares equal."""
+    return MARKER.sub("", sentence).strip()
 
 
 def _dedupe(refs: Iterable[str]) -> list[str]:
@@ -156,6 +163,10 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Toke
         "writer": outcome.get("writer"), "latency_ms": outcome.get("latency_ms"), "error": outcome.get("error"),
         "invalid_refs": bad_refs, "quote_mismatches": bad_quotes,
     }
+    if status == ANSWERED and outcome.get("said_before") is not None:
+        said = {_plain(t) for t in outcome["said_before"]}
+        texts = [_plain(s["text"]) for s in answer_sentences(outcome)]
+        row["repeated"] = {"sentences": len(texts), "repeated": sum(t in said for t in texts)}
     checks: dict[str, bool] = {}
     if q.kind == "answerable":
         answered = status == ANSWERED
@@ -264,6 +275,7 @@ def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
     cites = sum(r["citation_precision"]["citations"] for r in answered)
     precise = sum(r["citation_precision"]["precise"] for r in answered)
     latencies = [r["latency_ms"] for r in rows if r.get("latency_ms") is not None]
+    follow_ups = [r["repeated"] for r in rows if r.get("repeated")]
     return {
         "n_questions": len(rows), "n_answerable": len(ans), "n_out_of_scope": len(oos), "n_medical_advice": len(med),
         "n_small_talk": len(talk),
@@ -280,6 +292,7 @@ def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
         "wrong_medical_reply": _mean([float(r["status"] == "medical_advice") for r in not_medical]),
         "small_talk": _mean([float(r["checks"]["small_talk"]) for r in talk]),
         "care_note": _mean([float(r["checks"]["care_note"]) for r in mixed]),
+        "repeated_sentences": _ratio(sum(f["repeated"] for f in follow_ups), sum(f["sentences"] for f in follow_ups)),
         "invalid_refs": sum(len(r["invalid_refs"]) for r in rows),
         "quote_mismatches": sum(len(r["quote_mismatches"]) for r in rows),
         "errors": sum(r["status"] == ERROR for r in rows),

@@ -12,7 +12,7 @@ from ..errors import InvalidInput
 from .grounding import ENTAILED, TokenEntailment
 from . import gate
 from .baseline import check_baseline, diff, load_baseline
-from .metrics import aggregate, outcome_from_answer, score_question
+from .metrics import aggregate, answer_sentences, outcome_from_answer, score_question
 from .runs import EvalReport, get_run, list_runs, save_run  # noqa: F401  (public: run_eval, list_runs, get_run)
 from .sets import EvalQuestion, load_set
 
@@ -84,9 +84,12 @@ def run_eval(set_path: str | Path, services, baseline: str | Path | dict | None 
 def ask(tutor: Tutor, q: EvalQuestion, services) -> dict:
     """Replay the history in a fresh session, then time the question itself."""
     session_id = tutor.new_session(services)
+    said: list[str] = []  # what the conversation's earlier answers said, to count what the last one repeats
     try:
         for turn in q.history:
-            tutor.answer(services, turn, session_id=session_id, chapter=q.chapter)
+            earlier = outcome_from_answer(tutor.answer(services, turn, session_id=session_id, chapter=q.chapter))
+            if earlier["status"] == "answered":
+                said += [s["text"] for s in answer_sentences(earlier)]
         t0 = time.perf_counter()
         answer = tutor.answer(services, q.question, session_id=session_id, chapter=q.chapter)
         latency = (time.perf_counter() - t0) * 1000
@@ -95,4 +98,5 @@ def ask(tutor: Tutor, q: EvalQuestion, services) -> dict:
                 "sentences": [], "writer": None, "error": str(exc), "latency_ms": None}
     outcome = outcome_from_answer(answer)
     outcome["latency_ms"] = round(latency, 2)
+    outcome["said_before"] = said if q.history else None
     return outcome

@@ -24,7 +24,7 @@ from . import navigate
 from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
-from .resolve import PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
+from .resolve import LOOKBACK, PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -223,7 +223,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                     result = (hints.hint_answer(hint_step, hint_of, query, full, course, course_terms(course))
                               if full.status == "answered" else full)
                 else:
-                    said = frozenset(past[-1].said) | frozenset(resolution.context.said) \
+                    # A follow-up is answered with what the conversation has not said yet, while the answering
+                    # section has any: "give me an example" two turns into a topic must not repeat its first answer.
+                    said = frozenset(s for turn in [*past[-LOOKBACK:], resolution.context] for s in turn.said) \
                         if resolution.context is not None else frozenset()
                     result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences, said)
                     drafted = True
