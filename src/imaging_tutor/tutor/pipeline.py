@@ -225,7 +225,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                 else:
                     # A follow-up is answered with what the conversation has not said yet, while the answering
                     # section has any: "give me an example" two turns into a topic must not repeat its first answer.
-                    said = frozenset(s for turn in [*past[-LOOKBACK:], resolution.context] for s in turn.said) \
+                    # (the turn it leans on is always one of them: resolve() looks back LOOKBACK turns)
+                    said = frozenset(s for turn in past[-LOOKBACK:] for s in turn.said) \
                         if resolution.context is not None else frozenset()
                     result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences, said)
                     drafted = True
