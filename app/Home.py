@@ -186,6 +186,8 @@ def render_rating(answer: dict, index: int, rated: str | None) -> None:
 def render_answer(answer: dict, index: int, rated: str | None) -> None:
     # [C.S] markers are links: the citation component opens that section beside the answer.
     st.markdown(linked_markers(answer["answer"], index))
+    if answer.get("care_note"):  # a personal situation around the question: the course is no clinician
+        st.info(answer["care_note"], icon=":material/medical_services:")
     hint = answer.get("hint") or {}
     if answer.get("quiz"):
         render_quiz_turn(answer["quiz"], index)

@@ -60,6 +60,19 @@ def test_out_of_scope_shows_the_refusal(ui_env):
     assert "isn't covered" in at.chat_message[1].markdown[0].value
 
 
+def test_a_personal_situation_around_the_question_shows_the_clinician_note_under_the_answer(ui_env):
+    # The API has always sent the note (the CLI prints it); the page showed the answer without it.
+    at = app_test("Home.py", learner="ui-dee").run()
+    at.chat_input[0].set_value("my dad had a stroke CT and the nurse said an AI triaged it. not asking about his "
+                               "results - just what does triage AI actually do?").run()
+    assert not at.exception
+    assert "[" in at.chat_message[1].markdown[0].value  # answered, with its markers
+    notes = [i.value for i in at.chat_message[1].info]
+    assert len(notes) == 1 and "clinician" in notes[0]
+    at.chat_input[0].set_value("What is specificity?").run()
+    assert not at.chat_message[3].info  # a plain course question gets no such note
+
+
 def test_clear_message_when_the_api_is_down(monkeypatch):
     monkeypatch.setenv("TUTOR_API_URL", f"http://127.0.0.1:{free_port()}")
     for page in ("Home.py", "pages/1_Quiz.py", "pages/2_Staff.py", "pages/3_Maintainer.py", "pages/4_Insight.py"):
