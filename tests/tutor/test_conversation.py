@@ -64,6 +64,25 @@ def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(
     assert follow.citations[0].ref == ref
 
 
+@pytest.mark.parametrize("question, pronoun", [("how does it work?", "it"), ("why does that matter?", "that"),
+                                               ("what are they?", "they")])
+def test_a_first_message_that_points_back_to_nothing_is_asked_what_it_means_not_refused(tutor_services, question,
+                                                                                         pronoun):
+    # It was refused as "not covered in this course", which says the course lacks something it may well have.
+    a = tutor.answer(tutor_services, question, session_id=tutor.new_session(tutor_services))
+    assert a.status == "small_talk" and not a.citations and f"“{pronoun}”" in a.answer
+    assert "isn't covered" not in a.answer
+
+
+def test_a_pronoun_with_a_subject_of_its_own_or_a_conversation_behind_it_is_answered(tutor_services):
+    named = tutor.answer(tutor_services, "what does it do to sensitivity?")
+    assert named.status == "answered" and named.citations[0].ref == "4.2"
+    _, follow = ask_all(tutor_services, ["what is drift?", "how does it work?"])
+    assert follow.status == "answered" and "(about:" in follow.resolved_question
+    foreign = tutor.answer(tutor_services, "how does backpropagation work?")  # a subject the course lacks
+    assert foreign.status == "out_of_scope"
+
+
 def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):
     first, thanks, follow = ask_all(tutor_services, ["what is drift?", "ok thanks!", "how do you monitor for it?"])
     assert thanks.status == "small_talk" and not thanks.citations and "[" not in thanks.answer

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from imaging_tutor.text import stem
-from imaging_tutor.tutor.resolve import FEATURES, MAX_FOREIGN, foreign_words, turn_features, PastTurn
+from imaging_tutor.tutor.resolve import FEATURES, MAX_FOREIGN, dangling_pronoun, foreign_words, turn_features, PastTurn
 from imaging_tutor.tutor.pipeline import rare_word_test
 
 # A tiny course vocabulary (stem -> share of sections using it), enough for the logic under test.
@@ -33,6 +33,14 @@ def test_the_feature_is_capped_and_part_of_the_model_inputs():
     past = PastTurn("what is sensitivity?", "sensitivity", "4.2")
     feats = turn_features("x", "", past, [], 0.5, 0.1, n_foreign=9)
     assert "n_foreign" in FEATURES and feats["n_foreign"] == MAX_FOREIGN
+
+
+def test_a_pronoun_dangles_only_when_the_turn_names_nothing_of_its_own():
+    assert dangling_pronoun("How does it work?", "", SHARES) == "it"
+    assert dangling_pronoun("why does THAT matter", "", SHARES) == "that"
+    assert dangling_pronoun("what does it do to specificity?", "specificity", SHARES) is None  # a course subject
+    assert dangling_pronoun("how does it relate to backpropagation?", "", SHARES) is None  # one the course lacks
+    assert dangling_pronoun("what is overfitting?", "", SHARES, fake_rare) is None  # no pronoun
 
 
 class _CountingEmbedder:

@@ -24,7 +24,8 @@ from . import navigate
 from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
-from .resolve import LOOKBACK, PastTurn, Resolution, mentioned_phrase, past_turns, resolve, section_shares
+from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, mentioned_phrase, past_turns, resolve,
+                      section_shares)
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -46,6 +47,8 @@ NO_LEARNER_QUIZ_TEXT = ("Quizzes in the chat belong to a learner: each answer co
                         "practice quizzes on the Staff page or with `imaging-tutor quiz generate`.")
 CARE_NOTE = ("This is general information from the course, not advice about anyone's care: a clinician who knows "
              "the person is the one to ask about their scans and results.")
+NOTHING_TO_POINT_AT = ("What does “{pronoun}” refer to? Nothing earlier in this conversation names it. Ask again "
+                      "with the name of what you mean, and I will answer from the course.")
 SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -196,6 +199,10 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif _about_tutor(resolution, vector, correction.text, course, models.about):
             # "what can you do?", "are you a bot?": how the tutor works, not course sentences or "not covered"
             result = Answer(status="small_talk", answer=about_reply(course))
+        elif not past and (pointer := dangling_pronoun(correction.text, resolution.topic,  # alone: its own topic
+                                                       course_section_shares(snapshot), rare_word_test(embedder))):
+            # "how does it work?" as the first message: not "not covered", a question back
+            result = Answer(status="small_talk", answer=NOTHING_TO_POINT_AT.format(pronoun=pointer))
         elif not looks_like_words(q):
             result = Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
         else:

@@ -171,6 +171,16 @@ def foreign_words(text: str, section_share: dict[str, float], rare=None) -> list
             and (rare is None or rare(w))]
 
 
+def dangling_pronoun(turn: str, own_topic: str, section_share: dict[str, float], rare=None) -> str | None:
+    """The pronoun a turn points back with ("how does it work?", "why does that matter?") when the turn names no
+    subject of its own, neither a course word nor one the course lacks; else None. Asked with no conversation
+    before it, such a turn has nothing to mean: "how does it work?" is not a question the course fails to cover."""
+    m = _PRONOUN.search(" ".join(words(turn)[:6]))
+    if m is None or own_topic or foreign_words(turn, section_share, rare):
+        return None
+    return m.group(0).lower()
+
+
 def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[str], alone_sentence_max: float,
                   sim_prev: float, n_foreign: int = 0) -> dict[str, float]:
     """Cues that a turn leans on the conversation; all mean the same on any course."""
