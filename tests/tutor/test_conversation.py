@@ -81,6 +81,8 @@ def test_a_pronoun_with_a_subject_of_its_own_or_a_conversation_behind_it_is_answ
     assert follow.status == "answered" and "(about:" in follow.resolved_question
     foreign = tutor.answer(tutor_services, "how does backpropagation work?")  # a subject the course lacks
     assert foreign.status == "out_of_scope"
+    ahead = tutor.answer(tutor_services, "is it legal to drive a tractor on the motorway?")  # "it" points ahead
+    assert ahead.status == "out_of_scope" and "isn't covered" in ahead.answer
 
 
 def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):

@@ -35,12 +35,13 @@ def test_the_feature_is_capped_and_part_of_the_model_inputs():
     assert "n_foreign" in FEATURES and feats["n_foreign"] == MAX_FOREIGN
 
 
-def test_a_pronoun_dangles_only_when_the_turn_names_nothing_of_its_own():
-    assert dangling_pronoun("How does it work?", "", SHARES) == "it"
-    assert dangling_pronoun("why does THAT matter", "", SHARES) == "that"
-    assert dangling_pronoun("what does it do to specificity?", "specificity", SHARES) is None  # a course subject
-    assert dangling_pronoun("how does it relate to backpropagation?", "", SHARES) is None  # one the course lacks
-    assert dangling_pronoun("what is overfitting?", "", SHARES, fake_rare) is None  # no pronoun
+def test_a_pronoun_dangles_only_when_every_other_word_only_asks():
+    assert dangling_pronoun("How does it work?") == "it"
+    assert dangling_pronoun("why does THAT matter") == "that"
+    assert dangling_pronoun("what's in it for me?") == "it"
+    assert dangling_pronoun("what does it do to specificity?") is None  # names a subject
+    assert dangling_pronoun("Is it legal to cycle on the pavement?") is None  # "it" points ahead, words of its own
+    assert dangling_pronoun("how does backpropagation work?") is None  # no pronoun
 
 
 class _CountingEmbedder:

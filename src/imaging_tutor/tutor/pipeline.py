@@ -199,8 +199,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif _about_tutor(resolution, vector, correction.text, course, models.about):
             # "what can you do?", "are you a bot?": how the tutor works, not course sentences or "not covered"
             result = Answer(status="small_talk", answer=about_reply(course))
-        elif not past and (pointer := dangling_pronoun(correction.text, resolution.topic,  # alone: its own topic
-                                                       course_section_shares(snapshot), rare_word_test(embedder))):
+        elif not past and (pointer := dangling_pronoun(correction.text)):
             # "how does it work?" as the first message: not "not covered", a question back
             result = Answer(status="small_talk", answer=NOTHING_TO_POINT_AT.format(pronoun=pointer))
         elif not looks_like_words(q):

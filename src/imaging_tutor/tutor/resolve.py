@@ -171,12 +171,15 @@ def foreign_words(text: str, section_share: dict[str, float], rare=None) -> list
             and (rare is None or rare(w))]
 
 
-def dangling_pronoun(turn: str, own_topic: str, section_share: dict[str, float], rare=None) -> str | None:
-    """The pronoun a turn points back with ("how does it work?", "why does that matter?") when the turn names no
-    subject of its own, neither a course word nor one the course lacks; else None. Asked with no conversation
-    before it, such a turn has nothing to mean: "how does it work?" is not a question the course fails to cover."""
-    m = _PRONOUN.search(" ".join(words(turn)[:6]))
-    if m is None or own_topic or foreign_words(turn, section_share, rare):
+def dangling_pronoun(turn: str) -> str | None:
+    """The pronoun a turn points back with when every other word of it only asks ("how does it work?", "why does
+    that matter?", "what are they?"); else None. Asked with no conversation before it, such a turn has nothing to
+    mean, and "not covered in this course" would be false. A turn with any word of its own names something: "is it
+    legal to cycle on the pavement?" ("it" points ahead), "what does it do to sensitivity?"."""
+    ws = words(turn)
+    m = _PRONOUN.search(" ".join(ws[:6]))
+    if m is None or any(w.replace("’", "'").split("'")[0] not in FUNCTION_WORDS | RETRIEVAL_STOPWORDS
+                        and not _PRONOUN.fullmatch(w) for w in ws):
         return None
     return m.group(0).lower()
 
