@@ -56,6 +56,32 @@ def test_a_new_subject_the_course_lacks_is_read_alone_and_refused_not_answered_f
     assert "(about:" not in switch.resolved_question
 
 
+@pytest.mark.parametrize("turns", [["how does backpropagation work?", "why is it important?"],
+                                   ["what is sensitivity?", "what's the best GPU for training a CNN?", "why?"],
+                                   ["what is drift?", "how do I bake sourdough bread?", "can you give me an example?",
+                                    "and how does it work?"],
+                                   # the pointing word before the turn's own words: "easy" does not name a new subject
+                                   ["what is a voxel?", "how do I knit a scarf?", "is it easy for beginners?"]])
+def test_a_turn_that_points_back_at_a_refused_question_is_about_that_question_and_refused_too(tutor_services, turns):
+    """It was answered from the topic before the refusal ("why?" -> sensitivity) or, with nothing answered before,
+    told that nothing earlier names its pronoun."""
+    answers = ask_all(tutor_services, turns)
+    refused = next(t for t, a in zip(turns, answers) if a.status == "out_of_scope")
+    for a in answers[turns.index(refused) + 1:]:
+        assert a.status == "out_of_scope" and not a.citations, a.answer
+        assert f"It follows on from “{refused}”" in a.answer
+        assert a.resolved_question.endswith(f"(about: {refused})")
+
+
+def test_after_a_refusal_a_course_subject_or_a_return_to_the_earlier_topic_is_answered(tutor_services):
+    *_, new = ask_all(tutor_services, ["what is sensitivity?", "how do I bake sourdough bread?",
+                                       "what is automation bias?"])
+    assert new.status == "answered" and new.citations[0].ref == "5.5"
+    *_, back = ask_all(tutor_services, ["what is sensitivity?", "how do I bake sourdough bread?",
+                                        "ok, back to sensitivity, why does it matter?"])
+    assert back.status == "answered" and back.citations[0].ref == "4.2"
+
+
 @pytest.mark.parametrize("turns, ref", [(["what is sensitivity?", "and specificity?"], "4.2"),
                                         (["what is shortcut learning?", "why does it happen?"], "5.3")])
 def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(tutor_services, turns, ref):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from imaging_tutor.text import stem
-from imaging_tutor.tutor.resolve import FEATURES, MAX_FOREIGN, dangling_pronoun, foreign_words, turn_features, PastTurn
+from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
+                                        points_back_first, turn_features)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
 # A tiny course vocabulary (stem -> share of sections using it), enough for the logic under test.
@@ -42,6 +43,16 @@ def test_a_pronoun_dangles_only_when_every_other_word_only_asks():
     assert dangling_pronoun("what does it do to specificity?") is None  # names a subject
     assert dangling_pronoun("Is it legal to cycle on the pavement?") is None  # "it" points ahead, words of its own
     assert dangling_pronoun("how does backpropagation work?") is None  # no pronoun
+
+
+def test_a_word_points_back_only_when_it_comes_before_the_turn_s_own_subject():
+    assert points_back_first("is it hard to learn?", "learn")
+    assert points_back_first("can you explain it step by step?", "step")
+    assert points_back_first("ok and how much does one cost?", "cost")
+    assert not points_back_first("what is PPV and why does it change?", "ppv change")  # "it" is the PPV just named
+    assert not points_back_first("back to drift: how do you monitor for it?", "drift monitor")
+    assert not points_back_first("are there risks?", "risks")  # "there" points at nothing said
+    assert not points_back_first("what is drift?", "drift")  # nothing points back
 
 
 class _CountingEmbedder:

@@ -24,8 +24,8 @@ from . import navigate
 from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
-from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, mentioned_phrase, past_turns, resolve,
-                      section_shares)
+from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, mentioned_phrase, past_turns,
+                      points_back_first, resolve, section_shares)
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -49,6 +49,10 @@ CARE_NOTE = ("This is general information from the course, not advice about anyo
              "the person is the one to ask about their scans and results.")
 NOTHING_TO_POINT_AT = ("What does “{pronoun}” refer to? Nothing earlier in this conversation names it. Ask again "
                       "with the name of what you mean, and I will answer from the course.")
+# A turn that points back at a question just refused as not covered is about that question's subject, not about the
+# topic answered before it: "and how much does it cost?" after "what's the best GPU?" is not about sensitivity.
+FOLLOWS_REFUSED = (OUT_OF_SCOPE_TEXT + " It follows on from “{question}”. If you meant something the course does "
+                   "teach, ask again with its name.")
 SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -80,6 +84,27 @@ def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
     else:
         text += f" The closest the course comes is {top} “{section.section_title}”."
     return Answer(status="out_of_scope", answer=text, suggestions=_suggestions(retrieval))
+
+
+def _refused_just_before(rows) -> str | None:
+    """The question the conversation's last turn asked, when it was refused as not covered and opened a subject of
+    its own (it stood alone, or it points back at nothing: "what is Wikipedia?" read with the question before it), or
+    followed on from such a refusal (then the question that one followed on from); None otherwise. A refused turn
+    that points back ("how many weeks should it run for?" after "what is a silent trial?") stays in the topic it
+    leaned on, and an answer, small talk, a medical reply, an injection or a chapter filter's pointer elsewhere open
+    no topic."""
+    if not rows or rows[-1].status != "out_of_scope":
+        return None
+    try:
+        data = json.loads(rows[-1].answer_json or "{}")
+    except ValueError:
+        return None
+    text, subject = str(data.get("answer") or ""), str(data.get("subject") or "")
+    if text.startswith(FOLLOWS_REFUSED.split("{")[0]):
+        return subject or None
+    asked = str(data.get("corrected_question") or rows[-1].question)
+    opened = subject in ("", asked) or not points_back_first(asked, own_topic="")
+    return asked if text.startswith(OUT_OF_SCOPE_TEXT) and opened else None
 
 
 def _place_answer(place: navigate.Place, course, message: str, past: list[PastTurn]) -> tuple[Answer, Resolution]:
@@ -139,6 +164,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         raise InvalidInput("mode must be 'answer' or 'hint'")
     embedder, db = services.embedder, services.db
     past: list[PastTurn] = []
+    refused: str | None = None  # the question just refused as not covered, when the last turn was that
     # The message as the learner sent it (stored); for hint mode, the ladder's step and the question it is about.
     message, hint_step, hint_of = q, 1, q
     if session_id is not None:
@@ -156,6 +182,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         if quizzed is not None:
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
+        refused = _refused_just_before(state.turns)
         if mode == "hint":
             last = hints.last_hint(state.turns)
             if hints.climbs(q, last):
@@ -199,6 +226,13 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif _about_tutor(resolution, vector, correction.text, course, models.about):
             # "what can you do?", "are you a bot?": how the tutor works, not course sentences or "not covered"
             result = Answer(status="small_talk", answer=about_reply(course))
+        elif refused and act != "clarify" and (resolution.context is not None or dangling_pronoun(correction.text)) \
+                and (not resolution.own_topic or points_back_first(correction.text, resolution.own_topic)):
+            # "why is it important?" or "is it hard to learn?" right after "how does backpropagation work?" was
+            # refused: about backpropagation, so not covered either; never answered from the topic before the
+            # refusal, nor told that nothing names "it"
+            result = Answer(status="out_of_scope", answer=FOLLOWS_REFUSED.format(question=refused))
+            resolution = Resolution("continue", q, q, "", refused, PastTurn(refused, "", None, subject=refused))
         elif not past and (pointer := dangling_pronoun(correction.text)):
             # "how does it work?" as the first message: not "not covered", a question back
             result = Answer(status="small_talk", answer=NOTHING_TO_POINT_AT.format(pronoun=pointer))

@@ -184,6 +184,22 @@ def dangling_pronoun(turn: str) -> str | None:
     return m.group(0).lower()
 
 
+_POINTER = re.compile(r"(?:it|its|it's|they|them|their|this|that|these|those|one|ones)", re.I)
+
+
+def points_back_first(turn: str, own_topic: str) -> bool:
+    """Whether a word that points back comes before any word of the turn's own subject: "is it safe?", "can you
+    explain it step by step?" point at something said before; in "what is PPV and why does it change?" or "back to
+    drift: how do you monitor it?" the turn names what "it" is first."""
+    topic = set(own_topic.split())
+    for w in words(turn):
+        if w in topic:
+            return False
+        if _POINTER.fullmatch(w):
+            return True
+    return False
+
+
 def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[str], alone_sentence_max: float,
                   sim_prev: float, n_foreign: int = 0) -> dict[str, float]:
     """Cues that a turn leans on the conversation; all mean the same on any course."""
