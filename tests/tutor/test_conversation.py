@@ -73,6 +73,15 @@ def test_a_turn_that_points_back_at_a_refused_question_is_about_that_question_an
         assert a.resolved_question.endswith(f"(about: {refused})")
 
 
+def test_a_turn_pointing_back_at_a_refused_question_is_refused_on_another_course_too(courses_settings, make_services):
+    """The rule reads English, not this course's words: the same on the ultrasound physics course."""
+    services = make_services(courses_settings).for_course("ultrasound-physics-basics")
+    first, refused, follow = ask_all(services, ["What causes acoustic shadowing behind a gallstone?",
+                                                "how do I bake sourdough bread?", "is it hard to get right?"])
+    assert first.status == "answered" and refused.status == "out_of_scope"
+    assert follow.status == "out_of_scope" and "It follows on from “how do I bake sourdough bread?”" in follow.answer
+
+
 def test_after_a_refusal_a_course_subject_or_a_return_to_the_earlier_topic_is_answered(tutor_services):
     *_, new = ask_all(tutor_services, ["what is sensitivity?", "how do I bake sourdough bread?",
                                        "what is automation bias?"])
