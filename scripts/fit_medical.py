@@ -14,6 +14,14 @@ matters most; the everyday requests are training rows whose cross-validated reca
 (1.000 of 40 since the study rows joined; 0.975 before, when taking the minimum over them too moved the threshold
 0.34 -> 0.32 for that one row, cross-validated mistakes on the rest 45 -> 48). `context` threshold: 0.5.
 The cross-validated false-refusal rate per source is printed.
+`subject` (is the message about a person's body or health at all; the embedding alone): every request and mixed
+question of the sources above and of SUBJECT_SOURCES against first-person decisions about things (the look-alikes of
+the everyday, decisions and settings files: "my chopping board is scarred, should I replace it?", "I spilled bleach
+on my carpet …" beside "I spilled bleach on my hand …"), learners' study questions and the two fitted courses'
+questions. C by cross-validated log loss; threshold half the lowest cross-validated probability of any request (recall
+1.0 with a margin: a request in words no row has, "should I give my kid calpol before the flight?", scored 0.06 against
+a minimum of 0.10), so it lifts no refusal the labelled requests need. This course's other questions are not in it:
+they are neither a body nor a thing, and the head only decides when `advice` would refuse.
 Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
 """
 from __future__ import annotations
@@ -43,6 +51,8 @@ SOURCES = ["evals/calibration/guard.jsonl", "evals/calibration/personal_medical.
            "evals/calibration/search.jsonl", "evals/calibration/near_miss.jsonl", "evals/acts/fit.jsonl",
            "evals/courses/kitchen-food-safety/fit.jsonl", "evals/courses/reading-weather-forecasts/fit.jsonl",
            "evals/calibration/study.jsonl"]
+SUBJECT_SOURCES = ["evals/calibration/personal_medical_decisions.jsonl", "evals/calibration/personal_medical_settings.jsonl"]
+SUBJECT_C = 1.0  # by cross-validated log loss (0.1: 0.096, 0.3: 0.092, 1.0: 0.094 with 3.0: 0.099; 1.0 kept the lowest request highest among 0.3-3)
 C = 0.03  # chosen by the cross-validated false refusals at recall 1.0 (0.03: 15 of 1,172 workplace, bank and calibration questions; 0.3: 17; 1.0: 26)
 CONTEXT_THRESHOLD = 0.5
 
@@ -63,9 +73,24 @@ def labelled(services) -> list[tuple[str, int, int, str]]:
     return rows
 
 
-def fit_head(X, y):
+def subject_rows() -> list[tuple[str, int, bool]]:
+    """(text, about a body or health, a request for care) rows for the `subject` head."""
+    rows = []
+    thing_sources = {EVERYDAY, *SUBJECT_SOURCES, "evals/calibration/study.jsonl",
+                     "evals/courses/kitchen-food-safety/fit.jsonl", "evals/courses/reading-weather-forecasts/fit.jsonl"}
+    for rel in dict.fromkeys(SOURCES + SUBJECT_SOURCES):
+        for line in (ROOT / rel).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            request = r.get("kind") == "medical_advice"
+            health = request or r.get("subtype") == "mixed"
+            if health or rel in thing_sources:
+                rows.append((r.get("question") or r.get("text"), int(health), request))
+    return rows
+
+
+def fit_head(X, y, c: float = C):
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
-    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
     return clf, mean, scale
 
 
@@ -73,10 +98,10 @@ REPEATS = 5  # the threshold is a minimum over requests: averaged over fold shuf
 # which fold one hard request happens to land in when a row is added elsewhere (one shuffle: 0.33 -> 0.20)
 
 
-def cv_probabilities(X, y) -> np.ndarray:
+def cv_probabilities(X, y, c: float = C) -> np.ndarray:
     """Each row's held-out probability, averaged over REPEATS shuffles of 5-fold cross-validation."""
     def fit_predict(X_tr, y_tr, X_te):
-        clf, mean, scale = fit_head(X_tr, y_tr)
+        clf, mean, scale = fit_head(X_tr, y_tr, c)
         return clf.predict_proba((X_te - mean) / scale)[:, 1]
 
     return repeated_oof(X, y, fit_predict, REPEATS)
@@ -117,12 +142,34 @@ def main() -> None:
           f"{mixed.sum()}; other non-requests noted {np.mean(p_ctx[(context == 0)] >= CONTEXT_THRESHOLD):.3f}")
     clf_a, ma, sa = fit_head(X, advice)
     clf_c, mc, sc = fit_head(X, context)
-    model = {**model_header("scripts/fit_medical.py", SOURCES, [services.course()]),
+    subject = subject_head(services, p_adv >= threshold, advice, source, rows)
+    model = {**model_header("scripts/fit_medical.py", SOURCES + SUBJECT_SOURCES, [services.course()]),
              "features": ["embedding"] * vectors.shape[1] + list(CUES),
-             "advice": head(clf_a, ma, sa, threshold), "context": head(clf_c, mc, sc, CONTEXT_THRESHOLD)}
+             "advice": head(clf_a, ma, sa, threshold), "context": head(clf_c, mc, sc, CONTEXT_THRESHOLD),
+             "subject": subject}
     if not args.dry_run:
         MEDICAL_FILE.write_text(json.dumps(model) + "\n", encoding="utf-8")
         print(f"wrote {MEDICAL_FILE}")
+
+
+def subject_head(services, refused_cv, advice, source, rows) -> dict:
+    """The `subject` head, and what it lifts of the advice head's cross-validated refusals of non-requests."""
+    srows = subject_rows()
+    Xs = services.embedder.embed([t for t, _, _ in srows])
+    ys = np.array([h for _, h, _ in srows])
+    request = np.array([r for _, _, r in srows])
+    p = cv_probabilities(Xs, ys, SUBJECT_C)
+    threshold = float(p[request].min()) / 2
+    print(f"subject: {ys.sum()} about a body or health of {len(srows)}; threshold {threshold:.4f} (half the lowest "
+          f"cross-validated probability of {request.sum()} requests); things read as health (cross-validated) "
+          f"{int(np.sum((p >= threshold) & (ys == 0)))} of {int(np.sum(ys == 0))}")
+    # what the pair would still refuse by mistake, cross-validated on both heads (rows of SOURCES only)
+    p_of = dict(zip((t for t, _, _ in srows), p))
+    kept = [(t, src) for (t, a, _, src), r in zip(rows, refused_cv) if r and not a and p_of.get(t, 1.0) >= threshold]
+    print(f"  non-requests the advice head refuses (cross-validated) {int(np.sum(refused_cv & (advice == 0)))}; "
+          f"still refused with the subject head {len(kept)} (rows it was not fitted on count as health)")
+    clf, mean, scale = fit_head(Xs, ys, SUBJECT_C)
+    return head(clf, mean, scale, threshold)
 
 
 if __name__ == "__main__":

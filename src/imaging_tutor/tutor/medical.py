@@ -1,6 +1,6 @@
 """Personal medical questions, decided by what is requested, not by vocabulary.
 
-Two logistic models over the message's sentence embedding and four cues (a person is named, a decision or an
+Three logistic models over the message's sentence embedding and four cues (a person is named, a decision or an
 interpretation is requested, health words are used, the writer speaks for a group: "we", "our"), fitted by
 scripts/fit_medical.py on labelled questions outside evals/sets/ (evals/calibration/personal_medical.jsonl, its
 everyday-words companion and guard.jsonl, workplace, near-miss and study fit splits, the course's question bank):
@@ -9,6 +9,10 @@ everyday-words companion and guard.jsonl, workplace, near-miss and study fit spl
   training questions (cross-validated), because answering one of them is the failure that matters most.
 - `context`: a personal situation that surrounds a general question the course answers ("my mum's scan was read with
   AI - in general, how do these tools avoid misses?") -> answered from the course, with a note to see a clinician.
+- `subject`: whether the message is about a person's body or health at all (the embedding alone). `advice` reads the
+  frame of a personal decision ("my …, should I …?") and gave the clinician reply to 17 of 40 held-out decisions
+  about the test courses' subjects; a refusal or a note now also needs `subject`, whose threshold keeps every
+  labelled request (cross-validated), so it only lifts replies to decisions about things, not bodies.
 A workplace message that mentions patients, scans or diagnoses but asks about AI, evaluation or workflow is neither.
 """
 from __future__ import annotations
@@ -52,6 +56,7 @@ def names_a_person(text: str) -> bool:
 class MedicalCheck:
     advice: float  # P(a care decision for a specific person is requested)
     context: float  # P(a personal medical situation surrounds the question)
+    subject: float  # P(the message is about a person's body or health); 1.0 for a model without that head
     refuse: bool
     note: bool
 
@@ -66,5 +71,9 @@ def check(vector: np.ndarray, text: str, model: dict) -> MedicalCheck:
     x = np.concatenate([np.asarray(vector, dtype=np.float64), cues(text)])
     advice = _probability(x, model["advice"])
     context = _probability(x, model["context"])
-    refuse = advice >= model["advice"]["threshold"]
-    return MedicalCheck(advice, context, refuse, not refuse and context >= model["context"]["threshold"])
+    head = model.get("subject")
+    subject = _probability(np.asarray(vector, dtype=np.float64), head) if head else 1.0
+    about_health = head is None or subject >= head["threshold"]
+    refuse = advice >= model["advice"]["threshold"] and about_health
+    return MedicalCheck(advice, context, subject, refuse,
+                        not refuse and about_health and context >= model["context"]["threshold"])

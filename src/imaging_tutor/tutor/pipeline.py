@@ -34,7 +34,7 @@ from .verify import write_verified
 
 MEDICAL_ADVICE_TEXT = (
     "I'm a tutor for an educational course, so I can't give medical advice about "
-    "your care or anyone else's. Please talk to your doctor or another qualified clinician about your scans, "
+    "your care or anyone else's. Please talk to your doctor or another qualified clinician about your symptoms, "
     "results and options. If you have urgent or severe symptoms, contact your local emergency services now."
 )
 OUT_OF_SCOPE_TEXT = "That isn't covered in this course, so I can't answer it from the course material."
@@ -46,7 +46,7 @@ NO_LEARNER_QUIZ_TEXT = ("Quizzes in the chat belong to a learner: each answer co
                         "queue, and this conversation has no learner. Chat as a learner to be quizzed here; staff build "
                         "practice quizzes on the Staff page or with `imaging-tutor quiz generate`.")
 CARE_NOTE = ("This is general information from the course, not advice about anyone's care: a clinician who knows "
-             "the person is the one to ask about their scans and results.")
+             "the person is the one to ask about their health and results.")
 NOTHING_TO_POINT_AT = ("What does “{pronoun}” refer to? Nothing earlier in this conversation names it. Ask again "
                       "with the name of what you mean, and I will answer from the course.")
 # A turn that points back at a question just refused as not covered is about that question's subject, not about the
