@@ -192,11 +192,18 @@ def render_answer(answer: dict, index: int, rated: str | None) -> None:
     if answer.get("quiz"):
         render_quiz_turn(answer["quiz"], index)
     elif hint and not hint.get("last"):  # a hint before the answer: the next step, not a quiz on what is unseen
-        if index == len(state.messages) - 1 and state.session_id and st.button(
-                f"Next hint ({hint['step'] + 1} of {hint['of']})", key=f"next-hint-{index}",
-                icon=":material/lightbulb:", help="One more step towards the answer"):
-            state.pending_message, state.pending_mode = "another hint", "hint"
-            st.rerun()
+        if index == len(state.messages) - 1 and state.session_id:
+            next_col, answer_col = st.columns(2)
+            with next_col:
+                if st.button(f"Next hint ({hint['step'] + 1} of {hint['of']})", key=f"next-hint-{index}",
+                             icon=":material/lightbulb:", help="One more step towards the answer"):
+                    state.pending_message, state.pending_mode = "another hint", "hint"
+                    st.rerun()
+            with answer_col:  # the ladder's last step at once (the tutor reads "just tell me" the same way)
+                if st.button("Show the answer", key=f"show-answer-{index}", icon=":material/visibility:",
+                             help="Skip the remaining hints"):
+                    state.pending_message, state.pending_mode = "just tell me", "hint"
+                    st.rerun()
     elif (index == len(state.messages) - 1 and answer.get("status") == "answered" and answer.get("citations")
           and state.session_id and st.button("Quiz me on this", key=f"quiz-me-{index}", icon=":material/quiz:",
                                              help="One question on the sections this answer used, graded here")):

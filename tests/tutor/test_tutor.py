@@ -161,6 +161,31 @@ def test_hint_mode_is_a_ladder_climbed_one_step_per_request(tutor_services, cour
     assert first.status == "small_talk" and "question" in first.answer and not first.citations
 
 
+@pytest.mark.parametrize("ask_for_it", ["just tell me", "what's the answer?", "ok fine, I give up"])
+def test_asking_for_the_answer_in_hint_mode_jumps_to_the_ladders_last_step(tutor_services, course, ask_for_it):
+    """Before, "just tell me" started a new ladder ("Hint 1 of 4") about the words "just tell me"."""
+    full = tutor.answer(tutor_services, "why can PPV be low even when specificity is high?")
+    sid = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "why can PPV be low even when specificity is high?", session_id=sid,
+                         mode="hint")
+    told = tutor.answer(tutor_services, ask_for_it, session_id=sid, mode="hint")
+    assert first.hint["step"] == 1 and told.hint["step"] == 4 and told.hint["kind"] == "answer"
+    assert "Hint 4 of 4" in told.answer and [s.text for s in told.sentences] == [s.text for s in full.sentences]
+    check_contract(told, course)
+    # with nothing asked yet there is no answer to give
+    alone = tutor.answer(tutor_services, ask_for_it, session_id=tutor.new_session(tutor_services), mode="hint")
+    assert alone.status == "small_talk" and not alone.citations
+
+
+def test_what_asks_for_the_answer_and_what_does_not():
+    from imaging_tutor.tutor.hints import wants_answer
+
+    assert all(wants_answer(m) for m in ("just tell me", "tell me the answer please", "can you just give me the "
+                                         "answer", "show me the answer", "I give up", "reveal it"))
+    assert not any(wants_answer(m) for m in ("just tell me about PPV", "tell me more", "give me a hint",
+                                             "what is the answer to question 3?", "give me an example"))
+
+
 @pytest.mark.parametrize("question", [
     "my CT says I have a 7mm nodule, should I worry?",
     "the AI flagged a bleed on my mom's scan, do we need to go to the ER?",

@@ -50,6 +50,9 @@ def test_hint_mode_chapter_filter_and_new_conversation(ui_env):
     assert "Guiding question" in reply and "Hint 1 of 4" in reply and "[4." in reply
     button(at, "Next hint (2 of 4)").click().run()
     assert "Hint 2 of 4" in at.chat_message[3].markdown[0].value
+    button(at, "Show the answer").click().run()  # the rest of the ladder skipped: its last step, the answer
+    assert "Hint 4 of 4" in at.chat_message[5].markdown[0].value
+    assert not any(b.label == "Show the answer" for b in at.button)  # nothing left to skip
     button(at, "New conversation").click().run()
     assert not at.chat_message
 

@@ -1,7 +1,7 @@
 """Hint mode in chat: a ladder climbed one step per request, as a quiz item's hints are (quiz/hints.py) — which
 section; which idea to look for (a course term); the key sentence with that idea blanked; then the answer with its
 citations. Each step says where the learner is ("Hint 2 of 4"); asking the same question again, or "another hint",
-climbs one step. Built from the extractive answer the question would get, so every step points into the course."""
+climbs one step, and "just tell me" goes straight to the answer. Built from the extractive answer the question would get, so every step points into the course."""
 from __future__ import annotations
 
 import json
@@ -17,6 +17,15 @@ from .schemas import Answer, AnswerSentence, Citation
 # "hint", "another hint", "next clue please", "more", "still stuck": English, the same for every course.
 _NEXT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue)s?(?:\s+please)?\s*[.!?]*\s*$|"
                    r"^\s*(?:more|next|(?:i'?m\s+)?(?:still\s+)?stuck)\s*[.!?]*\s*$", re.I)
+# "just tell me", "what's the answer?", "I give up": the ladder's last step (the answer with its citations) at once.
+# A learner who wants the answer and gets "Hint 1 of 4" again, for a question about the words "just tell me", is
+# worse off than one who never asked for hints.
+_REVEAL = re.compile(r"^\s*(?:(?:ok(?:ay)?|fine|please|come on)[,.!\s]+)*(?:(?:just|can you|could you|please)\s+)*"
+                     r"(?:(?:tell|show|give)\s+me(?:\s+(?:the\s+)?(?:answer|it))?|(?:tell|show|give)\s+(?:the\s+)?answer)"
+                     r"(?:\s+(?:already|now|please))*\s*[.!?]*\s*$|"
+                     r"^\s*(?:so\s+)?(?:what'?s|what\s+is)\s+the\s+answer\s*[.!?]*\s*$|"
+                     r"^\s*(?:(?:ok(?:ay)?|fine)[,.!\s]+)*i\s+give\s+up\s*[.!?]*\s*$|"
+                     r"^\s*reveal(?:\s+(?:it|the\s+answer))?\s*[.!?]*\s*$", re.I)
 _CUES = (
     (re.compile(r"\b(?:compute|calculate|work out|formula|how many|percent)\b", re.I),
      "Which numbers in the worked example would you compare, and which one goes on the bottom of the fraction?"),
@@ -40,7 +49,17 @@ class LastHint:
 
 
 def wants_next_hint(message: str) -> bool:
-    return bool(_NEXT.match(message))
+    return bool(_NEXT.match(message)) or wants_answer(message)
+
+
+def wants_answer(message: str) -> bool:
+    """The learner asks for the answer itself ("just tell me"): the ladder jumps to its last step."""
+    return bool(_REVEAL.match(message.replace("’", "'")))
+
+
+def next_step(message: str, last: LastHint) -> int:
+    """The step a climbing message asks for: the answer for "just tell me", else one step up."""
+    return len(STEPS) if wants_answer(message) else last.step + 1
 
 
 def last_hint(rows) -> LastHint | None:
@@ -62,7 +81,8 @@ def last_hint(rows) -> LastHint | None:
 
 
 def climbs(message: str, last: LastHint | None) -> bool:
-    """The message asks for the next step of the last hint: "another hint", or the same question again."""
+    """The message asks for the next step of the last hint: "another hint", "just tell me", or the same question
+    again."""
     return last is not None and (wants_next_hint(message) or words(message) == words(last.question))
 
 

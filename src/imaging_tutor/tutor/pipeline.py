@@ -187,7 +187,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             last = hints.last_hint(state.turns)
             if hints.climbs(q, last):
                 # The next step for the question the last hint was about, read as it was read then.
-                hint_step, hint_of, q, past = last.step + 1, last.question, last.focus, []  # hint_answer caps it
+                hint_step, hint_of, q, past = hints.next_step(q, last), last.question, last.focus, []  # capped
     if learner_id is None and mode == "answer" and is_quiz_request(q):
         return _no_learner_quiz(services, session_id, q)
     snapshot = services.index()
