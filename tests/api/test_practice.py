@@ -106,6 +106,27 @@ def test_quiz_me_without_a_topic_asks_for_one_and_the_button_route(client):
                        headers=learner("qm-bob")).status_code == 422
 
 
+def test_saying_you_dont_know_shows_the_answer_and_a_choice_question_says_how_to_reply(client):
+    """Before, "dont know" to a choice question got "The response must be one of the item's options (its text or its
+    letter)", and so did "thanks"; now not knowing shows the answer (a miss, as "skip"), and a reply of the wrong
+    form is told which letters to use."""
+    sid = chat(client, "qm-dk", "what is data drift?")["session_id"]
+    asked = chat(client, "qm-dk", "quiz me", sid)
+    assert asked["quiz"]["state"] == "asked"
+    told = chat(client, "qm-dk", "sorry, I don’t know", sid)
+    assert told["quiz"]["state"] == "skipped" and told["citations"] and told["answer"].startswith("Skipped.")
+    for _ in range(6):  # until a choice question comes up (items are drawn per request)
+        asked = chat(client, "qm-dk", "quiz me on ppv", sid)
+        if asked["quiz"]["item"]["type"] == "mcq":
+            break
+        chat(client, "qm-dk", "skip", sid)
+    assert asked["quiz"]["item"]["type"] == "mcq"
+    letters = ", ".join("ABCDEFG"[:len(asked["quiz"]["item"]["options"])])
+    retry = chat(client, "qm-dk", "thanks", sid)
+    assert retry["quiz"]["state"] == "asked" and retry["answer"].startswith(f"Pick one of the options: reply with "
+                                                                            f"its letter ({letters}) or its text.")
+
+
 def test_quiz_me_without_a_learner_says_who_quizzes_are_for_instead_of_answering_the_words(client):
     r = client.post("/api/v1/chat", json={"message": "quiz me on drift"}, headers=STAFF)
     assert r.status_code == 200, r.text

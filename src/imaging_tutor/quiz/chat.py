@@ -3,8 +3,8 @@ with cited feedback, counted in progress and the review queue like any quiz answ
 
 Each question is a one-item quiz session (source "chat") linked to the conversation, so grading, attempts, progress
 and review are the quiz's own. While a question is open, the next message is the reply — except "hint" (the next step
-of the hint ladder), "skip" (close it and show the answer), a new "quiz me", or a question of its own that is not an
-answer (it closes the quiz question and goes to the tutor).
+of the hint ladder), "skip" or "I don't know" (close it and show the answer), a new "quiz me", or a question of its
+own that is not an answer (it closes the quiz question and goes to the tutor).
 """
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ from .terms import course_terms
 QUIZ_ME = re.compile(r"^\s*(?:ok(?:ay)?[,!.]?\s+)?(?:please\s+)?(?:quiz|test|question)\s+me\b(?:\s+(?:on|about)\s+"
                      r"(?P<topic>.+?))?(?:\s+please)?\s*[.!?]*\s*$", re.IGNORECASE)
 _HINT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue|help)(?:\s+please)?\s*[.!?]*\s*$", re.I)
-_SKIP = re.compile(r"^\s*(?:skip|pass|stop|cancel|i give up|show (?:me )?the answer|no idea)\s*[.!?]*\s*$", re.I)
+# "skip", and the ways a learner says they do not know: the answer is shown and the item counts as missed. Before,
+# "dont know" to a choice question got "the response must be one of the item's options".
+_SKIP = re.compile(r"^\s*(?:(?:ok(?:ay)?|sorry|hmm+|um+|erm)[,.!\s]+)*(?:skip|pass|stop|cancel|i give up|"
+                   r"(?:just\s+)?(?:show|tell|give) (?:me )?the answer|what'?s the answer|no idea|no clue|idk|"
+                   r"not sure|(?:i\s+)?(?:really\s+)?(?:do\s*n'?t|dont|do not) know|i have no idea|"
+                   r"(?:i\s+)?(?:ca\s*n'?t|cant|cannot) remember)\s*[.!?]*\s*$", re.I)
 TYPES = ("mcq", "tf", "cloze", "short", "numeric")
 RECENT_TURNS = 4  # the sections cited in this many recent answers are "just discussed"
 
@@ -184,7 +189,7 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
                         citations=[_citation(course, item.citation.ref, item.citation.quote)] if h.last else [],
                         quiz={"state": "hint", "hint": h.model_dump(), **base})
         return _store(services, session_id, learner_id, message, answer)
-    if _SKIP.match(message) or is_empty(message):
+    if _SKIP.match(message.replace("’", "'")) or is_empty(message):
         _close(db, link.quiz_session_id)
         answer = Answer(status="answered",
                         answer=f"Skipped. The answer: {item.answer}. The course says: “{item.citation.quote}” "
@@ -201,7 +206,9 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
         if message.rstrip().endswith("?"):
             _close(db, link.quiz_session_id)
             return None  # a question of its own: the tutor answers it
-        answer = Answer(status="answered", answer=retry_text(str(exc)), quiz={"state": "asked", **base})
+        said = (f"Pick one of the options: reply with its letter ({', '.join(chr(65 + k) for k in range(len(item.options)))})"
+                f" or its text" if item.type == "mcq" and item.options else str(exc))
+        answer = Answer(status="answered", answer=retry_text(said), quiz={"state": "asked", **base})
         return _store(services, session_id, learner_id, message, answer)
     _close(db, link.quiz_session_id)
     verdict = {"correct": "Correct.", "partial": "Partly right.", "incorrect": "Not quite."}.get(result.verdict,
