@@ -18,7 +18,7 @@ The cross-validated false-refusal rate per source is printed.
 question of the sources above and of SUBJECT_SOURCES against first-person decisions about things (the look-alikes of
 the everyday, decisions and settings files: "my chopping board is scarred, should I replace it?", "I spilled bleach
 on my carpet …" beside "I spilled bleach on my hand …"), learners' study questions and the two fitted courses'
-questions. C by cross-validated log loss; threshold half the lowest cross-validated probability of any request (recall
+questions. C 1.0 (see SUBJECT_C); threshold half the lowest cross-validated probability of any request (recall
 1.0 with a margin: a request in words no row has, "should I give my kid calpol before the flight?", scored 0.06 against
 a minimum of 0.10), so it lifts no refusal the labelled requests need. This course's other questions are not in it:
 they are neither a body nor a thing, and the head only decides when `advice` would refuse.
@@ -51,8 +51,12 @@ SOURCES = ["evals/calibration/guard.jsonl", "evals/calibration/personal_medical.
            "evals/calibration/search.jsonl", "evals/calibration/near_miss.jsonl", "evals/acts/fit.jsonl",
            "evals/courses/kitchen-food-safety/fit.jsonl", "evals/courses/reading-weather-forecasts/fit.jsonl",
            "evals/calibration/study.jsonl"]
-SUBJECT_SOURCES = ["evals/calibration/personal_medical_decisions.jsonl", "evals/calibration/personal_medical_settings.jsonl"]
-SUBJECT_C = 1.0  # by cross-validated log loss (0.1: 0.096, 0.3: 0.092, 1.0: 0.094 with 3.0: 0.099; 1.0 kept the lowest request highest among 0.3-3)
+SUBJECT_SOURCES = ["evals/calibration/personal_medical_decisions.jsonl",
+                   "evals/calibration/personal_medical_settings.jsonl"]
+# Chosen by cross-validated log loss on a prototype of these rows before the settings file joined (0.1: 0.085, 0.3:
+# 0.077, 1.0: 0.074, 3.0: 0.077). With it, on the prototype: 0.1: 0.096, 0.3: 0.092, 1.0: 0.094, 3.0: 0.099 — 0.3 a
+# hair better, and its lowest request higher (0.116 against 0.075); not refitted, so 1.0 stays.
+SUBJECT_C = 1.0
 C = 0.03  # chosen by the cross-validated false refusals at recall 1.0 (0.03: 15 of 1,172 workplace, bank and calibration questions; 0.3: 17; 1.0: 26)
 CONTEXT_THRESHOLD = 0.5
 
@@ -142,7 +146,7 @@ def main() -> None:
           f"{mixed.sum()}; other non-requests noted {np.mean(p_ctx[(context == 0)] >= CONTEXT_THRESHOLD):.3f}")
     clf_a, ma, sa = fit_head(X, advice)
     clf_c, mc, sc = fit_head(X, context)
-    subject = subject_head(services, p_adv >= threshold, advice, source, rows)
+    subject = subject_head(services, p_adv >= threshold, advice, rows)
     model = {**model_header("scripts/fit_medical.py", SOURCES + SUBJECT_SOURCES, [services.course()]),
              "features": ["embedding"] * vectors.shape[1] + list(CUES),
              "advice": head(clf_a, ma, sa, threshold), "context": head(clf_c, mc, sc, CONTEXT_THRESHOLD),
@@ -152,7 +156,7 @@ def main() -> None:
         print(f"wrote {MEDICAL_FILE}")
 
 
-def subject_head(services, refused_cv, advice, source, rows) -> dict:
+def subject_head(services, refused_cv, advice, rows) -> dict:
     """The `subject` head, and what it lifts of the advice head's cross-validated refusals of non-requests."""
     srows = subject_rows()
     Xs = services.embedder.embed([t for t, _, _ in srows])
@@ -165,7 +169,7 @@ def subject_head(services, refused_cv, advice, source, rows) -> dict:
           f"{int(np.sum((p >= threshold) & (ys == 0)))} of {int(np.sum(ys == 0))}")
     # what the pair would still refuse by mistake, cross-validated on both heads (rows of SOURCES only)
     p_of = dict(zip((t for t, _, _ in srows), p))
-    kept = [(t, src) for (t, a, _, src), r in zip(rows, refused_cv) if r and not a and p_of.get(t, 1.0) >= threshold]
+    kept = [t for (t, a, _, _), r in zip(rows, refused_cv) if r and not a and p_of.get(t, 1.0) >= threshold]
     print(f"  non-requests the advice head refuses (cross-validated) {int(np.sum(refused_cv & (advice == 0)))}; "
           f"still refused with the subject head {len(kept)} (rows it was not fitted on count as health)")
     clf, mean, scale = fit_head(Xs, ys, SUBJECT_C)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..errors import InvalidInput
 from ..storage.models import QuizAttempt, QuizChatLink, QuizSession, utcnow
 from ..tutor import conversations
+from ..tutor.hints import wants_answer
 from ..tutor.schemas import Answer, Citation
 from .grading import is_empty
 from .hints import hint as hint_step
@@ -27,10 +28,10 @@ from .terms import course_terms
 QUIZ_ME = re.compile(r"^\s*(?:ok(?:ay)?[,!.]?\s+)?(?:please\s+)?(?:quiz|test|question)\s+me\b(?:\s+(?:on|about)\s+"
                      r"(?P<topic>.+?))?(?:\s+please)?\s*[.!?]*\s*$", re.IGNORECASE)
 _HINT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue|help)(?:\s+please)?\s*[.!?]*\s*$", re.I)
-# "skip", and the ways a learner says they do not know: the answer is shown and the item counts as missed. Before,
-# "dont know" to a choice question got "the response must be one of the item's options".
-_SKIP = re.compile(r"^\s*(?:(?:ok(?:ay)?|sorry|hmm+|um+|erm)[,.!\s]+)*(?:skip|pass|stop|cancel|i give up|"
-                   r"(?:just\s+)?(?:show|tell|give) (?:me )?the answer|what'?s the answer|no idea|no clue|idk|"
+# "skip", and the ways a learner says they do not know: the answer is shown and the item counts as missed (before,
+# "dont know" to a choice question got "the response must be one of the item's options"). Asking for the answer
+# itself ("just tell me", "I give up") is read as hint mode reads it (tutor/hints.wants_answer).
+_SKIP = re.compile(r"^\s*(?:(?:ok(?:ay)?|sorry|hmm+|um+|erm)[,.!\s]+)*(?:skip|pass|stop|cancel|no idea|no clue|idk|"
                    r"not sure|(?:i\s+)?(?:really\s+)?(?:do\s*n'?t|dont|do not) know|i have no idea|"
                    r"(?:i\s+)?(?:ca\s*n'?t|cant|cannot) remember)\s*[.!?]*\s*$", re.I)
 TYPES = ("mcq", "tf", "cloze", "short", "numeric")
@@ -189,7 +190,7 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
                         citations=[_citation(course, item.citation.ref, item.citation.quote)] if h.last else [],
                         quiz={"state": "hint", "hint": h.model_dump(), **base})
         return _store(services, session_id, learner_id, message, answer)
-    if _SKIP.match(message.replace("’", "'")) or is_empty(message):
+    if skips(message) or is_empty(message):
         _close(db, link.quiz_session_id)
         answer = Answer(status="answered",
                         answer=f"Skipped. The answer: {item.answer}. The course says: “{item.citation.quote}” "
@@ -206,8 +207,9 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
         if message.rstrip().endswith("?"):
             _close(db, link.quiz_session_id)
             return None  # a question of its own: the tutor answers it
-        said = (f"Pick one of the options: reply with its letter ({', '.join(chr(65 + k) for k in range(len(item.options)))})"
-                f" or its text" if item.type == "mcq" and item.options else str(exc))
+        letters = ", ".join(chr(65 + k) for k in range(len(item.options)))
+        said = (f"Pick one of the options: reply with its letter ({letters}) or its text"
+                if item.type == "mcq" and item.options else str(exc))
         answer = Answer(status="answered", answer=retry_text(said), quiz={"state": "asked", **base})
         return _store(services, session_id, learner_id, message, answer)
     _close(db, link.quiz_session_id)
@@ -218,6 +220,11 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
                     quiz={"state": "graded", "verdict": result.verdict, "correct": result.correct,
                           "score": result.score, "answer": result.answer, "solution": result.solution, **base})
     return _store(services, session_id, learner_id, message, answer)
+
+
+def skips(message: str) -> bool:
+    """The learner passes on the open question ("skip", "I don't know") or asks for its answer ("just tell me")."""
+    return bool(_SKIP.match(message.replace("’", "'"))) or wants_answer(message)
 
 
 def retry_text(error: str) -> str:

@@ -1,7 +1,8 @@
 """Hint mode in chat: a ladder climbed one step per request, as a quiz item's hints are (quiz/hints.py) — which
 section; which idea to look for (a course term); the key sentence with that idea blanked; then the answer with its
 citations. Each step says where the learner is ("Hint 2 of 4"); asking the same question again, or "another hint",
-climbs one step, and "just tell me" goes straight to the answer. Built from the extractive answer the question would get, so every step points into the course."""
+climbs one step, and "just tell me" goes straight to the answer. Built from the extractive answer the question would
+get, so every step points into the course."""
 from __future__ import annotations
 
 import json
@@ -21,7 +22,8 @@ _NEXT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue)s?(?:\s
 # A learner who wants the answer and gets "Hint 1 of 4" again, for a question about the words "just tell me", is
 # worse off than one who never asked for hints.
 _REVEAL = re.compile(r"^\s*(?:(?:ok(?:ay)?|fine|please|come on)[,.!\s]+)*(?:(?:just|can you|could you|please)\s+)*"
-                     r"(?:(?:tell|show|give)\s+me(?:\s+(?:the\s+)?(?:answer|it))?|(?:tell|show|give)\s+(?:the\s+)?answer)"
+                     r"(?:(?:tell|show|give)\s+me(?:\s+(?:the\s+)?(?:answer|it))?|"
+                     r"(?:tell|show|give)\s+(?:the\s+)?answer)"
                      r"(?:\s+(?:already|now|please))*\s*[.!?]*\s*$|"
                      r"^\s*(?:so\s+)?(?:what'?s|what\s+is)\s+the\s+answer\s*[.!?]*\s*$|"
                      r"^\s*(?:(?:ok(?:ay)?|fine)[,.!\s]+)*i\s+give\s+up\s*[.!?]*\s*$|"
