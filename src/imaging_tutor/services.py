@@ -190,6 +190,22 @@ class Services:
                 self._catalog_read = time.monotonic()
             return self._catalog
 
+    def built_course(self, course_id: str | None) -> "Services | None":
+        """The Services of a course already built (None: the default course), found without reading the courses
+        folder, so never waiting on the disk; None when it is not built yet."""
+        if self._parent is not None:
+            return self._parent.built_course(course_id)
+        with self._lock:
+            if course_id is None:
+                if self.settings.courses_dir is None:
+                    return self
+                if self._catalog is None:
+                    return None
+                course_id = self._catalog.default_id
+                if course_id is None:
+                    return self
+            return self._children.get(course_id)
+
     def for_course(self, course_id: str) -> "Services":
         """The Services of one course of the deployment (NotFound for an unknown id); built once per id."""
         if self._parent is not None:

@@ -348,6 +348,15 @@ class ProxyList:
 
 # --- the caller --------------------------------------------------------------------------------------------
 
+def role_of_token(tokens: Tokens, bearer: str) -> str | None:
+    """'maintainer' or 'staff' when the bearer is that deployment token (compared in constant time), else None."""
+    if tokens.maintainer and hmac.compare_digest(bearer.encode(), tokens.maintainer.encode()):
+        return "maintainer"
+    if tokens.staff and hmac.compare_digest(bearer.encode(), tokens.staff.encode()):
+        return "staff"
+    return None
+
+
 def identify(tokens: Tokens, bearer: str | None, learner_header: str | None = None, *,
              proxy_trusted: bool = False, authenticators: tuple[Authenticator, ...] = ()) -> Principal:
     """Resolve the caller from an optional bearer token and an optional X-Learner-Id header.
@@ -359,10 +368,9 @@ def identify(tokens: Tokens, bearer: str | None, learner_header: str | None = No
     if bearer:
         if learner_header:
             raise BadCredentials("send either a bearer token or X-Learner-Id, not both")
-        if tokens.maintainer and hmac.compare_digest(bearer.encode(), tokens.maintainer.encode()):
-            return Principal("maintainer")
-        if tokens.staff and hmac.compare_digest(bearer.encode(), tokens.staff.encode()):
-            return Principal("staff")
+        role = role_of_token(tokens, bearer)
+        if role is not None:
+            return Principal(role)
         learner = learner_from_token(tokens, bearer)
         if learner is not None:
             return Principal("learner", learner, via="token")

@@ -58,6 +58,11 @@ class Limiter:
         self.per_address = parse(settings.rate_limit_per_address)
         self._warned_at = 0.0
 
+    @property
+    def in_process(self) -> bool:
+        """Whether a check is counted in this process's memory (so it never waits on the network)."""
+        return not self.enabled or self.uri.startswith("memory")
+
     def check(self, action: str, identity: str | None, address: str) -> Verdict:
         """Count one `action` by `identity` (None: key on the address) from `address`."""
         if not self.enabled:
