@@ -136,6 +136,8 @@ def test_i_dont_get_it_explains_the_last_topic_again(tutor_services):
 @pytest.mark.parametrize("first, clarification, gold", [
     ("what is automation bias?", "sorry, what do you mean by leakage?", "2.4"),
     ("what is drift?", "wait, what is clinical governance exactly", "6.4"),
+    # read as a request to re-explain by the acts model; it names a term the course defines, so it is about that
+    ("what is drift?", "explain ppv like im 5", "4.3"),
 ])
 def test_a_clarification_that_names_its_subject_is_answered_about_that_subject(tutor_services, first, clarification,
                                                                                gold):
@@ -144,6 +146,12 @@ def test_a_clarification_that_names_its_subject_is_answered_about_that_subject(t
     _, again = ask_all(tutor_services, [first, clarification])
     assert again.status == "answered" and again.citations[0].ref == gold
     assert "(about:" not in again.resolved_question
+
+
+def test_a_request_to_explain_a_named_term_simply_is_answered_as_the_first_message_too(tutor_services):
+    # It was "Which part should I explain?": the re-explain reply, with nothing to re-explain.
+    a = tutor.answer(tutor_services, "explain ppv like im 5", session_id=tutor.new_session(tutor_services))
+    assert a.status == "answered" and a.citations[0].ref == "4.3"
 
 
 def test_a_search_box_query_with_typos_is_answered_and_says_what_it_searched(tutor_services):

@@ -75,6 +75,11 @@ def generic_stems(course: Course) -> frozenset[str]:
 NO_TERMS = Terms()
 
 
+def named_terms(text: str, terms: Terms) -> list[Term]:
+    """The core terms a message names, in any of their spellings ("ppv" names positive predictive value)."""
+    return [t for t in terms.all if t.core and t.regex.search(text)]
+
+
 def course_terms(course: Course) -> Terms:
     """The terms of this course (built once per parsed course)."""
     def build() -> Terms:

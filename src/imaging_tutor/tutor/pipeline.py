@@ -13,7 +13,7 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import InvalidInput
-from ..quiz.terms import course_terms
+from ..quiz.terms import course_terms, named_terms
 from ..retrieval.fusion import retrieve
 from ..retrieval.results import Retrieval
 from ..text import expand_acronyms
@@ -355,6 +355,11 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
         embedder.prefetch([text, spelled, expand_acronyms(ask_of(spelled), snapshot.acronyms)])
     vector = embedder.embed([text])[0]
     act = acts.classify(vector, text, vocabulary, models.acts)
+    if act == "clarify" and named_terms(text, course_terms(course)):
+        # "explain ppv like im 5" asks to have PPV explained simply, not the last topic again: a request to
+        # re-explain that names a term the course defines is a question about that term. (None of the 194
+        # labelled re-explain requests, evals/acts/ and the conversation sets, names one.)
+        act = "question"
     if act == "clarify" and past:
         # "I don't get it", "simpler please": the last topic again, explained from its simplest sentences.
         text = past[-1].subject or past[-1].question
