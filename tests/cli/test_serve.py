@@ -1,4 +1,4 @@
-"""`imaging-tutor serve --workers N` tells each worker how many there are, which sizes its share of the cores."""
+"""`imaging-tutor serve` and `up`: the worker count each worker reads, and how the UI is started."""
 from __future__ import annotations
 
 import argparse
@@ -30,3 +30,10 @@ def test_serve_passes_the_worker_count_to_the_workers(tmp_path, monkeypatch):
     assert fake.seen == {"app": "imaging_tutor.api.app:create_app", "workers": 3, "env": "3"}
     assert Settings().api_workers == 3  # what each worker's settings then say
     assert Settings().resolved_answer_concurrency(cores=6) == 2
+
+
+def test_the_ui_runs_one_script_run_at_a_time():
+    """Fast reruns let an interrupted run write the session beside the new one: a course switch got the other
+    course's conversation back (seen under load in tests/ui/test_browser.py's course switch)."""
+    command = serve.ui_command(Settings())
+    assert command[command.index("--runner.fastReruns") + 1] == "false"

@@ -57,7 +57,11 @@ def ui_script() -> Path:
 
 
 def ui_command(settings: Settings, host: str | None = None, port: int | None = None) -> list[str]:
+    """Streamlit with reruns one at a time: with its default fast reruns a run a click interrupts keeps going
+    beside the new one until its next Streamlit call, so a course switch made while the run before it was still
+    loading a conversation got that conversation back (the other course's chat, sent to this course's API)."""
     return [sys.executable, "-m", "streamlit", "run", str(ui_script()),
+            "--runner.fastReruns", "false",
             "--server.headless", "true",
             "--server.address", host or settings.ui_host,
             "--server.port", str(port or settings.ui_port),
