@@ -87,3 +87,34 @@ def test_courses_share_one_answer_slot(tmp_path, courses, make_services):
     slot.release()
     slot.release()
 
+
+
+def test_finding_a_built_course_never_waits_for_the_courses_folder(tmp_path, courses, make_services, monkeypatch):
+    """`built_course` runs on the API's event loop: a catalog being read from disk must not stall it."""
+    import threading
+
+    from imaging_tutor.corpus import catalog as catalog_module
+
+    root = make_services(Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, courses_dir=courses))
+    child = root.for_course("home-composting")
+    reading, release = threading.Event(), threading.Event()
+    real_build = catalog_module.build_catalog
+
+    def slow_build(settings):  # a fake disk that stays busy until the test lets it go
+        reading.set()
+        release.wait(30)
+        return real_build(settings)
+
+    monkeypatch.setattr(catalog_module, "build_catalog", slow_build)
+    rescan = threading.Thread(target=root.catalog, kwargs={"refresh": True})
+    rescan.start()
+    try:
+        assert reading.wait(10)
+        found: list = []
+        lookup = threading.Thread(target=lambda: found.append(root.built_course("home-composting")))
+        lookup.start()
+        lookup.join(5)
+        assert found == [child], "built_course waited for the catalog being read"
+    finally:
+        release.set()
+        rescan.join(30)

@@ -60,7 +60,12 @@ class Services:
         self._index: "IndexProvider | None" = None
         self._courses = None
         self._measures: dict[int, "SupportMeasure"] = {}
+        # `_lock` guards only quick reads and writes of the dicts below: `built_course` takes it on the API's event
+        # loop, so nothing that reads the disk or embeds may hold it. Slow builds have their own locks.
         self._lock = threading.RLock()
+        self._catalog_lock = threading.Lock()
+        self._measure_lock = threading.Lock()
+        self._writer_lock = threading.Lock()
         # One lock per part: a request that needs only the database must not wait while the model loads.
         self._part_locks = {attr: threading.Lock()
                             for attr in ("_embedder", "_store", "_database", "_models", "_index", "_courses")}
@@ -126,7 +131,7 @@ class Services:
     def writer(self) -> "Writer | None":
         """The LLM answer writer when an endpoint is configured, else None (the extractive writer is used)."""
         if not self._writer_built:
-            with self._lock:
+            with self._writer_lock:
                 if not self._writer_built:
                     if self.settings.llm_enabled:
                         from .tutor.llm import LangchainWriter
@@ -169,7 +174,7 @@ class Services:
         """The verifier's support measure for this course (section passages embedded once)."""
         from .tutor.support import SupportMeasure
 
-        with self._lock:
+        with self._measure_lock:
             measure = self._measures.get(id(course))
             if measure is None or measure.course is not course:
                 self._measures.clear()
@@ -184,7 +189,7 @@ class Services:
 
         if self._parent is not None:
             return self._parent.catalog(refresh)
-        with self._lock:
+        with self._catalog_lock:
             if self._catalog is None or refresh:
                 self._catalog = build_catalog(self.settings)
                 self._catalog_read = time.monotonic()
