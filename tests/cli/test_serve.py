@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from imaging_tutor.cli import serve
 from imaging_tutor.config import Settings
@@ -37,3 +38,10 @@ def test_the_ui_runs_one_script_run_at_a_time():
     course's conversation back (seen under load in tests/ui/test_browser.py's course switch)."""
     command = serve.ui_command(Settings())
     assert command[command.index("--runner.fastReruns") + 1] == "false"
+
+
+def test_a_ui_started_by_hand_from_the_repository_also_runs_one_script_run_at_a_time():
+    import tomllib
+
+    config = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    assert tomllib.loads(config.read_text(encoding="utf-8"))["runner"]["fastReruns"] is False
