@@ -134,3 +134,15 @@ def test_next_section_goes_on_from_where_the_last_answer_was(tutor_services):
     tutor.answer(tutor_services, f"[{last}]", session_id=session)
     end = tutor.answer(tutor_services, "next section", session_id=session)
     assert end.status == "small_talk" and "last section" in end.answer
+
+
+@pytest.mark.parametrize("message, chapter", [("what should I study before chapter 4?", 4),
+                                              ("what is the quiz for chapter 3 about", 3)])
+def test_a_refused_question_that_names_a_chapter_points_inside_that_chapter(tutor_services, message, chapter):
+    """The pointer of a refusal is where the learner is looking, not a section of another chapter (both once
+    pointed at 5.0)."""
+    refused = tutor.answer(tutor_services, message)
+    assert refused.status == "out_of_scope" and not refused.citations
+    assert refused.suggestions and all(s.ref.startswith(f"{chapter}.") for s in refused.suggestions)
+    pointed = re.findall(r"\b(\d+\.\d+) “", refused.answer)
+    assert pointed and all(ref.startswith(f"{chapter}.") for ref in pointed), refused.answer

@@ -109,9 +109,20 @@ def _opening(section: Section, n: int = OPENING_SENTENCES) -> list[str]:
     return out
 
 
-def _intro(course: Course, number: int) -> Section:
+def intro_section(course: Course, number: int) -> Section:
+    """A chapter's opening section (its N.0 when it has one)."""
     chapter = course.chapter(number)
     return next((s for s in chapter.sections if s.section == 0), chapter.sections[0])
+
+
+def chapter_named(message: str, course: Course) -> int | None:
+    """The course chapter a message names ("before chapter 4", "ch. 2's quiz"), None when it names none or one the
+    course lacks."""
+    found = _CHAPTER.search(message)
+    if found is None:
+        return None
+    number = int(found.group(1))
+    return number if number in {c.number for c in course.chapters} else None
 
 
 @dataclass(frozen=True)
@@ -131,8 +142,8 @@ def overview(place: Place, course: Course) -> Overview:
     numbers = [c.number for c in course.chapters]
     if place.kind == "outline":
         # The headings themselves, each marked with its chapter's opening section (a click opens it there).
-        lines = [f"{c.number}. {c.title} [{_intro(course, c.number).ref}]" for c in course.chapters]
-        citations = [Citation.of(_intro(course, n), _opening(_intro(course, n), 1)[0]) for n in numbers]
+        lines = [f"{c.number}. {c.title} [{intro_section(course, c.number).ref}]" for c in course.chapters]
+        citations = [Citation.of(intro_section(course, n), _opening(intro_section(course, n), 1)[0]) for n in numbers]
         text = (f"“{course.title}” has {len(numbers)} chapters:\n\n" + "\n".join(lines)
                 + f"\n\nAsk about any of them, e.g. “tell me about chapter {numbers[0]}”.")
         return Overview(True, text, [], citations, course.title)
@@ -153,7 +164,7 @@ def overview(place: Place, course: Course) -> Overview:
         parts = "; ".join(f"{s.ref} {s.section_title}" for s in chapter.sections if s.section != 0)
         head = (f"Chapter {chapter.number} “{chapter.title}” has these sections: {parts}. It begins:" if parts
                 else f"Chapter {chapter.number} “{chapter.title}” begins:")
-        first = (_intro(course, place.number), *chapter.sections)
+        first = (intro_section(course, place.number), *chapter.sections)
         intro = next((s for s in first if _opening(s)), chapter.sections[0])  # an intro with text
         chosen = [(intro, s) for s in _opening(intro)]
         about = chapter.title

@@ -6,7 +6,7 @@ import queue
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 import numpy as np
@@ -73,9 +73,21 @@ def clean_question(question: str, settings: Settings) -> str:
 def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
     """A plain refusal; when the course touches the subject, where it does (a pointer, never an answer)."""
     text = OUT_OF_SCOPE_TEXT
-    if not retrieval.sections or decision.features["sentence_max"] < SUGGESTION_FLOOR:
-        return Answer(status="out_of_scope", answer=text)
     snap = retrieval.snapshot
+    chapter = navigate.chapter_named(query, snap.course)
+    if chapter is None and (not retrieval.sections or decision.features["sentence_max"] < SUGGESTION_FLOOR):
+        return Answer(status="out_of_scope", answer=text)
+    if chapter is not None:
+        # "what should I study before chapter 4?": the pointer stays in the chapter the learner named, never a
+        # section of another chapter that happened to rank first
+        inside = [s for s in retrieval.sections if snap.course.section(s.ref).chapter == chapter]
+        if not inside:
+            intro = navigate.intro_section(snap.course, chapter)
+            text += (f" Chapter {chapter} “{snap.course.chapter(chapter).title}” begins at {intro.ref} "
+                     f"“{intro.section_title}”.")
+            return Answer(status="out_of_scope", answer=text,
+                          suggestions=[Suggestion(ref=intro.ref, section_title=intro.section_title)])
+        retrieval = replace(retrieval, sections=inside)
     top = retrieval.sections[0].ref
     section = snap.course.section(top)
     named = mentioned_phrase(query, section.text, course_section_shares(snap))
