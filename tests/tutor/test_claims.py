@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from imaging_tutor.tutor.claims import analyse, exchanged, polarity_flipped, quantifier_change, stem
+from imaging_tutor.tutor.claims import analyse, exchanged, number_change, polarity_flipped, quantifier_change, stem
 
 COSTLY = "A missed fracture on the night shift is far more costly than a few extra scans sent for a second read."
 FLOODS = "The river floods the town in winter, while the snowmelt feeds the river in spring."
@@ -102,6 +102,9 @@ def test_absolute_words_are_strength(claim, passage):
     ("A green light says nothing about the tyre pressure.", "A green light does not mean the tyre pressure is right."),
     # "only" restating "just"
     ("Each step often takes only a few minutes.", "Each step often takes just a few minutes."),
+    # an adverb restating its adjective: "generally" is "in a general sense", "usually" "as usual"
+    ("The map is useful for planning generally but can mislead on the day.",
+     "The map is useful for planning in a general sense, but it can mislead on the day."),
 ])
 def test_restated_strength_is_no_change(claim, passage):
     assert not quantifier_change(analyse(claim), analyse(passage))
@@ -120,3 +123,26 @@ def test_a_superlative_keeps_its_direction():
     claim = analyse("Alerts cover the least dangerous storms.")
     passage = analyse("Alerts cover the most dangerous storms.")
     assert "least" in claim.content and "most" in passage.content
+
+
+def test_every_number_of_a_fraction_belongs_to_the_word_after_it():
+    """'72/90 normals': 72 is about the normals as much as 90 is (a restated fraction was read as a changed number)."""
+    passage = analyse("The forecast was right on 80% of dry days (because 72/90 days stayed dry).")
+    assert not number_change(analyse("The forecast was right on 80% of dry days, since 72 days stayed dry."), passage)
+    assert number_change(analyse("The forecast was right on 80% of dry days, since 70 days stayed dry."),
+                         passage) == {"70"}
+
+
+def test_a_number_said_twice_is_read_at_each_place():
+    """'30 of 50 members ... a 30 percent chance' for '... a 60 percent chance': the second 30 is the change."""
+    passage = analyse("If 30 of 50 members bring rain, that suggests about a 60 percent chance.")
+    assert number_change(analyse("If 30 of 50 members bring rain, that suggests about a 30 percent chance."),
+                         passage) == {"30"}
+
+
+def test_numbers_that_trade_places_are_changed():
+    passage = analyse("Cool the stock to 20 degrees within two hours, then to 5 degrees in the next four hours.")
+    assert number_change(analyse("Cool the stock to 20 degrees within four hours, then to 5 degrees in the next two "
+                                 "hours."), passage)
+    assert not number_change(analyse("Cool the stock to 20 degrees within two hours and to 5 degrees in the next "
+                                     "four hours."), passage)

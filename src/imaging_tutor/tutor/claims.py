@@ -366,6 +366,8 @@ def quantifier_change(claim: Analysis, passage: Analysis) -> str:
     for t in c_quants:
         if t.stem in p_words:
             continue
+        if t.stem.endswith("ly") and t.stem[:-2] in passage.content:
+            continue  # "generally" restates "in a general sense", "usually" "as usual"
         if t.stem in ("never", "nothing", "none", "nobody") and _plain_negation(passage):
             continue  # "never has to" restates "does not require", "says nothing about X" "does not mean X"
         if t.level >= NEARLY and p_level < t.level:
@@ -403,23 +405,39 @@ def _say(tokens: list[Token]) -> str:
 
 def number_change(claim: Analysis, passage: Analysis) -> set[str]:
     """Numbers of the claim the passage lacks, or that the passage gives a different number in the same place
-    ('two outcomes' where the passage has 'two labels' and 'four outcomes')."""
+    ('two outcomes' where the passage has 'two labels' and 'four outcomes'), or in another order ('within four
+    hours, then two hours' for 'within two hours, then four hours')."""
     changed = claim.numbers - passage.numbers
     p_near = _number_neighbours(passage)
-    for number, word in _number_neighbours(claim).items():
-        others = {n for n, w in p_near.items() if w == word}
-        if others and number not in others:
-            changed.add(number)
+    c_near = _number_neighbours(claim)
+    for word in dict.fromkeys(w for _, w in c_near):
+        others = [n for n, w in p_near if w == word]
+        if not others:
+            continue
+        at = 0
+        for number in (n for n, w in c_near if w == word):
+            if number not in others:
+                changed.add(number)
+            elif number in others[at:]:
+                at = others.index(number, at) + 1
+            else:
+                changed.add(number)  # the passage has it before a number the claim put first
     return changed
 
 
-def _number_neighbours(a: Analysis) -> dict[str, str]:
-    """Each number with the content word right after it ('4 outcomes')."""
-    out: dict[str, str] = {}
+def _number_neighbours(a: Analysis) -> list[tuple[str, str]]:
+    """Each number with the content word right after it ('4 outcomes'), in reading order, at every place the number
+    stands; every number of a run counts ('72/90 normals', '18 of 90 normal scans': both are about the normals)."""
+    out: list[tuple[str, str]] = []
     toks = a.tokens
     for i, t in enumerate(toks):
-        if t.kind == "number" and i + 1 < len(toks) and toks[i + 1].kind == "content" and toks[i + 1].clause == t.clause:
-            out.setdefault(t.stem, toks[i + 1].stem)
+        if t.kind != "number":
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j].kind == "number" and toks[j].clause == t.clause:
+            j += 1
+        if j < len(toks) and toks[j].kind == "content" and toks[j].clause == t.clause:
+            out.append((t.stem, toks[j].stem))
     return out
 
 
