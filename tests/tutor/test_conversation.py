@@ -34,6 +34,15 @@ def test_a_follow_up_explains_further_instead_of_repeating_the_last_answer(tutor
     assert not {s.text for s in unclear.sentences} & {s.text for s in first.sentences}, unclear.answer
 
 
+def test_a_follow_up_does_not_give_again_the_sentences_its_new_sentence_leans_on(tutor_services):
+    """4.3's later sentences lean back on the ones that define PPV ("That is ...", "Similarly, ..."): the follow-up
+    gives the new sentences, not the definition again before them."""
+    first, simpler = ask_all(tutor_services, ["what is ppv", "can you explain it simpler"])
+    assert simpler.citations[0].ref == first.citations[0].ref == "4.3"
+    assert simpler.sentences and not {s.text for s in simpler.sentences} & {s.text for s in first.sentences}, \
+        simpler.answer
+
+
 @pytest.mark.parametrize("turns", [["What is shortcut learning?", "why does that matter?", "can you give me an example?"],
                                    ["What is PPV?", "why does it change with prevalence?",
                                     "can you explain it more simply?"]])

@@ -247,17 +247,19 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     for p in others[:MAX_OTHER]:
         if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
             chosen.append(p)
-    return _with_antecedents(chosen, snap, flags)
+    return _with_antecedents(chosen, snap, flags, said)
 
 
 def _redundant(p: Picked, chosen: list[Picked], snap) -> bool:
     return max(float(snap.sentence_vectors[p.index] @ snap.sentence_vectors[c.index]) for c in chosen) > REDUNDANT
 
 
-def _with_antecedents(chosen: list[Picked], snap, flags: list[dict]) -> list[Picked]:
+def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: frozenset[str] = frozenset()) -> list[Picked]:
     """Order: the lead first, then the rest of its section in course order, then the other section. A sentence that
     points back comes right after the sentences it leans on ("X. That is Y. Similarly, Z."), or is dropped when one
-    of them is not in its section; one that points ahead comes right before the sentence it announces."""
+    of them is not in its section; one that points ahead comes right before the sentence it announces. A sentence
+    it leans on that the conversation's last answer gave (`said`) is not given again: the learner has just read it,
+    and a follow-up that repeated it opened with the previous answer word for word."""
     lead = chosen[0]
     position = {i: snap.sentences[i].position for i in (p.index for p in chosen)}
     same = sorted([p for p in chosen[1:] if p.ref == lead.ref], key=lambda p: position[p.index])
@@ -283,6 +285,7 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict]) -> list[Pic
         group = _leaning_chain(p, snap, flags)
         if group is None:
             continue  # a sentence it leans on is not in this section: leave it out
+        group = [q for q in group if q is p or q.text not in said]
         after = flags[p.index]["announces"]
         if after is not None:
             nxt = snap.sentences[after]
