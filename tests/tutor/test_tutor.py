@@ -186,6 +186,40 @@ def test_what_asks_for_the_answer_and_what_does_not():
                                              "what is the answer to question 3?", "give me an example"))
 
 
+@pytest.mark.parametrize("message, about", [
+    ("give me a hint about PPV", "PPV"), ("can I get a clue on drift?", "drift"), ("hint: what is AUC?", "what is AUC"),
+    ("okay, hint on shortcut learning please", "shortcut learning"), ("hint please", ""), ("give me a hint instead", ""),
+    ("I need a hint", ""), ("a hint for this one please", ""), ("another hint", ""),
+    ("what is a hint?", None), ("how do hints work?", None), ("give me the answer", None), ("no hints", None),
+])
+def test_what_asks_for_a_hint_and_what_it_is_about(message, about):
+    from imaging_tutor.tutor.hints import hint_request
+
+    assert hint_request(message) == about
+
+
+def test_a_hint_asked_for_in_answer_mode_is_a_hint_not_the_answer(tutor_services, course):
+    """The product promise: hints instead of answers when asked. Before, "give me a hint about PPV" in answer mode
+    got 4.3's answer in full."""
+    full = tutor.answer(tutor_services, "what is PPV?")
+    sid = tutor.new_session(tutor_services)
+    hint = tutor.answer(tutor_services, "give me a hint about PPV", session_id=sid)
+    assert hint.mode == "hint" and hint.hint["step"] == 1 and "Hint 1 of 4" in hint.answer
+    assert hint.hint["ref"] == full.citations[0].ref
+    assert all(s.text not in hint.answer for s in full.sentences)
+    check_contract(hint, course)
+    assert tutor.answer(tutor_services, "another hint", session_id=sid).hint["step"] == 2
+    cloze = tutor.answer(tutor_services, "can I get another hint please", session_id=sid)
+    assert cloze.hint["kind"] == "cloze"
+    gap = re.search(r"with a gap: “(.+)” \[", cloze.answer).group(1)
+    assert len(gap.split()) >= 6  # never a bare "That is _____."
+    # after a question answered in answer mode, a bare request starts the ladder on that question
+    sid = tutor.new_session(tutor_services)
+    drift = tutor.answer(tutor_services, "what is drift?", session_id=sid)
+    nudge = tutor.answer(tutor_services, "hint please", session_id=sid, mode="hint")
+    assert nudge.hint["step"] == 1 and nudge.hint["ref"] == drift.citations[0].ref
+
+
 @pytest.mark.parametrize("question", [
     "my CT says I have a 7mm nodule, should I worry?",
     "the AI flagged a bleed on my mom's scan, do we need to go to the ER?",

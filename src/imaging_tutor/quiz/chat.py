@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..errors import InvalidInput
 from ..storage.models import QuizAttempt, QuizChatLink, QuizSession, utcnow
 from ..tutor import conversations
-from ..tutor.hints import wants_answer
+from ..tutor.hints import hint_request, wants_answer
 from ..tutor.schemas import Answer, Citation
 from .grading import is_empty
 from .hints import hint as hint_step
@@ -180,7 +180,7 @@ def reply(services, session_id: str, learner_id: str, message: str, link: QuizCh
     course = services.course()
     terms = course_terms(course)
     base = {"quiz_session_id": link.quiz_session_id, "item": item.public().model_dump()}
-    if _HINT.match(message):
+    if _HINT.match(message) or hint_request(message) == "":  # "hint", "can I get a hint?"
         with db.scope() as s:
             row = s.get(QuizChatLink, link.quiz_session_id)
             row.hints = min(4, row.hints + 1)

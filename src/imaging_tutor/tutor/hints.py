@@ -36,6 +36,16 @@ _CUES = (
     (re.compile(r"\b(?:difference|differ|vs|versus|compare)\b", re.I),
      "What question does each idea answer, and what kind of mistake does each one protect against?"),
 )
+# "give me a hint about PPV", "can I get a clue on drift?", "hint: what is AUC?", "hint please": a request for a hint,
+# in answer mode too (a learner who asks for a hint must not get the answer). English, the same for every course.
+_ASKS_HINT = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|so|please|pls|hey|hi)[,.!\s]+)*"
+    r"(?:(?:(?:can|could|may)\s+(?:i|you)\s+(?:get|have|give\s+me)|i'?d\s+like|i\s+would\s+like|i\s+want|i\s+need|"
+    r"give\s+me|just|please)\s+)*"
+    r"(?:(?:a|an|another|one\s+more|some|a\s+small|a\s+little|a\s+quick)\s+)?(?:hint|clue|nudge)s?\b"
+    r"(?:\s+(?:please|pls|instead|first|only))*\s*"
+    r"(?:(?:[:,-]|about|on|for|with|regarding|to)\s*(?P<rest>.*?))?\s*[.!?]*\s*$", re.I)
+SHORT_CLOZE = 6  # words: a gapped sentence shorter than this is shown after the answer's sentence before it
 NOTHING_TO_CLIMB = ("Ask me a question about the course first, and I will guide you to the answer one hint at a "
                     "time.")
 _DEFAULT_CUE = "How would you put the key idea of that passage in your own words, with one example from the course?"
@@ -51,7 +61,17 @@ class LastHint:
 
 
 def wants_next_hint(message: str) -> bool:
-    return bool(_NEXT.match(message)) or wants_answer(message)
+    return bool(_NEXT.match(message)) or wants_answer(message) or hint_request(message) == ""
+
+
+def hint_request(message: str) -> str | None:
+    """What a request for a hint is about ("give me a hint about PPV" -> "PPV"; "" for a bare "hint please"), or
+    None when the message asks for no hint ("what is a hint?" asks about the word)."""
+    m = _ASKS_HINT.match(message.replace("’", "'"))
+    if m is None:
+        return None
+    rest = re.sub(r"(?:[\s,]+(?:please|pls|thanks|thank you))+$", "", (m.group("rest") or "").strip(), flags=re.I)
+    return "" if rest.lower() in ("", "it", "this", "that", "this one", "that one", "the question") else rest
 
 
 def wants_answer(message: str) -> bool:
@@ -127,8 +147,12 @@ def hint_answer(step: int, question: str, focus: str, full: Answer, course: Cour
             line = (f"{prefix}: in [{ref}], look for what the course says about “{idea}”." if idea
                     else f"{prefix}: in [{ref}], look for the sentence that answers the question directly.")
         else:
-            line = (f"{prefix}: the key sentence, with a gap: "
-                    f"“{blank_idea(key.text, key_idea(key.text, question, terms), question, terms)}” [{ref}]")
+            gapped = blank_idea(key.text, key_idea(key.text, question, terms), question, terms)
+            at = full.sentences.index(key)
+            if len(words(gapped)) < SHORT_CLOZE and at > 0 and full.sentences[at - 1].refs[:1] == [ref]:
+                # "That is _____." says nothing alone: the sentence it follows in the answer comes with it
+                gapped = f"{full.sentences[at - 1].text} {gapped}"
+            line = f"{prefix}: the key sentence, with a gap: “{gapped}” [{ref}]"
         text = f"{line}\n\nGuiding question: {cue_for(question)}\n\nAsk again, or say “another hint”, for the next step."
         opening = " ".join(key.text.split()[:4])
         citations = [Citation.of(section, opening)]

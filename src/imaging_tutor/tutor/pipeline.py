@@ -195,11 +195,21 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
         refused = _refused_just_before(state.turns)
-        if mode == "hint":
-            last = hints.last_hint(state.turns)
-            if hints.climbs(q, last):
-                # The next step for the question the last hint was about, read as it was read then.
-                hint_step, hint_of, q, past = hints.next_step(q, last), last.question, last.focus, []  # capped
+    # "give me a hint about PPV" asks for a hint, whichever mode the chat is in: never the answer
+    asked_hint = hints.hint_request(q)
+    if asked_hint is not None:
+        mode = "hint"
+        if asked_hint:
+            q = hint_of = asked_hint
+    if session_id is not None and mode == "hint":
+        last = hints.last_hint(state.turns)
+        if hints.climbs(q, last):
+            # The next step for the question the last hint was about, read as it was read then.
+            hint_step, hint_of, q, past = hints.next_step(q, last), last.question, last.focus, []  # capped
+        elif hints.wants_next_hint(q) and past and not hints.wants_answer(q):
+            # "hint please" after a question answered in answer mode: the ladder starts on that question
+            q = hint_of = past[-1].subject or past[-1].question
+            past = []
     if learner_id is None and mode == "answer" and is_quiz_request(q):
         return _no_learner_quiz(services, session_id, q)
     snapshot = services.index()
