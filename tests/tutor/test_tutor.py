@@ -213,6 +213,11 @@ def test_a_hint_asked_for_in_answer_mode_is_a_hint_not_the_answer(tutor_services
     assert cloze.hint["kind"] == "cloze"
     gap = re.search(r"with a gap: “(.+)” \[", cloze.answer).group(1)
     assert len(gap.split()) >= 6  # never a bare "That is _____."
+    # a signed-in learner asking for a hint gets the hint, not a chat quiz (the quiz-request model alone reads
+    # "give me a hint about PPV" as a request to be quizzed)
+    learner = tutor.new_session(tutor_services, learner_id="learner-hint")
+    signed_in = tutor.answer(tutor_services, "give me a hint about PPV", session_id=learner, learner_id="learner-hint")
+    assert signed_in.quiz is None and signed_in.hint["step"] == 1
     # after a question answered in answer mode, a bare request starts the ladder on that question
     sid = tutor.new_session(tutor_services)
     drift = tutor.answer(tutor_services, "what is drift?", session_id=sid)

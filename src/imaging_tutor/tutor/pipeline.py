@@ -188,7 +188,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         # "quiz me" (or a request in other words, read by the quiz-request model), and replies to an open chat
         # question, go to the quiz (quiz/chat.py)
         requested = (mode == "answer" and learner_id is not None and state.open_quiz is None
-                     and asks_for_quiz(services, q))
+                     and hints.hint_request(q) is None and asks_for_quiz(services, q))
         quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter,
                             requested=requested)
         if quizzed is not None:
