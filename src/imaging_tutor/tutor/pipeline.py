@@ -180,6 +180,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     refused: str | None = None  # the question just refused as not covered, when the last turn was that
     # The message as the learner sent it (stored); for hint mode, the ladder's step and the question it is about.
     message, hint_step, hint_of = q, 1, q
+    # "give me a hint about PPV" asks for a hint, whichever mode the chat is in: never the answer, nor a chat quiz
+    asked_hint = hints.hint_request(q)
     if session_id is not None:
         # Whose conversation it is, its last turns and its open quiz question, in one read. A new id is fine: the
         # session is created with its first turn (add_turn).
@@ -189,15 +191,13 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         # "quiz me" (or a request in other words, read by the quiz-request model), and replies to an open chat
         # question, go to the quiz (quiz/chat.py)
         requested = (mode == "answer" and learner_id is not None and state.open_quiz is None
-                     and hints.hint_request(q) is None and asks_for_quiz(services, q))
+                     and asked_hint is None and asks_for_quiz(services, q))
         quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter,
                             requested=requested)
         if quizzed is not None:
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
         refused = _refused_just_before(state.turns)
-    # "give me a hint about PPV" asks for a hint, whichever mode the chat is in: never the answer
-    asked_hint = hints.hint_request(q)
     if asked_hint is not None:
         mode = "hint"
         if asked_hint:
@@ -207,8 +207,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         if hints.climbs(q, last):
             # The next step for the question the last hint was about, read as it was read then.
             hint_step, hint_of, q, past = hints.next_step(q, last), last.question, last.focus, []  # capped
-        elif hints.wants_next_hint(q) and past and not hints.wants_answer(q):
-            # "hint please" after a question answered in answer mode: the ladder starts on that question
+        elif past and hints.wants_next_hint(q) and not hints.wants_answer(q):
+            # "hint please" after a question answered in answer mode: the ladder starts on that question (a request
+            # for the answer itself, with no ladder, is read as a question as before)
             q = hint_of = past[-1].subject or past[-1].question
             past = []
     if learner_id is None and mode == "answer" and is_quiz_request(q):
