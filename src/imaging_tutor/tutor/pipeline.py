@@ -22,6 +22,7 @@ from . import hints
 from . import acts
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
+from .recap import NOTHING_TO_RECAP, recap_request, short_version
 from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
@@ -198,6 +199,12 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
         refused = _refused_just_before(state.turns)
+    # "can you repeat that?", "tl;dr?": the last answer again, or in short, never other sentences of its topic (in
+    # hint mode a short version would give the answer away: read as before)
+    recap = recap_request(q) if asked_hint is None else None
+    if recap == "repeat" or (recap == "summary" and mode == "answer"):
+        return _recap(services, recap, q, session_id, state.turns if session_id is not None else [], learner_id,
+                      mode)
     if asked_hint is not None:
         mode = "hint"
         if asked_hint:
@@ -312,13 +319,46 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     result.corrected_question = correction.text if correction.changed else ""
     result.mode = mode
     if session_id is not None:
-        result.session_id = session_id
         # The question's own vector, when it was embedded as typed (a corrected spelling embeds the correction).
         asked = reading.vector.astype(np.float32).tobytes() if reading.correction.text == q else None
-        result.turn_id = conversations.add_turn(db, session_id, message, result.resolved_question, result.status,
-                                                json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
-                                                learner_id=learner_id, course_id=course.id, question_vector=asked,
-                                                vector_model=embedder.name)
+        _store_turn(services, session_id, message, result, learner_id=learner_id, question_vector=asked)
+    return result
+
+
+def _store_turn(services, session_id: str, message: str, result: Answer, *, learner_id: str | None = None,
+                question_vector: bytes | None = None) -> None:
+    """Add the turn to its conversation (the session is created with its first turn) and note its ids."""
+    result.session_id = session_id
+    result.turn_id = conversations.add_turn(services.db, session_id, message, result.resolved_question, result.status,
+                                            json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
+                                            learner_id=learner_id, course_id=services.course().id,
+                                            question_vector=question_vector, vector_model=services.embedder.name)
+
+
+def _recap(services, kind: str, message: str, session_id: str | None, rows, learner_id: str | None,
+           mode: Mode) -> Answer:
+    """The conversation's last turn again (`repeat`), or its answer in short (`summary`), stored as a turn that keeps
+    its topic, so a follow-up after it still leans on what was repeated."""
+    previous = None
+    for row in reversed(rows):
+        try:
+            previous = Answer.model_validate_json(row.answer_json or "{}")
+        except ValueError:
+            continue
+        break
+    if previous is None:
+        result = Answer(status="small_talk", answer=NOTHING_TO_RECAP, resolved_question=message)
+    elif kind == "summary" and previous.status == "answered" and len(previous.sentences) > 1 and not previous.quiz:
+        result = short_version(previous, services.course())
+    else:
+        result = previous.model_copy(deep=True)
+    if previous is not None:
+        result.resolved_question = f"{message} (about: {previous.subject or rows[-1].question})"
+        result.topic, result.subject = previous.topic, previous.subject
+        result.corrected_question = ""
+    result.mode = mode
+    if session_id is not None:
+        _store_turn(services, session_id, message, result, learner_id=learner_id)
     return result
 
 
@@ -335,10 +375,7 @@ def _no_learner_quiz(services, session_id: str | None, q: str) -> Answer:
     """The reply to "quiz me" without a learner, stored as a turn of the conversation like any other."""
     result = Answer(status="small_talk", answer=NO_LEARNER_QUIZ_TEXT, resolved_question=q, mode="answer")
     if session_id is not None:
-        result.session_id = session_id
-        result.turn_id = conversations.add_turn(services.db, session_id, q, q, result.status,
-                                                json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
-                                                course_id=services.course().id)
+        _store_turn(services, session_id, q, result)
     return result
 
 

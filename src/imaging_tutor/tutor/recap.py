@@ -1,0 +1,70 @@
+"""Requests about the last answer itself: hear it again ("can you repeat that?") or get it in short ("tl;dr?").
+
+Read as questions, both were answered with *other* sentences of the topic (a follow-up gives what the conversation
+has not said yet), so "repeat that" said something new and "in one sentence?" gave a side example. A request counts
+only when every word of the message belongs to such a request: "summarize chapter 3", "in one sentence, what is
+PPV?" or "what did you say about triage earlier?" name something of their own and are read as before. The words are
+English request forms, the same on every course.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from ..text import words
+from .extractive import _DANGLING
+from .schemas import Answer, AnswerSentence, Citation
+
+Recap = Literal["repeat", "summary"]
+NOTHING_TO_RECAP = ("There is no answer to repeat or shorten yet. Ask me a question about the course, and then "
+                    "“repeat that” or “in one sentence?” works on my answer.")
+SUMMARY_MAX_SENTENCES = 2  # the sentence that says it most, with the one it leans on when it points back
+
+_POLITE = frozenset("""can could would will you u please pls plz me for us so ok okay just sorry the a an that it this
+what what's whats was is did your yours last answer again i oh hm hmm um well quickly quick give tell let""".split())
+_REPEAT_WORDS = _POLITE | frozenset("repeat say said come pardon once more one time missed catch hear didn't didnt".split())
+_SUMMARY_WORDS = _POLITE | frozenset("""summary summarize summarise summarized sum up tl dr tldr in nutshell gist short
+shorter version one single sentence line few words boil down key main point points bottom shorten condense brief
+briefly of to make""".split())
+_REPEAT = re.compile(r"\brepeat\b|\bagain\b|\bpardon\b|\bonce more\b|\bone more time\b|\bwhat did you say\b|"
+                     r"\bdidn'?t catch\b|\bmissed that\b", re.I)
+_SUMMARY = re.compile(r"\bsumm?ar(?:y|i[sz]e)\b|\bsum (?:\w+ )?up\b|\btl;? ?dr\b|\bnutshell\b|\bgist\b|\bin short\b|"
+                      r"\bshort(?:er)? version\b|\bin (?:one|a single|1|a few) (?:sentence|line|word)s?\b|"
+                      r"\bboil (?:\w+ )?down\b|\b(?:key|main) points?\b|\bbottom line\b|\bshorten\b|\bcondense\b|"
+                      r"\bbriefly\b", re.I)
+
+
+def recap_request(message: str) -> Recap | None:
+    """'repeat' or 'summary' when the whole message asks to hear the last answer again or in short; else None."""
+    text = message.replace("’", "'").replace("tl;dr", "tldr").replace("TL;DR", "tldr")
+    ws = [w.strip("'") for w in words(text)]
+    if not ws or len(ws) > 12:
+        return None
+    if _SUMMARY.search(text) and all(w in _SUMMARY_WORDS for w in ws):
+        return "summary"
+    if _REPEAT.search(text) and all(w in _REPEAT_WORDS for w in ws):
+        return "repeat"
+    return None
+
+
+def short_version(previous: Answer, course) -> Answer:
+    """The last answer in short: its lead, the sentence the answer was built around (the composer puts it first,
+    after the sentence it points back to, so "That is PPV." comes with its question); its own words and citations."""
+    said = previous.sentences
+    if len(said) <= 1:
+        return previous.model_copy(deep=True)
+    keep = 2 if _DANGLING.match(said[1].text) else 1
+    chosen: list[AnswerSentence] = list(said[:min(keep, SUMMARY_MAX_SENTENCES)])
+    citations: list[Citation] = []
+    for s in chosen:
+        for ref in s.refs:
+            if any(c.ref == ref for c in citations):
+                continue
+            section = course.section(ref)
+            earlier = next((c for c in previous.citations if c.ref == ref), None)
+            # the quote is the sentence itself when it is the course's own (extractive); an LLM's sentence keeps the
+            # passage its verified citation quoted
+            citations.append(Citation.of(section, s.text, earlier.score if earlier else 0.0)
+                             if s.text in section.text or earlier is None else earlier)
+    text = " ".join(f"{s.text} {' '.join(f'[{r}]' for r in s.refs)}" for s in chosen)
+    return Answer(status="answered", answer=text, citations=citations, sentences=chosen, writer=previous.writer)

@@ -1,0 +1,68 @@
+"""'Can you repeat that?' gives the last answer again; 'tl;dr?' gives it in short: neither is a new question."""
+from __future__ import annotations
+
+import pytest
+
+from imaging_tutor.tutor import pipeline as tutor
+from imaging_tutor.tutor.recap import NOTHING_TO_RECAP, recap_request
+
+REPEAT = ["can you repeat that?", "repeat that please", "say that again", "could you say it again?", "come again?",
+          "sorry, what did you say?", "pardon?", "once more please", "can you repeat the answer", "Repeat.",
+          "what was that again?", "one more time?"]
+SUMMARY = ["can you summarize that?", "summarise it please", "tl;dr?", "TLDR", "in one sentence?",
+           "can you sum that up", "give me the short version", "in a nutshell?", "what's the gist?",
+           "so in short?", "sum it up in one line", "could you summarize that in one sentence?", "summary please",
+           "boil it down for me", "give me the key point"]
+# The same words asking about something of their own: a question, a place, an earlier topic, another request.
+NEITHER = ["what did you say about triage earlier?", "summarize chapter 3", "can you summarise the plot of Hamlet?",
+           "repeat scans: why do they happen?", "what is a summary statistic?", "why do they repeat the scan?",
+           "summarize shortcut learning in one sentence", "in one sentence, what is PPV?",
+           "what's the key point of section 4.3?", "say that in french", "what is the gist of drift monitoring?",
+           "can you explain it simpler?", "what?", "thanks", "repeat after me: AI is magic",
+           "should we repeat the validation after an upgrade?"]
+
+
+@pytest.mark.parametrize("message", REPEAT)
+def test_a_request_to_hear_it_again_is_read_as_one(message):
+    assert recap_request(message) == "repeat"
+
+
+@pytest.mark.parametrize("message", SUMMARY)
+def test_a_request_for_the_short_version_is_read_as_one(message):
+    assert recap_request(message) == "summary"
+
+
+@pytest.mark.parametrize("message", NEITHER)
+def test_a_message_that_names_something_of_its_own_is_neither(message):
+    assert recap_request(message) is None
+
+
+def test_repeat_gives_the_last_answer_again_word_for_word(tutor_services):
+    sid = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "what is ppv?", session_id=sid)
+    again = tutor.answer(tutor_services, "can you repeat that?", session_id=sid)
+    assert first.status == again.status == "answered"
+    assert again.answer == first.answer and [c.ref for c in again.citations] == [c.ref for c in first.citations]
+    assert again.subject == first.subject and again.turn_id != first.turn_id
+    # the topic carries on: a follow-up after the repeat still leans on PPV
+    more = tutor.answer(tutor_services, "and why does it change with prevalence?", session_id=sid)
+    assert more.status == "answered" and more.citations[0].ref == "4.3"
+
+
+def test_short_version_is_one_sentence_of_the_last_answer_with_its_citation(tutor_services):
+    sid = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "what is shortcut learning?", session_id=sid)
+    short = tutor.answer(tutor_services, "tl;dr?", session_id=sid)
+    assert short.status == "answered" and 1 <= len(short.sentences) <= 2 < len(first.sentences)
+    said = {s.text for s in first.sentences}
+    assert all(s.text in said for s in short.sentences)
+    assert "shortcut learning" in short.answer.lower()  # the sentence that names the topic, not a side example
+    assert {c.ref for c in short.citations} <= {c.ref for c in first.citations}
+
+
+def test_with_nothing_said_yet_there_is_nothing_to_repeat(tutor_services):
+    sid = tutor.new_session(tutor_services)
+    reply = tutor.answer(tutor_services, "can you repeat that?", session_id=sid)
+    assert reply.status == "small_talk" and reply.answer == NOTHING_TO_RECAP and not reply.citations
+    alone = tutor.answer(tutor_services, "tl;dr?")
+    assert alone.status == "small_talk" and alone.answer == NOTHING_TO_RECAP
