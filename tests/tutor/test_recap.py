@@ -12,14 +12,16 @@ REPEAT = ["can you repeat that?", "repeat that please", "say that again", "could
 SUMMARY = ["can you summarize that?", "summarise it please", "tl;dr?", "TLDR", "in one sentence?",
            "can you sum that up", "give me the short version", "in a nutshell?", "what's the gist?",
            "so in short?", "sum it up in one line", "could you summarize that in one sentence?", "summary please",
-           "boil it down for me", "give me the key point"]
+           "boil it down for me", "give me the key point", "what's the most important thing in it?",
+           "main takeaway?", "what are the key ideas?"]
 # The same words asking about something of their own: a question, a place, an earlier topic, another request.
 NEITHER = ["what did you say about triage earlier?", "summarize chapter 3", "can you summarise the plot of Hamlet?",
            "repeat scans: why do they happen?", "what is a summary statistic?", "why do they repeat the scan?",
            "summarize shortcut learning in one sentence", "in one sentence, what is PPV?",
            "what's the key point of section 4.3?", "say that in french", "what is the gist of drift monitoring?",
            "can you explain it simpler?", "what?", "thanks", "repeat after me: AI is magic",
-           "should we repeat the validation after an upgrade?"]
+           "should we repeat the validation after an upgrade?", "what's the most important thing about AI?",
+           "what is the main idea of shortcut learning?", "which takeaway matters for triage?"]
 
 
 @pytest.mark.parametrize("message", REPEAT)

@@ -21,17 +21,18 @@ NOTHING_TO_RECAP = ("There is no answer to repeat or shorten yet. Ask me a quest
 SUMMARY_MAX_SENTENCES = 2  # the sentence that says it most, with the one it leans on when it points back
 
 _POLITE = frozenset("""can could would will you u please pls plz me for us so ok okay just sorry the a an that it this
-what what's whats was is did your yours last answer again i oh hm hmm um well quickly quick give tell let""".split())
+what what's whats was is are did your yours last answer again i oh hm hmm um well quickly quick give tell let""".split())
 _REPEAT_WORDS = _POLITE | frozenset("repeat say said come pardon once more one time missed catch hear didn't didnt".split())
 _SUMMARY_WORDS = _POLITE | frozenset("""summary summarize summarise summarized sum up tl dr tldr in nutshell gist short
 shorter version one single sentence line few words boil down key main point points bottom shorten condense brief
-briefly of to make""".split())
+briefly of to make most important thing things part takeaway takeaways idea ideas message lesson""".split())
 _REPEAT = re.compile(r"\brepeat\b|\bagain\b|\bpardon\b|\bonce more\b|\bone more time\b|\bwhat did you say\b|"
                      r"\bdidn'?t catch\b|\bmissed that\b", re.I)
 _SUMMARY = re.compile(r"\bsumm?ar(?:y|i[sz]e)\b|\bsum (?:\w+ )?up\b|\btl;? ?dr\b|\bnutshell\b|\bgist\b|\bin short\b|"
                       r"\bshort(?:er)? version\b|\bin (?:one|a single|1|a few) (?:sentence|line|word)s?\b|"
-                      r"\bboil (?:\w+ )?down\b|\b(?:key|main) points?\b|\bbottom line\b|\bshorten\b|\bcondense\b|"
-                      r"\bbriefly\b", re.I)
+                      r"\bboil (?:\w+ )?down\b|\b(?:key|main) (?:points?|ideas?|message|lessons?|takeaways?)\b|\btakeaways?\b|"
+                      r"\bmost important (?:thing|point|part|idea|message|lesson)s?\b|\bbottom line\b|\bshorten\b|"
+                      r"\bcondense\b|\bbriefly\b", re.I)
 
 
 def recap_request(message: str) -> Recap | None:
