@@ -55,6 +55,18 @@ def test_hint_mode_climbs_its_ladder_within_a_session(client):
     assert [t["question"] for t in turns] == ["What is specificity?", "another hint"]  # stored as sent
 
 
+def test_repeat_and_short_version_of_the_last_answer_through_the_api(client):
+    first = client.post("/api/v1/chat", json={"message": "What is PPV?"}, headers=learner()).json()
+    sid = first["session_id"]
+    again = client.post("/api/v1/chat", json={"message": "say that again", "session_id": sid},
+                        headers=learner()).json()
+    assert again["answer"] == first["answer"] and again["citations"] == first["citations"]
+    short = client.post("/api/v1/chat", json={"message": "tl;dr", "session_id": sid}, headers=learner()).json()
+    assert short["status"] == "answered" and len(short["sentences"]) < len(first["sentences"])
+    turns = client.get(f"/api/v1/sessions/{sid}", headers=learner()).json()["turns"]
+    assert [t["question"] for t in turns] == ["What is PPV?", "say that again", "tl;dr"]
+
+
 def test_a_new_session_id_from_the_client_is_created_for_that_learner(client):
     r = client.post("/api/v1/chat", json={"message": "What is PPV?", "session_id": "my-own-id"}, headers=learner())
     assert r.status_code == 200 and r.json()["session_id"] == "my-own-id"
