@@ -23,10 +23,11 @@ from . import acts
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
 from .recap import NOTHING_TO_RECAP, recap_request, short_version
+from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
-from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, mentioned_phrase, past_turns,
+from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, lean, mentioned_phrase, past_turns,
                       points_back_first, resolve, section_shares)
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
@@ -418,6 +419,10 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
         embedder.prefetch([text, spelled, expand_acronyms(ask_of(spelled), snapshot.acronyms)])
     vector = embedder.embed([text])[0]
     act = acts.classify(vector, text, vocabulary, models.acts)
+    # "more", "go on", "back to the first topic": the conversation steered, not small talk nor a question of its own
+    steer = (Steer(past[-1], 1) if go_on(text) else go_back(text, past)) if past else None
+    if steer is not None:
+        act = "question"
     if act == "clarify" and named_terms(text, course_terms(course)):
         # "explain ppv like im 5" asks to have PPV explained simply, not the last topic again: a request to
         # re-explain that names a term the course defines is a question about that term. (None of the 194
@@ -441,6 +446,8 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
                          turn_vector=alone.query_vector, prev_vector=prev_vector, rare=rare_word_test(embedder))
     if act == "clarify" and past:
         resolution = Resolution("continue", text, q, past[-1].topic, past[-1].subject or past[-1].question, past[-1])
+    elif steer is not None:
+        resolution = lean(text, "", steer.turn, steer.back, resolution.probability, resolution.features)
     retrieval = alone if resolution.context is None else find(resolution.query, resolution.context, alone,
                                                               bare=not resolution.own_topic)
     return TurnReading(correction, act, vector, alone, resolution, retrieval,

@@ -249,13 +249,19 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
     p = follow_up_probability(feats, model)
     if p < model.get("threshold", 0.5):
         return Resolution("standalone", turn, turn, own_topic, turn, None, p, feats)
+    return lean(turn, own_topic, context, back, p, feats)
+
+
+def lean(turn: str, own_topic: str, context: PastTurn, back: int = 1, p: float = 0.0,
+         feats: dict[str, float] | None = None) -> Resolution:
+    """The turn read with the earlier turn it leans on (`back` answered turns ago: 1 continues, more returns)."""
     kind = "return" if back > 1 else "continue"
     # The context is the question that opened the topic (a follow-up of a follow-up still leans on it), with the
     # new distinctive words of the turn before it: "and specificity?" after "what is sensitivity?".
     subject = context.subject or context.question
     query = f"{turn} ({subject})"
     merged = " ".join(list(dict.fromkeys((own_topic + " " + context.topic).split()))[:MAX_TOPIC_WORDS])
-    return Resolution(kind, query, turn, merged or context.topic, subject, context, p, feats, own_topic)
+    return Resolution(kind, query, turn, merged or context.topic, subject, context, p, feats or {}, own_topic)
 
 
 def past_turns(rows, vector_model: str | None = None) -> list[PastTurn]:
