@@ -14,6 +14,9 @@ SUMMARY = ["can you summarize that?", "summarise it please", "tl;dr?", "TLDR", "
            "so in short?", "sum it up in one line", "could you summarize that in one sentence?", "summary please",
            "boil it down for me", "give me the key point", "what's the most important thing in it?",
            "main takeaway?", "what are the key ideas?"]
+SOURCE = ["are you sure?", "really?", "that's wrong", "that is not right", "I don't think so", "source?",
+          "where does it say that?", "where is that from?", "what's the source for that?", "says who?", "prove it",
+          "how do you know?", "citation please", "where did you get that?", "I think you're wrong"]
 # The same words asking about something of their own: a question, a place, an earlier topic, another request.
 NEITHER = ["what did you say about triage earlier?", "summarize chapter 3", "can you summarise the plot of Hamlet?",
            "repeat scans: why do they happen?", "what is a summary statistic?", "why do they repeat the scan?",
@@ -21,7 +24,9 @@ NEITHER = ["what did you say about triage earlier?", "summarize chapter 3", "can
            "what's the key point of section 4.3?", "say that in french", "what is the gist of drift monitoring?",
            "can you explain it simpler?", "what?", "thanks", "repeat after me: AI is magic",
            "should we repeat the validation after an upgrade?", "what's the most important thing about AI?",
-           "what is the main idea of shortcut learning?", "which takeaway matters for triage?"]
+           "what is the main idea of shortcut learning?", "which takeaway matters for triage?",
+           "what is a reference standard?", "where does AI live in the workflow?", "how do you know if a model drifts?",
+           "are you sure the vendor is right?", "what's the source of label noise?", "is it wrong to trust AI?"]
 
 
 @pytest.mark.parametrize("message", REPEAT)
@@ -32,6 +37,11 @@ def test_a_request_to_hear_it_again_is_read_as_one(message):
 @pytest.mark.parametrize("message", SUMMARY)
 def test_a_request_for_the_short_version_is_read_as_one(message):
     assert recap_request(message) == "summary"
+
+
+@pytest.mark.parametrize("message", SOURCE)
+def test_a_challenge_or_a_request_for_the_source_is_read_as_one(message):
+    assert recap_request(message) == "source"
 
 
 @pytest.mark.parametrize("message", NEITHER)
@@ -68,3 +78,13 @@ def test_with_nothing_said_yet_there_is_nothing_to_repeat(tutor_services):
     assert reply.status == "small_talk" and reply.answer == NOTHING_TO_RECAP and not reply.citations
     alone = tutor.answer(tutor_services, "tl;dr?")
     assert alone.status == "small_talk" and alone.answer == NOTHING_TO_RECAP
+
+
+def test_a_challenge_gets_the_section_the_answer_came_from_and_its_words(tutor_services):
+    sid = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "what is a reader study?", session_id=sid)
+    sure = tutor.answer(tutor_services, "are you sure?", session_id=sid)
+    section = first.citations[0]
+    assert sure.status == "answered" and sure.citations[0].ref == section.ref
+    assert f"{section.ref} “{section.section_title}”" in sure.answer
+    assert sure.sentences and sure.sentences[0].text == first.sentences[0].text  # the course's words, not new ones

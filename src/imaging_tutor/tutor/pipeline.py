@@ -22,7 +22,7 @@ from . import hints
 from . import acts
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
-from .recap import NOTHING_TO_RECAP, recap_request, short_version
+from .recap import NOTHING_TO_RECAP, recap_request, short_version, with_source
 from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
@@ -203,7 +203,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     # "can you repeat that?", "tl;dr?": the last answer again, or in short, never other sentences of its topic (in
     # hint mode a short version would give the answer away: read as before)
     recap = recap_request(q) if asked_hint is None else None
-    if recap == "repeat" or (recap == "summary" and mode == "answer"):
+    if recap == "repeat" or (recap in ("summary", "source") and mode == "answer"):
         return _recap(services, recap, q, session_id, state.turns if session_id is not None else [], learner_id,
                       mode)
     if asked_hint is not None:
@@ -351,6 +351,8 @@ def _recap(services, kind: str, message: str, session_id: str | None, rows, lear
         result = Answer(status="small_talk", answer=NOTHING_TO_RECAP, resolved_question=message)
     elif kind == "summary" and previous.status == "answered" and len(previous.sentences) > 1 and not previous.quiz:
         result = short_version(previous, services.course())
+    elif kind == "source" and previous.status == "answered" and previous.sentences and not previous.quiz:
+        result = with_source(previous, services.course())
     else:
         result = previous.model_copy(deep=True)
     if previous is not None:

@@ -1,4 +1,5 @@
-"""Requests about the last answer itself: hear it again ("can you repeat that?") or get it in short ("tl;dr?").
+"""Requests about the last answer itself: hear it again ("can you repeat that?"), get it in short ("tl;dr?"), or
+be shown where it comes from ("are you sure?", "source?").
 
 Read as questions, both were answered with *other* sentences of the topic (a follow-up gives what the conversation
 has not said yet), so "repeat that" said something new and "in one sentence?" gave a side example. A request counts
@@ -15,7 +16,7 @@ from ..text import words
 from .extractive import _DANGLING
 from .schemas import Answer, AnswerSentence, Citation
 
-Recap = Literal["repeat", "summary"]
+Recap = Literal["repeat", "summary", "source"]
 NOTHING_TO_RECAP = ("There is no answer to repeat or shorten yet. Ask me a question about the course, and then "
                     "“repeat that” or “in one sentence?” works on my answer.")
 SUMMARY_MAX_SENTENCES = 2  # the sentence that says it most, with the one it leans on when it points back
@@ -34,9 +35,20 @@ _SUMMARY = re.compile(r"\bsumm?ar(?:y|i[sz]e)\b|\bsum (?:\w+ )?up\b|\btl;? ?dr\b
                       r"\bmost important (?:thing|point|part|idea|message|lesson)s?\b|\bbottom line\b|\bshorten\b|"
                       r"\bcondense\b|\bbriefly\b", re.I)
 
+# Doubting the answer or asking where it comes from: the tutor can only show the course's own words again.
+_SOURCE_WORDS = _POLITE | frozenset("""are you sure really that's that is not right wrong incorrect correct
+mistaken don't dont think so source sources where does it say from did get says who prove how know citation citations
+reference references you're youre seriously quote totally do""".split())
+_SOURCE = re.compile(r"\bare you sure\b|^\W*really\W*$|\b(?:that'?s|that is|you'?re|you are) (?:not right|wrong|"
+                     r"incorrect|not correct|mistaken)\b|\bi don'?t think so\b|\bsources?\b|\bwhere (?:does it say|"
+                     r"is (?:that|this|it) from|did you get)\b|\bsays who\b|\bprove it\b|\bhow do you know\b|"
+                     r"\bcitations?\b|\breferences?\b", re.I)
+SOURCE_LEAD = "I answer only from the course, and that answer comes from {where}. In the course's words:"
+
 
 def recap_request(message: str) -> Recap | None:
-    """'repeat' or 'summary' when the whole message asks to hear the last answer again or in short; else None."""
+    """'repeat', 'summary' or 'source' when the whole message asks to hear the last answer again, in short, or from
+    where it comes; else None."""
     text = message.replace("’", "'").replace("tl;dr", "tldr").replace("TL;DR", "tldr")
     ws = [w.strip("'") for w in words(text)]
     if not ws or len(ws) > 12:
@@ -45,16 +57,38 @@ def recap_request(message: str) -> Recap | None:
         return "summary"
     if _REPEAT.search(text) and all(w in _REPEAT_WORDS for w in ws):
         return "repeat"
+    if _SOURCE.search(text) and all(w in _SOURCE_WORDS for w in ws):
+        return "source"
     return None
 
 
 def short_version(previous: Answer, course) -> Answer:
     """The last answer in short: its lead, the sentence the answer was built around (the composer puts it first,
     after the sentence it points back to, so "That is PPV." comes with its question); its own words and citations."""
-    said = previous.sentences
-    if len(said) <= 1:
+    if len(previous.sentences) <= 1:
         return previous.model_copy(deep=True)
-    keep = 2 if _DANGLING.match(said[1].text) else 1
+    chosen, citations = _lead(previous, course)
+    text = " ".join(f"{s.text} {' '.join(f'[{r}]' for r in s.refs)}" for s in chosen)
+    return Answer(status="answered", answer=text, citations=citations, sentences=chosen, writer=previous.writer)
+
+
+def with_source(previous: Answer, course) -> Answer:
+    """The sections the last answer came from, named, and its lead in the course's words: what the tutor can say
+    to "are you sure?" (it has nothing but the course to check against)."""
+    if not previous.sentences:
+        return previous.model_copy(deep=True)
+    chosen, citations = _lead(previous, course)
+    refs = list(dict.fromkeys(c.ref for c in previous.citations)) or [c.ref for c in citations]
+    where = " and ".join(f"{ref} “{course.section(ref).section_title}”" for ref in refs[:3])
+    text = SOURCE_LEAD.format(where=where) + " " + " ".join(f"{s.text} {' '.join(f'[{r}]' for r in s.refs)}"
+                                                            for s in chosen)
+    return Answer(status="answered", answer=text, citations=citations, sentences=chosen, writer=previous.writer)
+
+
+def _lead(previous: Answer, course) -> tuple[list[AnswerSentence], list[Citation]]:
+    """The answer's lead sentence (with the one it points back to) and a citation per section it reads from."""
+    said = previous.sentences
+    keep = 2 if len(said) > 1 and _DANGLING.match(said[1].text) else 1
     chosen: list[AnswerSentence] = list(said[:min(keep, SUMMARY_MAX_SENTENCES)])
     citations: list[Citation] = []
     for s in chosen:
@@ -67,5 +101,4 @@ def short_version(previous: Answer, course) -> Answer:
             # passage its verified citation quoted
             citations.append(Citation.of(section, s.text, earlier.score if earlier else 0.0)
                              if s.text in section.text or earlier is None else earlier)
-    text = " ".join(f"{s.text} {' '.join(f'[{r}]' for r in s.refs)}" for s in chosen)
-    return Answer(status="answered", answer=text, citations=citations, sentences=chosen, writer=previous.writer)
+    return chosen, citations
