@@ -32,7 +32,7 @@ def test_a_message_with_a_subject_of_its_own_is_not(message):
     ("can we go back to the first question?", "what is ppv?"),
     ("let's return to the original topic", "what is ppv?"),
     ("back to the previous topic please", "what is drift?"),
-    ("go back to the other one", "what is drift?"),
+    ("go back to the previous one", "what is drift?"),
     ("what we talked about earlier", "what is drift?"),
 ])
 def test_going_back_finds_the_topic_it_names_by_position(message, subject):
@@ -42,6 +42,7 @@ def test_going_back_finds_the_topic_it_names_by_position(message, subject):
 
 
 @pytest.mark.parametrize("message", ["back to the first topic: why is PPV low?", "what was the first AI tool?",
+                                     "what about the other one?",
                                      "the previous question was about drift", "back to drift"])
 def test_going_back_with_words_of_its_own_is_left_to_the_resolver(message):
     assert go_back(message, PAST) is None

@@ -18,7 +18,7 @@ then ok okay so yes yeah yep sure a bit little about that it this explain say so
 _GO_ON = re.compile(r"\bmore\b|\bgo on\b|\bcontinue\b|\bkeep going\b|\bcarry on\b|\bwhat else\b|\banything else\b|"
                     r"^\s*(?:and|next|then)\s*[?.!]*\s*$", re.I)
 _BACK = re.compile(r"\b(?:(?:go|going|get|come|coming) back to|back to|return(?:ing)? to|revisit(?:ing)?|about)\s+"
-                   r"(?:the|my|our|that)\s+(?P<which>first|earliest|original|previous|earlier|other|last)\s+"
+                   r"(?:the|my|our|that)\s+(?P<which>first|earliest|original|previous|earlier|last)\s+"
                    r"(?:topic|question|subject|thing|one|point)s?\b|"
                    r"\bwhat (?:we|you|i) (?:discussed|talked about|asked(?: about)?|said) (?P<when>first|earlier|before|"
                    r"at the (?:start|beginning))\b", re.I)
@@ -44,7 +44,8 @@ def go_on(message: str) -> bool:
 
 def go_back(message: str, past: list[PastTurn]) -> Steer | None:
     """The earlier topic a message like "back to the first topic" returns to: the conversation's first remembered
-    topic, or for "previous"/"earlier"/"other" the latest topic before the current one; None otherwise."""
+    topic, or for "previous"/"earlier"/"last" the latest topic before the current one; None otherwise ("the other
+    one" is as often the other term of a pair just compared, so it is left to the resolver)."""
     m = _BACK.search(message.replace("’", "'"))
     ws = [w.strip("'") for w in words(message.replace("’", "'"))]
     if m is None or not past or not all(w in _BACK_WORDS for w in ws):
