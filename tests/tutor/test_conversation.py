@@ -163,6 +163,14 @@ def test_a_request_to_explain_a_named_term_simply_is_answered_as_the_first_messa
     assert a.status == "answered" and a.citations[0].ref == "4.3"
 
 
+def test_a_bare_term_the_course_defines_is_looked_up_not_taken_for_small_talk(tutor_services):
+    # "tat" alone was read as small talk by the acts model ("Glad to help …"); it names turnaround time (TAT)
+    a = tutor.answer(tutor_services, "tat")
+    assert a.status == "answered" and a.citations[0].ref == "3.6"
+    thanks = tutor.answer(tutor_services, "thanks a lot")
+    assert thanks.status == "small_talk"
+
+
 def test_a_search_box_query_with_typos_is_answered_and_says_what_it_searched(tutor_services):
     a = tutor.answer(tutor_services, "whats the diffrence betwen sensitivty and specifity??")
     assert a.status == "answered" and a.citations[0].ref in {"4.2", "1.4"}

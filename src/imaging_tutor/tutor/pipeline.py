@@ -425,10 +425,12 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
     steer = (Steer(past[-1], 1) if go_on(text) else go_back(text, past)) if past else None
     if steer is not None:
         act = "question"
-    if act == "clarify" and named_terms(text, course_terms(course)):
+    if act in ("clarify", "small_talk") and named_terms(text, course_terms(course)):
         # "explain ppv like im 5" asks to have PPV explained simply, not the last topic again: a request to
         # re-explain that names a term the course defines is a question about that term. (None of the 194
-        # labelled re-explain requests, evals/acts/ and the conversation sets, names one.)
+        # labelled re-explain requests, evals/acts/ and the conversation sets, names one.) Nor is a message that
+        # names one small talk: "TTI" typed into the chat looks the term up. (Of the fit files' messages the act
+        # model takes for small talk, 105 labelled small talk name no term; the one that names one is "TTI".)
         act = "question"
     if act == "clarify" and past:
         # "I don't get it", "simpler please": the last topic again, explained from its simplest sentences.
