@@ -97,6 +97,11 @@ FEATURES = ("cosine", "overlap", "section_prior", "in_main", "intent_match", "de
             "length", "meta", "dangling", "example_cue", "number_cue")
 
 
+def leans_on_previous(sentence: str) -> bool:
+    """Whether a sentence points back at the one before it ("That is PPV.", "However, …"), so cannot stand alone."""
+    return bool(_DANGLING.match(sentence))
+
+
 def intent_of(question: str) -> str:
     """What kind of answer the question wants (course-independent English patterns)."""
     for name, pattern in _INTENT:

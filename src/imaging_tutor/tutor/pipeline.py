@@ -338,12 +338,12 @@ def _store_turn(services, session_id: str, message: str, result: Answer, *, lear
 
 def _recap(services, kind: str, message: str, session_id: str | None, rows, learner_id: str | None,
            mode: Mode) -> Answer:
-    """The conversation's last turn again (`repeat`), or its answer in short (`summary`), stored as a turn that keeps
-    its topic, so a follow-up after it still leans on what was repeated."""
-    previous = None
+    """The conversation's last turn again (`repeat`), its answer in short (`summary`) or with the sections it came
+    from (`source`), stored as a turn that keeps its topic, so a follow-up after it still leans on that topic."""
+    previous, asked = None, ""
     for row in reversed(rows):
         try:
-            previous = Answer.model_validate_json(row.answer_json or "{}")
+            previous, asked = Answer.model_validate_json(row.answer_json or "{}"), row.question
         except ValueError:
             continue
         break
@@ -356,7 +356,7 @@ def _recap(services, kind: str, message: str, session_id: str | None, rows, lear
     else:
         result = previous.model_copy(deep=True)
     if previous is not None:
-        result.resolved_question = f"{message} (about: {previous.subject or rows[-1].question})"
+        result.resolved_question = f"{message} (about: {previous.subject or asked})"
         result.topic, result.subject = previous.topic, previous.subject
         result.corrected_question = ""
     result.mode = mode

@@ -13,7 +13,7 @@ import re
 from typing import Literal
 
 from ..text import words
-from .extractive import _DANGLING
+from .extractive import leans_on_previous
 from .schemas import Answer, AnswerSentence, Citation
 
 Recap = Literal["repeat", "summary", "source"]
@@ -88,7 +88,7 @@ def with_source(previous: Answer, course) -> Answer:
 def _lead(previous: Answer, course) -> tuple[list[AnswerSentence], list[Citation]]:
     """The answer's lead sentence (with the one it points back to) and a citation per section it reads from."""
     said = previous.sentences
-    keep = 2 if len(said) > 1 and _DANGLING.match(said[1].text) else 1
+    keep = 2 if len(said) > 1 and leans_on_previous(said[1].text) else 1
     chosen: list[AnswerSentence] = list(said[:min(keep, SUMMARY_MAX_SENTENCES)])
     citations: list[Citation] = []
     for s in chosen:
