@@ -23,8 +23,8 @@ ENGLISH_MIN_COUNT = 1
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 # British and American spellings of one word: tried in this order when a word is unknown to the course.
 _VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r"ising\b", "izing"),
-             (r"yse\b", "yze"), (r"our\b", "or"), (r"tre\b", "ter"), (r"ogue\b", "og"), (r"aem", "em"), (r"oe", "e"),
-             (r"ll", "l"), (r"artefact", "artifact"))
+             (r"yse\b", "yze"), (r"our\b", "or"), (r"tre\b", "ter"), (r"ogue\b", "og"), (r"aem", "em"), (r"ae", "e"),
+             (r"oe", "e"), (r"ll", "l"), (r"artefact", "artifact"))
 
 
 MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "odour", "tumour", "centre"
