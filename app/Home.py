@@ -205,10 +205,25 @@ def render_answer(answer: dict, index: int, rated: str | None) -> None:
                     state.pending_message, state.pending_mode = "just tell me", "hint"
                     st.rerun()
     elif (index == len(state.messages) - 1 and answer.get("status") == "answered" and answer.get("citations")
-          and state.session_id and st.button("Quiz me on this", key=f"quiz-me-{index}", icon=":material/quiz:",
-                                             help="One question on the sections this answer used, graded here")):
-        state.pending_message = "Quiz me"
-        st.rerun()
+          and state.session_id):
+        # What a learner may say next, as buttons that send those words (the tutor reads them as typed)
+        quiz_col, more_col, short_col = st.columns(3)
+        with quiz_col:
+            if st.button("Quiz me on this", key=f"quiz-me-{index}", icon=":material/quiz:",
+                         help="One question on the sections this answer used, graded here"):
+                state.pending_message = "Quiz me"
+                st.rerun()
+        with more_col:
+            if st.button("Tell me more", key=f"more-{index}", icon=":material/expand_more:",
+                         help="More on this topic: what the answer has not said yet"):
+                state.pending_message = "Tell me more"
+                st.rerun()
+        with short_col:
+            if len(answer.get("sentences") or []) > 1 and st.button(
+                    "In one sentence", key=f"short-{index}", icon=":material/short_text:",
+                    help="This answer's main sentence, with its source"):
+                state.pending_message = "In one sentence?"
+                st.rerun()
     chips = answer.get("citations") or []
     if not chips and answer.get("suggestions"):
         chips = answer["suggestions"]
