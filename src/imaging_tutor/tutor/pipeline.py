@@ -322,17 +322,19 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if session_id is not None:
         # The question's own vector, when it was embedded as typed (a corrected spelling embeds the correction).
         asked = reading.vector.astype(np.float32).tobytes() if reading.correction.text == q else None
-        _store_turn(services, session_id, message, result, learner_id=learner_id, question_vector=asked)
+        _store_turn(services, session_id, message, result, learner_id=learner_id, question_vector=asked,
+                    course_id=course.id)
     return result
 
 
 def _store_turn(services, session_id: str, message: str, result: Answer, *, learner_id: str | None = None,
-                question_vector: bytes | None = None) -> None:
-    """Add the turn to its conversation (the session is created with its first turn) and note its ids."""
+                question_vector: bytes | None = None, course_id: str | None = None) -> None:
+    """Add the turn to its conversation (the session is created with its first turn) and note its ids
+    (`course_id`: the course the caller already holds, else the services' course)."""
     result.session_id = session_id
     result.turn_id = conversations.add_turn(services.db, session_id, message, result.resolved_question, result.status,
                                             json.dumps(result.model_dump(exclude={"turn_id"}), ensure_ascii=False),
-                                            learner_id=learner_id, course_id=services.course().id,
+                                            learner_id=learner_id, course_id=course_id or services.course().id,
                                             question_vector=question_vector, vector_model=services.embedder.name)
 
 

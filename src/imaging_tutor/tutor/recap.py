@@ -46,11 +46,16 @@ _SOURCE = re.compile(r"\bare you sure\b|^\W*really\W*$|\b(?:that'?s|that is|you'
 SOURCE_LEAD = "I answer only from the course, and that answer comes from {where}. In the course's words:"
 
 
+def request_words(message: str) -> list[str]:
+    """The message's words as the request rules read them (curly apostrophes straightened, quotes trimmed)."""
+    return [w.strip("'") for w in words(message.replace("’", "'"))]
+
+
 def recap_request(message: str) -> Recap | None:
     """'repeat', 'summary' or 'source' when the whole message asks to hear the last answer again, in short, or from
     where it comes; else None."""
     text = message.replace("’", "'").replace("tl;dr", "tldr").replace("TL;DR", "tldr")
-    ws = [w.strip("'") for w in words(text)]
+    ws = request_words(text)
     if not ws or len(ws) > 12:
         return None
     if _SUMMARY.search(text) and all(w in _SUMMARY_WORDS for w in ws):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import words
+from .recap import request_words
 from .resolve import PastTurn
 
 _GO_ON_WORDS = frozenset("""more tell me us go on continue keep going carry please pls and what else anything next
@@ -38,7 +38,7 @@ class Steer:
 
 def go_on(message: str) -> bool:
     """Whether the whole message asks to continue the current topic ("more", "go on", "what else?")."""
-    ws = [w.strip("'") for w in words(message.replace("’", "'"))]
+    ws = request_words(message)
     return bool(ws) and len(ws) <= 8 and bool(_GO_ON.search(message)) and all(w in _GO_ON_WORDS for w in ws)
 
 
@@ -47,7 +47,7 @@ def go_back(message: str, past: list[PastTurn]) -> Steer | None:
     topic, or for "previous"/"earlier"/"last" the latest topic before the current one; None otherwise ("the other
     one" is as often the other term of a pair just compared, so it is left to the resolver)."""
     m = _BACK.search(message.replace("’", "'"))
-    ws = [w.strip("'") for w in words(message.replace("’", "'"))]
+    ws = request_words(message)
     if m is None or not past or not all(w in _BACK_WORDS for w in ws):
         return None
     current = past[-1].subject or past[-1].question
