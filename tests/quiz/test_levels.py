@@ -106,7 +106,29 @@ def test_scenarios_stand_on_the_course_s_own_advice_and_lists(course, embedder):
     assert case.answer == "motion blur" and set(case.options) <= {"motion blur", "metal artifacts", "poor breath-hold"}
 
 
-@pytest.mark.parametrize("chapter", [4, 5])
+def test_a_cause_item_goes_back_from_the_course_s_outcome_to_its_situation(course, embedder):
+    pool = [it for s in course.sections for it in section_candidates(course, s.ref, embedder)]
+    causes = [it for it in pool if it.kind == "cause"]
+    assert causes
+    for it in causes:
+        assert it.level == "apply" and check_item(it, course) == []
+        words = lambda text: re.sub(r"[^\w ]", "", text.lower())  # noqa: E731
+        assert words(it.answer) in words(it.citation.quote)  # the situation is the course's own words
+        forward = [f for f in pool if f.kind == "consequence" and f.citation.quote == it.citation.quote]
+        # one passage: a quiz asks it both ways only when nothing else is left
+        assert all(f.source_hash == it.source_hash for f in forward)
+    metadata = next(i for i in causes if "measurements can be wrong" in i.prompt)
+    assert metadata.answer == "If metadata is missing or inconsistent"
+
+
+@pytest.mark.parametrize("chapter", [2, 6])
+def test_apply_items_are_taken_first_but_never_ask_one_passage_twice(course, embedder, chapter):
+    quiz = generate(course, embedder, chapters=[chapter], count=30, seed=0, extra=course_key_pool(CORPUS, course))
+    applied = [(it.citation.ref, it.source_hash) for it in quiz.items if it.level == "apply"]
+    assert len(applied) >= 7 and len(set(applied)) == len(applied)
+
+
+@pytest.mark.parametrize("chapter", [2, 4, 5])
 def test_a_30_item_chapter_quiz_is_balanced(course, embedder, chapter):
     quiz = generate(course, embedder, chapters=[chapter], count=30, seed=1, extra=course_key_pool(CORPUS, course))
     items = quiz.items

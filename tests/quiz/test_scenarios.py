@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from imaging_tutor.corpus.course import parse_course
-from imaging_tutor.quiz.scenarios import conditionals
+from imaging_tutor.quiz.scenarios import conditionals, list_members
 
 # A small course written for this test, in words no code lists: imperatives with verbs outside the action list.
 SMALL = """---
@@ -26,6 +26,12 @@ If the room is damp, such as a cellar in winter, the paint dries slowly and stay
 barn, a skip, or a demolition site, it may hide nails. If the grain tears (e.g., on knots or end grain), the blade
 needs sharpening. Sand the edge lightly if you can, because a sharp edge chips. Wipe the surface after each coat, and
 wait a day before the next one.
+
+## 1.2 Weather
+
+A fresh coat of oil may turn sticky when the air is humid. Damp is the enemy of glue: a glued joint can fail early if
+the boards are wet. A thin coat may look dry even when the wood beneath is soaked. It may warp when the air is very dry.
+If the tin says “outdoor,” the stain can fade indoors. A varnish can help, and it dries quickly if the room is warm.
 """
 
 
@@ -61,3 +67,26 @@ def test_a_comma_inside_an_aside_or_a_list_does_not_end_the_condition():
 def test_a_trailing_condition_followed_by_a_reason_or_a_second_instruction_is_no_item():
     conds = list(_by_condition())
     assert not any("you can" in c or "each coat" in c for c in conds)  # the split would cut the advice in two
+
+
+def test_a_consequence_stated_before_its_condition_is_found_alone_or_after_a_colon():
+    advice = _by_condition()
+    assert advice["when the air is humid"].main == "A fresh coat of oil may turn sticky"
+    assert advice["if the boards are wet"].main == "a glued joint can fail early"
+    assert not advice["when the air is humid"].action and not advice["if the boards are wet"].action
+
+
+def test_a_trailing_condition_that_concedes_points_back_or_follows_a_second_clause_is_no_consequence():
+    conds = list(_by_condition())
+    assert not any("soaked" in c or "very dry" in c or "room is warm" in c for c in conds)
+
+
+def test_a_comma_inside_closing_quotes_ends_the_condition():
+    advice = _by_condition()
+    assert advice["If the tin says “outdoor”"].main == "the stain can fade indoors"
+
+
+def test_an_undescribed_last_member_after_described_ones_belongs_to_the_list():
+    members = list_members("Common glue types include hide glue (animal collagen), PVA (white wood glue), and epoxy "
+                           "such as the two-part kind sold in tubes.")
+    assert members == [("hide glue", "animal collagen"), ("PVA", "white wood glue"), ("epoxy", "")]

@@ -160,7 +160,8 @@ def balanced(distinct: list[QuizItem], count: int, types: Sequence[str], seed: i
     while need_apply > 0 and apply_types:
         progressed = False
         for t in list(apply_types):
-            cands = [it for it in by_type[t] if it.level == "apply" and it not in chosen]
+            # Only fresh ones: a repeated passage or concept would meet the quarter by asking one thing twice.
+            cands = [it for it in by_type[t] if it.level == "apply" and it not in chosen and not any(fresh(it))]
             if not cands or taken[t] >= quota[t]:
                 apply_types.remove(t)
                 continue

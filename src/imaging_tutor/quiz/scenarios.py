@@ -38,6 +38,11 @@ _REASON = re.compile(r"^(?:it|this|that)(?:'s| is| was)(?: \w+)? because\b", re.
 # Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
 _TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:if|when|whenever|before|after|once) "
                        r"[^;]{6,160})$")
+# A consequence with its situation at the end, possibly after a colon: "…: a model trained on one protocol may struggle
+# on another if the intensity patterns shift". The modal says what can follow; without one, "X happens when Y" defines.
+_AFTER_COLON = re.compile(r"^[^:;]{8,200}: (?P<clause>[a-z“][^:;]+)$")
+_MODAL = re.compile(r"\b(?:may|can|could|might)\b")
+_POINTING = re.compile(r"^(?:it|they|this|that|these|those|there|he|she|we)\b", re.IGNORECASE)
 
 
 # A trailing condition is one clause: a reason ("… if you can, because …") or a second instruction ("… after each
@@ -82,14 +87,34 @@ def _leading(sent: str) -> tuple[str, str] | None:
     if not m:
         return None
     start = m.start("word")
-    for comma in re.finditer(r", ", sent[m.end():]):
-        cond, main = sent[start:m.end() + comma.start()], sent[m.end() + comma.end():]
+    # The comma may sit inside a closing quote: 'If the intended use is “triage,” it may …'.
+    for comma in re.finditer(r",([”\"]?) ", sent[m.end():]):
+        cond = sent[start:m.end() + comma.start()] + comma.group(1)
+        main = sent[m.end() + comma.end():]
         if len(cond) - len(m.group("word")) < 6 or len(cond) > 170 or re.search(r"[;:]", cond):
             return None  # "If so, …" is no situation; past 170 characters or a clause break, none is found
         if not _balanced(cond) or _ASIDE.match(main) or _LISTED.match(main):
             continue
         return (cond, main) if re.match(r"[a-z]", main) and len(main) > 12 and not _BECAUSE.match(main) else None
     return None
+
+
+def _trailing_consequence(sent: str) -> tuple[str, str] | None:
+    """(condition, consequence) of "<subject> may/can … if/when …", alone or after a colon; None when the subject
+    points back, the condition is concessive ("even if") or either part is more than one plain clause (an aside, a
+    list or a second clause could cut the sentence at the wrong place)."""
+    body = sent.rstrip(".")
+    after = _AFTER_COLON.match(body)
+    clause = after.group("clause") if after else body
+    m = _TRAILING.match(clause[:1].upper() + clause[1:])
+    if not m:
+        return None
+    main, cond = clause[m.start("main"):m.end("main")], m.group("cond")
+    if (not _MODAL.search(main) or _POINTING.match(main) or re.search(r"\b(?:even|only|except|especially)$", main)
+            or re.search(r"[,;:(—]", main) or not _balanced(cond) or len(cond.split()) < 3
+            or not _one_trailing_clause(cond, main) or len(main.split()) < 4):
+        return None
+    return cond, main
 
 
 def _strip(text: str) -> str:
@@ -109,6 +134,10 @@ def conditionals(course: Course) -> list[Advice]:
                 trailing = split is None and (m := _TRAILING.match(sent.rstrip("."))) is not None
                 if trailing:
                     split = m.group("cond"), m.group("main")
+                    trailing_action = _imperative(split[1]) or bool(_SHOULD.match(split[1]))
+                    if not trailing_action or re.search(r"\bto \w+$", split[1]):
+                        split = trailing = None  # not advice; it may still state what follows (below)
+                stated = split is None and (split := _trailing_consequence(sent)) is not None
                 if split is None:
                     continue
                 cond, main = split[0], _strip(split[1])
@@ -117,9 +146,7 @@ def conditionals(course: Course) -> list[Advice]:
                     continue  # "if they do not match": the situation leans on the sentence before
                 if _REASON.match(main):
                     continue
-                action = _imperative(main) or bool(_SHOULD.match(main))
-                if trailing and (not action or re.search(r"\bto \w+$", main)):
-                    continue  # "X happens when Y" is a definition, "… what to do if Y" a phrase: neither is advice
+                action = not stated and (_imperative(main) or bool(_SHOULD.match(main)))
                 if trailing and not _one_trailing_clause(cond, main):
                     continue
                 if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
@@ -140,10 +167,13 @@ def _option(text: str) -> str:
 
 
 def advice_items(course: Course, section: Section, terms: Terms, embedder=None) -> list[QuizItem]:
-    """'What does the course recommend if …?' (apply) and 'What can happen if …?' (understand)."""
+    """'What does the course recommend if …?', 'What can happen if …?' and, back from an outcome to its situation,
+    'Which situation can lead to this: …?' (all apply: each takes the course's reasoning to a case)."""
     everything = conditionals(course)
     out = []
     for adv in (a for a in everything if a.ref == section.ref):
+        if not adv.action:
+            out.extend(_cause_item(course, section, adv, everything, terms, embedder))
         same_kind = [o for o in everything if o.action == adv.action and o.main != adv.main
                      and support(o.main, adv.sentence, terms.synonyms) < 0.5
                      and support(adv.main, o.sentence, terms.synonyms) < 0.5]
@@ -171,6 +201,34 @@ def advice_items(course: Course, section: Section, terms: Terms, embedder=None) 
                             difficulty="hard" if adv.action else "medium", source_hash=digest(adv.sentence),
                             kind=kind, origin="generated", level=level))
     return out
+
+
+def _lower_first(text: str) -> str:
+    """'A model …' → 'a model …', but 'AI can …' and '“Who …' keep their first letters."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _cause_item(course: Course, section: Section, adv: Advice, everything: list[Advice], terms: Terms,
+                embedder=None) -> list[QuizItem]:
+    """'Which situation can lead to this: <outcome>?' with the course's other situations as wrong options; a
+    situation whose own sentence also supports the outcome (or that this sentence supports) is never one of them.
+    It shares its passage with the forward question, so a quiz holds both only when nothing else is left."""
+    others = [o for o in everything if o.cond.lower() != adv.cond.lower() and o.main != adv.main
+              and support(o.cond, adv.sentence, terms.synonyms) < 0.5
+              and support(adv.main, o.sentence, terms.synonyms) < 0.5]
+    near = rank_texts(adv.cond, [o.cond for o in others if course.section(o.ref).chapter == section.chapter], embedder)
+    far = rank_texts(adv.cond, [o.cond for o in others if course.section(o.ref).chapter != section.chapter], embedder)
+    answer = _option(adv.cond)
+    wrong = [w for w in dict.fromkeys(_option(c) for c in [*near, *far]) if w.lower() != answer.lower()][:3]
+    if len(wrong) < 3:
+        return []
+    options = [answer, *wrong]
+    iid = item_id(course.version, section.ref, "mcq", "cause", adv.cond, adv.sentence)
+    rng_for(iid, "options").shuffle(options)
+    prompt = f"According to the course, which situation can lead to this: {_lower_first(adv.main)}?"
+    return [QuizItem(id=iid, type="mcq", prompt=prompt, options=options, answer=answer, explanation=adv.sentence,
+                     citation=_cite(section, adv.sentence), difficulty="medium",
+                     source_hash=digest(adv.sentence), kind="cause", origin="generated", level="apply")]
 
 
 _EXAMPLE = re.compile(r"^(?:For example|For instance|Imagine|Consider|Say|Suppose|Picture)\b[:,]?\s*(?P<body>.+)$")
@@ -323,6 +381,14 @@ def list_members(sentence: str) -> list[tuple[str, str]]:
         if bare and bare.lower() not in names and 1 <= len(bare.split()) <= 4 and bare[0].isalpha() and plausible(bare):
             out.append((bare, ""))
             names.add(bare.lower())
+    # The list's last member may come undescribed after the described ones: "…, structured outcomes (e.g., …), and
+    # human annotations such as boxes or segmentation masks." Its name ends where an aside or the sentence begins.
+    last_member = re.match(r"^,?\s+(?:and|or)\s+(?:the\s+|a\s+|an\s+)?(?P<name>[A-Za-z][\w/-]*(?: [\w/-]+){0,3}?)"
+                           r"(?=\s+(?:such as|e\.g\.|including|like)\b|\s*[(—,;:.]|$)", tail[end_marker:])
+    if last_member:
+        bare = last_member.group("name")
+        if bare.lower() not in names and plausible(bare):
+            out.append((bare, ""))
     return out
 
 

@@ -115,7 +115,7 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
         # Hand-written keys paraphrase, and their misconceptions may reuse the course's words to say the opposite;
         # word overlap cannot tell those apart, so for them only a near-verbatim distractor counts as supported.
         limit = (KEY_DISTRACTOR_SUPPORT if item.origin == "course" else DISTRACTOR_SUPPORT
-                 if item.kind in ("situation_action", "consequence") else max(DISTRACTOR_SUPPORT, s_answer))
+                 if item.kind in ("situation_action", "consequence", "cause") else max(DISTRACTOR_SUPPORT, s_answer))
         for d in distractors:
             s_d = support(d, quote, syn)
             if s_d >= limit or fold(d) in fold(quote):
