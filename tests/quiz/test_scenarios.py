@@ -32,6 +32,7 @@ wait a day before the next one.
 A fresh coat of oil may turn sticky when the air is humid. Damp is the enemy of glue: a glued joint can fail early if
 the boards are wet. A thin coat may look dry even when the wood beneath is soaked. It may warp when the air is very dry.
 If the tin says “outdoor,” the stain can fade indoors. A varnish can help, and it dries quickly if the room is warm.
+Hairline cracks are small faults that can grow quickly if the wood moves, such as in a door or a drawer front.
 """
 
 
@@ -79,6 +80,7 @@ def test_a_consequence_stated_before_its_condition_is_found_alone_or_after_a_col
 def test_a_trailing_condition_that_concedes_points_back_or_follows_a_second_clause_is_no_consequence():
     conds = list(_by_condition())
     assert not any("soaked" in c or "very dry" in c or "room is warm" in c for c in conds)
+    assert not any("wood moves" in c for c in conds)  # the modal is the relative clause's, the aside the main's
 
 
 def test_a_comma_inside_closing_quotes_ends_the_condition():

@@ -42,6 +42,10 @@ _TRAILING = re.compile(rf"^{_LEAD}(?P<main>[A-Z“][^;:]{{8,160}}?) (?P<cond>(?:
 # on another if the intensity patterns shift". The modal says what can follow; without one, "X happens when Y" defines.
 _AFTER_COLON = re.compile(r"^[^:;]{8,200}: (?P<clause>[a-z“][^:;]+)$")
 _MODAL = re.compile(r"\b(?:may|can|could|might)\b")
+# "… conditions that … could become dangerous if …": the modal belongs to a relative clause, not to what follows.
+_RELATIVE_MODAL = re.compile(r"\b(?:that|which|who|whose|where)\b.*\b(?:may|can|could|might)\b", re.IGNORECASE)
+# "… if people are careless, such as dense fog …": the aside names the main clause's object, so the split is wrong.
+_ASIDE_INSIDE = re.compile(r",\s+(?:such as|e\.g\.|for example|for instance|including|like)\b", re.IGNORECASE)
 _POINTING = re.compile(r"^(?:it|they|this|that|these|those|there|he|she|we)\b", re.IGNORECASE)
 
 
@@ -112,6 +116,7 @@ def _trailing_consequence(sent: str) -> tuple[str, str] | None:
     main, cond = clause[m.start("main"):m.end("main")], m.group("cond")
     if (not _MODAL.search(main) or _POINTING.match(main) or re.search(r"\b(?:even|only|except|especially)$", main)
             or re.search(r"[,;:(—]", main) or not _balanced(cond) or len(cond.split()) < 3
+            or _RELATIVE_MODAL.search(main) or _ASIDE_INSIDE.search(cond)
             or not _one_trailing_clause(cond, main) or len(main.split()) < 4):
         return None
     return cond, main
