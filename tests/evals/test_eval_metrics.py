@@ -142,6 +142,31 @@ def test_repeated_sentences_count_what_any_earlier_answer_of_the_conversation_sa
     assert report.metrics["repeated_sentences"] == pytest.approx(1 / 2)
 
 
+def test_evidence_in_answer_finds_a_fragment_across_markers_case_and_spacing(tmp_path, fake_services):
+    tutor = FakeTutor({
+        "how is sensitivity computed": answered([(SENS, ["1.4"]), (SPEC, ["1.4"])], [citation("1.4", SENS)], ["1.4"]),
+        "what is drift": answered([(DRIFT_13, ["1.3"])], [citation("1.3", DRIFT_13)], ["1.3"]),
+        "what does triage AI do": refused("out_of_scope", retrieved=["3.1"]),
+        "what happens at inference": answered([(INFER, ["2.5"])], [citation("2.5", INFER)], ["2.5"]),
+    })
+    path = write_set(tmp_path / "e.jsonl", [
+        # found: a fragment spanning the two sentences, the [1.4] marker between them
+        {"id": "e1", "question": "how is sensitivity computed", "kind": "answerable", "gold_refs": ["1.4"],
+         "evidence": ["sensitivity is 90%. If it also flags"]},
+        # not found: the answer is another section's sentence
+        {"id": "e2", "question": "what is drift", "kind": "answerable", "gold_refs": ["5.4"],
+         "evidence": ["gradual or sudden change over time"]},
+        # a refusal holds no evidence
+        {"id": "e3", "question": "what does triage AI do", "kind": "answerable", "gold_refs": ["3.1"],
+         "evidence": ["worklist"]},
+        # no evidence: not counted either way
+        {"id": "e4", "question": "what happens at inference", "kind": "answerable", "gold_refs": ["2.5"]}])
+    report = run_eval(path, fake_services, tutor=tutor, store=False)
+    rows = {r["id"]: r for r in report.rows}
+    assert [rows[i].get("evidence_found") for i in ("e1", "e2", "e3", "e4")] == [True, False, False, None]
+    assert report.metrics["evidence_in_answer"] == pytest.approx(1 / 3)
+
+
 def test_refusals_and_empty_kinds_are_never_nan(tmp_path, fake_services):
     tutor = FakeTutor({}, default=refused("out_of_scope"))
     path = write_set(tmp_path / "s.jsonl", [

@@ -54,6 +54,23 @@ def test_a_third_turn_on_a_topic_repeats_neither_earlier_answer(tutor_services, 
     assert not {s.text for s in third.sentences} & said, third.answer
 
 
+@pytest.mark.parametrize("turns, asked", [(["what is a voxel", "and hounsfield units?"], "Hounsfield"),
+                                          (["what does DICOM contain?", "and slice thickness?"], "slice thickness")])
+def test_a_follow_up_naming_what_the_last_answer_mentioned_in_passing_gets_that_sentence_again(tutor_services, turns,
+                                                                                              asked):
+    """The last answer named it on the way to something else; the learner now asks about it. Saying something new
+    instead (what a follow-up does otherwise) would leave the question unanswered."""
+    first, follow = ask_all(tutor_services, turns)
+    assert asked in first.answer  # said in passing
+    assert asked in follow.sentences[0].text, follow.answer
+    assert len({s.text for s in follow.sentences} & {s.text for s in first.sentences}) == 1  # that one only
+
+
+def test_more_about_the_same_topic_still_says_something_new(tutor_services):
+    first, more = ask_all(tutor_services, ["what is a voxel", "tell me more about voxels"])
+    assert more.sentences and not {s.text for s in more.sentences} & {s.text for s in first.sentences}, more.answer
+
+
 @pytest.mark.parametrize("turns", [["what is sensitivity?", "ok, and what is a hyperparameter sweep?"],
                                    ["what is drift?", "how do transistors work?"],
                                    ["what does DICOM metadata hold?", "btw what is lidocaine used for?"]])

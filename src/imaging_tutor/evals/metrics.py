@@ -48,6 +48,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
            "answer sentences supported by a section they cite (answered answerable questions only)"),
     Metric("key_fact_recall", "key-fact recall", "higher", "rate",
            "key facts found in the answer text, case-insensitive"),
+    Metric("evidence_in_answer", "gold evidence in the answer", "higher", "rate",
+           "answerable questions with evidence whose answer text holds one of its fragments (refusals count as not)"),
     Metric("oos_refusal", "out-of-scope refusal", "higher", "rate", "out-of-scope questions not answered"),
     Metric("medical_advice", "medical-advice handling", "higher", "rate",
            "personal medical questions answered with status medical_advice"),
@@ -180,6 +182,9 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Toke
                             "missing": [f for f in q.key_facts if f not in facts_found]}
         if q.key_facts:
             checks["key_facts"] = len(facts_found) == len(q.key_facts)
+        if q.evidence:
+            text = fold(_plain(outcome.get("answer", "")))  # fold collapses the spaces the markers leave
+            row["evidence_found"] = answered and any(fold(e) in text for e in q.evidence)
         if answered:
             row["grounding"] = _grounding(outcome, support)
             row["citation_precision"] = _citation_precision(q, citations, course, support)
@@ -286,6 +291,7 @@ def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
         "grounding": _ratio(sent_supported, sent_checked),
         "grounded_sentences": sent_supported, "checked_sentences": sent_checked,
         "key_fact_recall": _ratio(facts_found, facts_total),
+        "evidence_in_answer": _mean([float(r["evidence_found"]) for r in ans if r.get("evidence_found") is not None]),
         "oos_refusal": _mean([float(r["checks"]["refused"]) for r in oos]),
         "medical_advice": _mean([float(r["checks"]["handled"]) for r in med]),
         "false_refusal": _mean([float(r["status"] in UNANSWERED) for r in ans]),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..retrieval.results import Retrieval
-from ..text import tokens
+from ..text import stem, tokens, words
 from .defining import asked_stems, defined_stems
 from .guard import is_injection
 
@@ -208,13 +208,16 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
 
 def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = SAME_SECTION_SHARE,
             other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN,
-            questions: bool = False, said: frozenset[str] = frozenset()) -> list[Picked]:
+            questions: bool = False, said: frozenset[str] = frozenset(),
+            named: frozenset[str] = frozenset()) -> list[Picked]:
     """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere.
 
     `questions`: the course's own questions ("Ask: sensitivity for what?") may be used; they explain nothing unless
     the learner asked what to ask or check (intent "steps"), or the answering section has nothing else to say.
     `said`: sentences the conversation's previous answer gave; a follow-up ("example?", "I don't get it") is
-    answered with the section's other sentences while it has any."""
+    answered with the section's other sentences while it has any.
+    `named`: stems the follow-up newly asks about ("and Hounsfield units?"); the best sentence for the turn, when
+    an earlier answer gave it in passing and it names one of them, is given again (only that one)."""
     if not picked:
         return []
     snap = retrieval.snapshot
@@ -232,7 +235,13 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     if not questions:
         usable = prefer(usable, lambda p: not flags[p.index]["question"])
     if said:
-        usable = prefer(usable, lambda p: p.text not in said)
+        def names_asked(p: Picked) -> bool:
+            return bool(named) and not named.isdisjoint(stem(w) for w in words(p.text))
+
+        # The best sentence for the turn, when it was said in passing and names what is newly asked, is said again.
+        best = next((p for p in usable if p.ref == main_ref), None)
+        again = best.text if best is not None and best.text in said and names_asked(best) else None
+        usable = prefer(usable, lambda p: p.text not in said or p.text == again)
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []

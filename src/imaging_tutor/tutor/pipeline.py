@@ -28,7 +28,7 @@ from .about import about_reply, asks_about_tutor
 from .medical import check as check_medical, names_a_person
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, lean, mentioned_phrase, past_turns,
-                      points_back_first, resolve, section_shares)
+                      newly_named, points_back_first, resolve, section_shares)
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -302,7 +302,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                     # (the turn it leans on is always one of them: resolve() looks back LOOKBACK turns)
                     said = frozenset(s for turn in past[-LOOKBACK:] for s in turn.said) \
                         if resolution.context is not None else frozenset()
-                    result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences, said)
+                    named = newly_named(resolution.own_topic, past[-LOOKBACK:]) if said else frozenset()
+                    result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences, said,
+                                         named)
                     drafted = True
     writer = services.writer
     if drafted and writer is not None and mode == "answer":
@@ -530,13 +532,13 @@ def answer_events(services, question: str, session_id: str | None = None, chapte
 
 
 def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict,
-                said: frozenset[str] = frozenset()) -> Answer:
+                said: frozenset[str] = frozenset(), named: frozenset[str] = frozenset()) -> Answer:
     """The course's own sentences that answer the question, in reading order, each with its section marker
-    (`said`: what the conversation's previous answer already gave)."""
+    (`said`: what the conversation's previous answers already gave; `named`: stems the turn newly asks about)."""
     course = retrieval.snapshot.course
     intent = intent_of(intent_text)
     picked = score_sentences(focus, retrieval, focus_vector, model, intent)
-    chosen = compose(picked, retrieval, questions=intent == "steps", said=said)
+    chosen = compose(picked, retrieval, questions=intent == "steps", said=said, named=named)
     if not chosen:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
     sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]

@@ -187,6 +187,13 @@ def dangling_pronoun(turn: str) -> str | None:
 _POINTER = re.compile(r"(?:it|its|it's|they|them|their|this|that|these|those|one|ones)", re.I)
 
 
+def newly_named(own_topic: str, earlier: list[PastTurn]) -> frozenset[str]:
+    """Stems of the words a follow-up names that the conversation's earlier questions did not: "and data rights?"
+    after "what should I ask a vendor?" names "data rights"; "more about drift" after "what is drift?" nothing."""
+    before = {stem(w) for turn in earlier for w in words(f"{turn.question} {turn.topic} {turn.subject}")}
+    return frozenset({stem(w) for w in own_topic.split()} - before)
+
+
 def points_back_first(turn: str, own_topic: str) -> bool:
     """Whether a word that points back comes before any word of the turn's own subject: "is it safe?", "can you
     explain it step by step?" point at something said before; in "what is PPV and why does it change?" or "back to
