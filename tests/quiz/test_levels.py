@@ -114,6 +114,8 @@ def test_a_cause_item_goes_back_from_the_course_s_outcome_to_its_situation(cours
         assert it.level == "apply" and check_item(it, course) == []
         words = lambda text: re.sub(r"[^\w ]", "", text.lower())  # noqa: E731
         assert words(it.answer) in words(it.citation.quote)  # the situation is the course's own words
+        outcome = it.prompt.split("lead to this: ", 1)[1]
+        assert not set(";:") & set(outcome), it.prompt  # one plain clause, not "…: recognizing …, connecting …"
         forward = [f for f in pool if f.kind == "consequence" and f.citation.quote == it.citation.quote]
         # one passage: a quiz asks it both ways only when nothing else is left
         assert all(f.source_hash == it.source_hash for f in forward)

@@ -219,7 +219,10 @@ def _cause_item(course: Course, section: Section, adv: Advice, everything: list[
                 embedder=None) -> list[QuizItem]:
     """'Which situation can lead to this: <outcome>?' with the course's other situations as wrong options; a
     situation whose own sentence also supports the outcome (or that this sentence supports) is never one of them.
-    It shares its passage with the forward question, so a quiz holds both only when nothing else is left."""
+    It shares its passage with the forward question, so a quiz holds both only when nothing else is left. The
+    outcome must be one plain clause: quoted in the question, "…; when they diverge, …" would bring a second one."""
+    if re.search(r"[;:]", adv.main) or len(adv.main.split()) > 25:
+        return []
     others = [o for o in everything if o.cond.lower() != adv.cond.lower() and o.main != adv.main
               and support(o.cond, adv.sentence, terms.synonyms) < 0.5
               and support(adv.main, o.sentence, terms.synonyms) < 0.5]
