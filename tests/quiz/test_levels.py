@@ -100,6 +100,7 @@ def test_scenarios_stand_on_the_course_s_own_advice_and_lists(course, embedder):
     assert advice and cases
     for it in advice + cases:
         assert it.level == "apply" and check_item(it, course) == []
+    assert any(i.prompt == "What does the course recommend before full deployment?" for i in advice)
     it = next(i for i in advice if "vendor presents a metric" in i.prompt)
     assert it.answer.startswith("Ask for the confusion matrix") and it.answer.lower()[:40] in it.citation.quote.lower()
     case = next(i for i in cases if "patient movement" in i.prompt)

@@ -32,7 +32,8 @@ wait a day before the next one.
 A fresh coat of oil may turn sticky when the air is humid. Damp is the enemy of glue: a glued joint can fail early if
 the boards are wet. A thin coat may look dry even when the wood beneath is soaked. It may warp when the air is very dry.
 If the tin says “outdoor,” the stain can fade indoors. A varnish can help, and it dries quickly if the room is warm.
-Once saucepans, jars and bottles are washed, they dry on a rack. Hairline cracks are small faults that can grow quickly if the wood moves, such as in a door or a drawer front.
+Once saucepans, jars and bottles are washed, they dry on a rack. Before first use, oil the blade (a thin or light
+oil) where it meets the handle, allowing it to turn freely. Hairline cracks are small faults that can grow quickly if the wood moves, such as in a door or a drawer front.
 """
 
 
@@ -64,6 +65,8 @@ def test_a_comma_inside_an_aside_or_a_list_does_not_end_the_condition():
     assert advice["When a board comes from an old barn, a skip, or a demolition site"].main == "it may hide nails"
     assert advice["If the grain tears (e.g., on knots or end grain)"].main == "the blade needs sharpening"
     assert "Once saucepans" not in advice  # "Once saucepans, jars and bottles are washed, …": the first comma is the list's
+    # …but an "or" inside an aside after a short situation is no list: the advice still ends the situation at its comma
+    assert advice["Before first use"].action and advice["Before first use"].main.startswith("oil the blade")
 
 
 def test_a_trailing_condition_followed_by_a_reason_or_a_second_instruction_is_no_item():

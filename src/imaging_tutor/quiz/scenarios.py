@@ -99,7 +99,7 @@ def _leading(sent: str) -> tuple[str, str] | None:
             return None  # "If so, …" is no situation; past 170 characters or a clause break, none is found
         if not _balanced(cond) or _ASIDE.match(main) or _LISTED.match(main):
             continue
-        if len(cond.split()) <= 3 and re.match(r"[^,]{0,60}\b(?:and|or)\b[^,]*,", main):
+        if len(cond.split()) <= 2 and re.match(r"[^,(]{0,60}\b(?:and|or)\b[^,(]*,", main):
             continue  # "Once melons, tomatoes and leafy greens are cut, …": the comma is the list's
         return (cond, main) if re.match(r"[a-z]", main) and len(main) > 12 and not _BECAUSE.match(main) else None
     return None
