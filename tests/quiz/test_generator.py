@@ -5,7 +5,8 @@ import pytest
 
 from imaging_tutor.errors import InvalidInput, NotFound
 from imaging_tutor.quiz import generate, validate_quiz
-from imaging_tutor.quiz.candidates import BLANK
+from imaging_tutor.quiz.candidates import BLANK, section_candidates
+from imaging_tutor.quiz.generator import balanced
 
 FIELDS = ("id", "type", "prompt", "options", "answer", "explanation", "citation", "difficulty", "source_hash")
 
@@ -81,3 +82,22 @@ def test_whole_course_by_default(course, embedder):
     quiz = generate(course, embedder, count=12, seed=5)
     assert len({it.citation.ref.split(".")[0] for it in quiz.items}) >= 3
     assert quiz.possible > 100
+
+
+def test_the_apply_quarter_is_never_filled_by_asking_one_passage_twice(course, embedder):
+    """Two apply items on one passage (a situation asked forward and back) count once: with only that passage at
+    level apply, an 8-item quiz takes one of them and fills the rest from other passages, not both."""
+    pool = [it for s in course.chapter(6).sections for it in section_candidates(course, s.ref, embedder)]
+    forward = next(it for it in pool if it.kind == "consequence")
+    back = forward.model_copy(update={"id": forward.id + "-back", "kind": "cause", "prompt": "Which situation …?",
+                                      "answer": forward.options[1], "concept": ""})
+    others, seen = [], {(forward.citation.ref, forward.source_hash)}
+    for it in pool:  # non-apply items, each on a passage and a concept of its own
+        key = (it.citation.ref, it.source_hash)
+        if it.level != "apply" and it.type == "mcq" and key not in seen and it.concept not in {o.concept for o in others}:
+            others.append(it)
+            seen.add(key)
+    assert len(others) >= 5
+    quiz = balanced([forward, back, *others[:5]], 6, ["mcq"], seed=0)  # a quarter of 6 asks for 2 apply items
+    applied = [it for it in quiz if it.level == "apply"]
+    assert len(quiz) == 6 and len(applied) == 1

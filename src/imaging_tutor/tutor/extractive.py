@@ -214,7 +214,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
 
     `questions`: the course's own questions ("Ask: sensitivity for what?") may be used; they explain nothing unless
     the learner asked what to ask or check (intent "steps"), or the answering section has nothing else to say.
-    `said`: sentences the conversation's previous answer gave; a follow-up ("example?", "I don't get it") is
+    `said`: sentences the conversation's earlier answers gave (the last LOOKBACK turns); a follow-up ("example?", "I don't get it") is
     answered with the section's other sentences while it has any.
     `named`: stems the follow-up newly asks about ("and Hounsfield units?"); the best sentence for the turn, when
     an earlier answer gave it in passing and it names one of them, is given again (only that one)."""
