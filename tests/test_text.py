@@ -12,6 +12,16 @@ def test_finds_inline_definitions_whose_letters_fit_the_phrase():
                                    "hu": "hounsfield units"}
 
 
+def test_finds_acronyms_spelled_out_after_them():
+    text = ("HACCP stands for Hazard Analysis and Critical Control Point, a system. Pressure is in PSI, which stands "
+            "for pounds per square inch. The method is FIFO, short for \"first in, first out\": move stock. A "
+            "related method, FEFO (“first expired, first out”), differs. An NHS trust (a body) and a CT scan, short "
+            "for nothing here.")
+    assert find_acronyms(text) == {"haccp": "hazard analysis and critical control point",
+                                   "psi": "pounds per square inch", "fifo": "first in first out",
+                                   "fefo": "first expired first out"}
+
+
 def test_expands_only_acronyms_the_question_uses_and_does_not_spell_out():
     acronyms = {"tat": "turnaround time", "ppv": "positive predictive value"}
     assert expand_acronyms("what is TAT", acronyms) == "what is TAT (turnaround time)"

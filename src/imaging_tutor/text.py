@@ -124,6 +124,9 @@ def expand_synonyms(text_words: list[str], synonyms: Mapping[str, str]) -> list[
 
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+# An acronym first, its long form after: "X stands for …", "X, which stands for …", "X, short for …", "X (“…”)".
+_ACRONYM_FIRST = re.compile(r"\b([A-Z][A-Z]{1,6}s?)(?:,? (?:which |that )?(?:stands|is short) for|,? short for|"
+                            r" \((?=[\"“]))\s*[\"“]?([^\"”.;:()]{3,100})")
 
 
 def _initials_fit(acronym: str, phrase: list[str]) -> bool:
@@ -141,13 +144,23 @@ def _initials_fit(acronym: str, phrase: list[str]) -> bool:
 
 
 def find_acronyms(text: str) -> dict[str, str]:
-    """Acronyms the text defines inline, 'turnaround time (TAT)' -> {'tat': 'turnaround time'}."""
+    """Acronyms the text defines inline, 'turnaround time (TAT)' -> {'tat': 'turnaround time'}, or spells out after
+    them: 'PSI, which stands for pounds per square inch', 'FIFO, short for "first in, first out"', 'FEFO ("first
+    expired, first out")'."""
     found: dict[str, str] = {}
     for m in _ACRONYM.finditer(text):
         acronym = m.group(1)
         before = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 80):m.start()])
         for k in range(1, min(len(acronym), 6) + 1):
             phrase = [w.lower() for w in before[-k:]]
+            if len(phrase) == k and _initials_fit(acronym, phrase):
+                found.setdefault(acronym.lower(), " ".join(phrase))
+                break
+    for m in _ACRONYM_FIRST.finditer(text):
+        acronym, after = m.group(1), re.findall(r"[A-Za-z][A-Za-z-]*", m.group(2))
+        # The shortest opening of what follows that the letters fit ("and", "of" may sit inside the long form).
+        for k in range(1, min(len(acronym) + 2, 8) + 1):
+            phrase = [w.lower() for w in after[:k]]
             if len(phrase) == k and _initials_fit(acronym, phrase):
                 found.setdefault(acronym.lower(), " ".join(phrase))
                 break
