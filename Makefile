@@ -56,6 +56,9 @@ test: install-dev system-deps export-onnx
 # medical-advice misses, floors or regressions.
 EVAL_SETS := grounding course_quiz conversations switch_out after_refusal workplace search near_miss personal_medical study
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
+# Never fitted on, run and reported but not gated yet (a personal medical question is refused as not covered
+# instead of given the clinician reply, a must-pass check; see evals/README.md).
+REPORTED_COURSES := home-wifi-basics personal-budgeting
 eval: install
 	$(BIN)/imaging-tutor ingest
 	$(BIN)/imaging-tutor eval $(EVAL_SETS:%=evals/sets/%.jsonl) --definitions --baseline auto --no-store
@@ -67,6 +70,11 @@ eval: install
 	    TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/verifier/courses/$$c/eval.jsonl \
 	      --verifier || exit 1; \
 	  fi; \
+	done
+	@for c in $(REPORTED_COURSES); do \
+	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor ingest >/dev/null && \
+	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/courses/$$c/eval.jsonl \
+	    --definitions --baseline auto --no-store || echo "($$c: reported, not gated yet)"; \
 	done
 	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 
