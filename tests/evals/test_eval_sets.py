@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from imaging_tutor.errors import InvalidInput
 from imaging_tutor.evals.sets import EvalSetError, load_set, parse_set
 
-from .conftest import SETS, write_set
+from .conftest import ROOT, SETS, write_set
 from .fakes import FakeTutor
 
 GOOD = {"id": "a", "question": "what is drift", "kind": "answerable", "gold_refs": ["5.4"]}
@@ -25,6 +25,22 @@ def test_shipped_sets_load(course):
     assert len(quiz.questions) == 30
     assert all(q.chapter is not None and q.kind == "answerable" for q in quiz.questions)
     assert [q.id for q in quiz.questions][:2] == ["cq1.1", "cq1.2"]
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in (ROOT / "evals" / "courses").iterdir() if p.is_dir()))
+def test_every_other_course_split_loads_against_its_course_and_fit_and_eval_share_nothing(folder):
+    """Each test course's labelled files parse against that course (gold refs exist, evidence is in the text), and
+    its fit split shares no id and no question with its eval split: nothing fitted on may be measured."""
+    from imaging_tutor.corpus.course import load_course
+
+    other = load_course(ROOT / "tests" / "fixtures" / "courses" / folder)
+    splits = {name: load_set(path, other) for name in ("fit", "eval")
+              if (path := ROOT / "evals" / "courses" / folder / f"{name}.jsonl").is_file()}
+    assert "eval" in splits and splits["eval"].counts()["answerable"] > 0
+    if "fit" in splits:
+        fit, held_out = splits["fit"].questions, splits["eval"].questions
+        assert not {q.id for q in fit} & {q.id for q in held_out}
+        assert not {q.question.strip().lower() for q in fit} & {q.question.strip().lower() for q in held_out}
 
 
 def test_course_quiz_gold_is_each_answer_keys_section(course):
