@@ -57,7 +57,8 @@ test: install-dev system-deps export-onnx
 EVAL_SETS := grounding course_quiz conversations switch_out after_refusal workplace search near_miss personal_medical study
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 # Never fitted on, run and reported but not gated yet (a personal medical question is refused as not covered
-# instead of given the clinician reply, a must-pass check; see evals/README.md).
+# instead of given the clinician reply, a must-pass check; see evals/README.md). Only a failed gate (exit 1) is
+# tolerated: a failed ingest, a bad set or a crash still fails `make eval`.
 REPORTED_COURSES := home-wifi-basics personal-budgeting
 eval: install
 	$(BIN)/imaging-tutor ingest
@@ -72,9 +73,10 @@ eval: install
 	  fi; \
 	done
 	@for c in $(REPORTED_COURSES); do \
-	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor ingest >/dev/null && \
+	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor ingest >/dev/null || exit 1; \
 	  TUTOR_CORPUS_DIR=tests/fixtures/courses/$$c $(BIN)/imaging-tutor eval evals/courses/$$c/eval.jsonl \
-	    --definitions --baseline auto --no-store || echo "($$c: reported, not gated yet)"; \
+	    --definitions --baseline auto --no-store; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "($$c: gate reported, not enforced yet)"; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	done
 	$(BIN)/imaging-tutor eval evals/verifier/eval.jsonl --verifier
 

@@ -148,22 +148,22 @@ def find_acronyms(text: str) -> dict[str, str]:
     them: 'PSI, which stands for pounds per square inch', 'FIFO, short for "first in, first out"', 'FEFO ("first
     expired, first out")'."""
     found: dict[str, str] = {}
+
+    def note(acronym: str, phrases) -> None:
+        """Keep the first (shortest) candidate phrase the acronym's letters fit."""
+        for phrase in phrases:
+            if _initials_fit(acronym, phrase):
+                found.setdefault(acronym.lower(), " ".join(phrase))
+                return
+
     for m in _ACRONYM.finditer(text):
         acronym = m.group(1)
-        before = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 80):m.start()])
-        for k in range(1, min(len(acronym), 6) + 1):
-            phrase = [w.lower() for w in before[-k:]]
-            if len(phrase) == k and _initials_fit(acronym, phrase):
-                found.setdefault(acronym.lower(), " ".join(phrase))
-                break
+        before = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 80):m.start()])]
+        note(acronym, (before[-k:] for k in range(1, min(len(acronym), 6, len(before)) + 1)))
     for m in _ACRONYM_FIRST.finditer(text):
-        acronym, after = m.group(1), re.findall(r"[A-Za-z][A-Za-z-]*", m.group(2))
-        # The shortest opening of what follows that the letters fit ("and", "of" may sit inside the long form).
-        for k in range(1, min(len(acronym) + 2, 8) + 1):
-            phrase = [w.lower() for w in after[:k]]
-            if len(phrase) == k and _initials_fit(acronym, phrase):
-                found.setdefault(acronym.lower(), " ".join(phrase))
-                break
+        acronym, after = m.group(1), [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", m.group(2))]
+        # The long form may run two words longer than the acronym: "and", "of" sit inside it.
+        note(acronym, (after[:k] for k in range(1, min(len(acronym) + 2, 8, len(after)) + 1)))
     return found
 
 
