@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from imaging_tutor.tutor import pipeline as tutor
-from imaging_tutor.tutor.guard import ask_of, decide_scope
+from imaging_tutor.tutor.guard import _ASKS_VALUE, ask_of, decide_scope
 from imaging_tutor.retrieval.fusion import retrieve
 
 
@@ -29,6 +29,18 @@ def test_out_of_scope_questions_are_not_let_in_by_the_bank(tutor_services):
         # The exact-value near miss is still let in by the text's similarity (a known gap, measured by the gate's
         # near_miss set); the other two are refused.
         assert q.startswith("what is the hounsfield") or not decision.in_scope, q
+
+
+def test_asking_for_an_amount_is_a_cue_but_mentioning_one_is_not():
+    """On a budgeting course "budget", "costs" and "minimum" are the subject; the cue must not fire on the subject."""
+    for q in ("how much does a licence cost", "whats the avg salary of a radiologist", "mri price",
+              "roughly what do these contracts cost per year?", "the exact formula for the heat index",
+              "what is the minimum sample size", "how often should I review it"):
+        assert _ASKS_VALUE.search(q), q
+    for q in ("irregular income budget", "fixed vs variable costs", "do minimum loan payments count as needs?",
+              "what exactly is clinical governance", "what happens when a 0% intro deal runs out",
+              "isn't a budget just a list of things I can't buy"):
+        assert not _ASKS_VALUE.search(q), q
 
 
 def test_the_ask_is_the_last_question_sentence():

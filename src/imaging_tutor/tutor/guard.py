@@ -38,10 +38,13 @@ FEATURES = ("sentence_z", "top2_z", "chunk_z", "title_z", "top_cover", "sentence
             "focus_known", "oov", "names", "asks_value", "value_missing", "asks_howto", "bank_max")
 MODEL_FEATURES = FEATURES + tuple(f"ask_{f}" for f in FEATURES)
 # Questions asking for an amount (a price, a dose, a percentage, a count, a threshold) or for a procedure ("how do I
-# set up", "what code"): patterns of English questions, not of any course.
-_ASKS_VALUE = re.compile(r"\b(?:how (?:much|many|long|often|high|low|big|fast)|what (?:percent(?:age)?|dose|price|"
-                         r"cost|number|value|rate|amount|level|threshold|score)|(?:cost|price|fee|salary|budget)s?\b|"
-                         r"\bper (?:year|month|scan|study|hour)|\bminimum\b|\bmaximum\b|\bexact(?:ly)?\b|%)", re.I)
+# set up", "what code"): patterns of English questions, not of any course. The asking counts, not a mention of an
+# amount's subject: "budget", "costs", "minimum" or "50%" are what a budgeting course's questions are about, and "what
+# exactly is X" asks for a definition; a price, a salary or a fee, or "the exact" anything, is asked for.
+_ASKS_VALUE = re.compile(r"\b(?:how (?:much|many|long|often|high|low|big|fast)|(?:price|salar(?:y|ies)|fee)s?\b|"
+                         r"what(?:'s| is| are| was| were)? (?:the |a |an )?(?:\w+ )?(?:percent(?:age)?|dose|cost|number|"
+                         r"value|rate|amount|level|threshold|score|minimum|maximum)s?\b|(?:the|a|an) (?:\w+ )?costs? "
+                         r"(?:of|for)\b|(?:do|does|did|would|will) (?:\w+ ){1,3}cost\b|exact \w+)", re.I)
 _ASKS_HOWTO = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|we|you) (?:set|install|configure|code|write|build|"
                          r"train|fine-tune|deploy|implement|integrate|connect|run|script|export|import|program)|"
                          r"how to (?:set|install|configure|code|write|build|train|fine-tune|deploy|implement|run)|"
