@@ -43,6 +43,24 @@ def test_every_other_course_split_loads_against_its_course_and_fit_and_eval_shar
         assert not {q.question.strip().lower() for q in fit} & {q.question.strip().lower() for q in held_out}
 
 
+@pytest.mark.parametrize("name", ["conversations", "workplace", "search", "near_miss", "personal_medical",
+                                  "workplace_followup"])
+def test_this_courses_fit_and_eval_halves_load_and_share_no_question(name, course):
+    """A set of this course and its fit half (evals/calibration/) parse against the course and share no id, no
+    question (a conversation's turn with its history: "how come?" may end two different conversations) and no
+    conversation opener: nothing fitted on may be measured."""
+    fit = load_set(ROOT / "evals" / "calibration" / f"{name}.jsonl", course).questions
+    held_out = load_set(SETS / f"{name}.jsonl", course).questions
+    assert fit and held_out
+
+    def asked(q):
+        return tuple(h.strip().lower() for h in q.history or []) + (q.question.strip().lower(),)
+
+    assert not {q.id for q in fit} & {q.id for q in held_out}
+    assert not {asked(q) for q in fit} & {asked(q) for q in held_out}
+    assert not {q.history[0] for q in fit if q.history} & {q.history[0] for q in held_out if q.history}
+
+
 def test_course_quiz_gold_is_each_answer_keys_section(course):
     keys = json.loads((course.path.parent / "quiz_keys.json").read_text(encoding="utf-8"))["items"]
     quiz = {q.id: q for q in load_set(SETS / "course_quiz.jsonl", course).questions}
