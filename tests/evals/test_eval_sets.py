@@ -27,6 +27,17 @@ def test_shipped_sets_load(course):
     assert [q.id for q in quiz.questions][:2] == ["cq1.1", "cq1.2"]
 
 
+def assert_nothing_shared(fit, held_out):
+    """No id, no turn (a question with its history: "how come?" may end two different conversations) and no
+    conversation opener in both halves: nothing fitted on may be measured."""
+    def asked(q):
+        return tuple(h.strip().lower() for h in q.history or []) + (q.question.strip().lower(),)
+
+    assert not {q.id for q in fit} & {q.id for q in held_out}
+    assert not {asked(q) for q in fit} & {asked(q) for q in held_out}
+    assert not {q.history[0] for q in fit if q.history} & {q.history[0] for q in held_out if q.history}
+
+
 @pytest.mark.parametrize("folder", sorted(p.name for p in (ROOT / "evals" / "courses").iterdir() if p.is_dir()))
 def test_every_other_course_split_loads_against_its_course_and_fit_and_eval_share_nothing(folder):
     """Each test course's labelled files parse against that course (gold refs exist, evidence is in the text), and
@@ -38,27 +49,17 @@ def test_every_other_course_split_loads_against_its_course_and_fit_and_eval_shar
               if (path := ROOT / "evals" / "courses" / folder / f"{name}.jsonl").is_file()}
     assert "eval" in splits and splits["eval"].counts()["answerable"] > 0
     if "fit" in splits:
-        fit, held_out = splits["fit"].questions, splits["eval"].questions
-        assert not {q.id for q in fit} & {q.id for q in held_out}
-        assert not {q.question.strip().lower() for q in fit} & {q.question.strip().lower() for q in held_out}
+        assert_nothing_shared(splits["fit"].questions, splits["eval"].questions)
 
 
 @pytest.mark.parametrize("name", ["conversations", "workplace", "search", "near_miss", "personal_medical",
                                   "workplace_followup"])
 def test_this_courses_fit_and_eval_halves_load_and_share_no_question(name, course):
-    """A set of this course and its fit half (evals/calibration/) parse against the course and share no id, no
-    question (a conversation's turn with its history: "how come?" may end two different conversations) and no
-    conversation opener: nothing fitted on may be measured."""
+    """A set of this course and its fit half (evals/calibration/) parse against the course and share nothing."""
     fit = load_set(ROOT / "evals" / "calibration" / f"{name}.jsonl", course).questions
     held_out = load_set(SETS / f"{name}.jsonl", course).questions
     assert fit and held_out
-
-    def asked(q):
-        return tuple(h.strip().lower() for h in q.history or []) + (q.question.strip().lower(),)
-
-    assert not {q.id for q in fit} & {q.id for q in held_out}
-    assert not {asked(q) for q in fit} & {asked(q) for q in held_out}
-    assert not {q.history[0] for q in fit if q.history} & {q.history[0] for q in held_out if q.history}
+    assert_nothing_shared(fit, held_out)
 
 
 def test_course_quiz_gold_is_each_answer_keys_section(course):
