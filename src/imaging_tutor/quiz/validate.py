@@ -9,6 +9,7 @@ import numpy as np
 
 from ..corpus.course import Course
 from .candidates import BLANK, TF_PREFIX
+from .headings import heading_of
 from .terms import Term, Terms, course_terms
 from .schema import QuizItem, Rejection
 from .similarity import embed_texts
@@ -96,6 +97,14 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
                 problems.append(("distractor_supported", f"the quote attaches the description to {d!r}"))
             if not re.search(re.escape(d), quote):
                 problems.append(("distractor_not_sibling", f"{d!r} is not a member of the quoted list"))
+    elif item.kind == "heading_case":
+        # The quoted point sits in the paragraph the answer heads; every wrong option heads another paragraph there.
+        if heading_of(section, quote) != item.answer:
+            problems.append(("answer_unsupported", f"the quoted point is not under the heading {item.answer!r}"))
+        headings = {h for p in section.paragraphs if (h := heading_of(section, p))}
+        for d in distractors:
+            if d not in headings:
+                problems.append(("distractor_not_sibling", f"{d!r} heads no paragraph of section {section.ref}"))
     elif item.kind in ("definition_to_term", "scenario", "question_to_term") or item.type == "cloze":
         if not _named_in(item.answer, quote, terms):
             problems.append(("answer_unsupported", f"the quote does not name {item.answer!r}"))
