@@ -277,6 +277,17 @@ def test_bad_input_is_a_clear_error(tutor_services):
         tutor.answer(tutor_services, "what is drift", session_id="../../etc/passwd")
 
 
+def test_curly_apostrophes_are_read_as_straight_ones(tutor_services):
+    # Phones curl apostrophes ("what’s", "I’m"); the cues and the models' training rows use "'".
+    assert tutor.clean_question("I’m told it‘s ʼtriageʼ", tutor_services.settings) == "I'm told it's 'triage'"
+    for question in ["What’s the exact contrast dose for a head CT?",
+                     "I’m a PACS admin and we’re adding an AI node. What’s the main thing to check first?",
+                     "My dad’s scan was read with AI. Is he going to be ok?"]:
+        curly, straight = tutor.answer(tutor_services, question), tutor.answer(tutor_services,
+                                                                                question.replace("’", "'"))
+        assert (curly.status, curly.answer, curly.citations) == (straight.status, straight.answer, straight.citations)
+
+
 def test_turns_persist_and_concurrent_turns_are_all_stored(tutor_services):
     from imaging_tutor.tutor import conversations
 

@@ -58,15 +58,20 @@ FOLLOWS_REFUSED = (OUT_OF_SCOPE_TEXT + " It follows on from “{question}”. If
                    "teach, ask again with its name.")
 SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Phones type "what’s" and "I’m" (smart punctuation); every cue, the models' training rows and the speller read "'".
+# Read as typed, the held-out sets with every apostrophe curled lost 3 near misses, a workplace citation and a
+# clinician reply to a mixed question.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 
 def clean_question(question: str, settings: Settings) -> str:
-    """Strip control characters; refuse empty or oversized input with a clear error (never truncate)."""
+    """Strip control characters and straighten apostrophes; refuse empty or oversized input with a clear error
+    (never truncate)."""
     if not isinstance(question, str):
         raise InvalidInput("question must be text")
     if len(question) > settings.max_question_chars:
         raise InvalidInput(f"question is {len(question)} characters; the limit is {settings.max_question_chars}")
-    q = _CONTROL.sub(" ", unicodedata.normalize("NFC", question))
+    q = _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).translate(_APOSTROPHES)
     q = re.sub(r"[ \t\r\n]+", " ", q).strip()
     if not q:
         raise InvalidInput("question is empty")
