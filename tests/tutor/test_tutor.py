@@ -288,6 +288,24 @@ def test_curly_apostrophes_are_read_as_straight_ones(tutor_services):
         assert (curly.status, curly.answer, curly.citations) == (straight.status, straight.answer, straight.citations)
 
 
+@pytest.mark.parametrize("typed, read", [
+    ("WHAT IS THE DIFFERENCE BETWEEN PPV AND NPV?", "what is the difference between ppv and npv?"),
+    ("PREVALANCE", "prevalance"),  # a word, not an acronym: the speller reads it in lower case
+    ("CT MRI", "CT MRI"), ("PPV vs NPV", "PPV vs NPV"), ("DICOM PACS", "DICOM PACS"),  # acronyms stay
+    ("I run PACS at a DGH, what is drift?", "I run PACS at a DGH, what is drift?"),
+])
+def test_a_message_typed_with_caps_lock_is_read_in_lower_case(tutor_services, typed, read):
+    assert tutor.clean_question(typed, tutor_services.settings) == read
+
+
+def test_a_shouted_workplace_question_is_answered_as_if_typed_normally(tutor_services):
+    question = ("I manage the CT department and the vendor wants to push a new model version next week. "
+                "What should we check before and after the update?")
+    shouted, typed = tutor.answer(tutor_services, question.upper()), tutor.answer(tutor_services, question.lower())
+    assert shouted.status == typed.status == "answered"
+    assert (shouted.answer, shouted.citations) == (typed.answer, typed.citations)
+
+
 def test_turns_persist_and_concurrent_turns_are_all_stored(tutor_services):
     from imaging_tutor.tutor import conversations
 
