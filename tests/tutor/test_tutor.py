@@ -298,6 +298,15 @@ def test_a_message_typed_with_caps_lock_is_read_in_lower_case(tutor_services, ty
     assert tutor.clean_question(typed, tutor_services.settings) == read
 
 
+@pytest.mark.parametrize("typed, read", [
+    ("does it work???", "does it work?"), ("really?!", "really?"), ("wow!!", "wow!"),
+    ("I'm an ED nurse.They keep saying PPV", "I'm an ED nurse. They keep saying PPV"), ("ok?so what", "ok? so what"),
+    ("e.g.The case", "e.g.The case"), ("version 3.5 of HL7", "version 3.5 of HL7"), ("wait...?", "wait...?"),
+])
+def test_marks_typed_in_a_hurry_are_read_as_one_mark_and_a_space(tutor_services, typed, read):
+    assert tutor.clean_question(typed, tutor_services.settings) == read
+
+
 def test_a_shouted_workplace_question_is_answered_as_if_typed_normally(tutor_services):
     question = ("I manage the CT department and the vendor wants to push a new model version next week. "
                 "What should we check before and after the update?")
