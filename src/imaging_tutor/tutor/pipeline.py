@@ -22,6 +22,7 @@ from . import hints
 from . import acts
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
+from .greeting import without_greeting
 from .recap import NOTHING_TO_RECAP, recap_request, short_version, with_source
 from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
@@ -208,7 +209,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     past: list[PastTurn] = []
     refused: str | None = None  # the question just refused as not covered, when the last turn was that
     # The message as the learner sent it (stored); for hint mode, the ladder's step and the question it is about.
-    message, hint_step, hint_of = q, 1, q
+    message = q
+    q = without_greeting(q)  # "Hi, what is PPV?" is read as "what is PPV?" (stored as sent)
+    hint_step, hint_of = 1, q
     # "give me a hint about PPV" asks for a hint, whichever mode the chat is in: never the answer, nor a chat quiz
     asked_hint = hints.hint_request(q)
     if session_id is not None:
