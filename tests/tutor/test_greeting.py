@@ -1,4 +1,5 @@
-"""An opening greeting or announced question is read without it; a message that is only a greeting is left whole."""
+"""An opening greeting or announced question, and a closing courtesy, are read without them; a message that is only a
+greeting or a thank-you is left whole."""
 from __future__ import annotations
 
 import pytest
@@ -17,6 +18,10 @@ from imaging_tutor.tutor.greeting import without_greeting
     ("hi there!", "hi there!"), ("hi, thanks", "hi, thanks"), ("Hi", "Hi"),  # small talk stays whole
     ("history of AI?", "history of AI?"), ("Highlights: what matters?", "Highlights: what matters?"),
     ("quick question about AUC?", "quick question about AUC?"), ("questions about drift", "questions about drift"),
+    ("what is drift? thanks!", "what is drift?"), ("explain PPV please", "explain PPV"),
+    ("Hi, what is PPV? Thank you so much :)", "what is PPV?"), ("that makes sense, thanks", "that makes sense"),
+    ("ok thanks", "ok thanks"), ("great, thanks!", "great, thanks!"), ("thank you", "thank you"),
+    ("what is ta", "what is ta"),
 ])
 def test_what_is_read_of_a_message_that_opens_with_a_greeting(typed, read):
     assert without_greeting(typed) == read
