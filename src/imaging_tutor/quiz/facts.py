@@ -126,12 +126,18 @@ def _imperative(sentence: str) -> bool:
     return any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split())
 
 
+def leans_on_neighbours(sentence: str) -> bool:
+    """Whether a sentence points back at what came before it ("This is why …", "For AI, this …", "those tools")."""
+    return bool(_ANAPHORIC_START.match(sentence) or _EARLY_PRONOUN.match(sentence)
+                or _LEANS_ON_CONTEXT.search(sentence))
+
+
 def standalone(sentence: str) -> bool:
     """A sentence a learner can judge without its neighbours: a claim, no anaphora, no question, sensible length."""
     n = len(sentence.split())
-    return (6 <= n <= 45 and not _ANAPHORIC_START.match(sentence) and not _EARLY_PRONOUN.match(sentence)
+    return (6 <= n <= 45 and not leans_on_neighbours(sentence)
             and "?" not in sentence and not sentence.rstrip().endswith(":") and sentence[0].isupper()
-            and not _META.match(sentence) and not _imperative(sentence) and not _LEANS_ON_CONTEXT.search(sentence))
+            and not _META.match(sentence) and not _imperative(sentence))
 
 
 def mine_section(section: Section, terms: Terms) -> list[Fact]:

@@ -9,6 +9,7 @@ from collections import Counter
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
+from .facts import leans_on_neighbours
 from .ids import digest, item_id, rng_for
 from .schema import ItemCitation, QuizItem
 from .text import content_stems
@@ -16,9 +17,6 @@ from .text import content_stems
 # "Label: body" at the start of a paragraph; a label is a short noun phrase, not a sentence ("A useful mindset: …"
 # is a lead-in, which the run rule below leaves out when it stands alone).
 _LABELLED = re.compile(r"^(?P<label>[A-Z][\w/&-]*(?: [\w/&-]+){0,3}):\s+(?P<body>\S.+)$", re.DOTALL)
-# A point that leans on its neighbours ("For AI, this is …", "They also …") cannot stand alone in a question.
-_POINTING = re.compile(r"^(?:\S+ ){0,3}?(?:it|they|this|that|these|those|there|he|she|we|here|such)\b(?! \w+ (?:is|are)\b)",
-                       re.IGNORECASE)
 MIN_RUN = 3  # fewer headings than this make a guess, not a choice
 MAX_OPTIONS = 4
 
@@ -44,6 +42,11 @@ def heading_of(section: Section, quote: str) -> str | None:
             lab = _label_of(p)
             return lab[0] if lab else None
     return None
+
+
+def section_headings(section: Section) -> set[str]:
+    """Every heading that opens one of the section's paragraphs."""
+    return {lab[0] for p in section.paragraphs if (lab := _label_of(p))}
 
 
 def heading_runs(course: Course, section: Section) -> list[list[tuple[str, str]]]:
@@ -77,7 +80,7 @@ def heading_items(course: Course, section: Section) -> list[QuizItem]:
         for label, body in run:
             for a, b in split_sentences(body):
                 point = body[a:b].strip()
-                if len(point.split()) < 6 or _POINTING.match(point) or _gives_away(point, labels):
+                if len(point.split()) < 6 or leans_on_neighbours(point) or _gives_away(point, labels):
                     continue
                 wrong = [other for other in labels if other != label]
                 iid = item_id(course.version, section.ref, "mcq", "heading_case", label, point)

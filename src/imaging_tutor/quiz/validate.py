@@ -9,7 +9,7 @@ import numpy as np
 
 from ..corpus.course import Course
 from .candidates import BLANK, TF_PREFIX
-from .headings import heading_of
+from .headings import heading_of, section_headings
 from .terms import Term, Terms, course_terms
 from .schema import QuizItem, Rejection
 from .similarity import embed_texts
@@ -101,7 +101,7 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
         # The quoted point sits in the paragraph the answer heads; every wrong option heads another paragraph there.
         if heading_of(section, quote) != item.answer:
             problems.append(("answer_unsupported", f"the quoted point is not under the heading {item.answer!r}"))
-        headings = {h for p in section.paragraphs if (h := heading_of(section, p))}
+        headings = section_headings(section)
         for d in distractors:
             if d not in headings:
                 problems.append(("distractor_not_sibling", f"{d!r} heads no paragraph of section {section.ref}"))
