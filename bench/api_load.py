@@ -18,7 +18,11 @@ as there are CPUs, each answering the same question stream back to back with `tu
 yardstick: "API/in-process" divides a chat row's req/s by it) and once in a learner session with every turn written,
 as POST /chat does (what is left between the two is HTTP, routing and serialisation). Only successful requests
 count towards the latencies; failures are reported in their own column. "client CPU" is the load generator's own
-share of the cores during a cell (its threads run on the same cores as the server).
+share of the cores during a cell (its threads run on the same cores as the server). "core ms/req" is CPU time per
+request: for an API cell, everything the machine spent outside idle during the cell less the load generator's own
+CPU, divided by the requests answered (so other load on the machine counts against it: run it on a quiet machine);
+for an in-process row, the answerers' own CPU time (all their threads) per answer. Their difference is what HTTP,
+routing, serialisation and the learner's session cost per request.
 """
 from __future__ import annotations
 
@@ -175,13 +179,15 @@ def inprocess_child(seconds: float, index: int, clients: int, stored: bool) -> N
     latencies: list[float] = []
     end = time.monotonic() + seconds
     n = 0
+    cpu0 = time.process_time()  # every thread of this answerer (the embedder's side-by-side prefetch included)
     while time.monotonic() < end:
         n += 1
         t0 = time.perf_counter()
         tutor.answer(services, question_for(index, n, clients), session_id=session, learner_id=who)
         latencies.append(time.perf_counter() - t0)
     rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0])
-    print(json.dumps({"latencies": latencies, "rss_mb": round(rss / 1024)}), flush=True)
+    print(json.dumps({"latencies": latencies, "rss_mb": round(rss / 1024), "cpu_s": time.process_time() - cpu0}),
+          flush=True)
     services.close()
 
 
@@ -209,7 +215,7 @@ def inprocess(env: dict[str, str], seconds: float, stored: bool) -> dict:
     return {"op": "in-process answer" + (" + stored turn" if stored else ""), "requests": len(latencies), "failed": 0,
             "rps": round(len(latencies) / wall, 1), "p50_ms": round(float(np.percentile(ms, 50)), 1),
             "p95_ms": round(float(np.percentile(ms, 95)), 1), "p99_ms": round(float(np.percentile(ms, 99)), 1),
-            "rss_mb": rss}
+            "cpu_ms": round(sum(r["cpu_s"] for r in results) * 1000 / max(1, len(latencies)), 1), "rss_mb": rss}
 
 
 def serve(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Popen, str]:
@@ -300,16 +306,26 @@ def load(url: str, op: str, seconds: float, clients: int, keys: dict[str, str], 
     end_at[0] = time.monotonic() + seconds
     t0 = time.monotonic()
     cpu0 = time.process_time()
+    busy0 = busy_seconds()
     start.wait()
     for t in threads:
         t.join()
     wall = time.monotonic() - t0
     client_cpu = time.process_time() - cpu0  # the load generator's own threads, on the same cores as the server
+    server_cpu = busy_seconds() - busy0 - client_cpu  # what the rest of the machine (the server) spent meanwhile
     ms = np.asarray(latencies) * 1000
     pct = lambda q: round(float(np.percentile(ms, q)), 1) if len(ms) else float("nan")  # noqa: E731
     return {"op": op, "requests": len(latencies), "failed": failures, "rps": round(len(latencies) / wall, 1),
             "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+            "cpu_ms": round(server_cpu * 1000 / len(latencies), 1) if latencies else float("nan"),
             "client_cpu": f"{client_cpu / (wall * (os.cpu_count() or 1)):.0%}"}
+
+
+def busy_seconds() -> float:
+    """CPU time the whole machine has spent not idle since boot (all cores, /proc/stat), in seconds."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def worker_rss_mb(root_pid: int) -> float:
@@ -339,9 +355,9 @@ def worker_rss_mb(root_pid: int) -> float:
 def print_table(rows: list[dict]) -> None:
     cols = [("stack", "<"), ("embedder", "<"), ("workers", ">"), ("limits", "<"), ("op", "<"), ("requests", ">"),
             ("failed", ">"), ("rps", ">"), ("ratio", ">"), ("p50_ms", ">"), ("p95_ms", ">"), ("p99_ms", ">"),
-            ("client_cpu", ">"), ("rss_mb", ">")]
+            ("cpu_ms", ">"), ("client_cpu", ">"), ("rss_mb", ">")]
     heads = {"rps": "req/s", "ratio": "API/in-process", "p50_ms": "p50 ms", "p95_ms": "p95 ms", "p99_ms": "p99 ms",
-             "client_cpu": "client CPU", "rss_mb": "max RSS/worker MB"}
+             "cpu_ms": "core ms/req", "client_cpu": "client CPU", "rss_mb": "max RSS/worker MB"}
     cells = [[str(r.get(k, "")) for k, _ in cols] for r in rows]
     widths = [max(len(heads.get(k, k)), *(len(c[i]) for c in cells)) for i, (k, _) in enumerate(cols)]
     line = lambda vals: "| " + " | ".join(f"{v:{a}{w}}" for v, w, (_, a) in zip(vals, widths, cols)) + " |"  # noqa: E731
