@@ -319,6 +319,26 @@ def render_home() -> None:
                         st.rerun()
 
 
+def recover_interrupted_turn() -> None:
+    """A run stopped by a rerun while its answer streamed (a click or a course switch right after sending) leaves
+    the learner's message on screen without its answer: take the answer from the stored conversation when the API
+    finished it, else send the message again. Nothing the learner typed is lost, and no turn is stored twice."""
+    if not state.messages or not state.messages[-1].get("pending"):
+        return
+    message = state.messages.pop()["content"]
+    if state.session_id:
+        try:
+            turns = api.session(state.session_id, learner)["turns"]
+        except ApiError:
+            turns = []
+        answered = sum(1 for m in state.messages if m["role"] == "assistant")
+        if len(turns) > answered and turns[-1]["question"] == message:
+            load_session(state.session_id)
+            return
+    state.pending_message = message
+
+
+recover_interrupted_turn()
 clicked = citation_clicks()
 if clicked:
     open_citation(*clicked)
@@ -355,7 +375,8 @@ if panel_col is not None:
                      caption=None if browse else f"Cited in answer {opened['index'] // 2 + 1}")
 
 if prompt:
-    state.messages.append({"role": "user", "content": prompt, "answer": None})
+    # "pending" until its answer is in: a run stopped before that is picked up by recover_interrupted_turn()
+    state.messages.append({"role": "user", "content": prompt, "answer": None, "pending": True})
     with chat_col:
         with st.chat_message("user"):
             plain(prompt)
@@ -377,6 +398,7 @@ if prompt:
                 state.messages.pop()
                 show_error(exc)
     if final is not None:
+        state.messages[-1]["pending"] = False
         placeholder.markdown(final["answer"])
         state.session_id = final.get("session_id") or state.session_id
         if state.session_id:

@@ -106,3 +106,37 @@ def test_a_browser_session_gets_an_identity_and_a_resume_code_brings_it_back(ui_
     wrong.sidebar.text_input(key="resume_code_input").set_value("AAAA-BBBB-CCCC-DDDD")
     next(b for b in wrong.sidebar.button if b.label == "Resume").click().run()
     assert any("not valid" in e.value for e in wrong.sidebar.error)
+
+
+def test_a_run_stopped_while_its_answer_streamed_sends_the_question_again(ui_env):
+    """A rerun (a click, a course switch) that stops the run streaming an answer left the learner's question on
+    screen with no answer, for good; the next run sends it again (nothing was stored for it: no session yet)."""
+    at = app_test("Home.py", learner="ui-eve").run()
+    at.session_state["messages"] = [{"role": "user", "content": "What is specificity?", "answer": None,
+                                     "pending": True}]  # what the stopped run leaves behind
+    at.run()
+    assert not at.exception
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    assert "specificity" in at.chat_message[1].markdown[0].value.lower()
+    assert not at.session_state["messages"][0].get("pending")
+
+
+def test_a_run_stopped_after_the_api_stored_the_answer_shows_that_answer_without_asking_twice(ui_env):
+    at = app_test("Home.py", learner="ui-fay").run()
+    at.chat_input[0].set_value("What is specificity?").run()
+    sid = at.session_state["session_id"]
+    assert sid
+    # The API answered the second question and stored it, but the run showing it was stopped by a rerun.
+    with httpx.Client(base_url=ui_env, timeout=120) as api:
+        r = api.post("/api/v1/chat", json={"message": "What is PPV?", "session_id": sid},
+                     headers=learner_headers("ui-fay"))
+        assert r.status_code == 200
+    at.session_state["messages"] = [*at.session_state["messages"],
+                                    {"role": "user", "content": "What is PPV?", "answer": None, "pending": True}]
+    at.run()
+    assert not at.exception
+    assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
+    assert "PPV" in at.chat_message[3].markdown[0].value or "predictive" in at.chat_message[3].markdown[0].value
+    with httpx.Client(base_url=ui_env) as api:
+        turns = api.get(f"/api/v1/sessions/{sid}", headers=learner_headers("ui-fay")).json()["turns"]
+    assert [t["question"] for t in turns] == ["What is specificity?", "What is PPV?"]  # not asked twice
