@@ -325,7 +325,8 @@ def recover_interrupted_turn() -> None:
     finished it, else send the message again. Nothing the learner typed is lost, and no turn is stored twice."""
     if not state.messages or not state.messages[-1].get("pending"):
         return
-    message = state.messages.pop()["content"]
+    pending = state.messages.pop()
+    message = pending["content"]
     if state.session_id:
         try:
             turns = api.session(state.session_id, learner)["turns"]
@@ -336,6 +337,8 @@ def recover_interrupted_turn() -> None:
             load_session(state.session_id)
             return
     state.pending_message = message
+    if pending.get("mode"):
+        state.pending_mode = pending["mode"]  # "another hint" goes again as a hint, whatever the toggle says now
 
 
 recover_interrupted_turn()
@@ -376,7 +379,8 @@ if panel_col is not None:
 
 if prompt:
     # "pending" until its answer is in: a run stopped before that is picked up by recover_interrupted_turn()
-    state.messages.append({"role": "user", "content": prompt, "answer": None, "pending": True})
+    mode = state.pop("pending_mode", None) or ("hint" if hint_mode else "answer")
+    state.messages.append({"role": "user", "content": prompt, "answer": None, "pending": True, "mode": mode})
     with chat_col:
         with st.chat_message("user"):
             plain(prompt)
@@ -387,8 +391,7 @@ if prompt:
             try:
                 for event, data in api.chat_stream(prompt, learner=learner, session_id=state.session_id,
                                                    chapter=chapters.get(chapter_label),
-                                                   mode=state.pop("pending_mode", None)
-                                                   or ("hint" if hint_mode else "answer")):
+                                                   mode=mode):
                     if event == "sentence":
                         shown.append(data.get("marked") or data["text"])
                         placeholder.markdown(" ".join(shown) + " ▌")

@@ -121,6 +121,15 @@ def test_a_run_stopped_while_its_answer_streamed_sends_the_question_again(ui_env
     assert not at.session_state["messages"][0].get("pending")
 
 
+def test_a_stopped_hint_request_is_sent_again_as_a_hint(ui_env):
+    at = app_test("Home.py", learner="ui-gus").run()
+    at.session_state["messages"] = [{"role": "user", "content": "What is sensitivity?", "answer": None,
+                                     "pending": True, "mode": "hint"}]  # sent in hint mode; the toggle is off now
+    at.run()
+    assert not at.exception
+    assert "Hint 1 of 4" in at.chat_message[1].markdown[0].value
+
+
 def test_a_run_stopped_after_the_api_stored_the_answer_shows_that_answer_without_asking_twice(ui_env):
     at = app_test("Home.py", learner="ui-fay").run()
     at.chat_input[0].set_value("What is specificity?").run()
