@@ -336,9 +336,8 @@ def recover_interrupted_turn() -> None:
         if len(turns) > answered and turns[-1]["question"] == message:
             load_session(state.session_id)
             return
-    state.pending_message = message
-    if pending.get("mode"):
-        state.pending_mode = pending["mode"]  # "another hint" goes again as a hint, whatever the toggle says now
+    # sent again first, in the mode it was sent in ("another hint" stays a hint whatever the toggle says now)
+    state.resend = {"content": message, "mode": pending.get("mode")}
 
 
 recover_interrupted_turn()
@@ -346,7 +345,11 @@ clicked = citation_clicks()
 if clicked:
     open_citation(*clicked)
 
-prompt = st.chat_input("Ask about the course, e.g. “What is sensitivity?”") or state.pop("pending_message", None)
+typed = st.chat_input("Ask about the course, e.g. “What is sensitivity?”")
+resend = state.pop("resend", None)
+if resend and typed:
+    state.pending_message = typed  # asked next, after the question the stopped run lost
+prompt = resend["content"] if resend else typed or state.pop("pending_message", None)
 opened = state.get("open_section")
 if opened:
     chat_col, panel_col = st.columns([3, 2], gap="large")
@@ -379,7 +382,8 @@ if panel_col is not None:
 
 if prompt:
     # "pending" until its answer is in: a run stopped before that is picked up by recover_interrupted_turn()
-    mode = state.pop("pending_mode", None) or ("hint" if hint_mode else "answer")
+    mode = (resend.get("mode") if resend else state.pop("pending_mode", None)) \
+        or ("hint" if hint_mode else "answer")
     state.messages.append({"role": "user", "content": prompt, "answer": None, "pending": True, "mode": mode})
     with chat_col:
         with st.chat_message("user"):

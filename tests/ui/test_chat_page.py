@@ -121,6 +121,19 @@ def test_a_run_stopped_while_its_answer_streamed_sends_the_question_again(ui_env
     assert not at.session_state["messages"][0].get("pending")
 
 
+def test_a_question_typed_while_the_last_one_was_lost_is_asked_after_it(ui_env):
+    """The learner typed a new question in the rerun that stopped the last one: both are answered, in order."""
+    at = app_test("Home.py", learner="ui-hal").run()
+    at.session_state["messages"] = [{"role": "user", "content": "What is specificity?", "answer": None,
+                                     "pending": True, "mode": "answer"}]
+    at.chat_input[0].set_value("What is PPV?").run()
+    assert not at.exception
+    assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
+    asked = [m["content"] for m in at.session_state["messages"] if m["role"] == "user"]
+    assert asked == ["What is specificity?", "What is PPV?"]
+    assert "specificity" in at.chat_message[1].markdown[0].value.lower()
+
+
 def test_a_stopped_hint_request_is_sent_again_as_a_hint(ui_env):
     at = app_test("Home.py", learner="ui-gus").run()
     at.session_state["messages"] = [{"role": "user", "content": "What is sensitivity?", "answer": None,
