@@ -340,6 +340,19 @@ def recover_interrupted_turn() -> None:
     state.resend = {"content": message, "mode": pending.get("mode")}
 
 
+def forget_empty_session(session_id: str) -> None:
+    """A conversation created for a first question the API then refused holds nothing: delete it rather than list
+    an empty conversation (one the API stored a turn in is kept, and shown)."""
+    try:
+        if api.session(session_id, learner)["turns"]:
+            load_session(session_id)
+            return
+        api.delete_session(session_id, learner)
+    except ApiError:
+        pass
+    start_new_topic()
+
+
 recover_interrupted_turn()
 clicked = citation_clicks()
 if clicked:
@@ -385,6 +398,15 @@ if prompt:
     mode = (resend.get("mode") if resend else state.pop("pending_mode", None)) \
         or ("hint" if hint_mode else "answer")
     state.messages.append({"role": "user", "content": prompt, "answer": None, "pending": True, "mode": mode})
+    created = None
+    if not state.session_id:
+        # The conversation exists before its first question is sent, so a run stopped while that answer streams
+        # finds it stored there (recover_interrupted_turn) instead of sending it again into a second conversation.
+        try:
+            created = state.session_id = api.new_session(learner)["id"]
+            st.query_params["session"] = created
+        except ApiError:
+            pass  # the chat request then creates it, as before, and reports what is wrong
     with chat_col:
         with st.chat_message("user"):
             plain(prompt)
@@ -404,6 +426,8 @@ if prompt:
             except ApiError as exc:
                 state.messages.pop()
                 show_error(exc)
+                if created:
+                    forget_empty_session(created)
     if final is not None:
         state.messages[-1]["pending"] = False
         placeholder.markdown(final["answer"])

@@ -1,6 +1,8 @@
 """The Chat page (app/Home.py) against a live API: ask, stream, open a citation, rate, resume, hints, API down."""
 from __future__ import annotations
 
+import sys
+
 import httpx
 
 from .conftest import app_test, button, free_port, learner_headers
@@ -162,3 +164,42 @@ def test_a_run_stopped_after_the_api_stored_the_answer_shows_that_answer_without
     with httpx.Client(base_url=ui_env) as api:
         turns = api.get(f"/api/v1/sessions/{sid}", headers=learner_headers("ui-fay")).json()["turns"]
     assert [t["question"] for t in turns] == ["What is specificity?", "What is PPV?"]  # not asked twice
+
+
+def test_a_first_question_stopped_after_the_api_stored_it_stays_in_one_conversation(ui_env, monkeypatch):
+    """The run streaming a first answer is stopped by a rerun after the API stored the turn: the next run shows the
+    stored answer from the same conversation; it neither asks again nor leaves a second, one-turn conversation."""
+    import streamlit as st
+
+    at = app_test("Home.py", learner="ui-ida").run()
+    api_client = sys.modules["api_client"]  # the module the page imported
+    real = api_client.TutorApi.chat_stream
+    stopped = []
+
+    def stopped_once(self, *args, **kwargs):
+        events = list(real(self, *args, **kwargs))  # the API answered, and stored the turn
+        if not stopped:
+            stopped.append(True)
+            st.rerun()  # what a click or a course switch does to the run streaming the answer
+        yield from events
+
+    monkeypatch.setattr(api_client.TutorApi, "chat_stream", stopped_once)
+    at.chat_input[0].set_value("What is specificity?").run()
+    assert not at.exception and stopped
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    assert "specificity" in at.chat_message[1].markdown[0].value.lower()
+    with httpx.Client(base_url=ui_env) as api:
+        sessions = api.get("/api/v1/sessions", headers=learner_headers("ui-ida")).json()
+        assert [s["id"] for s in sessions] == [at.session_state["session_id"]]
+        turns = api.get(f"/api/v1/sessions/{sessions[0]['id']}", headers=learner_headers("ui-ida")).json()["turns"]
+    assert [t["question"] for t in turns] == ["What is specificity?"]
+
+
+def test_a_first_question_the_api_refuses_leaves_no_empty_conversation(ui_env):
+    at = app_test("Home.py", learner="ui-jon").run()
+    at.chat_input[0].set_value("why " * 2000).run()  # 8,000 characters: over the API's limit
+    assert not at.exception
+    assert at.error and at.session_state["messages"] == []
+    with httpx.Client(base_url=ui_env) as api:
+        assert api.get("/api/v1/sessions", headers=learner_headers("ui-jon")).json() == []
+    assert not at.session_state["session_id"]
