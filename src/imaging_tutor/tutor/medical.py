@@ -14,6 +14,8 @@ everyday-words companion and guard.jsonl, workplace, near-miss and study fit spl
   about the test courses' subjects; a refusal or a note now also needs `subject`, whose threshold keeps every
   labelled request (cross-validated), so it only lifts replies to decisions about things, not bodies.
 A workplace message that mentions patients, scans or diagnoses but asks about AI, evaluation or workflow is neither.
+A refusal also needs the message to say whose care it is or to ask a decision (asks_about_someone): the models
+alone read a general question on a health topic ("is that the same for MRI?") as a request.
 """
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ _HEALTH = re.compile(r"\b(?:pain|hurts?|ache|symptoms?|sick|ill|fever|cancer|tum
                      r"diarrh\w*|rash|injur\w*|wound|poison\w*|food poisoning)\b", re.I)
 _GROUP = re.compile(r"\b(?:we|our|ours|us|we're|we've|we'd)\b", re.I)
 CUES = ("person", "decision", "health", "group")
+# "OK to discharge …?", "safe to skip …?": a decision asked in a clinician's shorthand (not a model cue).
+_CASE_DECISION = re.compile(r"\b(?:ok|okay|safe|fine|alright) to \w+", re.I)
 
 
 def cues(text: str) -> list[float]:
@@ -50,6 +54,15 @@ def cues(text: str) -> list[float]:
 def names_a_person(text: str) -> bool:
     """Whether the message itself says whose care it is about ("my", "I", "my dad", "our kid")."""
     return bool(_PERSON.search(text))
+
+
+def asks_about_someone(text: str) -> bool:
+    """Whether the message says whose care it is or asks for a decision: what makes a request personal. Every one
+    of the 322 labelled requests in evals/ (fit and held out, every course) does, 321 by a person or decision cue and
+    one clinician's "OK to discharge …?". A message that does neither is a general question ("is that the same for
+    MRI?", "can people with a pacemaker have an MRI?"), left to the scope guard: the models read its health topic as
+    a request for care."""
+    return bool(_PERSON.search(text) or _DECISION.search(text) or _CASE_DECISION.search(text))
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,6 @@ def check(vector: np.ndarray, text: str, model: dict) -> MedicalCheck:
     head = model.get("subject")
     subject = _probability(np.asarray(vector, dtype=np.float64), head) if head else 1.0
     about_health = head is None or subject >= head["threshold"]
-    refuse = advice >= model["advice"]["threshold"] and about_health
+    refuse = advice >= model["advice"]["threshold"] and about_health and asks_about_someone(text)
     return MedicalCheck(advice, context, subject, refuse,
                         not refuse and about_health and context >= model["context"]["threshold"])
