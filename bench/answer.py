@@ -4,7 +4,7 @@ embedded by torch (sentence-transformers) and by onnxruntime (the model's ONNX e
 The naive pipeline is langchain's RecursiveCharacterTextSplitter at 1,000 characters + MiniLM + top-k cosine.
 All pipelines are measured warm and in-process over the answerable single-turn questions of an eval set, one
 question at a time, runtimes and pipelines interleaved question by question in a rotating order, so drift on a
-shared machine, and caches left cold by the other runtime, hit each of them alike.
+shared machine, and whatever state the previous run leaves behind, hit each of them alike.
 Every timed question is new to the embedder's vector cache (warm-up uses other questions), and the naive pipeline
 embeds without the cache, so each timing includes embedding the question. Cold `imaging-tutor ask` is measured as a
 subprocess under each runtime, with its peak RSS. Prints tables.
@@ -119,9 +119,9 @@ def main() -> None:
         lat["embed", name].append((embedded - t) * 1000)
         hits["naive", name] += chunks[best][0] in gold
 
-    # Whatever runs first after the other runtime finds its weights cold in the CPU's caches, and the pipeline
-    # after it finds them warm: a fixed order (hybrid first) put that handicap on the hybrid alone. The order of
-    # runtimes and of pipelines is rotated question by question, so each pipeline runs first equally often.
+    # A fixed order timed the hybrid (onnx) always right after the torch runs and the naive (onnx) right after it;
+    # rotated, the hybrid's p50 fell by about 1 ms (likely caches the other runtime left cold; not measured
+    # directly). Runtimes and pipelines now take turns at going first, question by question.
     names = list(models)
     for i, r in enumerate(answerable):
         gold = gold_of(r)
