@@ -176,7 +176,7 @@ def test_every_labelled_request_says_whose_care_or_asks_a_decision():
 
 @pytest.mark.parametrize("question", [
     "is that the same for MRI?",
-    "does that apply to ultrasound as well?",
+    "does that apply to MRI as well?",
     "is this true for ultrasound too?",
 ])
 def test_a_general_question_on_a_health_topic_is_not_a_request_for_care(embedder, question):
