@@ -161,6 +161,21 @@ def test_hint_mode_is_a_ladder_climbed_one_step_per_request(tutor_services, cour
     assert first.status == "small_talk" and "question" in first.answer and not first.citations
 
 
+@pytest.mark.parametrize("question", ["what is distribution shift?", "can devices like tubes and lines fool a model?",
+                                      "performance is bad: how do I tell if it's the model or the pipeline?"])
+def test_the_idea_to_look_for_is_not_a_word_half_the_course_uses(tutor_services, course, question):
+    # Each of these once got "look for what the course says about “model”": a word half the sections use points
+    # nowhere (the step says to look for the sentence that answers instead, or names a rarer term).
+    sid = tutor.new_session(tutor_services)
+    tutor.answer(tutor_services, question, session_id=sid, mode="hint")
+    step = tutor.answer(tutor_services, "another hint", session_id=sid, mode="hint")
+    assert step.hint["kind"] == "idea"
+    found = re.search(r"about “(.+?)”", step.answer)
+    if found:
+        term = re.compile(rf"(?<![\w-]){re.escape(found.group(1))}", re.I)
+        assert sum(bool(term.search(s.text)) for s in course.sections) < len(course.sections) / 2
+
+
 @pytest.mark.parametrize("ask_for_it", ["just tell me", "what's the answer?", "ok fine, I give up"])
 def test_asking_for_the_answer_in_hint_mode_jumps_to_the_ladders_last_step(tutor_services, course, ask_for_it):
     """Before, "just tell me" started a new ladder ("Hint 1 of 4") about the words "just tell me"."""

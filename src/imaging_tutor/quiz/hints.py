@@ -61,14 +61,16 @@ def blank_idea(sentence: str, idea: str | None, shown: str, terms: Terms) -> str
     if term is not None and term.regex.search(sentence):
         return term.regex.sub(BLANK, sentence)
     seen = {stem(w) for w in words(shown)}
-    content = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", sentence)
-                      if w.lower() not in STOPWORDS and stem(w.lower()) not in seen}, key=len, reverse=True)
+    # Longest first, ties in the sentence's order (a set's order would change with the process's hash seed)
+    candidates = dict.fromkeys(w for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", sentence)
+                               if w.lower() not in STOPWORDS and stem(w.lower()) not in seen)
+    content = sorted(candidates, key=len, reverse=True)
     return _blank_words(sentence, content[:2])
 
 
 def _blank_words(sentence: str, targets: list[str]) -> str:
     out = sentence
-    for w in sorted(set(targets), key=len, reverse=True)[:4]:
+    for w in sorted(dict.fromkeys(targets), key=len, reverse=True)[:4]:  # ties in the given order
         out = re.sub(rf"\b{re.escape(w)}\b", BLANK, out, flags=re.IGNORECASE)
     return out
 

@@ -72,6 +72,17 @@ def generic_stems(course: Course) -> frozenset[str]:
     return course.derived("quiz.generic_stems", build)
 
 
+def common_terms(course: Course, terms: Terms) -> frozenset[str]:
+    """Names of the terms half or more of the course's sections name ("model" in a course about AI in scans):
+    the same bar as generic_stems, so a term that names the course's subject is no idea to look for."""
+    def build() -> frozenset[str]:
+        sections = course.sections
+        return frozenset(t.name for t in terms.all
+                         if sum(bool(t.regex.search(s.text)) for s in sections) >= max(2, len(sections) / 2))
+
+    return course.derived("quiz.common_terms", build)
+
+
 NO_TERMS = Terms()
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..corpus.course import Course
 from ..quiz.hints import STEPS, blank_idea
-from ..quiz.terms import Terms
+from ..quiz.terms import Terms, common_terms
 from ..text import tokens, words
 from .schemas import Answer, AnswerSentence, Citation
 
@@ -112,10 +112,11 @@ def cue_for(question: str) -> str:
     return next((c for pattern, c in _CUES if pattern.search(question)), _DEFAULT_CUE)
 
 
-def key_idea(sentence: str, question: str, terms: Terms) -> str | None:
+def key_idea(sentence: str, question: str, terms: Terms, common: frozenset[str] = frozenset()) -> str | None:
     """The course term to look for: the longest one the key sentence names and the question does not, else the
-    longest one it names."""
-    named = [t for t in terms.all if t.regex.search(sentence)]
+    longest one it names. A term in `common` (named by half the course's sections, common_terms: "model" in a course
+    about AI) points nowhere and is never the idea."""
+    named = [t for t in terms.all if t.name not in common and t.regex.search(sentence)]
     fresh = [t for t in named if not t.regex.search(question)]
     pool = fresh or named
     return max(pool, key=lambda t: len(t.name)).name if pool else None
@@ -143,11 +144,12 @@ def hint_answer(step: int, question: str, focus: str, full: Answer, course: Cour
             line = (f"{prefix}: look in section [{ref}] {section.section_title} (chapter {section.chapter}: "
                     f"{section.chapter_title}).")
         elif kind == "idea":
-            idea = key_idea(key.text, question, terms)
+            idea = key_idea(key.text, question, terms, common_terms(course, terms))
             line = (f"{prefix}: in [{ref}], look for what the course says about “{idea}”." if idea
                     else f"{prefix}: in [{ref}], look for the sentence that answers the question directly.")
         else:
-            gapped = blank_idea(key.text, key_idea(key.text, question, terms), question, terms)
+            gapped = blank_idea(key.text, key_idea(key.text, question, terms, common_terms(course, terms)), question,
+                                terms)
             at = full.sentences.index(key)
             if len(words(gapped)) < SHORT_CLOZE and at > 0 and full.sentences[at - 1].refs[:1] == [ref]:
                 # "That is _____." says nothing alone: the sentence it follows in the answer comes with it
