@@ -1,6 +1,11 @@
 """The hint ladder's gaps (quiz/hints.py): which words a cloze hides."""
-from imaging_tutor.quiz.hints import BLANK, blank_idea
-from imaging_tutor.quiz.terms import NO_TERMS
+import re
+
+import pytest
+
+from imaging_tutor.quiz.generator import generate
+from imaging_tutor.quiz.hints import BLANK, blank_idea, hint
+from imaging_tutor.quiz.terms import NO_TERMS, course_terms
 
 
 def test_a_gap_without_a_key_term_hides_the_longest_words_ties_in_the_sentences_order():
@@ -12,3 +17,30 @@ def test_a_gap_without_a_key_term_hides_the_longest_words_ties_in_the_sentences_
 def test_a_gap_never_hides_what_the_learner_already_sees():
     gapped = blank_idea("Monitoring catches drift after deployment.", None, "why does monitoring matter?", NO_TERMS)
     assert "Monitoring" in gapped and gapped.count(BLANK) == 2
+
+
+@pytest.mark.parametrize("chapter", [1, 4])
+def test_no_step_before_the_last_names_the_answer_the_item_does_not_show(course, embedder, chapter):
+    # Step 2 once said "look for what the course says about “prevalence”" for the cloze whose gap is "prevalence"
+    # (every cloze item of the course, and "which term ...?" items). Step 1 names the section, whose title may hold
+    # the term: finding the section is the step.
+    terms = course_terms(course)
+    quiz = generate(course, embedder, chapters=[chapter], count=30, seed=0)
+    assert {"cloze", "mcq"} <= {it.type for it in quiz.items}
+    for item in quiz.items:
+        if item.type in ("tf", "numeric") or len(item.answer) < 3:
+            continue  # "True" / a number: no word of a hint can name them
+        named = re.compile(rf"(?<!\w){re.escape(item.answer)}(?!\w)", re.IGNORECASE)
+        if named.search(item.prompt):
+            continue
+        for step in (2, 3):
+            assert not named.search(hint(item, step, course, terms).text), (item.id, step)
+
+
+def test_a_cloze_item_ladder_adds_something_at_every_step(course, embedder):
+    terms = course_terms(course)
+    item = next(it for it in generate(course, embedder, chapters=[1], count=30, seed=0).items if it.type == "cloze")
+    idea, gap = hint(item, 2, course, terms).text, hint(item, 3, course, terms).text
+    assert f"starting with “{item.answer.split()[0][0]}" in idea
+    first = item.answer.split()[0]
+    assert re.search(rf"(?<!\w){re.escape(first[0])}\w*_+", gap) and item.answer not in gap  # "prev______"

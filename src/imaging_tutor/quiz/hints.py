@@ -41,6 +41,32 @@ def key_idea(item: QuizItem, terms: Terms) -> str | None:
     return max(named, key=lambda t: len(t.name)).name if named else None
 
 
+def gives_away(idea: str, item: QuizItem, terms: Terms) -> bool:
+    """Whether naming the idea names the answer: a cloze's missing term, or the term a "which term ...?" asks for."""
+    answer = item.answer.strip().lower()
+    term = terms.by_name.get(idea)
+    return bool(answer) and (idea.lower() in answer or answer in idea.lower()
+                             or (term is not None and term.regex.search(item.answer) is not None))
+
+
+def letter_cue(answer: str) -> str:
+    """How long the answer is and how it starts, without giving it: 'the answer is one word of 10 letters, starting
+    with “p”.'"""
+    parts = answer.split()
+    if len(parts) == 1:
+        return f"the answer is one word of {len(answer)} letters, starting with “{answer[0]}”."
+    return f"the answer is {len(parts)} words, starting with “{' '.join(p[0] for p in parts)}”."
+
+
+def opening_letters(answer: str) -> str:
+    """Each word of the answer with its first third shown: 'prevalence' -> 'prev______'."""
+    def part(w: str) -> str:
+        shown = max(1, -(-len(w) // 3))
+        return w[:shown] + "_" * (len(w) - shown)
+
+    return " ".join(part(w) for w in answer.split())
+
+
 def cloze_of_quote(item: QuizItem, terms: Terms) -> str:
     """The key sentence with what answers the question blanked: the answer's words where the quote has them, else
     the key idea, else its two longest content words the prompt does not show."""
@@ -85,10 +111,21 @@ def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
         text = f"Look in section [{c.ref}] {c.section_title}{chapter}."
     elif kind == "idea":
         idea = key_idea(item, terms)
-        text = (f"In [{c.ref}], look for what the course says about “{idea}”." if idea
-                else f"In [{c.ref}], look for the sentence that answers the question directly.")
+        if idea and not gives_away(idea, item, terms):
+            text = f"In [{c.ref}], look for what the course says about “{idea}”."
+        elif idea and item.type == "mcq" and [d for d in item.options if d != item.answer]:
+            # The term to look for is the answer itself ("which term ...?"): rule one wrong option out instead
+            text = f"In [{c.ref}], the answer is not “{next(d for d in item.options if d != item.answer)}”."
+        elif idea:
+            text = f"In [{c.ref}], {letter_cue(item.answer)}"
+        else:
+            text = f"In [{c.ref}], look for the sentence that answers the question directly."
     elif kind == "cloze":
-        text = f"The key sentence, with a gap: “{cloze_of_quote(item, terms)}” [{c.ref}]"
+        gapped = cloze_of_quote(item, terms)
+        if item.type == "cloze" and gapped.count(BLANK) == 1:
+            # The item is itself the quote with a gap: the same gap again would add nothing, so show its first letters
+            gapped = gapped.replace(BLANK, opening_letters(item.answer))
+        text = f"The key sentence, with a gap: “{gapped}” [{c.ref}]"
     else:
         solution = f" Worked solution: {' '.join(item.solution)}" if item.solution else ""
         text = f"The answer: {item.answer}.{solution} The course says: “{c.quote}” [{c.ref}]"
