@@ -34,6 +34,10 @@ NOT_REQUESTS = [
     "what kind of questions come up in the final exam?",
     "how do you test a model for bias?",
     "what questions should we ask about a vendor's validation study?",
+    # asking to be shown or walked through something is a question (the model before 2026-12-05 quizzed the third)
+    "show me how NPV is calculated",
+    "walk me through that example with real numbers",
+    "give me the working for the specificity figure",
 ]
 
 
