@@ -467,7 +467,8 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
         # model takes for small talk, 105 labelled small talk name no term; the one that names one is "TTI".)
         act = "question"
     if act == "clarify" and past:
-        # "I don't get it", "simpler please": the last topic again, explained from its simplest sentences.
+        # "I don't get it", "simpler please": the last topic again, in the sentences of it the conversation has not
+        # given yet (nothing ranks them by how simple they are)
         text = past[-1].subject or past[-1].question
     alone = find(text)
     prev_vector = None
