@@ -14,6 +14,7 @@ from .text import STOPWORDS, stem, words
 
 STEPS = ("section", "idea", "cloze", "answer")
 BLANK = "_____"
+MAX_CUED_WORDS = 4  # an answer of a term's length gets a letter cue; a sentence-long one would read as a puzzle
 
 
 class HintStep(BaseModel):
@@ -54,7 +55,7 @@ def letter_cue(answer: str) -> str:
     with “p”.'"""
     parts = answer.split()
     if len(parts) == 1:
-        return f"the answer is one word of {len(answer)} letters, starting with “{answer[0]}”."
+        return f"the answer is one word of {sum(ch.isalpha() for ch in answer)} letters, starting with “{answer[0]}”."
     return f"the answer is {len(parts)} words, starting with “{' '.join(p[0] for p in parts)}”."
 
 
@@ -111,12 +112,12 @@ def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
         text = f"Look in section [{c.ref}] {c.section_title}{chapter}."
     elif kind == "idea":
         idea = key_idea(item, terms)
+        wrong = [o for o in item.options if o != item.answer]
         if idea and not gives_away(idea, item, terms):
             text = f"In [{c.ref}], look for what the course says about “{idea}”."
-        elif idea and item.type == "mcq" and [d for d in item.options if d != item.answer]:
-            # The term to look for is the answer itself ("which term ...?"): rule one wrong option out instead
-            text = f"In [{c.ref}], the answer is not “{next(d for d in item.options if d != item.answer)}”."
-        elif idea:
+        elif idea and wrong:  # the term to look for is the answer itself ("which term ...?"): rule an option out
+            text = f"In [{c.ref}], the answer is not “{wrong[0]}”."
+        elif idea and len(item.answer.split()) <= MAX_CUED_WORDS:  # a cloze's missing term
             text = f"In [{c.ref}], {letter_cue(item.answer)}"
         else:
             text = f"In [{c.ref}], look for the sentence that answers the question directly."
