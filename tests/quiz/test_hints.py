@@ -5,7 +5,7 @@ import pytest
 
 from imaging_tutor.quiz.generator import generate
 from imaging_tutor.quiz.hints import BLANK, blank_idea, hint
-from imaging_tutor.quiz.terms import NO_TERMS, course_terms
+from imaging_tutor.quiz.terms import NO_TERMS, common_terms, course_terms
 
 
 def test_a_gap_without_a_key_term_hides_the_longest_words_ties_in_the_sentences_order():
@@ -44,3 +44,19 @@ def test_a_cloze_item_ladder_adds_something_at_every_step(course, embedder):
     assert f"starting with “{item.answer.split()[0][0]}" in idea
     first = item.answer.split()[0]
     assert re.search(rf"(?<!\w){re.escape(first[0])}\w*_+", gap) and item.answer not in gap  # "prev______"
+
+
+def test_the_idea_to_look_for_never_points_at_a_wrong_option_nor_a_word_half_the_course_uses(course, embedder):
+    # "Which item from the course's list fits “for final, unbiased evaluation”?" once said to look for “training”,
+    # one of its wrong options; other items said “model”, which half the sections name.
+    terms = course_terms(course)
+    common = common_terms(course, terms)
+    assert common  # this course has such a term ("model"), so the check below is not empty
+    for chapter in (1, 2, 5):
+        for item in generate(course, embedder, chapters=[chapter], count=30, seed=0).items:
+            found = re.search(r"says about “(.+?)”", hint(item, 2, course, terms).text)
+            term = terms.by_name.get(found.group(1)) if found else None
+            if term is None or item.concept or item.key_terms:
+                continue  # no course term named, or the item's own concept or key term
+            assert found.group(1) not in common, item.id
+            assert not any(term.regex.search(o) for o in item.options if o != item.answer), item.id

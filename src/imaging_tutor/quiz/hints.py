@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from ..corpus.course import Course
 from .schema import QuizItem
-from .terms import Terms
+from .terms import Terms, common_terms
 from .text import STOPWORDS, stem, words
 
 STEPS = ("section", "idea", "cloze", "answer")
@@ -27,19 +27,20 @@ class HintStep(BaseModel):
     last: bool
 
 
-def key_idea(item: QuizItem, terms: Terms) -> str | None:
+def key_idea(item: QuizItem, terms: Terms, common: frozenset[str] = frozenset()) -> str | None:
     """The term to look for: the item's concept, a key term, or the longest course term the quote names and the
-    prompt does not (the prompt already shows what it names)."""
+    prompt does not (the prompt already shows what it names). Never, in that last case, a term a wrong option names
+    (it would point at that option) nor one in `common` (half the course's sections name it, terms.common_terms)."""
     by_name = terms.by_name
     if item.concept and item.concept in by_name:
         return by_name[item.concept].name
     if item.key_terms:
         return item.key_terms[0]
-    named = [t for t in terms.all if t.regex.search(item.citation.quote) and not t.regex.search(item.prompt)]
-    if named:
-        return max(named, key=lambda t: len(t.name)).name
-    named = [t for t in terms.all if t.regex.search(item.citation.quote)]
-    return max(named, key=lambda t: len(t.name)).name if named else None
+    wrong = [o for o in item.options if o != item.answer]
+    named = [t for t in terms.all if t.name not in common and t.regex.search(item.citation.quote)
+             and not any(t.regex.search(o) for o in wrong)]
+    pool = [t for t in named if not t.regex.search(item.prompt)] or named
+    return max(pool, key=lambda t: len(t.name)).name if pool else None
 
 
 def gives_away(idea: str, item: QuizItem, terms: Terms) -> bool:
@@ -111,7 +112,7 @@ def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
         chapter = f" (chapter {c.chapter}: {c.chapter_title})" if c.chapter and c.chapter_title else ""
         text = f"Look in section [{c.ref}] {c.section_title}{chapter}."
     elif kind == "idea":
-        idea = key_idea(item, terms)
+        idea = key_idea(item, terms, common_terms(course, terms))
         wrong = [o for o in item.options if o != item.answer]
         if idea and not gives_away(idea, item, terms):
             text = f"In [{c.ref}], look for what the course says about “{idea}”."
