@@ -68,6 +68,15 @@ def test_a_quiz_request_in_other_words_starts_a_chat_quiz_and_a_question_about_q
     assert r.status_code == 200 and r.json()["quiz"] is None
 
 
+def test_a_chat_quiz_request_that_names_an_item_type_gets_that_type(client):
+    sid = chat(client, "qm-ty", "What is specificity?")["session_id"]
+    for message, kind in (("quiz me with a true or false", "tf"), ("give me a fill in the blank question", "cloze"),
+                          ("quiz me: multiple choice please", "mcq")):
+        asked = chat(client, "qm-ty", message, sid)
+        assert asked["quiz"]["state"] == "asked" and asked["quiz"]["item"]["type"] == kind, message
+        chat(client, "qm-ty", "skip", sid)
+
+
 def test_a_follow_up_after_a_chat_quiz_leans_on_the_question_before_it(client):
     sid = chat(client, "qm-di", "What is PPV?")["session_id"]
     assert chat(client, "qm-di", "Quiz me", sid)["quiz"]["state"] == "asked"

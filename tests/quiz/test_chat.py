@@ -17,3 +17,15 @@ def test_not_knowing_is_a_skip_and_an_answer_that_says_more_is_not():
                                   "no idea", "can't remember", "what's the answer?", "just tell me", "I give up"))
     assert not any(skips(m) for m in ("I don't know what drift is", "not sure it is A", "thanks", "A",
                                       "the data changes over time"))
+
+
+def test_a_request_that_names_an_item_type_asks_for_it_and_one_that_names_none_takes_any():
+    from imaging_tutor.quiz.chat import TYPES, asked_types
+
+    assert asked_types("give me a true or false on drift") == ("tf",)
+    assert asked_types("a T/F please") == ("tf",)
+    assert asked_types("fill-in-the-blank on PPV") == ("cloze",)
+    assert asked_types("multiple choice question") == ("mcq",)
+    assert asked_types("a short answer question") == ("short",)
+    assert asked_types("set me a calculation") == ("numeric",)
+    assert asked_types("quiz me") == TYPES and asked_types("test my understanding of drift") == TYPES

@@ -38,6 +38,24 @@ TYPES = ("mcq", "tf", "cloze", "short", "numeric")
 RECENT_TURNS = 4  # the sections cited in this many recent answers are "just discussed"
 
 
+# The item kinds a learner can ask for by name ("a true/false on drift", "a fill in the blank"): the product's own
+# names for its item types, the same on every course.
+_ASKED_TYPE = (
+    ("tf", re.compile(r"\btrue\s*(?:/|or|-)\s*false\b|\bt\s*/\s*f\b", re.I)),
+    ("mcq", re.compile(r"\bmultiple[-\s]*choice\b|\bmcqs?\b", re.I)),
+    ("cloze", re.compile(r"\bfill[-\s]*in[-\s]*(?:the[-\s]*)?blanks?\b|\bcloze\b|\bgap[-\s]*fill", re.I)),
+    ("short", re.compile(r"\bshort[-\s]*answer\b|\bopen[-\s]*(?:ended\s*)?question\b|\bin my own words\b", re.I)),
+    ("numeric", re.compile(r"\bcalculation\b|\bnumbers?\s+question\b|\bnumeric(?:al)?\b|\bcompute\b"
+                           r"|\bmaths?\s+question", re.I)),
+)
+
+
+def asked_types(message: str) -> tuple[str, ...]:
+    """The item types a request names ("give me a true or false" -> ("tf",)); every type when it names none."""
+    named = tuple(t for t, pattern in _ASKED_TYPE if pattern.search(message or ""))
+    return named or TYPES
+
+
 def is_quiz_request(message: str) -> bool:
     return bool(QUIZ_ME.match(message or ""))
 
@@ -92,8 +110,10 @@ def _asked_before(db, chat_session_id: str) -> set[str]:
     return {json.loads(r[0])[0]["id"] for r in rows}
 
 
-def pick_item(services, refs: list[str], avoid: set[str], seed: str) -> QuizItem | None:
-    """A valid item on these sections, preferring ones that make the learner use the idea (apply, understand)."""
+def pick_item(services, refs: list[str], avoid: set[str], seed: str, types: tuple[str, ...] = TYPES
+              ) -> QuizItem | None:
+    """A valid item on these sections, preferring ones that make the learner use the idea (apply, understand); of
+    the `types` asked for when these sections have one, else of any type."""
     from .generator import candidates, resolve_sections
     from .stats import retired_ids
     from .validate import check_items
@@ -104,6 +124,7 @@ def pick_item(services, refs: list[str], avoid: set[str], seed: str) -> QuizItem
         return None
     pool = candidates(course, sections, TYPES, services.embedder, retired_ids(services.db, course.id))
     valid = [it for it in check_items(pool, course).valid if it.id not in avoid] or check_items(pool, course).valid
+    valid = [it for it in valid if it.type in types] or valid
     if not valid:
         return None
     rng = rng_for(seed, "chat-quiz")
@@ -153,7 +174,8 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
                 "we discussed.")
         return _store(services, session_id, learner_id, message, Answer(status="answered", answer=text,
                                                             quiz={"state": "needs_topic"}))
-    item = pick_item(services, refs, _asked_before(db, session_id), f"{session_id}:{utcnow().isoformat()}")
+    item = pick_item(services, refs, _asked_before(db, session_id), f"{session_id}:{utcnow().isoformat()}",
+                     asked_types(message))
     if item is None:
         return _store(services, session_id, learner_id, message, Answer(
             status="answered", answer="I have no question ready for those sections yet; try another topic.",
