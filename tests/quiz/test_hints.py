@@ -50,7 +50,7 @@ def test_the_idea_to_look_for_never_points_at_a_wrong_option_nor_a_word_half_the
     # "Which item from the course's list fits “for final, unbiased evaluation”?" once said to look for “training”,
     # one of its wrong options; other items said “model”, which half the sections name.
     terms = course_terms(course)
-    common = common_terms(course, terms)
+    common = common_terms(course)
     assert common  # this course has such a term ("model"), so the check below is not empty
     for chapter in (1, 2, 5):
         for item in generate(course, embedder, chapters=[chapter], count=30, seed=0).items:

@@ -56,7 +56,8 @@ def letter_cue(answer: str) -> str:
     with “p”.'"""
     parts = answer.split()
     if len(parts) == 1:
-        return f"the answer is one word of {sum(ch.isalpha() for ch in answer)} letters, starting with “{answer[0]}”."
+        letters = sum(ch.isalpha() for ch in answer)
+        return f"the answer is one word of {letters} letters, starting with “{answer[0]}”."
     return f"the answer is {len(parts)} words, starting with “{' '.join(p[0] for p in parts)}”."
 
 
@@ -69,16 +70,16 @@ def opening_letters(answer: str) -> str:
     return " ".join(part(w) for w in answer.split())
 
 
-def cloze_of_quote(item: QuizItem, terms: Terms) -> str:
+def cloze_of_quote(item: QuizItem, terms: Terms, common: frozenset[str] = frozenset()) -> str:
     """The key sentence with what answers the question blanked: the answer's words where the quote has them, else
-    the key idea, else its two longest content words the prompt does not show."""
+    the key idea (key_idea, with the same `common`), else its two longest content words the prompt does not show."""
     quote = item.citation.quote
     answer_words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", item.answer) if w.lower() not in STOPWORDS]
     targets = []
     if item.type not in ("tf", "numeric"):
         targets = [w for w in answer_words if re.search(rf"\b{re.escape(w)}\b", quote, re.IGNORECASE)]
     if not targets:
-        return blank_idea(quote, key_idea(item, terms), item.prompt, terms)
+        return blank_idea(quote, key_idea(item, terms, common), item.prompt, terms)
     return _blank_words(quote, targets)
 
 
@@ -112,7 +113,7 @@ def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
         chapter = f" (chapter {c.chapter}: {c.chapter_title})" if c.chapter and c.chapter_title else ""
         text = f"Look in section [{c.ref}] {c.section_title}{chapter}."
     elif kind == "idea":
-        idea = key_idea(item, terms, common_terms(course, terms))
+        idea = key_idea(item, terms, common_terms(course))
         wrong = [o for o in item.options if o != item.answer]
         if idea and not gives_away(idea, item, terms):
             text = f"In [{c.ref}], look for what the course says about “{idea}”."
@@ -123,7 +124,7 @@ def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
         else:
             text = f"In [{c.ref}], look for the sentence that answers the question directly."
     elif kind == "cloze":
-        gapped = cloze_of_quote(item, terms)
+        gapped = cloze_of_quote(item, terms, common_terms(course))
         if item.type == "cloze" and gapped.count(BLANK) == 1:
             # The item is itself the quote with a gap: the same gap again would add nothing, so show its first letters
             gapped = gapped.replace(BLANK, opening_letters(item.answer))

@@ -58,6 +58,11 @@ class Terms:
         return frozenset((a, b)) in self.confusable_pairs
 
 
+def in_half_the_sections(count: int, course: Course) -> bool:
+    """Whether `count` sections are half or more of the course's (and at least two): what makes a word common."""
+    return count >= max(2, len(course.sections) / 2)
+
+
 def generic_stems(course: Course) -> frozenset[str]:
     """Words too common in this course to carry an answer's meaning: in half or more of its sections."""
     from ..text import stem, words
@@ -67,18 +72,17 @@ def generic_stems(course: Course) -> frozenset[str]:
         for s in course.sections:
             for w in {stem(w, strong=True) for w in words(s.text, split_hyphens=True)}:
                 counts[w] = counts.get(w, 0) + 1
-        return frozenset(w for w, n in counts.items() if n >= max(2, len(course.sections) / 2))
+        return frozenset(w for w, n in counts.items() if in_half_the_sections(n, course))
 
     return course.derived("quiz.generic_stems", build)
 
 
-def common_terms(course: Course, terms: Terms) -> frozenset[str]:
-    """Names of the terms half or more of the course's sections name ("model" in a course about AI in scans):
-    the same bar as generic_stems, so a term that names the course's subject is no idea to look for."""
+def common_terms(course: Course) -> frozenset[str]:
+    """Names of this course's terms that half or more of its sections name ("model" in a course about AI in scans):
+    the bar of generic_stems, so a term that names the course's subject is no idea to look for."""
     def build() -> frozenset[str]:
-        sections = course.sections
-        return frozenset(t.name for t in terms.all
-                         if sum(bool(t.regex.search(s.text)) for s in sections) >= max(2, len(sections) / 2))
+        return frozenset(t.name for t in course_terms(course).all
+                         if in_half_the_sections(sum(bool(t.regex.search(s.text)) for s in course.sections), course))
 
     return course.derived("quiz.common_terms", build)
 

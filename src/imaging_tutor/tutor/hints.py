@@ -144,12 +144,11 @@ def hint_answer(step: int, question: str, focus: str, full: Answer, course: Cour
             line = (f"{prefix}: look in section [{ref}] {section.section_title} (chapter {section.chapter}: "
                     f"{section.chapter_title}).")
         elif kind == "idea":
-            idea = key_idea(key.text, question, terms, common_terms(course, terms))
+            idea = key_idea(key.text, question, terms, common_terms(course))
             line = (f"{prefix}: in [{ref}], look for what the course says about “{idea}”." if idea
                     else f"{prefix}: in [{ref}], look for the sentence that answers the question directly.")
         else:
-            gapped = blank_idea(key.text, key_idea(key.text, question, terms, common_terms(course, terms)), question,
-                                terms)
+            gapped = blank_idea(key.text, key_idea(key.text, question, terms, common_terms(course)), question, terms)
             at = full.sentences.index(key)
             if len(words(gapped)) < SHORT_CLOZE and at > 0 and full.sentences[at - 1].refs[:1] == [ref]:
                 # "That is _____." says nothing alone: the sentence it follows in the answer comes with it
