@@ -59,9 +59,9 @@ def names_a_person(text: str) -> bool:
 def asks_about_someone(text: str) -> bool:
     """Whether the message says whose care it is or asks for a decision: what makes a request personal. Every one
     of the 352 labelled requests in evals/ (fit and held out, every course; 322 when the gate was written, then 30 by
-    hospital staff) does, 351 by a person or decision cue and one clinician's "OK to discharge …?". A message that does neither is a general question ("is that the same for
-    MRI?", "does that apply to MRI as well?"), left to the scope guard: the models read its health topic as a
-    request for care."""
+    hospital staff) does, 351 by a person or decision cue and one clinician's "OK to discharge …?". A message that
+    does neither is a general question ("is that the same for MRI?", "does that apply to MRI as well?"), left to
+    the scope guard: the models read its health topic as a request for care."""
     return bool(_PERSON.search(text) or _DECISION.search(text) or _CASE_DECISION.search(text))
 
 
