@@ -2,8 +2,11 @@
 budget, as every limited route does), with counters in memory and in a local redis-server, next to the time one
 request takes. Throughput runs (bench/api_load.py --limits off,on) are the end-to-end view, but on a shared
 2-core machine their cell-to-cell noise (±10–30 %) is larger than the limiter's cost; this isolates it.
+A second table paces the checks as traffic arrives (100 per second, not back to back) with many learners'
+counters held, for the in-memory storage the API uses and for the `limits` library's own MemoryStorage, which
+starts a timer thread on nearly every paced hit and sweeps every key every 10 ms.
 
-Run: .venv/bin/python bench/limiter.py [--checks 20000]
+Run: .venv/bin/python bench/limiter.py [--checks 20000] [--held 100,10000,50000]
 """
 from __future__ import annotations
 
@@ -33,9 +36,30 @@ def per_check_us(limiter, n: int, learners: int = 500) -> list[float]:
     return rounds
 
 
+def paced(storage, held: int, seconds: float = 3.0, rate: float = 100.0) -> tuple[float, float, float]:
+    """Hold `held` learners' counters, then check at `rate` per second for `seconds`: the process's CPU share of
+    one core (the sweep's cost included) and the p50 / p99 microseconds of one check."""
+    from limits import parse
+    from limits.strategies import SlidingWindowCounterRateLimiter
+
+    strategy, rule = SlidingWindowCounterRateLimiter(storage), parse("100000000/hour")
+    for i in range(held):
+        strategy.hit(rule, "chat", f"learner-{i}")
+    took: list[float] = []
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        t = time.perf_counter()
+        strategy.hit(rule, "chat", f"learner-{len(took) % 50}")
+        took.append((time.perf_counter() - t) * 1e6)
+        time.sleep(1 / rate)
+    took.sort()
+    return (time.process_time() - cpu0) / seconds * 100, took[len(took) // 2], took[int(len(took) * 0.99)]
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--checks", type=int, default=20000)
+    p.add_argument("--held", default="100,10000,50000", help="learners' counters held during the paced runs")
     args = p.parse_args()
     from imaging_tutor.api.limits import Limiter
     from imaging_tutor.config import Settings
@@ -63,6 +87,18 @@ def main() -> int:
     print("|---|---|---|---|")
     for name, rounds in results.items():
         print(f"| {name} | {statistics.median(rounds):.0f} | {min(rounds):.0f} | {max(rounds):.0f} |")
+    from limits.storage import MemoryStorage
+
+    from imaging_tutor.api.limits import swept_memory_storage
+
+    print()
+    print("| in-memory storage | counters held | CPU, % of one core at 100 checks/s | p50 µs | p99 µs |")
+    print("|---|---|---|---|---|")
+    for held in (int(h) for h in args.held.split(",")):
+        for name, kind in (("tutor (swept once a second)", swept_memory_storage()),
+                           ("limits MemoryStorage", MemoryStorage)):
+            cpu, p50, p99 = paced(kind("memory://", wrap_exceptions=True), held)
+            print(f"| {name} | {held} | {cpu:.1f} | {p50:.0f} | {p99:.0f} |")
     return 0
 
 

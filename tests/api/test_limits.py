@@ -98,11 +98,42 @@ def test_sessions_are_listed_a_page_at_a_time(client, tutor_services):
 def test_limit_storage_is_chosen_by_one_setting(api_settings):
     from imaging_tutor.api.limits import Limiter
 
-    assert type(Limiter(api_settings).storage).__name__ == "MemoryStorage"
+    from limits.storage import MemoryStorage
+
+    assert isinstance(Limiter(api_settings).storage, MemoryStorage)
     redis = Limiter(api_settings.model_copy(update={"rate_limit_storage": "redis://127.0.0.1:1/0"}))
     assert type(redis.storage).__name__ == "RedisStorage"
     # nothing listens there: the limiter lets requests through (and logs) instead of failing them
     assert redis.check("chat", "ada", "127.0.0.1").allowed and not redis.healthy()
+
+
+def test_in_memory_counts_start_no_thread_per_hit_and_expired_keys_are_swept(monkeypatch):
+    """limits' MemoryStorage started a timer thread on nearly every hit (and the event loop waited for it to run);
+    ours counts the same with one sweeping thread, which frees expired keys without a read and ends with the
+    storage."""
+    import gc
+    import threading
+    import time
+
+    from imaging_tutor.api.limits import swept_memory_storage
+
+    monkeypatch.setattr(swept_memory_storage(), "sweep_seconds", 0.05)
+    before = set(threading.enumerate())
+    storage = swept_memory_storage()("memory://", wrap_exceptions=True)
+    [sweeper] = [t for t in threading.enumerate() if t not in before and t.name == "rate-limit-sweep"]
+    started: list[threading.Thread] = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self), start(self))[1])
+    assert [storage.incr(f"key{i % 3}", 0.2) for i in range(6)] == [1, 1, 1, 2, 2, 2]
+    assert started == []
+    deadline = time.monotonic() + 5
+    while storage.storage and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not storage.storage and not storage.expirations  # swept, never read again
+    del storage
+    gc.collect()
+    sweeper.join(timeout=5)
+    assert not sweeper.is_alive()
 
 
 def test_unused_bearer_schemes_do_not_count_as_a_learner(limited):

@@ -7,9 +7,12 @@ behind one learner slip past. Sliding-window counters: two small counters per ke
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
+import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 from ..config import Settings
@@ -52,7 +55,8 @@ class Limiter:
         if self.uri.startswith(("redis", "valkey")):
             # A slow or absent Redis must not hold requests: fail fast, then let the request through (below).
             options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-        self.storage = storage_from_string(self.uri, wrap_exceptions=True, **options)
+        self.storage = (swept_memory_storage()(self.uri, wrap_exceptions=True) if self.uri.startswith("memory")
+                        else storage_from_string(self.uri, wrap_exceptions=True, **options))
         self.strategy = SlidingWindowCounterRateLimiter(self.storage)
         self.rules = {action: parse(getattr(settings, name)) for action, (name, _) in ACTIONS.items()}
         self.per_address = parse(settings.rate_limit_per_address)
@@ -96,3 +100,38 @@ class Limiter:
             return bool(self.storage.check())
         except Exception:
             return False
+
+
+@functools.cache
+def swept_memory_storage() -> type:
+    """limits' in-memory counters with their expired keys swept once a second by one long-lived thread.
+
+    MemoryStorage starts a new 10 ms timer thread on nearly every hit, and Thread.start() waits until that thread
+    runs: on a busy machine that held the API's event loop (the check runs there) for a scheduler slice per request.
+    The counts are the same either way: every read drops an expired key itself; the sweep only frees memory."""
+    from limits.storage import MemoryStorage
+
+    class SweptMemoryStorage(MemoryStorage):
+        sweep_seconds = 1.0
+
+        def __init__(self, uri: str | None = None, **options):
+            super().__init__(uri, **options)
+            stopped, ref, every = threading.Event(), weakref.ref(self), self.sweep_seconds
+            self._stop_sweeping = stopped.set
+
+            def sweep() -> None:  # holds no reference between sweeps, so the storage can be collected
+                while not stopped.wait(every):
+                    storage = ref()
+                    if storage is None:
+                        return
+                    storage._MemoryStorage__expire_events()
+                    del storage
+
+            threading.Thread(target=sweep, name="rate-limit-sweep", daemon=True).start()
+            weakref.finalize(self, stopped.set)
+
+        def _MemoryStorage__schedule_expiry(self) -> None:  # MemoryStorage's per-hit timer: the sweep does it
+            pass
+
+    return SweptMemoryStorage
+
