@@ -136,6 +136,34 @@ def test_in_memory_counts_start_no_thread_per_hit_and_expired_keys_are_swept(mon
     assert not sweeper.is_alive()
 
 
+def test_a_forked_child_sweeps_its_own_counters(monkeypatch):
+    """Threads do not survive fork(): in a child (a pre-forking server) the first hit starts the child's own sweep,
+    so expired keys there are still freed."""
+    import os
+    import threading
+    import time
+
+    from imaging_tutor.api.limits import swept_memory_storage
+
+    monkeypatch.setattr(swept_memory_storage(), "sweep_seconds", 0.05)
+    storage = swept_memory_storage()("memory://", wrap_exceptions=True)
+    storage.incr("before-fork", 0.1)
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code, never return into pytest
+        ok = False
+        try:
+            alone = not any(t.name == "rate-limit-sweep" for t in threading.enumerate())
+            storage.incr("in-child", 0.1)
+            deadline = time.monotonic() + 5
+            while storage.storage and time.monotonic() < deadline:
+                time.sleep(0.05)
+            ok = alone and not storage.storage and storage._sweeper.is_alive()
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_unused_bearer_schemes_do_not_count_as_a_learner(limited):
     with limited(rate_limit_sessions="1/hour") as c:
         assert c.post("/api/v1/sessions", headers=bearer("nonsense")).status_code == 401

@@ -116,8 +116,11 @@ def swept_memory_storage() -> type:
 
         def __init__(self, uri: str | None = None, **options):
             super().__init__(uri, **options)
+            self._sweep_lock = threading.Lock()
+            self._sweeper = self._start_sweeper()
+
+        def _start_sweeper(self) -> threading.Thread:
             stopped, ref, every = threading.Event(), weakref.ref(self), self.sweep_seconds
-            self._stop_sweeping = stopped.set
 
             def sweep() -> None:  # holds no reference between sweeps, so the storage can be collected
                 while not stopped.wait(every):
@@ -127,11 +130,18 @@ def swept_memory_storage() -> type:
                     storage._MemoryStorage__expire_events()
                     del storage
 
-            threading.Thread(target=sweep, name="rate-limit-sweep", daemon=True).start()
+            thread = threading.Thread(target=sweep, name="rate-limit-sweep", daemon=True)
+            thread.start()
             weakref.finalize(self, stopped.set)
+            return thread
 
-        def _MemoryStorage__schedule_expiry(self) -> None:  # MemoryStorage's per-hit timer: the sweep does it
-            pass
+        def _MemoryStorage__schedule_expiry(self) -> None:
+            """Called by MemoryStorage on every hit, where it started a timer thread; here only a check that the
+            sweep still runs (a forked child inherits no threads: its first hit starts its own)."""
+            if not self._sweeper.is_alive():
+                with self._sweep_lock:
+                    if not self._sweeper.is_alive():
+                        self._sweeper = self._start_sweeper()
 
     return SweptMemoryStorage
 
