@@ -111,6 +111,9 @@ def swept_memory_storage() -> type:
     The counts are the same either way: every read drops an expired key itself; the sweep only frees memory."""
     from limits.storage import MemoryStorage
 
+    if not all(hasattr(MemoryStorage, f"_MemoryStorage__{name}") for name in ("schedule_expiry", "expire_events")):
+        return MemoryStorage  # a `limits` whose internals differ (written for 5.8): its own expiry, as before
+
     class SweptMemoryStorage(MemoryStorage):
         sweep_seconds = 1.0
 
