@@ -27,19 +27,26 @@ class HintStep(BaseModel):
     last: bool
 
 
-def key_idea(item: QuizItem, terms: Terms, common: frozenset[str] = frozenset()) -> str | None:
+def key_idea(item: QuizItem, terms: Terms, common: frozenset[str]) -> str | None:
     """The term to look for: the item's concept, a key term, or the longest course term the quote names and the
-    prompt does not (the prompt already shows what it names). Never, in that last case, a term a wrong option names
-    (it would point at that option) nor one in `common` (half the course's sections name it, terms.common_terms)."""
+    prompt does not (longest_named_term), never one a wrong option names (it would point at that option)."""
     by_name = terms.by_name
     if item.concept and item.concept in by_name:
         return by_name[item.concept].name
     if item.key_terms:
         return item.key_terms[0]
     wrong = [o for o in item.options if o != item.answer]
-    named = [t for t in terms.all if t.name not in common and t.regex.search(item.citation.quote)
+    return longest_named_term(item.citation.quote, item.prompt, terms, common, wrong)
+
+
+def longest_named_term(text: str, shown: str, terms: Terms, common: frozenset[str],
+                       wrong: list[str] | tuple[str, ...] = ()) -> str | None:
+    """The longest course term `text` names and `shown` does not (what is shown already points there), else the
+    longest it names; never a term in `common` (half the course's sections name it: terms.common_terms, it points
+    nowhere) nor one a `wrong` text names."""
+    named = [t for t in terms.all if t.name not in common and t.regex.search(text)
              and not any(t.regex.search(o) for o in wrong)]
-    pool = [t for t in named if not t.regex.search(item.prompt)] or named
+    pool = [t for t in named if not t.regex.search(shown)] or named
     return max(pool, key=lambda t: len(t.name)).name if pool else None
 
 
@@ -70,7 +77,7 @@ def opening_letters(answer: str) -> str:
     return " ".join(part(w) for w in answer.split())
 
 
-def cloze_of_quote(item: QuizItem, terms: Terms, common: frozenset[str] = frozenset()) -> str:
+def cloze_of_quote(item: QuizItem, terms: Terms, common: frozenset[str]) -> str:
     """The key sentence with what answers the question blanked: the answer's words where the quote has them, else
     the key idea (key_idea, with the same `common`), else its two longest content words the prompt does not show."""
     quote = item.citation.quote

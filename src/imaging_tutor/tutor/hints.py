@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..corpus.course import Course
-from ..quiz.hints import STEPS, blank_idea
+from ..quiz.hints import STEPS, blank_idea, longest_named_term
 from ..quiz.terms import Terms, common_terms
 from ..text import tokens, words
 from .schemas import Answer, AnswerSentence, Citation
@@ -112,14 +112,10 @@ def cue_for(question: str) -> str:
     return next((c for pattern, c in _CUES if pattern.search(question)), _DEFAULT_CUE)
 
 
-def key_idea(sentence: str, question: str, terms: Terms, common: frozenset[str] = frozenset()) -> str | None:
+def key_idea(sentence: str, question: str, terms: Terms, common: frozenset[str]) -> str | None:
     """The course term to look for: the longest one the key sentence names and the question does not, else the
-    longest one it names. A term in `common` (named by half the course's sections, common_terms: "model" in a course
-    about AI) points nowhere and is never the idea."""
-    named = [t for t in terms.all if t.name not in common and t.regex.search(sentence)]
-    fresh = [t for t in named if not t.regex.search(question)]
-    pool = fresh or named
-    return max(pool, key=lambda t: len(t.name)).name if pool else None
+    longest one it names, never one in `common` ("model" in a course about AI: it points nowhere)."""
+    return longest_named_term(sentence, question, terms, common)
 
 
 def key_sentence(question: str, full: Answer) -> AnswerSentence:
