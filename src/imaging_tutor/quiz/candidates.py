@@ -72,30 +72,109 @@ def _article(prefix: str, word: str) -> str:
     return prefix[: m.start()] + art + " "
 
 
-def partner_surface(surface: str, term: Term, partner: Term) -> str:
-    """How partner is spelled where term was spelled `surface` (keeping plural, capitals, abbreviation)."""
+# Verbs whose form shows the subject's number; a subject right before one must keep its number when swapped.
+_SINGULAR_VERBS = frozenset("is was has does".split())
+_PLURAL_VERBS = frozenset("are were have do".split())
+
+
+def _cap_first(text: str) -> str:
+    """Capitalise the first letter only ('MRI' stays 'MRI', never 'Mri')."""
+    return text[:1].upper() + text[1:]
+
+
+def looks_plural(phrase: str) -> bool:
+    """Whether a noun phrase reads as plural by its last word ('search errors', 'CTs'; not 'bias', 'status')."""
+    last = (phrase.split() or [""])[-1]
+    if re.fullmatch(r"[A-Z0-9]{2,}s", last):
+        return True
+    low = last.lower()
+    return low.endswith("s") and not low.endswith(("ss", "us", "is", "ics", "ias")) and not last.isupper()
+
+
+def number_shown(sentence: str, start: int, end: int) -> str | None:
+    """'singular' or 'plural' when the words around sentence[start:end] show its number ('A …', '… is', '… are',
+    or a sentence-opening subject before a verb in -s: 'Automation bias happens'); None when nothing shows it."""
+    before = sentence[:start]
+    if re.search(r"\b(?:a|an)\s+$", before, re.IGNORECASE):
+        return "singular"
+    after = re.sub(r"^\s*\([^)]*\)", "", sentence[end:])  # an aside after the term: "AUC (area under the curve)"
+    nxt = re.match(r"\s*([A-Za-z]+)\b", after)
+    word = nxt.group(1).lower() if nxt else ""
+    if word in _SINGULAR_VERBS:
+        return "singular"
+    if word in _PLURAL_VERBS:
+        return "plural"
+    opens = re.fullmatch(r"\s*[\"“‘']?(?:(?:a|an|the)\s+)?", before, re.IGNORECASE)
+    if opens and word.endswith("s") and not word.endswith("ss") and word not in ("as", "this", "thus", "its"):
+        return "singular"
+    return None
+
+
+def term_forms(course: Course) -> dict[str, list[str]]:
+    """Each term's spellings as the course writes them, most used first (computed once per parsed course)."""
+    def build() -> dict[str, list[str]]:
+        text = "\n".join(s.text for s in course.sections)
+        out: dict[str, list[str]] = {}
+        for t in course_terms(course).all:
+            counts: dict[str, int] = {}
+            for m in t.regex.finditer(text):
+                form = m.group(0)
+                # a capital the sentence gave it is not the term's own: 'Spores are …' is the course's 'spores'
+                if form[:1].isupper() and not t.name[:1].isupper() and not form.split()[0].isupper():
+                    form = form[:1].lower() + form[1:]
+                # an acronym given in brackets after the words ('Safety Data Sheet (SDS)') is said once, not at
+                # every swap
+                form = re.sub(r"\s*\([^)]*\)$", "", form)
+                counts[form] = counts.get(form, 0) + 1
+            out[t.name] = sorted(counts, key=lambda f: -counts[f])
+        return out
+
+    return course.derived("quiz.term_forms", build)
+
+
+def partner_surface(surface: str, term: Term, partner: Term, forms: list[str] | None = None,
+                    number: str | None = None, opens: bool = False) -> str | None:
+    """How partner is spelled where term was spelled `surface`: its plural or singular as the course writes it
+    (`forms`), in the number the sentence shows (`number`), capitalised only when it opens the sentence (`opens`).
+    None when the course never writes the partner in the number the sentence needs ('regulatory statuss' is no word).
+    """
     a, b = term.name.split(), partner.name.split()
-    out = surface
-    if len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1:
+    if len(a) == len(b) > 1 and sum(x != y for x, y in zip(a, b)) == 1:
+        # 'hot composting' -> 'cold composting': the differing word changes, the rest keeps its number and case
         x, y = next((x, y) for x, y in zip(a, b) if x != y)
-        out = re.sub(re.escape(x), lambda m: y.capitalize() if m.group(0)[0].isupper() else y, out, flags=re.IGNORECASE)
+        out = re.sub(re.escape(x), lambda m: _cap_first(y) if m.group(0)[0].isupper() else y, surface,
+                     flags=re.IGNORECASE)
     else:
-        plural = surface.lower().endswith("s") and not term.name.endswith("s")
-        out = partner.name + ("s" if plural else "")
-        if surface[:1].isupper():
-            out = _cap(out)
+        options = (forms or []) + [partner.name]  # the course's usual spelling first
+        if number is not None:
+            options = [f for f in options if ("plural" if looks_plural(f) else "singular") == number]
+            if not options:
+                return None
+        out = options[0]
+        if opens:
+            out = _cap_first(out)
     if term.abbr and partner.abbr:
         out = out.replace(term.abbr, partner.abbr)
     return out
 
 
-def swap_terms(sentence: str, term: Term, partner: Term) -> str | None:
-    """sentence with term replaced by its contrasting partner, or None when both already appear."""
+def _words_end(longer: str, shorter: str) -> bool:
+    """Whether `shorter`'s words end `longer` ('axles' ends 'thru-axles'; 'compost' does not end 'composting')."""
+    a, b = re.split(r"[\s-]+", longer.lower()), re.split(r"[\s-]+", shorter.lower())
+    return len(b) <= len(a) and a[len(a) - len(b):] == b
+
+
+def swap_terms(sentence: str, term: Term, partner: Term, forms: list[str] | None = None) -> str | None:
+    """sentence with term replaced by its contrasting partner, or None when both already appear or the partner
+    cannot take the number the sentence gives the term."""
     if partner.regex.search(sentence) or not term.regex.search(sentence):
         return None
     out, pos = "", 0
     for m in term.regex.finditer(sentence):
-        new = partner_surface(m.group(0), term, partner)
+        opens = re.fullmatch(r"\s*[\"“‘']?", sentence[:m.start()]) is not None
+        new = partner_surface(m.group(0), term, partner, forms, number_shown(sentence, m.start(), m.end()), opens)
+        if new is None or _words_end(m.group(0), new):  # 'thru-axles' -> 'axles' changes no claim
+            return None
         out = _article(out + sentence[pos:m.start()], new) + new
         pos = m.end()
     return out + sentence[pos:]
@@ -233,6 +312,7 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
     of the same kind, a number changed, a negation added to a sentence without one."""
     terms = course_terms(course)
     by_name = terms.by_name
+    forms = term_forms(course)
     out: list[QuizItem] = []
     seen: set[str] = set()
     for fact in facts:
@@ -277,7 +357,7 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
                 continue
             if fact.kind == "statement" and sibling_swap and not (subject and term.family.startswith("section:")):
                 continue
-            swapped = swap_terms(fact.quote, term, partner)
+            swapped = swap_terms(fact.quote, term, partner, forms.get(partner.name))
             if not swapped or swapped == fact.quote:
                 continue
             if sibling_swap and fact.kind == "definition" and not _defined_differently(course, partner.name, swapped):
