@@ -22,16 +22,46 @@ _AUX = re.compile(r"\b(is|are|was|were|can|should|must|will|does|do)\b")
 _POINTS_BACK = re.compile(r"\b(?:this|these|those|they|them|such)\b(?! (?:is|are) called)", re.IGNORECASE)
 
 
+# A unit right after a number ("°F", "cm", "mph", "km/h"), and the same quantity given again in brackets in another
+# unit ("41°F (5°C)", "12 inches (30 cm)", "±2°F (±1°C)"): the two must change together or the statement gives
+# itself away.
+_UNIT = r"(?:\s?°\s?[FC]\b|\s?[A-Za-z][A-Za-z/]{0,11}\b)"
+_TWIN = re.compile(rf"(?P<u1>{_UNIT})?\s*\(\s*(?P<sign>[±~≈]?)(?P<twin>\d[\d,]*(?:\.\d+)?)(?P<u2>{_UNIT})\s*\)")
+_IS_TWIN = re.compile(rf"\d{_UNIT}?\s*\(\s*[±~≈]?$")
+
+
+def _twin_value(value: float, new: float, twin: float, u1: str, u2: str) -> float:
+    """The bracketed twin of `new`: a temperature converts as the original pair does (41°F (5°C) by the °F↔°C
+    formula; a tolerance or a difference, ±2°F (±1°C) or 8°C (15°F) hotter, by scale alone); other units scale."""
+    convert = {("°F", "°C"): lambda x: (x - 32) * 5 / 9, ("°C", "°F"): lambda x: x * 9 / 5 + 32}.get(
+        (u1.replace(" ", "").upper(), u2.replace(" ", "").upper()))
+    if convert is not None and abs(convert(value) - twin) <= 1.5:
+        return convert(new)
+    return twin * new / value if value else twin
+
+
+def _fmt(value: float, like: str) -> str:
+    """value written like `like` (its decimals and thousands separators)."""
+    decimals = len(like.split(".")[1]) if "." in like else 0
+    return f"{value:,.{decimals}f}" if "," in like else f"{value:.{decimals}f}"
+
+
 def change_number(sentence: str, rng) -> tuple[str, str, str] | None:
     """(false statement, old number, new number), or None when no number is safe to change.
 
-    Numbers inside ranges ("40 to 60"), ratios, years and section references are left alone."""
+    Numbers inside ranges ("40 to 60", "50°F and 70°F"), ratios, years and section references are left alone; a
+    number given again in another unit changes with it ("41°F (5°C)" -> "82°F (28°C)"), the bracketed one never
+    alone; "1 inch" stays (another number would need "inches")."""
     picks = []
     for m in _NUMBER.finditer(sentence):
         before, after = sentence[: m.start()], sentence[m.end():]
         raw = m.group(1)
         value = float(raw.replace(",", ""))
-        if _RANGE_NEAR.search(before) or re.match(r"\s*(?:to|–|-|or|and|/|×|:)\s*\d", after):
+        if _RANGE_NEAR.search(before) or re.match(rf"{_UNIT}?\s*(?:to|–|-|or|and|/|×|:)\s*\d", after):
+            continue
+        if _IS_TWIN.search(before):
+            continue  # the same quantity in brackets: it changes with the number before it
+        if value == 1 and re.match(r"\s?[A-Za-z]", after) and not m.group(2):
             continue
         if 1900 <= value <= 2100 and not m.group(2):
             continue  # a year
@@ -51,10 +81,19 @@ def change_number(sentence: str, rng) -> tuple[str, str, str] | None:
     new = _other_value(value, is_pct, "." in raw, rng)
     if new is None:
         return None
-    new_raw = (f"{new:,.{len(raw.split('.')[1])}f}" if "." in raw else f"{int(new):,}") if "," in raw else \
-        (f"{new:.{len(raw.split('.')[1])}f}" if "." in raw else str(int(new)))
-    out = sentence[: m.start(1)] + new_raw + sentence[m.end(1):]
-    return out, raw, new_raw
+    new_raw = _fmt(new, raw)
+    out = sentence[: m.start(1)] + new_raw
+    rest = sentence[m.end(1):]
+    twin = _TWIN.match(sentence, m.end()) if not m.group(2) else None
+    if twin is not None:
+        old_twin = twin.group("twin")
+        value_twin = _twin_value(value, new, float(old_twin.replace(",", "")), twin.group("u1") or "",
+                                 twin.group("u2"))
+        new_twin = _fmt(value_twin, old_twin)
+        if new_twin == old_twin or value_twin <= 0 and float(old_twin.replace(",", "")) > 0:
+            return None
+        rest = sentence[m.end(1):twin.start("twin")] + new_twin + sentence[twin.end("twin"):]
+    return out + rest, raw, new_raw
 
 
 def _other_value(value: float, is_pct: bool, decimal: bool, rng) -> float | None:
