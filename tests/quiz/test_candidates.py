@@ -97,3 +97,15 @@ def test_every_word_of_a_swapped_statement_is_one_the_course_writes(path):
 
 def test_partner_surface_without_forms_falls_back_to_the_name():
     assert partner_surface("sensitivity", _term("sensitivity"), _term("specificity")) == "specificity"
+
+
+@pytest.mark.parametrize("path", COURSES, ids=lambda p: p.name)
+def test_a_cloze_key_is_the_words_its_blank_took_out(path):
+    """'labels' for "… and _____ come from …", not the term's name 'label'; 'GHz', not 'gigahertz'."""
+    course = load_course(path)
+    clozes = [it for s in course.sections for it in section_candidates(course, s.ref) if it.kind == "cloze"]
+    assert clozes
+    for it in clozes:
+        assert re.search(rf"(?<![\w-]){re.escape(it.answer)}(?![\w-])", it.explanation, re.IGNORECASE), (
+            it.answer, it.explanation)
+        assert it.answer in it.accepted or it.answer.lower() in (a.lower() for a in it.accepted)

@@ -8,7 +8,7 @@ import pytest
 
 from imaging_tutor.corpus.course import load_course
 from imaging_tutor.quiz import generate, validate_quiz
-from imaging_tutor.quiz.mining import mine_terms, partners, term_pattern
+from imaging_tutor.quiz.mining import _clean, mine_terms, partners, term_pattern
 from imaging_tutor.quiz.terms import course_terms
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -43,3 +43,15 @@ def test_every_chapter_of_another_course_yields_six_valid_items(folder, embedder
         quiz = generate(course, embedder, chapters=[chapter.number], count=6, seed=0)
         assert len(quiz.items) == 6 and validate_quiz(quiz.items, course, embedder) == [], chapter.number
         assert quiz.possible >= 6 and len({it.type for it in quiz.items}) >= 2
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("Cold holding", "cold holding"),  # a capital the sentence gave it
+    ("Internet Protocol", "Internet Protocol"),  # a name: a later word is capitalised
+    ("Wi-Fi Protected Setup", "Wi-Fi Protected Setup"),
+    ("Wi-Fi password", "Wi-Fi password"),  # a capital inside the first word
+    ("PACS", "PACS"),
+    ("X-ray", "x-ray"),
+])
+def test_a_term_keeps_the_capitals_of_a_name(raw, name):
+    assert _clean(raw) == name

@@ -53,6 +53,15 @@ def blank_out(text: str, term: Term) -> tuple[str, list[str]]:
     return term.regex.sub(BLANK, text), surfaces
 
 
+def _fits_blank(surface: str, term: Term) -> str:
+    """The key a cloze shows: the words its blank took out ('labels', 'GHz'), not the term's name ('label',
+    'gigahertz'); a bracketed expansion after them left off, and a capital the sentence gave them dropped."""
+    key = re.sub(r"\s*\([^)]*\)$", "", surface).strip() or term.name
+    if key[:1].isupper() and not term.name[:1].isupper() and not key.split()[0].isupper():
+        key = key[:1].lower() + key[1:]
+    return key
+
+
 def accepted_answers(term: Term, surfaces: list[str]) -> list[str]:
     out: list[str] = []
     for s in [term.name, *surfaces, *( [term.abbr] if term.abbr else [])]:
@@ -237,8 +246,8 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact], embedder=
         blanked, surfaces = blank_out(fact.quote, term)
         accepted = accepted_answers(term, surfaces)
         if len(fact.quote.split()) <= 60 and BLANK in blanked and (fact.kind != "statement" or standalone(fact.quote)):
-            out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”", term.name, [], "medium",
-                             accepted=accepted))
+            out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”",
+                             _fits_blank(surfaces[0], term), [], "medium", accepted=accepted))
             if fact.kind != "statement":
                 prompt = f"Which term completes this passage from the course? “{blanked}”"
                 others = distractor_terms(course, term, fact.quote, 3, fact.source_hash + term.name, terms, chapter,

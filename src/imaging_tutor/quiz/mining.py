@@ -96,8 +96,11 @@ def _clean(term: str, abbr: str | None = None) -> str | None:
     hedges = ("usually", "often", "always", "never", "also", "well", "means")
     if any(w in joiners or w in hedges or (w.endswith("ly") and len(w) > 4) for w in low[1:]):
         return None
-    # Keep acronyms and proper names as written; common nouns in lower case.
-    out = " ".join(w if (w.isupper() and len(w) > 1) or (i and w[:1].isupper()) else w.lower()
+    # Keep acronyms and proper names as written; common nouns in lower case. A name's first word stays as written
+    # when a later word is capitalised ('Internet Protocol', 'Wi-Fi Protected Setup'), or when it has a capital
+    # inside it ('Wi-Fi').
+    name = any(w[:1].isupper() for w in words[1:]) or bool(re.search(r"[A-Z]", words[0][1:]))
+    out = " ".join(w if (w.isupper() and len(w) > 1) or (i and w[:1].isupper()) or (i == 0 and name) else w.lower()
                    for i, w in enumerate(words))
     return out
 
