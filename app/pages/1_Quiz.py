@@ -187,8 +187,10 @@ if progress:
     except ImportError:  # altair ships with streamlit, but the plain chart is an acceptable fallback
         st.bar_chart(frame, x="section", y="accuracy")
     weakest = min(progress, key=lambda p: (p["accuracy"], -p["attempts"]))
-    st.caption(f"{len(progress)} sections practised. Weakest so far: [{weakest['ref']}] "
-               f"{weakest['section_title']} ({weakest['accuracy']:.0%} of {weakest['attempts']} answers correct).")
+    n, answers = len(progress), weakest["attempts"]
+    st.caption(f"{n} section{'s' if n != 1 else ''} practised. Weakest so far: [{weakest['ref']}] "
+               f"{weakest['section_title']} ({weakest['accuracy']:.0%} of {answers} answer{'s' if answers != 1 else ''}"
+               " correct).")
 else:
     st.caption("No answers yet: start a quiz above and your progress per section appears here.")
 

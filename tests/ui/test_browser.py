@@ -94,6 +94,8 @@ def test_answer_a_quiz_item_and_see_feedback(up, page):
     feedback = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert re.search(r"\[\d+\.\d+\]", feedback)  # the feedback cites the section to reread
     page.get_by_role("button", name=re.compile(r"^Reread \[")).wait_for()
+    # the answer counts at once: the progress chart's caption names the section just practised
+    page.get_by_text(re.compile(r"^1 section practised")).wait_for()
     shot(page, "quiz-feedback")
 
 
