@@ -51,6 +51,29 @@ def cues(text: str) -> list[float]:
     return [float(bool(pattern.search(text))) for pattern in (_PERSON, _DECISION, _HEALTH, _GROUP)]
 
 
+# Someone other than the speaker whose care a message can be about (the person cue without "I"/"my"): family,
+# friends, a patient, or a third-person pronoun.
+_SOMEONE_ELSE = re.compile(r"\b(?:mum|mom|mother|dad|father|son|daughter|child|kid|kids|baby|wife|husband|partner|"
+                           r"sister|brother|grandma|grandpa|grandmother|grandfather|aunt|uncle|friend|boyfriend|"
+                           r"girlfriend|fiance|fiancee|patients?|he|she|him|her|his|hers)\b", re.I)
+# Speaking in a work capacity: for a team ("our department", "we"), or in a role ("I work as …", "As the PACS
+# administrator, I …", "Sonographer here."). English frames, not any course's words.
+_AT_WORK = re.compile(r"\b(?:we|our|ours|us|we're|we've|we'd)\b|\bi work (?:as|in|at|on|for)\b|"
+                      r"\bas (?:a|an|the) [\w'’-]+(?: [\w'’-]+){0,2},? (?:i|i'm|i've|i'd|we)\b|"
+                      r"^\s*[\w-]+(?: [\w-]+)? here\b", re.I)
+
+
+def speaks_at_work(text: str) -> bool:
+    """Whether a message speaks for a team or from a role at work ("Our hospital bought…", "I work as a…")."""
+    return bool(_AT_WORK.search(text))
+
+
+def keeps_to_the_speaker(text: str) -> bool:
+    """Whether a message brings no one else's care and no body or health words of its own: "should I trust it?",
+    "what should I do when that happens?" (not "should I send the patient home?", "do I need another scan?")."""
+    return not _SOMEONE_ELSE.search(text) and not _HEALTH.search(text)
+
+
 def names_a_person(text: str) -> bool:
     """Whether the message itself says whose care it is about ("my", "I", "my dad", "our kid")."""
     return bool(_PERSON.search(text))
