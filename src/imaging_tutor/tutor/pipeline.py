@@ -26,7 +26,7 @@ from .greeting import without_greeting
 from .recap import NOTHING_TO_RECAP, recap_request, short_version, with_source
 from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
-from .medical import check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
+from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, lean, mentioned_phrase, past_turns,
                       newly_named, points_back_first, resolve, section_shares)
@@ -272,6 +272,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             # after "what is ground truth?" is read with it; "should we get another scan?" after "my dad's X-ray
             # was flagged …" still asks for care. (Of 158 labelled requests, one names no person.)
             medical = check_medical(retrieval.query_vector, resolution.query, models.medical)  # its retrieval's
+        elif (not medical.refuse and resolution.context is not None and not resolution.own_topic
+              and asks_about_someone(q)):
+            # A decision that names nothing of its own is about what it follows: "should I get one?" after "What is
+            # AI mammography?" asks for care, though alone it names no body or health at all.
+            medical = check_medical(retrieval.query_vector, resolution.query, models.medical)
         if medical.refuse and resolution.context is not None and staff_speaking(services, q, resolution.subject):
             medical = replace(medical, refuse=False, note=False)
         place = navigate.place_of(correction.text, bool(past), chapter) if mode == "answer" else None
