@@ -28,9 +28,26 @@ MARKER = re.compile(r"\[(\d+\.\d+)\]")
     ("what chapters are there?", Place("outline")),
     ("what is this course about", Place("outline")),
     ("what will I learn in this course?", Place("outline")),
+    # where to begin, and how the course is laid out: found typing as a new learner (refused, or answered with
+    # "Common mistakes start here." before)
+    ("I'm new to this course. Where should I start?", Place("outline")),
+    ("which chapter should I read first?", Place("outline")),
+    ("how is the course organised?", Place("outline")),
+    ("in what order should I read the chapters?", Place("outline")),
+    ("give me an overview", Place("outline")),
 ])
 def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place):
     assert place_of(message) == place
+
+
+@pytest.mark.parametrize("message, place", [
+    ("where should I start?", None),  # after a topic: where to start with it
+    ("give me an overview", None),  # of the topic under discussion
+    ("first?", None),  # the first item of a list just given
+    ("which chapter should I read first?", Place("outline")),  # names the course's reading
+])
+def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_begin(message, place):
+    assert place_of(message, in_conversation=True) == place
 
 
 @pytest.mark.parametrize("message", [

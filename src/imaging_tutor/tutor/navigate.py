@@ -25,12 +25,22 @@ covers covered covering explain describe main key points point ideas idea takeaw
 teaches taught learn learning give list show quick brief briefly recap please pls plz whats what's gist read start
 begin beginning contain contains content contents included include includes go goes over chapter chapters section
 sections module modules unit units lesson lessons part parts course syllabus table whole entire everything there
+organised organized organisation organization structure structured arranged laid layout order first new i'm im ok okay
 """.split())
 _OUTLINE = frozenset({"chapters", "outline", "syllabus", "contents", "modules", "units", "lessons"})
 # "course" is the course itself only with a word asking what it holds ("what does the course say?" asks about the
 # topic under discussion).
 _HOLDS = frozenset({"cover", "covers", "about", "teach", "teaches", "learn", "topics", "overview", "summary",
-                    "summarise", "summarize", "outline", "contain", "contains", "include", "includes"})
+                    "summarise", "summarize", "outline", "contain", "contains", "include", "includes", "organised",
+                    "organized", "organisation", "organization", "structure", "structured", "arranged", "laid",
+                    "layout", "order"})
+# Where to begin ("where should I start?", "which chapter should I read first?"): the outline, which starts there.
+# Inside a conversation only when it names the course or its reading ("first?" after a list asks for its first item,
+# "where do I start?" after a topic asks where to start with it).
+_START = frozenset({"start", "begin", "beginning"})
+_READING = frozenset({"read", "reading", "course", "chapter", "chapters", "section", "sections"})
+# A first message that only asks what there is ("give me an overview", "what will I learn?") asks about the course.
+_WHOLE = frozenset({"overview", "learn", "summary", "outline", "topics", "syllabus", "structure"})
 _STEP = re.compile(r"\b(next|following|previous|prev|preceding)\s+(section|chapter)\b", re.I)
 _POINTED = re.compile(r"\b(?:in|of|about|summari[sz]e|explain|cover|read|recap|overview)\s*$", re.I)
 _GO = frozenset({"go", "move", "on", "onto", "continue", "ok", "okay", "now", "then", "next", "let", "lets", "let's"})
@@ -78,7 +88,10 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     said = set(words(message))
     if chapter_filter is not None and "chapter" in said:
         return Place("chapter", chapter_filter)
-    return Place("outline") if _OUTLINE & said or ("course" in said and _HOLDS & said) else None
+    starts = bool(_START & said) or ("first" in said and bool(_READING & said))
+    if _OUTLINE & said or ("course" in said and _HOLDS & said) or (starts and (not in_conversation or _READING & said)):
+        return Place("outline")
+    return Place("outline") if not in_conversation and _WHOLE & said else None
 
 
 def from_here(place: Place, course: Course, here: str | None) -> Place | None:
