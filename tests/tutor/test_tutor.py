@@ -153,6 +153,10 @@ def test_hint_mode_is_a_ladder_climbed_one_step_per_request(tutor_services, cour
         assert all(s.text not in h.answer for s in full.sentences)
     assert [s.text for s in steps[3].sentences] == [s.text for s in full.sentences]
     check_contract(steps[3], course)
+    # each step's guiding question asks more of the learner: what to think about, an answer of their own using the
+    # idea, then what fills the gap
+    cues = [re.search(r"Guiding question: (.+)", h.answer).group(1) for h in steps[:3]]
+    assert len(set(cues)) == 3 and f"“{idea}”" in cues[1] and "gap" in cues[2]
     # A new question starts its own ladder; without a conversation every hint is the first step.
     assert tutor.answer(tutor_services, "what is PPV?", session_id=sid, mode="hint").hint["step"] == 1
     assert tutor.answer(tutor_services, "what is shortcut learning?", mode="hint").hint["step"] == 1

@@ -139,10 +139,14 @@ def hint_answer(step: int, question: str, focus: str, full: Answer, course: Cour
         if kind == "section":
             line = (f"{prefix}: look in section [{ref}] {section.section_title} (chapter {section.chapter}: "
                     f"{section.chapter_title}).")
+            cue = cue_for(question)
         elif kind == "idea":
             idea = key_idea(key.text, question, terms, common_terms(course))
             line = (f"{prefix}: in [{ref}], look for what the course says about “{idea}”." if idea
                     else f"{prefix}: in [{ref}], look for the sentence that answers the question directly.")
+            # each step asks a little more of the learner: now an answer of their own, before the gap is shown
+            cue = (f"Try answering in one sentence that uses “{idea}”, before the next hint." if idea
+                   else f"Try answering in one sentence from what [{ref}] says, before the next hint.")
         else:
             gapped = blank_idea(key.text, key_idea(key.text, question, terms, common_terms(course)), question, terms)
             at = full.sentences.index(key)
@@ -150,7 +154,8 @@ def hint_answer(step: int, question: str, focus: str, full: Answer, course: Cour
                 # "That is _____." says nothing alone: the sentence it follows in the answer comes with it
                 gapped = f"{full.sentences[at - 1].text} {gapped}"
             line = f"{prefix}: the key sentence, with a gap: “{gapped}” [{ref}]"
-        text = f"{line}\n\nGuiding question: {cue_for(question)}\n\nAsk again, or say “another hint”, for the next step."
+            cue = "What fills the gap? Say it before you ask for the last step, which is the answer."
+        text = f"{line}\n\nGuiding question: {cue}\n\nAsk again, or say “another hint”, for the next step."
         opening = " ".join(key.text.split()[:4])
         citations = [Citation.of(section, opening)]
         sentences = [AnswerSentence(text=line, refs=[ref])]
