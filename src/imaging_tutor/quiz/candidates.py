@@ -44,6 +44,7 @@ def _citation(section: Section, quote: str) -> ItemCitation:
 
 
 def _cap(text: str) -> str:
+    """Capitalise the first letter only ('MRI' stays 'MRI', never 'Mri' as str.capitalize() would make it)."""
     return text[:1].upper() + text[1:] if text and text[0].islower() else text
 
 
@@ -53,13 +54,15 @@ def blank_out(text: str, term: Term) -> tuple[str, list[str]]:
     return term.regex.sub(BLANK, text), surfaces
 
 
-def _fits_blank(surface: str, term: Term) -> str:
-    """The key a cloze shows: the words its blank took out ('labels', 'GHz'), not the term's name ('label',
-    'gigahertz'); a bracketed expansion after them left off, and a capital the sentence gave them dropped."""
-    key = re.sub(r"\s*\([^)]*\)$", "", surface).strip() or term.name
-    if key[:1].isupper() and not term.name[:1].isupper() and not key.split()[0].isupper():
-        key = key[:1].lower() + key[1:]
-    return key
+def as_written(surface: str, term: Term) -> str:
+    """A spelling of `term` as found in a sentence, as the course writes the term itself: a bracketed expansion or
+    acronym after it left off ('Safety Data Sheet (SDS)'), and a capital the sentence gave it dropped ('Spores are …'
+    is the course's 'spores'). A cloze shows this as its key ('labels', 'GHz', not the name 'label', 'gigahertz');
+    a swap spells its partner from these."""
+    form = re.sub(r"\s*\([^)]*\)$", "", surface).strip() or term.name
+    if form[:1].isupper() and not term.name[:1].isupper() and not form.split()[0].isupper():
+        form = form[:1].lower() + form[1:]
+    return form
 
 
 def accepted_answers(term: Term, surfaces: list[str]) -> list[str]:
@@ -84,11 +87,6 @@ def _article(prefix: str, word: str) -> str:
 # Verbs whose form shows the subject's number; a subject right before one must keep its number when swapped.
 _SINGULAR_VERBS = frozenset("is was has does".split())
 _PLURAL_VERBS = frozenset("are were have do".split())
-
-
-def _cap_first(text: str) -> str:
-    """Capitalise the first letter only ('MRI' stays 'MRI', never 'Mri')."""
-    return text[:1].upper() + text[1:]
 
 
 def looks_plural(phrase: str) -> bool:
@@ -127,13 +125,7 @@ def term_forms(course: Course) -> dict[str, list[str]]:
         for t in course_terms(course).all:
             counts: dict[str, int] = {}
             for m in t.regex.finditer(text):
-                form = m.group(0)
-                # a capital the sentence gave it is not the term's own: 'Spores are …' is the course's 'spores'
-                if form[:1].isupper() and not t.name[:1].isupper() and not form.split()[0].isupper():
-                    form = form[:1].lower() + form[1:]
-                # an acronym given in brackets after the words ('Safety Data Sheet (SDS)') is said once, not at
-                # every swap
-                form = re.sub(r"\s*\([^)]*\)$", "", form)
+                form = as_written(m.group(0), t)
                 counts[form] = counts.get(form, 0) + 1
             out[t.name] = sorted(counts, key=lambda f: -counts[f])
         return out
@@ -151,7 +143,7 @@ def partner_surface(surface: str, term: Term, partner: Term, forms: list[str] | 
     if len(a) == len(b) > 1 and sum(x != y for x, y in zip(a, b)) == 1:
         # 'hot composting' -> 'cold composting': the differing word changes, the rest keeps its number and case
         x, y = next((x, y) for x, y in zip(a, b) if x != y)
-        out = re.sub(re.escape(x), lambda m: _cap_first(y) if m.group(0)[0].isupper() else y, surface,
+        out = re.sub(re.escape(x), lambda m: _cap(y) if m.group(0)[0].isupper() else y, surface,
                      flags=re.IGNORECASE)
     else:
         options = (forms or []) + [partner.name]  # the course's usual spelling first
@@ -161,7 +153,7 @@ def partner_surface(surface: str, term: Term, partner: Term, forms: list[str] | 
                 return None
         out = options[0]
         if opens:
-            out = _cap_first(out)
+            out = _cap(out)
     if term.abbr and partner.abbr:
         out = out.replace(term.abbr, partner.abbr)
     return out
@@ -247,7 +239,7 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact], embedder=
         accepted = accepted_answers(term, surfaces)
         if len(fact.quote.split()) <= 60 and BLANK in blanked and (fact.kind != "statement" or standalone(fact.quote)):
             out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”",
-                             _fits_blank(surfaces[0], term), [], "medium", accepted=accepted))
+                             as_written(surfaces[0], term), [], "medium", accepted=accepted))
             if fact.kind != "statement":
                 prompt = f"Which term completes this passage from the course? “{blanked}”"
                 others = distractor_terms(course, term, fact.quote, 3, fact.source_hash + term.name, terms, chapter,

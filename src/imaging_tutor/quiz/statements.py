@@ -26,7 +26,7 @@ _POINTS_BACK = re.compile(r"\b(?:this|these|those|they|them|such)\b(?! (?:is|are
 # unit ("41°F (5°C)", "12 inches (30 cm)", "±2°F (±1°C)"): the two must change together or the statement gives
 # itself away.
 _UNIT = r"(?:\s?°\s?[FC]\b|\s?[A-Za-z][A-Za-z/]{0,11}\b)"
-_TWIN = re.compile(rf"(?P<u1>{_UNIT})?\s*\(\s*(?P<sign>[±~≈]?)(?P<twin>\d[\d,]*(?:\.\d+)?)(?P<u2>{_UNIT})\s*\)")
+_TWIN = re.compile(rf"(?P<u1>{_UNIT})?\s*\(\s*[±~≈]?(?P<twin>\d[\d,]*(?:\.\d+)?)(?P<u2>{_UNIT})\s*\)")
 _IS_TWIN = re.compile(rf"\d{_UNIT}?\s*\(\s*[±~≈]?$")
 
 

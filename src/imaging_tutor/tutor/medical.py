@@ -28,9 +28,9 @@ import numpy as np
 # "I" and family are who care is asked for; "we"/"our" is mostly a team or a department speaking (a workplace
 # question), so it is a cue of its own: folded into `person` it refused 6 of 186 workplace fit questions (cross-
 # validated, 49 mistakes in all at recall 1.0); apart, 2 (28 in all).
-_PERSON = re.compile(r"\b(?:my|mine|me|i|i'm|im|i've|i'd|myself|mum|mom|mother|dad|father|son|daughter|"
-                     r"child|kid|kids|baby|wife|husband|partner|sister|brother|grandma|grandpa|grandmother|"
-                     r"grandfather|aunt|uncle|friend|boyfriend|girlfriend|fiance|fiancee)\b", re.I)
+_FAMILY = (r"mum|mom|mother|dad|father|son|daughter|child|kid|kids|baby|wife|husband|partner|sister|brother|grandma|"
+           r"grandpa|grandmother|grandfather|aunt|uncle|friend|boyfriend|girlfriend|fiance|fiancee")
+_PERSON = re.compile(rf"\b(?:my|mine|me|i|i'm|im|i've|i'd|myself|{_FAMILY})\b", re.I)
 _DECISION = re.compile(r"\b(?:should (?:i|we|he|she|they|my)|do (?:i|we) need|does (?:he|she|my \w+) need|"
                        r"is (?:it|this|that) (?:safe|serious|cancer|bad|normal|dangerous|ok|okay)|am i|can i|can we|"
                        r"will (?:i|he|she|they|my \w+) be|what (?:should|do) (?:i|we)|what does (?:it|this|that) mean "
@@ -53,19 +53,17 @@ def cues(text: str) -> list[float]:
 
 # Someone other than the speaker whose care a message can be about (the person cue without "I"/"my"): family,
 # friends, a patient, or a third-person pronoun.
-_SOMEONE_ELSE = re.compile(r"\b(?:mum|mom|mother|dad|father|son|daughter|child|kid|kids|baby|wife|husband|partner|"
-                           r"sister|brother|grandma|grandpa|grandmother|grandfather|aunt|uncle|friend|boyfriend|"
-                           r"girlfriend|fiance|fiancee|patients?|he|she|him|her|his|hers)\b", re.I)
-# Speaking in a work capacity: for a team ("our department", "we"), or in a role ("I work as …", "As the PACS
-# administrator, I …", "Sonographer here."). English frames, not any course's words.
-_AT_WORK = re.compile(r"\b(?:we|our|ours|us|we're|we've|we'd)\b|\bi work (?:as|in|at|on|for)\b|"
-                      r"\bas (?:a|an|the) [\w'’-]+(?: [\w'’-]+){0,2},? (?:i|i'm|i've|i'd|we)\b|"
-                      r"^\s*[\w-]+(?: [\w-]+)? here\b", re.I)
+_SOMEONE_ELSE = re.compile(rf"\b(?:{_FAMILY}|patients?|he|she|him|her|his|hers)\b", re.I)
+# Speaking in a role at work ("I work as …", "As the PACS administrator, I …", "Sonographer here."); speaking for a
+# team is the group cue. English frames, not any course's words.
+_ROLE = re.compile(r"\bi work (?:as|in|at|on|for)\b|"
+                   r"\bas (?:a|an|the) [\w'’-]+(?: [\w'’-]+){0,2},? (?:i|i'm|i've|i'd|we)\b|"
+                   r"^\s*[\w-]+(?: [\w-]+)? here\b", re.I)
 
 
 def speaks_at_work(text: str) -> bool:
     """Whether a message speaks for a team or from a role at work ("Our hospital bought…", "I work as a…")."""
-    return bool(_AT_WORK.search(text))
+    return bool(_GROUP.search(text) or _ROLE.search(text))
 
 
 def keeps_to_the_speaker(text: str) -> bool:
