@@ -40,6 +40,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     k.add_argument("--all", action="store_true", help="every course folder of TUTOR_COURSES_DIR and TUTOR_CORPUS_DIR")
     k.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     k.add_argument("--json", action="store_true")
+    imp = csub.add_parser("import", help="draft a course folder from a course's raw text (no headings)",
+                          description="Read a raw course text (a title line, a subtitle line, overview paragraphs, "
+                                      "then per chapter its introduction, 'Practice note for Milestone: …' lines, "
+                                      "paragraphs and the chapter quiz's numbered stems) and write DEST/course.md: "
+                                      "chapters end at their quiz, milestones become objectives, sections are cut "
+                                      "where the topic shifts. Titles and section cuts are drafts: read course.md, "
+                                      "edit, then `course check` and `ingest`.")
+    imp.add_argument("raw", help="the raw course text (UTF-8)")
+    imp.add_argument("dest", help="the course folder to create (its course.md is written)")
+    imp.add_argument("--id", help="the course id (default: from the title)")
+    imp.add_argument("--force", action="store_true", help="overwrite an existing DEST/course.md")
     lst = csub.add_parser("list", help="the courses of this deployment (TUTOR_COURSES_DIR, TUTOR_CORPUS_DIR)")
     lst.add_argument("--json", action="store_true")
 
@@ -145,7 +156,35 @@ def run_export_onnx(args: argparse.Namespace, services) -> int:
 
 
 def run_course(args: argparse.Namespace, services) -> int:
-    return {"check": run_check, "list": run_list}[args.course_command](args, services)
+    return {"check": run_check, "list": run_list, "import": run_import}[args.course_command](args, services)
+
+
+def run_import(args: argparse.Namespace, services) -> int:
+    from pathlib import Path
+
+    from ..corpus.check import check_course
+    from ..corpus.raw_import import RawFormatError, draft, slug
+
+    dest = Path(args.dest) / "course.md"
+    if dest.exists() and not args.force:
+        print(f"error: {dest} exists (--force overwrites it)", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    try:
+        text = Path(args.raw).read_text(encoding="utf-8")
+        result = draft(text, services.embedder.embed)
+    except (OSError, UnicodeDecodeError, RawFormatError) as exc:
+        print(f"error: {args.raw}: {exc}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    course_id = args.id or slug(result.title)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(result.markdown(course_id), encoding="utf-8")
+    print(f"wrote {dest}: {len(result.chapters)} chapters, "
+          + ", ".join(f"chapter {c.number} {len(c.sections)} sections" for c in result.chapters))
+    print("Chapter and section titles and the section cuts are drafts (the raw text names none): read and edit "
+          "course.md before ingest.\n")
+    check = check_course(dest.parent)
+    print(check.text())
+    return 0 if check.ok else EXIT_CHECK_FAILED
 
 
 def run_check(args: argparse.Namespace, services) -> int:

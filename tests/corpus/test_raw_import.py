@@ -1,0 +1,126 @@
+"""Drafting course.md from a raw course text: the real raw course, and every test course written back in that format."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, RAW_COURSE, ROOT
+from imaging_tutor.corpus.course import load_course, parse_course
+from imaging_tutor.corpus.raw_import import RawFormatError, draft, slug
+
+CLI = Path(sys.executable).with_name("imaging-tutor")
+TEST_COURSES = sorted(p for p in (ROOT / "tests" / "fixtures" / "courses").iterdir() if (p / "course.md").is_file())
+BOILERPLATE = ": document your objective, define a measurable success check, and run a small experiment."
+
+
+def as_raw(course) -> str:
+    """A parsed course written back in the raw format: no headings, each milestone's practice note twice."""
+    lines = [course.title, course.meta.get("subtitle") or "A course.", *course.overview]
+    for ch in course.chapters:
+        lines += [p for s in ch.sections if s.section == 0 for p in s.paragraphs]
+        lines += [f"Practice note for Milestone: {o}{BOILERPLATE}" for o in ch.objectives] * 2
+        lines += [p for s in ch.sections if s.section > 0 for p in s.paragraphs]
+        lines += [f"{q.number}. {q.text}" for q in ch.quiz]
+    return "\n".join(lines) + "\n"
+
+
+def cut_positions(chapter) -> set[int]:
+    """Where a chapter's sections start, counted in paragraphs of its body (its introduction left out)."""
+    sizes = [len(s.paragraphs) for s in chapter.sections if s.section > 0]
+    return {sum(sizes[:k]) for k in range(1, len(sizes))}
+
+
+def agreement(expected, imported) -> tuple[int, int, int]:
+    """(cuts found, cuts made, cuts expected) over every chapter."""
+    found = made = wanted = 0
+    for want, got in zip(expected.chapters, imported.chapters):
+        a, b = cut_positions(want), cut_positions(got)
+        found, made, wanted = found + len(a & b), made + len(b), wanted + len(a)
+    return found, made, wanted
+
+
+def assert_same_text(expected, imported) -> None:
+    """Everything but the section cuts and titles comes through: chapters, objectives, stems, introductions, and every
+    paragraph of the body in its order. Where the overview ends and chapter 1's introduction begins is not marked in
+    the raw format (a draft, like the section cuts): the two together come through in order."""
+    intro = lambda ch: [p for s in ch.sections if s.section == 0 for p in s.paragraphs]  # noqa: E731
+    body = lambda ch: [p for s in ch.sections if s.section > 0 for p in s.paragraphs]  # noqa: E731
+    assert [*imported.overview, *intro(imported.chapters[0])] == [*expected.overview, *intro(expected.chapters[0])]
+    assert len(imported.chapters) == len(expected.chapters)
+    for n, (want, got) in enumerate(zip(expected.chapters, imported.chapters)):
+        assert got.objectives == want.objectives
+        assert [q.text for q in got.quiz] == [q.text for q in want.quiz]
+        assert n == 0 or intro(got) == intro(want)
+        assert body(got) == body(want)
+        assert got.title in want.objectives  # a draft title: the chapter's first milestone
+
+
+@pytest.fixture(scope="module")
+def real_embed(embedder):
+    return embedder.embed
+
+
+def test_the_raw_course_drafts_to_the_built_course_text(real_embed):
+    built = load_course(CORPUS)
+    result = draft(RAW_COURSE.read_text(encoding="utf-8"), real_embed)
+    imported = parse_course(result.markdown("ai-in-medical-imaging"))
+    assert imported.title == built.title and imported.meta["subtitle"] == built.meta["subtitle"]
+    assert_same_text(built, imported)
+    assert imported.overview == built.overview  # here the split is where the course's own map puts it
+    found, made, wanted = agreement(built, imported)
+    # The section cuts are found by topic shifts; the course's own (drawn by reading it) are the reference.
+    print(f"\nraw course: {found} of {wanted} section cuts found, {made} made")
+    assert found >= wanted // 2 and made <= wanted + len(built.chapters)
+
+
+def test_every_test_course_survives_the_raw_format(real_embed):
+    totals = [0, 0, 0]
+    for folder in TEST_COURSES:
+        course = load_course(folder)
+        imported = parse_course(draft(as_raw(course), real_embed).markdown(course.id))
+        assert_same_text(course, imported)
+        for k, n in enumerate(agreement(course, imported)):
+            totals[k] += n
+        assert all(s.section_title and "\n" not in s.section_title for s in imported.sections)
+    print(f"\n{len(TEST_COURSES)} test courses: {totals[0]} of {totals[2]} section cuts found, {totals[1]} made")
+    assert totals[0] >= totals[2] // 3
+
+
+def test_text_without_a_chapter_quiz_is_refused_with_the_reason(real_embed):
+    with pytest.raises(RawFormatError, match="no chapter quiz"):
+        draft("Title\nSubtitle\nA paragraph.\nAnother paragraph.\n", real_embed)
+    with pytest.raises(RawFormatError, match="fewer than three"):
+        draft("Title\n\n", real_embed)
+    # a numbered line alone is not a quiz (a quiz is a run 1., 2., …)
+    with pytest.raises(RawFormatError):
+        draft("Title\nSubtitle\n1. One thing.\nA paragraph.\n", real_embed)
+
+
+def test_slug():
+    assert slug("AI In Healthcare & Medicine — Beginner") == "ai-in-healthcare-medicine-beginner"
+    assert slug("!!!") == "course"
+
+
+def test_cli_import_writes_a_folder_that_checks_and_never_overwrites(tmp_path):
+    raw = tmp_path / "composting.txt"
+    raw.write_text(as_raw(load_course(ROOT / "tests" / "fixtures" / "courses" / "home-composting")), encoding="utf-8")
+    dest = tmp_path / "course"
+    run = subprocess.run([str(CLI), "course", "import", str(raw), str(dest), "--id", "compost-draft"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "wrote" in run.stdout and "drafts" in run.stdout and "compost-draft" in run.stdout
+    course = load_course(dest)
+    assert course.id == "compost-draft" and len(course.chapters) == 2
+    before = (dest / "course.md").read_text(encoding="utf-8")
+    again = subprocess.run([str(CLI), "course", "import", str(raw), str(dest)], capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 1 and "--force" in again.stderr
+    assert (dest / "course.md").read_text(encoding="utf-8") == before
+    binary = tmp_path / "scan.bin"
+    binary.write_bytes(b"\xff\xfe\x00\x81binary")
+    bad = subprocess.run([str(CLI), "course", "import", str(binary), str(tmp_path / "other")], capture_output=True,
+                         text=True, timeout=300)
+    assert bad.returncode == 1 and "error:" in bad.stderr and not (tmp_path / "other" / "course.md").exists()
