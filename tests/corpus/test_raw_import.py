@@ -106,14 +106,16 @@ def test_slug():
 
 def test_cli_import_writes_a_folder_that_checks_and_never_overwrites(tmp_path):
     raw = tmp_path / "composting.txt"
-    raw.write_text(as_raw(load_course(ROOT / "tests" / "fixtures" / "courses" / "home-composting")), encoding="utf-8")
+    # as a Windows editor saves it: a byte-order mark first, CRLF line ends
+    raw.write_bytes(("\ufeff" + as_raw(load_course(ROOT / "tests" / "fixtures" / "courses" / "home-composting")))
+                    .replace("\n", "\r\n").encode("utf-8"))
     dest = tmp_path / "course"
     run = subprocess.run([str(CLI), "course", "import", str(raw), str(dest), "--id", "compost-draft"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "wrote" in run.stdout and "drafts" in run.stdout and "compost-draft" in run.stdout
     course = load_course(dest)
-    assert course.id == "compost-draft" and len(course.chapters) == 2
+    assert course.id == "compost-draft" and course.title == "Composting at Home" and len(course.chapters) == 2
     before = (dest / "course.md").read_text(encoding="utf-8")
     again = subprocess.run([str(CLI), "course", "import", str(raw), str(dest)], capture_output=True, text=True,
                            timeout=300)

@@ -170,7 +170,7 @@ def run_import(args: argparse.Namespace, services) -> int:
         print(f"error: {dest} exists (--force overwrites it)", file=sys.stderr)
         return EXIT_CHECK_FAILED
     try:
-        text = Path(args.raw).read_text(encoding="utf-8")
+        text = Path(args.raw).read_text(encoding="utf-8-sig")  # a BOM is not part of the title
         result = draft(text, services.embedder.embed)
     except (OSError, UnicodeDecodeError, RawFormatError) as exc:
         print(f"error: {args.raw}: {exc}", file=sys.stderr)
