@@ -89,6 +89,23 @@ def test_every_test_course_survives_the_raw_format(real_embed):
     assert totals[0] >= totals[2] // 3
 
 
+def test_numbered_steps_in_a_chapter_are_not_its_quiz(real_embed):
+    course = load_course(ROOT / "tests" / "fixtures" / "courses" / "home-composting")
+    steps = ["1. Chop the scraps small.", "2. Add a layer of browns.", "3. Water until damp."]
+    first_body = next(p for s in course.chapters[0].sections if s.section == 1 for p in s.paragraphs)
+    raw = as_raw(course).replace(first_body + "\n", first_body + "\n" + "\n".join(steps) + "\n", 1)
+    imported = parse_course(draft(raw, real_embed).markdown(course.id))
+    assert len(imported.chapters) == len(course.chapters)
+    for want, got in zip(course.chapters, imported.chapters):
+        assert [q.text for q in got.quiz] == [q.text for q in want.quiz]
+    body = [p for s in imported.chapters[0].sections if s.section > 0 for p in s.paragraphs]
+    assert body[body.index(first_body) + 1:][:3] == steps
+    # without milestones a run counts as a quiz when most of its lines ask
+    bare = "Title\nSubtitle\nIntro.\n1. Chop.\n2. Layer.\nBody one.\nBody two.\n1. Why chop?\n2. Why layer?\n"
+    only = draft(bare, real_embed)
+    assert len(only.chapters) == 1 and only.chapters[0].stems == ["1. Why chop?", "2. Why layer?"]
+
+
 def test_text_without_a_chapter_quiz_is_refused_with_the_reason(real_embed):
     with pytest.raises(RawFormatError, match="no chapter quiz"):
         draft("Title\nSubtitle\nA paragraph.\nAnother paragraph.\n", real_embed)

@@ -89,12 +89,25 @@ def _stem_runs(lines: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
+def _quizzes(lines: list[str], runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs that are chapter quizzes, not numbered steps in a chapter's body: when the text has milestones, a
+    quiz is followed by the next chapter's milestones (or ends the text); without any, most of its lines ask."""
+    if any(PRACTICE.match(ln) for ln in lines):
+        kept = []
+        for k, (first, last) in enumerate(runs):
+            until = runs[k + 1][0] if k + 1 < len(runs) else len(lines)
+            if k + 1 == len(runs) or any(PRACTICE.match(ln) for ln in lines[last + 1:until]):
+                kept.append((first, last))
+        return kept
+    return [(a, b) for a, b in runs if sum(lines[i].rstrip().endswith("?") for i in range(a, b + 1)) * 2 > b - a + 1]
+
+
 def draft(text: str, embed: Embed) -> Draft:
     """The course's structure read from its raw text (see the module docstring)."""
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").split("\n") if ln.strip()]
     if len(lines) < 3:
         raise RawFormatError("the text has fewer than three non-empty lines: a title, a subtitle and paragraphs")
-    runs = _stem_runs(lines)
+    runs = _quizzes(lines, _stem_runs(lines))
     if not runs:
         raise RawFormatError("no chapter quiz found (a run of lines numbered “1. …”, “2. …”): a chapter ends "
                              "with its quiz, so the chapters cannot be told apart")
