@@ -143,3 +143,14 @@ def test_cli_import_writes_a_folder_that_checks_and_never_overwrites(tmp_path):
     bad = subprocess.run([str(CLI), "course", "import", str(binary), str(tmp_path / "other")], capture_output=True,
                          text=True, timeout=300)
     assert bad.returncode == 1 and "error:" in bad.stderr and not (tmp_path / "other" / "course.md").exists()
+
+
+def test_a_folder_holding_only_a_raw_text_points_to_the_import(tmp_path):
+    from imaging_tutor.corpus.check import check_course
+    from imaging_tutor.errors import CourseFormatError
+
+    (tmp_path / "my-course.txt").write_text("Title\nSubtitle\nText.\n", encoding="utf-8")
+    check = check_course(tmp_path)
+    assert not check.ok and "course import" in check.text() and "my-course.txt" in check.text()
+    with pytest.raises(CourseFormatError, match="course import"):
+        load_course(tmp_path)

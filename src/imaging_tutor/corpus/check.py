@@ -116,7 +116,10 @@ def check_course(folder: str | Path) -> CourseCheck:
     result = CourseCheck(folder)
     course_file = folder / COURSE_FILE
     if not course_file.is_file():
-        result.add("error", COURSE_FILE, f"not found in {folder} (a course folder holds course.md)")
+        raw = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        hint = (f"; {raw[0].name} may be a raw course text: `imaging-tutor course import {raw[0]} {folder}` drafts "
+                "course.md from it" if raw else "")
+        result.add("error", COURSE_FILE, f"not found in {folder} (a course folder holds course.md){hint}")
         result.cannot.append("serve this folder: it is not a course")
         return result
     try:

@@ -146,7 +146,10 @@ def load_course(corpus_dir: str | Path) -> Course:
     if path.is_dir():
         path = path / COURSE_FILE
     if not path.is_file():
-        raise CourseFormatError("course file not found", path=str(path))
+        raw = sorted(path.parent.glob("*.txt")) if path.parent.is_dir() else []
+        raise CourseFormatError("course file not found" + (f" (for a raw course text such as {raw[0].name}: "
+                                                           "`imaging-tutor course import` drafts course.md)"
+                                                           if raw else ""), path=str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
