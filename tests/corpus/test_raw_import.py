@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CORPUS, RAW_COURSE, ROOT
 from imaging_tutor.corpus.course import load_course, parse_course
-from imaging_tutor.corpus.raw_import import RawFormatError, draft, slug
+from imaging_tutor.corpus.raw_import import Draft, DraftChapter, RawFormatError, draft, retitle, slug
 
 CLI = Path(sys.executable).with_name("imaging-tutor")
 TEST_COURSES = sorted(p for p in (ROOT / "tests" / "fixtures" / "courses").iterdir() if (p / "course.md").is_file())
@@ -154,3 +154,14 @@ def test_a_folder_holding_only_a_raw_text_points_to_the_import(tmp_path):
     assert not check.ok and "course import" in check.text() and "my-course.txt" in check.text()
     with pytest.raises(CourseFormatError, match="course import"):
         load_course(tmp_path)
+
+
+def test_sections_no_milestone_titles_take_the_terms_they_define():
+    chapter = DraftChapter(1, "Learn the words", ["Learn the words"], ["Intro."],
+                           [("Learn the words", ["A."]), ("To evaluate imaging AI, you need a…", ["B."]),
+                            ("Some opening words…", ["C."])], ["1. Why?"])
+    result = retitle(Draft("T", "S", [], [chapter]), {"1.1": ["glossary"], "1.2": ["dataset", "label", "label",
+                                                                                  "model", "algorithm"]})
+    titles = [t for t, _ in result.chapters[0].sections]
+    # a milestone's title stays; the opening words give way to the first three terms, each once
+    assert titles == ["Learn the words", "Dataset, label and model", "Some opening words…"]

@@ -163,7 +163,10 @@ def run_import(args: argparse.Namespace, services) -> int:
     from pathlib import Path
 
     from ..corpus.check import check_course
-    from ..corpus.raw_import import RawFormatError, draft, slug
+    from ..corpus.course import parse_course
+    from ..corpus.raw_import import RawFormatError, draft, retitle, slug
+    from ..errors import CourseFormatError
+    from ..quiz.mining import mine_terms
 
     dest = Path(args.dest) / "course.md"
     if dest.exists() and not args.force:
@@ -176,6 +179,14 @@ def run_import(args: argparse.Namespace, services) -> int:
         print(f"error: {args.raw}: {exc}", file=sys.stderr)
         return EXIT_CHECK_FAILED
     course_id = args.id or slug(result.title)
+    try:
+        defined: dict[str, list[str]] = {}
+        for term in mine_terms(parse_course(result.markdown(course_id))):
+            if term.source != "title":
+                defined.setdefault(term.ref, []).append(term.name)
+        result = retitle(result, defined)
+    except CourseFormatError:
+        pass  # the draft does not parse: written as it is, and the check below says where
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(result.markdown(course_id), encoding="utf-8")
     print(f"wrote {dest}: {len(result.chapters)} chapters, "

@@ -23,6 +23,7 @@ STEM = re.compile(r"^(\d{1,2})\.\s+\S")
 PARAGRAPHS_PER_SECTION = 4  # a section of this format runs 3-5 paragraphs; the cut count is the body's length / 4
 MIN_SECTION = 2  # paragraphs: a one-paragraph section is a cut in the wrong place more often than a section
 TITLE_WORDS = 8
+TITLE_TERMS = 3  # defined terms named in a section's draft title
 MILESTONE_TITLE = 0.45  # cosine of a milestone to a section's paragraphs for the milestone to title the section
 
 
@@ -188,6 +189,18 @@ def _cuts(vectors: np.ndarray) -> list[int]:
             continue
         chosen.append(cut)
     return sorted(chosen)
+
+
+def retitle(result: Draft, defined: dict[str, list[str]]) -> Draft:
+    """Sections no milestone titled take the terms they define, when they define any ("Dataset, label and model"
+    reads better than "To evaluate imaging AI, you need a small…"). `defined`: ref -> terms, in course order."""
+    for ch in result.chapters:
+        for k, (title, paras) in enumerate(ch.sections, start=1):
+            names = list(dict.fromkeys(defined.get(f"{ch.number}.{k}", [])))[:TITLE_TERMS]
+            if title not in ch.objectives and names:
+                joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+                ch.sections[k - 1] = (joined[:1].upper() + joined[1:], paras)
+    return result
 
 
 def _opening(paras: list[str]) -> str:
