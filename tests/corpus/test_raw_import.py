@@ -1,6 +1,8 @@
 """Drafting course.md from a raw course text: the real raw course, and every test course written back in that format."""
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +135,14 @@ def test_cli_import_writes_a_folder_that_checks_and_never_overwrites(tmp_path):
     assert "wrote" in run.stdout and "drafts" in run.stdout and "compost-draft" in run.stdout
     course = load_course(dest)
     assert course.id == "compost-draft" and course.title == "Composting at Home" and len(course.chapters) == 2
+    # the draft is a course like any other: ingested and answered from, citing its own sections
+    env = {**os.environ, "TUTOR_CORPUS_DIR": str(dest), "TUTOR_DATA_DIR": str(tmp_path / "data")}
+    assert subprocess.run([str(CLI), "ingest"], env=env, capture_output=True, text=True, timeout=600).returncode == 0
+    ask = subprocess.run([str(CLI), "ask", "what is a hot compost pile?", "--json"], env=env, capture_output=True,
+                         text=True, timeout=300)
+    reply = json.loads(ask.stdout)
+    assert reply["status"] == "answered" and reply["citations"]
+    assert all(course.has_ref(c["ref"]) and c["quote"] in course.section(c["ref"]).text for c in reply["citations"])
     before = (dest / "course.md").read_text(encoding="utf-8")
     again = subprocess.run([str(CLI), "course", "import", str(raw), str(dest)], capture_output=True, text=True,
                            timeout=300)
