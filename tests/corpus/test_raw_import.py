@@ -106,6 +106,7 @@ def test_numbered_steps_in_a_chapter_are_not_its_quiz(real_embed):
     bare = "Title\nSubtitle\nIntro.\n1. Chop.\n2. Layer.\nBody one.\nBody two.\n1. Why chop?\n2. Why layer?\n"
     only = draft(bare, real_embed)
     assert len(only.chapters) == 1 and only.chapters[0].stems == ["1. Why chop?", "2. Why layer?"]
+    assert [title for title, _ in only.chapters[0].sections] == ["Chop"]  # not "1"
 
 
 def test_text_without_a_chapter_quiz_is_refused_with_the_reason(real_embed):

@@ -20,6 +20,7 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 
 PRACTICE = re.compile(r"^Practice note for Milestone:\s*(.+?):\s+document your objective", re.I)
 STEM = re.compile(r"^(\d{1,2})\.\s+\S")
+STEP = re.compile(r"^\d{1,2}\.\s+")
 PARAGRAPHS_PER_SECTION = 4  # a section of this format runs 3-5 paragraphs; the cut count is the body's length / 4
 MIN_SECTION = 2  # paragraphs: a one-paragraph section is a cut in the wrong place more often than a section
 TITLE_WORDS = 8
@@ -207,6 +208,6 @@ def _opening(paras: list[str]) -> str:
     """A draft title: the opening words of the first sentence."""
     if not paras:
         return "Untitled"
-    first = re.split(r"(?<=[.!?])\s", paras[0], maxsplit=1)[0]
+    first = re.split(r"(?<=[.!?])\s", STEP.sub("", paras[0]), maxsplit=1)[0]  # a step's number is not a title
     ws = first.rstrip(".!?:;,").split()
     return " ".join(ws[:TITLE_WORDS]) + ("…" if len(ws) > TITLE_WORDS else "")
