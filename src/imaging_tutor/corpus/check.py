@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import CourseFormatError
-from .course import COURSE_FILE, Course, parse_course
+from .course import COURSE_FILE, Course, parse_course, raw_text_hint
 from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
 from .questionbank import QUESTIONS_FILE, QuestionBank, read_question_bank
 
@@ -116,10 +116,8 @@ def check_course(folder: str | Path) -> CourseCheck:
     result = CourseCheck(folder)
     course_file = folder / COURSE_FILE
     if not course_file.is_file():
-        raw = sorted(folder.glob("*.txt")) if folder.is_dir() else []
-        hint = (f"; {raw[0].name} may be a raw course text: `imaging-tutor course import {raw[0]} {folder}` drafts "
-                "course.md from it" if raw else "")
-        result.add("error", COURSE_FILE, f"not found in {folder} (a course folder holds course.md){hint}")
+        result.add("error", COURSE_FILE,
+                   f"not found in {folder} (a course folder holds course.md){raw_text_hint(folder)}")
         result.cannot.append("serve this folder: it is not a course")
         return result
     try:

@@ -140,16 +140,20 @@ class Course:
         }
 
 
+def raw_text_hint(folder: Path) -> str:
+    """How to make a course of a folder that holds a raw course text but no course.md ("" when it holds none)."""
+    raw = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    return (f"; {raw[0].name} may be a raw course text: `imaging-tutor course import {raw[0]} {folder}` drafts "
+            "course.md from it") if raw else ""
+
+
 def load_course(corpus_dir: str | Path) -> Course:
     """Parse `<corpus_dir>/course.md` (or a course.md path given directly)."""
     path = Path(corpus_dir)
     if path.is_dir():
         path = path / COURSE_FILE
     if not path.is_file():
-        raw = sorted(path.parent.glob("*.txt")) if path.parent.is_dir() else []
-        raise CourseFormatError("course file not found" + (f" (for a raw course text such as {raw[0].name}: "
-                                                           "`imaging-tutor course import` drafts course.md)"
-                                                           if raw else ""), path=str(path))
+        raise CourseFormatError("course file not found" + raw_text_hint(path.parent), path=str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

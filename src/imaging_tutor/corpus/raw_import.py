@@ -16,6 +16,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .sentences import split_sentences
+
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 PRACTICE = re.compile(r"^Practice note for Milestone:\s*(.+?):\s+document your objective", re.I)
@@ -208,6 +210,8 @@ def _opening(paras: list[str]) -> str:
     """A draft title: the opening words of the first sentence."""
     if not paras:
         return "Untitled"
-    first = re.split(r"(?<=[.!?])\s", STEP.sub("", paras[0]), maxsplit=1)[0]  # a step's number is not a title
+    text = STEP.sub("", paras[0])  # a step's number is not a title
+    spans = split_sentences(text)
+    first = text[spans[0][0]:spans[0][1]] if spans else text
     ws = first.rstrip(".!?:;,").split()
     return " ".join(ws[:TITLE_WORDS]) + ("…" if len(ws) > TITLE_WORDS else "")
