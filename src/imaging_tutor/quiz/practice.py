@@ -160,13 +160,16 @@ def next_item(db: Database, session_id: str) -> ItemView | None:
 
 
 def submit(services, session_id: str, item_id: str, response: str | None, *, learner_id: str | None = None,
-           now: datetime | None = None, revealed: bool = False) -> SubmitResult:
-    """Grade and record one answer exactly once; a second answer to the same item is a Conflict."""
+           course_id: str | None = None, now: datetime | None = None, revealed: bool = False) -> SubmitResult:
+    """Grade and record one answer exactly once; a second answer to the same item is a Conflict.
+
+    `learner_id`/`course_id`: the session must be this learner's and this course's, else it is unknown. One read
+    and one write: the items come from the read, what is answered (for `next`) from the write's own transaction."""
     db = services.db
     if response is not None and len(response) > MAX_RESPONSE_CHARS:
         raise InvalidInput(f"the response is too long ({len(response)} characters; at most {MAX_RESPONSE_CHARS})")
     with db.scope() as s:
-        row, items = _load(s, session_id)
+        row, items = _load(s, session_id, course_id)
         if learner_id is not None and check_learner(learner_id) != row.learner_id:
             raise NotFound(f"unknown quiz session {session_id!r} for learner {learner_id!r}")
         item = next((it for it in items if it.id == item_id), None)
@@ -175,7 +178,7 @@ def submit(services, session_id: str, item_id: str, response: str | None, *, lea
         if s.scalar(select(func.count()).where(QuizAttempt.session_id == session_id,
                                                 QuizAttempt.item_id == item_id)):
             raise Conflict(f"item {item_id} was already answered in session {session_id}")
-        learner, course_id = row.learner_id, row.course_id
+        learner, course_id, total = row.learner_id, row.course_id, row.total
         revealed = revealed or _hints_used(s, session_id, item_id) >= 4
     # Grading may embed text; it runs outside any transaction so writers never wait on the model.
     g = grade(item, response, embedder=services.embedder, terms=course_terms(services.course()))
@@ -193,9 +196,9 @@ def submit(services, session_id: str, item_id: str, response: str | None, *, lea
                                created_at=now or utcnow()))
             s.flush()
             record_review(s, learner, item, g.correct, g.score, now, course_id=course_id)
+            answered = set(s.scalars(select(QuizAttempt.item_id).where(QuizAttempt.session_id == session_id)))
     except IntegrityError:
         raise Conflict(f"item {item_id} was already answered in session {session_id}") from None
-    view = get_session(db, session_id)
     return SubmitResult(session_id=session_id, item_id=item.id, correct=g.correct, score=g.score, verdict=g.verdict,
                         feedback=g.feedback, answer=g.answer, citation=g.citation, solution=g.solution,
-                        next=view.next, answered=view.answered, total=view.total)
+                        next=_view(_next(items, answered), items), answered=len(answered), total=total)

@@ -9,6 +9,7 @@ from typing import Annotated, Iterator
 
 from fastapi import APIRouter, Body, HTTPException, status
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from ...tutor import pipeline as tutor
 from ...tutor.conversations import validate_session_id
@@ -53,8 +54,10 @@ def _ask(body: ChatRequest, services, principal) -> Answer:
              responses={200: {"content": {"application/json": {"example": examples.CHAT_RESPONSE}}}},
              description="Answer from the course only; every sentence carries a [C.S] citation marker. A learner "
                          "without session_id starts a new conversation (its id is in the answer).")
-def chat(body: ChatBody, services: ServicesDep, principal: PrincipalDep) -> Answer:
-    return _ask(body, services, principal)
+async def chat(body: ChatBody, services: ServicesDep, principal: PrincipalDep) -> Answer:
+    # An `async def` route that sends the answer's work to the thread pool itself: FastAPI then checks the
+    # returned Answer on the event loop, where a plain `def` route would hop to the pool a second time for it.
+    return await run_in_threadpool(_ask, body, services, principal)
 
 
 def sse(event: str, data) -> str:
