@@ -66,6 +66,8 @@ def test_session_errors(services, db, course_dir, current_course):
     nxt = next_item(db, view.id)
     with pytest.raises(NotFound):
         submit(services, view.id, nxt.id, "A", learner_id="intruder")
+    with pytest.raises(NotFound):  # read through another course, the session does not exist
+        submit(services, view.id, nxt.id, "A", learner_id="learner-2", course_id="another-course")
     with pytest.raises(InvalidInput):
         submit(services, view.id, nxt.id, "x" * 5000)
     with pytest.raises(InvalidInput):  # not one of the options: nothing recorded
@@ -118,6 +120,32 @@ def test_concurrent_submissions_of_different_items_are_all_kept(services, db, co
         t.join()
     s = get_session(db, view.id)
     assert s.answered == 5 and s.correct == 5 and s.next is None
+
+
+def test_a_reply_counts_the_answers_other_requests_wrote_meanwhile(services, db, course_dir, current_course,
+                                                                   monkeypatch):
+    """submit reads the session's items before grading and what is answered after writing: an answer another tab
+    sent in between is counted, and the next item skips it."""
+    view = start_session(services, "two-tabs", mode="course", chapter=5)
+    keys = {k.id: k for k in course_items(course_dir, current_course, chapter=5)}
+    first, second = view.next, None
+    import imaging_tutor.quiz.practice as practice
+
+    real_grade = practice.grade
+
+    def grade_while_another_tab_answers(item, response, **kw):  # a wrapper around the real grader
+        nonlocal second
+        if second is None:
+            second = next(k for k in keys.values() if k.id != first.id)
+            submit(services, view.id, second.id, second.answer)
+        return real_grade(item, response, **kw)
+
+    monkeypatch.setattr(practice, "grade", grade_while_another_tab_answers)
+    res = submit(services, view.id, first.id, keys[first.id].answer, learner_id="two-tabs",
+                 course_id=current_course.id)
+    state = get_session(db, view.id)
+    assert res.answered == state.answered == 2 and res.total == state.total == 5
+    assert res.next is not None and res.next.id == state.next.id and res.next.id not in (first.id, second.id)
 
 
 def test_practice_session_with_free_text(services):
