@@ -226,6 +226,12 @@ def chapter_objectives(chapter: int) -> list[str]:
     return next((c.get("objectives", []) for c in outline["course"]["chapters"] if c["chapter"] == chapter), [])
 
 
+def course_quiz_chapters() -> set[int]:
+    """The chapters whose own quiz can be taken (the course ships answer keys for it)."""
+    outline = course_outline() or {"course": {"chapters": []}}
+    return {c["chapter"] for c in outline["course"]["chapters"] if c.get("course_quiz")}
+
+
 def chapter_options() -> dict[str, int | None]:
     """Label → chapter number for a chapter picker ('All chapters' → None)."""
     options: dict[str, int | None] = {"All chapters": None}

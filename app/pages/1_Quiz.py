@@ -10,8 +10,8 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from api_client import ApiError  # noqa: E402
-from ui_common import (chapter_options, course_title, learner_id, require_api, reset_on_course_change,  # noqa: E402
-                       show_error, show_section)
+from ui_common import (chapter_options, course_quiz_chapters, course_title, learner_id, require_api,  # noqa: E402
+                       reset_on_course_change, show_error, show_section)
 
 st.set_page_config(page_title="Quiz · Imaging tutor", page_icon="📝", layout="wide")
 api = require_api()
@@ -51,8 +51,15 @@ with st.container(border=True):
     chapters = {k: v for k, v in chapter_options().items() if v is not None}
     c1, c2 = st.columns(2)
     chapter_label = c1.selectbox("Chapter", list(chapters) or ["(no chapters)"])
-    mode_label = c2.radio("Kind of quiz", list(MODES))
-    mode = MODES[mode_label]
+    # A chapter's own quiz needs its answer keys: without them (a course drafted from raw text has stems only) the
+    # course quiz is not offered, and the page says why.
+    keyed = chapters.get(chapter_label) in course_quiz_chapters()
+    modes = {label: m for label, m in MODES.items() if m != "course" or keyed}
+    mode_label = c2.radio("Kind of quiz", list(modes))
+    mode = modes[mode_label]
+    if not keyed and chapters:
+        c2.caption("This chapter's own quiz has no answer keys in this course, so it cannot be taken here; "
+                   "practice questions are generated from the chapter's text.")
     count = 5
     free_text = False
     quiz_code = None

@@ -91,6 +91,23 @@ def test_sections_are_each_courses_own_and_404_across(courses_client, texts):
     assert courses_client.get("/api/v1/sections/4.3").status_code == 200
 
 
+def test_each_chapter_says_whether_its_own_quiz_can_be_taken(courses_client):
+    """The imaging course ships answer keys for its chapter quizzes; the ultrasound course has stems only: the outline
+    says so per chapter, and starting its course quiz is a 404 that names what can be taken instead."""
+    imaging = courses_client.get("/api/v1/sections").json()["course"]["chapters"]
+    ultra = courses_client.get(f"{base(ULTRA)}/sections").json()["course"]["chapters"]
+    assert [c["course_quiz"] for c in imaging] == [True] * 6
+    assert [c["course_quiz"] for c in ultra] == [False, False] and any(c["quiz"] for c in ultra)
+    ada = learner("ada-keys")
+    r = courses_client.post(f"{base(ULTRA)}/quiz-sessions", json={"mode": "course", "chapter": 1}, headers=ada)
+    assert r.status_code == 404 and "practice quiz" in r.json()["detail"] and "/" not in r.json()["detail"]
+    r = courses_client.post(f"{base(ULTRA)}/quiz-sessions", json={"mode": "practice", "chapter": 1, "count": 2},
+                            headers=ada)
+    assert r.status_code == 201, r.text
+    assert courses_client.post("/api/v1/quiz-sessions", json={"mode": "course", "chapter": 1},
+                               headers=ada).status_code == 201
+
+
 def test_unknown_courses_are_404(courses_client):
     for path in ("/api/v1/courses/no-such-course/sections", "/api/v1/courses/NOPE/sections",
                  "/api/v1/courses/no-such-course/chat"):

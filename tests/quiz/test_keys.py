@@ -1,13 +1,16 @@
 """The course's own chapter quizzes: 30 keys, verbatim quotes, exactly one right option."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from imaging_tutor.quiz.keys import needs_options
 from imaging_tutor.quiz.terms import course_terms
 from imaging_tutor.errors import NotFound
 from imaging_tutor.quiz import check_keys, course_items, grade, load_keys
-from imaging_tutor.quiz.keys import CourseKey, key_item
+from imaging_tutor.quiz.keys import NO_KEYS, CourseKey, key_item, keyed_chapters
 from imaging_tutor.quiz.text import normalize_answer
 
 
@@ -62,6 +65,33 @@ def test_course_items_as_free_text_keep_key_terms_and_distractors(course, course
 def test_unknown_chapter_is_not_found(course_dir, current_course):
     with pytest.raises(NotFound):
         course_items(course_dir, current_course, chapter=9)
+
+
+def test_a_course_without_keys_says_its_chapter_quizzes_cannot_be_taken(course, course_dir, tmp_path):
+    """A course drafted from raw text has quiz stems but no keys: no chapter is offered, and asking for one says
+    what can be taken instead, without naming a server path."""
+    import shutil
+
+    from imaging_tutor.corpus.course import load_course
+
+    assert keyed_chapters(course_dir, course) == [1, 2, 3, 4, 5, 6]
+    folder = tmp_path / "no-keys"
+    folder.mkdir()
+    shutil.copy(Path(course_dir) / "course.md", folder / "course.md")
+    bare = load_course(folder)
+    assert keyed_chapters(folder, bare) == []
+    with pytest.raises(NotFound) as exc:
+        course_items(folder, bare, chapter=2)
+    assert str(exc.value) == NO_KEYS and str(tmp_path) not in str(exc.value)
+    (folder / "quiz_keys.json").write_text("{not json")  # malformed: nothing is offered either
+    assert keyed_chapters(folder, bare) == []
+    keys = json.loads((Path(course_dir) / "quiz_keys.json").read_text())
+    keys["items"] = [k for k in keys["items"] if k["chapter"] == 3]
+    (folder / "quiz_keys.json").write_text(json.dumps(keys))
+    assert keyed_chapters(folder, bare) == [3]
+    with pytest.raises(NotFound, match="practice quiz"):
+        course_items(folder, bare, chapter=2)
+    assert len(course_items(folder, bare, chapter=3)) == 5
 
 
 def test_check_keys_reports_broken_keys(course, course_dir):

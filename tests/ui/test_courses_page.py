@@ -61,6 +61,12 @@ def test_the_quiz_page_uses_the_chosen_course(courses_ui_env):
     assert not at.exception
     chapters = next(s for s in at.selectbox if s.label == "Chapter")
     assert chapters.options == ["Chapter 1: Sound waves in tissue", "Chapter 2: From echoes to images"]
+    kinds = next(r for r in at.radio if r.label == "Kind of quiz")
+    # the ultrasound course ships no answer keys: its chapters' own quizzes are not offered, and the page says why
+    assert not any(o.startswith("Course quiz") for o in kinds.options) and any(o.startswith("Practice") for o in kinds.options)
+    assert any("no answer keys" in c.value for c in at.caption)
     at.sidebar.selectbox(key="course_picker").set_value(IMAGING).run()
     chapters = next(s for s in at.selectbox if s.label == "Chapter")
     assert len(chapters.options) == 6
+    kinds = next(r for r in at.radio if r.label == "Kind of quiz")
+    assert kinds.options[0].startswith("Course quiz") and not any("no answer keys" in c.value for c in at.caption)

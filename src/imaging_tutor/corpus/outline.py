@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from .course import Course
 
 
-def outline(course: Course) -> dict:
-    """Course metadata, chapters and a one-line entry per section (no full texts)."""
+def outline(course: Course, course_quiz_chapters: Iterable[int]) -> dict:
+    """Course metadata, chapters and a one-line entry per section (no full texts); each chapter says whether its own
+    quiz can be taken (`course_quiz_chapters`: those with answer keys), so a client offers only what works."""
+    public = course.public()
+    keyed = set(course_quiz_chapters)
+    for chapter in public["chapters"]:
+        chapter["course_quiz"] = chapter["chapter"] in keyed
     return {
-        "course": course.public(),
+        "course": public,
         "sections": [{"ref": s.ref, "chapter": s.chapter, "section": s.section, "chapter_title": s.chapter_title,
                       "section_title": s.section_title, "words": len(s.text.split())} for s in course.sections],
     }

@@ -126,17 +126,35 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     )
 
 
+NO_KEYS = ("this course's chapter quizzes have no answer keys, so they cannot be taken here; a practice quiz "
+           "(questions generated from the course text) can")
+
+
 def course_items(course_dir: str | Path, course: Course, chapter: int | None = None,
                  as_type: str = "mcq") -> list[QuizItem]:
-    """The course's chapter-quiz items (all chapters, or one), in stem order."""
+    """The course's chapter-quiz items (all chapters, or one), in stem order; NotFound, in words a learner can act
+    on, when the course ships no keys (a course drafted from raw text has stems but no options or answers)."""
     if chapter is not None:
         course.chapter(chapter)  # NotFound for an unknown chapter
+    if not (Path(course_dir) / KEYS_FILE).is_file():
+        raise NotFound(NO_KEYS)
     keys = [k for k in load_keys(course_dir, course) if chapter is None or k.chapter == chapter]
     if not keys:
-        raise NotFound(f"chapter {chapter} has no quiz keys")
+        raise NotFound(f"chapter {chapter}'s own quiz has no answer keys, so it cannot be taken here; a practice "
+                       f"quiz (questions generated from the course text) can")
     keys.sort(key=lambda k: (k.chapter, k.number))
     return [key_item(course, k, "mcq" if as_type == "short" and needs_options(k.stem) else as_type) for k in keys]
 
+
+
+def keyed_chapters(course_dir: str | Path, course: Course) -> list[int]:
+    """The chapters whose own quiz can be taken (a key for at least one of its stems): what a client may offer.
+    None when the keys file is absent or malformed (`course check` says why)."""
+    try:
+        keys = load_keys(course_dir, course)
+    except CourseFormatError:
+        return []
+    return sorted({k.chapter for k in keys} & {c.number for c in course.chapters})
 
 
 COURSE_QUIZ_ID = re.compile(r"^course(?:-(\d{1,3}))?$")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query
 
 from ...errors import InvalidInput
 from ...corpus.outline import outline, section_view
+from ...quiz.keys import keyed_chapters
 from ..deps import ServicesDep
 from ...corpus.starters import starter_questions
 from ..schemas import REF, Outline, SectionPublic, StarterQuestion
@@ -16,7 +17,8 @@ router = APIRouter(tags=["sections"])
 
 @router.get("/sections", response_model=Outline, summary="Course outline")
 def list_sections(services: ServicesDep) -> dict:
-    return outline(services.course())
+    course = services.course()
+    return outline(course, keyed_chapters(services.settings.corpus_dir, course))
 
 
 @router.get("/sections/{ref}", response_model=SectionPublic, summary="One section's full text",
