@@ -311,3 +311,43 @@ def test_text_after_a_quiz_block_is_an_error_not_part_of_the_last_section():
     with pytest.raises(CourseFormatError) as err:
         parse_course(text)
     assert err.value.line == 12
+
+
+def test_a_served_course_broken_by_an_edit_keeps_its_last_good_version(tmp_path, caplog):
+    """A live edit that breaks course.md (or removes it) must not take the tutor down: the loader keeps the version
+    it parsed before, warns once per broken version, and picks up the files again once they parse. Only a first
+    parse that fails raises."""
+    import logging
+    import os
+    import shutil
+
+    from imaging_tutor.corpus.course import CourseLoader
+
+    folder = tmp_path / "served"
+    shutil.copytree(SECOND_COURSE, folder)
+    path = folder / "course.md"
+    good_text = path.read_text(encoding="utf-8")
+    loader = CourseLoader(folder)
+    first = loader.get()
+
+    def write(text: str, bump: int) -> None:
+        path.write_text(text, encoding="utf-8")
+        stamp = path.stat().st_mtime_ns + bump * 1_000_000_000  # a new version even on a coarse-clock filesystem
+        os.utime(path, ns=(stamp, stamp))
+
+    with caplog.at_level(logging.WARNING, logger="imaging_tutor.corpus.course"):
+        write(good_text.replace("## 1.2", "## 1.9", 1), 1)
+        with pytest.raises(CourseFormatError):
+            load_course(folder)  # the file really is broken
+        assert loader.get() is first and loader.get() is first
+    assert len([r for r in caplog.records if "cannot be served" in r.getMessage()]) == 1
+    assert "out of order" in caplog.records[-1].getMessage()
+
+    write(good_text.replace("title: Ultrasound Physics Basics", "title: Ultrasound Physics, Revised"), 2)
+    fixed = loader.get()
+    assert fixed is not first and fixed.title == "Ultrasound Physics, Revised"
+
+    path.unlink()
+    assert loader.get() is fixed  # deleted while served: still the last good version
+    with pytest.raises(CourseFormatError, match="course file not found"):
+        CourseLoader(folder).get()  # a first parse that fails raises

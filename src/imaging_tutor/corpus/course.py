@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from ..errors import CourseFormatError, NotFound
 from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
+
+log = logging.getLogger(__name__)
 
 COURSE_FILE = "course.md"
 _CHAPTER = re.compile(r"^# Chapter (\d+):\s*(\S.*)$")
@@ -163,26 +166,43 @@ def load_course(corpus_dir: str | Path) -> Course:
 
 
 class CourseLoader:
-    """The course in one folder, parsed again only when one of its files changes (it is read on hot paths)."""
+    """The course in one folder, parsed again only when one of its files changes (it is read on hot paths).
+
+    An edit that breaks the course while it is served does not take the service down: the version parsed before
+    is kept (one warning per broken version names the defect; `imaging-tutor course check` says the same) until
+    the files parse again. Only a first parse that fails raises."""
 
     def __init__(self, corpus_dir: str | Path):
         path = Path(corpus_dir)
         self.path = path / COURSE_FILE if path.is_dir() or not path.suffix else path
         self._cached: tuple[int, Course] | None = None
+        self._broken: int | str | None = None  # the files' version that failed to parse ("missing": no course.md)
         self._lock = threading.Lock()
 
     def get(self) -> Course:
         try:
-            mtime = max(p.stat().st_mtime_ns for p in (self.path, self.path.with_name(GLOSSARY_FILE),
-                                                        self.path.with_name(SYNONYMS_FILE)) if p.exists())
+            mtime: int | None = max(p.stat().st_mtime_ns for p in (
+                self.path, self.path.with_name(GLOSSARY_FILE), self.path.with_name(SYNONYMS_FILE)) if p.exists())
         except (OSError, ValueError):
-            return load_course(self.path)  # raises a clear CourseFormatError
+            mtime = None  # course.md is missing
+        version = "missing" if mtime is None else mtime
         with self._lock:
-            if self._cached and self._cached[0] == mtime:
-                return self._cached[1]
-        course = load_course(self.path)
+            good = self._cached
+            if good is not None and (good[0] == mtime or version == self._broken):
+                return good[1]
+        try:
+            course = load_course(self.path)  # raises a clear CourseFormatError
+        except CourseFormatError as exc:
+            if good is None:
+                raise
+            with self._lock:
+                if self._broken != version:
+                    log.warning("%s changed but cannot be served (%s); still serving the version parsed before "
+                                "until it is fixed (see `imaging-tutor course check`)", self.path, exc)
+                self._broken = version
+            return good[1]
         with self._lock:
-            self._cached = (mtime, course)
+            self._cached, self._broken = (mtime, course), None
         return course
 
 
