@@ -126,8 +126,8 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     )
 
 
-NO_KEYS = ("this course's chapter quizzes have no answer keys, so they cannot be taken here; a practice quiz "
-           "(questions generated from the course text) can")
+_PRACTICE_INSTEAD = "a practice quiz (questions generated from the course text) can"
+NO_KEYS = f"this course's chapter quizzes have no answer keys, so they cannot be taken here; {_PRACTICE_INSTEAD}"
 
 
 def course_items(course_dir: str | Path, course: Course, chapter: int | None = None,
@@ -140,8 +140,8 @@ def course_items(course_dir: str | Path, course: Course, chapter: int | None = N
         raise NotFound(NO_KEYS)
     keys = [k for k in load_keys(course_dir, course) if chapter is None or k.chapter == chapter]
     if not keys:
-        raise NotFound(f"chapter {chapter}'s own quiz has no answer keys, so it cannot be taken here; a practice "
-                       f"quiz (questions generated from the course text) can")
+        raise NotFound(f"chapter {chapter}'s own quiz has no answer keys, so it cannot be taken here; "
+                       f"{_PRACTICE_INSTEAD}")
     keys.sort(key=lambda k: (k.chapter, k.number))
     return [key_item(course, k, "mcq" if as_type == "short" and needs_options(k.stem) else as_type) for k in keys]
 
@@ -149,7 +149,7 @@ def course_items(course_dir: str | Path, course: Course, chapter: int | None = N
 
 def keyed_chapters(course_dir: str | Path, course: Course) -> list[int]:
     """The chapters whose own quiz can be taken (a key for at least one of its stems): what a client may offer.
-    None when the keys file is absent or malformed (`course check` says why)."""
+    No chapter when the keys file is absent or malformed (`course check` says why)."""
     try:
         keys = load_keys(course_dir, course)
     except CourseFormatError:
