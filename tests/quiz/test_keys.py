@@ -10,7 +10,7 @@ from imaging_tutor.quiz.keys import needs_options
 from imaging_tutor.quiz.terms import course_terms
 from imaging_tutor.errors import NotFound
 from imaging_tutor.quiz import check_keys, course_items, grade, load_keys
-from imaging_tutor.quiz.keys import NO_KEYS, CourseKey, key_item, keyed_chapters
+from imaging_tutor.quiz.keys import NO_KEYS, UNREADABLE_KEYS, CourseKey, key_item, keyed_chapters
 from imaging_tutor.quiz.text import normalize_answer
 
 
@@ -85,6 +85,29 @@ def test_a_course_without_keys_says_its_chapter_quizzes_cannot_be_taken(course, 
     assert str(exc.value) == NO_KEYS and str(tmp_path) not in str(exc.value)
     (folder / "quiz_keys.json").write_text("{not json")  # malformed: nothing is offered either
     assert keyed_chapters(folder, bare) == []
+
+
+def test_a_malformed_keys_file_is_a_not_found_for_the_learner_and_a_warning_for_staff(course, course_dir, tmp_path,
+                                                                                         caplog):
+    """Staff's broken file is not the learner's bad input: no 400 naming a server path, but a 404 that says what
+    can be taken instead, and the file, line and defect in the log."""
+    import shutil
+
+    from imaging_tutor.corpus.course import load_course
+
+    folder = tmp_path / "broken-keys"
+    folder.mkdir()
+    shutil.copy(Path(course_dir) / "course.md", folder / "course.md")
+    bare = load_course(folder)
+    for broken in ("{not json", "[]", json.dumps({"items": [{"id": "k1", "chapter": 1}]}), '{"items": [7]}'):
+        (folder / "quiz_keys.json").write_text(broken)
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="imaging_tutor.quiz.keys"), pytest.raises(NotFound) as exc:
+            course_items(folder, bare, chapter=1)
+        assert str(exc.value) == UNREADABLE_KEYS and str(tmp_path) not in str(exc.value)
+        assert "practice quiz" in str(exc.value) and "course check" in str(exc.value)
+        assert any(str(folder) in r.getMessage() for r in caplog.records)
+    # Fixed, the file is taken again (a key for chapter 3 only: the other chapters stay practice-only).
     keys = json.loads((Path(course_dir) / "quiz_keys.json").read_text())
     keys["items"] = [k for k in keys["items"] if k["chapter"] == 3]
     (folder / "quiz_keys.json").write_text(json.dumps(keys))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, ValidationError
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class CourseKey(BaseModel):
 
 
 KEYS_FILE = "quiz_keys.json"
+log = logging.getLogger(__name__)
 
 
 def read_keys(course_dir: str | Path) -> dict:
@@ -45,14 +47,18 @@ def read_keys(course_dir: str | Path) -> dict:
 def load_keys(course_dir: str | Path, course: Course) -> list[CourseKey]:
     """Parse and validate the keys file; any defect is a CourseFormatError naming the item."""
     doc = read_keys(course_dir)
+    path = str(Path(course_dir) / KEYS_FILE)
+    if not isinstance(doc, dict) or not isinstance(doc.get("items", []), list):
+        raise CourseFormatError("expected an object with a list of 'items'", path=path)
     if doc.get("course_id") not in (None, course.id):
-        raise CourseFormatError(f"quiz keys are for course {doc.get('course_id')!r}, not {course.id!r}")
+        raise CourseFormatError(f"quiz keys are for course {doc.get('course_id')!r}, not {course.id!r}", path=path)
     keys: list[CourseKey] = []
     for i, raw in enumerate(doc.get("items", [])):
         try:
             keys.append(CourseKey.model_validate(raw))
         except ValidationError as exc:
-            raise CourseFormatError(f"quiz key #{i + 1} ({raw.get('id', '?')}): {exc.errors()[0]['msg']}") from None
+            name = raw.get("id", "?") if isinstance(raw, dict) else "?"
+            raise CourseFormatError(f"quiz key #{i + 1} ({name}): {exc.errors()[0]['msg']}", path=path) from None
     return keys
 
 
@@ -126,8 +132,10 @@ def key_item(course: Course, key: CourseKey, as_type: str = "mcq") -> QuizItem:
     )
 
 
-_PRACTICE_INSTEAD = "a practice quiz (questions generated from the course text) can"
+_PRACTICE_INSTEAD = "a practice quiz (questions generated from the course text) can be taken instead"
 NO_KEYS = f"this course's chapter quizzes have no answer keys, so they cannot be taken here; {_PRACTICE_INSTEAD}"
+UNREADABLE_KEYS = (f"this course's chapter quizzes cannot be taken right now: their answer keys file has a defect that "
+                   f"staff can find with `imaging-tutor course check`; {_PRACTICE_INSTEAD}")
 
 
 def course_items(course_dir: str | Path, course: Course, chapter: int | None = None,
@@ -138,7 +146,11 @@ def course_items(course_dir: str | Path, course: Course, chapter: int | None = N
         course.chapter(chapter)  # NotFound for an unknown chapter
     if not (Path(course_dir) / KEYS_FILE).is_file():
         raise NotFound(NO_KEYS)
-    keys = [k for k in load_keys(course_dir, course) if chapter is None or k.chapter == chapter]
+    try:
+        keys = [k for k in load_keys(course_dir, course) if chapter is None or k.chapter == chapter]
+    except CourseFormatError as exc:  # staff's file, not the learner's input: the path goes to the log only
+        log.warning("course quiz unavailable: %s (run `imaging-tutor course check`)", exc)
+        raise NotFound(UNREADABLE_KEYS) from None
     if not keys:
         raise NotFound(f"chapter {chapter}'s own quiz has no answer keys, so it cannot be taken here; "
                        f"{_PRACTICE_INSTEAD}")
