@@ -202,6 +202,42 @@ def test_malformed_course_names_the_line(case, tmp_path):
     assert f"course.md:{line}:" in str(info.value)
 
 
+AUTHOR_VARIANTS = {  # what course authors type beside the documented form; each must read as VALID does
+    "windows line ends": lambda t: t.replace("\n", "\r\n"),
+    "byte-order mark": lambda t: "\ufeff" + t,
+    "quoted front matter": lambda t: t.replace("title: Tiny", 'title: "Tiny"').replace("id: tiny", "id: 'tiny'"),
+    "lowercase chapter, dash": lambda t: t.replace("# Chapter 1: One", "# chapter 1 - One"),
+    "chapter with a dot or an em dash": lambda t: t.replace("# Chapter 1: One", "# Chapter 1. One")
+    .replace("# Chapter 2: Two", "# Chapter 2 — Two"),
+    "section number with a dot": lambda t: t.replace("## 1.1 Next", "## 1.1. Next"),
+    "tabs and double spaces": lambda t: t.replace("## 1.1 Next", "##\t1.1  Next").replace("# Chapter 2:", "#  Chapter\t2:"),
+    "overview in lower case": lambda t: t.replace("# Chapter 1: One", "# overview\n\nAbout it.\n\n# Chapter 1: One"),
+}
+
+
+@pytest.mark.parametrize("variant", list(AUTHOR_VARIANTS))
+def test_harmless_variants_of_the_format_read_as_the_documented_form(variant, tmp_path):
+    """A course written in Notepad, or with "## 1.1. Title", is the same course, not a format error."""
+    (tmp_path / "course.md").write_bytes(AUTHOR_VARIANTS[variant](VALID).encode("utf-8"))
+    got, want = load_course(tmp_path), parse_course(VALID)
+    assert (got.id, got.title, got.version) == (want.id, want.title, want.version)
+    assert got.chapters == want.chapters
+
+
+def test_json_files_beside_the_course_may_carry_a_byte_order_mark(tmp_path):
+    (tmp_path / "course.md").write_text(VALID)
+    (tmp_path / "synonyms.json").write_bytes("\ufeff".encode() + json.dumps({"synonyms": {"fx": "First"}}).encode())
+    assert load_course(tmp_path).listed_synonyms == {"fx": "first"}
+
+
+def test_a_third_heading_level_is_still_a_clear_error(tmp_path):
+    """'### 1.1' is not guessed into a section: the author is told the two heading forms, with the line."""
+    (tmp_path / "course.md").write_text(VALID.replace("## 1.1 Next", "### 1.1 Next"))
+    with pytest.raises(CourseFormatError, match="unrecognised heading") as info:
+        load_course(tmp_path)
+    assert info.value.line == line_of(VALID, "## 1.1 Next")
+
+
 def test_invalid_utf8_and_missing_file_are_course_errors(tmp_path):
     (tmp_path / "course.md").write_bytes(VALID.encode() + b"\xff\xfe")
     with pytest.raises(CourseFormatError, match="UTF-8"):

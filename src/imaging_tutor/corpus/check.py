@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import CourseFormatError
-from .course import COURSE_FILE, Course, parse_course, raw_text_hint
+from .course import CHAPTER_HEADING, COURSE_FILE, SECTION_HEADING, Course, parse_course, raw_text_hint
 from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
 from .questionbank import QUESTIONS_FILE, QuestionBank, read_question_bank
 
@@ -121,7 +121,7 @@ def check_course(folder: str | Path) -> CourseCheck:
         result.cannot.append("serve this folder: it is not a course")
         return result
     try:
-        text = course_file.read_text(encoding="utf-8")
+        text = course_file.read_text(encoding="utf-8-sig")
         course = parse_course(text, source=COURSE_FILE)
     except UnicodeDecodeError as exc:
         result.add("error", COURSE_FILE, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
@@ -167,11 +167,11 @@ def _heading_lines(text: str) -> dict[str, int]:
     """Line numbers of '# Chapter N' (key 'N') and '## N.M' (key 'N.M') headings."""
     found: dict[str, int] = {}
     for i, line in enumerate(text.splitlines(), start=1):
-        m = re.match(r"^## (\d+)\.(\d+)\s", line.strip())
+        m = SECTION_HEADING.match(line.strip())
         if m:
             found.setdefault(f"{int(m.group(1))}.{int(m.group(2))}", i)
             continue
-        m = re.match(r"^# Chapter (\d+):", line.strip())
+        m = CHAPTER_HEADING.match(line.strip())
         if m:
             found.setdefault(m.group(1), i)
     return found

@@ -15,8 +15,11 @@ from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_
 log = logging.getLogger(__name__)
 
 COURSE_FILE = "course.md"
-_CHAPTER = re.compile(r"^# Chapter (\d+):\s*(\S.*)$")
-_SECTION = re.compile(r"^## (\d+)\.(\d+)\s+(\S.*)$")
+# Headings as authors type them: "# Chapter 2: Title" and also "# chapter 2 - Title", "# Chapter 2. Title",
+# "## 2.1 Title" and also "## 2.1. Title", tabs or several spaces between the parts.
+CHAPTER_HEADING = re.compile(r"^#[ \t]+chapter[ \t]+(\d+)[ \t]*(?:[:.\-–—][ \t]*|[ \t])(\S.*)$", re.IGNORECASE)
+SECTION_HEADING = re.compile(r"^##[ \t]+(\d+)\.(\d+)\.?[ \t]+(\S.*)$")
+_OVERVIEW = re.compile(r"^#[ \t]+overview$", re.IGNORECASE)
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _QUIZ_LINE = re.compile(r"^(\d+)\.\s+(\S.*)$")
 REQUIRED_META = ("id", "title", "version")
@@ -158,7 +161,7 @@ def load_course(corpus_dir: str | Path) -> Course:
     if not path.is_file():
         raise CourseFormatError("course file not found" + raw_text_hint(path.parent), path=str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CourseFormatError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=str(path)) from None
     course = parse_course(text, source=str(path))
@@ -213,6 +216,7 @@ def parse_course(text: str, source: str = "course.md") -> Course:
 
 class _Parser:
     def __init__(self, text: str, source: str):
+        text = text.removeprefix("\ufeff")  # a byte-order mark (Windows editors write one) is not text
         if "\x00" in text:
             raise CourseFormatError("contains NUL bytes (binary file?)", line=text[: text.index("\x00")].count("\n") + 1, path=source)
         self.lines = text.splitlines()
@@ -251,14 +255,14 @@ class _Parser:
                 flush(lineno)
                 i += 1
                 continue
-            if stripped == "# Overview":
+            if _OVERVIEW.match(stripped):
                 flush(lineno)
                 if chapters or in_overview:
                     self.fail("'# Overview' must come once, before the first chapter", lineno)
                 in_overview = True
                 i += 1
                 continue
-            m = _CHAPTER.match(stripped)
+            m = CHAPTER_HEADING.match(stripped)
             if m:
                 flush(lineno)
                 self._close_section(current_section)
@@ -271,7 +275,7 @@ class _Parser:
                                  "sections": [], "line": lineno})
                 i += 1
                 continue
-            m = _SECTION.match(stripped)
+            m = SECTION_HEADING.match(stripped)
             if m:
                 flush(lineno)
                 self._close_section(current_section)
@@ -350,7 +354,10 @@ class _Parser:
             key, sep, value = line.partition(":")
             if not sep:
                 self.fail(f"front matter line is not 'key: value': {line[:60]!r}", i + 1)
-            meta[key.strip()] = value.strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":  # YAML-style quoting
+                value = value[1:-1].strip()
+            meta[key.strip()] = value
         self.fail("front matter is not closed with '---'", len(self.lines))
         raise AssertionError  # unreachable
 

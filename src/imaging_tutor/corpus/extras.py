@@ -39,7 +39,7 @@ class Glossary:
 
 def _read_json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise CourseFormatError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=str(path)) from None
     except json.JSONDecodeError as exc:

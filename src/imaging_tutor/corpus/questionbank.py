@@ -78,7 +78,7 @@ def read_question_bank(corpus_dir: str | Path, course: Course) -> QuestionBank:
         return bank
     bank.path = path
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
         bank.errors.append((None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"))
         return bank

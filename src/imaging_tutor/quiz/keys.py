@@ -39,7 +39,7 @@ def read_keys(course_dir: str | Path) -> dict:
     if not path.is_file():
         raise CourseFormatError("quiz keys file not found", path=str(path))
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise CourseFormatError(f"invalid JSON: {exc.msg}", line=exc.lineno, path=str(path)) from None
 
