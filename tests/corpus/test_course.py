@@ -224,6 +224,42 @@ def test_harmless_variants_of_the_format_read_as_the_documented_form(variant, tm
     assert got.chapters == want.chapters
 
 
+MARKDOWN_BODY = """To clean a chain:
+
+1. Hold a **rag** round the chain.
+2. Scrub it with a [brush](https://example.org/brush), then let it dry.
+
+Two kinds of lube:
+- *Wet lube* resists rain.
+* Dry lube uses a `solvent`
+  that evaporates.
+
+---
+
+> A chain dripping with lube has been given __far__ too much.
+"""
+
+
+def test_markdown_in_a_section_reads_as_its_words():
+    """A list item is a paragraph (a number kept, a bullet dropped), a continuation line joins its item, and
+    emphasis, code, link and quote marks leave their words: answers quote sentences, never stray asterisks."""
+    text = VALID.replace("Second.\n", MARKDOWN_BODY)
+    assert parse_course(text).section("1.1").paragraphs == (
+        "To clean a chain:",
+        "1. Hold a rag round the chain.",
+        "2. Scrub it with a brush, then let it dry.",
+        "Two kinds of lube:",
+        "Wet lube resists rain.",
+        "Dry lube uses a solvent that evaporates.",
+        "A chain dripping with lube has been given far too much.",
+    )
+
+
+def test_words_that_only_look_like_markdown_stay():
+    body = "Snake_case names, 5 * 3 = 15, a_b_c and 2 ** 8 stay as written.\n"
+    assert parse_course(VALID.replace("Second.\n", body)).section("1.1").paragraphs == (body.strip(),)
+
+
 def test_json_files_beside_the_course_may_carry_a_byte_order_mark(tmp_path):
     (tmp_path / "course.md").write_text(VALID)
     (tmp_path / "synonyms.json").write_bytes("\ufeff".encode() + json.dumps({"synonyms": {"fx": "First"}}).encode())

@@ -30,6 +30,10 @@ def test_offsets_are_exact_and_cover_all_text():
     ("Two steps (see Fig. 2) follow. (1) Scan. (2) Read.", ["Two steps (see Fig. 2) follow.", "(1) Scan.", "(2) Read."]),
     ("Version 2.5 is out. 3 sites use it.", ["Version 2.5 is out.", "3 sites use it."]),
     ("no capital after. so one sentence", ["no capital after. so one sentence"]),
+    # A numbered step's number opens its sentence, it is no sentence of its own.
+    ("To lube it: 1. Rinse the chain. 2) Dry it well. 10. Oil it.",
+     ["To lube it: 1. Rinse the chain.", "2) Dry it well.", "10. Oil it."]),
+    ("1. Rinse the chain.", ["1. Rinse the chain."]),
     ("", []),
     ("   \n\n  ", []),
 ])

@@ -20,6 +20,24 @@ COURSE_FILE = "course.md"
 CHAPTER_HEADING = re.compile(r"^#[ \t]+chapter[ \t]+(\d+)[ \t]*(?:[:.\-–—][ \t]*|[ \t])(\S.*)$", re.IGNORECASE)
 SECTION_HEADING = re.compile(r"^##[ \t]+(\d+)\.(\d+)\.?[ \t]+(\S.*)$")
 _OVERVIEW = re.compile(r"^#[ \t]+overview$", re.IGNORECASE)
+# Markdown an author may use in a section's text: a list item is a paragraph of its own (a numbered one keeps its
+# number, a bullet is dropped), a rule ends a paragraph, a quote mark is dropped, and emphasis, code and link marks
+# leave their words (answers quote the text verbatim, so the marks would reach learners as stray characters).
+_LIST_ITEM = re.compile(r"^(?:[-*+•][ \t]+(?P<bullet>\S.*)|\d{1,3}[.)][ \t]+\S.*)$")
+_RULE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_INLINE = ((re.compile(r"!?\[([^\]\n]+)\]\([^)\s]*\)"), r"\1"),          # [text](url), ![alt](src)
+           (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),                   # <https://…>
+           (re.compile(r"`([^`\n]+)`"), r"\1"),                             # `code`
+           (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),            # **bold**, __bold__
+           (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *italic*
+           (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"))   # _italic_
+
+
+def plain(text: str) -> str:
+    """A line of course text without markdown's inline marks (emphasis, code, links)."""
+    for pattern, repl in _INLINE:
+        text = pattern.sub(repl, text)
+    return text
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _QUIZ_LINE = re.compile(r"^(\d+)\.\s+(\S.*)$")
 REQUIRED_META = ("id", "title", "version")
@@ -305,9 +323,19 @@ class _Parser:
                     self._close_section(current_section)
                     current_section = None
                 continue
+            if _RULE.match(stripped):
+                flush(lineno)
+                i += 1
+                continue
+            item = _LIST_ITEM.match(stripped)
+            if item:  # each list item is a paragraph of its own
+                flush(lineno)
+                stripped = item.group("bullet") or stripped
+            elif stripped.startswith(">"):
+                stripped = stripped.lstrip("> \t") or stripped
             if not para:
                 para_line = lineno
-            para.append(stripped)
+            para.append(plain(stripped))
             i += 1
         flush(n)
         self._close_section(current_section)

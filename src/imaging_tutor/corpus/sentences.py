@@ -6,6 +6,9 @@ import re
 # Abbreviations whose trailing period never ends a sentence in this kind of text.
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "etc.", "Dr.", "Mr.", "Ms.", "U.S.", "approx.", "Fig.", "No.")
 _BOUNDARY = re.compile(r"[.!?][”’\")\]]*\s+(?=[“‘\"(\[]?[A-Z0-9])")
+# A list item's number ("2." in "2. Scrub the chain.", "To lube it: 1. Rinse …") opens its sentence; it never
+# ends one.
+_LIST_MARKER = re.compile(r"(?:^\s*|:\s+)\d{1,3}[.)]$")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -19,6 +22,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             end = m.start() + len(m.group(0).rstrip())
             candidate = body[cut:end]
             if any(candidate.endswith(a) or candidate.endswith(a + ")") for a in _ABBREVIATIONS):
+                continue
+            if _LIST_MARKER.search(candidate):
                 continue
             spans.append((start + cut, start + end))
             cut = m.end()
