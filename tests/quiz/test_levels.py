@@ -59,6 +59,24 @@ def test_numeric_answers_are_graded_with_the_worked_solution(course, chapter4, e
         grade(it, "no idea which", embedder=embedder, terms=terms)
 
 
+def test_a_small_count_is_not_right_when_it_is_a_third_off(course, chapter4, embedder):
+    """Alarms or misses per day are often one or two: 0.8 for 1.2 is wrong, not within a fixed half; a rounding
+    slip stays partial. Items saved with the old fixed tolerance are graded the same way."""
+    counts = [i for i in chapter4 if i.type == "numeric" and i.numeric.unit != "%"]
+    assert counts
+    terms = course_terms(course)
+    for it in counts:
+        v = it.numeric.value
+        assert it.numeric.tolerance == max(0.1, round(0.05 * v, 2))
+        saved_before = it.model_copy(update={"numeric": it.numeric.model_copy(update={"tolerance": 0.5})})
+        for item, tol in ((it, it.numeric.tolerance), (saved_before, min(0.5, it.numeric.tolerance))):
+            assert grade(item, f"{v:g}", embedder=embedder, terms=terms).correct
+            assert grade(item, f"{v + tol * 0.8:.3f}", embedder=embedder, terms=terms).correct
+            assert grade(item, f"{v + tol * 1.5:.3f}", embedder=embedder, terms=terms).verdict == "partial", v
+            assert grade(item, f"{v * 1.35:.2f}", embedder=embedder, terms=terms).verdict == "incorrect", v
+            assert grade(item, f"{v * 0.65:.2f}", embedder=embedder, terms=terms).verdict == "incorrect", v
+
+
 def test_false_statements_are_verified_edits_and_explain_with_the_true_sentence(course, chapter4):
     false = [it for it in chapter4 if it.type == "tf" and it.answer == "False"]
     kinds = Counter(it.kind for it in false)

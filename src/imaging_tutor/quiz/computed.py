@@ -246,6 +246,12 @@ def _problem_text(method: str, tool: str, what: str, rng) -> tuple[str, dict, li
     return prompt, g, steps
 
 
+def tolerance(value: float, unit: str) -> float:
+    """How far a right answer may be off: half a percentage point for a rate; for a count (alarms or misses per day,
+    often one or two) a twentieth of it, at least 0.1: a fixed half would accept 0.8 for 1.2."""
+    return 0.5 if unit == "%" else max(0.1, round(0.05 * abs(value), 2))
+
+
 VARIANTS = 2  # problems per method and section: different numbers, one skill (quizzes take one of each)
 
 
@@ -263,8 +269,9 @@ def section_problems(course: Course, section: Section) -> list[QuizItem]:
         for v in range(VARIANTS):
             rng = rng_for(course.version, section.ref, name, v)
             prompt, given, steps = _problem(name, tool, what, rng)
-            key = NumericKey(method=name, given=given, value=method.compute(given),
-                             tolerance=0.5 if method.unit == "%" else 0.5, unit=method.unit)
+            value = method.compute(given)
+            key = NumericKey(method=name, given=given, value=value, tolerance=tolerance(value, method.unit),
+                             unit=method.unit)
             iid = item_id(course.version, section.ref, "numeric", "computed", f"{name}:{v}", prompt)
             out.append(QuizItem(
                 id=iid, type="numeric", prompt=prompt, answer=answer_text(key), explanation=quote,

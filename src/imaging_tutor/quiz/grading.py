@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import InvalidInput
 from .schema import Grade, QuizItem
+from .computed import tolerance
 from .similarity import embed_texts
 from .swaps import swapped_pair
 from .terms import NO_TERMS, Terms
@@ -151,10 +152,12 @@ def grade_numeric(item: QuizItem, response: str) -> Grade:
     value = parse_number(response, key.unit)
     diff = abs(value - key.value)
     steps = " ".join(item.solution)
-    if diff <= key.tolerance:
+    # Items saved before counts had a tolerance of their own carry a fixed 0.5: the tighter of the two applies.
+    tol = key.tolerance if key.unit == "%" else min(key.tolerance, tolerance(key.value, key.unit))
+    if diff <= tol:
         return _result(item, 1.0, True, "correct", f"Worked solution: {steps} " + _quote_feedback(item)
                        .replace("reread", "see"), solution=list(item.solution))
-    if diff <= max(2.0, 4 * key.tolerance):
+    if diff <= (max(2.0, 4 * tol) if key.unit == "%" else 2 * tol):  # only the rounding is off
         return _result(item, 0.5, False, "partial", f"Close: you answered {response.strip()}, the answer is "
                        f"{item.answer} (check your rounding). Worked solution: {steps} " + _quote_feedback(item),
                        solution=list(item.solution))
