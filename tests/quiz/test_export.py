@@ -131,6 +131,34 @@ def test_markdown_has_questions_and_answer_key(mixed):
     assert f"**{letter}. {mcq.answer}**" in key
 
 
+def test_markdown_keeps_each_answers_solution_quote_and_source_inside_its_item(mixed):
+    """Rendered as CommonMark (markdown-it), item 10's worked solution, quote and source sit inside item 10: "10. "
+    needs four spaces of indent, and a source line right after a quote would be read as part of the quote."""
+    from markdown_it import MarkdownIt
+
+    items = list(mixed.items)
+    numeric = next(it for it in items if it.type == "numeric" and it.solution)
+    items.remove(numeric)
+    items.insert(9, numeric)  # answer 10
+    assert len(items) >= 10
+    quiz = mixed.model_copy(update={"items": items})
+    key = export_quiz(quiz, "md")[1].decode("utf-8").split("## Answer key")[1]
+    tokens = MarkdownIt().parse(key)
+    answers: list[list] = []
+    for t in tokens:
+        if t.type == "list_item_open" and t.level == 1:
+            answers.append([])
+        elif answers and t.type == "inline" and t.level > 1:
+            answers[-1].append(t)
+    assert len(answers) == len(items)  # nothing fell out of the list, no item split in two
+    for it, inlines in zip(items, answers):
+        text = " ".join(t.content for t in inlines)
+        assert it.citation.quote in text and f"section {it.citation.ref}" in text
+        assert all(step in text for step in it.solution)
+        quoted = " ".join(t.content for t in inlines if t.map and t.level >= 4)  # inside the blockquote
+        assert f"section {it.citation.ref}," not in quoted
+
+
 def test_filenames_are_safe(mixed, tmp_path):
     assert safe_filename("../../etc/passwd", ".md") == "etc-passwd.md"
     assert safe_filename("..", ".md") == "quiz.md"

@@ -142,3 +142,19 @@ def test_a_paraphrase_with_no_shared_key_words_is_accepted(course, course_dir, e
               terms=course_terms(course))
     assert g.correct and g.coverage == 0.0  # none of the key's words, all of its meaning
     assert not g.feedback.startswith("Correct")
+
+
+def test_a_wrong_choice_quotes_the_answer_once_punctuated(course, course_dir, embedder):
+    """An answer that is a whole sentence keeps its own full stop: "… produce.”", never "… produce.”."."""
+    from imaging_tutor.quiz.keys import key_item, load_keys
+
+    item = key_item(course, load_keys(course_dir, course)[0])
+    sentence = item.model_copy(update={"answer": "It misses small bleeds.",
+                                       "options": ["It misses small bleeds.", *item.options[1:]]})
+    wrong = next(o for o in sentence.options if o != sentence.answer)
+    terms = course_terms(course)
+    feedback = grade(sentence, wrong, embedder=embedder, terms=terms).feedback
+    assert "the answer is “It misses small bleeds.” The course says" in feedback and "”." not in feedback.split("The course says")[0]
+    plain = item.model_copy(update={"answer": "Triage", "options": ["Triage", *item.options[1:]]})
+    feedback = grade(plain, plain.options[1], embedder=embedder, terms=terms).feedback
+    assert "the answer is “Triage”. The course says" in feedback

@@ -37,6 +37,7 @@ def test_computed_problems_recompute_from_the_stated_numbers(course, chapter4):
             shown = f"{value * 100:g}" if key in ("sens", "spec", "prev", "prev_study") else f"{value:g}"
             assert re.search(rf"(?<![\d.]){re.escape(shown)}(?!\d)", it.prompt), (key, it.prompt)
         assert re.search(METHODS[it.numeric.method].quote_cue, it.citation.quote, re.IGNORECASE)
+        assert not re.search(r"\((?:ppv|npv)\)", " ".join(it.solution))  # "Negative predictive value (NPV) = …"
     # a tampered answer, or a number the prompt no longer states, is refused
     it = numeric[0]
     wrong = it.model_copy(update={"numeric": it.numeric.model_copy(update={"value": it.numeric.value + 3})})

@@ -158,7 +158,7 @@ def _problem_text(method: str, tool: str, what: str, rng) -> tuple[str, dict, li
         v = METHODS[method].compute(g)
         prompt = (f"A {tool} that flags {what} was checked against the reference standard: {_outcomes(g)}. "
                   f"What is its {_LABEL[method]}, in percent?")
-        steps = [f"{_LABEL[method].capitalize()} = {formula}.", f"= {fmt(a)} / ({fmt(a)} + {fmt(b)}) = "
+        steps = [f"{_LABEL[method][:1].upper()}{_LABEL[method][1:]} = {formula}.", f"= {fmt(a)} / ({fmt(a)} + {fmt(b)}) = "
                  f"{fmt(a)} / {fmt(a + b)}.", f"= {a / (a + b):.4f} ≈ {fmt(v)}%."]
         return prompt, g, steps
     if method == "accuracy":

@@ -208,19 +208,20 @@ def to_markdown(quiz: Quiz) -> str:
              f"Course: {quiz.course_id} v{quiz.course_version} · {len(quiz.items)} questions", "", "## Questions", ""]
     for n, it in enumerate(quiz.items, 1):
         unit = " (answer in %)" if it.numeric is not None and it.numeric.unit == "%" else ""
+        pad = " " * len(f"{n}. ")  # what stays inside item n ("10. " needs four spaces, "9. " three)
         lines.append(f"{n}. ({it.type}, {it.level}) {it.prompt}{unit}")
         for k, o in enumerate(it.options):
-            lines.append(f"   - {chr(65 + k)}. {o}")
+            lines.append(f"{pad}- {chr(65 + k)}. {o}")
         lines.append("")
     lines += ["## Answer key", ""]
     for n, it in enumerate(quiz.items, 1):
         letter = f"{chr(65 + it.options.index(it.answer))}. " if it.answer in it.options and it.type == "mcq" else ""
+        pad = " " * len(f"{n}. ")
         lines.append(f"{n}. **{letter}{it.answer}**")
         for k, step in enumerate(it.solution, 1):
-            lines.append(f"   {k}) {step}")
-        lines.append(f"   > {it.citation.quote}")
-        lines.append(f"   — section {it.citation.ref}, {it.citation.section_title}")
-        lines.append("")
+            lines.append(f"{pad}{k}) {step}")
+        # The source line is a paragraph of its own: right after the quote it would join the quote.
+        lines += [f"{pad}> {it.citation.quote}", "", f"{pad}— section {it.citation.ref}, {it.citation.section_title}", ""]
     return "\n".join(lines)
 
 

@@ -123,7 +123,13 @@ def _exact(item: QuizItem, ok: bool, picked: str) -> Grade:
     if ok:
         return _result(item, 1.0, True, "correct", _quote_feedback(item).replace("reread", "see"))
     return _result(item, 0.0, False, "incorrect",
-                   f"You answered “{picked}”; the answer is “{item.answer}”. " + _quote_feedback(item))
+                   f"You answered “{picked}”; the answer is “{item.answer}”{_full_stop(item.answer)} "
+                   + _quote_feedback(item))
+
+
+def _full_stop(quoted: str) -> str:
+    """The period after a closing quote, unless the quoted sentence already ended ("… produce.”", not "….”.")."""
+    return "" if quoted.rstrip().endswith((".", "!", "?")) else "."
 
 
 _NUM = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(%|percent)?(?:\s*/\s*(\d+(?:\.\d+)?))?")
