@@ -237,6 +237,15 @@ def test_a_hint_asked_for_in_answer_mode_is_a_hint_not_the_answer(tutor_services
     learner = tutor.new_session(tutor_services, learner_id="learner-hint")
     signed_in = tutor.answer(tutor_services, "give me a hint about PPV", session_id=learner, learner_id="learner-hint")
     assert signed_in.quiz is None and signed_in.hint["step"] == 1
+    # ... and the ladder goes on in answer mode: "just tell me" after a hint is its last step, not a chat quiz (the
+    # quiz-request model reads "just tell me" as a request to be quizzed)
+    assert tutor.answer(tutor_services, "another hint", session_id=learner, learner_id="learner-hint").hint["step"] == 2
+    told = tutor.answer(tutor_services, "just tell me", session_id=learner, learner_id="learner-hint")
+    assert told.quiz is None and told.hint["step"] == 4 and "Hint 4 of 4" in told.answer
+    # nor, after a plain answer, is asking for the answer a request to be asked a question
+    plain = tutor.new_session(tutor_services, learner_id="learner-hint")
+    tutor.answer(tutor_services, "what is drift?", session_id=plain, learner_id="learner-hint")
+    assert tutor.answer(tutor_services, "just tell me", session_id=plain, learner_id="learner-hint").quiz is None
     # after a question answered in answer mode, a bare request starts the ladder on that question
     sid = tutor.new_session(tutor_services)
     drift = tutor.answer(tutor_services, "what is drift?", session_id=sid)

@@ -214,6 +214,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     hint_step, hint_of = 1, q
     # "give me a hint about PPV" asks for a hint, whichever mode the chat is in: never the answer, nor a chat quiz
     asked_hint = hints.hint_request(q)
+    climbing = False  # the message climbs the ladder of a hint the conversation's last turn gave
     if session_id is not None:
         # Whose conversation it is, its last turns and its open quiz question, in one read. A new id is fine: the
         # session is created with its first turn (add_turn).
@@ -222,8 +223,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
 
         # "quiz me" (or a request in other words, read by the quiz-request model), and replies to an open chat
         # question, go to the quiz (quiz/chat.py)
-        requested = (mode == "answer" and learner_id is not None and state.open_quiz is None
-                     and asked_hint is None and asks_for_quiz(services, q))
+        # "just tell me" or "another hint" right after a hint climbs that ladder, in answer mode too; and a request
+        # for an answer ("just tell me", "what's the answer?") is never one to be asked a question
+        climbing = hints.last_hint(state.turns) is not None and hints.wants_next_hint(q)
+        requested = (mode == "answer" and learner_id is not None and state.open_quiz is None and asked_hint is None
+                     and not climbing and not hints.wants_answer(q) and asks_for_quiz(services, q))
         quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter,
                             requested=requested)
         if quizzed is not None:
@@ -236,7 +240,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if recap == "repeat" or (recap in ("summary", "source") and mode == "answer"):
         return _recap(services, recap, q, session_id, state.turns if session_id is not None else [], learner_id,
                       mode)
-    if asked_hint is not None:
+    if asked_hint is not None or climbing:
         mode = "hint"
         if asked_hint:
             q = hint_of = asked_hint
