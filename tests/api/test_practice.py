@@ -108,6 +108,15 @@ def test_quiz_me_without_a_topic_asks_for_one_and_the_button_route(client):
     r = client.post("/api/v1/chat-quizzes", json={"session_id": lonely["session_id"], "topic": "drift"},
                     headers=learner("qm-bob"))
     assert r.status_code == 201 and r.json()["quiz"]["state"] == "asked"
+    # a topic the course lacks is said to be missing, never quizzed on silently; one of the course's chapters is
+    elsewhere = chat(client, "qm-bob", "quiz me on the capital of France")
+    assert elsewhere["quiz"]["state"] == "needs_topic" and "no section of this course" in elsewhere["answer"]
+    chapter = chat(client, "qm-bob", "quiz me on chapter 5", elsewhere["session_id"])
+    assert chapter["quiz"]["state"] == "asked" and chapter["answer"].startswith("Quiz question on [5.")
+    talked = chat(client, "qm-bob", "what is drift?")
+    after = chat(client, "qm-bob", "quiz me on the capital of France", talked["session_id"])
+    assert after["quiz"]["state"] == "asked" and after["answer"].startswith("I found no section of this course on")
+    assert "what we discussed" in after["answer"] and "Quiz question on [5.4]" in after["answer"]
     # another learner cannot quiz inside bob's conversation; bad input is a clear 4xx
     assert client.post("/api/v1/chat-quizzes", json={"session_id": lonely["session_id"]},
                        headers=learner("qm-eve")).status_code == 404

@@ -29,3 +29,26 @@ def test_a_request_that_names_an_item_type_asks_for_it_and_one_that_names_none_t
     assert asked_types("a short answer question") == ("short",)
     assert asked_types("set me a calculation") == ("numeric",)
     assert asked_types("quiz me") == TYPES and asked_types("test my understanding of drift") == TYPES
+
+
+def test_quiz_me_on_a_topic_asks_on_the_section_about_it(course):
+    """'quiz me on automation bias' once asked about 5.2 (the word "bias" is used most there), and "on chapter 5"
+    was told to name a topic first."""
+    from imaging_tutor.quiz.chat import _topic_refs
+
+    assert _topic_refs(course, "automation bias")[0] == "5.5"  # the section titled by it, not the one "bias" fills
+    assert _topic_refs(course, "bias")[0] == "5.2"
+    chapter = _topic_refs(course, "chapter 5")
+    assert set(chapter) == {s.ref for s in course.chapter(5).sections} and chapter[-1] == "5.0"  # introduction last
+    assert _topic_refs(course, "section 4.3") == ["4.3"] == _topic_refs(course, "4.3")
+    assert _topic_refs(course, "chapter 9") == [] and _topic_refs(course, "the capital of France") == []
+    # words that point at the conversation name no section, not even one whose title holds them ("… a model that …")
+    assert _topic_refs(course, "that") == [] == _topic_refs(course, "what we just covered")
+
+
+def test_what_names_a_subject_to_be_quizzed_on():
+    from imaging_tutor.quiz.chat import names_a_subject
+
+    assert all(names_a_subject(t) for t in ("the capital of France", "drift", "PPV", "automation bias"))
+    assert not any(names_a_subject(t) for t in ("that", "what we just covered", "it again", "everything so far",
+                                                "three hard questions", "a tricky one"))

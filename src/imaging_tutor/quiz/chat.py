@@ -13,6 +13,7 @@ import re
 
 from sqlalchemy import select
 
+from ..corpus.sentences import sentences
 from ..errors import InvalidInput
 from ..storage.models import QuizAttempt, QuizChatLink, QuizSession, utcnow
 from ..tutor import conversations
@@ -91,15 +92,56 @@ def discussed_refs(db, chat_session_id: str) -> list[str]:
     return refs
 
 
+_PLACE = re.compile(r"\b(?:(?:chapter|ch\.?)\s*(?P<chapter>\d{1,3})|(?:section\s*)?(?P<ref>\d{1,3}\.\d{1,3}))\b", re.I)
+
+
 def _topic_refs(course, topic: str) -> list[str]:
-    """Sections whose title or key terms match the topic words the learner named ('quiz me on drift')."""
+    """Sections whose title or key terms match the topic words the learner named ('quiz me on drift'), or the
+    chapter or section it names ('quiz me on chapter 5', 'quiz me on 4.3'). Of two terms named in the same words,
+    the longer one counts ("automation bias" names "bias" too, and is about a section that "bias" is not)."""
+    place = _PLACE.search(topic)
+    if place and place.group("ref") and course.has_ref(place.group("ref")):
+        return [place.group("ref")]
+    if place and place.group("chapter"):
+        number = int(place.group("chapter"))  # its teaching sections first, the introduction last
+        return sorted((s.ref for s in course.sections if s.chapter == number), key=lambda r: r.endswith(".0"))
+    if not names_a_subject(topic):  # "that", "what we just covered": the sections just discussed
+        return []
     terms = course_terms(course)
-    hit = [t for t in terms.all if t.regex.search(topic)]
+    spans = {t: [m.span() for m in t.regex.finditer(topic)] for t in terms.all}
+    named = [(t, sp) for t, sp in spans.items() if sp]
+    hit = [t for t, sp in named
+           if not any(u is not t and all(any(a <= x and y <= b and (b - a) > (y - x) for a, b in su) for x, y in sp)
+                      for u, su in named)]
+    # A section about the term comes first: one whose title names it, or with a sentence that opens with it ("Automation
+    # bias happens when …"); then those that use it most.
     out = []
     for s in course.sections:
         if any(t.regex.search(s.text) for t in hit) or topic.lower() in s.section_title.lower():
-            out.append((sum(len(t.regex.findall(s.text)) for t in hit), s.ref))
-    return [r for _, r in sorted(out, key=lambda x: -x[0])][:3]
+            about = any(t.regex.search(s.section_title) or any(t.regex.match(x) for x in sentences(s.text)) for t in hit)
+            out.append((not about, -sum(len(t.regex.findall(s.text)) for t in hit), s.ref))
+    return [r for *_, r in sorted(out, key=lambda x: x[:2])][:3]
+
+
+# Words that point at the conversation rather than name a subject ("quiz me on what we just covered"): English.
+_CONVERSATION_WORDS = frozenset("""cover covered covering discuss discussed discussing talk talked talking said say
+saying told mention mentioned explained read went gone done did learned learnt studied asked went topic topics
+subject subjects last previous above earlier before today now so far stuff everything anything something lesson
+conversation chat it them this that these those same again""".split())
+
+
+def names_a_subject(topic: str) -> bool:
+    """Whether the words after "quiz me on" name a subject of their own, not the conversation ("what we just
+    covered", "that") nor a quiz's shape ("a hard one", "three questions")."""
+    from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, words
+
+    ignore = FUNCTION_WORDS | RETRIEVAL_STOPWORDS | _CONVERSATION_WORDS | _SHAPE_WORDS
+    return any(w not in ignore and not w.isdigit() for w in words(topic))
+
+
+_SHAPE_WORDS = frozenset("""quiz quizzes test tests hard harder easy easier tricky quick short long multiple choice
+true false numeric number numbers free text cloze blank blanks practice three four five six ten few couple
+""".split())
 
 
 def _asked_before(db, chat_session_id: str) -> set[str]:
@@ -168,10 +210,14 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
         _close(db, link.quiz_session_id)
     course = services.course()
     refs = _topic_refs(course, topic) if topic else []
+    missing = topic if topic and not refs and names_a_subject(topic) else None  # "quiz me on the capital of France"
     refs = refs or discussed_refs(db, session_id)
     if not refs:
         text = ("Ask me about a topic first (or say “quiz me on …” with a topic), and I'll quiz you on the sections "
                 "we discussed.")
+        if missing:
+            text = (f"I found no section of this course on “{missing.strip()}”, so I have no question on it. Say "
+                    f"“quiz me on …” with a topic from the course, or ask me about one first.")
         return _store(services, session_id, learner_id, message, Answer(status="answered", answer=text,
                                                             quiz={"state": "needs_topic"}))
     item = pick_item(services, refs, _asked_before(db, session_id), f"{session_id}:{utcnow().isoformat()}",
@@ -187,7 +233,9 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
         s.add(QuizChatLink(quiz_session_id=view, chat_session_id=session_id, open=True, hints=0,
                            created_at=utcnow()))
     public = item.public().model_dump()
-    answer = Answer(status="answered", answer=_question_text(item),
+    lead = (f"I found no section of this course on “{missing.strip()}”, so here is a question on what we discussed."
+            "\n\n" if missing else "")
+    answer = Answer(status="answered", answer=lead + _question_text(item),
                     quiz={"state": "asked", "quiz_session_id": view, "item": public})
     return _store(services, session_id, learner_id, message, answer)
 
