@@ -154,3 +154,21 @@ def test_a_cue_word_does_not_let_a_weaker_sentence_lead(tutor_services):
     said = answered(tutor_services, "how do HU ranges relate to lung and bone windows")
     texts = [s.text for s in said]
     assert texts[0].startswith("Air, fat, soft tissue, and bone fall into different HU ranges"), texts
+
+
+def test_an_enumeration_is_given_in_the_course_s_order(tutor_services):
+    """'is AI better than radiologists?' once got "Second, AI commonly lives on the radiologist workstation … First,
+    AI may be embedded in the scanner itself.": the best-scoring step led. Checked on that question and on one
+    question per section (its title), so every enumeration the course writes is covered."""
+    from imaging_tutor.tutor.extractive import _ordinal
+
+    course = tutor_services.course()
+    questions = ["is AI better than radiologists?", *(f"what about {s.section_title}?" for s in course.sections)]
+    seen = 0
+    for question in questions:
+        a = tutor.answer(tutor_services, question)
+        steps = [(s.refs[0], _ordinal(s.text), s.text) for s in a.sentences if _ordinal(s.text)]
+        seen += len(steps)
+        for i, (ref, rank, text) in enumerate(steps):
+            assert not any(r == ref and 0 < k < rank for r, k, _ in steps[i + 1:]), (question, [t for *_, t in steps])
+    assert seen  # the check read some enumeration steps

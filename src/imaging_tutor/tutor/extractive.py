@@ -277,6 +277,9 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: froze
     lead = chosen[0]
     position = {i: snap.sentences[i].position for i in (p.index for p in chosen)}
     same = sorted([p for p in chosen[1:] if p.ref == lead.ref], key=lambda p: position[p.index])
+    if any(0 < _ordinal(p.text) < _ordinal(lead.text) for p in same if position[p.index] < position[lead.index]):
+        # "Second, …" before "First, …" reads backwards: an enumeration keeps the course's order
+        lead, *same = sorted([lead, *same], key=lambda p: position[p.index])
     other = [p for p in chosen[1:] if p.ref != lead.ref]
     ordered: list[Picked] = []
 
@@ -306,6 +309,16 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: froze
             group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["dangling"]))
         place(group)
     return ordered
+
+
+_ORDINALS = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3, "thirdly": 3, "fourth": 4,
+             "fourthly": 4, "fifth": 5, "finally": 9, "lastly": 9}
+
+
+def _ordinal(sentence: str) -> int:
+    """Where a sentence that opens an enumeration step stands in it ("Second, …" 2, "Finally, …" 9); 0 for others."""
+    m = re.match(r"\W*([A-Za-z]+)\b", sentence)
+    return _ORDINALS.get(m.group(1).lower(), 0) if m else 0
 
 
 def _leaning_chain(p: Picked, snap, flags: list[dict]) -> list[Picked] | None:
