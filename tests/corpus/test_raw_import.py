@@ -91,6 +91,15 @@ def test_every_test_course_survives_the_raw_format(real_embed):
     assert totals[0] >= totals[2] // 3
 
 
+def test_stems_numbered_with_a_parenthesis_draft_the_same_course(real_embed):
+    """"1) …" is as common as "1. …" for a numbered list; the draft writes the quiz as course.md wants it either way."""
+    import re
+
+    raw = RAW_COURSE.read_text(encoding="utf-8")
+    dotted = draft(raw, real_embed).markdown("ai-in-medical-imaging")
+    assert draft(re.sub(r"(?m)^(\d{1,2})\. ", r"\1) ", raw), real_embed).markdown("ai-in-medical-imaging") == dotted
+
+
 def test_numbered_steps_in_a_chapter_are_not_its_quiz(real_embed):
     course = load_course(ROOT / "tests" / "fixtures" / "courses" / "home-composting")
     steps = ["1. Chop the scraps small.", "2. Add a layer of browns.", "3. Water until damp."]

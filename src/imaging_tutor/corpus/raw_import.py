@@ -2,7 +2,7 @@
 
 The raw format (as `../shared/course/*.txt` is written): a title line, a subtitle line, overview paragraphs; then per
 chapter its introduction, "Practice note for Milestone: …: document your objective …" lines (boilerplate, repeated),
-the body's paragraphs and the chapter quiz's numbered stems ("1. …"). Only those structural marks are read, never a
+the body's paragraphs and the chapter quiz's numbered stems ("1. …" or "1) …"). Only those structural marks are read, never a
 course's words: a run of numbered stems ends a chapter, the milestones become its objectives, and the body is cut
 into sections where the topic shifts (the embedding of a paragraph pair against the next pair). The raw text names
 no chapter or section, so titles are drafts (the closest milestone, else the section's opening words).
@@ -21,8 +21,8 @@ from .sentences import split_sentences
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 PRACTICE = re.compile(r"^Practice note for Milestone:\s*(.+?):\s+document your objective", re.I)
-STEM = re.compile(r"^(\d{1,2})\.\s+\S")
-STEP = re.compile(r"^\d{1,2}\.\s+")
+STEM = re.compile(r"^(\d{1,2})[.)]\s+\S")  # "1. …" or "1) …"
+STEP = re.compile(r"^\d{1,2}[.)]\s+")
 PARAGRAPHS_PER_SECTION = 4  # a section of this format runs 3-5 paragraphs; the cut count is the body's length / 4
 MIN_SECTION = 2  # paragraphs: a one-paragraph section is a cut in the wrong place more often than a section
 TITLE_WORDS = 8
@@ -66,7 +66,7 @@ class Draft:
             for k, (title, paras) in enumerate(ch.sections, start=1):
                 out += [f"## {ch.number}.{k} {title}", ""] + [x for p in paras for x in (p, "")]
             if ch.stems:
-                out += ["```quiz"] + ch.stems + ["```", ""]
+                out += ["```quiz"] + [f"{k}. {STEP.sub('', stem)}" for k, stem in enumerate(ch.stems, 1)] + ["```", ""]
         return "\n".join(out).rstrip() + "\n"
 
 
