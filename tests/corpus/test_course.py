@@ -260,6 +260,13 @@ def test_words_that_only_look_like_markdown_stay():
     assert parse_course(VALID.replace("Second.\n", body)).section("1.1").paragraphs == (body.strip(),)
 
 
+def test_quiz_stems_may_be_numbered_with_a_parenthesis():
+    dotted = VALID.replace("Second.\n", "Second.\n\n```quiz\n1. What comes first?\n2. Why?\n```\n")
+    assert parse_course(dotted.replace("1. What", "1) What").replace("2. Why", "2) Why")).chapters == \
+        parse_course(dotted).chapters
+    assert [q.text for q in parse_course(dotted).chapters[0].quiz] == ["What comes first?", "Why?"]
+
+
 def test_json_files_beside_the_course_may_carry_a_byte_order_mark(tmp_path):
     (tmp_path / "course.md").write_text(VALID)
     (tmp_path / "synonyms.json").write_bytes("\ufeff".encode() + json.dumps({"synonyms": {"fx": "First"}}).encode())

@@ -39,7 +39,7 @@ def plain(text: str) -> str:
         text = pattern.sub(repl, text)
     return text
 _FENCE = re.compile(r"^```(\w*)\s*$")
-_QUIZ_LINE = re.compile(r"^(\d+)\.\s+(\S.*)$")
+_QUIZ_LINE = re.compile(r"^(\d+)[.)]\s+(\S.*)$")  # "1. …" or "1) …"
 REQUIRED_META = ("id", "title", "version")
 
 
