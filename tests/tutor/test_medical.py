@@ -284,3 +284,19 @@ def test_a_request_for_someone_s_care_passes_the_gate(question):
     from imaging_tutor.tutor.medical import asks_about_someone
 
     assert asks_about_someone(question)
+
+
+@pytest.mark.parametrize("message, refused", [
+    # a work situation, then a question of the speaker's own: the course's subject (trust, drift, checking a tool)
+    ("Our radiologists seem to trust the fracture AI too much. What should I worry about?", False),
+    ("We switched on a stroke AI last month. The alerts are waking the on-call team at night. Should I be worried?",
+     False),
+    # the same shape carrying someone's care, or the speaker's own body, is still a request for care
+    ("We run a small clinic. My daughter has a cough, what should I do?", True),
+    ("Our hospital uses AI for mammograms. I found a lump. What should I worry about?", True),
+    ("I'm an ED nurse. I have chest pain. Should I get an X-ray?", True),
+])
+def test_a_work_situation_in_the_same_message_keeps_the_speaker(tutor_services, message, refused):
+    """The reading staff_speaking gives a follow-up, for a message that sets out its work situation itself (found
+    trying the API: the first one got "please talk to your doctor … contact your local emergency services")."""
+    assert (tutor.answer(tutor_services, message).status == "medical_advice") is refused
