@@ -52,3 +52,14 @@ def test_what_names_a_subject_to_be_quizzed_on():
     assert all(names_a_subject(t) for t in ("the capital of France", "drift", "PPV", "automation bias"))
     assert not any(names_a_subject(t) for t in ("that", "what we just covered", "it again", "everything so far",
                                                 "three hard questions", "a tricky one"))
+
+
+def test_a_request_in_other_words_is_never_told_its_words_are_missing(tutor_services):
+    """The quiz-request model passes its whole message as the topic ("can you test my knowledge?"): that names no
+    section, and is no topic the course lacks: the sections just discussed are asked, with no 'I found no section'."""
+    from imaging_tutor.tutor import pipeline as tutor
+
+    sid = tutor.new_session(tutor_services, learner_id="learner-words")
+    tutor.answer(tutor_services, "what is drift?", session_id=sid, learner_id="learner-words")
+    asked = tutor.answer(tutor_services, "can you test my knowledge?", session_id=sid, learner_id="learner-words")
+    assert asked.quiz and asked.quiz["state"] == "asked" and "I found no section" not in asked.answer

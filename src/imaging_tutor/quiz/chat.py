@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..corpus.sentences import sentences
 from ..errors import InvalidInput
 from ..storage.models import QuizAttempt, QuizChatLink, QuizSession, utcnow
+from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, words
 from ..tutor import conversations
 from ..tutor.hints import hint_request, wants_answer
 from ..tutor.schemas import Answer, Citation
@@ -125,23 +126,20 @@ def _topic_refs(course, topic: str) -> list[str]:
 
 # Words that point at the conversation rather than name a subject ("quiz me on what we just covered"): English.
 _CONVERSATION_WORDS = frozenset("""cover covered covering discuss discussed discussing talk talked talking said say
-saying told mention mentioned explained read went gone done did learned learnt studied asked went topic topics
+saying told mention mentioned explained read gone done did learned learnt studied asked went topic topics
 subject subjects last previous above earlier before today now so far stuff everything anything something lesson
 conversation chat it them this that these those same again""".split())
+# Words that say what kind of quiz, not what about ("three hard questions", "a tricky one").
+_SHAPE_WORDS = frozenset("""quiz quizzes test tests hard harder easy easier tricky quick short long multiple choice
+true false numeric number numbers free text cloze blank blanks practice three four five six ten few couple
+""".split())
 
 
 def names_a_subject(topic: str) -> bool:
     """Whether the words after "quiz me on" name a subject of their own, not the conversation ("what we just
     covered", "that") nor a quiz's shape ("a hard one", "three questions")."""
-    from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, words
-
     ignore = FUNCTION_WORDS | RETRIEVAL_STOPWORDS | _CONVERSATION_WORDS | _SHAPE_WORDS
     return any(w not in ignore and not w.isdigit() for w in words(topic))
-
-
-_SHAPE_WORDS = frozenset("""quiz quizzes test tests hard harder easy easier tricky quick short long multiple choice
-true false numeric number numbers free text cloze blank blanks practice three four five six ten few couple
-""".split())
 
 
 def _asked_before(db, chat_session_id: str) -> set[str]:
@@ -201,8 +199,11 @@ def _store(services, session_id: str, learner_id: str, message: str, answer: Ans
     return answer
 
 
-def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me", topic: str | None = None) -> Answer:
-    """Ask one question on the sections just discussed (or the topic named) and keep it open for the reply."""
+def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me", topic: str | None = None,
+          named: bool = True) -> Answer:
+    """Ask one question on the sections just discussed (or the topic named) and keep it open for the reply.
+    `named`: the topic is what the learner asked to be quizzed on ("quiz me on X", the button's field), so one the
+    course lacks is said to be missing; a request in other words passes its whole message, which may name none."""
     learner_id = check_learner(learner_id)
     db = services.db
     link = conversations.session_state(db, session_id, learner_id, course_id=services.course().id, limit=0).open_quiz
@@ -210,7 +211,7 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
         _close(db, link.quiz_session_id)
     course = services.course()
     refs = _topic_refs(course, topic) if topic else []
-    missing = topic if topic and not refs and names_a_subject(topic) else None  # "quiz me on the capital of France"
+    missing = topic if named and topic and not refs and names_a_subject(topic) else None  # "… the capital of France"
     refs = refs or discussed_refs(db, session_id)
     if not refs:
         text = ("Ask me about a topic first (or say “quiz me on …” with a topic), and I'll quiz you on the sections "
@@ -316,7 +317,7 @@ def chat_turn(services, message: str, session_id: str, open_quiz: QuizChatLink |
     if m:
         return start(services, session_id, learner_id, message=message, topic=m.group("topic"))
     if requested and open_quiz is None:
-        return start(services, session_id, learner_id, message=message, topic=message)
+        return start(services, session_id, learner_id, message=message, topic=message, named=False)
     return reply(services, session_id, learner_id, message, open_quiz)
 
 
