@@ -287,6 +287,15 @@ def test_near_miss_gets_suggestions(tutor_services):
     assert a.suggestions and all(s.ref for s in a.suggestions)
 
 
+@pytest.mark.parametrize("question", ["What is the capital of France?", "how do I bake sourdough bread?",
+                                      "what is backpropagation?"])
+def test_a_question_in_none_of_the_course_s_words_gets_no_closest_section(tutor_services, question):
+    """'What is the capital of France?' was told "The closest the course comes is 4.2 'Sensitivity and specificity'"
+    (found trying the API as a learner): a pointer needs a word the learner wrote that the course uses."""
+    a = tutor.answer(tutor_services, question)
+    assert a.status == "out_of_scope" and not a.suggestions and "closest" not in a.answer
+
+
 def test_a_near_miss_refusal_names_only_words_the_learner_wrote_together(tutor_services):
     a = tutor.answer(tutor_services, "How do I set up a PACS routing rule so only head CTs reach the AI node?")
     assert a.status == "out_of_scope"

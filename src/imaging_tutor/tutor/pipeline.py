@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..quiz.terms import course_terms, named_terms
 from ..retrieval.fusion import retrieve
 from ..retrieval.results import Retrieval
-from ..text import expand_acronyms
+from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, expand_acronyms, words
 from . import conversations
 from . import hints
 from . import acts
@@ -107,7 +107,8 @@ def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
     text = OUT_OF_SCOPE_TEXT
     snap = retrieval.snapshot
     chapter = navigate.chapter_named(query, snap.course)
-    if chapter is None and (not retrieval.sections or decision.features["sentence_max"] < SUGGESTION_FLOOR):
+    if chapter is None and (not retrieval.sections or decision.features["sentence_max"] < SUGGESTION_FLOOR
+                            or not _uses_course_words(query, snap.course)):
         return Answer(status="out_of_scope", answer=text)
     if chapter is not None:
         # "what should I study before chapter 4?": the pointer stays in the chapter the learner named, never a
@@ -128,6 +129,14 @@ def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
     else:
         text += f" The closest the course comes is {top} “{section.section_title}”."
     return Answer(status="out_of_scope", answer=text, suggestions=_suggestions(retrieval))
+
+
+def _uses_course_words(query: str, course) -> bool:
+    """Whether any word of the question that names something (not grammar, not asking) is one the course uses: with
+    none ("What is the capital of France?"), no section is "the closest the course comes", whatever the cosine."""
+    vocabulary = course_vocabulary(course)
+    return any(w in vocabulary for w in words(query, split_hyphens=True)
+               if w not in FUNCTION_WORDS and w not in RETRIEVAL_STOPWORDS)
 
 
 def _refused_just_before(rows) -> str | None:
