@@ -5,7 +5,7 @@ import pytest
 
 from conftest import CORPUS
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.corpus.sentences import sentences, split_sentences
+from imaging_tutor.corpus.sentences import is_learning_objective, sentences, split_sentences
 
 
 def test_offsets_are_exact_and_cover_all_text():
@@ -62,3 +62,14 @@ def test_real_course_sentences_are_exact():
             start = sec.text.index(p)
             assert any(a == start for a, _ in spans) and any(b == start + len(p) for _, b in spans)
     assert total > 400
+
+
+@pytest.mark.parametrize("sentence, objective", [
+    ("Beginner outcome: you can explain, in plain language, how access is granted.", True),
+    ("Goal: You will be able to read a forecast map.", True),
+    ("Practical outcome: a safer workflow makes it easy to disagree with the AI.", False),  # a claim under a label
+    ("A practical outcome: before deployment, teams should simulate the clinical workload.", False),
+    ("You can lower the threshold to catch more cases.", False),  # no label: the course speaking to the reader
+])
+def test_a_learning_objective_under_a_label_is_recognised(sentence, objective):
+    assert is_learning_objective(sentence) is objective

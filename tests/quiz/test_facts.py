@@ -75,6 +75,9 @@ def test_standalone_rejects_sentences_that_lean_on_context():
     assert not standalone("This is why a single model can have many operating points.")
     assert not standalone("You will learn how to read performance claims the way a careful buyer would.")
     assert not standalone("Require version control and ensure the displayed model version matches the validated one.")
+    # a learning objective says what the learner can do, not what is true; a claim under a label is a statement
+    assert not standalone("Beginner outcome: you can point to a responsible owner for performance and security.")
+    assert standalone("Practical outcome: a safer workflow makes it easy to disagree with the AI.")
 
 
 def test_an_edited_copy_of_the_course_is_mined_from_its_own_text(course):

@@ -172,3 +172,24 @@ def test_an_enumeration_is_given_in_the_course_s_order(tutor_services):
         for i, (ref, rank, text) in enumerate(steps):
             assert not any(r == ref and 0 < k < rank for r, k, _ in steps[i + 1:]), (question, [t for *_, t in steps])
     assert seen  # the check read some enumeration steps
+
+
+def test_a_learning_objective_is_never_added_to_an_answer_that_something_else_leads(tutor_services):
+    """'if its FDA cleared will it definitely work at our hospital' ended with "Beginner outcome: you can explain the
+    difference between …" [6.3]: what the learner will be able to do, not what the course says. Checked on one
+    question per section (its title), so every objective the course writes is covered."""
+    from imaging_tutor.corpus.sentences import is_learning_objective
+
+    course = tutor_services.course()
+    questions = ["if its FDA cleared will it definitely work at our hospital",
+                 *(f"what about {s.section_title}?" for s in course.sections)]
+    for question in questions:
+        texts = [s.text for s in tutor.answer(tutor_services, question).sentences]
+        assert not any(is_learning_objective(t) for t in texts[1:]), (question, texts)
+
+
+def test_a_learning_objective_can_still_answer_when_nothing_says_it_better(tutor_services):
+    # The course names its simple rollout plan only in 6.6's objective ("… a simple rollout plan (pilot → validate
+    # locally → …)"): leaving it out would refuse a question the course answers.
+    a = tutor.answer(tutor_services, "what's the simple rollout plan")
+    assert a.status == "answered" and "pilot → validate locally" in a.sentences[0].text, a.answer

@@ -35,3 +35,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def sentences(text: str) -> list[str]:
     """The sentences of text, verbatim."""
     return [text[a:b] for a, b in split_sentences(text)]
+
+
+# A learning objective ("Beginner outcome: you can explain …", "Goal: you will be able to …"): a short label, then
+# what the learner can do. It restates what its section teaches; it states no fact of its own.
+_OBJECTIVE = re.compile(r"^[A-Z][\w’'-]*(?: [\w’'-]+){0,3}:\s+you (?:can|will be able to|should be able to|"
+                        r"now know|know|understand)\b", re.I)
+
+
+def is_learning_objective(sentence: str) -> bool:
+    """Whether a sentence tells the learner what they can now do, under a label, rather than saying something."""
+    return bool(_OBJECTIVE.match(sentence.strip()))

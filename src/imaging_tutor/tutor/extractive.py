@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..corpus.sentences import is_learning_objective
 from ..retrieval.results import Retrieval
 from ..text import stem, tokens, words
 from .defining import asked_stems, defined_stems
@@ -126,6 +127,7 @@ def _sentence_flags(snap) -> list[dict]:
     if "sentence_flags" not in snap.derived:
         flags = [
             {"injection": is_injection(s.text), "meta": bool(_META.search(s.text)),
+             "objective": is_learning_objective(s.text),
              "dangling": bool(_DANGLING.match(s.text)), "length": min(len(s.text.split()), 60) / 60.0,
              "question": s.text.rstrip().endswith("?"), "defined": defined_stems(s.text),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
@@ -251,13 +253,13 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     lead = next((p for p in main if p.defines_asked and 1 / (1 + np.exp(-p.score)) >= DEFINITION_LEAD_SHARE * lead_p),
                 main[0])
     chosen = [lead]
-    main = [p for p in main if p is not lead]
+    main = [p for p in main if p is not lead and not flags[p.index]["objective"]]
     for p in main:
         if len(chosen) >= max_main:
             break
         if 1 / (1 + np.exp(-p.score)) >= same_share * lead_p and not _redundant(p, chosen, snap):
             chosen.append(p)
-    others = [p for p in usable if p.ref != main_ref]
+    others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]
     for p in others[:MAX_OTHER]:
         if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
             chosen.append(p)
