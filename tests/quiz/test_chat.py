@@ -41,6 +41,7 @@ def test_quiz_me_on_a_topic_asks_on_the_section_about_it(course):
     chapter = _topic_refs(course, "chapter 5")
     assert set(chapter) == {s.ref for s in course.chapter(5).sections} and chapter[-1] == "5.0"  # introduction last
     assert _topic_refs(course, "section 4.3") == ["4.3"] == _topic_refs(course, "4.3")
+    assert "2.5" not in _topic_refs(course, "2.5 percent") + _topic_refs(course, "2.5%")  # a quantity, not a section
     assert _topic_refs(course, "chapter 9") == [] and _topic_refs(course, "the capital of France") == []
     # words that point at the conversation name no section, not even one whose title holds them ("… a model that …")
     assert _topic_refs(course, "that") == [] == _topic_refs(course, "what we just covered")

@@ -93,7 +93,9 @@ def discussed_refs(db, chat_session_id: str) -> list[str]:
     return refs
 
 
-_PLACE = re.compile(r"\b(?:(?:chapter|ch\.?)\s*(?P<chapter>\d{1,3})|(?:section\s*)?(?P<ref>\d{1,3}\.\d{1,3}))\b", re.I)
+# A section number, not a quantity: "4.3", never "2.5%" or "2.5 percent".
+_PLACE = re.compile(r"\b(?:(?:chapter|ch\.?)\s*(?P<chapter>\d{1,3})|(?:section\s*)?(?P<ref>\d{1,3}\.\d{1,3}))\b"
+                    r"(?!\s*(?:%|percent\b|per cent\b|pc\b))", re.I)
 
 
 def _topic_refs(course, topic: str) -> list[str]:
