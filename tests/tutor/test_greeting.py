@@ -37,3 +37,14 @@ def test_a_greeting_changes_neither_the_answer_nor_what_is_stored(tutor_services
     stored = conversations.history(tutor_services.db, session)
     assert stored[0].question.startswith("Good morning.")  # the learner's own words are kept
     assert tutor.answer(tutor_services, "hi there!").status == "small_talk"
+
+
+@pytest.mark.parametrize("message, opens", [
+    ("hello, I'm new here", "Hello!"),  # the greeting is read off the question, not off the reply
+    ("this is great", "Glad to help"),  # "this" is no "hi"
+    ("pretty good so far", "Glad to help"),  # "pretty" is no "ty"
+    ("cheers!", "You're welcome"),
+    ("ok bye", "Goodbye"),
+])
+def test_a_small_talk_reply_answers_the_words_sent(message, opens):
+    assert tutor.small_talk_reply(message, "Course", "small_talk").startswith(opens)

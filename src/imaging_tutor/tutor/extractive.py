@@ -89,6 +89,16 @@ _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|h
                        r"^(?!(?:if|when|whenever|once|after|before|until)\b)[\w’'-]+(?: [\w’'-]+)? "
                        r"(?<!\band )(?<!\bor )then\b",
                        re.I)
+# "In imaging, this can vary …", "For AI, this is …", "When used within scope, it can …": a demonstrative after a
+# short opening phrase (not a clause of its own: "If the scan is noisy, this …" says what "this" is), or any pronoun
+# after a clause with no subject; on seven courses the eight sentences this adds all did. Apart from _DANGLING, which
+# is a feature of the fitted sentence model and stays as it was fitted: this one only decides what a sentence needs
+# before it (a lead brings its antecedent; a sentence from another section is left out).
+_OPENS_POINTING_BACK = re.compile(r"^(?!(?:if|when|whenever|because|since|as|although|though|while|unless|until|"
+                                  r"after|before|once)\b)[\w’'-]+(?: [\w’'-]+){0,3}, (?:this|that|these|those)\b|"
+                                  r"^(?:when|if|once|while|after|before|unless|until|though|although)(?: \w+ly)? "
+                                  r"(?:\w+(?:ed|en)|set|built|made|done|put|run|kept|left|bought|found|taught|held)\b"
+                                  r"[^,]{0,40}, (?:it|they|this|that|these|those)\b", re.I)
 # A sentence that points ahead ("Common mistakes start here.", "Ground truth can be set in three ways:") says nothing
 # until the sentence after it: it is given with that one (same paragraph) or not at all.
 _AHEAD = re.compile(r"(?::|\b(?:as follows|the following|below|(?:starts?|begins?) here))\s*[.:]?$", re.I)
@@ -100,7 +110,7 @@ FEATURES = ("cosine", "overlap", "section_prior", "in_main", "intent_match", "de
 
 def leans_on_previous(sentence: str) -> bool:
     """Whether a sentence points back at the one before it ("That is PPV.", "However, …"), so cannot stand alone."""
-    return bool(_DANGLING.match(sentence))
+    return bool(_DANGLING.match(sentence) or _OPENS_POINTING_BACK.match(sentence))
 
 
 def intent_of(question: str) -> str:
@@ -128,7 +138,8 @@ def _sentence_flags(snap) -> list[dict]:
         flags = [
             {"injection": is_injection(s.text), "meta": bool(_META.search(s.text)),
              "objective": is_learning_objective(s.text),
-             "dangling": bool(_DANGLING.match(s.text)), "length": min(len(s.text.split()), 60) / 60.0,
+             "dangling": bool(_DANGLING.match(s.text)), "leans": leans_on_previous(s.text),
+             "length": min(len(s.text.split()), 60) / 60.0,
              "question": s.text.rstrip().endswith("?"), "defined": defined_stems(s.text),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
@@ -202,7 +213,7 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
-        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), bool(f["dangling"]),
+        picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), flags[i]["leans"],
                              bool(asked & flags[i]["defined"])))
     picked.sort(key=lambda p: -p.score)
     return picked
@@ -308,7 +319,7 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: froze
         after = flags[p.index]["announces"]
         if after is not None:
             nxt = snap.sentences[after]
-            group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["dangling"]))
+            group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["leans"]))
         place(group)
     return ordered
 
@@ -333,5 +344,5 @@ def _leaning_chain(p: Picked, snap, flags: list[dict]) -> list[Picked] | None:
         if before is None or before.ref != here.ref or before.position != here.position - 1 \
                 or len(chain) > MAX_LEANING or flags[i]["meta"] or flags[i]["injection"]:
             return None
-        chain.insert(0, Picked(i, before.ref, before.text, p.score, flags[i]["dangling"]))
+        chain.insert(0, Picked(i, before.ref, before.text, p.score, flags[i]["leans"]))
     return chain

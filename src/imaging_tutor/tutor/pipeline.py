@@ -306,7 +306,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif mode == "hint" and hints.wants_next_hint(q):  # "another hint" with no hint to go on from
             result = Answer(status="small_talk", answer=hints.NOTHING_TO_CLIMB)
         elif act == "small_talk" or (act == "clarify" and not past):
-            result = Answer(status="small_talk", answer=small_talk_reply(q, course.title, act))
+            result = Answer(status="small_talk", answer=small_talk_reply(message, course.title, act))
         elif medical.refuse:
             result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
                             suggestions=_suggestions(retrieval) if retrieval.sections else [])
@@ -560,15 +560,16 @@ def rare_word_test(embedder) -> Callable[[str], bool]:
 
 def small_talk_reply(message: str, course_title: str, act: str) -> str:
     """A friendly reply that claims nothing about the course's content."""
-    m = message.lower()
+    # Whole words: "this is great" is not a "hi", nor "pretty good" a "ty".
+    said = set(re.findall(r"[a-z]+", message.lower()))
     if act == "clarify":
         return "Which part should I explain? Ask about a topic from the course and I will answer from its text."
-    if any(w in m for w in ("thank", "thx", "ty", "cheers")):
+    if said & {"thank", "thanks", "thx", "ty", "cheers", "thankyou", "ta"}:
         return f"You're welcome. Ask me anything else about “{course_title}”."
-    if any(w in m for w in ("hello", "hi", "hey", "morning", "evening", "afternoon")):
+    if said & {"hello", "hi", "hey", "hiya", "morning", "evening", "afternoon", "greetings"}:
         return (f"Hello! I answer questions about “{course_title}” from the course itself, and show the section "
                 "behind every answer.")
-    if any(w in m for w in ("bye", "see you", "later")):
+    if said & {"bye", "goodbye", "later", "cya"} or "see you" in message.lower():
         return "Goodbye, and good luck with the course."
     return "Glad to help. What would you like to look at next?"
 
