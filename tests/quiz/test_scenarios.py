@@ -96,3 +96,16 @@ def test_an_undescribed_last_member_after_described_ones_belongs_to_the_list():
     members = list_members("Common glue types include hide glue (animal collagen), PVA (white wood glue), and epoxy "
                            "such as the two-part kind sold in tubes.")
     assert members == [("hide glue", "animal collagen"), ("PVA", "white wood glue"), ("epoxy", "")]
+
+
+def test_a_time_in_a_sequence_is_no_situation_that_leads_to_what_follows():
+    """'After the larval stage, the workers cover the cell …' became "Which situation can lead to this: the workers
+    cover the cell …? After the larval stage" on a course written by an author: a step of a sequence, not a cause."""
+    text = SMALL.replace("## 1.2 Weather\n", "## 1.2 Weather\n\nAfter the glue sets, the clamps come off and the "
+                         "joint is planed flat. Before the first coat, a beginner needs brushes, rags and a dust "
+                         "sheet. While the oil soaks in, the room smells of linseed. After a hard frost, the paint "
+                         "may crack along the grain.\n")
+    advice = {a.cond: a for a in conditionals(parse_course(text))}
+    assert "After the glue sets" not in advice and "Before the first coat" not in advice
+    assert "While the oil soaks in" not in advice
+    assert not advice["After a hard frost"].action  # "may": what can follow, so still a consequence

@@ -158,6 +158,10 @@ def conditionals(course: Course) -> list[Advice]:
                     continue
                 if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
                     continue  # "…, this is why": leans on its neighbours ("it"/"that" point back at the situation)
+                if not action and (re.match(r"(?:before|until|while)\b", cond, re.IGNORECASE)
+                                   or re.match(r"(?:after|once)\b", cond, re.IGNORECASE) and not _MODAL.search(main)):
+                    continue  # a time, not a cause: "Before buying bees, a beginner needs …", "After the larval
+                    # stage, the workers cover the cell …" (a step of a sequence; "After an upgrade, X may …" stays)
                 out.append(Advice(s.ref, sent, _strip(cond), main, action))
         return out
 
