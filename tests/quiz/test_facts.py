@@ -78,6 +78,13 @@ def test_standalone_rejects_sentences_that_lean_on_context():
     # a learning objective says what the learner can do, not what is true; a claim under a label is a statement
     assert not standalone("Beginner outcome: you can point to a responsible owner for performance and security.")
     assert standalone("Practical outcome: a safer workflow makes it easy to disagree with the AI.")
+    # an instruction whose verb no list names is no statement either (a beekeeping course's "True or false? Remove
+    # the covers …"); a sentence opening with a preposition, a subordinator or a gerund is
+    assert not standalone("Remove the covers and smoke gently across the top of the frames.")
+    assert not standalone("Hook a tyre lever under one bead opposite the valve and clip it to a spoke.")
+    assert standalone("Because the microbes release heat as they feed, a large pile warms itself up.")
+    assert standalone("Changing the threshold changes the confusion matrix and every metric built on it.")
+    assert standalone("Inside the home, the router gives each device its own private IP address.")
 
 
 def test_an_edited_copy_of_the_course_is_mined_from_its_own_text(course):

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import is_learning_objective, split_sentences
+from ..text import FUNCTION_WORDS
 from .terms import Term, Terms, course_terms
 
 
@@ -120,10 +121,25 @@ _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)?
                                re.IGNORECASE)
 
 
+# What starts the object of a verb: after a sentence's first word, it marks that word as a verb with no subject
+# ("Remove the covers and smoke gently …"), where a statement's subject is followed by its verb ("Drones have …").
+_OBJECT_START = frozenset("a an the each every your their its his her any all some no".split())
+# Words that open a statement before a noun phrase without being a verb: prepositions and subordinators ("Because the
+# microbes …", "Inside the home, …", "Whatever the method, …"), and "almost"/"not" ("Not every site …").
+_OPENS_PHRASE = frozenset("""because before after during inside outside whatever whichever whenever almost not until
+unless although though since despite without within throughout across behind beyond near below above around against
+along toward towards upon whether once every per via""".split())
+
+
 def _imperative(sentence: str) -> bool:
-    """Starts, or continues after a comma or colon, with a bare instruction verb ("…, ask what it exploits")."""
+    """Starts, or continues after a comma or colon, with a bare instruction verb ("…, ask what it exploits"), or opens
+    with a word that is no function word followed by the start of its object ("Remove the covers …")."""
     heads = [sentence, *re.split(r"[,:;] ", sentence)[1:]]
-    return any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split())
+    if any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split()):
+        return True
+    first, *rest = sentence.lower().strip("“\"").split()[:2]
+    return (first.isalpha() and first not in FUNCTION_WORDS | _OPENS_PHRASE and not first.endswith(("ly", "s", "ing"))
+            and bool(rest) and rest[0] in _OBJECT_START)
 
 
 def leans_on_neighbours(sentence: str) -> bool:
