@@ -77,6 +77,18 @@ def test_a_bracketed_acronym_is_not_part_of_the_spelling_a_swap_uses():
     assert all("(" not in f for spellings in forms.values() for f in spellings)
 
 
+def test_a_spelling_keeps_the_capitals_the_course_gives_it_inside_a_sentence():
+    """Cloze keys and swaps read 'gHz', 'poP' and 'environmental Protection Agency': the first capital was taken for
+    the sentence's. Only a capital at a sentence's start is; one inside a word ('GHz') never is."""
+    wifi = term_forms(load_course(FIXTURES / "courses" / "home-wifi-basics"))
+    assert "GHz" in wifi["gigahertz"] and "gHz" not in wifi["gigahertz"]
+    weather = term_forms(load_course(FIXTURES / "courses" / "reading-weather-forecasts"))
+    assert weather["national weather service"][0] == "National Weather Service"
+    assert "PoP" in weather["probability of precipitation"]
+    composting = term_forms(load_course(FIXTURES / "courses" / "home-composting"))
+    assert all(f[:1].islower() for f in composting.get("compost", ["compost"]))  # "Compost is …" opens sentences
+
+
 @pytest.mark.parametrize("path", COURSES, ids=lambda p: p.name)
 def test_every_word_of_a_swapped_statement_is_one_the_course_writes(path):
     """Across seven courses of different subjects: no invented plural ("statuss", "axless") and no acronym

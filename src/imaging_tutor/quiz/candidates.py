@@ -54,15 +54,22 @@ def blank_out(text: str, term: Term) -> tuple[str, list[str]]:
     return term.regex.sub(BLANK, text), surfaces
 
 
-def as_written(surface: str, term: Term) -> str:
+def as_written(surface: str, term: Term, opens_sentence: bool = True) -> str:
     """A spelling of `term` as found in a sentence, as the course writes the term itself: a bracketed expansion or
     acronym after it left off ('Safety Data Sheet (SDS)'), and a capital the sentence gave it dropped ('Spores are …'
-    is the course's 'spores'). A cloze shows this as its key ('labels', 'GHz', not the name 'label', 'gigahertz');
-    a swap spells its partner from these."""
+    is the course's 'spores'; a capital inside a sentence is the course's own: 'spores of American foulbrood'). A
+    cloze shows this as its key ('labels', 'GHz', not the name 'label', 'gigahertz'); a swap spells its partner from
+    these."""
     form = re.sub(r"\s*\([^)]*\)$", "", surface).strip() or term.name
-    if form[:1].isupper() and not term.name[:1].isupper() and not form.split()[0].isupper():
+    if (opens_sentence and form[:1].isupper() and not term.name[:1].isupper()
+            and not re.search(r"[A-Z]", form.split()[0][1:])):  # "GHz", "PoP", "DNA" keep their capitals
         form = form[:1].lower() + form[1:]
     return form
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """Whether text[at:] starts a sentence (its first word's capital may be the sentence's, not the word's)."""
+    return at <= 0 or bool(re.search(r"(?:^|[.!?:]\s+|\n)[“\"‘(]*$", text[:at]))
 
 
 def accepted_answers(term: Term, surfaces: list[str]) -> list[str]:
@@ -125,7 +132,7 @@ def term_forms(course: Course) -> dict[str, list[str]]:
         for t in course_terms(course).all:
             counts: dict[str, int] = {}
             for m in t.regex.finditer(text):
-                form = as_written(m.group(0), t)
+                form = as_written(m.group(0), t, _opens_sentence(text, m.start()))
                 counts[form] = counts.get(form, 0) + 1
             out[t.name] = sorted(counts, key=lambda f: -counts[f])
         return out
@@ -239,7 +246,8 @@ def items_for_fact(course: Course, fact: Fact, gloss_pool: list[Fact], embedder=
         accepted = accepted_answers(term, surfaces)
         if len(fact.quote.split()) <= 60 and BLANK in blanked and (fact.kind != "statement" or standalone(fact.quote)):
             out.append(_item(course, fact, "cloze", "cloze", CLOZE_PREFIX + f"“{blanked}”",
-                             as_written(surfaces[0], term), [], "medium", accepted=accepted))
+                             as_written(surfaces[0], term, _opens_sentence(fact.quote, fact.quote.find(surfaces[0]))),
+                             [], "medium", accepted=accepted))
             if fact.kind != "statement":
                 prompt = f"Which term completes this passage from the course? “{blanked}”"
                 others = distractor_terms(course, term, fact.quote, 3, fact.source_hash + term.name, terms, chapter,
