@@ -26,6 +26,18 @@ def test_definitions_called_acronyms_and_titles_are_mined():
     assert partners(list(mined.values()))["hot composting"] == "cold composting"
 
 
+def test_a_subject_with_a_clause_in_it_is_no_term():
+    """'A period when many plants are flowering and bees bring in more nectar than they use is called a nectar flow.'
+    mined 'period when many plants' (and a cloze whose key it was); the name after 'is called' is the term."""
+    from imaging_tutor.corpus.course import parse_course
+
+    course = parse_course("---\nid: bees\ntitle: Bees\nversion: 1\n---\n\n# Chapter 1: Year\n\n## 1.1 Flows\n\n"
+                          "A period when many plants are flowering and bees bring in more nectar than they use is "
+                          "called a nectar flow. Between flows there may be a dearth.\n")
+    names = {t.name for t in mine_terms(course)}
+    assert "nectar flow" in names and not any("when" in n.split() for n in names)
+
+
 def test_term_patterns_match_plurals_and_hyphens():
     import re
 

@@ -166,8 +166,13 @@ def mine_terms(course: Course) -> list[MinedTerm]:
     return [t for t in found.values() if _occurs(course, t)]
 
 
+# A clause inside a subject ("A period when many plants are flowering … is called a nectar flow"): the phrase before
+# the verb is no term.
+_CLAUSE_WORDS = frozenset("when where which who whom whose that if because while whenever although though".split())
+
+
 def _mentions_verb_before(term: str) -> bool:
-    return any(w.lower() in _VERB_WORDS for w in term.split())
+    return any(w.lower() in _VERB_WORDS or w.lower() in _CLAUSE_WORDS for w in term.split())
 
 
 def _occurs(course: Course, term: MinedTerm) -> bool:
