@@ -107,3 +107,16 @@ def test_a_question_asked_again_is_not_shown_as_about_itself():
     why = Resolution("continue", "why? (What is shortcut learning?)", "why?", "shortcut learning",
                      "What is shortcut learning?", before)
     assert why.understood_as == "why? (about: What is shortcut learning?)"
+
+
+def test_a_follow_up_to_a_long_situation_is_shown_as_about_what_it_asked():
+    """'why did it look so good in the vendor's study then? (about: ED consultant, busy inner-city department, about
+    300 chest films a day.…)' named a role, not a topic: a long opener is shown by its asking sentence."""
+    from imaging_tutor.tutor.resolve import Resolution
+
+    opener = ("ED consultant, busy inner-city department, about 300 chest films a day. Since the pneumothorax triage "
+              "went live it flags a dozen a shift and most are nothing. Why does it flag so many?")
+    before = PastTurn(opener, "pneumothorax triage", "3.1")
+    then = Resolution("continue", "why did it look so good?", "why did it look so good?", "pneumothorax triage",
+                      opener, before)
+    assert then.understood_as == "why did it look so good? (about: Why does it flag so many?)"

@@ -70,6 +70,11 @@ class Resolution:
         about = self.subject or self.topic
         if words(about) == words(self.focus):
             return self.focus  # the same question asked again: "(about: itself)" tells the learner nothing
+        if len(about) > 80:
+            # A long opening message sets out a situation, then asks ("ED consultant, busy department. … Why does it
+            # flag so many?"): what it asked says what the turn is about, where its first words name a role.
+            asks = [p for p in re.split(r"(?<=[.?!])\s+", about.strip()) if p.endswith("?") and len(words(p)) > 2]
+            about = asks[-1] if asks else about
         about = about if len(about) <= 80 else about[:77].rsplit(" ", 1)[0] + "…"
         return f"{self.focus} (about: {about})"
 
