@@ -300,3 +300,15 @@ def test_a_work_situation_in_the_same_message_keeps_the_speaker(tutor_services, 
     """The reading staff_speaking gives a follow-up, for a message that sets out its work situation itself (found
     trying the API: the first one got "please talk to your doctor … contact your local emergency services")."""
     assert (tutor.answer(tutor_services, message).status == "medical_advice") is refused
+
+
+# The clinician note needs the message to be about a body or health by the subject head's own measure: "How do I
+# make mead from my honey?" (a beekeeping course written by an author) was answered with "see a clinician" appended.
+# A personal situation around a general question still gets it (both written for this test).
+@pytest.mark.parametrize("question, noted", [
+    ("How do I make mead from my honey?", False),
+    ("my brother's knee MRI is being looked at by his surgeon; in general, how does AI measure cartilage?", True),
+])
+def test_the_clinician_note_is_for_a_message_about_a_body_or_health(embedder, question, noted):
+    check = shipped_check(embedder, question)
+    assert not check.refuse and bool(check.note) is noted

@@ -86,6 +86,9 @@ def asks_about_someone(text: str) -> bool:
     return bool(_PERSON.search(text) or _DECISION.search(text) or _CASE_DECISION.search(text))
 
 
+NOTE_SUBJECT = 0.5
+
+
 @dataclass(frozen=True)
 class MedicalCheck:
     advice: float  # P(a care decision for a specific person is requested)
@@ -109,5 +112,8 @@ def check(vector: np.ndarray, text: str, model: dict) -> MedicalCheck:
     subject = _probability(np.asarray(vector, dtype=np.float64), head) if head else 1.0
     about_health = head is None or subject >= head["threshold"]
     refuse = advice >= model["advice"]["threshold"] and about_health and asks_about_someone(text)
+    # The note to see a clinician needs the message to be about a body or health by the head's own measure (0.5), not
+    # only by the refusal's low threshold: "How do I make mead from my honey?" (0.12) got one.
+    noted = head is None or subject >= max(head["threshold"], NOTE_SUBJECT)
     return MedicalCheck(advice, context, subject, refuse,
-                        not refuse and about_health and context >= model["context"]["threshold"])
+                        not refuse and noted and context >= model["context"]["threshold"])
