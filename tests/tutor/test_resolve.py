@@ -120,3 +120,14 @@ def test_a_follow_up_to_a_long_situation_is_shown_as_about_what_it_asked():
     then = Resolution("continue", "why did it look so good?", "why did it look so good?", "pneumothorax triage",
                       opener, before)
     assert then.understood_as == "why did it look so good? (about: Why does it flag so many?)"
+
+
+def test_a_subject_is_shown_by_what_it_asked_and_never_longer_than_80_characters():
+    from imaging_tutor.tutor.resolve import shown_subject
+
+    assert shown_subject("What is PPV?") == "What is PPV?"
+    long_without_a_question = "PACS admin at a district hospital. " * 4
+    shown = shown_subject(long_without_a_question)
+    assert len(shown) <= 80 and shown.endswith("…")
+    assert shown_subject("Band 6 CT radiographer at a district general hospital, nights and weekends. Physics "
+                         "changed the kernel. Why would a kernel change matter?") == "Why would a kernel change matter?"

@@ -30,7 +30,7 @@ from .about import about_reply, asks_about_tutor
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, lean, mentioned_phrase, past_turns,
-                      newly_named, points_back_first, resolve, section_shares)
+                      newly_named, points_back_first, resolve, section_shares, shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words
@@ -413,7 +413,7 @@ def _recap(services, kind: str, message: str, session_id: str | None, rows, lear
     else:
         result = previous.model_copy(deep=True)
     if previous is not None:
-        result.resolved_question = f"{message} (about: {previous.subject or asked})"
+        result.resolved_question = f"{message} (about: {shown_subject(previous.subject or asked)})"
         result.topic, result.subject = previous.topic, previous.subject
         result.corrected_question = ""
     result.mode = mode

@@ -70,13 +70,18 @@ class Resolution:
         about = self.subject or self.topic
         if words(about) == words(self.focus):
             return self.focus  # the same question asked again: "(about: itself)" tells the learner nothing
-        if len(about) > 80:
-            # A long opening message sets out a situation, then asks ("ED consultant, busy department. … Why does it
-            # flag so many?"): what it asked says what the turn is about, where its first words name a role.
-            asks = [p for p in re.split(r"(?<=[.?!])\s+", about.strip()) if p.endswith("?") and len(words(p)) > 2]
-            about = asks[-1] if asks else about
-        about = about if len(about) <= 80 else about[:77].rsplit(" ", 1)[0] + "…"
-        return f"{self.focus} (about: {about})"
+        return f"{self.focus} (about: {shown_subject(about)})"
+
+
+def shown_subject(subject: str) -> str:
+    """A subject as "(about: …)" shows it: at most 80 characters, and a long opening message by what it asked.
+
+    A long message sets out a situation, then asks ("ED consultant, busy department. … Why does it flag so many?"):
+    its asking sentence says what a follow-up is about, where its first words name a role."""
+    if len(subject) > 80:
+        asks = [p for p in re.split(r"(?<=[.?!])\s+", subject.strip()) if p.endswith("?") and len(words(p)) > 2]
+        subject = asks[-1] if asks else subject
+    return subject if len(subject) <= 80 else subject[:77].rsplit(" ", 1)[0] + "…"
 
 
 def topic_of(text: str, section_share: dict[str, float]) -> str:
