@@ -58,9 +58,10 @@ EVAL_SETS := grounding course_quiz conversations switch_out after_refusal workpl
              personal_medical study lay
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 # Never fitted on, run and reported but not gated yet (a personal medical question is refused as not covered
-# instead of given the clinician reply, a must-pass check; see evals/README.md). Only a failed gate (exit 1) is
-# tolerated: a failed ingest, a bad set or a crash still fails `make eval`.
-REPORTED_COURSES := home-wifi-basics personal-budgeting
+# instead of given the clinician reply, a must-pass check; beekeeping-basics, written by an author who never read the
+# code, has no baseline yet; see evals/README.md). Only a failed gate (exit 1) is tolerated: a failed ingest, a bad
+# set or a crash still fails `make eval`.
+REPORTED_COURSES := home-wifi-basics personal-budgeting beekeeping-basics
 eval: install
 	$(BIN)/imaging-tutor ingest
 	$(BIN)/imaging-tutor eval $(EVAL_SETS:%=evals/sets/%.jsonl) --definitions --baseline auto --no-store
