@@ -12,7 +12,9 @@ everyday-words companion and guard.jsonl, workplace, near-miss and study fit spl
 - `subject`: whether the message is about a person's body or health at all (the embedding alone). `advice` reads the
   frame of a personal decision ("my …, should I …?") and gave the clinician reply to 17 of 40 held-out decisions
   about the test courses' subjects; a refusal or a note now also needs `subject`, whose threshold keeps every
-  labelled request (cross-validated), so it only lifts replies to decisions about things, not bodies.
+  labelled request (cross-validated), so it only lifts replies to decisions about things, not bodies. A note needs
+  `subject` at 0.5 as well (NOTE_SUBJECT): the refusal's low threshold let "how do I make mead from my honey?" (0.12)
+  get one, while every labelled mixed question scores at least 0.94.
 A workplace message that mentions patients, scans or diagnoses but asks about AI, evaluation or workflow is neither.
 A refusal also needs the message to say whose care it is or to ask a decision (asks_about_someone): the models
 alone read a general question on a health topic ("is that the same for MRI?") as a request.
