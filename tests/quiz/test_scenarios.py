@@ -109,3 +109,11 @@ def test_a_time_in_a_sequence_is_no_situation_that_leads_to_what_follows():
     assert "After the glue sets" not in advice and "Before the first coat" not in advice
     assert "While the oil soaks in" not in advice
     assert not advice["After a hard frost"].action  # "may": what can follow, so still a consequence
+
+
+def test_a_gerund_subject_is_a_statement_not_advice():
+    """'Keeping them separate stops you …' read as an instruction (a word then "them"): a gerund names a subject."""
+    from imaging_tutor.quiz.scenarios import _imperative
+
+    assert not _imperative("keeping them separate stops you from spending the emergency money")
+    assert _imperative("scrub it with a soft brush")

@@ -121,9 +121,11 @@ _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)?
                                re.IGNORECASE)
 
 
-# What starts the object of a verb: after a sentence's first word, it marks that word as a verb with no subject
-# ("Remove the covers and smoke gently …"), where a statement's subject is followed by its verb ("Drones have …").
-_OBJECT_START = frozenset("a an the each every your their its his her any all some no".split())
+# An imperative names no subject: its verb comes first and takes an object ("find the cause", "scrub it with a
+# brush", "Remove the covers …"), where a statement's subject is followed by its verb ("sensitivity is 90%").
+# Not "that": after a noun it opens a relative clause ("Brood that includes eggs … is a sign …").
+OBJECT_START = frozenset("a an the each every it them this these those your their its his her any all both some no up "
+                         "out off down back".split())
 # Words that open a statement before a noun phrase without being a verb: prepositions and subordinators ("Because the
 # microbes …", "Inside the home, …", "Whatever the method, …"), and "almost"/"not" ("Not every site …").
 _OPENS_PHRASE = frozenset("""because before after during inside outside whatever whichever whenever almost not until
@@ -131,15 +133,23 @@ unless although though since despite without within throughout across behind bey
 along toward towards upon whether once every per via""".split())
 
 
+def opens_with_bare_verb(clause: str) -> bool:
+    """Whether a clause opens with a word that is no grammar word, preposition, subordinator, adverb, plural or
+    gerund, followed by the start of its object: an instruction whose verb no list names."""
+    head = clause.lower().strip("“\"").split()[:2]
+    if len(head) < 2:
+        return False
+    first, second = head
+    return (first.isalpha() and first not in FUNCTION_WORDS | _OPENS_PHRASE
+            and not first.endswith(("ly", "s", "ing")) and second in OBJECT_START)
+
+
 def _imperative(sentence: str) -> bool:
     """Starts, or continues after a comma or colon, with a bare instruction verb ("…, ask what it exploits"), or opens
-    with a word that is no function word followed by the start of its object ("Remove the covers …")."""
+    with a verb followed by the start of its object ("Remove the covers …")."""
     heads = [sentence, *re.split(r"[,:;] ", sentence)[1:]]
-    if any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split()):
-        return True
-    first, *rest = sentence.lower().strip("“\"").split()[:2]
-    return (first.isalpha() and first not in FUNCTION_WORDS | _OPENS_PHRASE and not first.endswith(("ly", "s", "ing"))
-            and bool(rest) and rest[0] in _OBJECT_START)
+    return (any(h.split()[0].lower().strip("“\"") in _IMPERATIVE for h in heads if h.split())
+            or opens_with_bare_verb(sentence))
 
 
 def leans_on_neighbours(sentence: str) -> bool:

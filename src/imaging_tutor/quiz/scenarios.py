@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
-from ..text import FUNCTION_WORDS
 from .distractors import pick_terms, rank_texts
+from .facts import opens_with_bare_verb
 from .ids import digest, item_id, rng_for
 from .schema import ItemCitation, QuizItem
 from .terms import Terms
@@ -29,10 +29,6 @@ stop avoid call contact follow store label discard wash clean replace tighten in
 chop water move build start wait choose plan treat look make consider remember watch get give take focus be
 map write tell prefer inspect lower raise tune""".split())
 _SHOULD = re.compile(r"^(?:\S+ ){0,6}?(?:should|must|need to|needs to|ought to|has to|have to)\b")
-# An imperative names no subject: its verb comes first and takes an object ("find the cause", "scrub it with a
-# brush", "tell your manager"), where a statement's subject is followed by its verb ("sensitivity is 90%").
-_OBJECT_START = frozenset("a an the each every it them this that these those your their its his her any all both some "
-                          "no up out off down back".split())
 # "…, it is usually because …": a reason, not what follows from the situation.
 _REASON = re.compile(r"^(?:it|this|that)(?:'s| is| was)(?: \w+)? because\b", re.IGNORECASE)
 # Advice with its situation at the end: "Escalate immediately if you observe …", "re-validate after … changes".
@@ -73,11 +69,10 @@ class Advice:
 
 
 def _imperative(clause: str) -> bool:
-    """Whether a clause gives an instruction: a known action verb first, or a word that is no function word followed
-    by the start of its object."""
-    first, *rest = clause.lower().strip("“").split()[:2]
-    return first in _ACTION_VERBS or (first.isalpha() and first not in FUNCTION_WORDS and not first.endswith("ly")
-                                      and bool(rest) and rest[0] in _OBJECT_START)
+    """Whether a clause gives an instruction: a known action verb first, or a verb followed by the start of its
+    object (facts.opens_with_bare_verb)."""
+    words = clause.lower().strip("“").split()[:1]
+    return bool(words) and words[0] in _ACTION_VERBS or opens_with_bare_verb(clause)
 
 
 def _balanced(text: str) -> bool:
