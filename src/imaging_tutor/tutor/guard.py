@@ -145,12 +145,17 @@ def scope_features(question: str, retrieval: Retrieval) -> dict[str, float]:
     }
 
 
+def message_sentences(text: str) -> list[str]:
+    """A message's sentences, cut after ". ", "? " or "! " whatever case follows (learners type in lower case)."""
+    return [p.strip() for p in re.split(r"(?<=[.?!])\s+", text.strip()) if p.strip()]
+
+
 def ask_of(question: str) -> str:
     """The sentence that asks, in a question with context: the last one ending in '?' (else the last sentence).
 
     A long workplace scenario shares the course's vocabulary whatever it asks, so the guard scores the ask on its
     own as well as the whole question."""
-    parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+", question.strip()) if p.strip()]
+    parts = message_sentences(question)
     asks = [p for p in parts if p.endswith("?")]
     ask = asks[-1] if asks else (parts[-1] if parts else question)
     return ask if len(tokens(ask)) >= 2 else question

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, stem, words
+from .guard import message_sentences
 
 _PRONOUN = re.compile(r"\b(?:it|its|it's|they|them|their|this|that|these|those|he|she|him|her|one|ones|there|such)\b",
                       re.I)
@@ -79,7 +80,7 @@ def shown_subject(subject: str) -> str:
     A long message sets out a situation, then asks ("ED consultant, busy department. … Why does it flag so many?"):
     its asking sentence says what a follow-up is about, where its first words name a role."""
     if len(subject) > 80:
-        asks = [p for p in re.split(r"(?<=[.?!])\s+", subject.strip()) if p.endswith("?") and len(words(p)) > 2]
+        asks = [p for p in message_sentences(subject) if p.endswith("?") and len(words(p)) > 2]
         subject = asks[-1] if asks else subject
     return subject if len(subject) <= 80 else subject[:77].rsplit(" ", 1)[0] + "…"
 
