@@ -67,9 +67,16 @@ def as_written(surface: str, term: Term, opens_sentence: bool = True) -> str:
     return form
 
 
+# What comes right before a sentence's first word: an end mark or a colon and a space, or a line break; then any
+# opening quotes or brackets.
+_SENTENCE_BEFORE = re.compile(r"(?:[.!?:]\s+|\n)[“\"‘(]*$")
+
+
 def _opens_sentence(text: str, at: int) -> bool:
-    """Whether text[at:] starts a sentence (its first word's capital may be the sentence's, not the word's)."""
-    return at <= 0 or bool(re.search(r"(?:^|[.!?:]\s+|\n)[“\"‘(]*$", text[:at]))
+    """Whether text[at:] starts a sentence (its first word's capital may be the sentence's, not the word's). Only the
+    few characters before `at` are read: term_forms asks this of every match in the whole course."""
+    before = text[max(0, at - 8):at]
+    return bool(_SENTENCE_BEFORE.search(before if at > 8 else "\n" + before))
 
 
 def accepted_answers(term: Term, surfaces: list[str]) -> list[str]:
