@@ -86,7 +86,7 @@ def test_a_spelling_keeps_the_capitals_the_course_gives_it_inside_a_sentence():
     assert weather["national weather service"][0] == "National Weather Service"
     assert "PoP" in weather["probability of precipitation"]
     composting = term_forms(load_course(FIXTURES / "courses" / "home-composting"))
-    assert all(f[:1].islower() for f in composting.get("compost", ["compost"]))  # "Compost is …" opens sentences
+    assert all(f[:1].islower() for f in composting["compost"])  # "Compost is …" opens sentences
 
 
 @pytest.mark.parametrize("path", COURSES, ids=lambda p: p.name)
