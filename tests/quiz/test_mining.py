@@ -38,6 +38,20 @@ def test_a_subject_with_a_clause_in_it_is_no_term():
     assert "nectar flow" in names and not any("when" in n.split() for n in names)
 
 
+def test_a_gloss_that_ranks_its_subject_is_no_definition():
+    """"In real deployments, input handling is a major source of hidden risk." gave the short item "what does the
+    course mean by 'input handling'?" keyed "A major source of hidden risk": how much a thing matters is not what it
+    is. A gloss that describes ("a small white grub") still defines."""
+    from imaging_tutor.corpus.course import parse_course
+
+    course = parse_course("---\nid: bees\ntitle: Bees\nversion: 1\n---\n\n# Chapter 1: Year\n\n## 1.1 Brood\n\n"
+                          "A larva is a small white grub that lies curled in its cell. Summer is the main season for "
+                          "foraging. In a busy apiary, smoke handling is a major source of hidden risk.\n")
+    names = {t.name.lower() for t in mine_terms(course)}
+    assert "larva" in names
+    assert "summer" not in names and "smoke handling" not in names
+
+
 def test_term_patterns_match_plurals_and_hyphens():
     import re
 

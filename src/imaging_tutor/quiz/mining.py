@@ -38,6 +38,10 @@ _CALLED = re.compile(rf"\b(?:is|are) (?:called|known as|termed) (?:the |a |an )?
                      rf"(?=[:;,.)]| \(|$)")
 _ALSO_CALLED = re.compile(rf"\b(?:also|often) (?:called|known as) (?:the |a |an )?[“\"]?(?P<term>{_NP}?)[”\"]?(?=[:;,.)]|$)")
 _QUOTED_GROUP = re.compile(r"[“\"](?P<term>[A-Z]?[a-z][a-z -]{1,30})[”\"] (?:are|is) (?P<gloss>.+)$")
+# "X is the main challenge", "X is a major source of risk", "X is the classic example": a gloss that opens by ranking
+# X says how much it matters, not what it is ("a larva is a small white grub" still defines).
+_RANKING = frozenset("main major key crucial critical important classic common central primary chief principal "
+                     "biggest greatest leading".split())
 _VERB_WORDS = frozenset("""is are was were be been being has have had do does did can could should would may might will
 shall must not no makes make made uses use used gets get got takes take took keeps keep kept works work""".split())
 
@@ -145,7 +149,7 @@ def mine_terms(course: Course) -> list[MinedTerm]:
         for a, b in split_sentences(text):
             sent = text[a:b].rstrip(".")
             m = _DEF_HEAD.match(sent)
-            if m and not _mentions_verb_before(m.group("term")):
+            if m and not _mentions_verb_before(m.group("term")) and not _ranks(m.group("gloss")):
                 add(_clean(m.group("term"), m.group("abbr")), section.ref, "definition", m.group("abbr"))
             for rx in (_CALLED, _ALSO_CALLED):
                 for m2 in rx.finditer(sent):
@@ -169,6 +173,11 @@ def mine_terms(course: Course) -> list[MinedTerm]:
 # A clause inside a subject ("A period when many plants are flowering … is called a nectar flow"): the phrase before
 # the verb is no term.
 _CLAUSE_WORDS = frozenset("when where which who whom whose that if because while whenever although though".split())
+
+
+def _ranks(gloss: str) -> bool:
+    head = gloss.split()[:2]
+    return len(head) == 2 and head[0].lower() in ("a", "an", "the") and head[1].lower() in _RANKING
 
 
 def _mentions_verb_before(term: str) -> bool:
