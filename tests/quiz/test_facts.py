@@ -89,6 +89,12 @@ def test_standalone_rejects_sentences_that_lean_on_context():
     # down what you find …"), a relative "that" after a noun does not ("Brood that includes eggs …")
     assert not standalone("Write down what you find after each inspection, such as the frames of brood.")
     assert standalone("Brood that includes eggs, larvae and capped cells is a sign of a laying queen.")
+    # "this" standing for a sentence before ("should map this to local law"), not for a clause of its own sentence
+    # ("…—this is bias in practice") nor for what a colon announces ("works like this: …")
+    assert not standalone("Your compliance team should map this to local law and institutional policy.")
+    assert not standalone("Over many weeks, this can improve the yield of a small garden bed.")
+    assert standalone("The colony stores the surplus as honey, and this is the honey a beekeeper can harvest.")
+    assert standalone("A patch repair works like this: roughen the area round the hole and spread the glue.")
 
 
 def test_an_edited_copy_of_the_course_is_mined_from_its_own_text(course):

@@ -117,3 +117,25 @@ def test_a_gerund_subject_is_a_statement_not_advice():
 
     assert not _imperative("keeping them separate stops you from spending the emergency money")
     assert _imperative("scrub it with a soft brush")
+
+
+def test_an_outcome_that_stands_for_its_situation_or_a_closing_stop_in_quotes_is_no_stem():
+    """"If a tool is cleared for adult chest X-rays, that does not automatically cover …" asked "which situation can
+    lead to this: that does not automatically cover …?"; "… even when the model “looks right.”" ended the stem in
+    '.”?'. "it" names the situation's subject, which the options give, so it stays."""
+    text = SMALL.replace("## 1.2 Weather\n", "## 1.2 Weather\n\nIf a stain is sold for pine, that does not "
+                         "automatically cover oak or ash. If the lid is left off, the stain can thicken even when it "
+                         "“looks fine.” If a brush is cleaned in water, it may shed bristles for weeks.\n")
+    advice = {a.cond: a for a in conditionals(parse_course(text))}
+    assert "If a stain is sold for pine" not in advice
+    assert advice["If the lid is left off"].main == "the stain can thicken even when it “looks fine”"
+    assert advice["If a brush is cleaned in water"].main.startswith("it may shed")
+
+
+def test_an_example_that_gives_advice_is_no_instance_of_a_term():
+    """"For example, include a one-click feedback option …" was offered as what a term names: advice, not an
+    instance. "For example, suppose your car needs new tyres …" frames one and stays."""
+    from imaging_tutor.quiz.scenarios import _FRAMING, _imperative
+
+    assert _imperative(_FRAMING.sub("", "include a one-click feedback option and ensure it adds no burden"))
+    assert not _imperative(_FRAMING.sub("", "suppose your car needs new tyres in about 10 months"))

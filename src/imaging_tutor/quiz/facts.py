@@ -119,6 +119,17 @@ add go use start think imagine consider verify ensure look focus remember check 
 _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)? and)|\bthat (?:balance|difference|variability|"
                                r"question|journey|pattern)\b|^\S+ then\b|\bmight say\b|^The (?:best|same|deployed|details) ",
                                re.IGNORECASE)
+# "this" standing for what came before the sentence, not before a noun: "should map this to local law", "do this,
+# then …". After a clause of its own sentence ("…—this is bias in practice", "…, and this is the honey …") it points
+# at that clause; before a colon it points ahead ("works like this: …").
+_BARE_THIS = re.compile(r"\bthis(?= (?:to|into|onto|with|for|against|from|in|on|as|at|by|is|was|means|can|will|may|"
+                        r"should|would|does|did|has|had)\b|[.,;!?”\"]|$)", re.IGNORECASE)
+_CLAUSE_BEFORE = re.compile(r"[—;:]|, (?:and|but|so|which|while|because)\b")
+
+
+def _bare_this(sentence: str) -> bool:
+    m = _BARE_THIS.search(sentence)
+    return m is not None and not _CLAUSE_BEFORE.search(sentence[:m.start()])
 
 
 # An imperative names no subject: its verb comes first and takes an object ("find the cause", "scrub it with a
@@ -155,7 +166,7 @@ def _imperative(sentence: str) -> bool:
 def leans_on_neighbours(sentence: str) -> bool:
     """Whether a sentence points back at what came before it ("This is why …", "For AI, this …", "those tools")."""
     return bool(_ANAPHORIC_START.match(sentence) or _EARLY_PRONOUN.match(sentence)
-                or _LEANS_ON_CONTEXT.search(sentence))
+                or _LEANS_ON_CONTEXT.search(sentence) or _bare_this(sentence))
 
 
 def standalone(sentence: str) -> bool:

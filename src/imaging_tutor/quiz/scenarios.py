@@ -120,7 +120,8 @@ def _trailing_consequence(sent: str) -> tuple[str, str] | None:
 
 
 def _strip(text: str) -> str:
-    return text.strip().rstrip(".").strip()
+    """Without its closing full stop, also one inside a closing quote ('… “looks right.”' -> '… “looks right”')."""
+    return re.sub(r"\.(?=[”\"’']*$)", "", text.strip().rstrip(".")).strip()
 
 
 def conditionals(course: Course) -> list[Advice]:
@@ -151,8 +152,10 @@ def conditionals(course: Course) -> list[Advice]:
                 action = not stated and (_imperative(main) or bool(_SHOULD.match(main)))
                 if trailing and not _one_trailing_clause(cond, main):
                     continue
-                if re.match(r"(?:these|those|they|there|this is|that is)\b", main, re.IGNORECASE) and not action:
-                    continue  # "…, this is why": leans on its neighbours ("it"/"that" point back at the situation)
+                if re.match(r"(?:these|those|they|there|this|that)\b", main, re.IGNORECASE) and not action:
+                    continue  # "…, this is why", "If a tool is cleared for X, that does not …": "this"/"that" stand
+                    # for the situation or a sentence before, so the outcome alone reads as nothing ("it" names the
+                    # situation's subject, which the options give: kept)
                 if not action and (re.match(r"(?:before|until|while)\b", cond, re.IGNORECASE)
                                    or re.match(r"(?:after|once)\b", cond, re.IGNORECASE) and not _MODAL.search(main)):
                     continue  # a time, not a cause: "Before buying bees, a beginner needs …", "After the larval
@@ -241,6 +244,7 @@ def _cause_item(course: Course, section: Section, adv: Advice, everything: list[
 
 
 _EXAMPLE = re.compile(r"^(?:For example|For instance|Imagine|Consider|Say|Suppose|Picture)\b[:,]?\s*(?P<body>.+)$")
+_FRAMING = re.compile(r"^(?:imagine|consider|say|suppose|picture)\b[:,]?\s*", re.IGNORECASE)
 
 
 def example_items(course: Course, section: Section, terms: Terms, defined: dict[str, int], embedder=None) -> list[QuizItem]:
@@ -251,8 +255,9 @@ def example_items(course: Course, section: Section, terms: Terms, defined: dict[
     out = []
     for i, sent in enumerate(sents):
         m = _EXAMPLE.match(sent)
-        if not m or "?" in sent or len(sent.split()) > 55:
-            continue
+        if not m or "?" in sent or len(sent.split()) > 55 or _imperative(_FRAMING.sub("", m.group("body"))):
+            continue  # "For example, include a one-click feedback option …" is advice, not an instance of a term
+            # ("For example, suppose your car needs …" frames one)
         term = None
         for j in range(i - 1, max(-1, i - 4), -1):
             named = [t for t in terms.all if t.core and t.regex.search(sents[j]) and defined.get(t.name) == j]
