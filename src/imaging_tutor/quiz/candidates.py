@@ -9,7 +9,7 @@ import re
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
-from . import computed, headings, scenarios, statements
+from . import computed, example_lists, headings, scenarios, statements
 from .distractors import pick_terms, rank_texts
 from .facts import Fact, mine_course, standalone
 from .ids import item_id, rng_for
@@ -440,6 +440,7 @@ def _build_candidates(course: Course, ref: str, embedder=None) -> list[QuizItem]
     items.extend(scenarios.question_items(course, section, terms, embedder))
     items.extend(scenarios.list_items(course, section, embedder))
     items.extend(headings.heading_items(course, section))
+    items.extend(example_lists.example_section_items(course, section))
     items.extend(computed.section_problems(course, section))
     uniq: dict[str, QuizItem] = {}
     for it in items:

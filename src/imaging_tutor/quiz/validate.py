@@ -105,6 +105,19 @@ def check_item(item: QuizItem, course: Course) -> list[tuple[str, str]]:
         for d in distractors:
             if d not in headings:
                 problems.append(("distractor_not_sibling", f"{d!r} heads no paragraph of section {section.ref}"))
+    elif item.kind == "example_section":
+        # The quote lists the example in the answer's own section; every wrong option titles another section of the
+        # chapter, none of which gives the same example.
+        asked = re.search(r"example: “(.+)”\?$", item.prompt)
+        example = asked.group(1) if asked else ""
+        if item.answer != section.section_title or not example or example not in quote:
+            problems.append(("answer_unsupported", "the quote does not list this example in the answer's section"))
+        others = {s.section_title: s for s in course.sections if s.chapter == section.chapter and s.ref != section.ref}
+        for d in distractors:
+            if d not in others:
+                problems.append(("distractor_not_sibling", f"{d!r} titles no other section of chapter {section.chapter}"))
+            elif example and fold(example) in fold(others[d].text):
+                problems.append(("distractor_supported", f"section {others[d].ref} gives the same example"))
     elif item.kind in ("definition_to_term", "scenario", "question_to_term") or item.type == "cloze":
         if not _named_in(item.answer, quote, terms):
             problems.append(("answer_unsupported", f"the quote does not name {item.answer!r}"))
