@@ -49,3 +49,12 @@ def test_a_compound_names_its_head_not_the_words_before_it():
     sentence = "A foodborne-illness outbreak is when two or more people get the same illness from one food."
     assert defines(sentence, "what is an outbreak?")
     assert not defines(sentence, "what is foodborne illness?")
+
+
+def test_the_defined_subject_keeps_every_word_siblings_differ_in():
+    """Heads alone ("foulbrood") cannot tell American from European foulbrood; the whole subject can."""
+    from imaging_tutor.tutor.defining import defined_subject
+
+    assert defined_subject("European foulbrood is a different bacterial disease that kills larvae.") == {
+        "european", "foulbrood"}
+    assert defined_subject("Infected larvae look twisted, yellowish and melted in their cells.") == frozenset()

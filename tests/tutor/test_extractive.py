@@ -201,3 +201,32 @@ def test_a_learning_objective_can_still_answer_when_nothing_says_it_better(tutor
     # locally → …)"): leaving it out would refuse a question the course answers.
     a = tutor.answer(tutor_services, "what's the simple rollout plan")
     assert a.status == "answered" and "pilot → validate locally" in a.sentences[0].text, a.answer
+
+
+@pytest.fixture(scope="module")
+def beekeeping(tmp_path_factory, embedder):
+    """Services over the beekeeping course an author wrote (tests/fixtures/courses), ingested into its own data dir."""
+    from pathlib import Path
+
+    from imaging_tutor.config import Settings
+    from imaging_tutor.index.ingest import ingest
+    from imaging_tutor.services import Services
+
+    folder = Path(__file__).parents[1] / "fixtures" / "courses" / "beekeeping-basics"
+    services = Services(Settings(data_dir=tmp_path_factory.mktemp("bees"), corpus_dir=folder), embedder=embedder)
+    ingest(services)
+    yield services
+    services.close()
+
+
+def test_a_definition_is_developed_from_its_own_paragraph_not_its_siblings(beekeeping):
+    """3.2 defines American foulbrood in one paragraph and European foulbrood in the next. "What is American
+    foulbrood?" was answered with the next paragraph's "Infected larvae look twisted …" and "It is usually less
+    severe than American foulbrood …" (European foulbrood's symptom, and a sentence that then contradicts itself);
+    "what is european foulbrood" with American foulbrood's spores."""
+    afb = tutor.answer(beekeeping, "What is American foulbrood?", "s-afb", None, "answer", "learner-x")
+    assert afb.status == "answered" and afb.answer.startswith("American foulbrood is a bacterial disease")
+    assert "twisted" not in afb.answer and "less severe" not in afb.answer
+    efb = tutor.answer(beekeeping, "what is european foulbrood", "s-efb", None, "answer", "learner-x")
+    assert efb.status == "answered" and efb.answer.startswith("European foulbrood is a different bacterial disease")
+    assert "spores of American foulbrood" not in efb.answer

@@ -61,6 +61,13 @@ def defined_stems(sentence: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def defined_subject(sentence: str) -> frozenset[str]:
+    """Every content stem of the subject a sentence defines ("European foulbrood is a …" -> european, foulbrood);
+    empty when it is no "X is a/the …" definition. defined_stems keeps heads only, which siblings share."""
+    m = _SUBJECT.match(sentence.strip())
+    return frozenset(_stems(m.group("np"))) if m else frozenset()
+
+
 def asked_stems(question: str) -> frozenset[str]:
     """The question's content stems, compared with each sentence's defined_stems (computed once per question)."""
     return frozenset(_stems(question))

@@ -17,7 +17,7 @@ import numpy as np
 from ..corpus.sentences import is_learning_objective
 from ..retrieval.results import Retrieval
 from ..text import stem, tokens, words
-from .defining import asked_stems, defined_stems
+from .defining import asked_stems, defined_stems, defined_subject
 from .guard import is_injection
 
 SECTION_POOL = 3
@@ -152,6 +152,21 @@ def _sentence_flags(snap) -> list[dict]:
     return snap.derived["sentence_flags"]
 
 
+def _paragraph_topics(snap) -> list[frozenset[str]]:
+    """Per sentence (per snapshot), the subject its paragraph's opening sentence defines (defined_subject; empty when
+    that sentence defines nothing)."""
+    if "paragraph_topics" not in snap.derived:
+        out: list[frozenset[str]] = []
+        topic, opens = frozenset(), True
+        for i, s in enumerate(snap.sentences):
+            if opens:
+                topic = defined_subject(s.text)
+            out.append(topic)
+            opens = _next_in_paragraph(snap, i) is None
+        snap.derived["paragraph_topics"] = out
+    return snap.derived["paragraph_topics"]
+
+
 def _next_in_paragraph(snap, i: int) -> int | None:
     """The sentence right after sentence i in the same paragraph of its section, if there is one."""
     here, nxt = snap.sentences[i], snap.sentences[i + 1] if i + 1 < len(snap.sentences) else None
@@ -265,6 +280,15 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
                 main[0])
     chosen = [lead]
     main = [p for p in main if p is not lead and not flags[p.index]["objective"]]
+    if lead.defines_asked:
+        # A paragraph that opens by defining another term ("European foulbrood is a different bacterial disease …"
+        # after American foulbrood's paragraph) is about that term: its sentences ("Infected larvae look twisted …",
+        # "It is usually less severe than American foulbrood …") would read as facts about the asked one.
+        asked = defined_subject(lead.text) or flags[lead.index]["defined"]
+        topic = _paragraph_topics(snap)
+        # ("What approval generally means: …" is about approval still: its subject holds the asked one)
+        main = [p for p in main if not topic[p.index] or topic[p.index] <= asked or asked <= topic[p.index]
+                or topic[p.index] == topic[lead.index]]
     for p in main:
         if len(chosen) >= max_main:
             break
