@@ -5,7 +5,7 @@ import pytest
 
 from conftest import CORPUS
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.corpus.sentences import is_learning_objective, sentences, split_sentences
+from imaging_tutor.corpus.sentences import is_about_the_course, is_learning_objective, sentences, split_sentences
 
 
 def test_offsets_are_exact_and_cover_all_text():
@@ -73,3 +73,18 @@ def test_real_course_sentences_are_exact():
 ])
 def test_a_learning_objective_under_a_label_is_recognised(sentence, objective):
     assert is_learning_objective(sentence) is objective
+
+
+@pytest.mark.parametrize("sentence, meta", [
+    ("This section supports the milestone of identifying real-world failure modes.", True),
+    ("This connects to the earlier milestone of understanding training vs testing.", True),
+    ("Milestone: Connect task type to output type.", True),
+    ("The next beginner milestone is adoption: how to use AI in a real hospital.", True),
+    ("Each chapter includes milestones and focused sections.", True),
+    ("The sections below walk through each, using concrete examples.", True),
+    # a milestone of the course's subject is a fact ("what's the first savings milestone?" is answered by it)
+    ("The first milestone is a starter fund of 1,000 or one month of essential expenses.", False),
+    ("Sensitivity is the share of true cases the model flags.", False),
+])
+def test_a_sentence_about_the_course_is_told_from_one_about_its_subject(sentence, meta):
+    assert is_about_the_course(sentence) is meta

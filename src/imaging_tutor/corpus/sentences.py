@@ -46,3 +46,24 @@ _OBJECTIVE = re.compile(r"^[A-Z][\w’'-]*(?: [\w’'-]+){0,3}:\s+you (?:can|wil
 def is_learning_objective(sentence: str) -> bool:
     """Whether a sentence tells the learner what they can now do, under a label, rather than saying something."""
     return bool(_OBJECTIVE.match(sentence.strip()))
+
+
+# About the course, not its subject: navigation, its milestones, what the learner will do.
+# Courses write "you’ll" with a typographic apostrophe as often as "you'll".
+COURSE_META = re.compile(
+    r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\beach (?:chapter|lesson|module)\b|"
+    # the course's own milestones ("This section supports the milestone of …", "Milestone: …", "the next beginner
+    # milestone"), not a milestone of the subject ("The first milestone is a starter fund of 1,000 …")
+    r"\bthe (?:\w+ )?milestone of\b|\bmilestones?:|\b(?:beginner|learning|course|chapter) milestones?\b|"
+    r"\byou(?:['’]ll| will)(?: also)? (?:learn|see|explore|study|practice)\b|"
+    r"\bwe(?:['’]ll| will)(?: also)? (?:connect|anchor|look|see|explore|cover|discuss|walk|focus|learn|start|begin|"
+    r"turn|return|revisit|examine|review)\b|"
+    r"\bby the end of (?:this|the) (?:chapter|course|section)\b|"
+    r"^(?:in the )?(?:next|previous|following) (?:chapter|section)\b|"
+    r"\bthe (?:sections?|chapters?) (?:that follows?|below|ahead)\b", re.I)
+
+
+def is_about_the_course(sentence: str) -> bool:
+    """Whether a sentence talks about the course itself (its chapters, sections, what the learner will do), not its
+    subject: never an answer's sentence, nor a quiz statement or cloze."""
+    return bool(COURSE_META.search(sentence))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..corpus.course import Course, Section
-from ..corpus.sentences import is_learning_objective, split_sentences
+from ..corpus.sentences import is_about_the_course, is_learning_objective, split_sentences
 from ..text import FUNCTION_WORDS
 from .terms import Term, Terms, course_terms
 
@@ -174,7 +174,8 @@ def standalone(sentence: str) -> bool:
     n = len(sentence.split())
     return (6 <= n <= 45 and not leans_on_neighbours(sentence)
             and "?" not in sentence and not sentence.rstrip().endswith(":") and sentence[0].isupper()
-            and not _META.match(sentence) and not is_learning_objective(sentence) and not _imperative(sentence))
+            and not _META.match(sentence) and not is_about_the_course(sentence)
+            and not is_learning_objective(sentence) and not _imperative(sentence))
 
 
 def mine_section(section: Section, terms: Terms) -> list[Fact]:

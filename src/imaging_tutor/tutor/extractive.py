@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..corpus.sentences import is_learning_objective
+from ..corpus.sentences import COURSE_META as _META, is_learning_objective
 from ..retrieval.results import Retrieval
 from ..text import stem, tokens, words
 from .defining import asked_stems, defined_stems, defined_subject
@@ -61,14 +61,6 @@ _CUES = {
                              r"versus|vs\.?|instead of|on the other hand)\b", re.I),
     "number": re.compile(r"\d"),
 }
-# About the course, not its subject: navigation, milestones, what the learner will do.
-# Courses write "you’ll" with a typographic apostrophe as often as "you'll".
-_META = re.compile(r"^(?:in )?this (?:chapter|section|course|lesson|module)\b|\bmilestones?\b|\byou(?:['’]ll| will)"
-                   r"(?: also)? (?:learn|see|explore|study|practice)\b|\bwe(?:['’]ll| will)(?: also)? (?:connect|anchor|"
-                   r"look|see|explore|cover|discuss|walk|focus|learn|start|begin|turn|return|revisit|examine|review)\b|"
-                   r"\bby the end of (?:this|the) (?:chapter|course|section)\b|"
-                   r"^(?:in the )?(?:next|previous|following) (?:chapter|section)\b|"
-                   r"\bthe (?:sections?|chapters?) (?:that follows?|below|ahead)\b", re.I)
 # A sentence that opens by pointing back ("This…", "However…"), or whose subject is elided ("Another is…", "The
 # other is…": another *what* was in the sentence before), leans on the sentence before it.
 _DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here|he|she|then|also|however|"
