@@ -203,18 +203,30 @@ def test_a_learning_objective_can_still_answer_when_nothing_says_it_better(tutor
     assert a.status == "answered" and "pilot → validate locally" in a.sentences[0].text, a.answer
 
 
-@pytest.fixture(scope="module")
-def beekeeping(tmp_path_factory, embedder):
-    """Services over the beekeeping course an author wrote (tests/fixtures/courses), ingested into its own data dir."""
+def _ingested(tmp_path_factory, embedder, name: str):
+    """Services over a course an author wrote (tests/fixtures/courses/<name>), ingested into its own data dir."""
     from pathlib import Path
 
     from imaging_tutor.config import Settings
     from imaging_tutor.index.ingest import ingest
     from imaging_tutor.services import Services
 
-    folder = Path(__file__).parents[1] / "fixtures" / "courses" / "beekeeping-basics"
-    services = Services(Settings(data_dir=tmp_path_factory.mktemp("bees"), corpus_dir=folder), embedder=embedder)
+    folder = Path(__file__).parents[1] / "fixtures" / "courses" / name
+    services = Services(Settings(data_dir=tmp_path_factory.mktemp(name), corpus_dir=folder), embedder=embedder)
     ingest(services)
+    return services
+
+
+@pytest.fixture(scope="module")
+def beekeeping(tmp_path_factory, embedder):
+    services = _ingested(tmp_path_factory, embedder, "beekeeping-basics")
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def kitchen(tmp_path_factory, embedder):
+    services = _ingested(tmp_path_factory, embedder, "kitchen-food-safety")
     yield services
     services.close()
 
@@ -230,3 +242,13 @@ def test_a_definition_is_developed_from_its_own_paragraph_not_its_siblings(beeke
     efb = tutor.answer(beekeeping, "what is european foulbrood", "s-efb", None, "answer", "learner-x")
     assert efb.status == "answered" and efb.answer.startswith("European foulbrood is a different bacterial disease")
     assert "spores of American foulbrood" not in efb.answer
+
+
+def test_a_comparison_names_both_of_its_sides(kitchen):
+    """"What's the difference between a bimetallic stemmed thermometer and a thermocouple?" was answered about the
+    bimetallic thermometer and calibration, never naming thermocouples (the course writes "Thermocouples and
+    thermistors show the temperature digitally …")."""
+    a = tutor.answer(kitchen, "What's the difference between a bimetallic stemmed thermometer and a thermocouple?",
+                     "s-cmp", None, "answer", "learner-x")
+    assert a.status == "answered" and a.answer.startswith("A bimetallic stemmed thermometer")
+    assert "Thermocouples and thermistors show the temperature digitally" in a.answer

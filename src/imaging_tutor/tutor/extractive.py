@@ -229,7 +229,7 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
 def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = SAME_SECTION_SHARE,
             other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN,
             questions: bool = False, said: frozenset[str] = frozenset(),
-            named: frozenset[str] = frozenset()) -> list[Picked]:
+            named: frozenset[str] = frozenset(), compared: tuple[str, ...] = ()) -> list[Picked]:
     """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere.
 
     `questions`: the course's own questions ("Ask: sensitivity for what?") may be used; they explain nothing unless
@@ -237,7 +237,10 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     `said`: sentences the conversation's earlier answers gave (the last LOOKBACK turns); a follow-up ("example?", "I don't get it") is
     answered with the section's other sentences while it has any.
     `named`: stems the follow-up newly asks about ("and Hounsfield units?"); the best sentence for the turn, when
-    an earlier answer gave it in passing and it names one of them, is given again (only that one)."""
+    an earlier answer gave it in passing and it names one of them, is given again (only that one).
+    `compared`: for a comparison, the strong stems of the distinctive words it asks about; a side the chosen
+    sentences never name gets the section's best sentence that names it ("bimetallic thermometer and a
+    thermocouple?" was answered about the first alone)."""
     if not picked:
         return []
     snap = retrieval.snapshot
@@ -286,6 +289,20 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
             break
         if 1 / (1 + np.exp(-p.score)) >= same_share * lead_p and not _redundant(p, chosen, snap):
             chosen.append(p)
+    if compared:
+        def stems_of(text: str) -> set[str]:
+            return {stem(w, strong=True) for w in words(text, split_hyphens=True)}  # strong: "thermocouple" meets
+            # "Thermocouples"
+
+        have = set().union(*(stems_of(c.text) for c in chosen))
+        for side in compared:
+            if side in have:
+                continue
+            extra = next((p for p in main if p not in chosen and side in stems_of(p.text)
+                          and not _redundant(p, chosen, snap)), None)
+            if extra is not None:
+                chosen.append(extra)
+                have |= stems_of(extra.text)
     others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]
     for p in others[:MAX_OTHER]:
         if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):

@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..quiz.terms import course_terms, named_terms
 from ..retrieval.fusion import retrieve
 from ..retrieval.results import Retrieval
-from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, expand_acronyms, words
+from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, expand_acronyms, stem, words
 from . import conversations
 from . import hints
 from . import acts
@@ -29,11 +29,12 @@ from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
-from .resolve import (LOOKBACK, PastTurn, Resolution, dangling_pronoun, lean, mentioned_phrase, past_turns,
-                      newly_named, points_back_first, resolve, section_shares, shown_subject)
+from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, dangling_pronoun,
+                      lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve, section_shares,
+                      shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
 from .extractive import compose, intent_of, score_sentences
-from .guard import ask_of, decide_scope, is_injection, looks_like_words
+from .guard import ask_of, decide_scope, is_injection, looks_like_words, message_sentences
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
 from .verify import write_verified
 
@@ -534,98 +535,22 @@ def asks_for_quiz(services, message: str) -> bool:
     return not asks_about_tutor(services.embedder.embed([text])[0], text, vocabulary, services.models.about)
 
 
-def staff_speaking(services, turn: str, subject: str) -> bool:
-    """A follow-up keeps the speaker of the question it follows: after "I work as a CT radiographer. Our hospital's
-    PE tool misses small ones." (read, and not taken as anyone's care), "what should I do when that happens?" is a
-    work question, not a request for care, unless it brings someone else's care or health words of its own ("should
-    I send the patient home?", "do I need another scan?")."""
-    if not subject or not keeps_to_the_speaker(turn) or not speaks_at_work(subject):
-        return False
-    opened = check_medical(services.embedder.embed([subject])[0], subject, services.models.medical)
-    return not opened.refuse and not opened.note
+MAX_COMPARED = 6  # "a bimetallic stemmed thermometer and a thermocouple": two sides of up to three words each
 
 
-def _staff_asking(services, message: str) -> bool:
-    """One message that sets out a work situation and then asks, as a follow-up does after it: "Our radiologists seem
-    to trust the fracture AI too much. What should I worry about?" keeps the speaker of its first sentences (the
-    same reading as staff_speaking, with the situation in the same message)."""
-    *situation, ask = split_sentences(message) or [message]
-    return bool(situation) and staff_speaking(services, ask, " ".join(situation))
-
-
-def rare_word_test(embedder) -> Callable[[str], bool]:
-    """A word is rare in English when the embedding model's vocabulary has no single piece for it."""
-    return lambda word: embedder.count_tokens(word) > 3  # [CLS] + two or more pieces + [SEP]
-
-
-def small_talk_reply(message: str, course_title: str, act: str) -> str:
-    """A friendly reply that claims nothing about the course's content."""
-    # Whole words: "this is great" is not a "hi", nor "pretty good" a "ty".
-    said = set(re.findall(r"[a-z]+", message.lower()))
-    if act == "clarify":
-        return "Which part should I explain? Ask about a topic from the course and I will answer from its text."
-    if said & {"thank", "thanks", "thx", "ty", "cheers", "thankyou", "ta"}:
-        return f"You're welcome. Ask me anything else about “{course_title}”."
-    if said & {"hello", "hi", "hey", "hiya", "morning", "evening", "afternoon", "greetings"}:
-        return (f"Hello! I answer questions about “{course_title}” from the course itself, and show the section "
-                "behind every answer.")
-    if said & {"bye", "goodbye", "later", "cya"} or "see you" in message.lower():
-        return "Goodbye, and good luck with the course."
-    return "Glad to help. What would you like to look at next?"
-
-
-def answer_events(services, question: str, session_id: str | None = None, chapter: int | None = None,
-                  mode: Mode = "answer", learner_id: str | None = None) -> Iterator[dict]:
-    """Stream an answer: verified sentences as they are ready, then the final Answer (errors raise before any event)."""
-    events: queue.Queue = queue.Queue()
-    streamed: list[str] = []
-    done = object()
-
-    def work() -> None:
-        try:
-            result = answer(services, question, session_id, chapter, mode, learner_id,
-                            on_sentence=lambda s: (streamed.append(s), events.put({"type": "sentence", "text": s})))
-            events.put(result)
-        except BaseException as exc:  # handed to the consumer, raised there
-            events.put(exc)
-        events.put(done)
-
-    threading.Thread(target=work, daemon=True).start()
-    first = events.get()
-    while first is not done:
-        if isinstance(first, BaseException):
-            raise first
-        if isinstance(first, Answer):
-            if not streamed:  # extractive, refusal or LLM fallback: the final text, sentence by sentence
-                for para in first.answer.split("\n\n"):
-                    yield {"type": "sentence", "text": para}
-            yield {"type": "answer", "answer": first.contract()}
-        else:
-            yield first
-        first = events.get()
-
-
-def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict,
-                said: frozenset[str] = frozenset(), named: frozenset[str] = frozenset()) -> Answer:
-    """The course's own sentences that answer the question, in reading order, each with its section marker
-    (`said`: what the conversation's previous answers already gave; `named`: stems the turn newly asks about)."""
-    course = retrieval.snapshot.course
-    intent = intent_of(intent_text)
-    picked = score_sentences(focus, retrieval, focus_vector, model, intent)
-    chosen = compose(picked, retrieval, questions=intent == "steps", said=said, named=named)
-    if not chosen:
-        return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
-    sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]
-    text = " ".join(f"{p.text} [{p.ref}]" for p in chosen)
-    # One citation per section, in the answer's order (the lead's section first); its quote is the first sentence
-    # the answer reads from it, its score the best sentence's.
-    citations: list[Citation] = []
-    for p in chosen:
-        if all(c.ref != p.ref for c in citations):
-            best = max(q.score for q in chosen if q.ref == p.ref)
-            citations.append(Citation.of(course.section(p.ref), p.text, best))
-    return Answer(status="answered", answer=text, citations=citations, sentences=sentences,
-                  suggestions=[s for s in _suggestions(retrieval, 4) if s.ref not in {c.ref for c in citations}][:2])
+def _compared(question: str, snapshot) -> tuple[str, ...]:
+    """The strong stems of a comparison's distinctive words (few sections use them, or none under the light stem:
+    "thermocouple" where the course writes "Thermocouples"), which compose() makes sure the answer names. Only for a
+    comparison asked in one sentence of at most MAX_COMPARED such words ("whats", "what's" are none): a workplace
+    message that asks "what's the difference …?" among sentences about its department would have every word of its
+    situation "compared"."""
+    if len(message_sentences(question)) != 1:
+        return ()
+    shares = course_section_shares(snapshot)
+    sides = tuple(dict.fromkeys(stem(w, strong=True) for w in words(question, split_hyphens=True) if len(w) > 2
+                                and not {w, stem(w), w.split("'")[0]} & (RETRIEVAL_STOPWORDS | FUNCTION_WORDS)
+                                and shares.get(stem(w), 0.0) <= TOPIC_MAX_SECTION_SHARE))
+    return sides if len(sides) <= MAX_COMPARED else ()
 
 
 def new_session(services, learner_id: str | None = None) -> str:
