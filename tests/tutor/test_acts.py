@@ -118,3 +118,17 @@ def test_a_learner_turn_embeds_its_request_frame_beside_the_message(services, mo
     asks_for_quiz(services, "our radiographers keep asking me whether the triage tool looks at the whole study "
                             "or only the first series that arrives")
     assert calls == []
+
+
+def test_a_course_term_typed_alone_is_looked_up_not_a_request(make_services, tmp_path):
+    """On the weather course "PoP" (its probability of precipitation) started a chat quiz: the model read it as
+    "pop quiz". A message that is nothing but terms the course defines looks them up."""
+    from pathlib import Path
+
+    from imaging_tutor.config import Settings
+
+    folder = Path(__file__).parents[1] / "fixtures" / "courses" / "reading-weather-forecasts"
+    weather = make_services(Settings(data_dir=tmp_path / "data", corpus_dir=folder))
+    assert not asks_for_quiz(weather, "PoP")
+    assert not asks_for_quiz(weather, "PoP?")
+    assert asks_for_quiz(weather, "pop quiz on PoP please")

@@ -525,6 +525,8 @@ def asks_for_quiz(services, message: str) -> bool:
     longer of the two, not for their sum); the work, and every vector, is the same."""
     course = services.course()
     text, vocabulary = speller_for(course).correct(message).text, course_vocabulary(course)
+    if only_terms(text, course):
+        return False  # "PoP" typed alone looks the term up; the model read it as "pop quiz"
     frame = acts.frame_to_read(text, services.models.quiz_request)
     if frame is not None and hasattr(services.embedder, "prefetch"):
         services.embedder.prefetch([frame, text])
@@ -533,6 +535,109 @@ def asks_for_quiz(services, message: str) -> bool:
     # "who made you?" reads like a request to that model; a question about the tutor is none (the about model
     # takes none of the 141 labelled requests, evals/acts/).
     return not asks_about_tutor(services.embedder.embed([text])[0], text, vocabulary, services.models.about)
+
+
+def only_terms(text: str, course) -> bool:
+    """Whether a message is nothing but terms the course defines (and grammar words): "PoP", "TTI", "ppv?"."""
+    rest = text
+    for term in named_terms(text, course_terms(course)):
+        rest = term.regex.sub(" ", rest)
+    return rest != text and not [w for w in words(rest) if w not in FUNCTION_WORDS]
+
+
+def staff_speaking(services, turn: str, subject: str) -> bool:
+    """A follow-up keeps the speaker of the question it follows: after "I work as a CT radiographer. Our hospital's
+    PE tool misses small ones." (read, and not taken as anyone's care), "what should I do when that happens?" is a
+    work question, not a request for care, unless it brings someone else's care or health words of its own ("should
+    I send the patient home?", "do I need another scan?")."""
+    if not subject or not keeps_to_the_speaker(turn) or not speaks_at_work(subject):
+        return False
+    opened = check_medical(services.embedder.embed([subject])[0], subject, services.models.medical)
+    return not opened.refuse and not opened.note
+
+
+def _staff_asking(services, message: str) -> bool:
+    """One message that sets out a work situation and then asks, as a follow-up does after it: "Our radiologists seem
+    to trust the fracture AI too much. What should I worry about?" keeps the speaker of its first sentences (the
+    same reading as staff_speaking, with the situation in the same message)."""
+    *situation, ask = split_sentences(message) or [message]
+    return bool(situation) and staff_speaking(services, ask, " ".join(situation))
+
+
+def rare_word_test(embedder) -> Callable[[str], bool]:
+    """A word is rare in English when the embedding model's vocabulary has no single piece for it."""
+    return lambda word: embedder.count_tokens(word) > 3  # [CLS] + two or more pieces + [SEP]
+
+
+def small_talk_reply(message: str, course_title: str, act: str) -> str:
+    """A friendly reply that claims nothing about the course's content."""
+    # Whole words: "this is great" is not a "hi", nor "pretty good" a "ty".
+    said = set(re.findall(r"[a-z]+", message.lower()))
+    if act == "clarify":
+        return "Which part should I explain? Ask about a topic from the course and I will answer from its text."
+    if said & {"thank", "thanks", "thx", "ty", "cheers", "thankyou", "ta"}:
+        return f"You're welcome. Ask me anything else about “{course_title}”."
+    if said & {"hello", "hi", "hey", "hiya", "morning", "evening", "afternoon", "greetings"}:
+        return (f"Hello! I answer questions about “{course_title}” from the course itself, and show the section "
+                "behind every answer.")
+    if said & {"bye", "goodbye", "later", "cya"} or "see you" in message.lower():
+        return "Goodbye, and good luck with the course."
+    return "Glad to help. What would you like to look at next?"
+
+
+def answer_events(services, question: str, session_id: str | None = None, chapter: int | None = None,
+                  mode: Mode = "answer", learner_id: str | None = None) -> Iterator[dict]:
+    """Stream an answer: verified sentences as they are ready, then the final Answer (errors raise before any event)."""
+    events: queue.Queue = queue.Queue()
+    streamed: list[str] = []
+    done = object()
+
+    def work() -> None:
+        try:
+            result = answer(services, question, session_id, chapter, mode, learner_id,
+                            on_sentence=lambda s: (streamed.append(s), events.put({"type": "sentence", "text": s})))
+            events.put(result)
+        except BaseException as exc:  # handed to the consumer, raised there
+            events.put(exc)
+        events.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    first = events.get()
+    while first is not done:
+        if isinstance(first, BaseException):
+            raise first
+        if isinstance(first, Answer):
+            if not streamed:  # extractive, refusal or LLM fallback: the final text, sentence by sentence
+                for para in first.answer.split("\n\n"):
+                    yield {"type": "sentence", "text": para}
+            yield {"type": "answer", "answer": first.contract()}
+        else:
+            yield first
+        first = events.get()
+
+
+def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector, model: dict,
+                said: frozenset[str] = frozenset(), named: frozenset[str] = frozenset()) -> Answer:
+    """The course's own sentences that answer the question, in reading order, each with its section marker
+    (`said`: what the conversation's previous answers already gave; `named`: stems the turn newly asks about)."""
+    course = retrieval.snapshot.course
+    intent = intent_of(intent_text)
+    picked = score_sentences(focus, retrieval, focus_vector, model, intent)
+    compared = _compared(intent_text, retrieval.snapshot) if intent == "comparison" else ()
+    chosen = compose(picked, retrieval, questions=intent == "steps", said=said, named=named, compared=compared)
+    if not chosen:
+        return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
+    sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]
+    text = " ".join(f"{p.text} [{p.ref}]" for p in chosen)
+    # One citation per section, in the answer's order (the lead's section first); its quote is the first sentence
+    # the answer reads from it, its score the best sentence's.
+    citations: list[Citation] = []
+    for p in chosen:
+        if all(c.ref != p.ref for c in citations):
+            best = max(q.score for q in chosen if q.ref == p.ref)
+            citations.append(Citation.of(course.section(p.ref), p.text, best))
+    return Answer(status="answered", answer=text, citations=citations, sentences=sentences,
+                  suggestions=[s for s in _suggestions(retrieval, 4) if s.ref not in {c.ref for c in citations}][:2])
 
 
 MAX_COMPARED = 6  # "a bimetallic stemmed thermometer and a thermocouple": two sides of up to three words each
