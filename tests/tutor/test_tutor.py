@@ -165,6 +165,18 @@ def test_hint_mode_is_a_ladder_climbed_one_step_per_request(tutor_services, cour
     assert first.status == "small_talk" and "question" in first.answer and not first.citations
 
 
+def test_a_hint_ladder_on_a_follow_up_shows_its_question_as_the_first_step_did(tutor_services):
+    """After "what is drift?", a hint on "how do you monitor it?" showed "how do you monitor it? (about: what is
+    drift?)" on its first step and the query it was read as, "how do you monitor it? (what is drift?)", on the next."""
+    sid = tutor.new_session(tutor_services)
+    tutor.answer(tutor_services, "what is drift?", session_id=sid)
+    first = tutor.answer(tutor_services, "how do you monitor it?", session_id=sid, mode="hint")
+    assert first.hint["step"] == 1 and "(about: what is drift?)" in first.resolved_question
+    for message in ("another hint", "another hint", "just tell me"):
+        step = tutor.answer(tutor_services, message, session_id=sid, mode="hint")
+        assert step.resolved_question == first.resolved_question
+
+
 @pytest.mark.parametrize("question", ["what is distribution shift?", "can devices like tubes and lines fool a model?",
                                       "performance is bad: how do I tell if it's the model or the pipeline?"])
 def test_the_idea_to_look_for_is_not_a_word_half_the_course_uses(tutor_services, course, question):

@@ -223,6 +223,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     message = q
     q = without_greeting(q)  # "Hi, what is PPV?" is read as "what is PPV?" (stored as sent)
     hint_step, hint_of = 1, q
+    shown_as = ""  # how a hint's next step shows the question it climbs on: as its first step showed it
     # "give me a hint about PPV" asks for a hint, whichever mode the chat is in: never the answer, nor a chat quiz
     asked_hint = hints.hint_request(q)
     climbing = False  # the message climbs the ladder of a hint the conversation's last turn gave
@@ -260,6 +261,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         if hints.climbs(q, last):
             # The next step for the question the last hint was about, read as it was read then.
             hint_step, hint_of, q, past = hints.next_step(q, last), last.question, last.focus, []  # capped
+            shown_as = state.turns[-1].resolved_question or ""  # "… (about: …)", not the query it was read as
         elif past and hints.wants_next_hint(q) and not hints.wants_answer(q):
             # "hint please" after a question answered in answer mode: the ladder starts on that question (a request
             # for the answer itself, with no ladder, is read as a question as before)
@@ -370,7 +372,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         resolution = Resolution("standalone", q, q, "", q)
     result.retrieved = ([c.ref for c in result.citations] if place is not None
                         else retrieval.refs if result.status != "small_talk" else [])
-    result.resolved_question = resolution.understood_as
+    result.resolved_question = shown_as or resolution.understood_as
     result.topic = resolution.topic
     result.subject = resolution.subject
     result.corrected_question = correction.text if correction.changed else ""
