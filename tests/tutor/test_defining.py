@@ -58,3 +58,10 @@ def test_the_defined_subject_keeps_every_word_siblings_differ_in():
     assert defined_subject("European foulbrood is a different bacterial disease that kills larvae.") == {
         "european", "foulbrood"}
     assert defined_subject("Infected larvae look twisted, yellowish and melted in their cells.") == frozenset()
+
+
+def test_a_subject_the_course_puts_in_quotes_is_defined_unless_hedged():
+    """'"Browns" are materials rich in carbon …' has no article after "are", yet the quotes introduce the term;
+    '“ground truth” is often not a simple yes/no' says something about it."""
+    assert defined_stems('"Browns" are materials rich in carbon, such as dry leaves and straw.') == {"brown"}
+    assert defined_stems("In medical imaging, “ground truth” is often not a simple yes/no.") == frozenset()

@@ -225,6 +225,13 @@ def beekeeping(tmp_path_factory, embedder):
 
 
 @pytest.fixture(scope="module")
+def composting(tmp_path_factory, embedder):
+    services = _ingested(tmp_path_factory, embedder, "home-composting")
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="module")
 def kitchen(tmp_path_factory, embedder):
     services = _ingested(tmp_path_factory, embedder, "kitchen-food-safety")
     yield services
@@ -252,3 +259,10 @@ def test_a_comparison_names_both_of_its_sides(kitchen):
                      "s-cmp", None, "answer", "learner-x")
     assert a.status == "answered" and a.answer.startswith("A bimetallic stemmed thermometer")
     assert "Thermocouples and thermistors show the temperature digitally" in a.answer
+
+
+def test_what_are_x_and_y_defines_both(composting):
+    """"what are greens and browns?" led with a rule of thumb and defined greens alone; 1.2 defines both."""
+    a = tutor.answer(composting, "what are greens and browns?", "s-both", None, "answer", "learner-x")
+    assert a.status == "answered"
+    assert '"Greens" are materials rich in nitrogen' in a.answer and '"Browns" are materials rich in carbon' in a.answer

@@ -21,6 +21,10 @@ _SUBJECT = re.compile(
     # "is a/the/about/when …" says what the subject is; "is useful/important …" only says something about it
     r"(?: (?:is|are) (?:a|an|the|one|about|when|where|how|what|whether|simply|basically|essentially|[“\"])"
     r"| (?:means?|refers? to|stands? for|describes?|(?:is|are) (?:defined|known) as)\b)", re.I)
+# A subject the course puts in quotes is the term being introduced, whatever follows "is/are" ('"Browns" are
+# materials rich in carbon'), unless a hedge or a "not" follows ('"ground truth" is often not a simple yes/no').
+_QUOTED = re.compile(rf"{_OPENER}[“\"](?P<np>{_WORD}(?: {_WORD}){{0,4}})[”\"] (?:is|are) "
+                     r"(?!(?:not|often|usually|never|rarely|sometimes|also|always|still|only|just)\b)", re.I)
 _GLOSSED = re.compile(rf"{_OPENER}(?P<np>{_NP}) \((?P<gloss>[^()]{{2,60}})\) [a-z]+s\b", re.I)
 _DASHED = re.compile(r"(?P<np>\b[\w’'-]+(?: [\w’'-]+)?)—"
                      r"(?P<gloss>(?:where|when|how|what|which|the|a|an|[a-z]+ing)\b)", re.I)
@@ -48,7 +52,7 @@ def defined_stems(sentence: str) -> frozenset[str]:
     """Heads of what the sentence defines (its term and any gloss given with it); empty when it defines nothing."""
     text = sentence.strip()
     out: set[str] = set()
-    for pattern in (_SUBJECT, _GLOSSED, _THAT_IS):
+    for pattern in (_SUBJECT, _GLOSSED, _THAT_IS, _QUOTED):
         m = pattern.match(text)
         if m:
             out |= _heads(m.group("np")) | _heads(m.groupdict().get("gloss"))
@@ -59,6 +63,11 @@ def defined_stems(sentence: str) -> frozenset[str]:
     if m:
         out |= _heads(m.group("np"))
     return frozenset(out)
+
+
+def heads_of(phrase: str) -> frozenset[str]:
+    """The heads defined_stems would give a sentence defining this phrase ("positive predictive value" -> value)."""
+    return frozenset(_heads(phrase))
 
 
 def defined_subject(sentence: str) -> frozenset[str]:

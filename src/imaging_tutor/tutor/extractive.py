@@ -229,7 +229,8 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
 def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = SAME_SECTION_SHARE,
             other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN,
             questions: bool = False, said: frozenset[str] = frozenset(),
-            named: frozenset[str] = frozenset(), compared: tuple[str, ...] = ()) -> list[Picked]:
+            named: frozenset[str] = frozenset(), compared: tuple[str, ...] = (),
+            defined: tuple[frozenset[str], ...] = ()) -> list[Picked]:
     """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere.
 
     `questions`: the course's own questions ("Ask: sensitivity for what?") may be used; they explain nothing unless
@@ -240,7 +241,9 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     an earlier answer gave it in passing and it names one of them, is given again (only that one).
     `compared`: for a comparison, the strong stems of the distinctive words it asks about; a side the chosen
     sentences never name gets the section's best sentence that names it ("bimetallic thermometer and a
-    thermocouple?" was answered about the first alone)."""
+    thermocouple?" was answered about the first alone).
+    `defined`: for "what are X and Y?", each term's heads (defining.heads_of); a term no chosen sentence defines gets
+    the section's best sentence that does ("what are greens and browns?" defined greens alone)."""
     if not picked:
         return []
     snap = retrieval.snapshot
@@ -303,6 +306,13 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
             if extra is not None:
                 chosen.append(extra)
                 have |= stems_of(extra.text)
+    for heads in defined:
+        if any(flags[c.index]["defined"] & heads for c in chosen):
+            continue
+        extra = next((p for p in main if p not in chosen and flags[p.index]["defined"] & heads
+                      and not _redundant(p, chosen, snap)), None)
+        if extra is not None:
+            chosen.append(extra)
     others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]
     for p in others[:MAX_OTHER]:
         if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):

@@ -33,6 +33,7 @@ from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, d
                       lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve, section_shares,
                       shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
+from .defining import heads_of
 from .extractive import compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words, message_sentences
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
@@ -626,7 +627,10 @@ def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector
     intent = intent_of(intent_text)
     picked = score_sentences(focus, retrieval, focus_vector, model, intent)
     compared = _compared(intent_text, retrieval.snapshot) if intent == "comparison" else ()
-    chosen = compose(picked, retrieval, questions=intent == "steps", said=said, named=named, compared=compared)
+    terms = named_terms(intent_text, course_terms(course)) if intent == "definition" else []
+    defined = tuple(heads_of(t.name) | heads_of(t.abbr or "") for t in terms) if len(terms) > 1 else ()
+    chosen = compose(picked, retrieval, questions=intent == "steps", said=said, named=named, compared=compared,
+                     defined=defined)
     if not chosen:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
     sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]
