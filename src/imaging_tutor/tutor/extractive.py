@@ -292,32 +292,25 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
             break
         if 1 / (1 + np.exp(-p.score)) >= same_share * lead_p and not _redundant(p, chosen, snap):
             chosen.append(p)
-    if compared:
-        def stems_of(text: str) -> set[str]:
-            return {stem(w, strong=True) for w in words(text, split_hyphens=True)}  # strong: "thermocouple" meets
-            # "Thermocouples"
-
-        have = set().union(*(stems_of(c.text) for c in chosen))
-        for side in compared:
-            if side in have:
-                continue
-            extra = next((p for p in main if p not in chosen and side in stems_of(p.text)
-                          and not _redundant(p, chosen, snap)), None)
-            if extra is not None:
-                chosen.append(extra)
-                have |= stems_of(extra.text)
+    for side in compared:  # strong stems: "thermocouple" meets "Thermocouples"
+        _cover(chosen, main, snap, lambda p, side=side: side in {stem(w, strong=True)
+                                                                 for w in words(p.text, split_hyphens=True)})
     for heads in defined:
-        if any(flags[c.index]["defined"] & heads for c in chosen):
-            continue
-        extra = next((p for p in main if p not in chosen and flags[p.index]["defined"] & heads
-                      and not _redundant(p, chosen, snap)), None)
-        if extra is not None:
-            chosen.append(extra)
+        _cover(chosen, main, snap, lambda p, heads=heads: bool(flags[p.index]["defined"] & heads))
     others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]
     for p in others[:MAX_OTHER]:
         if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
             chosen.append(p)
     return _with_antecedents(chosen, snap, flags, said)
+
+
+def _cover(chosen: list[Picked], main: list[Picked], snap, covers) -> None:
+    """Add the section's best sentence that `covers` accepts, unless a chosen one already does (a side of a
+    comparison, a term of "what are X and Y?")."""
+    if not any(covers(c) for c in chosen):
+        extra = next((p for p in main if p not in chosen and covers(p) and not _redundant(p, chosen, snap)), None)
+        if extra is not None:
+            chosen.append(extra)
 
 
 def _redundant(p: Picked, chosen: list[Picked], snap) -> bool:
