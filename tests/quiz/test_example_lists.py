@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from imaging_tutor.corpus.course import parse_course
 from imaging_tutor.quiz.example_lists import example_section_items, list_members
-from imaging_tutor.quiz.validate import check_items
+from imaging_tutor.quiz.validate import check_item, check_items
 
 # A course written for this test, in words no code lists.
 GARDEN = """---
@@ -70,8 +70,16 @@ def test_a_list_without_commas_is_one_member_and_builds_nothing():
     assert list_members("a, b (c, d), and “e, f”") == ["a", "b (c, d)", "“e, f”"]
 
 
-def test_validation_rejects_an_example_put_under_the_wrong_section():
+def test_validation_rejects_an_example_put_under_the_wrong_section_or_offered_twice():
     course, items = _items()
     item = next(it for it in items if "fleece" in it.prompt)
     wrong = item.model_copy(update={"answer": next(o for o in item.options if o != item.answer)})
     assert [r.reason for r in check_items([wrong], course).rejections] == ["answer_unsupported"]
+    # a wrong option whose section gives the same case (1.4 also has "whitefly in greenhouses"), and one that titles
+    # no section of the chapter
+    aphids = next(it for it in items if "aphids" in it.prompt)
+    twice = aphids.model_copy(update={
+        "prompt": aphids.prompt.replace("aphids on roses", "whitefly in greenhouses"),
+        "options": [aphids.answer, "Sprays of last resort", "Garden helpers", "Compost heaps"]})
+    assert sorted(reason for reason, _ in check_item(twice, course)) == ["distractor_not_sibling",
+                                                                         "distractor_supported"]

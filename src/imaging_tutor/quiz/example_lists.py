@@ -11,6 +11,7 @@ import re
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
 from .ids import digest, item_id, rng_for
+from .scenarios import COMMAS, top_level_split
 from .schema import ItemCitation, QuizItem
 from .text import content_stems
 
@@ -25,20 +26,10 @@ MAX_SHARED = 0.5
 
 
 def list_members(text: str) -> list[str]:
-    """The members of a comma list ("A, B, or C"), cut at commas outside brackets and quotes, the last "and"/"or"
-    gone."""
-    members, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += ch in "(“[" and 1 or 0
-        depth -= ch in ")”]" and 1 or 0
-        if ch == "," and depth == 0:
-            members.append(text[start:i])
-            start = i + 1
-    members.append(text[start:])
-    out = [re.sub(r"^\s*(?:and|or)\s+", "", m).strip() for m in members]
-    # Without a comma there is no telling "A or B" from one member with an "or" inside ("reconstruction or denoising
-    # that improves image quality or reduces dose"): one member, which no item is built from.
-    return [m for m in out if m]
+    """The members of a comma list ("A, B, or C"), cut at commas outside brackets and quotes. Without a comma there is
+    no telling "A or B" from one member with an "or" inside ("reconstruction or denoising that improves image quality
+    or reduces dose"): one member, which no item is built from."""
+    return top_level_split(text, COMMAS)
 
 
 def _usable(member: str) -> bool:
@@ -51,7 +42,8 @@ def example_section_items(course: Course, section: Section) -> list[QuizItem]:
     """'Which section of chapter N gives this as an example: …?' for each example the section lists."""
     if section.section == 0:
         return []  # a chapter's introduction previews every section's examples
-    siblings = [s for s in course.sections if s.chapter == section.chapter and s.section and s.ref != section.ref]
+    siblings = [(s.section_title, content_stems(s.text), content_stems(s.section_title)) for s in course.sections
+                if s.chapter == section.chapter and s.section and s.ref != section.ref]
     out: list[QuizItem] = []
     for a, b in split_sentences(section.text):
         sentence = section.text[a:b].strip()
@@ -65,9 +57,8 @@ def example_section_items(course: Course, section: Section) -> list[QuizItem]:
             said = content_stems(member)
             if not said or said & content_stems(section.section_title):
                 continue  # the example names its own section's title: no choice left
-            wrong = [s.section_title for s in siblings
-                     if len(said & content_stems(s.text)) / len(said) < MAX_SHARED
-                     and not said & content_stems(s.section_title)]
+            wrong = [title for title, text_stems, title_stems in siblings
+                     if len(said & text_stems) / len(said) < MAX_SHARED and not said & title_stems]
             if len(wrong) < MAX_OPTIONS - 1:
                 continue
             iid = item_id(course.version, section.ref, "mcq", "example_section", member, sentence)

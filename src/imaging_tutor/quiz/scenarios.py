@@ -243,8 +243,9 @@ def _cause_item(course: Course, section: Section, adv: Advice, everything: list[
                      source_hash=digest(adv.sentence), kind="cause", origin="generated", level="apply")]
 
 
-_EXAMPLE = re.compile(r"^(?:For example|For instance|Imagine|Consider|Say|Suppose|Picture)\b[:,]?\s*(?P<body>.+)$")
-_FRAMING = re.compile(r"^(?:imagine|consider|say|suppose|picture)\b[:,]?\s*", re.IGNORECASE)
+_FRAMES = r"Imagine|Consider|Say|Suppose|Picture"  # a verb that frames a case, not one that instructs
+_EXAMPLE = re.compile(rf"^(?:For example|For instance|{_FRAMES})\b[:,]?\s*(?P<body>.+)$")
+_FRAMING = re.compile(rf"^(?:{_FRAMES})\b[:,]?\s*", re.IGNORECASE)
 
 
 def example_items(course: Course, section: Section, terms: Terms, defined: dict[str, int], embedder=None) -> list[QuizItem]:
@@ -340,16 +341,20 @@ def _singular(phrase: str) -> str:
     return " ".join([*words_[:-1], last])
 
 
-def _top_level_split(text: str) -> list[str]:
-    """Split a list on ', ', ' and ', ' or ' outside parentheses."""
+_AND_OR = r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+"
+COMMAS = r",\s*(?:and\s+|or\s+)?"
+
+
+def top_level_split(text: str, separator: str = _AND_OR) -> list[str]:
+    """Split a list at `separator` (by default ', ', ' and ', ' or ') outside brackets and quotes."""
     parts, depth, cur = [], 0, ""
     i = 0
     while i < len(text):
         ch = text[i]
-        depth += ch == "("
-        depth -= ch == ")"
+        depth += ch in "(“["
+        depth -= ch in ")”]"
         if depth == 0:
-            m = re.match(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text[i:])
+            m = re.match(separator, text[i:])
             if m:
                 parts.append(cur)
                 cur = ""
@@ -389,7 +394,7 @@ def list_members(sentence: str) -> list[tuple[str, str]]:
     before = [b for b in before if plausible(b[0])]
     out = list(described) + [b for b in before if b[0].lower() not in names]
     names |= {b[0].lower() for b in before}
-    for part in _top_level_split(tail[:end_marker]):
+    for part in top_level_split(tail[:end_marker]):
         bare = re.sub(r"\s*(?:\([^()]*\)|—.*)$", "", part).strip(" .")
         bare = re.sub(r"^(?:and|or|the|a|an)\s+", "", bare, flags=re.I)
         if bare and bare.lower() not in names and 1 <= len(bare.split()) <= 4 and bare[0].isalpha() and plausible(bare):
