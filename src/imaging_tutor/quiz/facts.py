@@ -110,10 +110,10 @@ def _sentences(section: Section) -> list[tuple[int, int, str]]:
     return [(a, b, section.text[a:b]) for a, b in split_sentences(section.text)]
 
 
-# Sentences about the course itself ("You'll learn…") and learning objectives state no fact; instructions
-# ("Require…") are not statements; and a sentence leaning on its neighbours ("amplify both", "that balance") cannot be
-# judged alone.
-_META = re.compile(r"^(?:You[’']ll|You will|You can|We |This (?:chapter|section)|In this chapter)\b")
+# Sentences about the course itself (corpus.sentences.is_about_the_course) or addressed to the learner ("You'll …",
+# "You can …", "We …") and learning objectives state no fact; instructions ("Require…") are not statements; and a
+# sentence leaning on its neighbours ("amplify both", "that balance") cannot be judged alone.
+_TO_THE_LEARNER = re.compile(r"^(?:You[’']ll|You will|You can|We )\b")
 _IMPERATIVE = frozenset("""keep require clarify include convert ask run define decide treat track set confirm review request
 add go use start think imagine consider verify ensure look focus remember check insist prepare build document""".split())
 _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)? and)|\bthat (?:balance|difference|variability|"
@@ -174,7 +174,7 @@ def standalone(sentence: str) -> bool:
     n = len(sentence.split())
     return (6 <= n <= 45 and not leans_on_neighbours(sentence)
             and "?" not in sentence and not sentence.rstrip().endswith(":") and sentence[0].isupper()
-            and not _META.match(sentence) and not is_about_the_course(sentence)
+            and not _TO_THE_LEARNER.match(sentence) and not is_about_the_course(sentence)
             and not is_learning_objective(sentence) and not _imperative(sentence))
 
 
