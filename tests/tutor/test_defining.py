@@ -65,3 +65,9 @@ def test_a_subject_the_course_puts_in_quotes_is_defined_unless_hedged():
     '“ground truth” is often not a simple yes/no' says something about it."""
     assert defined_stems('"Browns" are materials rich in carbon, such as dry leaves and straw.') == {"brown"}
     assert defined_stems("In medical imaging, “ground truth” is often not a simple yes/no.") == frozenset()
+
+
+def test_the_defined_subject_of_a_quoted_term():
+    from imaging_tutor.tutor.defining import defined_subject
+
+    assert defined_subject('"Browns" are materials rich in carbon.') == {"brown"}

@@ -72,8 +72,10 @@ def heads_of(phrase: str) -> frozenset[str]:
 
 def defined_subject(sentence: str) -> frozenset[str]:
     """Every content stem of the subject a sentence defines ("European foulbrood is a …" -> european, foulbrood);
-    empty when it is no "X is a/the …" definition. defined_stems keeps heads only, which siblings share."""
-    m = _SUBJECT.match(sentence.strip())
+    empty when it is no "X is a/the …" or '"X" is …' definition. defined_stems keeps heads only, which siblings
+    share."""
+    text = sentence.strip()
+    m = _SUBJECT.match(text) or _QUOTED.match(text)
     return frozenset(_stems(m.group("np"))) if m else frozenset()
 
 

@@ -278,7 +278,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
                 main[0])
     chosen = [lead]
     main = [p for p in main if p is not lead and not flags[p.index]["objective"]]
-    if lead.defines_asked:
+    if lead.defines_asked and not defined:  # "what are X and Y?" asks for the sibling's paragraph too
         # A paragraph that opens by defining another term ("European foulbrood is a different bacterial disease …"
         # after American foulbrood's paragraph) is about that term: its sentences ("Infected larvae look twisted …",
         # "It is usually less severe than American foulbrood …") would read as facts about the asked one.
