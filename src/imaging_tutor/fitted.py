@@ -1,5 +1,5 @@
 """The fitted models shipped with the package (ranker, scope guard, follow-up, message acts, medical advice, quiz
-requests, questions about the tutor).
+requests, questions about the tutor, introductions).
 
 Each model file records how it was made: the script, library versions, fingerprints of the courses and training
 files it was fitted on, and the models it was fitted after (the guard reads the ranker's output, so it must be
@@ -25,15 +25,16 @@ MEDICAL_FILE = PACKAGE / "tutor" / "medical_model.json"
 SENTENCE_FILE = PACKAGE / "tutor" / "sentence_model.json"
 QUIZ_REQUEST_FILE = PACKAGE / "tutor" / "quiz_request_model.json"
 ABOUT_FILE = PACKAGE / "tutor" / "about_model.json"
+INTRODUCTION_FILE = PACKAGE / "tutor" / "introduction_model.json"
 # Fitting order: each model may read the ones before it (`make fit`, scripts/fit_all.py, runs the scripts in this
-# order). Acts, medical, quiz requests and questions about the tutor replay nothing, so they go first: every later
-# fit replays turns through the first two (the quiz-request model is read by no fit; the about model takes none of
-# the replayed turns, tests/tutor/test_about.py).
+# order). Acts, medical, quiz requests, questions about the tutor and introductions replay nothing, so they go first:
+# every later fit replays turns through the first two (the quiz-request model is read by no fit; the about and
+# introduction models take none of the replayed turns, tests/tutor/test_about.py, test_introduction.py).
 ORDER = (("acts", ACTS_FILE), ("medical", MEDICAL_FILE), ("quiz_request", QUIZ_REQUEST_FILE),
-         ("about", ABOUT_FILE),
+         ("about", ABOUT_FILE), ("introduction", INTRODUCTION_FILE),
          ("followup", FOLLOWUP_FILE), ("ranker", RANKER_FILE), ("sentences", SENTENCE_FILE), ("guard", GUARD_FILE))
 FIT_SCRIPTS = {"acts": "fit_acts.py", "medical": "fit_medical.py", "quiz_request": "fit_quiz_request.py",
-               "about": "fit_about.py",
+               "about": "fit_about.py", "introduction": "fit_introduction.py",
                "followup": "fit_followup.py", "ranker": "fit_ranker.py", "sentences": "fit_sentences.py",
                "guard": "calibrate_guard.py"}
 
@@ -106,6 +107,7 @@ class FittedModels:
     sentences: dict | None = None  # the extractive writer's sentence scores
     quiz_request: dict | None = None  # without it only the fixed phrase ("quiz me") starts a chat quiz
     about: dict | None = None  # without it a question about the tutor goes to retrieval like any other
+    introduction: dict | None = None  # without it "hello, I'm a radiographer" goes to retrieval like any other
     files: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -116,12 +118,13 @@ class FittedModels:
                 raise FileNotFoundError(f"{path} is missing; run `make fit`")
         return cls(ranker=read_model(RANKER_FILE), guard=guard, followup=read_model(FOLLOWUP_FILE),
                    acts=read_model(ACTS_FILE), medical=medical, sentences=read_model(SENTENCE_FILE),
-                   quiz_request=read_model(QUIZ_REQUEST_FILE), about=read_model(ABOUT_FILE))
+                   quiz_request=read_model(QUIZ_REQUEST_FILE), about=read_model(ABOUT_FILE),
+                   introduction=read_model(INTRODUCTION_FILE))
 
     def stale_reasons(self, courses: list = ()) -> list[str]:
         """Every reason a shipped model no longer matches its training inputs or the course in use."""
         return [r for name, model in (("followup", self.followup), ("ranker", self.ranker), ("acts", self.acts),
                                       ("medical", self.medical), ("guard", self.guard),
                                       ("sentences", self.sentences), ("quiz_request", self.quiz_request),
-                                      ("about", self.about))
+                                      ("about", self.about), ("introduction", self.introduction))
                 for r in stale_reasons(name, model, courses)]

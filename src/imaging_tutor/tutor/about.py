@@ -14,20 +14,18 @@ import re
 
 import numpy as np
 
-from .acts import shape_features
+from .acts import binary_probability, cue_features
 
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|u|ur)\b", re.IGNORECASE)
 CUES = ("addresses_you",)
 
 
 def features(vector: np.ndarray, text: str, vocabulary: dict[str, int]) -> np.ndarray:
-    return np.concatenate([np.asarray(vector, dtype=np.float64), shape_features(text, vocabulary),
-                           [float(bool(_YOU.search(text)))]])
+    return cue_features(vector, text, vocabulary, (_YOU,))
 
 
 def probability(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict) -> float:
-    x = (features(vector, text, vocabulary) - np.asarray(model["mean"])) / np.asarray(model["scale"])
-    return float(1.0 / (1.0 + np.exp(-(float(np.dot(model["weights"], x)) + model["intercept"]))))
+    return binary_probability(features(vector, text, vocabulary), model)
 
 
 def asks_about_tutor(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict | None) -> bool:

@@ -32,6 +32,19 @@ def shape_features(text: str, vocabulary: dict[str, int]) -> list[float]:
             min(sum(w in vocabulary for w in content), 6) / 6.0]
 
 
+def cue_features(vector: np.ndarray, text: str, vocabulary: dict[str, int], cues: tuple[re.Pattern, ...]) -> np.ndarray:
+    """The message's embedding, the shape cues and one 0/1 feature per cue pattern found in it: what the binary
+    message models beside this one (about the tutor, introductions) read."""
+    return np.concatenate([np.asarray(vector, dtype=np.float64), shape_features(text, vocabulary),
+                           [float(bool(cue.search(text))) for cue in cues]])
+
+
+def binary_probability(x: np.ndarray, model: dict) -> float:
+    """P(the class) of a binary message model (standardised features, one linear score, a sigmoid)."""
+    z = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    return float(1.0 / (1.0 + np.exp(-(float(np.dot(model["weights"], z)) + model["intercept"]))))
+
+
 def act_probabilities(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict) -> dict[str, float]:
     """P(act) for one message (softmax over the fitted linear scores)."""
     x = np.concatenate([np.asarray(vector, dtype=np.float64), shape_features(text, vocabulary)])

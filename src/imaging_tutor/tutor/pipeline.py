@@ -27,6 +27,7 @@ from .greeting import without_greeting
 from .recap import NOTHING_TO_RECAP, recap_request, short_version, with_source
 from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
+from .introduction import introduces_self, introduction_reply
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, dangling_pronoun,
@@ -311,6 +312,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             result = Answer(status="small_talk", answer=hints.NOTHING_TO_CLIMB)
         elif act == "small_talk" or (act == "clarify" and not past):
             result = Answer(status="small_talk", answer=small_talk_reply(message, course.title, act))
+        elif introduces_self(vector, correction.text, course_vocabulary(course), models.introduction):
+            # "hello, I'm a radiographer", "I'm a clinical lead for imaging": a welcome, not course sentences, "not
+            # covered" or the clinician reply; read at any turn (it takes no turn of any labelled conversation and no
+            # personal medical request, tests/tutor/test_introduction.py)
+            result = Answer(status="small_talk", answer=introduction_reply(course, first=not past))
         elif medical.refuse:
             result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
                             suggestions=_suggestions(retrieval) if retrieval.sections else [])
