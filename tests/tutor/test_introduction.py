@@ -36,12 +36,12 @@ def taken(tutor_services):
 
 def test_held_out_introductions_get_the_welcome(tutor_services):
     """evals/acts/introductions_eval.jsonl, never fitted on: before the model 41 of its 44 introductions were
-    refused as not covered (35), answered with course sentences (5) or given the clinician reply (1); 35 get the
+    refused as not covered (35), answered with course sentences (5) or given the clinician reply (1); 37 get the
     welcome at the shipped threshold (6 are still refused: "call me Jo", "radiographer here", "I run a small café")."""
     welcome = introduction_reply(tutor_services.course())
     answers = [pipeline.answer(tutor_services, r["text"]) for r in HELD_OUT if r["kind"] == "introduction"]
     welcomed = [a for a in answers if a.answer == welcome]
-    assert len(welcomed) >= 34
+    assert len(welcomed) >= 36
     assert all(a.status == "small_talk" and not a.citations for a in welcomed)
 
 
@@ -63,6 +63,16 @@ def test_no_question_or_turn_of_any_eval_set_is_taken(taken):
     texts += [r["text"] for r in rows(ROOT / "evals/acts/eval.jsonl")]
     assert len(texts) > 2000
     assert not [t for t, got in zip(texts, taken(texts)) if got]
+
+
+def test_no_labelled_small_talk_or_clarify_message_is_taken(taken):
+    """The model is read before the small-talk reply ("nice to meet you, I'm Tom" gets the welcome): none of the
+    labelled small talk or clarify messages ("thanks!", "hi, it's me again", "simpler please") is taken."""
+    acts = [r["text"] for name in ("fit", "eval") for r in rows(ROOT / f"evals/acts/{name}.jsonl")
+            if r["act"] in ("small_talk", "clarify")]
+    turns = [r["question"] for r in rows(ROOT / "evals/calibration/conversations.jsonl") if r.get("kind") == "small_talk"]
+    assert len(acts) + len(turns) > 300
+    assert not [t for t, got in zip(acts + turns, taken(acts + turns)) if got]
 
 
 def test_no_replayed_conversation_turn_is_taken(taken):

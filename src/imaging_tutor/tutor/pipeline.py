@@ -310,13 +310,15 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             result, resolution = _place_answer(place, course, q, past)
         elif mode == "hint" and hints.wants_next_hint(q):  # "another hint" with no hint to go on from
             result = Answer(status="small_talk", answer=hints.NOTHING_TO_CLIMB)
+        elif introduces_self(vector, correction.text, course_vocabulary(course), models.introduction) \
+                and (act != "clarify" or not past):  # after an answer, "I'm a total newbie" asks for it simpler
+            # "hello, I'm a radiographer", "I'm a clinical lead for imaging", "nice to meet you, I'm Tom": a welcome,
+            # not course sentences, "not covered", the clinician reply or "glad to help"; read at any turn (it takes no
+            # turn of any labelled conversation, no personal medical request and none of 339 labelled small-talk or
+            # clarify messages, tests/tutor/test_introduction.py)
+            result = Answer(status="small_talk", answer=introduction_reply(course, first=not past))
         elif act == "small_talk" or (act == "clarify" and not past):
             result = Answer(status="small_talk", answer=small_talk_reply(message, course.title, act))
-        elif introduces_self(vector, correction.text, course_vocabulary(course), models.introduction):
-            # "hello, I'm a radiographer", "I'm a clinical lead for imaging": a welcome, not course sentences, "not
-            # covered" or the clinician reply; read at any turn (it takes no turn of any labelled conversation and no
-            # personal medical request, tests/tutor/test_introduction.py)
-            result = Answer(status="small_talk", answer=introduction_reply(course, first=not past))
         elif medical.refuse:
             result = Answer(status="medical_advice", answer=MEDICAL_ADVICE_TEXT,
                             suggestions=_suggestions(retrieval) if retrieval.sections else [])
