@@ -97,6 +97,14 @@ def test_an_introduction_mid_conversation_keeps_the_topic(tutor_services):
     assert follow.status == "answered" and "predictive value" in follow.answer.lower()
 
 
+def test_a_second_introduction_is_acknowledged_not_welcomed_again(tutor_services):
+    course = tutor_services.course()
+    sid = pipeline.new_session(tutor_services)
+    assert pipeline.answer(tutor_services, "hi, I'm a line cook", session_id=sid).answer == introduction_reply(course)
+    again = pipeline.answer(tutor_services, "my name is Ana", session_id=sid)
+    assert again.answer == introduction_reply(course, first=False)
+
+
 def test_the_welcome_offers_questions_of_the_course_in_use_and_cites_nothing(tutor_services):
     from imaging_tutor.corpus.course import load_course
     from imaging_tutor.corpus.starters import starter_questions

@@ -40,7 +40,7 @@ def introduction_reply(course, first: bool = True) -> str:
     """A welcome that says what the tutor does and offers questions the course answers (its starter questions); later
     in a conversation, a short acknowledgement that keeps to it."""
     if not first:
-        return f"Thanks, good to know. Ask me anything else about “{course.title}”, or carry on where we were."
+        return f"Thanks, good to know. Ask me anything about “{course.title}”."
     examples = " or ".join(f"“{s['question']}”" for s in starter_questions(course, count=STARTERS))
     tail = f" You could start with {examples}" if examples else ""
     return (f"Welcome! I'm the tutor for “{course.title}”. I answer from the course's own text and show the section "

@@ -316,7 +316,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             # not course sentences, "not covered", the clinician reply or "glad to help"; read at any turn (it takes no
             # turn of any labelled conversation, no personal medical request and none of 339 labelled small-talk or
             # clarify messages, tests/tutor/test_introduction.py)
-            result = Answer(status="small_talk", answer=introduction_reply(course, first=not past))
+            opened = session_id is not None and bool(state.turns)  # any turn before, small talk included
+            result = Answer(status="small_talk", answer=introduction_reply(course, first=not opened))
         elif act == "small_talk" or (act == "clarify" and not past):
             result = Answer(status="small_talk", answer=small_talk_reply(message, course.title, act))
         elif medical.refuse:
