@@ -45,3 +45,19 @@ def introduction_reply(course, first: bool = True) -> str:
     tail = f" You could start with {examples}" if examples else ""
     return (f"Welcome! I'm the tutor for “{course.title}”. I answer from the course's own text and show the section "
             f"behind every answer. Ask me anything about it.{tail}")
+
+
+# An opening clause that may introduce the speaker: up to the first comma, semicolon, colon, full stop, dash or "and"
+# ("I'm a GP, can AI …", "I'm a radiographer and our PE tool …", "I'm Priya. why does …").
+_OPENING = re.compile(r"^\s*(?P<clause>[^,;:.!?]{3,80}?)(?:\s*[,;:.!?]+\s+|\s+[-–—]+\s+|\s+and\s+)(?P<rest>\S.*)$",
+                      re.IGNORECASE | re.DOTALL)
+MIN_REST_WORDS = 3
+
+
+def opening_clause(text: str) -> tuple[str, str] | None:
+    """(clause, rest) when the message opens with a clause that speaks of the speaker and goes on for a few words:
+    the candidates for an introduction the rest of the message follows (the model decides)."""
+    m = _OPENING.match(text)
+    if m is None or not _SELF.search(m["clause"]) or len(m["rest"].split()) < MIN_REST_WORDS:
+        return None
+    return m["clause"].strip(), m["rest"].strip()
