@@ -1,10 +1,11 @@
 """Split labelled data into a part that may be fitted on and a part that never is, deterministically.
 
-Run once on data written before any tuning; running it again on the union of both parts gives the same split.
+Run once on data written before any tuning. Sets curated after their split (rows moved or added by hand) are not
+re-split the same way, so `--only NAME` splits one new set and leaves every other file alone.
 A row goes to a side by a hash of its group (a conversation's turns stay together; other rows are their own
 group), stratified by kind of input so both sides see every kind. Nothing about the tutor's answers is read.
 
-    python scripts/split_eval_data.py
+    python scripts/split_eval_data.py [--only NAME]
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ SPLITS = {
     "search": (EVALS / "calibration" / "search.jsonl", EVALS / "sets" / "search.jsonl"),
     "near_miss": (EVALS / "calibration" / "near_miss.jsonl", EVALS / "sets" / "near_miss.jsonl"),
     "personal_medical": (EVALS / "calibration" / "personal_medical.jsonl", EVALS / "sets" / "personal_medical.jsonl"),
+    "situations": (EVALS / "calibration" / "situations.jsonl", EVALS / "sets" / "situations.jsonl"),
     "verifier": (EVALS / "verifier" / "fit.jsonl", EVALS / "verifier" / "eval.jsonl"),
     "grading": (EVALS / "quiz" / "grading_fit.jsonl", EVALS / "quiz" / "grading_eval.jsonl"),
     "acts": (EVALS / "acts" / "fit.jsonl", EVALS / "acts" / "eval.jsonl"),
@@ -68,8 +70,10 @@ def _write(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
-def main(sources: dict[str, list[Path]] | None = None) -> None:
+def main(sources: dict[str, list[Path]] | None = None, only: str | None = None) -> None:
     for name, (fit_path, eval_path) in SPLITS.items():
+        if only is not None and name != only:
+            continue
         rows = [r for p in (sources or {}).get(name, []) for r in _read(p)] or _read(fit_path) + _read(eval_path)
         if not rows:
             continue
@@ -93,4 +97,5 @@ if __name__ == "__main__":
         "acts": [new / "acts.jsonl"],
         "kitchen-food-safety": [courses / "kitchen-food-safety.jsonl"],
         "reading-weather-forecasts": [courses / "reading-weather-forecasts.jsonl"],
-    } if "--from-new" in sys.argv else None)
+    } if "--from-new" in sys.argv else None,
+        only=sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None)

@@ -53,7 +53,7 @@ def test_every_other_course_split_loads_against_its_course_and_fit_and_eval_shar
 
 
 @pytest.mark.parametrize("name", ["conversations", "workplace", "search", "near_miss", "personal_medical",
-                                  "workplace_followup", "lay"])
+                                  "workplace_followup", "lay", "situations"])
 def test_this_courses_fit_and_eval_halves_load_and_share_no_question(name, course):
     """A set of this course and its fit half (evals/calibration/) parse against the course and share nothing."""
     fit = load_set(ROOT / "evals" / "calibration" / f"{name}.jsonl", course).questions

@@ -13,9 +13,10 @@ from ..errors import InvalidInput
 KINDS = ("answerable", "out_of_scope", "medical_advice", "small_talk")
 # Kinds of input, each reported on its own: clean single questions, turns of a conversation, workplace messages with
 # context, search-box queries, near misses (course words, not course answers), personal medical questions, a
-# learner's questions about their own study of the course ("should I skip chapter 2?": first person, never care).
+# learner's questions about their own study of the course ("should I skip chapter 2?": first person, never care), and
+# situations staff describe without asking anything ("our PE tool keeps missing small clots").
 CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic", "definition",
-              "study")
+              "study", "situation")
 
 
 class EvalSetError(InvalidInput):
