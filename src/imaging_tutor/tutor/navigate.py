@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..corpus.course import Course, Section
 from ..corpus.sentences import sentences as split_sentences
-from ..text import FUNCTION_WORDS, words
+from ..text import FUNCTION_WORDS, NEGATIONS, words
 from .schemas import AnswerSentence, Citation, Suggestion
 
 _CHAPTER = re.compile(r"\b(?:chapter|chap|ch|module|unit|lesson)\.?\s*(\d{1,2})\b", re.I)
@@ -88,6 +88,8 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     said = set(words(message))
     if chapter_filter is not None and "chapter" in said:
         return Place("chapter", chapter_filter)
+    if in_conversation and _points_back(_asking_words(message)):
+        return None  # "what does the course say about that?" asks about the topic under discussion, not the outline
     starts = bool(_START & said) or ("first" in said and bool(_READING & said))
     if _OUTLINE & said or ("course" in said and _HOLDS & said) or (starts and (not in_conversation or _READING & said)):
         return Place("outline")
@@ -186,3 +188,63 @@ def overview(place: Place, course: Course) -> Overview:
     body = " ".join(f"{s} [{sec.ref}]" for sec, s in chosen)
     return Overview(True, f"{head}\n\n{body}", sentences, [Citation.of(chosen[0][0], chosen[0][1])], about,
                     tuple(nexts[:3]))
+
+
+# "is that covered?", "is that in the course?", "which chapter is that in?": whether the topic just discussed is in
+# the course at all, and where. English frames, no course's words: a verb that says a text holds something (alone),
+# or a weaker one with a word naming the course or a part of it ("in the course", "talked about anywhere").
+_HOLDS_STRONG = frozenset("""cover covers covered covering mention mentions mentioned discuss discusses discussed
+discussing address addresses addressed include includes included""".split())
+_HOLDS_WEAK = frozenset("""in on about explain explains explained talk talks talked taught teach teaches learn part dealt
+deal deals there read touch touches touched one""".split())
+_COURSE_PART = frozenset("""course courses chapter chapters section sections module modules lesson lessons unit units
+material materials syllabus anywhere somewhere elsewhere""".split())
+_FILLER = frozenset("""ok okay hmm hm um oh ah so then thanks thank cool right really actually at all anything any
+either else though whereabouts exactly nah huh guess bit something tell me if can find know wonder wondering""".split())
+# Chat spellings of asking words ("r we taught that?", "thats not in the course?").
+_CHAT = {"u": "you", "r": "are", "ur": "your", "thats": "that", "whats": "what", "wheres": "where", "abt": "about",
+         "bout": "about", "isnt": "is", "doesnt": "does", "dont": "do"}
+_WHERE = frozenset({"which", "where", "what"})
+_POINTS_BACK = frozenset({"it", "that", "this", "they", "them", "those", "these"})
+_CONTENT_OPENERS = frozenset({"what", "how", "why", "who", "whom", "whose"})
+
+
+def asks_if_covered(message: str) -> bool:
+    """Whether a message only asks if the topic before it is in the course, or where ("is that covered?", "so it's not
+    in the course?", "which chapter is that in?"): no words of its own beyond asking, pointing back and naming the
+    course. "does the course cover federated learning?" names its own topic and "what does it cover?" asks what a
+    thing holds: neither is one."""
+    ws = _asking_words(message)
+    if not ws or len(ws) > 12:
+        return False
+    allowed = FUNCTION_WORDS | NEGATIONS | _HOLDS_STRONG | _HOLDS_WEAK | _COURSE_PART | _FILLER
+    if any(w not in allowed and w not in ("n", "") for w in ws):
+        return False
+    said = set(ws)
+    at = next((i for i, w in enumerate(ws) if w not in _FILLER), 0)
+    if ws[at] in _CONTENT_OPENERS and (at + 1 >= len(ws) or ws[at + 1] not in _COURSE_PART):
+        return False  # "what is in that section?" asks what it holds; "what chapter is that in?" where
+    back = _points_back(ws)
+    holds = (bool(said & _HOLDS_STRONG) or bool(said & _HOLDS_WEAK and said & _COURSE_PART)
+             or bool(back and said & _WHERE and said & _COURSE_PART))  # "which section is that?"
+    return holds and (back or len(ws) <= 4)
+
+
+def _asking_words(message: str) -> list[str]:
+    return [_CHAT.get(w, w) for w in (w.replace("n't", "").split("'")[0] for w in words(message.replace("’", "'")))]
+
+
+def _points_back(ws: list[str]) -> bool:
+    """A word pointing back at what was said ("is that covered?"), not one naming the course ("this course")."""
+    return any(w in _POINTS_BACK and (i + 1 == len(ws) or ws[i + 1] not in _COURSE_PART) for i, w in enumerate(ws))
+
+
+def asks_where(message: str) -> bool:
+    """Whether a coverage question asks where ("which chapter is that in?") rather than whether ("is that covered?")."""
+    return bool(set(_asking_words(message)) & _WHERE)
+
+
+def pointer_of(message: str) -> str | None:
+    """The word a coverage question points back with ("that" in "is that covered?"), if any."""
+    ws = _asking_words(message)
+    return next((w for i, w in enumerate(ws) if w in _POINTS_BACK and _points_back(ws[i:i + 2])), None)
