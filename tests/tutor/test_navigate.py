@@ -25,6 +25,8 @@ MARKER = re.compile(r"\[(\d+\.\d+)\]")
     ("ch3", Place("chapter", 3)),
     ("overview of chapter 2 please", Place("chapter", 2)),
     ("what's in section 4.3?", Place("section", 4, "4.3")),
+    ("can you summarise chapter 5 in 3 bullet points", Place("chapter", 5)),  # the form asked for is no topic
+    ("give me section 4.3 in a few sentences", Place("section", 4, "4.3")),
     ("[2.2]", Place("section", 2, "2.2")),
     ("summarise 5.4", Place("section", 5, "5.4")),
     ("what chapters are there?", Place("outline")),
@@ -47,6 +49,8 @@ def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place)
     ("give me an overview", None),  # of the topic under discussion
     ("first?", None),  # the first item of a list just given
     ("which chapter should I read first?", Place("outline")),  # names the course's reading
+    ("what does the course say about that?", None),  # the topic under discussion
+    ("what does this course cover?", Place("outline")),  # "this" names the course, it does not point back
 ])
 def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_begin(message, place):
     assert place_of(message, in_conversation=True) == place
@@ -56,6 +60,7 @@ def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_be
     "what's chapter 6 actually expecting of someone like me?",  # a topic, asked of a chapter
     "Chapter 6 calls adoption a 'chain of decisions'. What are the links in the chain?",
     "what does the course say?",  # about the topic under discussion
+    "what are the 3 main risks in chapter 5?",  # a number with a topic is no form of telling
     "AUC 0.92 is that good",  # a value, not a section
     "is 1.5 ok?",
     "explain",

@@ -28,6 +28,10 @@ sections module modules unit units lesson lessons part parts course syllabus tab
 organised organized organisation organization structure structured arranged laid layout order first new i'm im ok okay
 """.split())
 _OUTLINE = frozenset({"chapters", "outline", "syllabus", "contents", "modules", "units", "lessons"})
+# How the learner wants a place told ("summarise chapter 5 in 3 bullet points", "chapter 2 in plain english"): the
+# outline and opening sentences are short already, so the form asked for changes nothing about which place it is.
+_FORM = frozenset("""bullet bullets bulleted list short shorter simple simply plain english words word sentences
+sentence lines line nutshell few couple terms layman laymans layman's eli5 tldr""".split())
 # "course" is the course itself only with a word asking what it holds ("what does the course say?" asks about the
 # topic under discussion).
 _HOLDS = frozenset({"cover", "covers", "about", "teach", "teaches", "learn", "topics", "overview", "summary",
@@ -80,7 +84,8 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     elif chapter:
         found = Place("chapter", int(chapter.group(1)))
         rest = message[:chapter.start()] + " " + message[chapter.end():]
-    left = [w for w in words(rest.replace("'s", " is")) if w not in FUNCTION_WORDS and w not in _ASKING]
+    left = [w for w in words(rest.replace("'s", " is")) if w not in FUNCTION_WORDS and w not in _ASKING
+            and not (found is not None and (w in _FORM or (w.isdigit() and int(w) <= 10)))]
     if left:
         return None
     if found is not None:
