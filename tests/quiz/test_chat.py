@@ -64,3 +64,43 @@ def test_a_request_in_other_words_is_never_told_its_words_are_missing(tutor_serv
     tutor.answer(tutor_services, "what is drift?", session_id=sid, learner_id="learner-words")
     asked = tutor.answer(tutor_services, "can you test my knowledge?", session_id=sid, learner_id="learner-words")
     assert asked.quiz and asked.quiz["state"] == "asked" and "I found no section" not in asked.answer
+
+
+def test_next_right_after_a_graded_chat_question_asks_another_on_its_section(tutor_services):
+    """Found typing as a learner: after "quiz me on chapter 4" and a skip, "next question" was told to name a topic
+    first, "next" was refused as not covered and "another one" answered with a course sentence on "another"."""
+    from imaging_tutor.tutor import pipeline
+
+    learner = "learner-next"
+    session = pipeline.new_session(tutor_services, learner_id=learner)
+
+    def say(message: str):
+        return pipeline.answer(tutor_services, message, session_id=session, learner_id=learner)
+
+    first = say("quiz me on chapter 4")
+    assert first.quiz["state"] == "asked"
+    seen = {first.quiz["item"]["id"]}
+    for message in ("next question", "ok, another one", "one more", "next"):
+        assert say("skip").quiz["state"] == "skipped"
+        asked = say(message)
+        assert asked.quiz["state"] == "asked", message
+        assert asked.quiz["item"]["ref"] == first.quiz["item"]["ref"] and asked.quiz["item"]["id"] not in seen
+        seen.add(asked.quiz["item"]["id"])
+    # only right after a graded or skipped question: after an answer "next" is no quiz request
+    other = pipeline.new_session(tutor_services, learner_id=learner)
+    pipeline.answer(tutor_services, "what is drift?", session_id=other, learner_id=learner)
+    assert pipeline.answer(tutor_services, "next", session_id=other, learner_id=learner).quiz is None
+
+
+def test_what_asks_for_the_next_question():
+    from types import SimpleNamespace
+
+    from imaging_tutor.quiz.chat import next_question_refs
+
+    graded = SimpleNamespace(answer_json='{"quiz": {"state": "graded", "item": {"ref": "5.4"}}}')
+    asked = SimpleNamespace(answer_json='{"quiz": {"state": "asked", "item": {"ref": "5.4"}}}')
+    for message in ("next", "next one", "another question", "ok next", "one more please", "keep them coming"):
+        assert next_question_refs(message, graded) == ["5.4"], message
+    for message in ("again", "more", "next section", "another example", "go on"):
+        assert next_question_refs(message, graded) is None, message
+    assert next_question_refs("next", asked) is None and next_question_refs("next", None) is None

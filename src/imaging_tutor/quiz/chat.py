@@ -36,6 +36,12 @@ _HINT = re.compile(r"^\s*(?:(?:a|another|one more|next)\s+)?(?:hint|clue|help)(?
 _SKIP = re.compile(r"^\s*(?:(?:ok(?:ay)?|sorry|hmm+|um+|erm)[,.!\s]+)*(?:skip|pass|stop|cancel|no idea|no clue|idk|"
                    r"not sure|(?:i\s+)?(?:really\s+)?(?:do\s*n'?t|dont|do not) know|i have no idea|"
                    r"(?:i\s+)?(?:ca\s*n'?t|cant|cannot) remember)\s*[.!?]*\s*$", re.I)
+# Right after a chat question was graded or skipped, "next", "another one", "one more question": the next question
+# (before, "next" was refused as not covered and "another one" answered with course sentences on "another"). Not
+# "again" (the last reply repeated, tutor/recap.py) nor "more" / "go on" (more of the topic).
+_NEXT = re.compile(r"^\s*(?:(?:ok(?:ay)?|cool|great|nice|thanks|right|good)[,!.]?\s+)*(?:(?:give me|ask me|let'?s (?:do|have))"
+                   r"\s+)?(?:next(?:\s+(?:one|question|q))?|another(?:\s+(?:one|question|q))?|one\s+more(?:\s+question)?|"
+                   r"keep\s+(?:them\s+)?(?:going|coming))(?:\s+please)?\s*[.!?]*\s*$", re.I)
 TYPES = ("mcq", "tf", "cloze", "short", "numeric")
 RECENT_TURNS = 4  # the sections cited in this many recent answers are "just discussed"
 
@@ -202,7 +208,7 @@ def _store(services, session_id: str, learner_id: str, message: str, answer: Ans
 
 
 def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me", topic: str | None = None,
-          named: bool = True) -> Answer:
+          named: bool = True, refs_first: list[str] | None = None) -> Answer:
     """Ask one question on the sections just discussed (or the topic named) and keep it open for the reply.
     `named`: the topic is what the learner asked to be quizzed on ("quiz me on X", the button's field), so one the
     course lacks is said to be missing; a request in other words passes its whole message, which may name none."""
@@ -214,7 +220,7 @@ def start(services, session_id: str, learner_id: str, *, message: str = "Quiz me
     course = services.course()
     refs = _topic_refs(course, topic) if topic else []
     missing = topic if named and topic and not refs and names_a_subject(topic) else None  # "… the capital of France"
-    refs = refs or discussed_refs(db, session_id)
+    refs = refs or list(dict.fromkeys([*(refs_first or []), *discussed_refs(db, session_id)]))
     if not refs:
         text = ("Ask me about a topic first (or say “quiz me on …” with a topic), and I'll quiz you on the sections "
                 "we discussed.")
@@ -303,6 +309,22 @@ def skips(message: str) -> bool:
 def retry_text(error: str) -> str:
     """A reply the question cannot take, said as a sentence to the learner, with the ways on."""
     return f"{error[:1].upper()}{error[1:].rstrip('.')}. Or say “hint” for a step towards it, or “skip”."
+
+
+def next_question_refs(message: str, last_turn) -> list[str] | None:
+    """When a message asks for another chat question right after one was graded or skipped (`last_turn`: the
+    conversation's last stored turn, or None), the section that question was on (first in line for the next one);
+    None when it does not."""
+    if last_turn is None or not _NEXT.match(message):
+        return None
+    try:
+        quiz = json.loads(last_turn.answer_json or "{}").get("quiz") or {}
+    except (ValueError, AttributeError):
+        return None
+    if quiz.get("state") not in ("graded", "skipped"):
+        return None
+    ref = (quiz.get("item") or {}).get("ref")
+    return [ref] if isinstance(ref, str) and ref else []
 
 
 def chat_turn(services, message: str, session_id: str, open_quiz: QuizChatLink | None, learner_id: str | None = None,

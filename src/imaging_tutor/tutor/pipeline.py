@@ -266,7 +266,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         # Whose conversation it is, its last turns and its open quiz question, in one read. A new id is fine: the
         # session is created with its first turn (add_turn).
         state = conversations.session_state(db, session_id, learner_id, course_id=services.course().id)
-        from ..quiz.chat import chat_turn
+        from ..quiz.chat import chat_turn, next_question_refs, start as start_quiz
 
         # "quiz me" (or a request in other words, read by the quiz-request model), and replies to an open chat
         # question, go to the quiz (quiz/chat.py)
@@ -275,6 +275,10 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         climbing = hints.last_hint(state.turns) is not None and hints.wants_next_hint(q)
         requested = (mode == "answer" and learner_id is not None and state.open_quiz is None and asked_hint is None
                      and not climbing and not hints.wants_answer(q) and asks_for_quiz(services, q))
+        after = (next_question_refs(q, state.turns[-1] if state.turns else None)
+                 if mode == "answer" and learner_id is not None and state.open_quiz is None else None)
+        if after is not None:  # "next" right after a chat question was graded: another one, first on its section
+            return start_quiz(services, session_id, learner_id, message=q, refs_first=after)
         quizzed = chat_turn(services, q, session_id, state.open_quiz, learner_id=learner_id, chapter=chapter,
                             requested=requested)
         if quizzed is not None:
