@@ -88,3 +88,38 @@ def test_a_challenge_gets_the_section_the_answer_came_from_and_its_words(tutor_s
     assert sure.status == "answered" and sure.citations[0].ref == section.ref
     assert f"{section.ref} “{section.section_title}”" in sure.answer
     assert sure.sentences and sure.sentences[0].text == first.sentences[0].text  # the course's words, not new ones
+
+
+# --- the conversation so far -------------------------------------------------------------------------------------
+SO_FAR = ["what did we talk about so far?", "what have we covered?", "recap our conversation", "summarise our chat",
+          "what topics have we covered so far", "remind me what we discussed", "what have I asked you",
+          "can you summarise the session please", "what did we learn today"]
+NOT_SO_FAR = ["what did you say about triage earlier?", "summarize that", "what is drift?", "what did you mean",
+              "list of the questions", "what have we got here", "summarize chapter 3", "what did the vendor claim?"]
+
+
+def test_a_request_for_the_conversation_so_far_is_recognised_and_nothing_else():
+    from imaging_tutor.tutor.recap import asks_conversation_recap
+
+    assert [m for m in SO_FAR if not asks_conversation_recap(m)] == []
+    assert [m for m in NOT_SO_FAR if asks_conversation_recap(m)] == []
+    assert all(recap_request(m) is None for m in SO_FAR)  # never the last answer repeated or shortened
+
+
+def test_what_we_talked_about_lists_each_topic_once_with_its_section(tutor_services):
+    """Found typing as a learner: "what did we talk about so far?" was refused as not covered."""
+    session = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "what did we talk about so far?", session_id=session)
+    assert first.status == "small_talk" and "haven't looked at anything" in first.answer
+    cited = {}
+    for question in ("what is PPV?", "and NPV?", "what is drift?", "what is PPV?", "thanks"):
+        told = tutor.answer(tutor_services, question, session_id=session)
+        if told.citations and told.status == "answered":
+            cited.setdefault(told.subject or question, told.citations[0])
+    recap = tutor.answer(tutor_services, "what did we talk about so far?", session_id=session)
+    assert recap.status == "answered" and recap.answer.startswith("So far we have looked at:")
+    assert [c.ref for c in recap.citations] == [cited["what is PPV?"].ref, cited["what is drift?"].ref]
+    assert recap.citations[0].quote == cited["what is PPV?"].quote  # the answer's own quote, not a new claim
+    assert recap.answer.count("“what is PPV?”") == 1 and "[5.4]" in recap.answer
+    more = tutor.answer(tutor_services, "tell me more about that", session_id=session)
+    assert more.status == "answered" and "(about: what is PPV?)" in more.resolved_question

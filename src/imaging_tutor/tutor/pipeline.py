@@ -24,7 +24,8 @@ from . import acts
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
 from .greeting import without_greeting
-from .recap import NOTHING_TO_RECAP, recap_request, short_version, with_source
+from .recap import (NOTHING_TO_RECAP, asks_conversation_recap, conversation_recap, recap_request, short_version,
+                    with_source)
 from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
 from .introduction import introduces_self, introduction_reply, opening_clause
@@ -61,6 +62,7 @@ NOTHING_TO_POINT_AT = ("What does “{pronoun}” refer to? Nothing earlier in t
 # topic answered before it: "and how much does it cost?" after "what's the best GPU?" is not about sensitivity.
 FOLLOWS_REFUSED = (OUT_OF_SCOPE_TEXT + " It follows on from “{question}”. If you meant something the course does "
                    "teach, ask again with its name.")
+SO_FAR_TURNS = 60  # the turns "what did we talk about?" looks back over
 SUGGESTION_FLOOR = 0.25  # best sentence cosine above which nearby sections are worth suggesting
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # Phones type "what’s" and "I’m" (smart punctuation); every cue, the models' training rows and the speller read "'".
@@ -287,6 +289,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         refused = _refused_just_before(state.turns)
     # "can you repeat that?", "tl;dr?": the last answer again, or in short, never other sentences of its topic (in
     # hint mode a short version would give the answer away: read as before)
+    if asked_hint is None and mode == "answer" and asks_conversation_recap(q):
+        # "what did we talk about so far?": the conversation's topics, not "not covered"
+        return _so_far(services, q, session_id, learner_id)
     recap = recap_request(q) if asked_hint is None else None
     if recap == "repeat" or (recap in ("summary", "source") and mode == "answer"):
         return _recap(services, recap, q, session_id, state.turns if session_id is not None else [], learner_id,
@@ -483,6 +488,25 @@ def _recap(services, kind: str, message: str, session_id: str | None, rows, lear
         result.topic, result.subject = previous.topic, previous.subject
         result.corrected_question = ""
     result.mode = mode
+    if session_id is not None:
+        _store_turn(services, session_id, message, result, learner_id=learner_id)
+    return result
+
+
+def _so_far(services, message: str, session_id: str | None, learner_id: str | None) -> Answer:
+    """The conversation's topics so far (recap.conversation_recap), stored as a turn that keeps the last topic."""
+    rows = conversations.history(services.db, session_id, limit=SO_FAR_TURNS) if session_id is not None else []
+    answered = []
+    for row in rows:
+        try:
+            answered.append((row.question, Answer.model_validate_json(row.answer_json or "{}")))
+        except ValueError:
+            continue
+    result = conversation_recap(answered, services.course())
+    result.resolved_question = message
+    last = next((a for _, a in reversed(answered) if a.status == "answered" and not a.quiz), None)
+    if last is not None and result.status == "answered":
+        result.topic, result.subject = last.topic, last.subject  # "tell me more about that" still follows it
     if session_id is not None:
         _store_turn(services, session_id, message, result, learner_id=learner_id)
     return result

@@ -1,5 +1,5 @@
 """Requests about the last answer itself: hear it again ("can you repeat that?"), get it in short ("tl;dr?"), or
-be shown where it comes from ("are you sure?", "source?").
+be shown where it comes from ("are you sure?", "source?"); and about the conversation: what it has covered so far.
 
 Read as questions, both were answered with *other* sentences of the topic (a follow-up gives what the conversation
 has not said yet), so "repeat that" said something new and "in one sentence?" gave a side example. A request counts
@@ -107,3 +107,56 @@ def _lead(previous: Answer, course) -> tuple[list[AnswerSentence], list[Citation
             citations.append(Citation.of(section, s.text, earlier.score if earlier else 0.0)
                              if s.text in section.text or earlier is None else earlier)
     return chosen, citations
+
+
+# --- the conversation so far ("what did we talk about?", "recap our chat") ----------------------------------------
+# Read before the last-answer requests above: "summarise our conversation" asks for the conversation, not the last
+# answer in short. English request forms, the same on every course.
+_SO_FAR = re.compile(
+    r"\bwhat (?:did|have|'ve) (?:we|i|you) (?:\w+ )?(?:talk(?:ed)? about|discuss(?:ed)?|cover(?:ed)?|go(?:ne)? over|went over|"
+    r"look(?:ed)? at|ask(?:ed)?(?: about)?|learn(?:ed|t)?|done|do|explain(?:ed)?)\b|"
+    r"\bwhat (?:topics|questions|things|sections) (?:did|have|'ve) (?:we|i|you) (?:\w+ )?\w+|"
+    r"\b(?:recap|summar(?:y|i[sz]e)|sum up|review|overview|list)(?: of)? (?:(?:our|the|this|my) (?:conversation|chat|"
+    r"session|discussion)|(?:our|my) questions)\b|"
+    r"\bremind me (?:of )?what (?:we|i) (?:\w+ )?(?:talked about|discussed|covered|asked|looked at)\b", re.I)
+_SO_FAR_WORDS = _POLITE | frozenset("""what did have we i you talk talked about discuss discussed cover covered go gone
+went over look looked at ask asked learn learned learnt done do explain explained topics questions things sections
+recap summary summarize summarise sum up review overview list of our the this my conversation chat session
+discussion remind so far today earlier until now yet up to here all""".split())
+SO_FAR_NONE = ("We haven't looked at anything in this conversation yet. Ask me a question about the course, and I'll "
+               "keep track of the topics we cover.")
+SO_FAR_MAX = 10  # the most recent topics listed
+
+
+def asks_conversation_recap(message: str) -> bool:
+    """Whether the whole message asks what the conversation has covered so far."""
+    ws = request_words(message)
+    return bool(ws) and len(ws) <= 14 and bool(_SO_FAR.search(message.replace("’", "'"))) \
+        and all(w in _SO_FAR_WORDS for w in ws)
+
+
+def conversation_recap(answered: list[tuple[str, Answer]], course) -> Answer:
+    """The topics of a conversation's answered turns (`answered`: each turn's question and its answer, oldest
+    first), one line each with the section its answer cited first and that answer's own quote; chat-quiz turns and
+    repeats of a topic are left out."""
+    lines, citations, sentences, seen = [], [], [], set()
+    for question, previous in answered:
+        if previous.status != "answered" or previous.quiz or not previous.citations:
+            continue
+        subject = (previous.subject or question).strip()
+        key = " ".join(request_words(subject))
+        first = previous.citations[0]
+        if key in seen or not course.has_ref(first.ref):
+            continue
+        seen.add(key)
+        title = course.section(first.ref).section_title
+        line = f"“{subject}”: {first.ref} “{title}” [{first.ref}]"
+        lines.append(line)
+        citations.append(first)
+        sentences.append(AnswerSentence(text=line, refs=[first.ref]))
+    if not lines:
+        return Answer(status="small_talk", answer=SO_FAR_NONE)
+    lines, citations, sentences = lines[-SO_FAR_MAX:], citations[-SO_FAR_MAX:], sentences[-SO_FAR_MAX:]
+    text = ("So far we have looked at:\n\n" + "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
+            + "\n\nAsk about any of them again, or say “quiz me” to practise what we just discussed.")
+    return Answer(status="answered", answer=text, citations=citations, sentences=sentences)
