@@ -39,6 +39,9 @@ MARKER = re.compile(r"\[(\d+\.\d+)\]")
     ("how is the course organised?", Place("outline")),
     ("in what order should I read the chapters?", Place("outline")),
     ("give me an overview", Place("outline")),
+    # what matters most, of the course or of a chapter (refused as not covered before, 2026-12-06)
+    ("what are the most important things to remember from this course", Place("outline")),
+    ("what should I remember from chapter 5", Place("chapter", 5)),
 ])
 def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place):
     assert place_of(message) == place
@@ -61,6 +64,7 @@ def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_be
     "Chapter 6 calls adoption a 'chain of decisions'. What are the links in the chain?",
     "what does the course say?",  # about the topic under discussion
     "what are the 3 main risks in chapter 5?",  # a number with a topic is no form of telling
+    "what do I need to know about drift?",  # a topic
     "AUC 0.92 is that good",  # a value, not a section
     "is 1.5 ok?",
     "explain",

@@ -123,3 +123,30 @@ def test_what_we_talked_about_lists_each_topic_once_with_its_section(tutor_servi
     assert recap.answer.count("“what is PPV?”") == 1 and "[5.4]" in recap.answer
     more = tutor.answer(tutor_services, "tell me more about that", session_id=session)
     assert more.status == "answered" and "(about: what is PPV?)" in more.resolved_question
+
+
+COMPLAINTS = ["this is useless", "that didn't help at all", "not helpful", "you're not helping",
+              "that doesn't answer my question", "thats not what i asked", "that wasn't very helpful tbh"]
+NOT_COMPLAINTS = ["that didn't help, what is PPV?", "is AI useful for triage?", "this was helpful, thanks",
+                  "I don't get it", "that's wrong", "was it useful in the trial?",
+                  "that is not useful for our department"]
+
+
+def test_a_complaint_about_the_answer_is_recognised_and_nothing_else():
+    from imaging_tutor.tutor.recap import complains
+
+    assert [m for m in COMPLAINTS if not complains(m)] == []
+    assert [m for m in NOT_COMPLAINTS if complains(m)] == []
+
+
+def test_a_complaint_gets_an_apology_and_the_topic_is_kept(tutor_services):
+    """Found typing as a learner: "that didn't help at all" after an answer was refused as not covered."""
+    from imaging_tutor.tutor.recap import COMPLAINT_FIRST, COMPLAINT_REPLY
+
+    session = tutor.new_session(tutor_services)
+    assert tutor.answer(tutor_services, "this is useless", session_id=session).answer == COMPLAINT_FIRST
+    tutor.answer(tutor_services, "what is PPV?", session_id=session)
+    sorry = tutor.answer(tutor_services, "that didn't help at all", session_id=session)
+    assert sorry.status == "small_talk" and sorry.answer == COMPLAINT_REPLY and not sorry.citations
+    then = tutor.answer(tutor_services, "give me an example", session_id=session)
+    assert then.status == "answered" and "(about: what is PPV?)" in then.resolved_question

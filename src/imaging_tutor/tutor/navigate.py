@@ -26,6 +26,7 @@ teaches taught learn learning give list show quick brief briefly recap please pl
 begin beginning contain contains content contents included include includes go goes over chapter chapters section
 sections module modules unit units lesson lessons part parts course syllabus table whole entire everything there
 organised organized organisation organization structure structured arranged laid layout order first new i'm im ok okay
+important things remember know need
 """.split())
 _OUTLINE = frozenset({"chapters", "outline", "syllabus", "contents", "modules", "units", "lessons"})
 # How the learner wants a place told ("summarise chapter 5 in 3 bullet points", "chapter 2 in plain english"): the
@@ -37,7 +38,7 @@ sentence lines line nutshell few couple terms layman laymans layman's eli5 tldr"
 _HOLDS = frozenset({"cover", "covers", "about", "teach", "teaches", "learn", "topics", "overview", "summary",
                     "summarise", "summarize", "outline", "contain", "contains", "include", "includes", "organised",
                     "organized", "organisation", "organization", "structure", "structured", "arranged", "laid",
-                    "layout", "order"})
+                    "layout", "order", "important", "remember", "takeaway", "takeaways", "know"})
 # Where to begin ("where should I start?", "which chapter should I read first?"): the outline, which starts there.
 # Inside a conversation only when it names the course or its reading ("first?" after a list asks for its first item,
 # "where do I start?" after a topic asks where to start with it).

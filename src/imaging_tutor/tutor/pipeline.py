@@ -24,8 +24,8 @@ from . import acts
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
 from .greeting import without_greeting
-from .recap import (NOTHING_TO_RECAP, asks_conversation_recap, conversation_recap, recap_request, short_version,
-                    with_source)
+from .recap import (COMPLAINT_FIRST, COMPLAINT_REPLY, NOTHING_TO_RECAP, asks_conversation_recap, complains,
+                    conversation_recap, recap_request, short_version, with_source)
 from .steer import Steer, go_back, go_on
 from .about import about_reply, asks_about_tutor
 from .introduction import introduces_self, introduction_reply, opening_clause
@@ -292,6 +292,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if asked_hint is None and mode == "answer" and asks_conversation_recap(q):
         # "what did we talk about so far?": the conversation's topics, not "not covered"
         return _so_far(services, q, session_id, learner_id)
+    if asked_hint is None and complains(q):
+        # "that didn't help", "this is useless": an apology and what to try, not "not covered"; the topic is kept
+        return _complaint(services, q, session_id, state.turns if session_id is not None else [], learner_id, mode)
     recap = recap_request(q) if asked_hint is None else None
     if recap == "repeat" or (recap in ("summary", "source") and mode == "answer"):
         return _recap(services, recap, q, session_id, state.turns if session_id is not None else [], learner_id,
@@ -488,6 +491,26 @@ def _recap(services, kind: str, message: str, session_id: str | None, rows, lear
         result.topic, result.subject = previous.topic, previous.subject
         result.corrected_question = ""
     result.mode = mode
+    if session_id is not None:
+        _store_turn(services, session_id, message, result, learner_id=learner_id)
+    return result
+
+
+def _complaint(services, message: str, session_id: str | None, rows, learner_id: str | None, mode: Mode) -> Answer:
+    """A complaint about the last answer: say sorry and what the learner can try; a follow-up still leans on the topic
+    the last answer was about (it is stored with that topic)."""
+    previous = None
+    for row in reversed(rows):
+        try:
+            previous = Answer.model_validate_json(row.answer_json or "{}")
+        except ValueError:
+            continue
+        break
+    answered = previous is not None and previous.status == "answered" and not previous.quiz
+    result = Answer(status="small_talk", answer=COMPLAINT_REPLY if answered else COMPLAINT_FIRST,
+                    resolved_question=message, mode=mode)
+    if answered:
+        result.topic, result.subject = previous.topic, previous.subject
     if session_id is not None:
         _store_turn(services, session_id, message, result, learner_id=learner_id)
     return result

@@ -160,3 +160,32 @@ def conversation_recap(answered: list[tuple[str, Answer]], course) -> Answer:
     text = ("So far we have looked at:\n\n" + "\n".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
             + "\n\nAsk about any of them again, or say “quiz me” to practise what we just discussed.")
     return Answer(status="answered", answer=text, citations=citations, sentences=sentences)
+
+
+# --- "that didn't help", "this is useless": a complaint about the answer ------------------------------------------
+# Read as a question it was refused as not covered. English forms of complaint, the same on every course; "I don't
+# get it" and "that makes no sense" ask for it explained again (the acts model's clarify), "that's wrong" for the
+# source (above).
+_COMPLAINT = re.compile(
+    r"\b(?:(?:that|this|it|you|your answer)(?:'s| is| was| were|'re| are)? (?:(?:did ?n'?t|did not|does ?n'?t|does not|"
+    r"was ?n'?t|was not|is ?n'?t|is not|are ?n'?t|are not|not) (?:help(?:ful|ing)?|useful|(?:really|very) help(?:ful)?|"
+    r"(?:what|the thing) i (?:asked|meant|wanted)|answer(?:ing)? (?:my|the) question)|(?:use|help|point)less|unhelpful|"
+    r"rubbish|garbage|no help)|thats not what i (?:asked|meant|wanted)|(?:not |un)helpful|useless|(?:not|never) what i (?:asked|meant|wanted)|"
+    r"(?:did ?n'?t|did not|does ?n'?t|does not) answer (?:my|the) question|(?:bad|poor|terrible|awful|useless) answer|"
+    r"(?:you're|you are) (?:not helping|no help|useless))\b", re.I)
+_COMPLAINT_WORDS = _POLITE | frozenset("""that this it you your answer s is was were re are did didn didnt don dont
+doesn doesnt does not n t help helpful helping useful really very at all what i asked meant wanted the thing answer
+answering my question useless helpless pointless wasn isn aren wasnt isnt arent unhelpful rubbish garbage no never bad poor terrible awful honestly
+totally completely kind of sort of ugh meh hmm well sorry but man mate lol thats tbh tho though seriously frankly
+to be honest""".split())
+COMPLAINT_REPLY = ("Sorry that didn't help. I can only give the course's own sentences, so try asking it another way "
+                   "or naming the part that is unclear, ask for an example, or say “source?” to see where it comes from "
+                   "in the course.")
+COMPLAINT_FIRST = "Sorry about that. Ask me a question about the course, and I'll answer from its own text."
+
+
+def complains(message: str) -> bool:
+    """Whether the whole message complains that the answer did not help ("that didn't help", "this is useless")."""
+    text = message.replace("’", "'")
+    ws = [w for part in request_words(text) for w in part.split("'")]
+    return bool(ws) and len(ws) <= 14 and bool(_COMPLAINT.search(text)) and all(w in _COMPLAINT_WORDS for w in ws)
