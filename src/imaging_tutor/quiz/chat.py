@@ -39,9 +39,13 @@ _SKIP = re.compile(r"^\s*(?:(?:ok(?:ay)?|sorry|hmm+|um+|erm)[,.!\s]+)*(?:skip|pa
 # Right after a chat question was graded or skipped, "next", "another one", "one more question": the next question
 # (before, "next" was refused as not covered and "another one" answered with course sentences on "another"). Not
 # "again" (the last reply repeated, tutor/recap.py) nor "more" / "go on" (more of the topic).
-_NEXT = re.compile(r"^\s*(?:(?:ok(?:ay)?|cool|great|nice|thanks|right|good)[,!.]?\s+)*(?:(?:give me|ask me|let'?s (?:do|have))"
-                   r"\s+)?(?:next(?:\s+(?:one|question|q))?|another(?:\s+(?:one|question|q))?|one\s+more(?:\s+question)?|"
-                   r"keep\s+(?:them\s+)?(?:going|coming))(?:\s+please)?\s*[.!?]*\s*$", re.I)
+_NEXT = re.compile(r"^\s*(?:(?:ok(?:ay)?|cool|great|nice|thanks|right|good|lol|yay|alright|sure)[,!.]?\s+)*"
+                   r"(?:(?:give me|gimme|ask me|hit me with|can i (?:have|get)|could i (?:have|get)|let'?s (?:do|have)|"
+                   r"i(?:'d| would) like)\s+)?"
+                   r"(?:(?:the\s+)?next(?:\s+(?:one|question|q))?|another(?:\s+(?:one|question|q))?|one\s+more(?:\s+question)?|"
+                   r"more\s+questions|(?:a\s+)?new\s+question|keep\s+(?:them\s+)?(?:going|coming)|"
+                   r"quiz\s+me\s+again(?:\s+with\s+(?:a\s+)?(?:new|another|different)\s+(?:one|question))?)"
+                   r"(?:\s+(?:please|pls|plz))?\s*[.!?]*\s*$", re.I)
 TYPES = ("mcq", "tf", "cloze", "short", "numeric")
 RECENT_TURNS = 4  # the sections cited in this many recent answers are "just discussed"
 

@@ -112,17 +112,25 @@ def _lead(previous: Answer, course) -> tuple[list[AnswerSentence], list[Citation
 # --- the conversation so far ("what did we talk about?", "recap our chat") ----------------------------------------
 # Read before the last-answer requests above: "summarise our conversation" asks for the conversation, not the last
 # answer in short. English request forms, the same on every course.
+_DONE = (r"(?:talk(?:ed|ing)? about|discuss(?:ed|ing)?|cover(?:ed)?|go(?:ne)? over|went over|look(?:ed)? at|"
+         r"ask(?:ed)?(?: (?:about|you))?|learn(?:ed|t)?|done|do|did|explain(?:ed)?|touch(?:ed)? on|gone through|been through)")
 _SO_FAR = re.compile(
-    r"\bwhat (?:did|have|'ve) (?:we|i|you) (?:\w+ )?(?:talk(?:ed)? about|discuss(?:ed)?|cover(?:ed)?|go(?:ne)? over|went over|"
-    r"look(?:ed)? at|ask(?:ed)?(?: about)?|learn(?:ed|t)?|done|do|explain(?:ed)?)\b|"
-    r"\bwhat (?:topics|questions|things|sections) (?:did|have|'ve) (?:we|i|you) (?:\w+ )?\w+|"
-    r"\b(?:recap|summar(?:y|i[sz]e)|sum up|review|overview|list)(?: of)? (?:(?:our|the|this|my) (?:conversation|chat|"
-    r"session|discussion)|(?:our|my) questions)\b|"
-    r"\bremind me (?:of )?what (?:we|i) (?:\w+ )?(?:talked about|discussed|covered|asked|looked at)\b", re.I)
-_SO_FAR_WORDS = _POLITE | frozenset("""what did have we i you talk talked about discuss discussed cover covered go gone
-went over look looked at ask asked learn learned learnt done do explain explained topics questions things sections
-recap summary summarize summarise sum up review overview list of our the this my conversation chat session
-discussion remind so far today earlier until now yet up to here all""".split())
+    rf"\b(?:what|wat|which) (?:did|have|'ve) (?:we|i|you) (?:\w+ )?{_DONE}\b|"  # not "what do we do now?"
+    rf"\b(?:what|wat|which) (?:topics|questions|things|sections|stuff) (?:did|have|'ve) (?:we|i|you) (?:\w+ )?\w+|"
+    rf"\b(?:what|which) (?:things|topics|questions) (?:we|i)(?: have|'ve)? (?:\w+ )?{_DONE}\b|"
+    r"\b(?:recap|summar(?:y|i[sz]e)|sum up|wrap up|review|overview|list)(?: of)? (?:(?:our|the|this|my) (?:conversation|"
+    r"convo|chat|session|discussion)|(?:our|my) questions|everything|(?:the )?(?:questions|topics|things) (?:we|i))\b|"
+    rf"\b(?:recap|summar(?:y|i[sz]e)|sum up|wrap up|list)(?: of)? (?:everything |all )?(?:what|that) (?:we|i)(?: have|'ve)? "
+    rf"(?:\w+ )?{_DONE}\b|"
+    r"\bwhat (?:were|are) (?:we|my) (?:discussing|talking about|questions)\b|\bwhere were we\b|"
+    r"\bwhat(?:'s|s| has| have) been (?:covered|discussed|asked)\b|"
+    rf"\bremind me (?:of )?what (?:we|i) (?:\w+ )?{_DONE}\b", re.I)
+_SO_FAR_WORDS = _POLITE | frozenset("""what wat which did have we i you talk talked talking about discuss discussed
+discussing cover covered go gone went over look looked at ask asked learn learned learnt done do explain explained
+topics questions things sections stuff recap summary summarize summarise sum up wrap review overview list of our the
+this my conversation convo chat session discussion remind so far today earlier until now yet up to here all in
+everything we've i've ive weve been through touched on already point whats brief sorry got distracted lost track
+where were are before go lol with a""".split())
 SO_FAR_NONE = ("We haven't looked at anything in this conversation yet. Ask me a question about the course, and I'll "
                "keep track of the topics we cover.")
 SO_FAR_MAX = 10  # the most recent topics listed
@@ -172,12 +180,18 @@ _COMPLAINT = re.compile(
     r"(?:what|the thing) i (?:asked|meant|wanted)|answer(?:ing)? (?:my|the) question)|(?:use|help|point)less|unhelpful|"
     r"rubbish|garbage|no help)|thats not what i (?:asked|meant|wanted)|(?:not |un)helpful|useless|(?:not|never) what i (?:asked|meant|wanted)|"
     r"(?:did ?n'?t|did not|does ?n'?t|does not) answer (?:my|the) question|(?:bad|poor|terrible|awful|useless) answer|"
-    r"(?:you're|you are) (?:not helping|no help|useless))\b", re.I)
+    r"(?:you're|you are) (?:not helping|no help|useless|dodging)|"
+    # "that's not it", "not my question", "no use", "a waste of time", "totally off", "that misses what I asked"
+    r"(?:that's|that is|thats|nope,?) not it$|\bnot (?:my question|what i was asking(?: about)?|an answer to my question)|"
+    r"(?:that|it|this|the answer|that answer) (?:was|is|'s) (?:no use|of no use|a waste of (?:time|space))|"
+    r"(?:was|is|were|are) ?n'?t what i (?:was )?(?:asking|asked|meant|wanted)(?: about| for)?|(?:totally|completely|way) off|miss(?:es|ed) what i (?:asked|meant)|doesn't answer anything|"
+    r"(?:just )?repeated (?:the same thing|yourself))\b", re.I)
 _COMPLAINT_WORDS = _POLITE | frozenset("""that this it you your answer s is was were re are did didn didnt don dont
 doesn doesnt does not n t help helpful helping useful really very at all what i asked meant wanted the thing answer
 answering my question useless helpless pointless wasn isn aren wasnt isnt arent unhelpful rubbish garbage no never bad poor terrible awful honestly
 totally completely kind of sort of ugh meh hmm well sorry but man mate lol thats tbh tho though seriously frankly
-to be honest""".split())
+to be honest nope thats not it an answer to no use waste of time off way dodging misses missed entirely asking
+just repeated same thing yourself anything pretty quite about for""".split())
 COMPLAINT_REPLY = ("Sorry that didn't help. I can only give the course's own sentences, so try asking it another way "
                    "or naming the part that is unclear, ask for an example, or say “source?” to see where it comes from "
                    "in the course.")
