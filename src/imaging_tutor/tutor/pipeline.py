@@ -287,14 +287,14 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
         refused = _refused_just_before(state.turns)
-    # "can you repeat that?", "tl;dr?": the last answer again, or in short, never other sentences of its topic (in
-    # hint mode a short version would give the answer away: read as before)
     if asked_hint is None and mode == "answer" and asks_conversation_recap(q):
         # "what did we talk about so far?": the conversation's topics, not "not covered"
         return _so_far(services, q, session_id, learner_id)
     if asked_hint is None and complains(q):
         # "that didn't help", "this is useless": an apology and what to try, not "not covered"; the topic is kept
         return _complaint(services, q, session_id, state.turns if session_id is not None else [], learner_id, mode)
+    # "can you repeat that?", "tl;dr?": the last answer again, or in short, never other sentences of its topic (in
+    # hint mode a short version would give the answer away: read as before)
     recap = recap_request(q) if asked_hint is None else None
     if recap == "repeat" or (recap in ("summary", "source") and mode == "answer"):
         return _recap(services, recap, q, session_id, state.turns if session_id is not None else [], learner_id,
