@@ -42,6 +42,7 @@ MARKER = re.compile(r"\[(\d+\.\d+)\]")
     # what matters most, of the course or of a chapter (refused as not covered before, 2026-12-06)
     ("what are the most important things to remember from this course", Place("outline")),
     ("what should I remember from chapter 5", Place("chapter", 5)),
+    ("what should I read next?", Place("outline")),  # before anything is read: where the course begins
 ])
 def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place):
     assert place_of(message) == place
@@ -54,6 +55,11 @@ def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place)
     ("which chapter should I read first?", Place("outline")),  # names the course's reading
     ("what does the course say about that?", None),  # the topic under discussion
     ("what does this course cover?", Place("outline")),  # "this" names the course, it does not point back
+    # reading on (answered with a sentence of 6.0 before, 2026-12-06): the section after the one just discussed
+    ("what should I read next?", Place("section", step=1)),
+    ("ok what do I study after this", Place("section", step=1)),
+    ("what should we do next?", None),  # a team's next step, not the learner's reading
+    ("what should I learn next about drift?", None),  # a topic
 ])
 def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_begin(message, place):
     assert place_of(message, in_conversation=True) == place
@@ -252,3 +258,12 @@ def test_what_the_course_says_about_that_follows_the_topic_not_the_outline(tutor
     then = tutor.answer(tutor_services, "what does the course say about that?", session_id=session)
     assert then.status == "answered" and "chapters:" not in then.answer
     assert then.citations[0].ref == first.citations[0].ref
+
+
+def test_what_to_read_next_is_the_section_after_the_one_just_discussed(tutor_services):
+    session = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "what is PPV?", session_id=session)
+    course = tutor_services.index().course
+    refs = [sec.ref for sec in course.sections]
+    told = tutor.answer(tutor_services, "what should I read next?", session_id=session)
+    assert told.status == "answered" and told.citations[0].ref == refs[refs.index(first.citations[0].ref) + 1]

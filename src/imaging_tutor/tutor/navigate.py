@@ -47,6 +47,11 @@ _READING = frozenset({"read", "reading", "course", "chapter", "chapters", "secti
 # A first message that only asks what there is ("give me an overview", "what will I learn?") asks about the course.
 _WHOLE = frozenset({"overview", "learn", "summary", "outline", "topics", "syllabus", "structure"})
 _STEP = re.compile(r"\b(next|following|previous|prev|preceding)\s+(section|chapter)\b", re.I)
+# "what should I read next?", "what do I study after this?": the next section after the one just discussed (the
+# outline, before anything is): a learner's verb of reading on, and nothing else of its own.
+_READ_ON = re.compile(r"\b(?:i|me)\b.*\b(?:read|study|learn|look at|move on to|tackle)\b(?: \w+){0,2}? (?:next|from here|"
+                      r"after (?:this|that))\b", re.I)  # a learner's reading, not a team's "what should we do next?"
+_READ_ON_WORDS = frozenset("read study learn look move tackle next here after else now".split())
 _POINTED = re.compile(r"\b(?:in|of|about|summari[sz]e|explain|cover|read|recap|overview)\s*$", re.I)
 _GO = frozenset({"go", "move", "on", "onto", "continue", "ok", "okay", "now", "then", "next", "let", "lets", "let's"})
 OPENING_SENTENCES = 3  # enough to say what a place is about, short enough to invite a question
@@ -68,6 +73,9 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     a question about an AUC of 0.5 asks about a value. With a chapter chosen, "this chapter" is that one."""
     found: Place | None = None
     rest = message
+    if _READ_ON.search(message) and not [w for w in words(message.replace("'s", " is")) if w not in FUNCTION_WORDS
+                                         and w not in _ASKING and w not in _GO and w not in _READ_ON_WORDS]:
+        return Place("section", step=1) if in_conversation else Place("outline")
     step = _STEP.search(message)
     if step:
         rest = message[:step.start()] + " " + message[step.end():]
