@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..corpus.course import Course, Section
 from ..corpus.sentences import sentences as split_sentences
 from ..text import FUNCTION_WORDS, NEGATIONS, words
+from .recap import request_words
 from .schemas import AnswerSentence, Citation, Suggestion
 
 _CHAPTER = re.compile(r"\b(?:chapter|chap|ch|module|unit|lesson)\.?\s*(\d{1,2})\b", re.I)
@@ -245,7 +246,8 @@ def asks_if_covered(message: str) -> bool:
 
 
 def _asking_words(message: str) -> list[str]:
-    return [_CHAT.get(w, w) for w in (w.replace("n't", "").split("'")[0] for w in words(message.replace("’", "'")))]
+    """The request rules' words (recap.request_words), "n't" and clitics cut off, chat spellings read as words."""
+    return [_CHAT.get(w, w) for w in (w.replace("n't", "").split("'")[0] for w in request_words(message))]
 
 
 def _points_back(ws: list[str]) -> bool:

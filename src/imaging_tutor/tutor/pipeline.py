@@ -467,17 +467,21 @@ def _store_turn(services, session_id: str, message: str, result: Answer, *, lear
                                             question_vector=question_vector, vector_model=services.embedder.name)
 
 
+def _last_answer(rows) -> tuple[Answer | None, str]:
+    """The conversation's last stored answer that still parses, and the question it answered."""
+    for row in reversed(rows):
+        try:
+            return Answer.model_validate_json(row.answer_json or "{}"), row.question
+        except ValueError:
+            continue
+    return None, ""
+
+
 def _recap(services, kind: str, message: str, session_id: str | None, rows, learner_id: str | None,
            mode: Mode) -> Answer:
     """The conversation's last turn again (`repeat`), its answer in short (`summary`) or with the sections it came
     from (`source`), stored as a turn that keeps its topic, so a follow-up after it still leans on that topic."""
-    previous, asked = None, ""
-    for row in reversed(rows):
-        try:
-            previous, asked = Answer.model_validate_json(row.answer_json or "{}"), row.question
-        except ValueError:
-            continue
-        break
+    previous, asked = _last_answer(rows)
     if previous is None:
         result = Answer(status="small_talk", answer=NOTHING_TO_RECAP, resolved_question=message)
     elif kind == "summary" and previous.status == "answered" and len(previous.sentences) > 1 and not previous.quiz:
@@ -499,13 +503,7 @@ def _recap(services, kind: str, message: str, session_id: str | None, rows, lear
 def _complaint(services, message: str, session_id: str | None, rows, learner_id: str | None, mode: Mode) -> Answer:
     """A complaint about the last answer: say sorry and what the learner can try; a follow-up still leans on the topic
     the last answer was about (it is stored with that topic)."""
-    previous = None
-    for row in reversed(rows):
-        try:
-            previous = Answer.model_validate_json(row.answer_json or "{}")
-        except ValueError:
-            continue
-        break
+    previous, _ = _last_answer(rows)
     answered = previous is not None and previous.status == "answered" and not previous.quiz
     result = Answer(status="small_talk", answer=COMPLAINT_REPLY if answered else COMPLAINT_FIRST,
                     resolved_question=message, mode=mode)

@@ -178,20 +178,21 @@ _COMPLAINT = re.compile(
     r"\b(?:(?:that|this|it|you|your answer)(?:'s| is| was| were|'re| are)? (?:(?:did ?n'?t|did not|does ?n'?t|does not|"
     r"was ?n'?t|was not|is ?n'?t|is not|are ?n'?t|are not|not) (?:help(?:ful|ing)?|useful|(?:really|very) help(?:ful)?|"
     r"(?:what|the thing) i (?:asked|meant|wanted)|answer(?:ing)? (?:my|the) question)|(?:use|help|point)less|unhelpful|"
-    r"rubbish|garbage|no help)|thats not what i (?:asked|meant|wanted)|(?:not |un)helpful|useless|(?:not|never) what i (?:asked|meant|wanted)|"
-    r"(?:did ?n'?t|did not|does ?n'?t|does not) answer (?:my|the) question|(?:bad|poor|terrible|awful|useless) answer|"
-    r"(?:you're|you are) (?:not helping|no help|useless|dodging)|"
+    r"rubbish|garbage|no help)|thats not what i (?:asked|meant|wanted)|(?:not |un)helpful|useless|"
+    r"(?:not|never) what i (?:asked|meant|wanted)|(?:did ?n'?t|did not|does ?n'?t|does not) answer (?:my|the) question|"
+    r"(?:bad|poor|terrible|awful|useless) answer|(?:you're|you are) (?:not helping|no help|useless|dodging)|"
     # "that's not it", "not my question", "no use", "a waste of time", "totally off", "that misses what I asked"
     r"(?:that's|that is|thats|nope,?) not it$|\bnot (?:my question|what i was asking(?: about)?|an answer to my question)|"
     r"(?:that|it|this|the answer|that answer) (?:was|is|'s) (?:no use|of no use|a waste of (?:time|space))|"
-    r"(?:was|is|were|are) ?n'?t what i (?:was )?(?:asking|asked|meant|wanted)(?: about| for)?|(?:totally|completely|way) off|miss(?:es|ed) what i (?:asked|meant)|doesn't answer anything|"
+    r"(?:was|is|were|are) ?n'?t what i (?:was )?(?:asking|asked|meant|wanted)(?: about| for)?|"
+    r"(?:totally|completely|way) off|miss(?:es|ed) what i (?:asked|meant)|doesn't answer anything|"
     r"(?:just )?repeated (?:the same thing|yourself))\b", re.I)
 _COMPLAINT_WORDS = _POLITE | frozenset("""that this it you your answer s is was were re are did didn didnt don dont
 doesn doesnt does not n t help helpful helping useful really very at all what i asked meant wanted the thing answer
-answering my question useless helpless pointless wasn isn aren wasnt isnt arent unhelpful rubbish garbage no never bad poor terrible awful honestly
-totally completely kind of sort of ugh meh hmm well sorry but man mate lol thats tbh tho though seriously frankly
-to be honest nope thats not it an answer to no use waste of time off way dodging misses missed entirely asking
-just repeated same thing yourself anything pretty quite about for""".split())
+answering my question useless helpless pointless wasn isn aren wasnt isnt arent unhelpful rubbish garbage no never bad
+poor terrible awful honestly totally completely kind of sort ugh meh hmm well sorry but man mate lol thats tbh tho
+though seriously frankly to be honest nope an no use waste time off way dodging misses missed entirely asking just
+repeated same yourself anything pretty quite about for""".split())
 COMPLAINT_REPLY = ("Sorry that didn't help. I can only give the course's own sentences, so try asking it another way "
                    "or naming the part that is unclear, ask for an example, or say “source?” to see where it comes from "
                    "in the course.")
