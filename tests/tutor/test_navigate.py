@@ -60,6 +60,9 @@ def test_a_message_that_only_names_a_place_is_a_request_about_it(message, place)
     ("ok what do I study after this", Place("section", step=1)),
     ("what should we do next?", None),  # a team's next step, not the learner's reading
     ("what should I learn next about drift?", None),  # a topic
+    ("what else should I read?", Place("section", step=1)),  # answered with a sentence of 4.5 before (2026-12-06)
+    ("what else can I learn?", Place("section", step=1)),
+    ("what else should I read about PPV?", None),  # a topic
 ])
 def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_begin(message, place):
     assert place_of(message, in_conversation=True) == place
@@ -79,6 +82,43 @@ def test_inside_a_conversation_only_a_message_naming_the_course_asks_where_to_be
 ])
 def test_a_message_that_asks_about_a_topic_is_not_one(message):
     assert place_of(message) is None
+
+
+@pytest.mark.parametrize("message, places", [
+    # refused as not covered before (2026-12-06): two places and words of comparing, nothing of their own
+    ("what is the difference between chapter 4 and chapter 5?", [Place("chapter", 4), Place("chapter", 5)]),
+    ("how does chapter 2 relate to chapter 3?", [Place("chapter", 2), Place("chapter", 3)]),
+    ("compare chapters 1 and 2", [Place("chapter", 1), Place("chapter", 2)]),
+    ("difference between ch 4 and ch5?", [Place("chapter", 4), Place("chapter", 5)]),
+    ("summarise chapters 1-3", [Place("chapter", 1), Place("chapter", 2), Place("chapter", 3)]),  # a range
+    ("chapter 2, 3 and 4 in 3 bullet points", [Place("chapter", 2), Place("chapter", 3), Place("chapter", 4)]),
+    ("compare sections 4.3 and 4.4", [Place("section", 4, "4.3"), Place("section", 4, "4.4")]),
+])
+def test_a_message_naming_several_places_asks_about_each(message, places):
+    for in_conversation in (False, True):
+        found = place_of(message, in_conversation)
+        assert found is not None and [Place(found.kind, found.number, found.ref), *found.also] == places
+
+
+@pytest.mark.parametrize("message, place", [
+    ("chapters 1 to 6", Place("outline")),  # more places than side by side can show: the outline
+    ("what is drift in chapter 5 compared to chapter 4?", None),  # a topic, in two places
+    ("how do the metrics of chapter 4 relate to chapter 5?", None),
+])
+def test_several_places_with_a_topic_are_a_question_and_many_are_the_outline(message, place):
+    assert place_of(message) == place
+
+
+def test_several_places_are_told_each_in_turn_with_their_own_citations(tutor_services):
+    course = tutor_services.index().course
+    first, second = course.chapters[0].number, course.chapters[1].number
+    told = tutor.answer(tutor_services, f"what is the difference between chapter {first} and chapter {second}?")
+    assert told.status == "answered"
+    assert [c.ref for c in told.citations] == [overview(Place("chapter", n), course).citations[0].ref
+                                               for n in (first, second)]
+    assert told.answer == "\n\n".join(overview(Place("chapter", n), course).text for n in (first, second))
+    missing = tutor.answer(tutor_services, f"compare chapter {first} and chapter 99")
+    assert missing.status == "out_of_scope" and "no chapter 99" in missing.answer
 
 
 def test_this_chapter_is_the_chapter_the_learner_chose():
@@ -266,4 +306,9 @@ def test_what_to_read_next_is_the_section_after_the_one_just_discussed(tutor_ser
     course = tutor_services.index().course
     refs = [sec.ref for sec in course.sections]
     told = tutor.answer(tutor_services, "what should I read next?", session_id=session)
+    assert told.status == "answered" and told.citations[0].ref == refs[refs.index(first.citations[0].ref) + 1]
+    # with thanks for the answer before it, and in other words
+    session = tutor.new_session(tutor_services)
+    tutor.answer(tutor_services, "what is PPV?", session_id=session)
+    told = tutor.answer(tutor_services, "thanks, what else should I read?", session_id=session)
     assert told.status == "answered" and told.citations[0].ref == refs[refs.index(first.citations[0].ref) + 1]

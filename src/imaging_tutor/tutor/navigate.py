@@ -47,11 +47,23 @@ _START = frozenset({"start", "begin", "beginning"})
 _READING = frozenset({"read", "reading", "course", "chapter", "chapters", "section", "sections"})
 # A first message that only asks what there is ("give me an overview", "what will I learn?") asks about the course.
 _WHOLE = frozenset({"overview", "learn", "summary", "outline", "topics", "syllabus", "structure"})
+# Several places in one message ("what is the difference between chapter 4 and chapter 5?", "compare sections 4.3 and
+# 4.4", "chapters 1-3"): each place told in turn, side by side. The words of comparing are what may be left over.
+_PART = r"(?:chapters?|chaps?|ch|modules?|units?|lessons?)"
+_CHAPTER_LIST = re.compile(rf"\b{_PART}\.?\s*(\d{{1,2}})((?:\s*(?:,|and|&|or|vs\.?|versus|with|to|-|–)\s*"
+                           rf"(?:(?:the )?{_PART}\.?\s*)?\d{{1,2}}\b(?!\.\d))+)", re.I)
+_SECTION_LIST = re.compile(r"\b(?:sections?|sects?|secs?)\.?\s*(\d{1,2}\.\d{1,2})((?:\s*(?:,|and|&|or|vs\.?|versus|"
+                           r"with|to)\s*(?:(?:the )?(?:sections?|sects?|secs?)\.?\s*)?\d{1,2}\.\d{1,2}\b)+)", re.I)
+_COMPARE = frozenset("""difference differences different differ differs compare compared comparing comparison vs versus
+between relate relates related relation relationship connect connects connected connection link links linked same
+similar similarity similarities contrast both each""".split())
+MAX_PLACES = 4  # more than this is the outline's job
 _STEP = re.compile(r"\b(next|following|previous|prev|preceding)\s+(section|chapter)\b", re.I)
-# "what should I read next?", "what do I study after this?": the next section after the one just discussed (the
+# "what should I read next?", "what do I study after this?", "what else should I read?": the next section after the one just discussed (the
 # outline, before anything is): a learner's verb of reading on, and nothing else of its own.
 _READ_ON = re.compile(r"\b(?:i|me)\b.*\b(?:read|study|learn|look at|move on to|tackle)\b(?: \w+){0,2}? (?:next|from here|"
-                      r"after (?:this|that))\b", re.I)  # a learner's reading, not a team's "what should we do next?"
+                      r"after (?:this|that))\b|"  # a learner's reading, not a team's "what should we do next?"
+                      r"\bwhat else\b.*\b(?:i|me)\b.*\b(?:read|study|learn|look at|tackle)\b", re.I)
 _READ_ON_WORDS = frozenset("read study learn look move tackle next here after else now".split())
 _POINTED = re.compile(r"\b(?:in|of|about|summari[sz]e|explain|cover|read|recap|overview)\s*$", re.I)
 _GO = frozenset({"go", "move", "on", "onto", "continue", "ok", "okay", "now", "then", "next", "let", "lets", "let's"})
@@ -66,6 +78,7 @@ class Place:
     number: int = 0  # the chapter asked about
     ref: str = ""  # the section asked about
     step: int = 0  # "next section" (+1), "previous chapter" (-1): relative to where the conversation is
+    also: tuple["Place", ...] = ()  # the other places a message names beside this one ("chapter 4 and chapter 5")
 
 
 def place_of(message: str, in_conversation: bool = False, chapter_filter: int | None = None) -> Place | None:
@@ -74,6 +87,15 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     a question about an AUC of 0.5 asks about a value. With a chapter chosen, "this chapter" is that one."""
     found: Place | None = None
     rest = message
+    several = _places_named(message)
+    if several is not None:
+        places, rest = several
+        if [w for w in words(rest.replace("'s", " is")) if w not in FUNCTION_WORDS and w not in _ASKING
+                and w not in _COMPARE and w not in _FORM and not (w.isdigit() and int(w) <= 10)]:
+            return None
+        if len(places) > MAX_PLACES:
+            return Place("outline")
+        return Place(places[0].kind, places[0].number, places[0].ref, also=tuple(places[1:]))
     if _READ_ON.search(message) and not [w for w in words(message.replace("'s", " is")) if w not in FUNCTION_WORDS
                                          and w not in _ASKING and w not in _GO and w not in _READ_ON_WORDS]:
         return Place("section", step=1) if in_conversation else Place("outline")
@@ -109,6 +131,30 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     if _OUTLINE & said or ("course" in said and _HOLDS & said) or (starts and (not in_conversation or _READING & said)):
         return Place("outline")
     return Place("outline") if not in_conversation and _WHOLE & said else None
+
+
+def _places_named(message: str) -> tuple[list[Place], str] | None:
+    """The places a message names when it names two or more (chapters, and sections named as sections), and the
+    message without them; a range ("chapters 1-3") names each chapter in it."""
+    places: list[Place] = []
+    rest = message
+    for pattern, kind in ((_SECTION_LIST, "section"), (_CHAPTER_LIST, "chapter")):
+        for m in pattern.finditer(rest):
+            if kind == "section":
+                refs = [m.group(1), *re.findall(r"\d{1,2}\.\d{1,2}", m.group(2))]
+                places += [Place("section", int(r.split(".")[0]), f"{int(r.split('.')[0])}.{int(r.split('.')[1])}")
+                           for r in refs]
+            else:
+                numbers = [int(m.group(1)), *map(int, re.findall(r"\d{1,2}", m.group(2)))]
+                if len(numbers) == 2 and re.search(r"\d\s*(?:to|-|–)\s*", m.group(0)) and numbers[0] < numbers[1]:
+                    numbers = list(range(numbers[0], numbers[1] + 1))
+                places += [Place("chapter", n) for n in numbers]
+        rest = pattern.sub(" ", rest)
+    for m in _CHAPTER.finditer(rest):
+        places.append(Place("chapter", int(m.group(1))))
+    rest = _CHAPTER.sub(" ", rest)
+    unique = list(dict.fromkeys(places))
+    return (unique, rest) if len(unique) >= 2 else None
 
 
 def from_here(place: Place, course: Course, here: str | None) -> Place | None:
@@ -170,6 +216,14 @@ class Overview:
 def overview(place: Place, course: Course) -> Overview:
     """The outline of a place and the course's own opening sentences of it, every line tied to its section."""
     numbers = [c.number for c in course.chapters]
+    if place.also:  # several places, each told in turn
+        told = [overview(p, course) for p in (Place(place.kind, place.number, place.ref), *place.also)]
+        missing = next((t for t in told if not t.found), None)
+        if missing is not None:
+            return missing
+        return Overview(True, "\n\n".join(t.text for t in told), [s for t in told for s in t.sentences],
+                        [c for t in told for c in t.citations], " and ".join(t.about for t in told),
+                        tuple(t.suggestions[0] for t in told if t.suggestions)[:3])
     if place.kind == "outline":
         # The headings themselves, each marked with its chapter's opening section (a click opens it there).
         lines = [f"{c.number}. {c.title} [{intro_section(course, c.number).ref}]" for c in course.chapters]
