@@ -1,5 +1,5 @@
-"""An opening greeting, acknowledgement or announced question, and a closing courtesy, are read without them; a
-message that is only a greeting or a thank-you is left whole."""
+"""An opening greeting, acknowledgement, apology, digression or announced question, and a closing courtesy, are read
+without them; a message that is only a greeting or a thank-you is left whole."""
 from __future__ import annotations
 
 import json
@@ -39,6 +39,16 @@ ROOT = Path(__file__).resolve().parents[2]
     ("right, the threshold moved", "right, the threshold moved"), ("sure, quiz me", "sure, quiz me"),
     ("okay so what is drift", "so what is drift"), ("okay-ish results?", "okay-ish results?"),
     ("thanks for explaining", "thanks for explaining"),  # a thank-you, not a thank-you before a question
+    # an opening that apologises, digresses or hesitates (2026-12-06)
+    ("sorry, what is PPV?", "what is PPV?"), ("sorry if this is a dumb question, but what is PPV?", "what is PPV?"),
+    ("btw vendor claims 97% sensitivity", "vendor claims 97% sensitivity"), ("by the way, who signs off?",
+                                                                             "who signs off?"),
+    ("I was wondering, what is AUC?", "what is AUC?"), ("just curious - what is NPV?", "what is NPV?"),
+    ("hmm, and NPV?", "and NPV?"), ("umm what is PPV", "what is PPV"), ("excuse me, what is DICOM?", "what is DICOM?"),
+    ("Sorry if this is silly but my 6yo has a fever", "Sorry if this is silly but my 6yo has a fever"),  # no ask
+    ("sorry for the late reply", "sorry for the late reply"), ("Sorry to hear that", "Sorry to hear that"),
+    ("I was wondering if AI can replace radiologists", "I was wondering if AI can replace radiologists"),
+    ("hmm", "hmm"), ("btw thanks", "btw thanks"),
 ])
 def test_what_is_read_of_a_message_that_opens_with_a_greeting(typed, read):
     assert without_greeting(typed) == read
@@ -56,15 +66,17 @@ def test_a_greeting_changes_neither_the_answer_nor_what_is_stored(tutor_services
     assert tutor.answer(tutor_services, "hi there!").status == "small_talk"
 
 
-def test_an_acknowledgement_leaves_every_grounding_answer_as_it_was(tutor_services):
-    """Measured before it was read off (2026-12-06): "ok thanks. " before every held-out grounding question took
-    first citations 0.894 -> 0.862."""
+@pytest.mark.parametrize("opening", ["ok thanks. ", "sorry, ", "btw ", "I was wondering, "])
+def test_an_opening_leaves_every_grounding_answer_as_it_was(tutor_services, opening):
+    """Measured before each was read off (2026-12-06), first citations of the held-out grounding questions with the
+    opening before every one: "ok thanks. " 0.894 -> 0.862, "sorry, " 0.862, "btw " 0.830, "I was wondering, "
+    0.851 (false refusals 0.011 -> 0.064)."""
     rows = [json.loads(line) for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines()
             if line.strip()]
     questions = [r["question"] for r in rows if r["kind"] == "answerable" and not r.get("history")]
     assert len(questions) > 50
     for q in questions:
-        plain, acknowledged = tutor.answer(tutor_services, q), tutor.answer(tutor_services, "ok thanks. " + q)
+        plain, acknowledged = tutor.answer(tutor_services, q), tutor.answer(tutor_services, opening + q)
         assert (acknowledged.status, acknowledged.citations) == (plain.status, plain.citations), q
 
 
