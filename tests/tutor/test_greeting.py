@@ -49,6 +49,10 @@ ROOT = Path(__file__).resolve().parents[2]
     ("sorry for the late reply", "sorry for the late reply"), ("Sorry to hear that", "Sorry to hear that"),
     ("I was wondering if AI can replace radiologists", "I was wondering if AI can replace radiologists"),
     ("hmm", "hmm"), ("btw thanks", "btw thanks"),
+    # an aside after the question (2026-12-06)
+    ("what is AUC? lol", "what is AUC?"), ("what is AUC? thanks lol", "what is AUC?"),
+    ("what is PPV (I'm new to this)", "what is PPV"), ("what is PPV? just curious", "what is PPV?"),
+    ("what is PPV tia", "what is PPV"), ("lol", "lol"), ("haha thats funny", "haha thats funny"),
 ])
 def test_what_is_read_of_a_message_that_opens_with_a_greeting(typed, read):
     assert without_greeting(typed) == read
@@ -66,17 +70,18 @@ def test_a_greeting_changes_neither_the_answer_nor_what_is_stored(tutor_services
     assert tutor.answer(tutor_services, "hi there!").status == "small_talk"
 
 
-@pytest.mark.parametrize("opening", ["ok thanks. ", "sorry, ", "btw ", "I was wondering, "])
-def test_an_opening_leaves_every_grounding_answer_as_it_was(tutor_services, opening):
-    """Measured before each was read off (2026-12-06), first citations of the held-out grounding questions with the
-    opening before every one: "ok thanks. " 0.894 -> 0.862, "sorry, " 0.862, "btw " 0.830, "I was wondering, "
-    0.851 (false refusals 0.011 -> 0.064)."""
+@pytest.mark.parametrize("opening, closing", [("ok thanks. ", ""), ("sorry, ", ""), ("btw ", ""),
+                                              ("I was wondering, ", ""), ("", " (I'm new to this)"), ("", " lol")])
+def test_an_opening_or_aside_leaves_every_grounding_answer_as_it_was(tutor_services, opening, closing):
+    """Measured before each was read off (2026-12-06), first citations of the held-out grounding questions with it
+    on every one: "ok thanks. " 0.894 -> 0.862, "sorry, " 0.862, "btw " 0.830, "I was wondering, " 0.851 (false
+    refusals 0.011 -> 0.064), " (I'm new to this)" 0.851, " lol" 0.872."""
     rows = [json.loads(line) for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines()
             if line.strip()]
     questions = [r["question"] for r in rows if r["kind"] == "answerable" and not r.get("history")]
     assert len(questions) > 50
     for q in questions:
-        plain, acknowledged = tutor.answer(tutor_services, q), tutor.answer(tutor_services, opening + q)
+        plain, acknowledged = tutor.answer(tutor_services, q), tutor.answer(tutor_services, opening + q + closing)
         assert (acknowledged.status, acknowledged.citations) == (plain.status, plain.citations), q
 
 

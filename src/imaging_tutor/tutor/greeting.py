@@ -1,15 +1,18 @@
 """A greeting, an acknowledgement, an apology or digression, or an announced question that opens a message ("Hi, what
 is PPV?", "Good morning. We run …", "ok thanks. what is NPV?", "sorry, …", "btw …", "quick question: …"), and a
-courtesy that closes it ("… thanks!", "… please"), are read without them.
+courtesy or an aside that closes it ("… thanks!", "… please", "… lol", "… (I'm new to this)"), are read without
+them.
 
 A greeting says nothing about what is asked, yet read as part of the question it moves the scope guard, the medical
 model and retrieval: prefixing the held-out grounding questions with "Good morning." took first citations 0.894 ->
 0.840 and clinician replies 0.007 -> 0.021; "hi! quick question - " 0.894 -> 0.872 (0.851 with the greeting alone
 removed); "thanks!" last 0.883. Measured the same way on 2026-12-06: "ok thanks. " first 0.862, "great, " 0.862
 (false refusals 0.011 -> 0.032), "got it, thanks! " 0.872, "sorry, " 0.862, "btw " 0.830, "I was wondering, " 0.851
-(false refusals 0.064), "hmm, " 0.872, "excuse me, " 0.851; "also, " and "so " changed nothing that mattered and
-are left in. All are closed-class English, the same for every course; a message that is only a greeting or a
-thank-you ("hi there!", "ok thanks") is left whole for small talk.
+(false refusals 0.064), "hmm, " 0.872, "excuse me, " 0.851; after it, " lol" 0.872, " (I'm new to this)" 0.851,
+" tia" 0.872 (" just curious" 0.904: read off all the same, it says nothing). "also, " and "so " changed nothing
+that mattered and are left in; " asking for a friend" (0.840) and " in simple terms" say something about the asking
+and are left in too. All are closed-class English, the same for every course; a message that is only a greeting or
+a thank-you ("hi there!", "ok thanks") is left whole for small talk.
 """
 from __future__ import annotations
 
@@ -46,20 +49,27 @@ _ONLY_THANKS = re.compile(rf"{_THANKS}\s*[.!?:)]*\s*$", re.IGNORECASE)  # "great
 # "… what is drift? thanks!", "explain PPV please": a closing courtesy after the question.
 _COURTESY = re.compile(
     r"(?:(?<=[?.!,])|\s)\s*(?:(?:many |thanks? (?:you )?)?(?:thanks|thank you|thx|cheers)"
-    r"(?: (?:so much|a lot|very much|in advance|again))?|please|pls|plz)\s*[.!?:)]*\s*$", re.IGNORECASE)
+    r"(?: (?:so much|a lot|very much|in advance|again))?|tia|please|pls|plz)\s*[.!?:)]*\s*$", re.IGNORECASE)
+# "… what is AUC? lol", "… (I'm new to this)", "… just curious": an aside after the question, asking nothing.
+_ASIDE = re.compile(
+    r"(?:(?<=[?.!,])|\s)\s*\(?\s*(?:lol|haha+|lmao|hehe|:\)|:d|just (?:curious|wondering)|(?:sorry,? )?(?:i'm|im|i am) "
+    r"(?:new|a beginner|a newbie) (?:to|at|in) (?:this|all this|the course|ai)|if that makes sense)\s*\)?\s*[.!?:)]*\s*$",
+    re.IGNORECASE)
 MIN_WORDS_LEFT = 2  # "hi, thanks" is still small talk; "hi, what is drift?" is a question
 
 
 def without_greeting(message: str) -> str:
-    """The message without an opening greeting, acknowledgement and announced question, and without a closing
-    courtesy, when what is left has words of its own."""
+    """The message without an opening greeting, acknowledgement, apology and announced question, and without a
+    closing courtesy or aside, when what is left has words of its own."""
     rest = message
     for lead in (_GREETING, _ACK, _OPENER, _ANNOUNCED):
         m = lead.match(rest)
         least = 1 if lead in (_ACK, _OPENER) else MIN_WORDS_LEFT  # "sorry, ppv?" asks; "hi, thanks" is small talk
         if m is not None and len(rest[m.end():].split()) >= least and not _ONLY_THANKS.match(rest[m.end():]):
             rest = rest[m.end():]
-    m = _COURTESY.search(rest)
-    if m is not None and len(rest[:m.start()].split()) >= MIN_WORDS_LEFT:
-        rest = rest[:m.start()].rstrip(" ,")
+    for tail in (_COURTESY, _ASIDE, _COURTESY):  # "… lol thanks", "… thanks lol"
+        m = tail.search(rest)
+        least = 1 if tail is _ASIDE else MIN_WORDS_LEFT  # "ppv? lol" asks; "ok thanks" is small talk
+        if m is not None and len(rest[:m.start()].split()) >= least:
+            rest = rest[:m.start()].rstrip(" ,")
     return rest
