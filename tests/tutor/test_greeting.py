@@ -53,6 +53,13 @@ ROOT = Path(__file__).resolve().parents[2]
     ("what is AUC? lol", "what is AUC?"), ("what is AUC? thanks lol", "what is AUC?"),
     ("what is PPV (I'm new to this)", "what is PPV"), ("what is PPV? just curious", "what is PPV?"),
     ("what is PPV tia", "what is PPV"), ("lol", "lol"), ("haha thats funny", "haha thats funny"),
+    # the tutor addressed, a question announced in short, a cry for help, a request wrapping its question
+    ("Tutor, what is PPV?", "what is PPV?"), ("quick q: what is PPV?", "what is PPV?"), ("Q: what is PPV?",
+                                                                                      "what is PPV?"),
+    ("help! what is PPV?", "what is PPV?"), ("can you tell me what PPV is?", "what PPV is?"),
+    ("I'd like to know how drift is caught", "how drift is caught"), ("tell me about drift", "tell me about drift"),
+    ("can you tell me more", "can you tell me more"), ("help me understand PPV", "help me understand PPV"),
+    ("tutor", "tutor"), ("help", "help"),
 ])
 def test_what_is_read_of_a_message_that_opens_with_a_greeting(typed, read):
     assert without_greeting(typed) == read
@@ -71,11 +78,13 @@ def test_a_greeting_changes_neither_the_answer_nor_what_is_stored(tutor_services
 
 
 @pytest.mark.parametrize("opening, closing", [("ok thanks. ", ""), ("sorry, ", ""), ("btw ", ""),
-                                              ("I was wondering, ", ""), ("", " (I'm new to this)"), ("", " lol")])
+                                              ("I was wondering, ", ""), ("", " (I'm new to this)"), ("", " lol"),
+                                              ("Tutor, ", ""), ("quick q: ", ""), ("help! ", "")])
 def test_an_opening_or_aside_leaves_every_grounding_answer_as_it_was(tutor_services, opening, closing):
     """Measured before each was read off (2026-12-06), first citations of the held-out grounding questions with it
     on every one: "ok thanks. " 0.894 -> 0.862, "sorry, " 0.862, "btw " 0.830, "I was wondering, " 0.851 (false
-    refusals 0.011 -> 0.064), " (I'm new to this)" 0.851, " lol" 0.872."""
+    refusals 0.011 -> 0.064), " (I'm new to this)" 0.851, " lol" 0.872, "Tutor, " 0.840, "quick q: " 0.851,
+    "help! " 0.862."""
     rows = [json.loads(line) for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines()
             if line.strip()]
     questions = [r["question"] for r in rows if r["kind"] == "answerable" and not r.get("history")]

@@ -9,7 +9,9 @@ model and retrieval: prefixing the held-out grounding questions with "Good morni
 removed); "thanks!" last 0.883. Measured the same way on 2026-12-06: "ok thanks. " first 0.862, "great, " 0.862
 (false refusals 0.011 -> 0.032), "got it, thanks! " 0.872, "sorry, " 0.862, "btw " 0.830, "I was wondering, " 0.851
 (false refusals 0.064), "hmm, " 0.872, "excuse me, " 0.851; after it, " lol" 0.872, " (I'm new to this)" 0.851,
-" tia" 0.872 (" just curious" 0.904: read off all the same, it says nothing). "also, " and "so " changed nothing
+" tia" 0.872 (" just curious" 0.904: read off all the same, it says nothing); "Tutor, " 0.840, "quick q: " 0.851,
+"help! " 0.862, "can you tell me " 0.872 -> 0.883 and "I'd like to know " 0.872 -> 0.883 (only a wh- question after
+them is read off: the rest of the set's questions do not open with one). "also, " and "so " changed nothing
 that mattered and are left in; " asking for a friend" (0.840) and " in simple terms" say something about the asking
 and are left in too. All are closed-class English, the same for every course; a message that is only a greeting or
 a thank-you ("hi there!", "ok thanks") is left whole for small talk.
@@ -20,11 +22,11 @@ import re
 
 _GREETING = re.compile(
     r"^\s*(?:(?:hi|hello|hey|hiya|howdy|greetings|yo|good (?:morning|afternoon|evening|day))"
-    r"(?:\s+(?:there|all|everyone|folks|team|tutor|bot))?|dear (?:tutor|bot|sir|madam|team))"
+    r"(?:\s+(?:there|all|everyone|folks|team|tutor|bot))?|dear (?:tutor|bot|sir|madam|team)|tutor|bot)"
     r"\s*(?:[,!.:;]+|\s[-–—]+)\s*(?=\S)", re.IGNORECASE)
 _ANNOUNCED = re.compile(
     r"^\s*(?:(?:i (?:have|had|'ve got) |i've |got |just )?(?:a |one |another |one more |a few )?"
-    r"(?:(?:quick|small|simple|short|silly|dumb|stupid|basic|general|random) )?questions?(?: for you)?"
+    r"(?:(?:quick|small|simple|short|silly|dumb|stupid|basic|general|random) )?(?:questions?|qs?|qn)(?: for you)?"
     r"|(?:can|could|may) i ask (?:you )?(?:something|a question)\??)"
     r"\s*(?:[,!.:;?]+|\s[-–—]+)\s*(?=\S)", re.IGNORECASE)
 # "ok thanks. what is NPV?", "great, and specificity?", "got it - why?": a reply to the last answer before the next
@@ -42,9 +44,14 @@ _ACK = re.compile(
 _OPENER = re.compile(
     r"^\s*(?:(?:(?:sorry|apologies)(?: (?:if|for) (?:this is |it's |its |asking )?(?:such )?(?:a |an )?(?:dumb|silly|"
     r"stupid|basic|naive|obvious|newbie|beginner|beginner's)(?: question)?)?|(?:i was|i'm|im|i am) (?:just )?(?:wondering|"
-    r"curious)|just (?:wondering|curious)|out of curiosity)(?:\s*(?:[,!.:;]+|\s[-–—]+)(?:\s*but\b)?|\s+(?:but\s+)?"
+    r"curious)|just (?:wondering|curious)|out of curiosity|help)(?:\s*(?:[,!.:;]+|\s[-–—]+)(?:\s*but\b)?|\s+(?:but\s+)?"
     r"(?=(?:what|how|why|when|where|which|who|can|could|is|are|does|do|should|about|and)\b))"
     r"|(?:by the way|btw|excuse me|pardon me|hmm+|umm*|uhh*|erm+)(?:\s*[,!.:;]+|\s[-–—]+|\s))\s*(?=\S)", re.IGNORECASE)
+# "can you tell me what PPV is?", "I'd like to know how drift is caught": a request that wraps the question it asks.
+_WRAPPER = re.compile(
+    r"^\s*(?:(?:can|could|would) you (?:please )?(?:tell|explain to|show) me|(?:i'd|i would|i) (?:like|want|need) to "
+    r"(?:know|understand)|do you know|(?:please )?tell me)\s+(?=(?:what|how|why|when|where|which|who|whether|if)\b)",
+    re.IGNORECASE)
 _ONLY_THANKS = re.compile(rf"{_THANKS}\s*[.!?:)]*\s*$", re.IGNORECASE)  # "great, thanks so much!" stays whole
 # "… what is drift? thanks!", "explain PPV please": a closing courtesy after the question.
 _COURTESY = re.compile(
@@ -62,9 +69,10 @@ def without_greeting(message: str) -> str:
     """The message without an opening greeting, acknowledgement, apology and announced question, and without a
     closing courtesy or aside, when what is left has words of its own."""
     rest = message
-    for lead in (_GREETING, _ACK, _OPENER, _ANNOUNCED):
+    for lead in (_GREETING, _ACK, _OPENER, _ANNOUNCED, _WRAPPER):
         m = lead.match(rest)
-        least = 1 if lead in (_ACK, _OPENER) else MIN_WORDS_LEFT  # "sorry, ppv?" asks; "hi, thanks" is small talk
+        # "sorry, ppv" and "hi, ppv?" ask; "hi, thanks" (a thank-you left) and "good morning, everyone" are small talk
+        least = 1 if lead in (_ACK, _OPENER, _WRAPPER) or rest.rstrip().endswith("?") else MIN_WORDS_LEFT
         if m is not None and len(rest[m.end():].split()) >= least and not _ONLY_THANKS.match(rest[m.end():]):
             rest = rest[m.end():]
     for tail in (_COURTESY, _ASIDE, _COURTESY):  # "… lol thanks", "… thanks lol"
