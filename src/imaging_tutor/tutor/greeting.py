@@ -11,7 +11,9 @@ removed); "thanks!" last 0.883. Measured the same way on 2026-12-06: "ok thanks.
 (false refusals 0.064), "hmm, " 0.872, "excuse me, " 0.851; after it, " lol" 0.872, " (I'm new to this)" 0.851,
 " tia" 0.872 (" just curious" 0.904: read off all the same, it says nothing); "Tutor, " 0.840, "quick q: " 0.851,
 "help! " 0.862, "can you tell me " 0.872 -> 0.883 and "I'd like to know " 0.872 -> 0.883 (only a wh- question after
-them is read off: the rest of the set's questions do not open with one). "also, " and "so " changed nothing
+them is read off: the rest of the set's questions do not open with one). On a second file, the 149 answerable
+questions of evals/calibration/guard.jsonl, the same openings and asides took 0.946 to 0.893-0.933 (false refusals
+0 -> 0.027); read off, 0.946 with each. "also, " and "so " changed nothing
 that mattered and are left in; " asking for a friend" (0.840) and " in simple terms" say something about the asking
 and are left in too. All are closed-class English, the same for every course; a message that is only a greeting or
 a thank-you ("hi there!", "ok thanks") is left whole for small talk.
