@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[2]
     # an aside after the question (2026-12-06)
     ("what is AUC? lol", "what is AUC?"), ("what is AUC? thanks lol", "what is AUC?"),
     ("what is PPV (I'm new to this)", "what is PPV"), ("what is PPV? just curious", "what is PPV?"),
-    ("what is PPV tia", "what is PPV"), ("lol", "lol"), ("haha thats funny", "haha thats funny"),
+    ("what is PPV tia", "what is PPV"), ("lol", "lol"), ("haha thats funny", "thats funny"),  # small talk either way
     # the tutor addressed, a question announced in short, a cry for help, a request wrapping its question
     ("Tutor, what is PPV?", "what is PPV?"), ("quick q: what is PPV?", "what is PPV?"), ("Q: what is PPV?",
                                                                                       "what is PPV?"),
@@ -60,6 +60,8 @@ ROOT = Path(__file__).resolve().parents[2]
     ("I'd like to know how drift is caught", "how drift is caught"), ("tell me about drift", "tell me about drift"),
     ("can you tell me more", "can you tell me more"), ("help me understand PPV", "help me understand PPV"),
     ("tutor", "tutor"), ("help", "help"),
+    ("lol ok what else should I read?", "what else should I read?"),  # one opening after another
+    ("hi, ok thanks. sorry, what is PPV?", "what is PPV?"), ("lol thanks", "lol thanks"),
 ])
 def test_what_is_read_of_a_message_that_opens_with_a_greeting(typed, read):
     assert without_greeting(typed) == read

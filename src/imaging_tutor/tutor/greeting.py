@@ -48,7 +48,8 @@ _OPENER = re.compile(
     r"stupid|basic|naive|obvious|newbie|beginner|beginner's)(?: question)?)?|(?:i was|i'm|im|i am) (?:just )?(?:wondering|"
     r"curious)|just (?:wondering|curious)|out of curiosity|help)(?:\s*(?:[,!.:;]+|\s[-–—]+)(?:\s*but\b)?|\s+(?:but\s+)?"
     r"(?=(?:what|how|why|when|where|which|who|can|could|is|are|does|do|should|about|and)\b))"
-    r"|(?:by the way|btw|excuse me|pardon me|hmm+|umm*|uhh*|erm+)(?:\s*[,!.:;]+|\s[-–—]+|\s))\s*(?=\S)", re.IGNORECASE)
+    r"|(?:by the way|btw|excuse me|pardon me|hmm+|umm*|uhh*|erm+|lol|haha+|lmao)(?:\s*[,!.:;]+|\s[-–—]+|\s))\s*(?=\S)",
+    re.IGNORECASE)
 # "can you tell me what PPV is?", "I'd like to know how drift is caught": a request that wraps the question it asks.
 _WRAPPER = re.compile(
     r"^\s*(?:(?:can|could|would) you (?:please )?(?:tell|explain to|show) me|(?:i'd|i would|i) (?:like|want|need) to "
@@ -70,16 +71,23 @@ MIN_WORDS_LEFT = 2  # "hi, thanks" is still small talk; "hi, what is drift?" is 
 def without_greeting(message: str) -> str:
     """The message without an opening greeting, acknowledgement, apology and announced question, and without a
     closing courtesy or aside, when what is left has words of its own."""
-    rest = message
+    rest, before = message, None
+    while rest != before:  # "lol ok what else …": one opening after another
+        before = rest
+        rest = _without_openings(rest)
+    for tail in (_COURTESY, _ASIDE, _COURTESY):  # "… lol thanks", "… thanks lol"
+        m = tail.search(rest)
+        least = 1 if tail is _ASIDE else MIN_WORDS_LEFT  # "ppv? lol" asks; "ok thanks" is small talk
+        if m is not None and len(rest[:m.start()].split()) >= least:
+            rest = rest[:m.start()].rstrip(" ,")
+    return rest
+
+
+def _without_openings(rest: str) -> str:
     for lead in (_GREETING, _ACK, _OPENER, _ANNOUNCED, _WRAPPER):
         m = lead.match(rest)
         # "sorry, ppv" and "hi, ppv?" ask; "hi, thanks" (a thank-you left) and "good morning, everyone" are small talk
         least = 1 if lead in (_ACK, _OPENER, _WRAPPER) or rest.rstrip().endswith("?") else MIN_WORDS_LEFT
         if m is not None and len(rest[m.end():].split()) >= least and not _ONLY_THANKS.match(rest[m.end():]):
             rest = rest[m.end():]
-    for tail in (_COURTESY, _ASIDE, _COURTESY):  # "… lol thanks", "… thanks lol"
-        m = tail.search(rest)
-        least = 1 if tail is _ASIDE else MIN_WORDS_LEFT  # "ppv? lol" asks; "ok thanks" is small talk
-        if m is not None and len(rest[:m.start()].split()) >= least:
-            rest = rest[:m.start()].rstrip(" ,")
     return rest
