@@ -62,6 +62,8 @@ ROOT = Path(__file__).resolve().parents[2]
     ("tutor", "tutor"), ("help", "help"),
     ("lol ok what else should I read?", "what else should I read?"),  # one opening after another
     ("hi, ok thanks. sorry, what is PPV?", "what is PPV?"), ("lol thanks", "lol thanks"),
+    ("🤔 what is PPV?", "what is PPV?"), ("what is PPV? 🙏", "what is PPV?"), ("👍", "👍"),  # emoji at the edges
+    ("🤔🤔 hmm, what is AUC? 😅 lol", "what is AUC?"), ("[2.2]", "[2.2]"),
 ])
 def test_what_is_read_of_a_message_that_opens_with_a_greeting(typed, read):
     assert without_greeting(typed) == read
@@ -81,12 +83,12 @@ def test_a_greeting_changes_neither_the_answer_nor_what_is_stored(tutor_services
 
 @pytest.mark.parametrize("opening, closing", [("ok thanks. ", ""), ("sorry, ", ""), ("btw ", ""),
                                               ("I was wondering, ", ""), ("", " (I'm new to this)"), ("", " lol"),
-                                              ("Tutor, ", ""), ("quick q: ", ""), ("help! ", "")])
+                                              ("Tutor, ", ""), ("quick q: ", ""), ("help! ", ""), ("🤔 ", "")])
 def test_an_opening_or_aside_leaves_every_grounding_answer_as_it_was(tutor_services, opening, closing):
     """Measured before each was read off (2026-12-06), first citations of the held-out grounding questions with it
     on every one: "ok thanks. " 0.894 -> 0.862, "sorry, " 0.862, "btw " 0.830, "I was wondering, " 0.851 (false
     refusals 0.011 -> 0.064), " (I'm new to this)" 0.851, " lol" 0.872, "Tutor, " 0.840, "quick q: " 0.851,
-    "help! " 0.862."""
+    "help! " 0.862, "🤔 " 0.872."""
     rows = [json.loads(line) for line in (ROOT / "evals" / "sets" / "grounding.jsonl").read_text().splitlines()
             if line.strip()]
     questions = [r["question"] for r in rows if r["kind"] == "answerable" and not r.get("history")]

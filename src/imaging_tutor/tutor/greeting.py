@@ -1,7 +1,7 @@
 """A greeting, an acknowledgement, an apology or digression, or an announced question that opens a message ("Hi, what
 is PPV?", "Good morning. We run …", "ok thanks. what is NPV?", "sorry, …", "btw …", "quick question: …"), and a
-courtesy or an aside that closes it ("… thanks!", "… please", "… lol", "… (I'm new to this)"), are read without
-them.
+courtesy or an aside that closes it ("… thanks!", "… please", "… lol", "… (I'm new to this)"), and emoji at either
+edge, are read without them.
 
 A greeting says nothing about what is asked, yet read as part of the question it moves the scope guard, the medical
 model and retrieval: prefixing the held-out grounding questions with "Good morning." took first citations 0.894 ->
@@ -13,7 +13,8 @@ removed); "thanks!" last 0.883. Measured the same way on 2026-12-06: "ok thanks.
 "help! " 0.862, "can you tell me " 0.872 -> 0.883 and "I'd like to know " 0.872 -> 0.883 (only a wh- question after
 them is read off: the rest of the set's questions do not open with one). On a second file, the 149 answerable
 questions of evals/calibration/guard.jsonl, the same openings and asides took 0.946 to 0.893-0.933 (false refusals
-0 -> 0.027); read off, 0.946 with each. "also, " and "so " changed nothing
+0 -> 0.027); read off, 0.946 with each. An emoji before the question: 0.872 (out of scope refused 0.960), read
+off 0.894 (0.980). "also, " and "so " changed nothing
 that mattered and are left in; " asking for a friend" (0.840) and " in simple terms" say something about the asking
 and are left in too. All are closed-class English, the same for every course; a message that is only a greeting or
 a thank-you ("hi there!", "ok thanks") is left whole for small talk.
@@ -55,6 +56,9 @@ _WRAPPER = re.compile(
     r"^\s*(?:(?:can|could|would) you (?:please )?(?:tell|explain to|show) me|(?:i'd|i would|i) (?:like|want|need) to "
     r"(?:know|understand)|do you know|(?:please )?tell me)\s+(?=(?:what|how|why|when|where|which|who|whether|if)\b)",
     re.IGNORECASE)
+# "🤔 what is PPV?", "what is PPV? 🙏": emoji around the words, saying nothing the words do not.
+_EMOJI = r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]"
+_EMOJI_EDGES = re.compile(rf"^(?:\s*{_EMOJI})+\s*|\s*(?:{_EMOJI}\s*)+$")
 _ONLY_THANKS = re.compile(rf"{_THANKS}\s*[.!?:)]*\s*$", re.IGNORECASE)  # "great, thanks so much!" stays whole
 # "… what is drift? thanks!", "explain PPV please": a closing courtesy after the question.
 _COURTESY = re.compile(
@@ -71,7 +75,7 @@ MIN_WORDS_LEFT = 2  # "hi, thanks" is still small talk; "hi, what is drift?" is 
 def without_greeting(message: str) -> str:
     """The message without an opening greeting, acknowledgement, apology and announced question, and without a
     closing courtesy or aside, when what is left has words of its own."""
-    rest, before = message, None
+    rest, before = _without_emoji(message), None
     while rest != before:  # "lol ok what else …": one opening after another
         before = rest
         rest = _without_openings(rest)
@@ -79,8 +83,14 @@ def without_greeting(message: str) -> str:
         m = tail.search(rest)
         least = 1 if tail is _ASIDE else MIN_WORDS_LEFT  # "ppv? lol" asks; "ok thanks" is small talk
         if m is not None and len(rest[:m.start()].split()) >= least:
-            rest = rest[:m.start()].rstrip(" ,")
+            rest = _without_emoji(rest[:m.start()].rstrip(" ,"))
     return rest
+
+
+def _without_emoji(text: str) -> str:
+    """The text without emoji at its edges, when words are left ("👍" alone is small talk, kept)."""
+    bare = _EMOJI_EDGES.sub("", text)
+    return bare if re.search(r"\w", bare) else text
 
 
 def _without_openings(rest: str) -> str:
