@@ -139,7 +139,14 @@ def test_every_place_of_any_course_is_told_from_its_own_text(path):
     course = load_course(path)
     places = [Place("outline")] + [Place("chapter", c.number) for c in course.chapters] + \
              [Place("section", s.chapter, s.ref) for s in course.sections]
-    for place in places:
+    # several places side by side: each pair of neighbouring chapters, and of neighbouring sections
+    several = [Place(a.kind, a.number, a.ref, also=(b,)) for a, b in zip(places[1:], places[2:]) if a.kind == b.kind]
+    for place in several:
+        told = overview(place, course)
+        alone = [overview(p, course) for p in (Place(place.kind, place.number, place.ref), *place.also)]
+        assert told.text == "\n\n".join(t.text for t in alone)
+        assert told.citations == [c for t in alone for c in t.citations]
+    for place in places + several:
         told = overview(place, course)
         assert told.found and told.citations, place
         assert set(MARKER.findall(told.text)) <= {c.ref for c in told.citations}  # every marker is cited
@@ -147,6 +154,8 @@ def test_every_place_of_any_course_is_told_from_its_own_text(path):
             assert c.quote in course.section(c.ref).text
         for s in told.sentences:  # what is quoted is the course's, verbatim, in the section it cites
             assert s.text in told.text and s.text in course.section(s.refs[0]).text
+        if place.also:
+            continue  # the pair was checked against its places told alone, above
         if place.kind == "chapter":
             chapter = course.chapter(place.number)
             assert chapter.title in told.text
