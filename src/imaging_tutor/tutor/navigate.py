@@ -59,8 +59,8 @@ between relate relates related relation relationship connect connects connected 
 similar similarity similarities contrast both each""".split())
 MAX_PLACES = 4  # more than this is the outline's job
 _STEP = re.compile(r"\b(next|following|previous|prev|preceding)\s+(section|chapter)\b", re.I)
-# "what should I read next?", "what do I study after this?", "what else should I read?": the next section after the one just discussed (the
-# outline, before anything is): a learner's verb of reading on, and nothing else of its own.
+# "what should I read next?", "what do I study after this?", "what else should I read?": the next section after the
+# one just discussed (the outline, before anything is): a learner's verb of reading on, and nothing else of its own.
 _READ_ON = re.compile(r"\b(?:i|me)\b.*\b(?:read|study|learn|look at|move on to|tackle)\b(?: \w+){0,2}? (?:next|from here|"
                       r"after (?:this|that))\b|"  # a learner's reading, not a team's "what should we do next?"
                       r"\bwhat else\b.*\b(?:i|me)\b.*\b(?:read|study|learn|look at|tackle)\b", re.I)
@@ -141,9 +141,9 @@ def _places_named(message: str) -> tuple[list[Place], str] | None:
     for pattern, kind in ((_SECTION_LIST, "section"), (_CHAPTER_LIST, "chapter")):
         for m in pattern.finditer(rest):
             if kind == "section":
-                refs = [m.group(1), *re.findall(r"\d{1,2}\.\d{1,2}", m.group(2))]
-                places += [Place("section", int(r.split(".")[0]), f"{int(r.split('.')[0])}.{int(r.split('.')[1])}")
-                           for r in refs]
+                for ref in (m.group(1), *re.findall(r"\d{1,2}\.\d{1,2}", m.group(2))):
+                    chapter, section = map(int, ref.split("."))
+                    places.append(Place("section", chapter, f"{chapter}.{section}"))
             else:
                 numbers = [int(m.group(1)), *map(int, re.findall(r"\d{1,2}", m.group(2)))]
                 if len(numbers) == 2 and re.search(r"\d\s*(?:to|-|–)\s*", m.group(0)) and numbers[0] < numbers[1]:
