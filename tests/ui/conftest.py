@@ -23,6 +23,14 @@ MAINTAINER_TOKEN = "ui-maint-Bp6Xs1Qe9Wr4Tn7Ym2Kc5Lv8Hd3Jf0Gz-Ia5Uo8Sy"
 LEARNER_SECRET = "ui-learner-Cn5Vb8Mx2Zq7Wp1Lr4Ks9Hj6Gd3Ft0Ya-Eu2Io7"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item: the browser tests' page fixture saves evidence when its test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
 def learner_credentials(learner_id: str) -> dict:
     """What POST /learners would have handed this learner (signed with the live API's learner secret)."""
     from imaging_tutor.api.auth import Tokens, learner_token

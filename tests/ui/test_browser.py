@@ -46,11 +46,20 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(90_000)
     yield page
+    report = getattr(request.node, "rep_call", None)  # kept by tests/ui/conftest.py
+    if report is not None and report.failed:
+        # What the learner saw when the test gave up: a lost answer and a slow one look alike in a timeout.
+        name = f"failed-{request.node.name}"
+        try:
+            shot(page, name)
+            (ARTIFACTS / f"{name}.txt").write_text(page.locator("body").inner_text(timeout=5_000), encoding="utf-8")
+        except Exception as exc:  # the evidence is best effort; the test's own failure is what is reported
+            print(f"no failure evidence for {request.node.name}: {exc}")
     context.close()
 
 
