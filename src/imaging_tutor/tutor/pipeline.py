@@ -77,7 +77,7 @@ SHOUTING_MIN_LETTERS, SHOUTING_SHARE = 12, 0.8
 # (and so the ask a workplace message ends with) needs one mark and a space: removing the spaces after marks in the
 # held-out workplace set took refusals 0.029 -> 0.115, ending every question with "???" 0.029 -> 0.067.
 _RUN_OF_MARKS = re.compile(r"[?!]{2,}")
-_UNSPACED = re.compile(r"(\b[a-z]{2,}[.?!])([A-Z][a-z]|(?<=[?!])[a-z]{2,})")
+_UNSPACED = re.compile(r"(\b[a-z][a-z']+[.?!])([A-Z][a-z]|(?<=[?!])[a-z]{2,})")  # "wasn't.Which" too
 ACRONYM_MAX_LETTERS = 5  # DICOM, HIPAA; a capitalised word longer than this is a word ("PREVALANCE")
 
 
