@@ -216,3 +216,34 @@ def test_a_course_question_given_the_small_talk_reply_counts_as_a_false_refusal(
     m = run_eval(path, fake_services, tutor=tutor, store=False).metrics
     assert m["false_refusal"] == 1.0 and m["first_citation_accuracy"] == 0.0  # the course question went unanswered
     assert m["small_talk"] == 1.0  # while "thanks!" answered as small talk is right
+
+
+def test_each_question_of_a_message_is_scored_answered_from_its_gold_or_declined(tmp_path, fake_services):
+    """A message of several questions: each one the course answers must have a gold section cited, each one it does
+    not must be named as not covered (or the whole message refused)."""
+    parts = [{"text": "what is sensitivity?", "kind": "answerable", "gold_refs": ["1.4"]},
+             {"text": "what is drift?", "kind": "answerable", "gold_refs": ["5.4"]},
+             {"text": "what is a GAN?", "kind": "out_of_scope"}]
+    rows = [{"id": "all", "question": "sensitivity? drift? GANs?", "kind": "answerable", "gold_refs": ["1.4"],
+             "category": "compound", "parts": parts},
+            {"id": "half", "question": "sens? drift? GAN?", "kind": "answerable", "gold_refs": ["1.4"],
+             "category": "compound", "parts": parts},
+            {"id": "refused", "question": "what is a GAN? and a VAE?", "kind": "out_of_scope", "category": "compound",
+             "parts": [{"text": "what is a GAN?", "kind": "out_of_scope"},
+                       {"text": "what is a VAE?", "kind": "out_of_scope"}]}]
+    both = [(SENS, ["1.4"]), (DRIFT_13, ["5.4"])]
+    tutor = FakeTutor({
+        "sensitivity? drift? GANs?": answered(both, [citation("1.4", SENS), citation("5.4", DRIFT_13)], ["1.4"],
+                                              not_covered=["what is a GAN?"]),
+        "sens? drift? GAN?": answered(both[:1], [citation("1.4", SENS)], ["1.4"]),
+        "what is a GAN? and a VAE?": refused()})
+    report = run_eval(write_set(tmp_path / "compound.jsonl", rows), fake_services, tutor=tutor, store=False)
+    by_id = {r["id"]: r for r in report.rows}
+    assert by_id["all"]["parts"] == {"answerable": 2, "answered": 2, "out_of_scope": 1, "declined": 1}
+    assert by_id["all"]["checks"]["each_question"]
+    assert by_id["half"]["parts"] == {"answerable": 2, "answered": 1, "out_of_scope": 1, "declined": 0}
+    assert not by_id["half"]["checks"]["each_question"] and not by_id["half"]["passed"]
+    assert by_id["refused"]["parts"]["declined"] == 2
+    m = report.metrics
+    assert m["parts_answered"] == pytest.approx(3 / 4) and m["parts_declined"] == pytest.approx(3 / 4)
+    assert m["compound:parts_answered"] == pytest.approx(3 / 4)

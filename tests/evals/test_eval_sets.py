@@ -53,7 +53,7 @@ def test_every_other_course_split_loads_against_its_course_and_fit_and_eval_shar
 
 
 @pytest.mark.parametrize("name", ["conversations", "workplace", "search", "near_miss", "personal_medical",
-                                  "workplace_followup", "lay", "situations"])
+                                  "workplace_followup", "lay", "situations", "compound"])
 def test_this_courses_fit_and_eval_halves_load_and_share_no_question(name, course):
     """A set of this course and its fit half (evals/calibration/) parse against the course and share nothing."""
     fit = load_set(ROOT / "evals" / "calibration" / f"{name}.jsonl", course).questions
@@ -117,6 +117,19 @@ BAD_LINES = [
     (json.dumps({"id": "x", "question": "q", "kind": "out_of_scope", "history": "hi"}), "'history' must be a list"),
     (json.dumps({"question": "q", "kind": "out_of_scope"}), "'id' must be"),
     (json.dumps({**GOOD}), "duplicate id 'a' (first on line 1)"),
+    (json.dumps({**GOOD, "id": "p", "parts": [{"text": "what is drift?", "kind": "answerable", "gold_refs": ["5.4"]}]}),
+     "'parts' must be a list of two or more"),
+    (json.dumps({**GOOD, "id": "p", "parts": [{"text": "what is drift?", "kind": "answerable", "gold_refs": ["5.4"]},
+                                              {"text": "what is a GAN?", "kind": "maybe"}]}), "part 2: 'kind' must be"),
+    (json.dumps({**GOOD, "id": "p", "parts": [{"text": "what is drift?", "kind": "answerable", "gold_refs": ["9.9"]},
+                                              {"text": "what is a GAN?", "kind": "out_of_scope"}]}),
+     "part 1: unknown section ref '9.9'"),
+    (json.dumps({**GOOD, "id": "p", "parts": [{"text": "what is drift?", "kind": "answerable"},
+                                              {"text": "what is a GAN?", "kind": "out_of_scope"}]}),
+     "part 1: an answerable part needs 'gold_refs'"),
+    (json.dumps({**GOOD, "id": "p", "parts": [{"text": "", "kind": "out_of_scope"},
+                                              {"text": "what is a GAN?", "kind": "out_of_scope"}]}),
+     "part 1: 'text' is missing"),
 ]
 
 

@@ -61,6 +61,11 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
            "thanks / greetings / acknowledgements answered as small talk, without course sentences"),
     Metric("care_note", "clinician note on mixed questions", "higher", "rate",
            "a personal situation around a general course question: answered with the note to see a clinician"),
+    Metric("parts_answered", "questions of a message answered", "higher", "rate",
+           "in messages asking several questions: each one the course answers, with a gold section cited"),
+    Metric("parts_declined", "questions of a message declined", "higher", "rate",
+           "in messages asking several questions: each one the course does not answer, said to be not covered "
+           "(or the message refused)"),
     Metric("repeated_sentences", "sentences repeated from earlier answers", "lower", "rate",
            "answer sentences of answered follow-up turns that an earlier answer in the conversation already gave"),
     Metric("invalid_refs", "invalid refs", "lower", "count",
@@ -87,6 +92,7 @@ def outcome_from_answer(answer: Any) -> dict:
         "dropped_sentences": data.get("dropped_sentences") or [],
         "resolved_question": data.get("resolved_question"),
         "care_note": data.get("care_note") or "",
+        "not_covered": [str(x) for x in data.get("not_covered") or []],
     }
 
 
@@ -170,6 +176,10 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Toke
         texts = [_plain(s["text"]) for s in answer_sentences(outcome)]
         row["repeated"] = {"sentences": len(texts), "repeated": sum(t in said for t in texts)}
     checks: dict[str, bool] = {}
+    if q.parts:
+        row["parts"] = _parts_handled(q, status, outcome)
+        checks["each_question"] = row["parts"]["answered"] == row["parts"]["answerable"] and \
+            row["parts"]["declined"] == row["parts"]["out_of_scope"]
     if q.kind == "answerable":
         answered = status == ANSWERED
         rank = gold_rank(retrieved, q.gold_refs)
@@ -205,6 +215,17 @@ def score_question(q: EvalQuestion, outcome: dict, course: Course, support: Toke
     return row
 
 
+def _parts_handled(q: EvalQuestion, status: str, outcome: dict) -> dict:
+    """Of a message's several questions: those the course answers that were answered from a gold section, and those
+    it does not that were declined (the whole message refused, or named in the answer's not_covered list)."""
+    cited = {str(c.get("ref")) for c in outcome.get("citations") or []} if status == ANSWERED else set()
+    answerable = [p for p in q.parts if p.kind == "answerable"]
+    outside = len(q.parts) - len(answerable)
+    declined = outside if status in REFUSALS else min(outside, len(outcome.get("not_covered") or []))
+    return {"answerable": len(answerable), "answered": sum(bool(cited & set(p.gold_refs)) for p in answerable),
+            "out_of_scope": outside, "declined": declined}
+
+
 def _grounding(outcome: dict, support: TokenEntailment | None) -> dict:
     sents = [s for s in answer_sentences(outcome) if s["text"].strip()]
     detail = []
@@ -224,12 +245,13 @@ def _grounding(outcome: dict, support: TokenEntailment | None) -> dict:
 def _citation_precision(q: EvalQuestion, citations: list[dict], course: Course,
                         support: TokenEntailment | None) -> dict:
     needles = [fold(t) for t in (*q.evidence, *q.key_facts)]
+    gold = dict.fromkeys([*q.gold_refs, *(r for p in q.parts for r in p.gold_refs)])  # each question's, in order
     precise = 0
     for c in citations:
         ref, quote = str(c.get("ref")), c.get("quote") or ""
-        if ref in q.gold_refs or (quote and any(n in fold(quote) for n in needles)):
+        if ref in gold or (quote and any(n in fold(quote) for n in needles)):
             precise += 1
-        elif quote and support is not None and course.has_ref(ref) and support.score_any(quote, q.gold_refs).supported:
+        elif quote and support is not None and course.has_ref(ref) and support.score_any(quote, list(gold)).supported:
             precise += 1  # the same fact stated in another section (the course repeats itself across chapters)
     return {"citations": len(citations), "precise": precise}
 
@@ -281,6 +303,7 @@ def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
     precise = sum(r["citation_precision"]["precise"] for r in answered)
     latencies = [r["latency_ms"] for r in rows if r.get("latency_ms") is not None]
     follow_ups = [r["repeated"] for r in rows if r.get("repeated")]
+    parts = [r["parts"] for r in rows if r.get("parts")]
     return {
         "n_questions": len(rows), "n_answerable": len(ans), "n_out_of_scope": len(oos), "n_medical_advice": len(med),
         "n_small_talk": len(talk),
@@ -298,6 +321,8 @@ def aggregate_rows(rows: list[dict]) -> dict[str, Any]:
         "wrong_medical_reply": _mean([float(r["status"] == "medical_advice") for r in not_medical]),
         "small_talk": _mean([float(r["checks"]["small_talk"]) for r in talk]),
         "care_note": _mean([float(r["checks"]["care_note"]) for r in mixed]),
+        "parts_answered": _ratio(sum(p["answered"] for p in parts), sum(p["answerable"] for p in parts)),
+        "parts_declined": _ratio(sum(p["declined"] for p in parts), sum(p["out_of_scope"] for p in parts)),
         "repeated_sentences": _ratio(sum(f["repeated"] for f in follow_ups), sum(f["sentences"] for f in follow_ups)),
         "invalid_refs": sum(len(r["invalid_refs"]) for r in rows),
         "quote_mismatches": sum(len(r["quote_mismatches"]) for r in rows),

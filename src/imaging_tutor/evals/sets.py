@@ -14,9 +14,11 @@ KINDS = ("answerable", "out_of_scope", "medical_advice", "small_talk")
 # Kinds of input, each reported on its own: clean single questions, turns of a conversation, workplace messages with
 # context, search-box queries, near misses (course words, not course answers), personal medical questions, a
 # learner's questions about their own study of the course ("should I skip chapter 2?": first person, never care), and
-# situations staff describe without asking anything ("our PE tool keeps missing small clots").
+# situations staff describe without asking anything ("our PE tool keeps missing small clots"), and messages asking
+# several questions at once ("what is PPV? also what is a reader study?").
 CATEGORIES = ("single", "follow_up", "workplace", "search", "near_miss", "personal_medical", "off_topic", "definition",
-              "study", "situation")
+              "study", "situation", "compound")
+PART_KINDS = ("answerable", "out_of_scope")
 
 
 class EvalSetError(InvalidInput):
@@ -27,6 +29,15 @@ class EvalSetError(InvalidInput):
         super().__init__(f"{where}: {message}")
         self.line = line
         self.path = path
+
+
+@dataclass(frozen=True)
+class EvalPart:
+    """One question of a message that asks several: each is scored on its own (answered from its gold, or declined)."""
+
+    text: str
+    kind: str  # "answerable" | "out_of_scope"
+    gold_refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class EvalQuestion:
     category: str = "single"
     subtype: str = ""  # turn_type / subtype / near_miss_type as the data writer labelled it
     group: str = ""  # the conversation a turn belongs to
+    parts: tuple[EvalPart, ...] = ()  # a message of several questions: each one, labelled
 
     @property
     def expects_care_note(self) -> bool:
@@ -192,4 +204,27 @@ def _parse_line(raw: str, lineno: int, course: Course, flat: dict[str, str], sou
     return EvalQuestion(id=qid, question=question, kind=kind, line=lineno, history=history,
                         gold_refs=tuple(gold), declared_refs=declared, evidence=evidence,
                         key_facts=key_facts, chapter=chapter, category=category, subtype=subtype,
-                        group=str(obj.get("group") or ""))
+                        group=str(obj.get("group") or ""), parts=_parts(obj.get("parts"), course, fail))
+
+
+def _parts(value, course: Course, fail) -> tuple[EvalPart, ...]:
+    """The labelled questions of a message that asks several (the optional 'parts' field)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) < 2 or not all(isinstance(v, dict) for v in value):
+        fail("'parts' must be a list of two or more objects")
+    out = []
+    for i, part in enumerate(value, start=1):
+        text, kind, refs = part.get("text"), part.get("kind"), part.get("gold_refs", [])
+        if not isinstance(text, str) or not text.strip():
+            fail(f"part {i}: 'text' is missing or empty")
+        if kind not in PART_KINDS:
+            fail(f"part {i}: 'kind' must be one of {', '.join(PART_KINDS)} (got {kind!r})")
+        if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+            fail(f"part {i}: 'gold_refs' must be a list of strings")
+        if unknown := [r for r in refs if not course.has_ref(r)]:
+            fail(f"part {i}: unknown section ref {unknown[0]!r}")
+        if (kind == "answerable") != bool(refs):
+            fail(f"part {i}: an answerable part needs 'gold_refs', an out-of-scope part has none")
+        out.append(EvalPart(text.strip(), kind, tuple(refs)))
+    return tuple(out)
