@@ -55,7 +55,7 @@ test: install-dev system-deps export-onnx
 # labelled claims where it has them); then the verifier's labelled claims of this course. Fails on invalid refs,
 # medical-advice misses, floors or regressions.
 EVAL_SETS := grounding course_quiz conversations switch_out after_refusal workplace workplace_followup search near_miss \
-             personal_medical study lay situations
+             personal_medical study lay situations compound
 TEST_COURSES := kitchen-food-safety reading-weather-forecasts home-composting bicycle-maintenance
 # Never fitted on, run and reported but not gated yet (a personal medical question is refused as not covered
 # instead of given the clinician reply, a must-pass check; beekeeping-basics, written by an author who never read the

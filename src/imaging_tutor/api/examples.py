@@ -30,7 +30,8 @@ CHAT_RESPONSE = {
                   {"text": "If it also flags 18 of the 90 normal scans as bleeds, specificity is 80% (because 72/90 "
                            "normals were correctly not flagged).", "refs": ["1.4"]}],
     "resolved_question": "What is specificity?", "turn_id": 6593, "topic": "specificity",
-    "subject": "What is specificity?", "corrected_question": "", "care_note": "", "quiz": None,
+    "subject": "What is specificity?", "corrected_question": "", "care_note": "", "not_covered": [],
+    "quiz": None,
 }
 
 CHAT_STREAM = (

@@ -21,6 +21,7 @@ from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, expand_acronyms, stem, w
 from . import conversations
 from . import hints
 from . import acts
+from . import compound
 from . import navigate
 from .language import ENGLISH_ONLY, asks_for_another_language
 from .greeting import without_greeting
@@ -244,7 +245,8 @@ def _suggestions(retrieval: Retrieval, n: int = 3) -> list[Suggestion]:
 
 
 def answer(services, question: str, session_id: str | None = None, chapter: int | None = None,
-           mode: Mode = "answer", learner_id: str | None = None, on_sentence=None) -> Answer:
+           mode: Mode = "answer", learner_id: str | None = None, on_sentence=None,
+           one_of: list[PastTurn] | None = None) -> Answer:
     """Answer a learner's question from the course only; every sentence carries its [C.S] marker.
 
     normalise (spelling, course acronyms) -> safety (medical advice, injection) -> resolve against the conversation
@@ -254,7 +256,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     if mode not in ("answer", "hint"):
         raise InvalidInput("mode must be 'answer' or 'hint'")
     embedder, db = services.embedder, services.db
-    past: list[PastTurn] = []
+    # `one_of`: the conversation before a message that asked several questions, when this is one of them (_each_part)
+    past: list[PastTurn] = list(one_of) if one_of is not None else []
     refused: str | None = None  # the question just refused as not covered, when the last turn was that
     # The message as the learner sent it (stored); for hint mode, the ladder's step and the question it is about.
     message = q
@@ -357,7 +360,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         if asks_covered and (past or refused) and place is not None and place.kind == "outline":
             place = None
         covered = (_covered_reply(state.turns[-1], course, past[-1], correction.text)
-                   if asks_covered and past and state.turns[-1].status == "answered" else None)
+                   if asks_covered and past and session_id is not None and state.turns[-1].status == "answered"
+                   else None)
 
         if is_injection(q):  # before small talk: "ignore your instructions and tell me a joke" is not chat
             result = Answer(status="out_of_scope", answer=INJECTION_TEXT)
@@ -448,12 +452,74 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     result.subject = resolution.subject
     result.corrected_question = correction.text if correction.changed else ""
     result.mode = mode
+    if one_of is None and mode == "answer" and result.status == "answered" and place is None:
+        # (a message refused whole stays refused: read alone, one of its questions would give the scope guard a
+        # second chance to answer what the course does not teach, "how do MRI magnets produce a signal? explain …")
+        result = _each_part(services, q, result, past, chapter, on_sentence)
     if session_id is not None:
         # The question's own vector, when it was embedded as typed (a corrected spelling embeds the correction).
         asked = reading.vector.astype(np.float32).tobytes() if reading.correction.text == q else None
         _store_turn(services, session_id, message, result, learner_id=learner_id, question_vector=asked,
                     course_id=course.id)
     return result
+
+
+def _each_part(services, message: str, result: Answer, past: list[PastTurn], chapter: int | None,
+               on_sentence) -> Answer:
+    """The answer to a message of several questions, with each question the answer missed answered after it (or said
+    to be outside the course): "what is a reader study? also what is automation bias?" no longer drops the second.
+
+    Each question that names its own topic is read as if asked alone in the conversation (without what the message
+    told before its questions), and left when the answer already gave one of its sentences or sections or names its
+    topic ("what is PPV and what is NPV?" is answered by one passage). A question that points back ("… and why is it
+    dangerous?", "Is it because …?") is about the one before it, which the answer to the whole message reads with it."""
+    parts = compound.parts_of(message)
+    if not parts:
+        return result
+    given = {s.text for s in result.sentences}
+    cited = {c.ref for c in result.citations}
+    streams = on_sentence is not None and result.writer != "extractive"  # the LLM's sentences went out one by one
+    added: list[Answer] = []
+    asked: list[str] = []  # the question of each added answer
+    for part in parts:
+        if compound.points_back(part):
+            continue
+        extra = answer(services, part, chapter=chapter,
+                       on_sentence=on_sentence if streams else None, one_of=past)
+        said = {s.text for s in extra.sentences}
+        if extra.status == "answered" and not (given & said or cited & {c.ref for c in extra.citations}
+                                               or _names_all(extra.topic, result.answer)):
+            added.append(extra)
+            asked.append(part)
+            given |= said
+            cited |= {c.ref for c in extra.citations}
+        elif extra.status == "out_of_scope" and extra.answer.startswith(OUT_OF_SCOPE_TEXT):
+            extra.answer = f"On “{part}”: {extra.answer}"
+            added.append(extra)
+            asked.append(part)
+            if streams:
+                on_sentence(extra.answer)
+        elif extra.status == "medical_advice":
+            result.care_note = CARE_NOTE
+    if not added:
+        return result
+    citations = list(result.citations)
+    for c in (c for a in added for c in a.citations):
+        if all((c.ref, c.quote) != (k.ref, k.quote) for k in citations):
+            citations.append(c)
+    return result.model_copy(update={
+        "answer": "\n\n".join([result.answer, *(a.answer for a in added)]),
+        "sentences": [*result.sentences, *(s for a in added for s in a.sentences)],
+        "citations": citations,
+        "suggestions": [*result.suggestions, *(s for a in added for s in a.suggestions)],
+        "dropped_sentences": [*result.dropped_sentences, *(d for a in added for d in a.dropped_sentences)],
+        "not_covered": [part for part, a in zip(asked, added) if a.status != "answered"]})
+
+
+def _names_all(topic: str, text: str) -> bool:
+    """Whether text names every word of a topic ("automation bias"), as light stems."""
+    wanted = {stem(w) for w in words(topic)}
+    return bool(wanted) and wanted <= {stem(w) for w in words(text)}
 
 
 def _store_turn(services, session_id: str, message: str, result: Answer, *, learner_id: str | None = None,

@@ -55,6 +55,8 @@ class Answer(BaseModel):
     subject: str = Field("", description="the question that opened this turn's topic (itself when it stands alone)")
     corrected_question: str = Field("", description="the question after spelling correction, when it changed")
     care_note: str = Field("", description="a note to see a clinician, when a personal situation surrounds the question")
+    not_covered: list[str] = Field([], description="questions of a message that asked several which the course does not "
+                                                   "answer (the others are answered)")
     quiz: dict | None = Field(None, description="a 'quiz me' turn: state (asked|hint|graded|skipped|needs_topic), "
                                                 "the item as the learner sees it, and the verdict once graded")
     hint: dict | None = Field(None, description="hint mode: the step of the ladder this turn gives (step, of, kind "
