@@ -127,6 +127,26 @@ def test_streaming_yields_only_verified_sentences_then_the_answer(llm_services):
             assert ref in {c["ref"] for c in final["citations"]}
 
 
+def test_several_questions_stream_verified_sentences_for_each(llm_services):
+    """Each question of a message is written and verified like a message of its own; the one outside the course is
+    named, and every streamed sentence carries only refs the final answer cites."""
+    from imaging_tutor.tutor.support import SupportMeasure
+
+    events = list(tutor.answer_events(llm_services, "what is a reader study? also what is a GAN?"))
+    final = events[-1]["answer"]
+    assert events[-1]["type"] == "answer" and final["status"] == "answered"
+    assert final["not_covered"] == ["what is a GAN?"] and "“what is a GAN?”" in final["answer"]
+    streamed = [e["text"] for e in events if e["type"] == "sentence"]
+    assert any("what is a GAN?" in s for s in streamed)  # the reply about it reaches the learner, streamed or not
+    cited = {c["ref"] for c in final["citations"]}
+    for s in streamed:
+        assert set(MARKER.findall(s)) <= cited
+    course = llm_services.index().course
+    measure = SupportMeasure(course, llm_services.embedder)
+    for s in final["sentences"]:
+        assert measure.score_any(s["text"], s["refs"]).supported, s["text"]
+
+
 def test_endpoint_down_falls_back_to_extractive(tutor_settings, make_services, monkeypatch):
     monkeypatch.setenv("TUTOR_LLM_BASE_URL", f"http://127.0.0.1:{_free_port()}/v1")
     monkeypatch.setenv("TUTOR_LLM_MODEL", "nothing-here")
