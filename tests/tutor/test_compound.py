@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from imaging_tutor.corpus.sentences import sentences as split_sentences
 from imaging_tutor.tutor import conversations, pipeline as tutor
 from imaging_tutor.tutor.compound import parts_of, points_back
 
@@ -122,3 +123,29 @@ def test_any_course_gets_each_question_answered(courses_settings, make_services)
     assert result.status == "answered"
     cited = [c.ref for c in result.citations]
     assert alone(services, first) in cited and alone(services, second) in cited
+
+
+class FakeQuotingWriter:
+    """A named stand-in for the LLM writer: 'writes' the first sentence of the first passage it is given, with its
+    marker, so verify passes it and the answer streams sentence by sentence."""
+
+    name = "llm:fake-quoting"
+
+    def write(self, question: str, passages: str) -> str:
+        ref, _title = passages.split("\n", 1)[0].split(" ", 1)
+        body = passages.split("\n", 2)[1]
+        return f"{split_sentences(body)[0]} {ref}"
+
+    def stream(self, question: str, passages: str):
+        yield self.write(question, passages)
+
+
+def test_with_a_streaming_writer_only_what_the_answer_keeps_is_streamed(tutor_services):
+    """Each question is written before the tutor knows whether the answer already covers it: one it leaves ("what is
+    a reader study?" here, the whole message's own subject) must not have been streamed."""
+    tutor_services._writer, tutor_services._writer_built = FakeQuotingWriter(), True
+    events = list(tutor.answer_events(tutor_services, "what is a reader study? also what is automation bias?"))
+    final = events[-1]["answer"]
+    assert final["writer"] == "llm:fake-quoting" and len(final["sentences"]) == 2
+    streamed = [e["text"] for e in events if e["type"] == "sentence"]
+    assert streamed == [" ".join([s["text"], *(f"[{r}]" for r in s["refs"])]) for s in final["sentences"]]

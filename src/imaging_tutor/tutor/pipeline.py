@@ -478,14 +478,13 @@ def _each_part(services, message: str, result: Answer, past: list[PastTurn], cha
         return result
     given = {s.text for s in result.sentences}
     cited = {c.ref for c in result.citations}
-    streams = on_sentence is not None and result.writer != "extractive"  # the LLM's sentences went out one by one
     added: list[Answer] = []
     asked: list[str] = []  # the question of each added answer
     for part in parts:
         if compound.points_back(part):
             continue
-        extra = answer(services, part, chapter=chapter,
-                       on_sentence=on_sentence if streams else None, one_of=past)
+        # not streamed while written: a question the answer already covers is left, and must not reach the learner
+        extra = answer(services, part, chapter=chapter, one_of=past)
         said = {s.text for s in extra.sentences}
         if extra.status == "answered" and not (given & said or cited & {c.ref for c in extra.citations}
                                                or _names_all(extra.topic, result.answer)):
@@ -497,12 +496,16 @@ def _each_part(services, message: str, result: Answer, past: list[PastTurn], cha
             extra.answer = f"On “{part}”: {extra.answer}"
             added.append(extra)
             asked.append(part)
-            if streams:
-                on_sentence(extra.answer)
         elif extra.status == "medical_advice":
             result.care_note = CARE_NOTE
     if not added:
         return result
+    if on_sentence is not None and result.writer != "extractive":
+        # The LLM's sentences went out one by one as they were verified; the added ones follow, each already verified.
+        for extra in added:
+            for line in ([" ".join([s.text, *(f"[{r}]" for r in s.refs)]) for s in extra.sentences]
+                         if extra.status == "answered" else [extra.answer]):
+                on_sentence(line)
     citations = list(result.citations)
     for c in (c for a in added for c in a.citations):
         if all((c.ref, c.quote) != (k.ref, k.quote) for k in citations):
