@@ -453,8 +453,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
     result.corrected_question = correction.text if correction.changed else ""
     result.mode = mode
     if one_of is None and mode == "answer" and result.status == "answered" and place is None:
-        # (a message refused whole stays refused: read alone, one of its questions would give the scope guard a
-        # second chance to answer what the course does not teach, "how do MRI magnets produce a signal? explain …")
+        # (a message refused whole stays refused: read alone, one of its questions gives the scope guard a second
+        # chance at what the course does not teach; on the fit files that gained 4 messages and wrongly answered 4)
         result = _each_part(services, q, result, past, chapter, on_sentence)
     if session_id is not None:
         # The question's own vector, when it was embedded as typed (a corrected spelling embeds the correction).
