@@ -81,3 +81,22 @@ def test_every_chapter_of_another_course_yields_six_valid_items(folder, embedder
 ])
 def test_a_term_keeps_the_capitals_of_a_name(raw, name):
     assert _clean(raw) == name
+
+
+def test_forms_of_one_word_are_never_swapped_for_each_other():
+    """Beekeeping mined 'swarming' ("Swarming is how a honey bee colony reproduces") and 'swarm' in one section, and
+    "Swarm is triggered mainly by crowding, …" was a false statement keyed False: it says what the course says."""
+    from imaging_tutor.quiz.candidates import section_candidates
+
+    course = load_course(FIXTURES / "courses" / "beekeeping-basics")
+    terms = course_terms(course)
+    assert {"swarm", "swarming"} <= set(terms.by_name)
+    assert terms.confusable("swarm", "swarming")
+    assert not terms.confusable("american foulbrood", "european foulbrood")  # two diseases, not two forms
+    from imaging_tutor.quiz.candidates import TF_PREFIX
+    from imaging_tutor.quiz.text import stems
+
+    swaps = [it for s in course.sections for it in section_candidates(course, s.ref) if it.kind == "swap"]
+    assert swaps
+    # a false statement must say something else, word for word, than the true sentence it is made from
+    assert all(stems(it.prompt.removeprefix(TF_PREFIX)) != stems(it.explanation) for it in swaps)

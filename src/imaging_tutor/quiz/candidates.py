@@ -367,6 +367,8 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
             swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
                       and t not in swaps and not terms.confusable(t.name, term.name)]
         for partner in swaps:
+            if terms.confusable(term.name, partner.name):
+                continue  # either is right ('swarm' for 'swarming'): the swapped statement is not false
             sibling_swap = partner.name != term.partner
             if fact.kind == "statement" and not sibling_swap and (not term.swap_in_statements
                                                                   or not _cue_near(fact.quote, term)):

@@ -95,6 +95,16 @@ def named_terms(text: str, terms: Terms) -> list[Term]:
     return [t for t in terms.all if t.core and t.regex.search(text)]
 
 
+def _variants(terms: tuple[Term, ...]) -> frozenset:
+    """Pairs of one section's terms that are forms of one word ('swarm' and 'swarming', 'compost' and
+    'composting'): a statement about one is true of the other, so neither may be swapped in for the other."""
+    from .text import stems
+
+    key = {t.name: frozenset(stems(t.name)) for t in terms}
+    return frozenset(frozenset((a.name, b.name)) for i, a in enumerate(terms) for b in terms[i + 1:]
+                     if a.family == b.family and key[a.name] and key[a.name] == key[b.name])
+
+
 def course_terms(course: Course) -> Terms:
     """The terms of this course (built once per parsed course)."""
     def build() -> Terms:
@@ -130,6 +140,7 @@ def course_terms(course: Course) -> Terms:
         terms = tuple(t if t.partner is None or t.partner in names else Term(t.name, t.pattern, t.family, None,
                                                                             t.core, t.abbr, t.distractor)
                       for t in out.values())
-        return Terms(terms, frozenset(frozenset(p) for p in g.confusable), dict(g.neighbours), dict(course.synonyms))
+        return Terms(terms, frozenset(frozenset(p) for p in g.confusable) | _variants(terms), dict(g.neighbours),
+                     dict(course.synonyms))
 
     return course.derived("quiz.terms", build)
