@@ -100,3 +100,20 @@ def test_forms_of_one_word_are_never_swapped_for_each_other():
     assert swaps
     # a false statement must say something else, word for word, than the true sentence it is made from
     assert all(stems(it.prompt.removeprefix(TF_PREFIX)) != stems(it.explanation) for it in swaps)
+
+
+@pytest.mark.parametrize("folder", [FIXTURES / "courses" / name for name in ("home-wifi-basics", "personal-budgeting")],
+                         ids=lambda p: p.name)
+def test_no_item_is_made_of_a_sentence_that_points_to_another_section(folder):
+    """"True or false? If that is not enough, Section 2.4 explains how extenders and mesh systems can help." and
+    "what can happen if the wired result is good but …?" keyed "…, and Chapter 2 explains how to improve coverage"
+    asked where the course says something, not what it says."""
+    import re
+
+    from imaging_tutor.quiz.candidates import section_candidates
+
+    course = load_course(folder)
+    items = [it for s in course.sections for it in section_candidates(course, s.ref)]
+    assert items
+    pointer = re.compile(r"\b(?:sections?|chapters?) \d", re.I)
+    assert not [it.prompt for it in items if pointer.search(it.explanation) or pointer.search(it.answer)]

@@ -114,6 +114,14 @@ def _sentences(section: Section) -> list[tuple[int, int, str]]:
 # "You can …", "We …") and learning objectives state no fact; instructions ("Require…") are not statements; and a
 # sentence leaning on its neighbours ("amplify both", "that balance") cannot be judged alone.
 _TO_THE_LEARNER = re.compile(r"^(?:You[’']ll|You will|You can|We )\b")
+# A pointer to another part of the course by number ("Section 2.4 explains how extenders … can help", "as section 1.3
+# explains", "Chapter 1 described …"): the learner would judge where the course says something, not what it says.
+_CROSS_REFERENCE = re.compile(r"\b(?:sections?|chapters?) \d+(?:\.\d+)?\b", re.I)
+
+
+def points_elsewhere(sentence: str) -> bool:
+    """Whether a sentence names another section or chapter by number: no quiz item is made of it."""
+    return bool(_CROSS_REFERENCE.search(sentence))
 _IMPERATIVE = frozenset("""keep require clarify include convert ask run define decide treat track set confirm review request
 add go use start think imagine consider verify ensure look focus remember check insist prepare build document""".split())
 _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)? and)|\bthat (?:balance|difference|variability|"
@@ -175,6 +183,7 @@ def standalone(sentence: str) -> bool:
     return (6 <= n <= 45 and not leans_on_neighbours(sentence)
             and "?" not in sentence and not sentence.rstrip().endswith(":") and sentence[0].isupper()
             and not _TO_THE_LEARNER.match(sentence) and not is_about_the_course(sentence)
+            and not points_elsewhere(sentence)
             and not is_learning_objective(sentence) and not _imperative(sentence))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
 from .distractors import pick_terms, rank_texts
-from .facts import opens_with_bare_verb
+from .facts import opens_with_bare_verb, points_elsewhere
 from .ids import digest, item_id, rng_for
 from .schema import ItemCitation, QuizItem
 from .terms import Terms
@@ -131,7 +131,7 @@ def conditionals(course: Course) -> list[Advice]:
         for s in course.sections:
             for a, b in split_sentences(s.text):
                 sent = s.text[a:b]
-                if "?" in sent or len(sent.split()) > 60:
+                if "?" in sent or len(sent.split()) > 60 or points_elsewhere(sent):
                     continue
                 split = _leading(sent)
                 trailing = split is None and (m := _TRAILING.match(sent.rstrip("."))) is not None
