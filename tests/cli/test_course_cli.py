@@ -19,6 +19,8 @@ def test_check_prints_what_the_tutor_can_do_and_exits_0_on_warnings():
     assert "course.md:19: section 1.0 “Introduction” has 34 words (under 40)" in out
     assert "- use a question bank: the ranker uses the text alone" in out
     assert "- run the course's own chapter quizzes (no quiz_keys.json)" in out
+    assert "+ generate practice quizzes of chapter 1 from its text: about " in out
+    assert "+ generate practice quizzes of chapter 2 from its text: about " in out
     assert out.rstrip().endswith("warning(s)")
     assert run("course", "check", str(SECOND_COURSE), "--strict").returncode == 1
 
@@ -88,3 +90,20 @@ def test_ingest_all_ask_and_sections_by_course(courses_settings):
     assert outline.returncode == 0 and "[2.3] Artifacts" in outline.stdout
     unknown = run("sections", "--course", "no-such-course")
     assert unknown.returncode == 2 and "unknown course 'no-such-course'" in unknown.stderr
+
+
+def test_check_warns_of_a_chapter_whose_text_supports_too_few_practice_items(tmp_path):
+    """A chapter of two plain sentences cannot fill a practice quiz: the author is told, and how items are made."""
+    thin = tmp_path / "thin"
+    thin.mkdir()
+    (thin / "course.md").write_text(
+        "---\nid: thin\ntitle: Thin\nversion: 1\n---\n\n# Chapter 1: Hives\n\n## 1.1 Frames\n\n"
+        "Frames hang inside the box and the bees build comb on them, one frame after another, every spring and summer. "
+        "A beekeeper lifts them out one at a time and looks at both sides before putting each back.\n",
+        encoding="utf-8")
+    res = run("course", "check", str(thin), "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    warning = next(w["message"] for w in data["warnings"] if w["message"].startswith("chapter 1:"))
+    assert "practice item" in warning and "define a term" in warning
+    assert any(c.startswith("fill a practice quiz of chapter 1 with more than") for c in data["cannot"])

@@ -210,12 +210,26 @@ def run_check(args: argparse.Namespace, services) -> int:
     else:
         folders = [args.path or services.settings.corpus_dir]
     checks = [check_course(f) for f in folders]
+    for check in checks:
+        if check.course is not None and not check.errors:
+            add_practice(check)
     if args.json:
         print_json(checks[0].as_dict() if len(checks) == 1 and not args.all else [c.as_dict() for c in checks])
     else:
         print("\n\n".join(c.text() for c in checks))
     failed = any(not c.ok or (args.strict and c.warnings) for c in checks)
     return EXIT_CHECK_FAILED if failed else 0
+
+
+def add_practice(check) -> None:
+    """Add to an author's check what practice quizzes each chapter's text supports (a warning under six items)."""
+    from ..quiz.report import describe_capacity, practice_capacity
+
+    can, cannot, warnings = describe_capacity(practice_capacity(check.course))
+    check.can.extend(can)
+    check.cannot.extend(cannot)
+    for message in warnings:
+        check.add("warning", "course.md", message)
 
 
 def _same(a, b) -> bool:
