@@ -46,10 +46,14 @@ def test_a_gloss_that_ranks_its_subject_is_no_definition():
 
     course = parse_course("---\nid: bees\ntitle: Bees\nversion: 1\n---\n\n# Chapter 1: Year\n\n## 1.1 Brood\n\n"
                           "A larva is a small white grub that lies curled in its cell. Summer is the main season for "
-                          "foraging. In a busy apiary, smoke handling is a major source of hidden risk.\n")
+                          "foraging. In a busy apiary, smoke handling is a major source of hidden risk. Feeding "
+                          "syrup in autumn is the reliable choice.\n")
     names = {t.name.lower() for t in mine_terms(course)}
     assert "larva" in names
     assert "summer" not in names and "smoke handling" not in names
+    # nor one that judges it: "Paying down balances is the reliable choice." was asked as "which description matches
+    # 'paying down balances' as the course defines it?" keyed "The reliable choice"
+    assert not any("syrup" in n for n in names)
 
 
 def test_term_patterns_match_plurals_and_hyphens():

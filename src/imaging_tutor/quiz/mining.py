@@ -42,6 +42,10 @@ _QUOTED_GROUP = re.compile(r"[“\"](?P<term>[A-Z]?[a-z][a-z -]{1,30})[”\"] (?
 # X says how much it matters, not what it is ("a larva is a small white grub" still defines).
 _RANKING = frozenset("main major key crucial critical important classic common central primary chief principal "
                      "biggest greatest leading".split())
+# "Paying down balances is the reliable choice", "X is the best way to …": a gloss that opens by judging X says
+# which to prefer, not what it is.
+_JUDGING = frozenset("reliable best better worst safest safer simplest easiest cheapest fastest quickest right wrong "
+                     "smart wise sensible preferred recommended ideal good bad great useful helpful surest".split())
 _VERB_WORDS = frozenset("""is are was were be been being has have had do does did can could should would may might will
 shall must not no makes make made uses use used gets get got takes take took keeps keep kept works work""".split())
 
@@ -177,7 +181,7 @@ _CLAUSE_WORDS = frozenset("when where which who whom whose that if because while
 
 def _ranks(gloss: str) -> bool:
     head = gloss.split()[:2]
-    return len(head) == 2 and head[0].lower() in ("a", "an", "the") and head[1].lower() in _RANKING
+    return len(head) == 2 and head[0].lower() in ("a", "an", "the") and head[1].lower() in _RANKING | _JUDGING
 
 
 def _mentions_verb_before(term: str) -> bool:
