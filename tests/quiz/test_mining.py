@@ -106,12 +106,14 @@ def test_forms_of_one_word_are_never_swapped_for_each_other():
     assert all(stems(it.prompt.removeprefix(TF_PREFIX)) != stems(it.explanation) for it in swaps)
 
 
-@pytest.mark.parametrize("folder", [FIXTURES / "courses" / name for name in ("home-wifi-basics", "personal-budgeting")],
+@pytest.mark.parametrize("folder", [FIXTURES / "courses" / name for name in ("home-wifi-basics", "personal-budgeting",
+                                                                             "kitchen-food-safety")],
                          ids=lambda p: p.name)
 def test_no_item_is_made_of_a_sentence_that_points_to_another_section(folder):
     """"True or false? If that is not enough, Section 2.4 explains how extenders and mesh systems can help." and
     "what can happen if the wired result is good but …?" keyed "…, and Chapter 2 explains how to improve coverage"
-    asked where the course says something, not what it says."""
+    asked where the course says something, not what it says; "what does the course mean by 'temperature'?" was keyed
+    "The danger zone described in section 3.2, …"."""
     import re
 
     from imaging_tutor.quiz.candidates import section_candidates

@@ -192,6 +192,8 @@ def mine_section(section: Section, terms: Terms) -> list[Fact]:
     facts: list[Fact] = []
     sents = _sentences(section)
     for i, (a, b, sent) in enumerate(sents):
+        if points_elsewhere(sent):
+            continue  # "Temperature refers to the danger zone described in section 3.2, …" defines by pointing
         found_in_sentence: set[str] = set()
         for term in terms.all:
             if not term.regex.search(sent):
