@@ -26,6 +26,9 @@ def defines(sentence: str, question: str) -> bool:
      "what is a silent trial?"),
     ("In a compost heap, each layer of brown material is a carbon source.", "what is a carbon source"),
     ("That is the dew point.", "what is the dew point"),
+    # a name with slashes is one word: "what is the 50/30/20 rule?" was led by "The rule is a starting point, not a law."
+    ("The 50/30/20 rule is a simple guideline for dividing net income into three broad groups.",
+     "what is the 50/30/20 rule?"),
 ])
 def test_a_sentence_that_says_what_a_term_is_defines_it(sentence, question):
     assert defines(sentence, question), sorted(defined_stems(sentence))

@@ -13,7 +13,7 @@ import re
 from ..text import RETRIEVAL_STOPWORDS, stem, words
 
 # A noun phrase of up to five words that runs into no clause of its own ("pathogens that survive cooking are …")
-_WORD = r"(?!(?:that|which|who|whose|where|when|if|because|while)\b)[\w’'-]+"
+_WORD = r"(?!(?:that|which|who|whose|where|when|if|because|while)\b)[\w’'/-]+"
 _NP = rf"[“\"]?{_WORD}(?: {_WORD}){{0,4}}?[”\"]?"
 _OPENER = r"^(?:(?:in|for|at|during|within|by) [^,]{1,40}, )?(?:(?:a|an|the) )?"
 _SUBJECT = re.compile(
