@@ -266,3 +266,13 @@ def test_what_are_x_and_y_defines_both(composting):
     a = tutor.answer(composting, "what are greens and browns?", "s-both", None, "answer", "learner-x")
     assert a.status == "answered"
     assert '"Greens" are materials rich in nitrogen' in a.answer and '"Browns" are materials rich in carbon' in a.answer
+
+
+def test_a_comparison_says_what_each_side_is_when_a_retrieved_section_defines_it(tutor_services):
+    """"How is sensitivity different from NPV?" was answered from 4.3 alone, which defines NPV and names sensitivity
+    only in passing ("what's the difference between a modem and a router" the same on the Wi-Fi course); 4.2 says
+    what sensitivity is."""
+    a = tutor.answer(tutor_services, "how is sensitivity different from NPV?")
+    assert a.status == "answered" and "negative predictive value (NPV)" in a.answer
+    assert "In patient terms, sensitivity is about misses (false negatives)." in a.answer
+    assert [c.ref for c in a.citations][:2] == ["4.3", "4.2"]

@@ -79,6 +79,14 @@ def defined_subject(sentence: str) -> frozenset[str]:
     return frozenset(_stems(m.group("np"))) if m else frozenset()
 
 
+def defined_words(sentence: str) -> tuple[str, ...]:
+    """The content words of the subject a sentence defines, as written (defined_subject before stemming)."""
+    text = sentence.strip()
+    m = _SUBJECT.match(text) or _QUOTED.match(text)
+    return tuple(w for w in words(m.group("np"), split_hyphens=True)
+                 if w not in RETRIEVAL_STOPWORDS and len(w) > 1) if m else ()
+
+
 def asked_stems(question: str) -> frozenset[str]:
     """The question's content stems, compared with each sentence's defined_stems (computed once per question)."""
     return frozenset(_stems(question))

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..corpus.sentences import COURSE_META as _META, is_learning_objective
+from ..quiz.facts import leans_on_neighbours
 from ..retrieval.results import Retrieval
 from ..text import stem, tokens, words
-from .defining import asked_stems, defined_stems, defined_subject
+from .defining import asked_stems, defined_stems, defined_subject, defined_words
 from .guard import is_injection
 
 SECTION_POOL = 3
@@ -133,6 +134,7 @@ def _sentence_flags(snap) -> list[dict]:
              "dangling": bool(_DANGLING.match(s.text)), "leans": leans_on_previous(s.text),
              "length": min(len(s.text.split()), 60) / 60.0,
              "question": s.text.rstrip().endswith("?"), "defined": defined_stems(s.text),
+             "subject_stems": frozenset(stem(w, strong=True) for w in defined_words(s.text)),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
         for i, f in enumerate(flags):
@@ -229,7 +231,7 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
 def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = SAME_SECTION_SHARE,
             other_share: float = OTHER_SECTION_SHARE, max_main: int = MAX_MAIN,
             questions: bool = False, said: frozenset[str] = frozenset(),
-            named: frozenset[str] = frozenset(), compared: tuple[str, ...] = (),
+            named: frozenset[str] = frozenset(), compared: tuple[str, ...] = (), sides: tuple[str, ...] = (),
             defined: tuple[frozenset[str], ...] = ()) -> list[Picked]:
     """The answer's sentences in reading order: the lead, its section's others in course order, one from elsewhere.
 
@@ -242,6 +244,9 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     `compared`: for a comparison, the strong stems of the distinctive words it asks about; a side the chosen
     sentences never name gets the section's best sentence that names it ("bimetallic thermometer and a
     thermocouple?" was answered about the first alone).
+    `sides`: for a comparison, the strong stems of every word it compares; a side no chosen sentence defines gets the
+    best sentence of the retrieved sections that does ("the difference between a modem and a router" was answered
+    from the router's section alone, which names the modem only in passing).
     `defined`: for "what are X and Y?", each term's heads (defining.heads_of); a term no chosen sentence defines gets
     the section's best sentence that does ("what are greens and browns?" defined greens alone)."""
     if not picked:
@@ -295,6 +300,13 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     for side in compared:  # strong stems: "thermocouple" meets "Thermocouples"
         _cover(chosen, main, snap, lambda p, side=side: side in {stem(w, strong=True)
                                                                  for w in words(p.text, split_hyphens=True)})
+    # Each side of a comparison is said what it is, when a retrieved section defines it: by a sentence whose subject
+    # is the compared words alone ("Another shortcut is …" defines no shortcut) and that reads without its neighbours
+    # (it comes from elsewhere: "Training is where you start shaping that balance, …" does not).
+    defining = [p for p in usable if not flags[p.index]["objective"] and not p.dangling
+                and not leans_on_neighbours(p.text)] if sides else []
+    for side in sides:
+        _cover(chosen, defining, snap, lambda p, side=side: side in flags[p.index]["subject_stems"] <= set(sides))
     for heads in defined:
         _cover(chosen, main, snap, lambda p, heads=heads: bool(flags[p.index]["defined"] & heads))
     others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]

@@ -814,10 +814,11 @@ def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector
     intent = intent_of(intent_text)
     picked = score_sentences(focus, retrieval, focus_vector, model, intent)
     compared = _compared(intent_text, retrieval.snapshot) if intent == "comparison" else ()
+    sides = _sides(intent_text) if intent == "comparison" else ()
     terms = named_terms(intent_text, course_terms(course)) if intent == "definition" else []
     defined = tuple(heads_of(t.name) | heads_of(t.abbr or "") for t in terms) if len(terms) > 1 else ()
     chosen = compose(picked, retrieval, questions=intent == "steps", said=said, named=named, compared=compared,
-                     defined=defined)
+                     sides=sides, defined=defined)
     if not chosen:
         return Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
     sentences = [AnswerSentence(text=p.text, refs=[p.ref]) for p in chosen]
@@ -848,6 +849,22 @@ def _compared(question: str, snapshot) -> tuple[str, ...]:
     sides = tuple(dict.fromkeys(stem(w, strong=True) for w in words(question, split_hyphens=True) if len(w) > 2
                                 and not {w, stem(w), w.split("'")[0]} & (RETRIEVAL_STOPWORDS | FUNCTION_WORDS)
                                 and shares.get(stem(w), 0.0) <= TOPIC_MAX_SECTION_SHARE))
+    return sides if len(sides) <= MAX_COMPARED else ()
+
+
+# The words of comparing itself: what is left of "what's the difference between a modem and a router?" are its sides.
+_COMPARING = frozenset("""difference differences different differ differs compare compared comparing comparison vs versus
+between contrast""".split())
+
+
+def _sides(question: str) -> tuple[str, ...]:
+    """The strong stems of every word a one-sentence comparison compares, common course words included ("modem",
+    "router"), for compose() to say what each side is; none for a longer message or more than MAX_COMPARED words."""
+    if len(message_sentences(question)) != 1:
+        return ()
+    sides = tuple(dict.fromkeys(stem(w, strong=True) for w in words(question, split_hyphens=True) if len(w) > 2
+                                and w not in _COMPARING
+                                and not {w, stem(w), w.split("'")[0]} & (RETRIEVAL_STOPWORDS | FUNCTION_WORDS)))
     return sides if len(sides) <= MAX_COMPARED else ()
 
 
