@@ -276,3 +276,18 @@ def test_a_comparison_says_what_each_side_is_when_a_retrieved_section_defines_it
     assert a.status == "answered" and "negative predictive value (NPV)" in a.answer
     assert "In patient terms, sensitivity is about misses (false negatives)." in a.answer
     assert [c.ref for c in a.citations][:2] == ["4.3", "4.2"]
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("wet or dry lube, which is better?", "comparison"),
+    ("which one works best for a small flat, mesh or an extender?", "comparison"),
+    ("what is the difference between sensitivity and PPV?", "comparison"),
+    ("why does lube attract dirt?", "reason"),
+    ("is it better to lube the chain often?", "general"),
+])
+def test_asking_which_of_two_is_better_is_a_comparison(question, intent):
+    """"Wet or dry lube, which is better?" was answered with dry lube alone: read as a comparison, the answer names
+    both sides (compose's `compared`)."""
+    from imaging_tutor.tutor.extractive import intent_of
+
+    assert intent_of(question) == intent

@@ -40,7 +40,10 @@ _INTENT = (
                            r"illustrat\w*|concrete)\b", re.I)),
     ("comparison", re.compile(r"\b(?:difference|differ\w*|vs\.?|versus|compare\w*|same as|similar to|"
                               r"rather than|or)\b.*\b(?:and|or|vs\.?|versus|from|with|to)\b|\bvs\.?\b|\bversus\b|"
-                              r"\bdifference\b|\bcompare", re.I)),
+                              r"\bdifference\b|\bcompare|"
+                              # "wet or dry, which is better?", "which one works best?"
+                              r"\bwhich (?:one |of (?:them|the two|these|those) )?(?:is|are|works?) (?:better|best|worse|"
+                              r"safer|cheaper|faster|more \w+)\b", re.I)),
     ("reason", re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\breason|\bcause[sd]?\b|\bmatter", re.I)),
     ("steps", re.compile(r"^\s*how (?:do|can|should|would|to)\b|\bsteps?\b|\bprocess\b|\bhow to\b|\bwhat should\b|"
                          r"\bchecklist\b|\bquestions to ask\b", re.I)),
