@@ -60,3 +60,21 @@ def test_the_idea_to_look_for_never_points_at_a_wrong_option_nor_a_word_half_the
                 continue  # no course term named, or the item's own concept or key term
             assert found.group(1) not in common, item.id
             assert not any(term.regex.search(o) for o in item.options if o != item.answer), item.id
+
+
+def test_a_multiple_choice_item_whose_sentence_names_no_term_rules_an_option_out(embedder):
+    """"Which situation can lead to this: the colony is treated?" (beekeeping, 3.1) got "look for the sentence that
+    answers the question directly" at step 2, which adds nothing to step 1; ruling out a wrong option does."""
+    from pathlib import Path
+
+    from imaging_tutor.corpus.course import load_course
+
+    bees = load_course(Path(__file__).parents[1] / "fixtures" / "courses" / "beekeeping-basics")
+    terms = course_terms(bees)
+    mcqs = [it for it in generate(bees, embedder, count=6, seed=0, types=["mcq"]).items]
+    assert mcqs
+    for item in mcqs:
+        text = hint(item, 2, bees, terms).text
+        assert "answers the question directly" not in text, item.prompt
+        ruled_out = re.search(r"the answer is not “(.+)”", text)
+        assert ruled_out is None or ruled_out.group(1) in item.options and ruled_out.group(1) != item.answer

@@ -124,7 +124,9 @@ def hint(item: QuizItem, step: int, course: Course, terms: Terms) -> HintStep:
         wrong = [o for o in item.options if o != item.answer]
         if idea and not gives_away(idea, item, terms):
             text = f"In [{c.ref}], look for what the course says about “{idea}”."
-        elif idea and wrong:  # the term to look for is the answer itself ("which term ...?"): rule an option out
+        elif wrong and len(item.options) > 2:
+            # The term to look for is the answer itself ("which term ...?"), or the key sentence names no course term
+            # ("which situation can lead to this: the colony is treated?"): rule an option out
             text = f"In [{c.ref}], the answer is not “{wrong[0]}”."
         elif idea and len(item.answer.split()) <= MAX_CUED_WORDS:  # a cloze's missing term
             text = f"In [{c.ref}], {letter_cue(item.answer)}"
