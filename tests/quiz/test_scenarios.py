@@ -119,6 +119,16 @@ def test_a_gerund_subject_is_a_statement_not_advice():
     assert _imperative("scrub it with a soft brush")
 
 
+def test_do_opening_a_main_clause_instructs():
+    """"If you share finances with a partner, do the review together …" was asked as "what can happen if …?"."""
+    from imaging_tutor.quiz.scenarios import _imperative
+
+    assert _imperative("do the review together so that both of you agree on the plan")
+    assert _imperative("do not refreeze it")
+    assert not _imperative("do they agree on the plan")
+    assert not _imperative("does the review take long")
+
+
 def test_an_outcome_that_stands_for_its_situation_or_a_closing_stop_in_quotes_is_no_stem():
     """"If a tool is cleared for adult chest X-rays, that does not automatically cover …" asked "which situation can
     lead to this: that does not automatically cover …?"; "… even when the model “looks right.”" ended the stem in

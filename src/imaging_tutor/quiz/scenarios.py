@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..corpus.course import Course, Section
 from ..corpus.sentences import split_sentences
 from .distractors import pick_terms, rank_texts
-from .facts import opens_with_bare_verb, points_elsewhere
+from .facts import OBJECT_START, opens_with_bare_verb, points_elsewhere
 from .ids import digest, item_id, rng_for
 from .schema import ItemCitation, QuizItem
 from .terms import Terms
@@ -71,7 +71,9 @@ class Advice:
 def _imperative(clause: str) -> bool:
     """Whether a clause gives an instruction: a known action verb first, or a verb followed by the start of its
     object (facts.opens_with_bare_verb)."""
-    words = clause.lower().strip("“").split()[:1]
+    words = clause.lower().strip("“").split()[:2]
+    if len(words) == 2 and words[0] == "do" and (words[1] == "not" or words[1] in OBJECT_START):
+        return True  # "…, do the review together", "…, do not refreeze it": "do" opening a main clause instructs
     return bool(words) and words[0] in _ACTION_VERBS or opens_with_bare_verb(clause)
 
 
