@@ -114,14 +114,6 @@ def _sentences(section: Section) -> list[tuple[int, int, str]]:
 # "You can …", "We …") and learning objectives state no fact; instructions ("Require…") are not statements; and a
 # sentence leaning on its neighbours ("amplify both", "that balance") cannot be judged alone.
 _TO_THE_LEARNER = re.compile(r"^(?:You[’']ll|You will|You can|We )\b")
-# A pointer to another part of the course by number ("Section 2.4 explains how extenders … can help", "as section 1.3
-# explains", "Chapter 1 described …"): the learner would judge where the course says something, not what it says.
-_CROSS_REFERENCE = re.compile(r"\b(?:sections?|chapters?) \d+(?:\.\d+)?\b", re.I)
-
-
-def points_elsewhere(sentence: str) -> bool:
-    """Whether a sentence names another section or chapter by number: no quiz item is made of it."""
-    return bool(_CROSS_REFERENCE.search(sentence))
 _IMPERATIVE = frozenset("""keep require clarify include convert ask run define decide treat track set confirm review request
 add go use start think imagine consider verify ensure look focus remember check insist prepare build document""".split())
 _LEANS_ON_CONTEXT = re.compile(r"\b(?:these|those)\b|\bboth\b(?! \w+(?:[ -]\w+)? and)|\bthat (?:balance|difference|variability|"
@@ -175,6 +167,16 @@ def leans_on_neighbours(sentence: str) -> bool:
     """Whether a sentence points back at what came before it ("This is why …", "For AI, this …", "those tools")."""
     return bool(_ANAPHORIC_START.match(sentence) or _EARLY_PRONOUN.match(sentence)
                 or _LEANS_ON_CONTEXT.search(sentence) or _bare_this(sentence))
+
+
+# A pointer to another part of the course by number ("Section 2.4 explains how extenders … can help", "as section 1.3
+# explains", "Chapter 1 described …"): the learner would judge where the course says something, not what it says.
+_CROSS_REFERENCE = re.compile(r"\b(?:sections?|chapters?) \d+(?:\.\d+)?\b", re.I)
+
+
+def points_elsewhere(sentence: str) -> bool:
+    """Whether a sentence names another section or chapter by number: no quiz item is made of it."""
+    return bool(_CROSS_REFERENCE.search(sentence))
 
 
 def standalone(sentence: str) -> bool:
