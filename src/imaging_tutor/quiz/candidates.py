@@ -365,7 +365,7 @@ def tf_items(course: Course, facts: list[Fact]) -> list[QuizItem]:
                                 rf"breaks|works|takes|gives|can|does|has|have)\b", fact.quote, re.IGNORECASE))
         if fact.kind == "statement" and subject and term.family.startswith("section:"):
             swaps += [t for t in terms.all if t.family == term.family and t.name != term.name and t.core
-                      and t not in swaps and not terms.confusable(t.name, term.name)]
+                      and t not in swaps]
         for partner in swaps:
             if terms.confusable(term.name, partner.name):
                 continue  # either is right ('swarm' for 'swarming'): the swapped statement is not false

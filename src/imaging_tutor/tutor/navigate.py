@@ -54,7 +54,7 @@ _CHAPTER_LIST = re.compile(rf"\b{_PART}\.?\s*(\d{{1,2}})((?:\s*(?:,|and|&|or|vs\
                            rf"(?:(?:the )?{_PART}\.?\s*)?\d{{1,2}}\b(?!\.\d))+)", re.I)
 _SECTION_LIST = re.compile(r"\b(?:sections?|sects?|secs?)\.?\s*(\d{1,2}\.\d{1,2})((?:\s*(?:,|and|&|or|vs\.?|versus|"
                            r"with|to)\s*(?:(?:the )?(?:sections?|sects?|secs?)\.?\s*)?\d{1,2}\.\d{1,2}\b)+)", re.I)
-_COMPARE = frozenset("""difference differences different differ differs compare compared comparing comparison vs versus
+COMPARE_WORDS = frozenset("""difference differences different differ differs compare compared comparing comparison vs versus
 between relate relates related relation relationship connect connects connected connection link links linked same
 similar similarity similarities contrast both each""".split())
 MAX_PLACES = 4  # more than this is the outline's job
@@ -91,7 +91,7 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     if several is not None:
         places, rest = several
         if [w for w in words(rest.replace("'s", " is")) if w not in FUNCTION_WORDS and w not in _ASKING
-                and w not in _COMPARE and w not in _FORM and not (w.isdigit() and int(w) <= 10)]:
+                and w not in COMPARE_WORDS and w not in _FORM and not (w.isdigit() and int(w) <= 10)]:
             return None
         if len(places) > MAX_PLACES:
             return Place("outline")

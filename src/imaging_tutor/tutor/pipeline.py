@@ -837,35 +837,35 @@ def _extractive(focus: str, intent_text: str, retrieval: Retrieval, focus_vector
 MAX_COMPARED = 6  # "a bimetallic stemmed thermometer and a thermocouple": two sides of up to three words each
 
 
+def _comparison_words(question: str) -> list[str]:
+    """The content words of a comparison asked in one sentence ("whats", "what's" are none); none for a longer
+    message: a workplace message that asks "what's the difference …?" among sentences about its department would have
+    every word of its situation compared."""
+    if len(message_sentences(question)) != 1:
+        return []
+    return [w for w in words(question, split_hyphens=True) if len(w) > 2
+            and not {w, stem(w), w.split("'")[0]} & (RETRIEVAL_STOPWORDS | FUNCTION_WORDS)]
+
+
+def _at_most_compared(stems) -> tuple[str, ...]:
+    """The distinct stems, or none when there are more than MAX_COMPARED (then it is no comparison of two things)."""
+    out = tuple(dict.fromkeys(stems))
+    return out if len(out) <= MAX_COMPARED else ()
+
+
 def _compared(question: str, snapshot) -> tuple[str, ...]:
     """The strong stems of a comparison's distinctive words (few sections use them, or none under the light stem:
-    "thermocouple" where the course writes "Thermocouples"), which compose() makes sure the answer names. Only for a
-    comparison asked in one sentence of at most MAX_COMPARED such words ("whats", "what's" are none): a workplace
-    message that asks "what's the difference …?" among sentences about its department would have every word of its
-    situation "compared"."""
-    if len(message_sentences(question)) != 1:
-        return ()
+    "thermocouple" where the course writes "Thermocouples"), which compose() makes sure the answer names."""
     shares = course_section_shares(snapshot)
-    sides = tuple(dict.fromkeys(stem(w, strong=True) for w in words(question, split_hyphens=True) if len(w) > 2
-                                and not {w, stem(w), w.split("'")[0]} & (RETRIEVAL_STOPWORDS | FUNCTION_WORDS)
-                                and shares.get(stem(w), 0.0) <= TOPIC_MAX_SECTION_SHARE))
-    return sides if len(sides) <= MAX_COMPARED else ()
-
-
-# The words of comparing itself: what is left of "what's the difference between a modem and a router?" are its sides.
-_COMPARING = frozenset("""difference differences different differ differs compare compared comparing comparison vs versus
-between contrast""".split())
+    return _at_most_compared(stem(w, strong=True) for w in _comparison_words(question)
+                             if shares.get(stem(w), 0.0) <= TOPIC_MAX_SECTION_SHARE)
 
 
 def _sides(question: str) -> tuple[str, ...]:
-    """The strong stems of every word a one-sentence comparison compares, common course words included ("modem",
-    "router"), for compose() to say what each side is; none for a longer message or more than MAX_COMPARED words."""
-    if len(message_sentences(question)) != 1:
-        return ()
-    sides = tuple(dict.fromkeys(stem(w, strong=True) for w in words(question, split_hyphens=True) if len(w) > 2
-                                and w not in _COMPARING
-                                and not {w, stem(w), w.split("'")[0]} & (RETRIEVAL_STOPWORDS | FUNCTION_WORDS)))
-    return sides if len(sides) <= MAX_COMPARED else ()
+    """The strong stems of every word a comparison compares, common course words included ("modem", "router"), for
+    compose() to say what each side is; the words of comparing itself ("difference", "vs") are none."""
+    return _at_most_compared(stem(w, strong=True) for w in _comparison_words(question)
+                             if w not in navigate.COMPARE_WORDS)
 
 
 def new_session(services, learner_id: str | None = None) -> str:
