@@ -1,8 +1,9 @@
 """Acronym handling: the course defines a few abbreviations inline, and learners type the short form."""
+import pytest
 from conftest import CORPUS
 
 from imaging_tutor.corpus.course import load_course
-from imaging_tutor.text import expand_acronyms, find_acronyms
+from imaging_tutor.text import expand_acronyms, find_acronyms, singular_stem
 
 
 def test_finds_inline_definitions_whose_letters_fit_the_phrase():
@@ -35,3 +36,12 @@ def test_the_course_defines_the_acronyms_learners_ask_about():
     found = find_acronyms("\n".join(s.text for s in course.sections))
     assert found["tat"] == "turnaround time"
     assert found["ppv"] == "positive predictive value"
+
+
+@pytest.mark.parametrize("plural, singular", [("drones", "drone"), ("hives", "hive"), ("cases", "case"),
+                                              ("values", "value"), ("boxes", "box"), ("churches", "church"),
+                                              ("classes", "class"), ("stories", "story"), ("labels", "label")])
+def test_singular_stem_meets_a_plural_with_its_singular(plural, singular):
+    """stem() strips "-es" whole, so "drones" gave "dron" and never met "drone"; singular_stem reads the e as the
+    word's own unless the word ends in x, ch, sh, zz or ss."""
+    assert singular_stem(plural) == singular_stem(singular)

@@ -99,6 +99,21 @@ def stem(word: str, *, strong: bool = False) -> str:
     return w
 
 
+# "-es" is a plural ending after x, ch, sh, zz ("boxes", "churches", "quizzes"); elsewhere the e is mostly the word's
+# own ("drones", "hives", "cases", "values").
+_ES_PLURAL = ("xes", "ches", "shes", "zzes", "sses", "ies")
+
+
+@lru_cache(maxsize=50_000)
+def singular_stem(word: str) -> str:
+    """stem(), with a plural of a word ending in e meeting its singular ("drones"/"drone": stem gives "dron"/"drone").
+    stem() itself is left as it is: the fitted models' features (ranker, guard, answer sentences, verifier) were
+    computed with it, and changing it moved answers both ways without a refit (evals/README.md)."""
+    if word.endswith("es") and not word.endswith(_ES_PLURAL) and len(word) > 4:
+        word = word[:-1]
+    return stem(word)
+
+
 def tokens(text: str) -> list[str]:
     """Content-word stems for retrieval and the scope guard (grammar and asking words dropped)."""
     return [stem(w) for w in words(text) if w not in RETRIEVAL_STOPWORDS and len(w) > 1 or w.isdigit()]

@@ -11,6 +11,7 @@ def defines(sentence: str, question: str) -> bool:
 
 
 @pytest.mark.parametrize("sentence, question", [
+    ("Drones are the male bees.", "what is a drone?"),
     ("A cold front is the leading edge of a mass of colder air.", "what is a cold front?"),
     ("Humidity is how much water vapour the air holds.", "whats humidity"),
     ("In patient terms, sensitivity is about misses.", "what is sensitivity"),

@@ -251,6 +251,23 @@ def test_a_definition_is_developed_from_its_own_paragraph_not_its_siblings(beeke
     assert "spores of American foulbrood" not in efb.answer
 
 
+def test_what_is_x_is_answered_by_the_retrieved_section_that_defines_x(beekeeping, kitchen):
+    """"What is the queen?" was answered from 3.3 (swarming: "the old queen is moved …"), retrieved first, while 1.1,
+    retrieved second, says "The queen is the only fully developed female …"; "what is pathogens?" likewise."""
+    queen = tutor.answer(beekeeping, "what is the queen?", "s-queen", None, "answer", "learner-x")
+    assert queen.status == "answered" and queen.citations[0].ref == "1.1"
+    assert queen.answer.startswith("The queen is the only fully developed female")
+    pathogens = tutor.answer(kitchen, "what are pathogens?", "s-path", None, "answer", "learner-x")
+    assert pathogens.status == "answered" and pathogens.citations[0].ref == "1.1"
+
+
+def test_a_section_defining_another_term_does_not_take_over_a_search(composting):
+    """"compost pile not heating" reads like a term to define, and 2.1's "Hot composting means …" defines a word of it
+    ("composting"): a definition of something else than what is asked does not move the answer from 2.3."""
+    a = tutor.answer(composting, "compost pile not heating", "s-heat", None, "answer", "learner-x")
+    assert a.status == "answered" and a.citations[0].ref == "2.3"
+
+
 def test_a_comparison_names_both_of_its_sides(kitchen):
     """"What's the difference between a bimetallic stemmed thermometer and a thermocouple?" was answered about the
     bimetallic thermometer and calibration, never naming thermocouples (the course writes "Thermocouples and

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..text import RETRIEVAL_STOPWORDS, stem, words
+from ..text import RETRIEVAL_STOPWORDS, singular_stem, words
 
 # A noun phrase of up to five words that runs into no clause of its own ("pathogens that survive cooking are …")
 _WORD = r"(?!(?:that|which|who|whose|where|when|if|because|while)\b)[\w’'/-]+"
@@ -35,8 +35,8 @@ _THAT_IS = re.compile(r"^(?:that|this) is (?P<np>[^.,;:]{2,60})\.?$", re.I)
 
 
 def _stems(text: str) -> list[str]:
-    """Content stems in order, hyphens split ("ROC-AUC" names an "AUC")."""
-    return [stem(w) for w in words(text, split_hyphens=True) if w not in RETRIEVAL_STOPWORDS and len(w) > 1]
+    """Content stems in order, hyphens split ("ROC-AUC" names an "AUC"), a plural meeting its singular ("drones")."""
+    return [singular_stem(w) for w in words(text, split_hyphens=True) if w not in RETRIEVAL_STOPWORDS and len(w) > 1]
 
 
 def _heads(phrase: str | None) -> set[str]:

@@ -125,6 +125,7 @@ class Picked:
     score: float
     dangling: bool = False
     defines_asked: bool = False  # says what the term a "what is X?" question asks about is
+    defines_only_asked: bool = False  # and the whole term it defines is asked about ("Drones are …" for "a drone?")
 
 
 def _sentence_flags(snap) -> list[dict]:
@@ -137,6 +138,7 @@ def _sentence_flags(snap) -> list[dict]:
              "dangling": bool(_DANGLING.match(s.text)), "leans": leans_on_previous(s.text),
              "length": min(len(s.text.split()), 60) / 60.0,
              "question": s.text.rstrip().endswith("?"), "defined": defined_stems(s.text),
+             "defined_whole": defined_subject(s.text) or defined_stems(s.text),
              "subject_stems": frozenset(stem(w, strong=True) for w in defined_words(s.text)),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
@@ -225,8 +227,9 @@ def score_sentences(focus: str, retrieval: Retrieval, focus_vector: np.ndarray, 
     for i, f in sentence_features(focus, retrieval, focus_vector, intent):
         z = model["intercept"] + sum(w * (f[name] - m) / s for name, w, m, s in
                                      zip(model["features"], model["weights"], model["mean"], model["scale"]))
+        whole = flags[i]["defined_whole"]
         picked.append(Picked(i, snap.sentences[i].ref, snap.sentences[i].text, float(z), flags[i]["leans"],
-                             bool(asked & flags[i]["defined"])))
+                             bool(asked & flags[i]["defined"]), bool(asked and whole and whole <= asked)))
     picked.sort(key=lambda p: -p.score)
     return picked
 
@@ -281,6 +284,17 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
         return []
     # Scores are log-odds; a share of the best sentence's probability is the comparable measure.
     lead_p = 1 / (1 + np.exp(-main[0].score))
+    if not any(p.defines_asked for p in main):
+        # "What is the queen?" is answered by the retrieved section that says what the queen is ("The queen is the
+        # only fully developed female …", second), not by the first one, which only uses the word, when its sentence is
+        # nearly as good and defines nothing but what is asked ("Hot composting means …" does not answer "compost pile
+        # not heating").
+        definer = next((p for p in usable if p.defines_only_asked and not p.dangling
+                        and 1 / (1 + np.exp(-p.score)) >= DEFINITION_LEAD_SHARE * lead_p), None)
+        if definer is not None:
+            main_ref = definer.ref
+            main = [p for p in usable if p.ref == main_ref]
+            lead_p = 1 / (1 + np.exp(-main[0].score))
     # A "what is X?" answer leads with the sentence that says what X is, when the section has one nearly as good.
     lead = next((p for p in main if p.defines_asked and 1 / (1 + np.exp(-p.score)) >= DEFINITION_LEAD_SHARE * lead_p),
                 main[0])
