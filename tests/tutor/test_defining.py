@@ -12,6 +12,8 @@ def defines(sentence: str, question: str) -> bool:
 
 @pytest.mark.parametrize("sentence, question", [
     ("Drones are the male bees.", "what is a drone?"),
+    ("A hazard is anything in food that can cause harm to the person who eats it.", "what is a hazard"),
+    ("A food handler is anyone who works with unpackaged food.", "what is a food handler"),
     ("A cold front is the leading edge of a mass of colder air.", "what is a cold front?"),
     ("Humidity is how much water vapour the air holds.", "whats humidity"),
     ("In patient terms, sensitivity is about misses.", "what is sensitivity"),
@@ -41,6 +43,11 @@ def test_a_sentence_that_says_what_a_term_is_defines_it(sentence, question):
     ("Humidity is important for how warm the air feels.", "what is humidity"),
     ("Most imaging data arrives in DICOM format.", "what is DICOM"),
     ("A cold front often brings a sharp drop in temperature.", "what is a cold front?"),
+    # "are a" only as whole words: not "are also", "are then", "is almost", "is always", "is therefore"
+    ("Guest networks are also useful for smart home devices.", "what is a guest network"),
+    ("The frames are then spun in an extractor.", "what are frames"),
+    ("A smelly compost pile is almost always wet.", "what is a compost pile"),
+    ("Wind direction is always named for where the wind comes from.", "what is wind direction"),
     # a definition of another word of the sentence
     ("Pathogens that survive cooking are a hazard known as spore formers.", "what is cooking"),
     ("A cold front is the leading edge of a mass of colder air.", "what is a mass"),

@@ -19,7 +19,9 @@ _OPENER = r"^(?:(?:in|for|at|during|within|by) [^,]{1,40}, )?(?:(?:a|an|the) )?"
 _SUBJECT = re.compile(
     rf"{_OPENER}(?P<np>{_NP})(?: \((?P<gloss>[^()]{{2,60}})\))?"
     # "is a/the/about/when …" says what the subject is; "is useful/important …" only says something about it
-    r"(?: (?:is|are) (?:a|an|the|one|about|when|where|how|what|whether|simply|basically|essentially|[“\"])"
+    # (whole words: "are a" is not "are also", "is the" not "is then"; "is anything/anyone who …" still defines)
+    r"(?: (?:is|are) (?:(?:a|an|the|one|another|any|anything|anyone|something|someone|about|when|where|how|what|"
+    r"whatever|whether|simply|basically|essentially)\b|[“\"])"
     r"| (?:means?|refers? to|stands? for|describes?|(?:is|are) (?:defined|known) as)\b)", re.I)
 # A subject the course puts in quotes is the term being introduced, whatever follows "is/are" ('"Browns" are
 # materials rich in carbon'), unless a hedge or a "not" follows ('"ground truth" is often not a simple yes/no').
