@@ -41,6 +41,22 @@ def test_a_tree_already_at_its_fixed_point_takes_one_pass(tmp_path):
     assert fit_until_fixed(run, files, ("a", "b"), log=lambda _: None) == 1
 
 
+def test_a_chain_that_comes_back_to_earlier_models_is_a_cycle_and_stops_at_once(tmp_path):
+    """The follow-up, ranker, sentence and guard models alternated between two sets on 2026-12-07; `make fit` ran
+    all 5 passes before saying so. A pass that writes an earlier pass's models again stops it there."""
+    a = tmp_path / "a.json"
+    a.write_text("x")
+    runs: list[str] = []
+
+    def run(script: str) -> None:
+        runs.append(script)
+        a.write_text("y" if a.read_text() == "x" else "x")
+
+    with pytest.raises(RuntimeError, match="pass 2 wrote the models of pass 0 again, a cycle of 2 passes"):
+        fit_until_fixed(run, [a], ("a",), max_passes=5, log=lambda _: None)
+    assert len(runs) == 2
+
+
 def test_no_fixed_point_within_the_limit_is_an_error(tmp_path):
     run, files, _ = fake_chain(tmp_path, 10)
     with pytest.raises(RuntimeError, match="no fixed point after 3 passes"):
