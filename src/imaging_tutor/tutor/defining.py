@@ -36,9 +36,14 @@ _CLOSING = re.compile(r"\b(?:is|are) (?:a|an) (?P<np>[\w’'-]+(?: [\w’'-]+)?)
 _THAT_IS = re.compile(r"^(?:that|this) is (?P<np>[^.,;:]{2,60})\.?$", re.I)
 
 
+def _content_words(text: str) -> list[str]:
+    """Content words in order, hyphens split ("ROC-AUC" names an "AUC")."""
+    return [w for w in words(text, split_hyphens=True) if w not in RETRIEVAL_STOPWORDS and len(w) > 1]
+
+
 def _stems(text: str) -> list[str]:
-    """Content stems in order, hyphens split ("ROC-AUC" names an "AUC"), a plural meeting its singular ("drones")."""
-    return [singular_stem(w) for w in words(text, split_hyphens=True) if w not in RETRIEVAL_STOPWORDS and len(w) > 1]
+    """Content stems in order, a plural meeting its singular ("drones")."""
+    return [singular_stem(w) for w in _content_words(text)]
 
 
 def _heads(phrase: str | None) -> set[str]:
@@ -72,21 +77,18 @@ def heads_of(phrase: str) -> frozenset[str]:
     return frozenset(_heads(phrase))
 
 
-def defined_subject(sentence: str) -> frozenset[str]:
-    """Every content stem of the subject a sentence defines ("European foulbrood is a …" -> european, foulbrood);
-    empty when it is no "X is a/the …" or '"X" is …' definition. defined_stems keeps heads only, which siblings
-    share."""
-    text = sentence.strip()
-    m = _SUBJECT.match(text) or _QUOTED.match(text)
-    return frozenset(_stems(m.group("np"))) if m else frozenset()
-
-
 def defined_words(sentence: str) -> tuple[str, ...]:
-    """The content words of the subject a sentence defines, as written (defined_subject before stemming)."""
+    """The content words of the subject a sentence defines, as written; empty when it is no "X is a/the …" or
+    '"X" is …' definition."""
     text = sentence.strip()
     m = _SUBJECT.match(text) or _QUOTED.match(text)
-    return tuple(w for w in words(m.group("np"), split_hyphens=True)
-                 if w not in RETRIEVAL_STOPWORDS and len(w) > 1) if m else ()
+    return tuple(_content_words(m.group("np"))) if m else ()
+
+
+def defined_subject(sentence: str) -> frozenset[str]:
+    """Every content stem of the subject a sentence defines ("European foulbrood is a …" -> european, foulbrood).
+    defined_stems keeps heads only, which siblings share."""
+    return frozenset(singular_stem(w) for w in defined_words(sentence))
 
 
 def asked_stems(question: str) -> frozenset[str]:

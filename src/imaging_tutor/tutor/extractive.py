@@ -128,6 +128,11 @@ class Picked:
     defines_only_asked: bool = False  # and the whole term it defines is asked about ("Drones are …" for "a drone?")
 
 
+def _probability(p: Picked) -> float:
+    """A sentence's score is log-odds; shares of the best sentence's probability compare sentences."""
+    return 1 / (1 + np.exp(-p.score))
+
+
 def _sentence_flags(snap) -> list[dict]:
     """What each sentence's own text shows (cues, meta-text, injection), computed once per snapshot: it never
     depends on the question."""
@@ -138,11 +143,11 @@ def _sentence_flags(snap) -> list[dict]:
              "dangling": bool(_DANGLING.match(s.text)), "leans": leans_on_previous(s.text),
              "length": min(len(s.text.split()), 60) / 60.0,
              "question": s.text.rstrip().endswith("?"), "defined": defined_stems(s.text),
-             "defined_whole": defined_subject(s.text) or defined_stems(s.text),
              "subject_stems": frozenset(stem(w, strong=True) for w in defined_words(s.text)),
              **{name: bool(pattern.search(s.text)) for name, pattern in _CUES.items()}}
             for s in snap.sentences]
         for i, f in enumerate(flags):
+            f["defined_whole"] = defined_subject(snap.sentences[i].text) or f["defined"]
             f["ahead"] = bool(_AHEAD.search(snap.sentences[i].text.strip()))
             f["announces"] = _next_in_paragraph(snap, i) if f["ahead"] else None
             if f["announces"] is not None and (flags[f["announces"]]["meta"] or flags[f["announces"]]["injection"]):
@@ -282,22 +287,20 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []
-    # Scores are log-odds; a share of the best sentence's probability is the comparable measure.
-    lead_p = 1 / (1 + np.exp(-main[0].score))
+    lead_p = _probability(main[0])
     if not any(p.defines_asked for p in main):
         # "What is the queen?" is answered by the retrieved section that says what the queen is ("The queen is the
         # only fully developed female …", second), not by the first one, which only uses the word, when its sentence is
         # nearly as good and defines nothing but what is asked ("Hot composting means …" does not answer "compost pile
         # not heating").
         definer = next((p for p in usable if p.defines_only_asked and not p.dangling
-                        and 1 / (1 + np.exp(-p.score)) >= DEFINITION_LEAD_SHARE * lead_p), None)
+                        and _probability(p) >= DEFINITION_LEAD_SHARE * lead_p), None)
         if definer is not None:
             main_ref = definer.ref
             main = [p for p in usable if p.ref == main_ref]
-            lead_p = 1 / (1 + np.exp(-main[0].score))
+            lead_p = _probability(main[0])
     # A "what is X?" answer leads with the sentence that says what X is, when the section has one nearly as good.
-    lead = next((p for p in main if p.defines_asked and 1 / (1 + np.exp(-p.score)) >= DEFINITION_LEAD_SHARE * lead_p),
-                main[0])
+    lead = next((p for p in main if p.defines_asked and _probability(p) >= DEFINITION_LEAD_SHARE * lead_p), main[0])
     chosen = [lead]
     main = [p for p in main if p is not lead and not flags[p.index]["objective"]]
     if lead.defines_asked and not defined:  # "what are X and Y?" asks for the sibling's paragraph too
@@ -312,7 +315,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     for p in main:
         if len(chosen) >= max_main:
             break
-        if 1 / (1 + np.exp(-p.score)) >= same_share * lead_p and not _redundant(p, chosen, snap):
+        if _probability(p) >= same_share * lead_p and not _redundant(p, chosen, snap):
             chosen.append(p)
     for side in compared:  # strong stems: "thermocouple" meets "Thermocouples"
         _cover(chosen, main, snap, lambda p, side=side: side in {stem(w, strong=True)
@@ -328,7 +331,7 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
         _cover(chosen, main, snap, lambda p, heads=heads: bool(flags[p.index]["defined"] & heads))
     others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]
     for p in others[:MAX_OTHER]:
-        if 1 / (1 + np.exp(-p.score)) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
+        if _probability(p) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
             chosen.append(p)
     return _with_antecedents(chosen, snap, flags, said)
 
