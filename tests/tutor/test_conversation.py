@@ -117,6 +117,16 @@ def test_after_a_refusal_a_course_subject_or_a_return_to_the_earlier_topic_is_an
     assert back.status == "answered" and back.citations[0].ref == "4.2"
 
 
+def test_an_opening_announcing_a_new_subject_changes_nothing_in_the_answer(tutor_services):
+    """Read with "switching gears —", the question counted "gears" as its subject, one the course lacks, and was
+    refused; it is answered as the question alone is, and shown without the opening."""
+    *_, plain = ask_all(tutor_services, ["what is a voxel?", "why keep a test set separate?"])
+    *_, opened = ask_all(tutor_services, ["what is a voxel?", "switching gears — why keep a test set separate?"])
+    assert plain.status == opened.status == "answered" and plain.citations[0].ref == "2.4"
+    assert opened.answer == plain.answer
+    assert opened.resolved_question == "why keep a test set separate?"
+
+
 @pytest.mark.parametrize("turns, ref", [(["what is sensitivity?", "and specificity?"], "4.2"),
                                         (["what is shortcut learning?", "why does it happen?"], "5.3")])
 def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(tutor_services, turns, ref):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from imaging_tutor.text import stem
 from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
-                                        points_back_first, turn_features)
+                                        points_back_first, turn_features, without_switch_opening)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
 # A tiny course vocabulary (stem -> share of sections using it), enough for the logic under test.
@@ -131,3 +131,30 @@ def test_a_subject_is_shown_by_what_it_asked_and_never_longer_than_80_characters
     assert len(shown) <= 80 and shown.endswith("…")
     assert shown_subject("Band 6 CT radiographer at a district general hospital, nights and weekends. Physics "
                          "changed the kernel. Why would a kernel change matter?") == "Why would a kernel change matter?"
+
+
+def test_an_opening_that_only_announces_a_new_subject_is_no_part_of_the_question():
+    for turn, asked in [("Unrelated: what is a voxel?", "what is a voxel?"),
+                        ("unrelated, but people keep saying 'drift' — what is it?", "people keep saying 'drift' — what is it?"),
+                        ("unrelated but does the model understand anatomy", "does the model understand anatomy"),
+                        ("switching gears — what does fairness mean?", "what does fairness mean?"),
+                        ("ok new q: what can go wrong with templates", "what can go wrong with templates"),
+                        ("Totally different question: what is a voxel?", "what is a voxel?"),
+                        ("By the way, what is PPV?", "what is PPV?")]:
+        assert without_switch_opening(turn) == asked
+
+
+def test_an_opening_that_names_a_subject_or_says_no_new_one_starts_stays():
+    for turn in ["back to drift, what actually causes it?",  # the return names its subject in the opening
+                 "is the flag unrelated to the finding?",  # "unrelated" inside the question
+                 "For a sensitive test, what matters?",  # an opening that is part of the question
+                 "Unrelated: ok",  # nothing left to ask
+                 "In a brand new topic area like screening, what matters?"]:  # too long to be only an opening
+        assert without_switch_opening(turn) == turn
+
+
+def test_an_opening_that_announces_a_new_subject_is_a_switch_cue():
+    last = PastTurn("what is sensitivity?", "sensitivity", "4.2")
+    for turn in ["Unrelated: what is a voxel?", "switching gears — what is a voxel?", "ok new q: what is a voxel?"]:
+        assert turn_features(turn, "voxel", last, [], 0.5, 0.1)["switch_cue"] == 1.0
+    assert turn_features("is that unrelated to the voxel?", "voxel", last, [], 0.5, 0.1)["switch_cue"] == 0.0

@@ -34,7 +34,7 @@ from .medical import asks_about_someone, check as check_medical, keeps_to_the_sp
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, dangling_pronoun,
                       lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve, section_shares,
-                      shown_subject)
+                      shown_subject, without_switch_opening)
 from .spelling import Correction, course_vocabulary, speller_for
 from .defining import heads_of
 from .extractive import compose, intent_of, score_sentences
@@ -653,8 +653,9 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
     correction = speller_for(course).correct(q)
     text = correction.text
     vocabulary = course_vocabulary(course)
+    asked = without_switch_opening(text)  # "Unrelated: what is X?" is retrieved as "what is X?"
     if hasattr(embedder, "prefetch"):  # what a turn that stands alone embeds next: its retrieval's and its ask's
-        spelled = expand_acronyms(text, snapshot.acronyms)
+        spelled = expand_acronyms(asked, snapshot.acronyms)
         embedder.prefetch([text, spelled, expand_acronyms(ask_of(spelled), snapshot.acronyms)])
     vector = embedder.embed([text])[0]
     act = acts.classify(vector, text, vocabulary, models.acts)
@@ -672,8 +673,8 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
     if act == "clarify" and past:
         # "I don't get it", "simpler please": the last topic again, in the sentences of it the conversation has not
         # given yet (nothing ranks them by how simple they are)
-        text = past[-1].subject or past[-1].question
-    alone = find(text)
+        text = asked = past[-1].subject or past[-1].question
+    alone = find(asked)
     prev_vector = None
     if past:  # the previous question's vector as its turn stored it, else embedded again
         stored = past[-1].vector

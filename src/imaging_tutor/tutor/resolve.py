@@ -25,8 +25,13 @@ _PRONOUN = re.compile(r"\b(?:it|its|it's|they|them|their|this|that|these|those|h
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|or|then|plus|what about|how about|what if|same|ok(?:ay)?,? (?:so|and|but)"
                          r"|and what|and how|and why|is that|are those|isn't that|wouldn't that|doesn't that)\b", re.I)
 # Saying outright that a new subject starts; the retrieval of the turn alone then decides.
-_SWITCH = re.compile(r"\b(?:different|unrelated|another|new|separate|other) (?:question|topic|thing|subject)\b|"
-                     r"\b(?:changing|change of) (?:subject|topic)\b|\bon a different note\b|\bbtw\b|\bby the way\b", re.I)
+_SWITCH = re.compile(r"\b(?:different|unrelated|another|new|separate|other) (?:question|topic|thing|subject|q)\b|"
+                     r"\b(?:changing|change of|switching) (?:the )?(?:subjects?|topics?|gears)\b|\bon a different note\b|"
+                     r"\bbtw\b|\bby the way\b|^\W*(?:(?:ok(?:ay)?|so|right)\W+)?unrelated\b", re.I)
+# A message's opening words up to the first break ("Unrelated:", "switching gears —", "new q.", "unrelated, but", "by
+# the way,"): when they say a new subject starts, they frame the question and are none of it.
+_OPENING = re.compile(r"^\W*(?P<opening>[^:;,.?!—–]{1,40}?)(?:\s*[:;,.!—–]\s*|\s+-\s+|\s+(?=but\b))(?:but\b\s*)?")
+MAX_OPENING_WORDS = 6
 MAX_TOPIC_WORDS = 4
 # A topic word must be distinctive in this course: used in at most this share of its sections ("drift" yes, "model",
 # "help" or "different" no). Chosen on the conversation fit split: 0.25 kept the words a reader would call the topic.
@@ -245,6 +250,17 @@ FEATURES = ("pronoun", "connective", "n_known", "no_known", "n_words", "switch_c
 MAX_FOREIGN = 3
 
 
+def without_switch_opening(turn: str) -> str:
+    """The turn without an opening that only announces a new subject: "Unrelated: what's a silent trial?" asks
+    "what's a silent trial?". Read with it, "unrelated" counted as the question's subject, one the course lacks, and
+    the scope guard refused what it answers alone. An opening that names a subject ("back to drift, …") stays."""
+    m = _OPENING.match(turn)
+    if m is None or len(words(m.group("opening"))) > MAX_OPENING_WORDS or not _SWITCH.search(m.group("opening")):
+        return turn
+    rest = turn[m.end():].strip()
+    return rest if len(words(rest)) >= 2 else turn
+
+
 def follow_up_probability(features: dict[str, float], model: dict) -> float:
     z = model["intercept"] + sum(w * (features[f] - m) / s for f, w, m, s in
                                  zip(model["features"], model["weights"], model["mean"], model["scale"]))
@@ -256,17 +272,18 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
             prev_vector: np.ndarray | None = None, rare=None) -> Resolution:
     """Decide how the turn relates to the conversation and what to retrieve for it."""
     own_topic = topic_of(turn, section_share)
+    asked = without_switch_opening(turn)
     if not past:
-        return Resolution("standalone", turn, turn, own_topic, turn)
+        return Resolution("standalone", asked, asked, own_topic, asked)
     context, back = pick_context(own_topic, past)
     sim_prev = float(turn_vector @ prev_vector) if turn_vector is not None and prev_vector is not None else 0.0
     feats = turn_features(turn, own_topic, past[-1], alone_top, alone_sentence_max, sim_prev,
                           len(foreign_words(turn, section_share, rare)))
     if model is None:
-        return Resolution("standalone", turn, turn, own_topic, turn, None, 0.0, feats)
+        return Resolution("standalone", asked, asked, own_topic, asked, None, 0.0, feats)
     p = follow_up_probability(feats, model)
     if p < model.get("threshold", 0.5):
-        return Resolution("standalone", turn, turn, own_topic, turn, None, p, feats)
+        return Resolution("standalone", asked, asked, own_topic, asked, None, p, feats)
     return lean(turn, own_topic, context, back, p, feats)
 
 
