@@ -127,6 +127,15 @@ def test_an_opening_announcing_a_new_subject_changes_nothing_in_the_answer(tutor
     assert opened.resolved_question == "why keep a test set separate?"
 
 
+def test_a_turn_that_says_it_goes_back_is_read_by_what_it_asks(tutor_services):
+    """"going", a word the course never uses, was the question's rarest word, so the scope guard refused it; the
+    turn is answered and shown as typed."""
+    *_, back = ask_all(tutor_services, ["what is a voxel?", "what is drift?",
+                                        "going back to testing: why keep the test data separate at all?"])
+    assert back.status == "answered" and back.citations[0].ref == "2.4", back.answer
+    assert back.resolved_question.startswith("going back to testing")
+
+
 @pytest.mark.parametrize("turns, ref", [(["what is sensitivity?", "and specificity?"], "4.2"),
                                         (["what is shortcut learning?", "why does it happen?"], "5.3")])
 def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(tutor_services, turns, ref):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from imaging_tutor.text import stem
 from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
-                                        points_back_first, turn_features, without_switch_opening)
+                                        points_back_first, turn_features, without_going_back,
+                                        without_switch_opening)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
 # A tiny course vocabulary (stem -> share of sections using it), enough for the logic under test.
@@ -158,3 +159,12 @@ def test_an_opening_that_announces_a_new_subject_is_a_switch_cue():
     for turn in ["Unrelated: what is a voxel?", "switching gears — what is a voxel?", "ok new q: what is a voxel?"]:
         assert turn_features(turn, "voxel", last, [], 0.5, 0.1)["switch_cue"] == 1.0
     assert turn_features("is that unrelated to the voxel?", "voxel", last, [], 0.5, 0.1)["switch_cue"] == 0.0
+
+
+def test_the_words_that_say_a_turn_goes_back_are_dropped_and_what_it_goes_back_to_stays():
+    for turn, asked in [("going back to testing: why keep the test data separate?", "testing: why keep the test data separate?"),
+                        ("ok, back to the cost thing, is it a trade-off?", "the cost thing, is it a trade-off?"),
+                        ("Returning to drift — what causes it?", "drift — what causes it?")]:
+        assert without_going_back(turn) == asked
+    for turn in ["back to it", "what goes back to the vendor?", "go back to drift"]:  # nothing left, or not opening
+        assert without_going_back(turn) == turn

@@ -32,6 +32,8 @@ _SWITCH = re.compile(r"\b(?:different|unrelated|another|new|separate|other) (?:q
 # the way,"): when they say a new subject starts, they frame the question and are none of it.
 _OPENING = re.compile(r"^\W*(?P<opening>[^:;,.?!—–]{1,40}?)(?:\s*[:;,.!—–]\s*|\s+-\s+|\s+(?=but\b))(?:but\b\s*)?")
 MAX_OPENING_WORDS = 6
+_RETURN_OPENING = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|right|and)\W+)*(?:(?:(?:go|going|get|getting|come|coming)\s+)?back|"
+                             r"return(?:ing)?)\s+to\s+", re.I)
 MAX_TOPIC_WORDS = 4
 # A topic word must be distinctive in this course: used in at most this share of its sections ("drift" yes, "model",
 # "help" or "different" no). Chosen on the conversation fit split: 0.25 kept the words a reader would call the topic.
@@ -261,6 +263,17 @@ def without_switch_opening(turn: str) -> str:
     return rest if len(words(rest)) >= 2 else turn
 
 
+def without_going_back(turn: str) -> str:
+    """The turn without the words that say it goes back ("ok, going back to the cost thing, is it …?" reads "the
+    cost thing, is it …?"): "going", a word the course never uses, counted as the question's subject and the scope
+    guard refused; what it goes back to stays."""
+    r = _RETURN_OPENING.match(turn)
+    if r is None:
+        return turn
+    rest = turn[r.end():].strip()
+    return rest if len(words(rest)) >= 3 else turn
+
+
 def follow_up_probability(features: dict[str, float], model: dict) -> float:
     z = model["intercept"] + sum(w * (features[f] - m) / s for f, w, m, s in
                                  zip(model["features"], model["weights"], model["mean"], model["scale"]))
@@ -272,18 +285,19 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
             prev_vector: np.ndarray | None = None, rare=None) -> Resolution:
     """Decide how the turn relates to the conversation and what to retrieve for it."""
     own_topic = topic_of(turn, section_share)
-    asked = without_switch_opening(turn)
+    shown = without_switch_opening(turn)
+    asked = without_going_back(shown)
     if not past:
-        return Resolution("standalone", asked, asked, own_topic, asked)
+        return Resolution("standalone", asked, shown, own_topic, shown)
     context, back = pick_context(own_topic, past)
     sim_prev = float(turn_vector @ prev_vector) if turn_vector is not None and prev_vector is not None else 0.0
     feats = turn_features(turn, own_topic, past[-1], alone_top, alone_sentence_max, sim_prev,
                           len(foreign_words(turn, section_share, rare)))
     if model is None:
-        return Resolution("standalone", asked, asked, own_topic, asked, None, 0.0, feats)
+        return Resolution("standalone", asked, shown, own_topic, shown, None, 0.0, feats)
     p = follow_up_probability(feats, model)
     if p < model.get("threshold", 0.5):
-        return Resolution("standalone", asked, asked, own_topic, asked, None, p, feats)
+        return Resolution("standalone", asked, shown, own_topic, shown, None, p, feats)
     return lean(turn, own_topic, context, back, p, feats)
 
 
