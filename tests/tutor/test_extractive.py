@@ -238,6 +238,39 @@ def kitchen(tmp_path_factory, embedder):
     services.close()
 
 
+@pytest.fixture(scope="module")
+def wifi(tmp_path_factory, embedder):
+    services = _ingested(tmp_path_factory, embedder, "home-wifi-basics")
+    yield services
+    services.close()
+
+
+def test_a_sentence_that_only_says_which_section_explains_is_followed_there_and_never_given():
+    from imaging_tutor.tutor.extractive import _POINTS_TO
+
+    for sentence, ref in [("Section 1.3 explains this difference in more detail.", "1.3"),
+                          ("If that is not enough, Section 2.4 explains how extenders can help.", "2.4"),
+                          ("4 GHz; Section 3.3 suggests a way around this.", "3.3"),
+                          # a section named inside a sentence about something else is no pointer
+                          ("Time-temperature abuse, introduced in section 1.1, happens whenever food waits.", None),
+                          ("An emergency fund, covered in Section 2.5, is for events you cannot plan.", None),
+                          ("Keep it away from the sources of interference described in Section 2.2.", None)]:
+        m = _POINTS_TO.search(sentence)
+        assert (m.group("ref") if m else None) == ref, sentence
+
+
+def test_the_answer_comes_from_the_section_a_pointer_names_not_the_pointer(wifi, composting):
+    """"would a mesh system help" was answered "If that is not enough, Section 2.4 explains how extenders and mesh
+    systems can help. [2.3]"; "what is anaerobic decomposition?" ended on 1.0's "Section 1.3 explains this
+    difference … in more detail." """
+    mesh = tutor.answer(wifi, "would a mesh system help", "s-mesh", None, "answer", "learner-x")
+    assert mesh.status == "answered" and mesh.citations[0].ref == "2.4", mesh.answer
+    anaerobic = tutor.answer(composting, "what is anaerobic decomposition?", "s-an", None, "answer", "learner-x")
+    assert anaerobic.status == "answered" and anaerobic.citations[0].ref == "1.3"
+    for a in (mesh, anaerobic):
+        assert "Section" not in a.answer, a.answer
+
+
 def test_a_definition_is_developed_from_its_own_paragraph_not_its_siblings(beekeeping):
     """3.2 defines American foulbrood in one paragraph and European foulbrood in the next. "What is American
     foulbrood?" was answered with the next paragraph's "Infected larvae look twisted …" and "It is usually less

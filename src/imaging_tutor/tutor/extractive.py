@@ -98,6 +98,11 @@ _OPENS_POINTING_BACK = re.compile(r"^(?!(?:if|when|whenever|because|since|as|alt
 # A sentence that points ahead ("Common mistakes start here.", "Ground truth can be set in three ways:") says nothing
 # until the sentence after it: it is given with that one (same paragraph) or not at all.
 _AHEAD = re.compile(r"(?::|\b(?:as follows|the following|below|(?:starts?|begins?) here))\s*[.:]?$", re.I)
+# A sentence whose subject is another section ("Section 1.3 explains this difference … in more detail.", "If that is
+# not enough, Section 2.4 explains how extenders and mesh systems can help.") says where the answer is, not what it
+# is: the answer follows it there, and never gives it as content. Not a section named inside a sentence about
+# something else ("Time-temperature abuse, introduced in section 1.1, happens …").
+_POINTS_TO = re.compile(r"(?:^|[,;:]\s+)sections?\s+(?P<ref>\d+\.\d+)\s+(?!is\b|was\b|has\b)[a-z]+s\b", re.I)
 INTENT_CUE = {"definition": "defines", "reason": "reason", "steps": "steps", "example": "example",
               "comparison": "comparison", "value": "number"}
 FEATURES = ("cosine", "overlap", "section_prior", "in_main", "intent_match", "defines", "first_in_section",
@@ -150,6 +155,9 @@ def _sentence_flags(snap) -> list[dict]:
             f["defined_whole"] = defined_subject(snap.sentences[i].text) or f["defined"]
             f["ahead"] = bool(_AHEAD.search(snap.sentences[i].text.strip()))
             f["announces"] = _next_in_paragraph(snap, i) if f["ahead"] else None
+            m = _POINTS_TO.search(snap.sentences[i].text)
+            f["points_to"] = (m.group("ref") if m and m.group("ref") in snap.sentences_by_ref
+                              and m.group("ref") != snap.sentences[i].ref else None)
             if f["announces"] is not None and (flags[f["announces"]]["meta"] or flags[f["announces"]]["injection"]):
                 f["announces"] = None
         snap.derived["sentence_flags"] = flags
@@ -287,6 +295,13 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
     main = [p for p in usable if p.ref == main_ref]
     if not main:
         return []
+    # The best sentence says which section answers ("Section 1.3 explains this difference …"): that one answers, when
+    # it was retrieved. A sentence that only points elsewhere is never part of an answer.
+    target = flags[main[0].index]["points_to"]
+    if target is not None and any(p.ref == target for p in usable):
+        main_ref = target
+    usable = prefer(usable, lambda p: flags[p.index]["points_to"] is None)
+    main = [p for p in usable if p.ref == main_ref]
     lead_p = _probability(main[0])
     if not any(p.defines_asked for p in main):
         # "What is the queen?" is answered by the retrieved section that says what the queen is ("The queen is the
@@ -404,13 +419,14 @@ def _ordinal(sentence: str) -> int:
 
 def _leaning_chain(p: Picked, snap, flags: list[dict]) -> list[Picked] | None:
     """p preceded by every sentence it leans on, in course order; None when the chain leaves its section or leans on
-    meta-text ("… we will anchor each metric to a workflow. That is what the numbers really mean.")."""
+    meta-text ("… we will anchor each metric to a workflow. That is what the numbers really mean.") or on a sentence
+    that only points to another section ("Section 1.4 covers … Chapter 2 then turns these facts into a plan.")."""
     chain = [p]
     while chain[0].dangling:
         i = chain[0].index - 1
         here, before = snap.sentences[chain[0].index], snap.sentences[i] if i >= 0 else None
         if before is None or before.ref != here.ref or before.position != here.position - 1 \
-                or len(chain) > MAX_LEANING or flags[i]["meta"] or flags[i]["injection"]:
+                or len(chain) > MAX_LEANING or flags[i]["meta"] or flags[i]["injection"] or flags[i]["points_to"]:
             return None
         chain.insert(0, Picked(i, before.ref, before.text, p.score, flags[i]["leans"]))
     return chain
