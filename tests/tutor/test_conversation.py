@@ -136,6 +136,14 @@ def test_a_turn_that_says_it_goes_back_is_read_by_what_it_asks(tutor_services):
     assert back.resolved_question.startswith("going back to testing")
 
 
+def test_a_turn_that_says_it_goes_back_gives_what_the_earlier_answer_did_not(tutor_services):
+    """Read alone, "going back to voxels, …" got the first answer's three sentences again, word for word."""
+    first, _, back = ask_all(tutor_services, ["what is a voxel?", "what is drift?",
+                                              "going back to voxels, what do the values mean?"])
+    assert back.status == "answered" and back.citations[0].ref == "2.1"
+    assert not {s.text for s in back.sentences} & {s.text for s in first.sentences}, back.answer
+
+
 @pytest.mark.parametrize("turns, ref", [(["what is sensitivity?", "and specificity?"], "4.2"),
                                         (["what is shortcut learning?", "why does it happen?"], "5.3")])
 def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(tutor_services, turns, ref):

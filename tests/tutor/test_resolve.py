@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from imaging_tutor.text import stem
 from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
-                                        points_back_first, turn_features, without_going_back,
+                                        goes_back, points_back_first, turn_features, without_going_back,
                                         without_switch_opening)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
@@ -168,3 +168,5 @@ def test_the_words_that_say_a_turn_goes_back_are_dropped_and_what_it_goes_back_t
         assert without_going_back(turn) == asked
     for turn in ["back to it", "what goes back to the vendor?", "go back to drift"]:  # nothing left, or not opening
         assert without_going_back(turn) == turn
+    assert goes_back("ok, back to the cost thing, is it a trade-off?") and goes_back("Returning to drift — why?")
+    assert not goes_back("what goes back to the vendor?")

@@ -32,7 +32,7 @@ from .about import about_reply, asks_about_tutor
 from .introduction import introduces_self, introduction_reply, opening_clause
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
-from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, dangling_pronoun,
+from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, dangling_pronoun, goes_back,
                       lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve, section_shares,
                       shown_subject, without_going_back, without_switch_opening)
 from .spelling import Correction, course_vocabulary, speller_for
@@ -431,8 +431,10 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                     # A follow-up is answered with what the conversation has not said yet, while the answering
                     # section has any: "give me an example" two turns into a topic must not repeat its first answer.
                     # (the turn it leans on is always one of them: resolve() looks back LOOKBACK turns)
+                    # A turn that says it goes back ("going back to handwashing — how do I …?") returns to what the
+                    # learner has read, whether or not it is read with the conversation.
                     said = frozenset(s for turn in past[-LOOKBACK:] for s in turn.said) \
-                        if resolution.context is not None else frozenset()
+                        if resolution.context is not None or goes_back(correction.text) else frozenset()
                     named = newly_named(resolution.own_topic, past[-LOOKBACK:]) if said else frozenset()
                     result = _extractive(focus, resolution.focus, retrieval, focus_vector, models.sentences, said,
                                          named)

@@ -263,6 +263,11 @@ def without_switch_opening(turn: str) -> str:
     return rest if len(words(rest)) >= 2 else turn
 
 
+def goes_back(turn: str) -> bool:
+    """Whether a turn opens by saying it goes back to something said before ("ok, going back to X, …")."""
+    return _RETURN_OPENING.match(turn) is not None
+
+
 def without_going_back(turn: str) -> str:
     """The turn without the words that say it goes back ("ok, going back to the cost thing, is it …?" reads "the
     cost thing, is it …?"): "going", a word the course never uses, counted as the question's subject and the scope
