@@ -136,32 +136,39 @@ def test_in_memory_counts_start_no_thread_per_hit_and_expired_keys_are_swept(mon
     assert not sweeper.is_alive()
 
 
-def test_a_forked_child_sweeps_its_own_counters(monkeypatch):
+_FORKED_CHILD = """
+import os, sys, threading, time
+from imaging_tutor.api.limits import swept_memory_storage
+
+swept_memory_storage().sweep_seconds = 0.05
+storage = swept_memory_storage()("memory://", wrap_exceptions=True)
+storage.incr("before-fork", 0.1)
+pid = os.fork()
+if pid == 0:  # the child: report through the exit code
+    ok = False
+    try:
+        alone = not any(t.name == "rate-limit-sweep" for t in threading.enumerate())
+        storage.incr("in-child", 0.1)
+        deadline = time.monotonic() + 5
+        while storage.storage and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ok = alone and not storage.storage and storage._sweeper.is_alive()
+    finally:
+        os._exit(0 if ok else 1)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_forked_child_sweeps_its_own_counters():
     """Threads do not survive fork(): in a child (a pre-forking server) the first hit starts the child's own sweep,
-    so expired keys there are still freed."""
-    import os
-    import threading
-    import time
+    so expired keys there are still freed. Forked from a fresh interpreter that loads only the limiter: forking the
+    test process itself deadlocked once in OpenBLAS's fork handler (numpy and scipy are loaded there by then)."""
+    import subprocess
+    import sys
 
-    from imaging_tutor.api.limits import swept_memory_storage
-
-    monkeypatch.setattr(swept_memory_storage(), "sweep_seconds", 0.05)
-    storage = swept_memory_storage()("memory://", wrap_exceptions=True)
-    storage.incr("before-fork", 0.1)
-    pid = os.fork()
-    if pid == 0:  # the child: report through the exit code, never return into pytest
-        ok = False
-        try:
-            alone = not any(t.name == "rate-limit-sweep" for t in threading.enumerate())
-            storage.incr("in-child", 0.1)
-            deadline = time.monotonic() + 5
-            while storage.storage and time.monotonic() < deadline:
-                time.sleep(0.05)
-            ok = alone and not storage.storage and storage._sweeper.is_alive()
-        finally:
-            os._exit(0 if ok else 1)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    done = subprocess.run([sys.executable, "-c", _FORKED_CHILD], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 def test_unused_bearer_schemes_do_not_count_as_a_learner(limited):
