@@ -32,9 +32,9 @@ from .about import about_reply, asks_about_tutor
 from .introduction import introduces_self, introduction_reply, opening_clause
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
-from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, dangling_pronoun, goes_back,
+from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, asked_in, dangling_pronoun, goes_back,
                       lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve, section_shares,
-                      shown_subject, without_going_back, without_switch_opening)
+                      shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
 from .defining import heads_of
 from .extractive import compose, intent_of, score_sentences
@@ -656,7 +656,7 @@ def read_turn(services, q: str, past: list[PastTurn], snapshot, chapter: int | N
     text = correction.text
     vocabulary = course_vocabulary(course)
     # "Unrelated: what is X?" is retrieved as "what is X?", "going back to X, why …?" as "X, why …?"
-    asked = without_going_back(without_switch_opening(text))
+    asked = asked_in(text)
     if hasattr(embedder, "prefetch"):  # what a turn that stands alone embeds next: its retrieval's and its ask's
         spelled = expand_acronyms(asked, snapshot.acronyms)
         embedder.prefetch([text, spelled, expand_acronyms(ask_of(spelled), snapshot.acronyms)])

@@ -279,6 +279,12 @@ def without_going_back(turn: str) -> str:
     return rest if len(words(rest)) >= 3 else turn
 
 
+def asked_in(turn: str) -> str:
+    """What retrieval and the scope guard read of a turn: without an opening that only announces a new subject or
+    says it goes back. read_turn retrieves the turn alone with it and resolve() queries with it, so the two agree."""
+    return without_going_back(without_switch_opening(turn))
+
+
 def follow_up_probability(features: dict[str, float], model: dict) -> float:
     z = model["intercept"] + sum(w * (features[f] - m) / s for f, w, m, s in
                                  zip(model["features"], model["weights"], model["mean"], model["scale"]))
@@ -290,8 +296,7 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
             prev_vector: np.ndarray | None = None, rare=None) -> Resolution:
     """Decide how the turn relates to the conversation and what to retrieve for it."""
     own_topic = topic_of(turn, section_share)
-    shown = without_switch_opening(turn)
-    asked = without_going_back(shown)
+    shown, asked = without_switch_opening(turn), asked_in(turn)
     if not past:
         return Resolution("standalone", asked, shown, own_topic, shown)
     context, back = pick_context(own_topic, past)
