@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from imaging_tutor.tutor import pipeline as tutor
-from imaging_tutor.tutor.guard import _ASKS_VALUE, ask_of, decide_scope
+from imaging_tutor.tutor.guard import _ASKS_VALUE, ask_of, decide_scope, looks_like_words
 from imaging_tutor.retrieval.fusion import retrieve
 
 
@@ -59,3 +59,10 @@ def test_a_long_scenario_is_judged_by_what_it_asks(tutor_services):
                           context + "Why can a model that tested well fail after we switch to the new scanners?")
     outside = tutor.answer(tutor_services, context + "How do I write a SQL query to count last year's CT exams?")
     assert inside.status == "answered" and outside.status == "out_of_scope"
+
+
+def test_a_word_written_with_dots_is_a_word_and_symbols_are_none():
+    for text in ("e.g.?", "i.e.?", "E.g.", "what?", "ppv", "42"):
+        assert looks_like_words(text), text
+    for text in ("?!", "🙂👍", "x", "a.", ". . .", "-_-"):
+        assert not looks_like_words(text), text

@@ -185,6 +185,10 @@ def decide_scope(question: str, retrieval: Retrieval, model: dict, ask: str | No
     return ScopeDecision(p >= model["threshold"] or same_as_labelled, p, feats)
 
 
+# A word written as letters with dots: "e.g.?" and "i.e.?" ask for an example and a restatement.
+_DOTTED = re.compile(r"(?<![\w.])[a-z](?:\.[a-z])+\.?(?![\w])", re.I)
+
+
 def looks_like_words(question: str) -> bool:
     """False for input with no usable word at all (emoji, punctuation, random symbols)."""
-    return any(len(w) > 1 or w.isdigit() for w in words(question))
+    return any(len(w) > 1 or w.isdigit() for w in words(question)) or bool(_DOTTED.search(question))
