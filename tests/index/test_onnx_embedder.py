@@ -67,6 +67,17 @@ def test_same_vectors_on_200_varied_queries(embedder, onnx_embedder):
         assert float(onnx_embedder.inner.embed([queries[i]])[0] @ got[i]) >= 0.99999
 
 
+def test_the_batch_size_changes_no_vector(onnx_export):
+    """The batch size is a speed choice only: padding is masked, so batches of any size give the same bits."""
+    queries = varied_queries(200)
+    sizes = {}
+    for size in (1, OnnxEmbedder.batch_size, 64):
+        runtime = OnnxEmbedder(onnx_export)
+        runtime.batch_size = size
+        sizes[size] = runtime.embed(queries)
+    assert all(np.array_equal(vectors, sizes[1]) for vectors in sizes.values())
+
+
 def test_same_token_counts(embedder, onnx_embedder):
     """Chunking counts tokens with the serving embedder too: the counts, and so the chunks, must not change."""
     course = load_course(CORPUS)

@@ -81,7 +81,9 @@ class OnnxEmbedder:
     """
 
     backend = "onnx"
-    batch_size = 64
+    # Small batches: the vectors are bit for bit the same at any batch size (the padding is masked out), and a batch
+    # of 8 pads less than one of 64: 7.0 against 9.5 ms a text over the course's sentences on one thread (1: 7.4).
+    batch_size = 8
     # onnxruntime releases the GIL while a session runs, and one session may run on several threads at once.
     concurrent = True
 
