@@ -22,6 +22,15 @@ def test_words_the_course_never_uses_are_foreign_and_course_words_are_not():
     assert foreign_words("can you give me an example?", SHARES) == []
 
 
+def test_asking_for_a_judgement_names_no_subject():
+    """"pros and cons?" after a question asks about that question's subject; read as two words the course never
+    writes, it was taken for a new subject and refused."""
+    for turn in ("pros and cons?", "any downsides?", "what are the drawbacks?", "advantages and disadvantages?",
+                 "trade-offs?"):
+        assert foreign_words(turn, SHARES) == [], turn
+    assert foreign_words("pros and cons of backpropagation?", SHARES) == ["backpropagation"]
+
+
 def test_contractions_and_numbers_are_never_a_subject():
     assert foreign_words("why isn't it 3T? what's that", SHARES) == []
 

@@ -178,6 +178,12 @@ def pick_context(turn_topic: str, past: list[PastTurn]) -> tuple[PastTurn, int]:
     return best, best_at
 
 
+# Words that ask for a judgement of whatever was being discussed ("pros and cons?", "any downsides?"): like "example"
+# they name no subject, whether or not the course writes them.
+_JUDGEMENT_WORDS = frozenset("""pros cons upside upsides downside downsides drawback drawbacks advantage advantages
+disadvantage disadvantages tradeoff tradeoffs trade-off trade-offs""".split())
+
+
 def foreign_words(text: str, section_share: dict[str, float], rare=None) -> list[str]:
     """The turn's rare content words that no section of the course uses: 'what is backpropagation?' brings a subject
     of its own (one the course lacks), 'can you give an example?' brings none. `rare(word)`: whether a word is
@@ -185,7 +191,8 @@ def foreign_words(text: str, section_share: dict[str, float], rare=None) -> list
     which a course may simply not use, do not count, nor do contractions ("isn't"); None counts every word the course
     lacks."""
     return [w for w in dict.fromkeys(words(text)) if len(w) > 2 and not any(c.isdigit() or c in "'’" for c in w)
-            and w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS and stem(w) not in section_share
+            and w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS and w not in _JUDGEMENT_WORDS
+            and stem(w) not in section_share
             and (rare is None or rare(w))]
 
 
