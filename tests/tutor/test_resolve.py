@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from imaging_tutor.text import stem
 from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
-                                        goes_back, points_back_first, turn_features, without_going_back,
-                                        without_switch_opening)
+                                        goes_back, is_main_subject, points_back_first, turn_features,
+                                        without_going_back, without_switch_opening)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
 # A tiny course vocabulary (stem -> share of sections using it), enough for the logic under test.
@@ -179,3 +179,14 @@ def test_the_words_that_say_a_turn_goes_back_are_dropped_and_what_it_goes_back_t
         assert without_going_back(turn) == turn
     assert goes_back("ok, back to the cost thing, is it a trade-off?") and goes_back("Returning to drift — why?")
     assert not goes_back("what goes back to the vendor?")
+
+
+def test_a_refusal_says_in_passing_only_of_a_passing_mention():
+    """A section titled with the phrase's distinctive word, or naming it in three sentences, is about it."""
+    shares = {stem("debt"): 0.6, stem("snowball"): 0.1, stem("validation"): 0.2}
+    sentences = ["The debt snowball method targets the smallest balance.", "Pay the minimum on every debt.",
+                 "If you have struggled before, the snowball may work better."]
+    assert is_main_subject("debt snowball", "Avalanche and snowball methods", sentences, shares)
+    assert not is_main_subject("debt snowball", "Minimum payments", sentences, shares)  # one sentence of three
+    assert is_main_subject("snowball", "Minimum payments", sentences * 2, shares)  # three sentences
+    assert not is_main_subject("debt", "Debt basics", sentences, shares)  # no distinctive word: nothing to claim

@@ -33,8 +33,8 @@ from .introduction import introduces_self, introduction_reply, opening_clause
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, asked_in, dangling_pronoun, goes_back,
-                      lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve, section_shares,
-                      shown_subject)
+                      is_main_subject, lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve,
+                      section_shares, shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
 from .defining import heads_of
 from .extractive import compose, intent_of, score_sentences
@@ -129,8 +129,12 @@ def _refusal(query: str, retrieval: Retrieval, decision) -> Answer:
         retrieval = replace(retrieval, sections=inside)
     top = retrieval.sections[0].ref
     section = snap.course.section(top)
-    named = mentioned_phrase(query, section.text, course_section_shares(snap))
-    if named:
+    shares = course_section_shares(snap)
+    named = mentioned_phrase(query, section.text, shares)
+    if named and is_main_subject(named, section.section_title,
+                                 [snap.sentences[i].text for i in snap.sentences_by_ref.get(top, [])], shares):
+        text += f" The course covers {named} in {top} “{section.section_title}”, but not what you asked."
+    elif named:
         text += f" The course mentions {named} only in passing, in {top} “{section.section_title}”."
     else:
         text += f" The closest the course comes is {top} “{section.section_title}”."

@@ -163,6 +163,23 @@ def section_shares(snapshot) -> dict[str, float]:
     return {s: c / n for s, c in counts.items()}
 
 
+MAIN_SUBJECT_SENTENCES = 3  # "in passing": named in at most two of a section's sentences and not in its title
+
+
+def is_main_subject(phrase: str, title: str, sentences: list[str], section_share: dict[str, float]) -> bool:
+    """Whether a section is about what a refusal would say it only mentions: its title names the phrase's
+    distinctive words, or three of its sentences do. "Why would anyone pick the other one?" after "debt snowball vs
+    avalanche" was refused with "the course mentions debt snowball only in passing, in 3.3 “Avalanche and snowball
+    methods”"."""
+    want = {x for x in (stem(w) for w in words(phrase) if _course_word(w))
+            if section_share.get(x, 1.0) <= TOPIC_MAX_SECTION_SHARE}
+    if not want:
+        return False
+    if want <= {stem(w) for w in words(title)}:
+        return True
+    return sum(want <= {stem(w) for w in words(s)} for s in sentences) >= MAIN_SUBJECT_SENTENCES
+
+
 def _stems(text: str) -> set[str]:
     return {stem(w) for w in text.split()}
 
