@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from imaging_tutor.text import stem
 from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
-                                        goes_back, is_main_subject, points_back_first, turn_features,
+                                        goes_back, is_main_subject, points_back_first, topic_of, turn_features,
                                         without_going_back, without_switch_opening)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
@@ -190,3 +190,10 @@ def test_a_refusal_says_in_passing_only_of_a_passing_mention():
     assert not is_main_subject("debt snowball", "Minimum payments", sentences, shares)  # one sentence of three
     assert is_main_subject("snowball", "Minimum payments", sentences * 2, shares)  # three sentences
     assert not is_main_subject("debt", "Debt basics", sentences, shares)  # no distinctive word: nothing to claim
+
+
+def test_for_instance_asks_for_an_example_and_names_no_topic():
+    shares = {**SHARES, stem("instance"): 0.05}  # a course that writes "instance" once
+    assert topic_of("for instance?", shares) == ""
+    assert topic_of("for instance, what does the model learn?", shares) == "model"
+    assert topic_of("which instance of the model?", shares) == "instance model"

@@ -92,13 +92,18 @@ def shown_subject(subject: str) -> str:
     return subject if len(subject) <= 80 else subject[:77].rsplit(" ", 1)[0] + "…"
 
 
+# "For instance" asks for an example, as "for example" does (and "example" is an asking word): a course that writes
+# "instance" once made "for instance?" a question about instances.
+_FOR_INSTANCE = re.compile(r"\bfor instance\b", re.I)
+
+
 def topic_of(text: str, section_share: dict[str, float]) -> str:
     """The distinctive course words a question is about, in its own order: 'what is shortcut learning?' ->
     'shortcut learning'. `section_share`: stem -> share of the course's sections that use it.
 
     A word is distinctive when few sections use it (TOPIC_MAX_SECTION_SHARE); a course word right next to a
     distinctive one joins it ("shortcut" + "learning"); a question with no distinctive word keeps its rarest one."""
-    ws = [w for w in words(text) if len(w) > 1 and not w.isdigit()]
+    ws = [w for w in words(_FOR_INSTANCE.sub(" ", text)) if len(w) > 1 and not w.isdigit()]
     share = [section_share.get(stem(w)) if w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS else None
              for w in ws]
     keep = [s is not None and s <= TOPIC_MAX_SECTION_SHARE for s in share]
