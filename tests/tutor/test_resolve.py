@@ -197,3 +197,6 @@ def test_for_instance_asks_for_an_example_and_names_no_topic():
     assert topic_of("for instance?", shares) == ""
     assert topic_of("for instance, what does the model learn?", shares) == "model"
     assert topic_of("which instance of the model?", shares) == "instance model"
+    # asking for a judgement names no topic either, even in a course that writes the word ("tradeoffs" here)
+    shares[stem("tradeoffs")] = 0.05
+    assert topic_of("tradeoffs?", shares) == "" and topic_of("pros and cons of training data?", shares) == "training data"

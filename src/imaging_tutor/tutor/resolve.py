@@ -92,9 +92,18 @@ def shown_subject(subject: str) -> str:
     return subject if len(subject) <= 80 else subject[:77].rsplit(" ", 1)[0] + "…"
 
 
-# "For instance" asks for an example, as "for example" does (and "example" is an asking word): a course that writes
-# "instance" once made "for instance?" a question about instances.
-_FOR_INSTANCE = re.compile(r"\bfor instance\b", re.I)
+# Words that only ask, beyond retrieval's asking words ("example", "difference"): for an example ("for instance", as
+# "for example") or for a judgement of whatever was being discussed ("pros and cons?", "any downsides?"). They name
+# no subject, whether or not the course writes them: a course that writes "instance" once made "for instance?" a
+# question about instances, and "pros and cons?" read as two words the course lacks was a new subject, refused.
+# (Not in RETRIEVAL_STOPWORDS: the fusion weights and the ranker were fitted with that set.)
+_ASKING_ONLY = re.compile(r"\bfor instance\b|\b(?:pros|cons|upsides?|downsides?|drawbacks?|(?:dis)?advantages?|"
+                          r"trade-?offs?)\b", re.I)
+
+
+def without_asking_words(text: str) -> str:
+    """The text without the words that only ask (_ASKING_ONLY), for finding what it is about."""
+    return _ASKING_ONLY.sub(" ", text)
 
 
 def topic_of(text: str, section_share: dict[str, float]) -> str:
@@ -103,7 +112,7 @@ def topic_of(text: str, section_share: dict[str, float]) -> str:
 
     A word is distinctive when few sections use it (TOPIC_MAX_SECTION_SHARE); a course word right next to a
     distinctive one joins it ("shortcut" + "learning"); a question with no distinctive word keeps its rarest one."""
-    ws = [w for w in words(_FOR_INSTANCE.sub(" ", text)) if len(w) > 1 and not w.isdigit()]
+    ws = [w for w in words(without_asking_words(text)) if len(w) > 1 and not w.isdigit()]
     share = [section_share.get(stem(w)) if w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS else None
              for w in ws]
     keep = [s is not None and s <= TOPIC_MAX_SECTION_SHARE for s in share]
@@ -200,21 +209,15 @@ def pick_context(turn_topic: str, past: list[PastTurn]) -> tuple[PastTurn, int]:
     return best, best_at
 
 
-# Words that ask for a judgement of whatever was being discussed ("pros and cons?", "any downsides?"): like "example"
-# they name no subject, whether or not the course writes them.
-_JUDGEMENT_WORDS = frozenset("""pros cons upside upsides downside downsides drawback drawbacks advantage advantages
-disadvantage disadvantages tradeoff tradeoffs trade-off trade-offs""".split())
-
-
 def foreign_words(text: str, section_share: dict[str, float], rare=None) -> list[str]:
     """The turn's rare content words that no section of the course uses: 'what is backpropagation?' brings a subject
     of its own (one the course lacks), 'can you give an example?' brings none. `rare(word)`: whether a word is
     uncommon in English (the embedding model's vocabulary splits it into pieces), so 'whichever' or 'mentioned',
     which a course may simply not use, do not count, nor do contractions ("isn't"); None counts every word the course
     lacks."""
-    return [w for w in dict.fromkeys(words(text)) if len(w) > 2 and not any(c.isdigit() or c in "'’" for c in w)
-            and w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS and w not in _JUDGEMENT_WORDS
-            and stem(w) not in section_share
+    return [w for w in dict.fromkeys(words(without_asking_words(text)))
+            if len(w) > 2 and not any(c.isdigit() or c in "'’" for c in w)
+            and w not in RETRIEVAL_STOPWORDS and w not in FUNCTION_WORDS and stem(w) not in section_share
             and (rare is None or rare(w))]
 
 
