@@ -200,3 +200,13 @@ def test_for_instance_asks_for_an_example_and_names_no_topic():
     # asking for a judgement names no topic either, even in a course that writes the word ("tradeoffs" here)
     shares[stem("tradeoffs")] = 0.05
     assert topic_of("tradeoffs?", shares) == "" and topic_of("pros and cons of training data?", shares) == "training data"
+
+
+def test_the_kind_of_example_asked_for_names_no_topic():
+    shares = {**SHARES, stem("real"): 0.05, stem("concrete"): 0.05}  # a course that writes both words once
+    assert topic_of("can you give a real example?", shares) == ""
+    assert topic_of("a concrete example of training data?", shares) == "training data"
+    assert topic_of("real-world example?", shares) == ""
+    # the words still name what they name when no example is asked for
+    assert topic_of("is the concrete floor a problem?", shares) == "concrete"
+

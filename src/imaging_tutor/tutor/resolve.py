@@ -92,13 +92,18 @@ def shown_subject(subject: str) -> str:
     return subject if len(subject) <= 80 else subject[:77].rsplit(" ", 1)[0] + "…"
 
 
+# The kind of example asked for ("a real example", "a concrete one", "a simple analogy"): English that qualifies the
+# request, not a subject. A course that writes "real" or "concrete" made "can you give a real example?" a question
+# about them, answered from wherever they occur instead of from the topic it followed.
+_KIND_OF_EXAMPLE = (r"\b(?:real(?:[- ](?:world|life))?|concrete|specific|practical|simple|typical|actual|everyday|"
+                    r"worked|quick|good)(?= (?:examples?|analog(?:y|ies)|cases?|scenarios?)\b)")
 # Words that only ask, beyond retrieval's asking words ("example", "difference"): for an example ("for instance", as
 # "for example") or for a judgement of whatever was being discussed ("pros and cons?", "any downsides?"). They name
 # no subject, whether or not the course writes them: a course that writes "instance" once made "for instance?" a
 # question about instances, and "pros and cons?" read as two words the course lacks was a new subject, refused.
 # (Not in RETRIEVAL_STOPWORDS: the fusion weights and the ranker were fitted with that set.)
 _ASKING_ONLY = re.compile(r"\bfor instance\b|\b(?:pros|cons|upsides?|downsides?|drawbacks?|(?:dis)?advantages?|"
-                          r"trade-?offs?)\b", re.I)
+                          r"trade-?offs?)\b|" + _KIND_OF_EXAMPLE, re.I)
 
 
 def without_asking_words(text: str) -> str:
