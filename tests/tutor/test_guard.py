@@ -66,3 +66,13 @@ def test_a_word_written_with_dots_is_a_word_and_symbols_are_none():
         assert looks_like_words(text), text
     for text in ("?!", "🙂👍", "x", "a.", ". . .", "-_-"):
         assert not looks_like_words(text), text
+
+
+def test_ok_in_capitals_is_a_word_not_a_name(tutor_services):
+    """"Is it OK to …?" counted "OK" as a name the course lacks, and the guard refused what "is it ok to …?" got."""
+    guard = tutor_services.models.guard
+    caps, lower = "Is it OK to show the AI flag to the patient?", "is it ok to show the AI flag to the patient?"
+    shouted, plain = (decide_scope(q, ranked(tutor_services, q), guard) for q in (caps, lower))
+    assert shouted.features["names"] == 0 and shouted.probability == plain.probability
+    named = "Is it OK to use MedGPTo on chest X-rays?"  # a product name the course never writes still counts
+    assert decide_scope(named, ranked(tutor_services, named), guard).features["names"] == 1

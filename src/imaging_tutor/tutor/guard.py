@@ -50,6 +50,9 @@ _ASKS_HOWTO = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|we|you) (?:set|
                          r"how to (?:set|install|configure|code|write|build|train|fine-tune|deploy|implement|run)|"
                          r"\b(?:code|script|snippet|command|step-by-step|tutorial|api call|sql|python|pytorch)\b)", re.I)
 _NAME = re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Z]\w*|[A-Za-z]*\d+[A-Za-z(][\w()]*|[A-Z]{2,}[a-z]*s?)(?![\w])")
+# Written in capitals, yet a word of English, not a name: "Is it OK to leave frozen chicken out?" counted "OK" as a
+# name the course lacks and was refused.
+_CAPITALISED_WORDS = frozenset({"ok", "okay"})
 
 
 @dataclass
@@ -123,7 +126,8 @@ def scope_features(question: str, retrieval: Retrieval) -> dict[str, float]:
     sentence_cover = max((sum(w for t, w in weights.items() if t in snap.sentence_token_sets[i]) / total
                           for i in best), default=0.0)
     names = [m.group(0) for m in _NAME.finditer(question)
-             if not set(tokens(m.group(0))) <= snap.vocabulary and m.group(0).lower() not in snap.acronyms]
+             if not set(tokens(m.group(0))) <= snap.vocabulary and m.group(0).lower() not in snap.acronyms
+             and m.group(0).lower() not in _CAPITALISED_WORDS]
     return {
         "sentence_z": scale.z(sims["sentence"], scale.sentence),
         "top2_z": scale.z(sims["top2"], scale.top2),
