@@ -301,3 +301,11 @@ def test_a_follow_up_that_names_no_one_is_read_with_what_it_follows_before_the_m
     assert again.status == "medical_advice"
     _, allergic = ask_all(tutor_services, ["what contrast agents are used in CT?", "ok thanks, but what if I'm allergic?"])
     assert allergic.status == "medical_advice"
+
+
+@pytest.mark.parametrize("turns", [["what is shortcut learning?", "??"], ["-_-"], ["what is drift?", "?!"]])
+def test_a_message_with_no_word_asks_for_the_question_instead_of_calling_it_not_covered(tutor_services, turns):
+    # It got "That isn't covered in this course", a claim about the course when nothing was asked.
+    *_, last = ask_all(tutor_services, turns)
+    assert last.status == "small_talk" and not last.citations
+    assert "isn't covered" not in last.answer and "question" in last.answer

@@ -57,6 +57,10 @@ NO_LEARNER_QUIZ_TEXT = ("Quizzes in the chat belong to a learner: each answer co
                         "practice quizzes on the Staff page or with `imaging-tutor quiz generate`.")
 CARE_NOTE = ("This is general information from the course, not advice about anyone's care: a clinician who knows "
              "the person is the one to ask about their health and results.")
+# A message with no word in it ("??", "-_-", an emoji the small-talk reading did not take): nothing was asked, so
+# "not covered in this course" would be false; ask for the question instead.
+NO_WORDS_TEXT = ("I couldn't find a question in that message. Ask about a topic from the course, even in a few words, "
+                 "and I will answer from the course.")
 NOTHING_TO_POINT_AT = ("What does “{pronoun}” refer to? Nothing earlier in this conversation names it. Ask again "
                       "with the name of what you mean, and I will answer from the course.")
 # A turn that points back at a question just refused as not covered is about that question's subject, not about the
@@ -406,7 +410,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             # "how does it work?" as the first message: not "not covered", a question back
             result = Answer(status="small_talk", answer=NOTHING_TO_POINT_AT.format(pronoun=pointer))
         elif not looks_like_words(q):
-            result = Answer(status="out_of_scope", answer=OUT_OF_SCOPE_TEXT)
+            result = Answer(status="small_talk", answer=NO_WORDS_TEXT)
         else:
             ask = ask_of(query)
             ask_retrieval = find(ask) if ask != query else None
