@@ -62,3 +62,14 @@ def test_british_spellings_still_become_the_courses(speller):
 def test_the_british_ae_becomes_the_courses_e(speller):
     # "paediatric" is an English word, so no typo fix reached it; the course writes "pediatric" (6.3)
     assert speller.correct("does it cover paediatric cases?").text == "does it cover pediatric cases?"
+
+
+def test_a_number_typed_against_its_unit_is_split_as_the_course_writes_it():
+    # "5ghz" read as one unknown word was a name the course lacks, and the guard refused the question
+    wifi = speller_for(load_course(KITCHEN.parent / "home-wifi-basics"))
+    assert wifi.correct("whats the difference between 2.4 and 5ghz").text == (
+        "whats the difference between 2.4 and 5 ghz")
+    assert wifi.correct("is 100Mbps enough? cat6 or not").text == "is 100 Mbps enough? cat 6 or not"
+    # a course word as written, and letters the course never writes apart, stay
+    for text in ("does wpa3 matter", "is 4k streaming ok", "cat5e cable", "510k clearance", "v2.4ghz"):
+        assert wifi.correct(text).text == text, text
