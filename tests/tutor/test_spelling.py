@@ -73,3 +73,11 @@ def test_a_number_typed_against_its_unit_is_split_as_the_course_writes_it():
     # a course word as written, and letters the course never writes apart, stay
     for text in ("does wpa3 matter", "is 4k streaming ok", "cat5e cable", "510k clearance", "v2.4ghz"):
         assert wifi.correct(text).text == text, text
+
+
+def test_a_temperature_typed_without_its_degree_sign_is_written_as_the_course_writes_it():
+    kitchen = speller_for(load_course(KITCHEN))  # writes "41°F (5°C)"
+    assert kitchen.correct("is 165f hot enough, fridge at 5c?").text == "is 165°F hot enough, fridge at 5°C?"
+    # a letter the course never writes after a degree sign is no degree; nor is any letter in a course without them
+    assert kitchen.correct("wifi 6e and 4k").text == "wifi 6e and 4k"
+    assert speller_for(load_course(KITCHEN.parent / "home-wifi-basics")).correct("5c").text == "5c"

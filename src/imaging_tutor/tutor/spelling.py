@@ -32,6 +32,10 @@ _VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r
 # lacks and refused "whats the difference between 2.4 and 5ghz" (0.05 against 0.89 for "5 ghz").
 _NUMBER_UNIT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([A-Za-z]{2,})(?![\w])")
 _NAME_NUMBER = re.compile(r"(?<![\w.])([A-Za-z]{2,})(\d+)(?![\w]|\.\d)")
+# A temperature typed without its degree sign ("5c", "165F") in a course that writes "5°C": one letter after a number
+# is split only as a degree, and only for a letter the course writes after "°" ("5e", "4k", "510k" stay).
+_NUMBER_LETTER = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)([A-Za-z])(?![\w])")
+_DEGREE = re.compile(r"\d\s?°\s?([A-Za-z])(?![A-Za-z])")
 
 MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "odour", "tumour", "centre"
 
@@ -60,10 +64,11 @@ class Correction:
 class Speller:
     """The corrector of one course: its vocabulary, in a SymSpell index for fast edit-distance lookups."""
 
-    def __init__(self, vocabulary: dict[str, int]):
+    def __init__(self, vocabulary: dict[str, int], degrees: frozenset[str] = frozenset()):
         from symspellpy import SymSpell
 
         self.vocabulary = vocabulary
+        self.degrees = degrees  # the letters the course writes after a degree sign: "c", "f"
         # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification").
         self._joined = {w.replace("-", ""): w for w in vocabulary if "-" in w}
         self._index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
@@ -149,7 +154,16 @@ class Speller:
             changes.append((typed, apart))
             return apart
 
+        def degree(m: re.Match) -> str:
+            typed = m.group(0)
+            if typed.lower() in self.vocabulary or m.group(2).lower() not in self.degrees:
+                return typed
+            written = f"{m.group(1)}°{m.group(2).upper()}"
+            changes.append((typed, written))
+            return written
+
         text = _NAME_NUMBER.sub(lambda m: split(m, 1), _NUMBER_UNIT.sub(lambda m: split(m, 2), text))
+        text = _NUMBER_LETTER.sub(degree, text)
         corrected = _TOKEN.sub(fix, text)
         typed = [w for w in _TOKEN.findall(text) if len(w) >= 3]
         if typed and len(unfixable) * 2 > len(typed):
@@ -174,4 +188,8 @@ def course_vocabulary(course: Course) -> dict[str, int]:
 
 def speller_for(course: Course) -> Speller:
     """The course's corrector (built once per parsed course)."""
-    return course.derived("tutor.speller", lambda: Speller(course_vocabulary(course)))
+    def build() -> Speller:
+        degrees = {m.group(1).lower() for s in course.sections for m in _DEGREE.finditer(s.text)}
+        return Speller(course_vocabulary(course), frozenset(degrees))
+
+    return course.derived("tutor.speller", build)
