@@ -81,3 +81,10 @@ def test_a_temperature_typed_without_its_degree_sign_is_written_as_the_course_wr
     # a letter the course never writes after a degree sign is no degree; nor is any letter in a course without them
     assert kitchen.correct("wifi 6e and 4k").text == "wifi 6e and 4k"
     assert speller_for(load_course(KITCHEN.parent / "home-wifi-basics")).correct("5c").text == "5c"
+
+
+def test_an_american_spelling_becomes_a_british_courses():
+    budgeting = speller_for(load_course(KITCHEN.parent / "personal-budgeting"))  # writes "utilisation"
+    assert budgeting.correct("credit utilization meaning").text == "credit utilisation meaning"
+    # and this course, written in American English, keeps its own
+    assert speller_for(load_course(CORPUS)).correct("generalization").text == "generalization"

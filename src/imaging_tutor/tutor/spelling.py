@@ -1,8 +1,8 @@
 """Spelling correction against the course's own vocabulary, before retrieval and the scope guard.
 
 A word is left alone when the course uses it or when it is a common English word (so "price" never becomes "prize");
-otherwise it is replaced by the closest word the course uses (edit distance 1, or 2 for longer words), a British
-spelling by the course's ("generalisation" -> "generalization"), and a run-together pair by its two course words
+otherwise it is replaced by the closest word the course uses (edit distance 1, or 2 for longer words), a British or
+American spelling by the course's ("generalisation" -> "generalization", "utilization" -> "utilisation"), and a run-together pair by its two course words
 ("falsepositive" -> "false positive"). The English word list is the one symspellpy ships (82,765 words with corpus
 frequencies), read from the installed package: nothing is downloaded.
 """
@@ -21,10 +21,13 @@ from ..text import SPELLING_VARIANTS, words
 # "locums", "biometry") into course words.
 ENGLISH_MIN_COUNT = 1
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
-# British and American spellings of one word: tried in this order when a word is unknown to the course.
+# British and American spellings of one word, either way: tried in this order when a word is unknown to the course.
 _VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r"ising\b", "izing"),
              (r"yse\b", "yze"), (r"our\b", "or"), (r"tre\b", "ter"), (r"ogue\b", "og"), (r"aem", "em"), (r"ae", "e"),
-             (r"oe", "e"), (r"ll", "l"), (r"artefact", "artifact"))
+             (r"oe", "e"), (r"ll", "l"), (r"artefact", "artifact"),
+             # and the other way, for a course written in British English ("utilization" -> "utilisation")
+             (r"ization", "isation"), (r"ize\b", "ise"), (r"ized\b", "ised"), (r"izing\b", "ising"), (r"yze\b", "yse"),
+             (r"or\b", "our"), (r"ter\b", "tre"), (r"og\b", "ogue"), (r"artifact", "artefact"))
 
 
 # A number typed against its unit or a name typed against its number ("5ghz", "100mbps", "2.4GHz", "cat6"), where the
