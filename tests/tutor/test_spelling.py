@@ -88,3 +88,11 @@ def test_an_american_spelling_becomes_a_british_courses():
     assert budgeting.correct("credit utilization meaning").text == "credit utilisation meaning"
     # and this course, written in American English, keeps its own
     assert speller_for(load_course(CORPUS)).correct("generalization").text == "generalization"
+
+
+def test_a_word_cut_short_is_completed_from_the_word_the_course_writes_before_it(speller):
+    assert speller.correct("wat is a false neg").text == "wat is a false negatives"  # the course's usual form
+    assert speller.correct("true pos rate").text == "true positive rate"
+    # with no course pair to complete it from, or a grammar word before it, it stays
+    for text in ("whats the sens and spec", "the neg one", "silent trial stats"):
+        assert speller.correct(text).text == text, text

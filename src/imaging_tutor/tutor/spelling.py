@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from ..corpus.course import Course
-from ..text import SPELLING_VARIANTS, words
+from ..text import FUNCTION_WORDS, SPELLING_VARIANTS, singular_stem, words
 
 # A word in the English list is a real word even if the course never uses it (its entries are words of an English
 # word list found in a book corpus, so few misspellings). Checked on the fit splits (evals/calibration/*.jsonl): no
@@ -39,6 +39,10 @@ _NAME_NUMBER = re.compile(r"(?<![\w.])([A-Za-z]{2,})(\d+)(?![\w]|\.\d)")
 # is split only as a degree, and only for a letter the course writes after "°" ("5e", "4k", "510k" stay).
 _NUMBER_LETTER = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)([A-Za-z])(?![\w])")
 _DEGREE = re.compile(r"\d\s?°\s?([A-Za-z])(?![A-Za-z])")
+
+# A word cut short ("neg", "pos", "spec"), completed only from the word before it (MIN_CUT_LETTERS or more letters)
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z'-]*)[^A-Za-z0-9]*$")
+MIN_CUT_LETTERS = 3
 
 MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "odour", "tumour", "centre"
 
@@ -67,10 +71,12 @@ class Correction:
 class Speller:
     """The corrector of one course: its vocabulary, in a SymSpell index for fast edit-distance lookups."""
 
-    def __init__(self, vocabulary: dict[str, int], degrees: frozenset[str] = frozenset()):
+    def __init__(self, vocabulary: dict[str, int], degrees: frozenset[str] = frozenset(),
+                 pairs: dict[str, dict[str, int]] | None = None):
         from symspellpy import SymSpell
 
         self.vocabulary = vocabulary
+        self.pairs = pairs or {}  # word -> the words the course writes right after it, with counts
         self.degrees = degrees  # the letters the course writes after a degree sign: "c", "f"
         # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification").
         self._joined = {w.replace("-", ""): w for w in vocabulary if "-" in w}
@@ -96,6 +102,18 @@ class Speller:
             if variant != word and variant in self.vocabulary:
                 return variant
         return None
+
+    def complete(self, before: str, word: str) -> str | None:
+        """The course word a cut-short word stands for after the word before it: "false neg" -> "false negative",
+        when the course writes "false" followed by words that start "neg" and all are one word."""
+        if len(word) < MIN_CUT_LETTERS or not word.isalpha() or before in FUNCTION_WORDS:
+            return None
+        after = self.pairs.get(before, {})
+        found = {w: n for w, n in after.items() if w.startswith(word) and len(w) >= len(word) + 2}
+        if not found or len({singular_stem(w) for w in found}) > 1:
+            return None
+        # one word in its forms ("negative" once, "negatives" four times after "false"): the course's usual one
+        return max(found, key=lambda w: (found[w], -len(w)))
 
     def suggest(self, word: str) -> str | None:
         """The course word this unknown word most likely means, or None."""
@@ -134,6 +152,9 @@ class Speller:
             if word in self.vocabulary or "'" in word:
                 return typed
             better = self.variant(word)
+            if better is None:
+                before = _LAST_WORD.search(text, 0, m.start())
+                better = self.complete(before.group(1).lower(), word) if before else None
             if better is not None:
                 changes.append((typed, better))
                 return better
@@ -193,6 +214,11 @@ def speller_for(course: Course) -> Speller:
     """The course's corrector (built once per parsed course)."""
     def build() -> Speller:
         degrees = {m.group(1).lower() for s in course.sections for m in _DEGREE.finditer(s.text)}
-        return Speller(course_vocabulary(course), frozenset(degrees))
+        pairs: dict[str, dict[str, int]] = {}
+        for section in course.sections:
+            ws = words(section.text)
+            for a, b in zip(ws, ws[1:]):
+                pairs.setdefault(a, {})[b] = pairs.setdefault(a, {}).get(b, 0) + 1
+        return Speller(course_vocabulary(course), frozenset(degrees), pairs)
 
     return course.derived("tutor.speller", build)
