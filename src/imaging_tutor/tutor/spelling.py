@@ -2,9 +2,11 @@
 
 A word is left alone when the course uses it or when it is a common English word (so "price" never becomes "prize");
 otherwise it is replaced by the closest word the course uses (edit distance 1, or 2 for longer words), a British or
-American spelling by the course's ("generalisation" -> "generalization", "utilization" -> "utilisation"), and a run-together pair by its two course words
-("falsepositive" -> "false positive"). The English word list is the one symspellpy ships (82,765 words with corpus
-frequencies), read from the installed package: nothing is downloaded.
+American spelling by the course's ("generalisation" -> "generalization", "utilization" -> "utilisation"), a
+run-together pair by its two course words ("falsepositive" -> "false positive"), a word cut short by the course word
+it starts after the word before it ("false neg" -> "false negatives"), and a number typed against its unit as the
+course writes them ("5ghz" -> "5 ghz", "5c" -> "5°C"). The English word list is the one symspellpy ships (82,765
+words with corpus frequencies), read from the installed package: nothing is downloaded.
 """
 from __future__ import annotations
 
@@ -104,7 +106,7 @@ class Speller:
         return None
 
     def complete(self, before: str, word: str) -> str | None:
-        """The course word a cut-short word stands for after the word before it: "false neg" -> "false negative",
+        """The course word a cut-short word stands for after the word before it: "false neg" -> "false negatives",
         when the course writes "false" followed by words that start "neg" and all are one word."""
         if len(word) < MIN_CUT_LETTERS or not word.isalpha() or before in FUNCTION_WORDS:
             return None
