@@ -210,3 +210,10 @@ def test_the_kind_of_example_asked_for_names_no_topic():
     # the words still name what they name when no example is asked for
     assert topic_of("is the concrete floor a problem?", shares) == "concrete"
 
+
+def test_the_measure_asked_after_how_names_no_topic():
+    shares = {**SHARES, stem("long"): 0.05, stem("hot"): 0.05}  # a course that writes both words in few sections
+    assert topic_of("how long?", shares) == "" and topic_of("how long for?", shares) == ""
+    assert topic_of("how hot does the training data get?", shares) == "training data"
+    assert topic_of("is a long scan a problem?", shares) == "long scan"  # not asked after "how": a word of its own
+

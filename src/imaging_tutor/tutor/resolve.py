@@ -97,13 +97,17 @@ def shown_subject(subject: str) -> str:
 # about them, answered from wherever they occur instead of from the topic it followed.
 _KIND_OF_EXAMPLE = (r"\b(?:real(?:[- ](?:world|life))?|concrete|specific|practical|simple|typical|actual|everyday|"
                     r"worked|quick|good)(?= (?:examples?|analog(?:y|ies)|cases?|scenarios?)\b)")
+# The measure asked for after "how" ("how long?", "how far apart?", "how hot does it get?"): a course that writes
+# "long" made "how long?" after a question a new question about "long", read alone and refused.
+_HOW_MEASURE = (r"(?<=\bhow )(?:long|far|big|high|low|old|soon|fast|slow|hot|cold|warm|large|small|heavy|deep|wide|"
+                r"tall|early|late|strong|close)\b")
 # Words that only ask, beyond retrieval's asking words ("example", "difference"): for an example ("for instance", as
 # "for example") or for a judgement of whatever was being discussed ("pros and cons?", "any downsides?"). They name
 # no subject, whether or not the course writes them: a course that writes "instance" once made "for instance?" a
 # question about instances, and "pros and cons?" read as two words the course lacks was a new subject, refused.
 # (Not in RETRIEVAL_STOPWORDS: the fusion weights and the ranker were fitted with that set.)
 _ASKING_ONLY = re.compile(r"\bfor instance\b|\b(?:pros|cons|upsides?|downsides?|drawbacks?|(?:dis)?advantages?|"
-                          r"trade-?offs?)\b|" + _KIND_OF_EXAMPLE, re.I)
+                          r"trade-?offs?)\b|" + _KIND_OF_EXAMPLE + "|" + _HOW_MEASURE, re.I)
 
 
 def without_asking_words(text: str) -> str:
