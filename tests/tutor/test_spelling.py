@@ -96,3 +96,11 @@ def test_a_word_cut_short_is_completed_from_the_word_the_course_writes_before_it
     # with no course pair to complete it from, or a grammar word before it, it stays
     for text in ("whats the sens and spec", "the neg one", "silent trial stats"):
         assert speller.correct(text).text == text, text
+
+
+def test_a_message_in_another_language_is_returned_as_typed_with_its_numbers():
+    # it was returned with "5ghz" split but no change recorded: a correction the learner was never shown
+    wifi = speller_for(load_course(KITCHEN.parent / "home-wifi-basics"))
+    text = "¿Cuál es la diferencia entre 2.4 y 5ghz para mi casa?"
+    fixed = wifi.correct(text)
+    assert fixed.text == text and not fixed.changed

@@ -145,33 +145,6 @@ class Speller:
         changes: list[tuple[str, str]] = []
         unfixable: list[str] = []
 
-        def fix(m: re.Match) -> str:
-            typed = m.group(0)
-            word = typed.lower()
-            if (typed[1:] != typed[1:].lower() or (typed[0].isupper() and m.start() > 0
-                                                    and not re.search(r"[.!?]\s*$", text[:m.start()]))):
-                return typed  # a name or an acronym (Sectra, ImageNet, CTPAs): nothing to correct
-            if word in self.vocabulary or "'" in word:
-                return typed
-            better = self.variant(word)
-            if better is None:
-                before = _LAST_WORD.search(text, 0, m.start())
-                better = self.complete(before.group(1).lower(), word) if before else None
-            if better is not None:
-                changes.append((typed, better))
-                return better
-            if self.known(word):
-                return typed
-            parts = word.split("-")
-            if len(parts) > 1 and all(self.known(p) or not p for p in parts):
-                return typed
-            better = self.suggest(word)
-            if better is None:
-                unfixable.append(word)
-                return typed
-            changes.append((typed, better))
-            return better
-
         def split(m: re.Match, letters: int) -> str:
             typed = m.group(0)
             if typed.lower() in self.vocabulary or m.group(letters).lower() not in self.vocabulary:
@@ -188,10 +161,39 @@ class Speller:
             changes.append((typed, written))
             return written
 
-        text = _NAME_NUMBER.sub(lambda m: split(m, 1), _NUMBER_UNIT.sub(lambda m: split(m, 2), text))
-        text = _NUMBER_LETTER.sub(degree, text)
-        corrected = _TOKEN.sub(fix, text)
-        typed = [w for w in _TOKEN.findall(text) if len(w) >= 3]
+        # numbers and units first, so each word is then read on its own ("5ghz" -> "5 ghz": "ghz" is a course word)
+        spaced = _NUMBER_LETTER.sub(degree, _NAME_NUMBER.sub(lambda m: split(m, 1),
+                                                             _NUMBER_UNIT.sub(lambda m: split(m, 2), text)))
+
+        def fix(m: re.Match) -> str:
+            typed = m.group(0)
+            word = typed.lower()
+            if (typed[1:] != typed[1:].lower() or (typed[0].isupper() and m.start() > 0
+                                                    and not re.search(r"[.!?]\s*$", spaced[:m.start()]))):
+                return typed  # a name or an acronym (Sectra, ImageNet, CTPAs): nothing to correct
+            if word in self.vocabulary or "'" in word:
+                return typed
+            better = self.variant(word)
+            if better is None:
+                before = _LAST_WORD.search(spaced, 0, m.start())
+                better = self.complete(before.group(1).lower(), word) if before else None
+            if better is not None:
+                changes.append((typed, better))
+                return better
+            if self.known(word):
+                return typed
+            parts = word.split("-")
+            if len(parts) > 1 and all(self.known(p) or not p for p in parts):
+                return typed
+            better = self.suggest(word)
+            if better is None:
+                unfixable.append(word)
+                return typed
+            changes.append((typed, better))
+            return better
+
+        corrected = _TOKEN.sub(fix, spaced)
+        typed = [w for w in _TOKEN.findall(spaced) if len(w) >= 3]
         if typed and len(unfixable) * 2 > len(typed):
             return Correction(text, ())  # mostly unknown words: another language or jargon, not typos
         return Correction(corrected, tuple(changes))
@@ -220,7 +222,8 @@ def speller_for(course: Course) -> Speller:
         for section in course.sections:
             ws = words(section.text)
             for a, b in zip(ws, ws[1:]):
-                pairs.setdefault(a, {})[b] = pairs.setdefault(a, {}).get(b, 0) + 1
+                after = pairs.setdefault(a, {})
+                after[b] = after.get(b, 0) + 1
         return Speller(course_vocabulary(course), frozenset(degrees), pairs)
 
     return course.derived("tutor.speller", build)
