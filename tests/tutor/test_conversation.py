@@ -153,7 +153,9 @@ def test_a_turn_that_says_it_goes_back_gives_what_the_earlier_answer_did_not(tut
                                         # the course writes "instance" once: "for instance?" was a new subject
                                         (["what is shortcut learning?", "for instance?"], "5.3"),
                                         # "real", a course word, made this a new question about "real", from 2.5
-                                        (["what is distribution shift?", "can you give a real example?"], "5.4")])
+                                        (["what is distribution shift?", "can you give a real example?"], "5.4"),
+                                        # "number", a course word, made this a new question about numbers, refused
+                                        (["what is AUC?", "what's a good number?"], "4.4")])
 def test_a_follow_up_without_a_subject_of_its_own_still_leans_on_the_last_topic(tutor_services, turns, ref):
     _, follow = ask_all(tutor_services, turns)
     assert follow.status == "answered" and "(about:" in follow.resolved_question

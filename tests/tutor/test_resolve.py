@@ -217,3 +217,10 @@ def test_the_measure_asked_after_how_names_no_topic():
     assert topic_of("how hot does the training data get?", shares) == "training data"
     assert topic_of("is a long scan a problem?", shares) == "long scan"  # not asked after "how": a word of its own
 
+
+def test_a_measure_judged_by_what_it_should_be_names_no_topic():
+    shares = {**SHARES, stem("number"): 0.05, stem("level"): 0.05}  # a course that writes both words in few sections
+    assert topic_of("what's a good number?", shares) == "" and topic_of("whats a healthy level", shares) == ""
+    assert topic_of("what is a good number for training data?", shares) == "training data"
+    assert topic_of("which number is on the label?", shares) == "number"  # not judged: a word of its own
+

@@ -101,13 +101,19 @@ _KIND_OF_EXAMPLE = (r"\b(?:real(?:[- ](?:world|life))?|concrete|specific|practic
 # "long" made "how long?" after a question a new question about "long", read alone and refused.
 _HOW_MEASURE = (r"(?<=\bhow )(?:long|far|big|high|low|old|soon|fast|slow|hot|cold|warm|large|small|heavy|deep|wide|"
                 r"tall|early|late|strong|close)\b")
+# A measure judged by what it should be ("what's a good number?", "a healthy level?", "the ideal amount"): a course
+# that writes "number" made "what's a good number?" after "what is credit utilisation?" a new question about numbers.
+_GOOD_MEASURE = (r"\b(?:good|normal|healthy|safe|typical|ideal|reasonable|acceptable|recommended|sensible|right|"
+                 r"decent|realistic|usual|average)[ -](?:numbers?|amounts?|levels?|values?|figures?|percent(?:age)?s?|"
+                 r"ranges?|scores?|ratios?|rates?|sizes?|targets?|limits?|thresholds?)\b")
 # Words that only ask, beyond retrieval's asking words ("example", "difference"): for an example ("for instance", as
 # "for example") or for a judgement of whatever was being discussed ("pros and cons?", "any downsides?"). They name
 # no subject, whether or not the course writes them: a course that writes "instance" once made "for instance?" a
 # question about instances, and "pros and cons?" read as two words the course lacks was a new subject, refused.
 # (Not in RETRIEVAL_STOPWORDS: the fusion weights and the ranker were fitted with that set.)
 _ASKING_ONLY = re.compile(r"\bfor instance\b|\b(?:pros|cons|upsides?|downsides?|drawbacks?|(?:dis)?advantages?|"
-                          r"trade-?offs?)\b|" + _KIND_OF_EXAMPLE + "|" + _HOW_MEASURE, re.I)
+                          r"trade-?offs?)\b|" + _KIND_OF_EXAMPLE + "|" + _HOW_MEASURE + "|" +
+                          _GOOD_MEASURE, re.I)
 
 
 def without_asking_words(text: str) -> str:
