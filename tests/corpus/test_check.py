@@ -56,6 +56,23 @@ def test_short_sections_are_warned_about_with_their_heading_line():
     assert any("3 sections under 40 words (1.0, 2.0, 2.1): answers from them will be thin" in c for c in check.cannot)
 
 
+def test_a_paragraph_announcing_a_list_that_is_not_there_is_warned_about_with_its_line(tmp_path):
+    # The real course lost two lists ("… in different ways, each with tradeoffs:" is followed by another paragraph),
+    # so answers never give the sentence; a list that follows, or a line the paragraph goes on from, is no finding.
+    announced = [f.line for f in check_course(CORPUS).warnings if "announces a list" in f.message]
+    assert announced == [line_of(CORPUS, "Ground truth can be established"),
+                         line_of(CORPUS, "Common failure modes include:")]
+    folder = copy(SECOND, tmp_path)
+    course = folder / "course.md"
+    text = course.read_text(encoding="utf-8")
+    head = text.index("## 1.1")
+    body = text.index("\n\n", head) + 2
+    course.write_text(text[:body] + "Three things matter:\n\n- depth\n- angle\n\nThe formula is:\nspeed = distance / "
+                      "time.\n\nIt fails in two ways:\n\n" + text[body:], encoding="utf-8")
+    assert [f.line for f in check_course(folder).warnings if "announces a list" in f.message] == [
+        line_of(folder, "It fails in two ways:")]
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda t: t.replace("## 1.2 Attenuation", "## 1.1 Attenuation"), "duplicate section ref 1.1"),
     (lambda t: t.replace("## 2.2 Impedance", "## 2.4 Impedance"), "out of order"),

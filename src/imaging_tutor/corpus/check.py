@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import CourseFormatError
-from .course import CHAPTER_HEADING, COURSE_FILE, SECTION_HEADING, Course, parse_course, raw_text_hint
+from .course import _FENCE, _LIST_ITEM, CHAPTER_HEADING, COURSE_FILE, SECTION_HEADING, Course, parse_course, raw_text_hint
 from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
 from .questionbank import QUESTIONS_FILE, QuestionBank, read_question_bank
 
@@ -138,6 +138,7 @@ def check_course(folder: str | Path) -> CourseCheck:
     headings = _heading_lines(text)
 
     _check_sections(result, course, headings)
+    _check_announced_lists(result, text)
     _check_scope_examples(result, course, headings)
     _check_bank(result, course, folder)
     _check_keys(result, course, folder, headings)
@@ -203,6 +204,29 @@ def _check_sections(result: CourseCheck, course: Course, headings: dict[str, int
     if short:
         result.cannot.append(f"give full answers from {_count(len(short), 'section')} under {SHORT_SECTION_WORDS} "
                              f"words ({', '.join(short)}): answers from them will be thin")
+
+
+def _check_announced_lists(result: CourseCheck, text: str) -> None:
+    """A paragraph that ends by announcing a list ("… in different ways, each with tradeoffs:") with no list after it:
+    the list was lost (a copy without its bullets), and answers never give a sentence that announces what is not there."""
+    lines = text.splitlines()
+    in_fence, in_sections = False, False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if _FENCE.match(stripped):
+            in_fence = not in_fence
+            continue
+        in_sections = in_sections or bool(SECTION_HEADING.match(stripped))
+        if in_fence or not in_sections or not stripped.endswith(":") or stripped.startswith("#") \
+                or _LIST_ITEM.match(stripped):
+            continue
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if following and not following.startswith("#") and not _LIST_ITEM.match(following):
+            continue  # the paragraph goes on on the next line ("The formula is:" / "sensitivity = …")
+        after = next((x.strip() for x in lines[i + 1:] if x.strip()), "")
+        if not _LIST_ITEM.match(after):
+            result.add("warning", COURSE_FILE, f"“…{stripped[-60:]}” announces a list, but no list follows (a lost "
+                                               "list?): answers never give this sentence", i + 1)
 
 
 def _check_scope_examples(result: CourseCheck, course: Course, headings: dict[str, int]) -> None:
