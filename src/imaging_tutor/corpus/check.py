@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import CourseFormatError
-from .course import _FENCE, _LIST_ITEM, CHAPTER_HEADING, COURSE_FILE, SECTION_HEADING, Course, parse_course, raw_text_hint
+from .course import (_FENCE, _LIST_ITEM, CHAPTER_HEADING, COURSE_FILE, SECTION_HEADING, Course, parse_course,
+                     raw_text_hint)
 from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
 from .questionbank import QUESTIONS_FILE, QuestionBank, read_question_bank
 
