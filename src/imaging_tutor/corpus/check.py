@@ -208,8 +208,9 @@ def _check_sections(result: CourseCheck, course: Course, headings: dict[str, int
 
 
 def _check_announced_lists(result: CourseCheck, text: str) -> None:
-    """A paragraph that ends by announcing a list ("… in different ways, each with tradeoffs:") with no list after it:
-    the list was lost (a copy without its bullets), and answers never give a sentence that announces what is not there."""
+    """A paragraph that ends by announcing a list ("… in different ways, each with tradeoffs:") with no list after
+    it: the list was lost (a copy without its bullets), and answers never give a sentence announcing what is not
+    there."""
     lines = text.splitlines()
     in_fence, in_sections = False, False
     for i, line in enumerate(lines):
