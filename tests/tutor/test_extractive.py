@@ -239,6 +239,13 @@ def kitchen(tmp_path_factory, embedder):
 
 
 @pytest.fixture(scope="module")
+def bicycle(tmp_path_factory, embedder):
+    services = _ingested(tmp_path_factory, embedder, "bicycle-maintenance")
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="module")
 def wifi(tmp_path_factory, embedder):
     services = _ingested(tmp_path_factory, embedder, "home-wifi-basics")
     yield services
@@ -341,3 +348,20 @@ def test_asking_which_of_two_is_better_is_a_comparison(question, intent):
     from imaging_tutor.tutor.extractive import intent_of
 
     assert intent_of(question) == intent
+
+
+@pytest.mark.parametrize("question", ["how do i clean and lube my chain", "steps to lube a chain"])
+def test_a_procedure_the_course_numbers_is_given_whole_and_in_order(bicycle, question):
+    """"how do i clean and lube my chain" was answered "5. Wipe the outside …", a fact about lube, then "3. Apply one
+    small drop …": the best-scoring step led and the others were left out."""
+    a = tutor.answer(bicycle, question)
+    texts = [s.text for s in a.sentences]
+    assert texts[0] == "To clean and lube a chain:", texts
+    steps = [t[:2] for t in texts if t[:1].isdigit()]
+    assert steps == ["1.", "2.", "3.", "4.", "5."], texts
+    assert all(s.refs == ["2.2"] for s in a.sentences)
+
+
+def test_a_question_that_asks_no_steps_gets_no_procedure(bicycle):
+    a = tutor.answer(bicycle, "how often should i lube my chain")
+    assert a.status == "answered" and not [s for s in a.sentences if s.text[:1].isdigit()], a.answer

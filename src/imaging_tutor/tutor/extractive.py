@@ -344,6 +344,10 @@ def compose(picked: list[Picked], retrieval: Retrieval, *, same_share: float = S
         _cover(chosen, defining, snap, lambda p, side=side: side in flags[p.index]["subject_stems"] <= set(sides))
     for heads in defined:
         _cover(chosen, main, snap, lambda p, heads=heads: bool(flags[p.index]["defined"] & heads))
+    if questions and (steps := _procedure(lead, snap, flags)):
+        # "how do I clean my chain?" when the course answers with a numbered list: the whole list, in order, after
+        # the sentence announcing it (it was "5. Wipe …", a fact on lube, then "3. Apply …")
+        return steps
     others = [p for p in usable if p.ref != main_ref and not flags[p.index]["objective"]]
     for p in others[:MAX_OTHER]:
         if _probability(p) >= other_share * lead_p and not p.dangling and not _redundant(p, chosen, snap):
@@ -405,6 +409,41 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: froze
             group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["leans"]))
         place(group)
     return ordered
+
+
+_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s")  # a numbered list item ("3. Apply one small drop …")
+MAX_PROCEDURE = 12  # sentences: a longer list is not given whole
+
+
+def _procedure(lead: Picked, snap, flags: list[dict]) -> list[Picked]:
+    """The numbered list the lead is a step of, whole and in course order, after the sentence announcing it ("To
+    clean and lube a chain:"); [] when the lead is no step or the list is longer than MAX_PROCEDURE sentences."""
+    if not _NUMBERED.match(lead.text):
+        return []
+    paragraphs: list[list[int]] = []  # the section's sentences, paragraph by paragraph
+    for i in snap.sentences_by_ref[lead.ref]:
+        if paragraphs and _next_in_paragraph(snap, paragraphs[-1][-1]) == i:
+            paragraphs[-1].append(i)
+        else:
+            paragraphs.append([i])
+    at = next(k for k, para in enumerate(paragraphs) if lead.index in para)
+
+    def number(k: int) -> int:
+        m = _NUMBERED.match(snap.sentences[paragraphs[k][0]].text)
+        return int(m.group(1)) if m else 0
+
+    first = last = at
+    while first > 0 and number(first - 1) == number(first) - 1 > 0:
+        first -= 1
+    while last + 1 < len(paragraphs) and number(last + 1) == number(last) + 1:
+        last += 1
+    run = [i for para in paragraphs[first:last + 1] for i in para]
+    intro = paragraphs[first - 1][-1] if first > 0 else None
+    if intro is not None and flags[intro]["ahead"] and not flags[intro]["meta"]:
+        run.insert(0, intro)
+    if len(run) > MAX_PROCEDURE or any(flags[i]["injection"] for i in run):
+        return []
+    return [Picked(i, snap.sentences[i].ref, snap.sentences[i].text, lead.score, flags[i]["leans"]) for i in run]
 
 
 _ORDINALS = {"first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3, "thirdly": 3, "fourth": 4,
