@@ -55,6 +55,14 @@ def test_a_pronoun_dangles_only_when_every_other_word_only_asks():
     assert dangling_pronoun("how does backpropagation work?") is None  # no pronoun
 
 
+def test_a_possessive_that_stands_for_a_noun_points_back():
+    # "how do i find mine?" after "what is an ip address?" was read alone and got the tutor's self-description
+    past = PastTurn("what is an ip address?", "ip address", None)
+    assert turn_features("how do i find mine?", "", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    assert turn_features("who sets up ours?", "", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    assert turn_features("how do i find my router?", "router", past, [], 0.3, 0.1)["pronoun"] == 0.0
+
+
 def test_a_word_points_back_only_when_it_comes_before_the_turn_s_own_subject():
     assert points_back_first("is it hard to learn?", "learn")
     assert points_back_first("can you explain it step by step?", "step")

@@ -20,8 +20,9 @@ import numpy as np
 from ..text import FUNCTION_WORDS, RETRIEVAL_STOPWORDS, stem, words
 from .guard import message_sentences
 
-_PRONOUN = re.compile(r"\b(?:it|its|it's|they|them|their|this|that|these|those|he|she|him|her|one|ones|there|such)\b",
-                      re.I)
+# (and the possessive that stands for a noun: "how do i find mine?" after "what is an IP address?")
+_PRONOUN = re.compile(r"\b(?:it|its|it's|they|them|their|this|that|these|those|he|she|him|her|one|ones|there|such|"
+                      r"mine|yours|ours|theirs|hers)\b", re.I)
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|or|then|plus|what about|how about|what if|same|ok(?:ay)?,? (?:so|and|but)"
                          r"|and what|and how|and why|is that|are those|isn't that|wouldn't that|doesn't that)\b", re.I)
 # Saying outright that a new subject starts; the retrieval of the turn alone then decides.
