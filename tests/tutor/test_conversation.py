@@ -303,6 +303,10 @@ def test_a_follow_up_that_names_no_one_is_read_with_what_it_follows_before_the_m
     assert again.status == "medical_advice"
     _, allergic = ask_all(tutor_services, ["what contrast agents are used in CT?", "ok thanks, but what if I'm allergic?"])
     assert allergic.status == "medical_advice"
+    # One that names nothing of its own but the speaker is about what it follows too: "what do i do about it?" got
+    # the clinician reply after "my compost smells bad" on home-composting, and here after shortcut learning.
+    _, remedy = ask_all(tutor_services, ["what is shortcut learning?", "what do i do about it?"])
+    assert remedy.status == "answered" and remedy.citations[0].ref == "5.3"
 
 
 @pytest.mark.parametrize("turns", [["what is shortcut learning?", "??"], ["-_-"], ["what is drift?", "?!"]])

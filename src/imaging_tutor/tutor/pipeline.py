@@ -342,10 +342,11 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         resolution, retrieval, query = reading.resolution, reading.retrieval, reading.query
         find = reading.find
         medical = check_medical(vector, q, models.medical)
-        if medical.refuse and resolution.context is not None and not names_a_person(q):
+        if medical.refuse and resolution.context is not None and (not names_a_person(q) or not resolution.own_topic):
             # A follow-up that names no one is about what it follows: "is a radiology report good enough for that?"
             # after "what is ground truth?" is read with it; "should we get another scan?" after "my dad's X-ray
-            # was flagged …" still asks for care. (Of 158 labelled requests, one names no person.)
+            # was flagged …" still asks for care. (Of 158 labelled requests, one names no person.) So is one that
+            # names nothing of its own but the speaker: "what do i do about it?" after "my compost smells bad".
             medical = check_medical(retrieval.query_vector, resolution.query, models.medical)  # its retrieval's
         elif (not medical.refuse and resolution.context is not None and not resolution.own_topic
               and asks_about_someone(q)):
