@@ -28,6 +28,11 @@ def probability(vector: np.ndarray, text: str, vocabulary: dict[str, int], model
     return binary_probability(features(vector, text, vocabulary), model)
 
 
+def addresses_you(text: str) -> bool:
+    """Whether a message speaks to the tutor ("what can you do?"), not only about its own situation."""
+    return bool(_YOU.search(text))
+
+
 def asks_about_tutor(vector: np.ndarray, text: str, vocabulary: dict[str, int], model: dict | None) -> bool:
     """Whether a message asks about the tutor rather than the course (never, without the model)."""
     return model is not None and probability(vector, text, vocabulary, model) >= model["threshold"]

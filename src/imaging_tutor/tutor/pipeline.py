@@ -28,7 +28,7 @@ from .greeting import without_greeting
 from .recap import (COMPLAINT_FIRST, COMPLAINT_REPLY, NOTHING_TO_RECAP, asks_conversation_recap, complains,
                     conversation_recap, recap_request, short_version, with_source)
 from .steer import Steer, go_back, go_on
-from .about import about_reply, asks_about_tutor
+from .about import about_reply, addresses_you, asks_about_tutor
 from .introduction import introduces_self, introduction_reply, opening_clause
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
@@ -615,9 +615,10 @@ def _so_far(services, message: str, session_id: str | None, learner_id: str | No
 
 def _about_tutor(resolution: Resolution, vector: np.ndarray, text: str, course, model: dict | None) -> bool:
     """Whether a turn asks about the tutor: alone, or read as a follow-up with nothing in it pointing back ("what can
-    you do?" after "what is drift?"; not "how do I fix it?", whose "it" is the topic before it)."""
+    you do?" after "what is drift?"; not "how do I fix it?", whose "it" is the topic before it), speaking to the
+    tutor (not "what should i do?" after "our AI has lots of false positives")."""
     cues = resolution.features
-    if resolution.context is not None and (cues.get("pronoun") or cues.get("connective")):
+    if resolution.context is not None and (cues.get("pronoun") or cues.get("connective") or not addresses_you(text)):
         return False
     return asks_about_tutor(vector, text, course_vocabulary(course), model)
 
