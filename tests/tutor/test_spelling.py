@@ -135,3 +135,9 @@ def test_words_the_course_only_writes_hyphenated_are_joined(course_dir, typed, m
     # cross-contamination means, was not among the sections retrieved for the two separate words
     fixed = speller_for(load_course(course_dir)).correct(typed)
     assert fixed.text == meant and fixed.changed == (meant != typed)
+
+
+def test_a_correction_keeps_the_capital_typed_at_the_start_of_a_sentence():
+    kitchen = speller_for(load_course(KITCHEN))
+    assert kitchen.correct("Hrs for cooling?").text == "Hours for cooling?"  # it was shown as "hours for cooling?"
+    assert kitchen.correct("cooling hrs?").text == "cooling hours?"

@@ -62,6 +62,11 @@ MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "
 MAX_PARTS = 4  # the longest hyphenated course word joined from separate words: "time-to-treatment"
 
 
+def _cased(typed: str, better: str) -> str:
+    """The correction with the capital the learner typed at the start of a sentence ("Hrs for cooling?")."""
+    return better[:1].upper() + better[1:] if typed[:1].isupper() else better
+
+
 def english_counts() -> dict[str, int]:
     """Word -> corpus count from symspellpy's packaged English frequency list."""
     path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
@@ -225,6 +230,7 @@ class Speller:
                 before = _LAST_WORD.search(spaced, 0, m.start())
                 better = self.complete(before.group(1).lower(), word) if before else None
             if better is not None:
+                better = _cased(typed, better)
                 changes.append((typed, better))
                 return better
             if self.known(word):
@@ -236,6 +242,7 @@ class Speller:
             if better is None:
                 unfixable.append(word)
                 return typed
+            better = _cased(typed, better)
             changes.append((typed, better))
             return better
 
