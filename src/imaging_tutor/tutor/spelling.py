@@ -107,7 +107,6 @@ class Speller:
                         and 2 <= len(parts := w.split("-")) <= MAX_PARTS and all(p.isalnum() for p in parts)
                         and parts[0] not in FUNCTION_WORDS and parts[-1] not in FUNCTION_WORDS
                         and not all(self.pairs.get(a, {}).get(b) for a, b in zip(parts, parts[1:]))}
-        self._spaced_starts = {parts[0] for parts in self._spaced}
         self._index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in vocabulary.items():
             if len(word) >= 3:
@@ -175,9 +174,6 @@ class Speller:
         found = list(re.finditer(r"[A-Za-z0-9]+", text))
         out, at, i = [], 0, 0
         while i < len(found):
-            if found[i].group(0).lower() not in self._spaced_starts:
-                i += 1
-                continue
             for n in range(min(MAX_PARTS, len(found) - i), 1, -1):
                 run = found[i:i + n]
                 if all(text[a.end():b.start()] == " " for a, b in zip(run, run[1:])):
