@@ -5,9 +5,8 @@ otherwise it is replaced by the closest word the course uses (edit distance 1, o
 American spelling by the course's ("generalisation" -> "generalization", "utilization" -> "utilisation"), a
 run-together pair by its two course words ("falsepositive" -> "false positive"), a word cut short by the course word
 it starts after the word before it ("false neg" -> "false negatives"), shorthand by the word the course writes ("hrs"
--> "hours", "info" -> "information"), words typed apart that the course only writes hyphenated by its word ("cross
-contamination" -> "cross-contamination"), and a number typed against its unit as the course writes them ("5ghz" ->
-"5 ghz", "5c" -> "5°C"). The English word list is the one symspellpy ships (82,765
+-> "hours", "info" -> "information"), and a number typed against its unit as the course writes them ("5ghz" -> "5
+ghz", "5c" -> "5°C"). The English word list is the one symspellpy ships (82,765
 words with corpus frequencies), read from the installed package: nothing is downloaded.
 """
 from __future__ import annotations
@@ -59,7 +58,6 @@ _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z'-]*)[^A-Za-z0-9]*$")
 MIN_CUT_LETTERS = 3
 
 MIN_VARIANT_LETTERS = 5  # the shortest British spelling the patterns are for: "odour", "tumour", "centre"
-MAX_PARTS = 4  # the longest hyphenated course word joined from separate words: "time-to-treatment"
 
 
 def _cased(typed: str, better: str) -> str:
@@ -98,15 +96,8 @@ class Speller:
         self.vocabulary = vocabulary
         self.pairs = pairs or {}  # word -> the words the course writes right after it, with counts
         self.degrees = degrees  # the letters the course writes after a degree sign: "c", "f"
-        # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification") ...
+        # A hyphenated course word is also found typed without its hyphen ("prefill", "deidentification").
         self._joined = {w.replace("-", ""): w for w in vocabulary if "-" in w}
-        # ... or typed as separate words ("cross contamination"), unless the course itself also writes them apart
-        # ("false positive" beside "false-positive": either stays as typed) or the word opens or ends with a grammar
-        # word, which reads as a phrase apart ("it feels like rain", "we follow up", "on call tonight").
-        self._spaced = {tuple(parts): w for w in vocabulary if "-" in w and len(w) >= 5
-                        and 2 <= len(parts := w.split("-")) <= MAX_PARTS and all(p.isalnum() for p in parts)
-                        and parts[0] not in FUNCTION_WORDS and parts[-1] not in FUNCTION_WORDS
-                        and not all(self.pairs.get(a, {}).get(b) for a, b in zip(parts, parts[1:]))}
         self._index = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in vocabulary.items():
             if len(word) >= 3:
@@ -167,27 +158,6 @@ class Speller:
                     return f"{left} {right}"
         return None
 
-    def join_spaced(self, text: str, changes: list[tuple[str, str]]) -> str:
-        """text with each run of words the course only writes hyphenated joined as the course writes it."""
-        if not self._spaced:
-            return text
-        found = list(re.finditer(r"[A-Za-z0-9]+", text))
-        out, at, i = [], 0, 0
-        while i < len(found):
-            for n in range(min(MAX_PARTS, len(found) - i), 1, -1):
-                run = found[i:i + n]
-                if all(text[a.end():b.start()] == " " for a, b in zip(run, run[1:])):
-                    word = self._spaced.get(tuple(m.group(0).lower() for m in run))
-                    if word is not None:
-                        typed = text[run[0].start():run[-1].end()]
-                        out += [text[at:run[0].start()], word]
-                        changes.append((typed, word))
-                        at, i = run[-1].end(), i + n
-                        break
-            else:
-                i += 1
-        return "".join(out) + text[at:]
-
     def correct(self, text: str) -> Correction:
         """text with each unknown word replaced by its course word; the rest untouched, case kept where possible."""
         changes: list[tuple[str, str]] = []
@@ -242,7 +212,7 @@ class Speller:
             changes.append((typed, better))
             return better
 
-        corrected = self.join_spaced(_TOKEN.sub(fix, spaced), changes)
+        corrected = _TOKEN.sub(fix, spaced)
         typed = [w for w in _TOKEN.findall(spaced) if len(w) >= 3]
         if typed and len(unfixable) * 2 > len(typed):
             return Correction(text, ())  # mostly unknown words: another language or jargon, not typos
