@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import CourseFormatError
-from .course import (_FENCE, _LIST_ITEM, CHAPTER_HEADING, COURSE_FILE, SECTION_HEADING, Course, parse_course,
+from .course import (CHAPTER_HEADING, COURSE_FILE, FENCE, LIST_ITEM, SECTION_HEADING, Course, parse_course,
                      raw_text_hint)
 from .extras import GLOSSARY_FILE, SYNONYMS_FILE, Glossary, load_glossary, load_synonyms
 from .questionbank import QUESTIONS_FILE, QuestionBank, read_question_bank
@@ -215,18 +215,18 @@ def _check_announced_lists(result: CourseCheck, text: str) -> None:
     in_fence, in_sections = False, False
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if _FENCE.match(stripped):
+        if FENCE.match(stripped):
             in_fence = not in_fence
             continue
         in_sections = in_sections or bool(SECTION_HEADING.match(stripped))
         if in_fence or not in_sections or not stripped.endswith(":") or stripped.startswith("#") \
-                or _LIST_ITEM.match(stripped):
+                or LIST_ITEM.match(stripped):
             continue
         following = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        if following and not following.startswith("#") and not _LIST_ITEM.match(following):
+        if following and not following.startswith("#") and not LIST_ITEM.match(following):
             continue  # the paragraph goes on on the next line ("The formula is:" / "sensitivity = …")
         after = next((x.strip() for x in lines[i + 1:] if x.strip()), "")
-        if not _LIST_ITEM.match(after):
+        if not LIST_ITEM.match(after):
             result.add("warning", COURSE_FILE, f"“…{stripped[-60:]}” announces a list, but no list follows (a lost "
                                                "list?): answers never give this sentence", i + 1)
 

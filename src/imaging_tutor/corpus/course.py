@@ -23,7 +23,7 @@ _OVERVIEW = re.compile(r"^#[ \t]+overview$", re.IGNORECASE)
 # Markdown an author may use in a section's text: a list item is a paragraph of its own (a numbered one keeps its
 # number, a bullet is dropped), a rule ends a paragraph, a quote mark is dropped, and emphasis, code and link marks
 # leave their words (answers quote the text verbatim, so the marks would reach learners as stray characters).
-_LIST_ITEM = re.compile(r"^(?:[-*+•][ \t]+(?P<bullet>\S.*)|\d{1,3}[.)][ \t]+\S.*)$")
+LIST_ITEM = re.compile(r"^(?:[-*+•][ \t]+(?P<bullet>\S.*)|\d{1,3}[.)][ \t]+\S.*)$")
 _RULE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _INLINE = ((re.compile(r"!?\[([^\]\n]+)\]\([^)\s]*\)"), r"\1"),          # [text](url), ![alt](src)
            (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),                   # <https://…>
@@ -38,7 +38,7 @@ def plain(text: str) -> str:
     for pattern, repl in _INLINE:
         text = pattern.sub(repl, text)
     return text
-_FENCE = re.compile(r"^```(\w*)\s*$")
+FENCE = re.compile(r"^```(\w*)\s*$")
 _QUIZ_LINE = re.compile(r"^(\d+)[.)]\s+(\S.*)$")  # "1. …" or "1) …"
 REQUIRED_META = ("id", "title", "version")
 
@@ -315,7 +315,7 @@ class _Parser:
                 continue
             if stripped.startswith("#"):
                 self.fail(f"unrecognised heading {stripped[:60]!r} (expected '# Chapter N: Title' or '## N.M Title')", lineno)
-            m = _FENCE.match(stripped)
+            m = FENCE.match(stripped)
             if m:
                 flush(lineno)
                 i = self._block(m.group(1), i, chapters)
@@ -327,7 +327,7 @@ class _Parser:
                 flush(lineno)
                 i += 1
                 continue
-            item = _LIST_ITEM.match(stripped)
+            item = LIST_ITEM.match(stripped)
             if item:  # each list item is a paragraph of its own
                 flush(lineno)
                 stripped = item.group("bullet") or stripped
