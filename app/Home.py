@@ -87,18 +87,24 @@ with st.sidebar:
                   for s in past}
         ids = list(labels)
 
-        def on_resume() -> None:
-            chosen = state.get("resume_select")
-            if chosen and chosen != state.session_id:
-                try:
-                    load_session(chosen)
-                except ApiError as exc:
-                    state.resume_error = exc.detail
+        # One picker per course. A callback runs with the names of the run that drew its widget, and a browser can
+        # send a picker's value after a course switch has hidden it: a pick counts only in the course it was made in
+        # (else another course's conversation would be loaded here, and the next question sent into it).
+        resume_key = f"resume_select-{state.get('course')}"
+
+        def on_resume(course: str | None) -> None:
+            chosen = state.get(resume_key)
+            if course != state.get("course") or not chosen or chosen == state.session_id:
+                return
+            try:
+                load_session(chosen)
+            except ApiError as exc:
+                state.resume_error = exc.detail
 
         # The picker always shows the conversation on screen (or nothing for a new one).
-        state.resume_select = state.session_id if state.session_id in ids else None
+        state[resume_key] = state.session_id if state.session_id in ids else None
         st.selectbox("Resume a conversation", ids, format_func=labels.get, placeholder="Pick a conversation",
-                     key="resume_select", on_change=on_resume)
+                     key=resume_key, on_change=on_resume, args=(state.get("course"),))
         if state.get("resume_error"):
             st.error(state.pop("resume_error"))
         if state.session_id in ids and st.button("Delete this conversation", width="stretch"):

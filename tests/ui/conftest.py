@@ -154,6 +154,13 @@ def button(at, label: str):
     return found[0]
 
 
+def selectbox(at, label: str):
+    """The selectbox with this label (its key can name the course it belongs to)."""
+    found = [s for s in at.selectbox if s.label == label]
+    assert found, f"no selectbox {label!r}; selectboxes: {[s.label for s in at.selectbox]}"
+    return found[0]
+
+
 class UpProcess:
     """A running `imaging-tutor up`: its process, the URLs it printed, and the lines it wrote."""
 

@@ -5,7 +5,7 @@ import sys
 
 import httpx
 
-from .conftest import app_test, button, free_port, learner_headers
+from .conftest import app_test, button, free_port, learner_headers, selectbox
 
 
 def test_ask_open_citation_rate_and_resume(ui_env):
@@ -34,7 +34,7 @@ def test_ask_open_citation_rate_and_resume(ui_env):
 
     # a fresh browser session for the same learner finds the conversation and resumes it
     again = app_test("Home.py", learner="ui-ada").run()
-    resume = again.selectbox(key="resume_select")
+    resume = selectbox(again, "Resume a conversation")
     assert resume.options and "What is specificity?" in resume.options[0]
     resume.set_value(sessions[0]["id"]).run()
     assert [m.name for m in again.chat_message] == ["user", "assistant"]
@@ -101,7 +101,7 @@ def test_a_browser_session_gets_an_identity_and_a_resume_code_brings_it_back(ui_
     other.sidebar.text_input(key="resume_code_input").set_value(me["resume_code"])
     next(b for b in other.sidebar.button if b.label == "Resume").click().run()
     assert other.session_state["learner"]["learner_id"] == me["learner_id"]
-    resume = other.selectbox(key="resume_select")
+    resume = selectbox(other, "Resume a conversation")
     assert resume.options and "What is specificity?" in resume.options[0]
 
     wrong = app_test("Home.py").run()
