@@ -620,6 +620,8 @@ def _about_tutor(resolution: Resolution, vector: np.ndarray, text: str, course, 
     cues = resolution.features
     if resolution.context is not None and (cues.get("pronoun") or cues.get("connective") or not addresses_you(text)):
         return False
+    if intent_of(text) == "definition" and not addresses_you(text) and named_terms(text, course_terms(course)):
+        return False  # "what is warnings?" asks what a term of the course means, whatever the model reads in it
     return asks_about_tutor(vector, text, course_vocabulary(course), model)
 
 
