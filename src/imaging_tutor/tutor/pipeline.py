@@ -298,6 +298,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
         refused = _refused_just_before(state.turns)
+    q = _without_small_talk_lead(services, q)  # after the chat quiz: "No. It's prevalence." is an answer as sent
     if asked_hint is None and mode == "answer" and asks_conversation_recap(q):
         # "what did we talk about so far?": the conversation's topics, not "not covered"
         return _so_far(services, q, session_id, learner_id)
@@ -623,6 +624,28 @@ def _about_tutor(resolution: Resolution, vector: np.ndarray, text: str, course, 
     if intent_of(text) == "definition" and not addresses_you(text) and named_terms(text, course_terms(course)):
         return False  # "what is warnings?" asks what a term of the course means, whatever the model reads in it
     return asks_about_tutor(vector, text, course_vocabulary(course), model)
+
+
+def _without_small_talk_lead(services, q: str) -> str:
+    """The message without the sentences before its question that the acts model reads as small talk ("ok i get it
+    now. what should i study next?", "oh ok. what is PPV?"): greeting.py reads off a closed list of openings; any
+    acknowledgement written as a sentence of its own says as little. A sentence that asks, names a term the course
+    defines, speaks from a role or for a team ("IT here.", which the model reads as small talk), tries an injection,
+    or is read as anything else (a situation) is kept, and so is the rest."""
+    parts = message_sentences(q)
+    if len(parts) < 2:
+        return q
+    course = services.course()
+    vocabulary, terms = course_vocabulary(course), course_terms(course)
+    lead = 0
+    for part in parts[:-1]:
+        if part.endswith("?") or named_terms(part, terms) or speaks_at_work(part) or is_injection(part):
+            break
+        vector = services.embedder.embed([part])[0]
+        if acts.classify(vector, part, vocabulary, services.models.acts) != "small_talk":
+            break
+        lead += 1
+    return " ".join(parts[lead:]) if lead else q
 
 
 def _no_learner_quiz(services, session_id: str | None, q: str) -> Answer:
