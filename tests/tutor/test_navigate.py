@@ -197,9 +197,19 @@ def test_a_section_number_copied_from_a_citation_opens_that_section(tutor_servic
     ("next section", Place("section", step=1)),
     ("ok, next chapter please", Place("chapter", step=1)),
     ("go to the previous section", Place("section", step=-1)),
+    # asked the other way round (2026-12-07): "which chapter is next?" was refused after an answer
+    ("which chapter is next?", Place("chapter", step=1)),
+    ("what section comes after this?", Place("section", step=1)),
+    ("which section was before this?", Place("section", step=-1)),
 ])
 def test_next_and_previous_are_places_relative_to_the_conversation(message, place):
     assert place_of(message, in_conversation=True) == place
+
+
+@pytest.mark.parametrize("message", ["which chapter is next to the one on drift about bias?",
+                                     "what section is next for our rollout plan?"])
+def test_a_step_with_words_of_its_own_is_no_place(message):
+    assert place_of(message, in_conversation=True) is None
 
 
 def test_next_section_goes_on_from_where_the_last_answer_was(tutor_services):
