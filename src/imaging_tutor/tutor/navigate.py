@@ -58,10 +58,11 @@ COMPARE_WORDS = frozenset("""difference differences different differ differs com
 between relate relates related relation relationship connect connects connected connection link links linked same
 similar similarity similarities contrast both each""".split())
 MAX_PLACES = 4  # more than this is the outline's job
-_STEP = re.compile(r"\b(next|following|previous|prev|preceding)\s+(section|chapter)\b", re.I)
-# the same step asked the other way round: "which chapter is next?", "what section comes after this?"
-_STEP_AFTER = re.compile(r"\b(section|chapter)\s+(?:is|comes|was|came)\s+(next|after (?:this|that|it)|"
-                         r"before (?:this|that|it))\b", re.I)
+# "next section", "previous chapter", and the same step the other way round: "which chapter is next?", "what section
+# comes after this?"
+_STEP = re.compile(r"\b(?P<way>next|following|previous|prev|preceding)\s+(?P<kind>section|chapter)\b|"
+                   r"\b(?P<kind2>section|chapter)\s+(?:is|comes|was|came)\s+(?P<way2>next|after (?:this|that|it)|"
+                   r"before (?:this|that|it))\b", re.I)
 # "what should I read next?", "what do I study after this?", "what else should I read?": the next section after the
 # one just discussed (the outline, before anything is): a learner's verb of reading on, and nothing else of its own.
 _READ_ON = re.compile(r"\b(?:i|me)\b.*\b(?:read|study|learn|look at|move on to|tackle)\b(?: \w+){0,2}? (?:next|from here|"
@@ -102,14 +103,13 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     if _READ_ON.search(message) and not [w for w in words(message.replace("'s", " is")) if w not in FUNCTION_WORDS
                                          and w not in _ASKING and w not in _GO and w not in _READ_ON_WORDS]:
         return Place("section", step=1) if in_conversation else Place("outline")
-    step, after = _STEP.search(message), _STEP_AFTER.search(message)
-    if step or after:
-        found_step = step or after
-        rest = message[:found_step.start()] + " " + message[found_step.end():]
+    step = _STEP.search(message)
+    if step:
+        rest = message[:step.start()] + " " + message[step.end():]
         if [w for w in words(rest) if w not in FUNCTION_WORDS and w not in _ASKING and w not in _GO]:
             return None
-        kind, way = (step.group(2), step.group(1)) if step else (after.group(1), after.group(2))
-        return Place(kind.lower(), step=-1 if way.lower().startswith(("prev", "preceding", "before")) else 1)
+        kind, way = (step["kind"] or step["kind2"]).lower(), (step["way"] or step["way2"]).lower()
+        return Place(kind, step=-1 if way.startswith(("prev", "preceding", "before")) else 1)
     section = _SECTION.search(message)
     if section and not section.group(0).lower().startswith(("sec", "[")) and (
             in_conversation or not _POINTED.search(message[:section.start()])):
