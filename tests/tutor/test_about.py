@@ -131,9 +131,11 @@ def test_a_term_the_course_defines_asked_about_is_never_taken(tutor_services):
     course = tutor_services.course()
     vector = tutor_services.embedder.embed(["x"])[0]
     alone = Resolution("standalone", "", "", "")
-    for question in ("what is PPV?", "what does specificity mean?", "define sensitivity"):
+    for question in ("what is PPV?", "what does specificity mean?", "define sensitivity", "PPV"):
         assert not pipeline._about_tutor(alone, vector, question, course, fake), question
-    for question in ("what can you do?", "what is this app?", "what are your sources?"):
+    # asked of "you", or a short question that is no definition, it is the model's to read
+    for question in ("what can you do?", "what is this app?", "what are your sources?", "what are your limits?",
+                     "who can read my chats?"):
         assert pipeline._about_tutor(alone, vector, question, course, fake), question
 
 

@@ -139,3 +139,11 @@ def test_an_acknowledgement_sentence_changes_neither_the_follow_up_nor_what_is_s
         assert conversations.history(tutor_services.db, sid)[-1].question == message
     assert answers[0].answer == answers[1].answer
     assert [c.ref for c in answers[0].citations] == [c.ref for c in answers[1].citations]
+
+
+def test_a_hint_ladder_starts_on_the_question_without_the_acknowledgement(tutor_services):
+    plain = tutor.answer(tutor_services, "what is PPV?", mode="hint")
+    acked = tutor.answer(tutor_services, "oh ok. what is PPV?", mode="hint")
+    assert plain.status == acked.status == "answered"
+    assert acked.answer == plain.answer
+    assert acked.hint["question"] == plain.hint["question"] == "what is PPV?"  # what the next step climbs on

@@ -35,6 +35,8 @@ REDUNDANT = 0.85  # cosine between two sentences above which the second repeats 
 DEFINITION_LEAD_SHARE = 0.6  # a sentence defining the asked term leads at this share of the best one's probability
 
 INTENTS = ("definition", "reason", "steps", "example", "comparison", "value", "general")
+# "what is …", "what does … mean", "define …", "explain …": a definition asked for in so many words
+_ASKS_WHAT = r"^\s*(?:what(?:'s| is| are| does| do)|whats|define|meaning of|explain)\b"
 _INTENT = (
     ("example", re.compile(r"\b(?:example|examples|e\.g\.?|for instance|such as|like what|instance|scenario|"
                            r"illustrat\w*|concrete)\b", re.I)),
@@ -48,9 +50,9 @@ _INTENT = (
     ("steps", re.compile(r"^\s*how (?:do|can|should|would|to)\b|\bsteps?\b|\bprocess\b|\bhow to\b|\bwhat should\b|"
                          r"\bchecklist\b|\bquestions to ask\b", re.I)),
     ("value", re.compile(r"\bhow (?:many|much|often)\b|\bwhat percent|\bcalculat|\bcompute|\bformula\b|%", re.I)),
-    ("definition", re.compile(r"^\s*(?:what(?:'s| is| are| does| do)|whats|define|meaning of|explain)\b|"
-                              r"^\s*[\w\s-]{1,30}\?*\s*$", re.I)),
+    ("definition", re.compile(rf"{_ASKS_WHAT}|^\s*[\w\s-]{{1,30}}\?*\s*$", re.I)),
 )
+ASKS_WHAT = re.compile(_ASKS_WHAT, re.I)  # asked in so many words; a short phrase alone may be a definition too
 _CUES = {
     # "(often called a silent or shadow mode trial)", "a bracket called the hanger": a name given without "is"
     "defines": re.compile(r"\b(?:is|are|means|refers to|called|describes|is when|happens when|"

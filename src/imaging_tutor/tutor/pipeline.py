@@ -37,7 +37,7 @@ from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, a
                       section_shares, shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
 from .defining import heads_of
-from .extractive import compose, intent_of, score_sentences
+from .extractive import ASKS_WHAT, compose, intent_of, score_sentences
 from .guard import ask_of, decide_scope, is_injection, looks_like_words, message_sentences
 from .schemas import Answer, AnswerSentence, Citation, Mode, Suggestion
 from .verify import write_verified
@@ -298,7 +298,8 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             return quizzed
         past = past_turns(state.turns, vector_model=embedder.name)
         refused = _refused_just_before(state.turns)
-    q = _without_small_talk_lead(services, q)  # after the chat quiz: "No. It's prevalence." is an answer as sent
+    # after the chat quiz ("No. It's prevalence." is an answer as sent), before a hint ladder starts on the question
+    q = hint_of = _without_small_talk_lead(services, q)
     if asked_hint is None and mode == "answer" and asks_conversation_recap(q):
         # "what did we talk about so far?": the conversation's topics, not "not covered"
         return _so_far(services, q, session_id, learner_id)
@@ -621,8 +622,9 @@ def _about_tutor(resolution: Resolution, vector: np.ndarray, text: str, course, 
     cues = resolution.features
     if resolution.context is not None and (cues.get("pronoun") or cues.get("connective") or not addresses_you(text)):
         return False
-    if intent_of(text) == "definition" and not addresses_you(text) and named_terms(text, course_terms(course)):
-        return False  # "what is warnings?" asks what a term of the course means, whatever the model reads in it
+    if not addresses_you(text) and (only_terms(text, course)
+                                    or (ASKS_WHAT.search(text) and named_terms(text, course_terms(course)))):
+        return False  # "what is warnings?", "wi-fi": what a term of the course means, whatever the model reads in it
     return asks_about_tutor(vector, text, course_vocabulary(course), model)
 
 
