@@ -22,7 +22,7 @@ questions. C 1.0 (see SUBJECT_C); threshold half the lowest cross-validated prob
 1.0 with a margin: a request in words no row has, "should I give my kid calpol before the flight?", scored 0.06 against
 a minimum of 0.10), so it lifts no refusal the labelled requests need. This course's other questions are not in it:
 they are neither a body nor a thing, and the head only decides when `advice` would refuse.
-Usage: .venv/bin/python scripts/fit_medical.py [--dry-run]
+Usage: .venv/bin/python scripts/fit_medical.py [--dry-run] [--out PATH]
 """
 from __future__ import annotations
 
@@ -119,6 +119,7 @@ def head(clf, mean, scale, threshold) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--out", type=Path, help="write the model here instead of the shipped file (to compare)")
     args = parser.parse_args()
     services = Services(get_settings())
     rows = labelled(services)
@@ -152,8 +153,9 @@ def main() -> None:
              "advice": head(clf_a, ma, sa, threshold), "context": head(clf_c, mc, sc, CONTEXT_THRESHOLD),
              "subject": subject}
     if not args.dry_run:
-        MEDICAL_FILE.write_text(json.dumps(model) + "\n", encoding="utf-8")
-        print(f"wrote {MEDICAL_FILE}")
+        out = args.out or MEDICAL_FILE
+        out.write_text(json.dumps(model) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
 
 
 def subject_head(services, refused_cv, advice, rows) -> dict:
