@@ -215,8 +215,14 @@ def test_a_step_with_words_of_its_own_is_no_place(message):
 def test_next_section_goes_on_from_where_the_last_answer_was(tutor_services):
     course = tutor_services.index().course
     session = tutor.new_session(tutor_services)
-    first = tutor.answer(tutor_services, "next section", session_id=session)
-    assert first.status == "small_talk" and "chapter" in first.answer  # nothing read yet: asks which
+    back_first = tutor.answer(tutor_services, "previous section", session_id=session)
+    assert back_first.status == "small_talk" and "section" in back_first.answer  # nothing read yet: asks which
+    first = tutor.answer(tutor_services, "next section", session_id=session)  # nothing read yet: where it starts
+    assert first.status == "answered" and first.citations[0].ref == course.sections[0].ref
+    assert first.answer.startswith("Nothing has been read in this conversation yet")
+    session = tutor.new_session(tutor_services)
+    opening = tutor.answer(tutor_services, "which chapter is next?", session_id=session)
+    assert opening.citations[0].ref == f"{course.chapters[0].number}.0" and course.chapters[0].title in opening.answer
     tutor.answer(tutor_services, "tell me about chapter 3", session_id=session)
     after_intro = tutor.answer(tutor_services, "next section", session_id=session)
     assert after_intro.citations[0].ref == "3.1"

@@ -180,6 +180,14 @@ def from_here(place: Place, course: Course, here: str | None) -> Place | None:
     return Place("section", course.section(refs[at]).chapter, refs[at])
 
 
+def first_place(place: Place, course: Course) -> Place:
+    """Where a step forward leads when nothing has been read: the course's first chapter or first section."""
+    if place.kind == "chapter":
+        return Place("chapter", course.chapters[0].number)
+    first = course.sections[0]
+    return Place("section", first.chapter, first.ref)
+
+
 def _opening(section: Section, n: int = OPENING_SENTENCES) -> list[str]:
     """The first sentences of a section's first paragraph(s)."""
     out: list[str] = []

@@ -179,16 +179,21 @@ def _place_answer(place: navigate.Place, course, message: str, past: list[PastTu
     title ("what's the main takeaway?" after "tell me about chapter 3"); "next section" goes on from the section
     the last answer cited first."""
     alone = Resolution("standalone", message, message, "", message)
-    here = navigate.from_here(place, course, past[-1].main_ref if past else None)
+    at = past[-1].main_ref if past else None
+    here = navigate.from_here(place, course, at)
+    start = ""
+    if here is None and at is None and place.step > 0:
+        # "which chapter is next?" before anything is read: the course's first one, not "Which chapter?"
+        here, start = navigate.first_place(place, course), "Nothing has been read in this conversation yet, so here is where the course starts. "
     if here is None:
         where = "last" if place.step > 0 else "first"
-        text = (f"That was the {where} {place.kind} of the course." if past and past[-1].main_ref
+        text = (f"That was the {where} {place.kind} of the course." if at
                 else f"Which {place.kind}? Ask, for example, “tell me about chapter {course.chapters[0].number}”.")
         return Answer(status="small_talk", answer=text), alone
     told = navigate.overview(here, course)
     if not told.found:
         return Answer(status="out_of_scope", answer=told.text), alone
-    result = Answer(status="answered", answer=told.text, citations=told.citations, sentences=told.sentences,
+    result = Answer(status="answered", answer=start + told.text, citations=told.citations, sentences=told.sentences,
                     suggestions=list(told.suggestions))
     return result, Resolution("standalone", told.about, message, told.about, told.about)
 
