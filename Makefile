@@ -46,7 +46,7 @@ run: install
 	$(BIN)/imaging-tutor up
 
 test: install-dev system-deps export-onnx
-	$(BIN)/python -m pytest -q --timeout=900
+	$(BIN)/python -m pytest -q --timeout=900 --durations=25
 	$(MAKE) --no-print-directory eval
 
 # The gate: every eval set against its floors (evals/thresholds.toml) and its own baseline (evals/baselines/), each

@@ -124,3 +124,36 @@ def test_a_correction_keeps_the_capital_typed_at_the_start_of_a_sentence():
     kitchen = speller_for(load_course(KITCHEN))
     assert kitchen.correct("Hrs for cooling?").text == "Hours for cooling?"  # it was shown as "hours for cooling?"
     assert kitchen.correct("cooling hrs?").text == "cooling hours?"
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("what is de identification", "what is de-identification"), ("report pre fill", "report pre-fill"),
+    ("X ray vs CT", "X-ray vs CT"),
+])
+def test_a_compound_the_course_hyphenates_typed_apart_is_written_as_the_course_writes_it(speller, typed, meant):
+    fixed = speller.correct(typed)
+    assert fixed.text == meant and fixed.changed
+
+
+def test_a_compound_the_course_also_writes_apart_is_left_as_typed(speller):
+    # the course writes "real-world" and "real world" both, "false-positive" and "false positive" both
+    for typed in ("real world performance", "a false positive rate"):
+        assert speller.correct(typed).text == typed
+
+
+def test_another_courses_compound_typed_apart_finds_its_definition(tmp_path, embedder):
+    """"what's cross contamination" typed apart read as "contamination" and got a sentence on aprons (2.3); the
+    course writes "cross-contamination" and defines it in 1.1."""
+    from imaging_tutor.tutor import pipeline as tutor
+    from imaging_tutor.config import Settings
+    from imaging_tutor.index.ingest import ingest
+    from imaging_tutor.services import Services
+
+    services = Services(Settings(data_dir=tmp_path, corpus_dir=KITCHEN), embedder=embedder)
+    try:
+        ingest(services)
+        answer = tutor.answer(services, "what's cross contamination")
+        assert answer.status == "answered" and answer.citations[0].ref == "1.1"
+        assert "Cross-contamination means" in answer.answer
+    finally:
+        services.close()

@@ -24,6 +24,8 @@ from ..text import FUNCTION_WORDS, SPELLING_VARIANTS, singular_stem, words
 # "locums", "biometry") into course words.
 ENGLISH_MIN_COUNT = 1
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# two words typed with one space between them (the pair is read again from its second word: "x ray machine")
+_APART = re.compile(r"(?<![\w'-])([A-Za-z0-9]+) (?=([A-Za-z0-9]+)(?![\w'-]))")
 # British and American spellings of one word, either way: tried in this order when a word is unknown to the course.
 _VARIANTS = ((r"isation", "ization"), (r"ise\b", "ize"), (r"ised\b", "ized"), (r"ising\b", "izing"),
              (r"yse\b", "yze"), (r"our\b", "or"), (r"tre\b", "ter"), (r"ogue\b", "og"), (r"aem", "em"), (r"ae", "e"),
@@ -179,9 +181,23 @@ class Speller:
             changes.append((typed, written))
             return written
 
+        def join(m: re.Match) -> str:
+            typed = m.group(0)
+            first, second = m.group(1).lower(), m.group(2).lower()
+            hyphenated = f"{first}-{second}"
+            if (hyphenated not in self.vocabulary or self.pairs.get(first, {}).get(second, 0)
+                    or first in FUNCTION_WORDS or second in FUNCTION_WORDS):
+                # not a course compound, one the course also writes apart, or a verb and its particle typed as a
+                # verb ("wrung out", "follow up": the hyphenated form is the adjective or the noun)
+                return typed
+            changes.append((f"{m.group(1)} {m.group(2)}", f"{m.group(1)}-{m.group(2)}"))
+            return f"{m.group(1)}-"  # the second word stays where it is (the pattern only looks at it)
+
         # numbers and units first, so each word is then read on its own ("5ghz" -> "5 ghz": "ghz" is a course word)
         spaced = _NUMBER_LETTER.sub(degree, _NAME_NUMBER.sub(lambda m: split(m, 1),
                                                              _NUMBER_UNIT.sub(lambda m: split(m, 2), text)))
+        # a compound the course always hyphenates, typed apart: "cross contamination" -> "cross-contamination"
+        spaced = _APART.sub(join, spaced)
 
         def fix(m: re.Match) -> str:
             typed = m.group(0)
