@@ -45,6 +45,15 @@ _SHORTHAND = {"hr": ("hour",), "hrs": ("hours", "hour"), "mins": ("minutes", "mi
               "info": ("information",), "diff": ("difference",), "govt": ("government",), "dept": ("department",),
               "pct": ("percent",), "max": ("maximum",), "lbs": ("pounds", "pound"), "lb": ("pound",)}
 
+# English contractions typed without their apostrophe, where the bare form is no other word ("whats", not "its",
+# "were", "well", "cant", "wont" or "im", which can be one): read as one unknown token, "whats" pulls retrieval away
+# from what "what's" and "what is" find.
+_CONTRACTIONS = {"whats": "what's", "hows": "how's", "wheres": "where's", "whos": "who's", "thats": "that's",
+                 "theres": "there's", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+                 "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "shouldnt": "shouldn't",
+                 "wouldnt": "wouldn't", "couldnt": "couldn't", "havent": "haven't", "hasnt": "hasn't",
+                 "youre": "you're", "theyre": "they're", "ive": "I've"}
+
 # A number typed against its unit or a name typed against its number ("5ghz", "100mbps", "2.4GHz", "cat6"), where the
 # course writes them apart ("5 GHz", "Cat 6"): read as one unknown word, the scope guard took it for a name the course
 # lacks and refused "whats the difference between 2.4 and 5ghz" (0.05 against 0.89 for "5 ghz").
@@ -81,7 +90,7 @@ def english_counts() -> dict[str, int]:
 @dataclass(frozen=True)
 class Correction:
     text: str
-    changes: tuple[tuple[str, str], ...]  # (as typed, as corrected)
+    changes: tuple[tuple[str, str], ...]  # (as typed, as corrected): shown to the learner; an apostrophe put back is not
 
     @property
     def changed(self) -> bool:
@@ -113,6 +122,8 @@ class Speller:
         """The course's spelling of a word it writes differently (British/American, a missing hyphen, shorthand)."""
         if word in SPELLING_VARIANTS:
             return SPELLING_VARIANTS[word]
+        if word in _CONTRACTIONS:
+            return _CONTRACTIONS[word]
         if word in _SHORTHAND:
             return next((w for w in _SHORTHAND[word] if w in self.vocabulary), None)
         if word in self._joined:
@@ -213,7 +224,8 @@ class Speller:
                 better = self.complete(before.group(1).lower(), word) if before else None
             if better is not None:
                 better = _cased(typed, better)
-                changes.append((typed, better))
+                if word not in _CONTRACTIONS:  # an apostrophe put back is no correction to show the learner
+                    changes.append((typed, better))
                 return better
             if self.known(word):
                 return typed
