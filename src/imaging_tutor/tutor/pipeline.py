@@ -174,6 +174,9 @@ def _refused_just_before(rows) -> str | None:
     return asked if text.startswith(OUT_OF_SCOPE_TEXT) and opened else None
 
 
+COURSE_START_TEXT = "Nothing has been read in this conversation yet, so here is where the course starts. "
+
+
 def _place_answer(place: navigate.Place, course, message: str, past: list[PastTurn]) -> tuple[Answer, Resolution]:
     """A request about a place in the course, and how the turn is understood: a follow-up leans on the place's
     title ("what's the main takeaway?" after "tell me about chapter 3"); "next section" goes on from the section
@@ -184,7 +187,7 @@ def _place_answer(place: navigate.Place, course, message: str, past: list[PastTu
     start = ""
     if here is None and at is None and place.step > 0:
         # "which chapter is next?" before anything is read: the course's first one, not "Which chapter?"
-        here, start = navigate.first_place(place, course), "Nothing has been read in this conversation yet, so here is where the course starts. "
+        here, start = navigate.first_place(place, course), COURSE_START_TEXT
     if here is None:
         where = "last" if place.step > 0 else "first"
         text = (f"That was the {where} {place.kind} of the course." if at
@@ -193,8 +196,8 @@ def _place_answer(place: navigate.Place, course, message: str, past: list[PastTu
     told = navigate.overview(here, course)
     if not told.found:
         return Answer(status="out_of_scope", answer=told.text), alone
-    result = Answer(status="answered", answer=start + told.text, citations=told.citations, sentences=told.sentences,
-                    suggestions=list(told.suggestions))
+    result = Answer(status="answered", answer=start + told.text, citations=told.citations,
+                    sentences=told.sentences, suggestions=list(told.suggestions))
     return result, Resolution("standalone", told.about, message, told.about, told.about)
 
 

@@ -90,7 +90,7 @@ def english_counts() -> dict[str, int]:
 @dataclass(frozen=True)
 class Correction:
     text: str
-    changes: tuple[tuple[str, str], ...]  # (as typed, as corrected): shown to the learner; an apostrophe put back is not
+    changes: tuple[tuple[str, str], ...]  # (as typed, as corrected), shown to the learner (not an apostrophe put back)
 
     @property
     def changed(self) -> bool:
