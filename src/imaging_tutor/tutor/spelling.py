@@ -122,8 +122,6 @@ class Speller:
         """The course's spelling of a word it writes differently (British/American, a missing hyphen, shorthand)."""
         if word in SPELLING_VARIANTS:
             return SPELLING_VARIANTS[word]
-        if word in _CONTRACTIONS:
-            return _CONTRACTIONS[word]
         if word in _SHORTHAND:
             return next((w for w in _SHORTHAND[word] if w in self.vocabulary), None)
         if word in self._joined:
@@ -218,14 +216,15 @@ class Speller:
                 return typed  # a name or an acronym (Sectra, ImageNet, CTPAs): nothing to correct
             if word in self.vocabulary or "'" in word:
                 return typed
+            if word in _CONTRACTIONS:  # an apostrophe put back is no correction to show the learner
+                return _cased(typed, _CONTRACTIONS[word])
             better = self.variant(word)
             if better is None:
                 before = _LAST_WORD.search(spaced, 0, m.start())
                 better = self.complete(before.group(1).lower(), word) if before else None
             if better is not None:
                 better = _cased(typed, better)
-                if word not in _CONTRACTIONS:  # an apostrophe put back is no correction to show the learner
-                    changes.append((typed, better))
+                changes.append((typed, better))
                 return better
             if self.known(word):
                 return typed
