@@ -182,6 +182,23 @@ def test_an_enumeration_is_given_in_the_course_s_order(tutor_services):
     assert seen  # the check read some enumeration steps
 
 
+def test_an_enumeration_stays_in_order_when_a_sentence_announcing_a_step_brings_it_in(tutor_services):
+    """"simpler please" after two answers on the confusion matrix got "Second, labeling can be inconsistent …
+    Common mistakes start here. First, people mix up …": the first step came in beside the sentence announcing it,
+    after a lead that is the second step. Every turn of the conversation is checked."""
+    from imaging_tutor.tutor.extractive import _ordinal
+
+    sid = tutor.new_session(tutor_services)
+    seen = 0
+    for turn in ("explain the confusion matrix simply", "i don't get it", "simpler please"):
+        a = tutor.answer(tutor_services, turn, session_id=sid)
+        steps = [(s.refs[0], _ordinal(s.text), s.text) for s in a.sentences if _ordinal(s.text)]
+        seen += len(steps)
+        for i, (ref, rank, text) in enumerate(steps):
+            assert not any(r == ref and 0 < k < rank for r, k, _ in steps[i + 1:]), (turn, [t for *_, t in steps])
+    assert seen
+
+
 def test_a_learning_objective_is_never_added_to_an_answer_that_something_else_leads(tutor_services):
     """'if its FDA cleared will it definitely work at our hospital' ended with "Beginner outcome: you can explain the
     difference between …" [6.3]: what the learner will be able to do, not what the course says. Checked on one

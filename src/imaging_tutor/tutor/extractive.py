@@ -379,9 +379,6 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: froze
     lead = chosen[0]
     position = {i: snap.sentences[i].position for i in (p.index for p in chosen)}
     same = sorted([p for p in chosen[1:] if p.ref == lead.ref], key=lambda p: position[p.index])
-    if any(0 < _ordinal(p.text) < _ordinal(lead.text) for p in same if position[p.index] < position[lead.index]):
-        # "Second, …" before "First, …" reads backwards: an enumeration keeps the course's order
-        lead, *same = sorted([lead, *same], key=lambda p: position[p.index])
     other = [p for p in chosen[1:] if p.ref != lead.ref]
     ordered: list[Picked] = []
 
@@ -410,7 +407,22 @@ def _with_antecedents(chosen: list[Picked], snap, flags: list[dict], said: froze
             nxt = snap.sentences[after]
             group.append(Picked(after, nxt.ref, nxt.text, p.score, flags[after]["leans"]))
         place(group)
-    return ordered
+    return _enumeration_in_order(ordered, snap)
+
+
+def _enumeration_in_order(ordered: list[Picked], snap) -> list[Picked]:
+    """The lead's section in course order when the answer reads an enumeration backwards ("Second, …" before
+    "First, …"): the earlier step may have been chosen, or brought in beside the sentence announcing it ("Common
+    mistakes start here." before "First, …", after a lead "Second, labeling can be inconsistent …")."""
+    ref = ordered[0].ref if ordered else None
+    block = [p for p in ordered if p.ref == ref]
+    position = {p.index: snap.sentences[p.index].position for p in block}
+    backwards = any(0 < _ordinal(later.text) < _ordinal(earlier.text)
+                    and position[later.index] < position[earlier.index]
+                    for k, earlier in enumerate(block) for later in block[k + 1:])
+    if not backwards:
+        return ordered
+    return sorted(block, key=lambda p: position[p.index]) + [p for p in ordered if p.ref != ref]
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s")  # a numbered list item ("3. Apply one small drop …")
