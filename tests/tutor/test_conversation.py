@@ -87,7 +87,11 @@ def test_a_new_subject_the_course_lacks_is_read_alone_and_refused_not_answered_f
                                    ["what is drift?", "how do I bake sourdough bread?", "can you give me an example?",
                                     "and how does it work?"],
                                    # the pointing word before the turn's own words: "easy" does not name a new subject
-                                   ["what is a voxel?", "how do I knit a scarf?", "is it easy for beginners?"]])
+                                   ["what is a voxel?", "how do I knit a scarf?", "is it easy for beginners?"],
+                                   # nothing answered before, and a course word that names nothing ("safe", "useful")
+                                   ["how does federated learning work?", "is it safe?"],
+                                   ["what is drift?", "what is radiomics?", "how useful is it?"],
+                                   ["what's the best GPU for training?", "who makes it?"]])
 def test_a_turn_that_points_back_at_a_refused_question_is_about_that_question_and_refused_too(tutor_services, turns):
     """It was answered from the topic before the refusal ("why?" -> sensitivity) or, with nothing answered before,
     told that nothing earlier names its pronoun."""
@@ -97,6 +101,33 @@ def test_a_turn_that_points_back_at_a_refused_question_is_about_that_question_an
         assert a.status == "out_of_scope" and not a.citations, a.answer
         assert f"It follows on from “{refused}”" in a.answer
         assert a.resolved_question.endswith(f"(about: {refused})")
+
+
+def _after_refusal_rows(name: str) -> list[dict]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "evals" / "acts" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name, refused_floor, answered_floor", [
+    # measured 2026-12-07 when the rule was written: fit half 15 -> 18 of 22 refused, held out 14 -> 18 of 26; answered
+    # 22 of 22 and 25 of 26 before and after. Most misses left follow a subject the scope guard answered.
+    ("after_refusal_fit.jsonl", 18, 22),
+    ("after_refusal_eval.jsonl", 18, 25)])
+def test_turns_after_a_refusal_floors(tutor_services, name, refused_floor, answered_floor):
+    """Floors for evals/acts/after_refusal_*.jsonl (written 2026-12-07 by a writer who read only the course: a
+    subject the course lacks, then a turn pointing back at it, or a course question, or a return to an earlier topic;
+    split by a hash of the id; the eval half was run once, after the rule was written)."""
+    refused = answered = 0
+    for row in _after_refusal_rows(name):
+        *_, last = ask_all(tutor_services, [*row["history"], row["question"]])
+        if row["kind"] == "out_of_scope":
+            refused += last.status == "out_of_scope"
+        else:
+            answered += last.status == "answered"
+    assert refused >= refused_floor and answered >= answered_floor, (refused, answered)
 
 
 def test_a_turn_pointing_back_at_a_refused_question_is_refused_on_another_course_too(courses_settings, make_services):

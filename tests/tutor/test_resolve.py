@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from imaging_tutor.text import stem
 from imaging_tutor.tutor.resolve import (FEATURES, MAX_FOREIGN, PastTurn, dangling_pronoun, foreign_words,
-                                        goes_back, is_main_subject, points_back_first, topic_of, turn_features,
+                                        goes_back, is_main_subject, points_back_at_last, points_back_first, topic_of,
+                                        turn_features,
                                         without_going_back, without_switch_opening)
 from imaging_tutor.tutor.pipeline import rare_word_test
 
@@ -71,6 +72,23 @@ def test_a_word_points_back_only_when_it_comes_before_the_turn_s_own_subject():
     assert not points_back_first("back to drift: how do you monitor for it?", "drift monitor")
     assert not points_back_first("are there risks?", "risks")  # "there" points at nothing said
     assert not points_back_first("what is drift?", "drift")  # nothing points back
+
+
+def test_a_short_turn_points_back_at_the_last_thing_said_when_a_pointer_comes_before_any_subject_it_names():
+    # a course word that is no term names nothing: "accurate", "risks", "regulates"
+    assert points_back_at_last("how accurate is it?", "accurate", set())
+    assert points_back_at_last("who regulates it?", "regulates", set())
+    assert points_back_at_last("what are the main risks with that?", "risks", set())
+    assert points_back_at_last("does it work on CT scans too?", "ct", {"ct"})  # "it" before the term
+    assert not points_back_at_last("what is PPV and why does it change?", "ppv", {"ppv"})  # the term comes first
+    assert not points_back_at_last("and contrast timing, does that change it?", "contrast timing", set())  # opening
+    assert points_back_at_last("ok, is it used in radiology?", "radiology", set())  # "ok" names nothing
+    assert not points_back_at_last("is it true that models learn hospital markers?", "true", set())  # "it": a clause
+    assert not points_back_at_last("does it matter which scanner took the images?", "scanner", set())
+    assert not points_back_at_last("what is one way to spot drift?", "spot drift", set())  # "one" points at nothing
+    assert not points_back_at_last("back to drift: how do you monitor it?", "drift monitor", set())  # goes back
+    # a turn that brings more than MAX_POINTING_WORDS words of its own says enough to be read alone
+    assert not points_back_at_last("how do those change what radiologists see during busy night shifts?", "", set())
 
 
 class _CountingEmbedder:

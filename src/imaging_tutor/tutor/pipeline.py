@@ -33,8 +33,8 @@ from .introduction import introduces_self, introduction_reply, opening_clause
 from .medical import asks_about_someone, check as check_medical, keeps_to_the_speaker, names_a_person, speaks_at_work
 from ..quiz.chat import is_quiz_request
 from .resolve import (LOOKBACK, TOPIC_MAX_SECTION_SHARE, PastTurn, Resolution, asked_in, dangling_pronoun, goes_back,
-                      is_main_subject, lean, mentioned_phrase, newly_named, past_turns, points_back_first, resolve,
-                      section_shares, shown_subject)
+                      is_main_subject, lean, mentioned_phrase, newly_named, past_turns, points_back_at_last,
+                      points_back_first, resolve, section_shares, shown_subject)
 from .spelling import Correction, course_vocabulary, speller_for
 from .defining import heads_of
 from .extractive import ASKS_WHAT, compose, intent_of, score_sentences
@@ -172,6 +172,12 @@ def _refused_just_before(rows) -> str | None:
     asked = str(data.get("corrected_question") or rows[-1].question)
     opened = subject in ("", asked) or not points_back_first(asked, own_topic="")
     return asked if text.startswith(OUT_OF_SCOPE_TEXT) and opened else None
+
+
+def _term_words(text: str, course) -> set[str]:
+    """The words of the course terms a message names, as it writes them ("ppv", "silent trial")."""
+    return {w for term in named_terms(text, course_terms(course)) for m in term.regex.finditer(text)
+            for w in words(m.group(0))}
 
 
 COURSE_START_TEXT = "Nothing has been read in this conversation yet, so here is where the course starts. "
@@ -410,10 +416,13 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             result = Answer(status="small_talk", answer=about_reply(course))
         elif refused and act != "clarify" and (asks_covered or (
                 (resolution.context is not None or dangling_pronoun(correction.text))
-                and (not resolution.own_topic or points_back_first(correction.text, resolution.own_topic)))):
+                and (not resolution.own_topic or points_back_first(correction.text, resolution.own_topic)))
+                or points_back_at_last(correction.text, (resolution.own_topic if resolution.context is not None
+                                                         else resolution.topic), _term_words(correction.text, course))):
             # "why is it important?" or "is it hard to learn?" right after "how does backpropagation work?" was
             # refused: about backpropagation, so not covered either; never answered from the topic before the
-            # refusal, nor told that nothing names "it"
+            # refusal, nor told that nothing names "it". A short turn whose pointer comes before any term it names
+            # ("is it safe?", "how reliable is it?") is too, whatever the follow-up model read.
             result = Answer(status="out_of_scope", answer=FOLLOWS_REFUSED.format(question=refused))
             resolution = Resolution("continue", q, q, "", refused, PastTurn(refused, "", None, subject=refused))
         elif not past and (pointer := dangling_pronoun(correction.text)

@@ -253,6 +253,40 @@ def dangling_pronoun(turn: str) -> str | None:
 _POINTER = re.compile(r"(?:it|its|it's|they|them|their|this|that|these|those|one|ones)", re.I)
 
 
+# What can only point back at something said before: not "one" ("what is one way to spot drift?"), and not an "it"
+# that only stands in for a clause after it ("is it true that …", "is it possible for a model to …", "does it matter
+# which scanner …").
+_BACK_POINTER = re.compile(r"(?:it|its|it's|it’s|they|them|their|this|that|these|those)", re.I)
+_CLAUSE_IT = re.compile(r"\bit(?:'s|’s| is| was)?(?:\s+[\w'’-]+){0,5}?\s+(?:to|that|if|whether)\b|"
+                        r"\bit\s+(?:matters?|depends?)\b", re.I)
+# Content words a turn that only points back brings at most: the most of the 22 pointing turns of the after-refusal
+# fit half (evals/acts/after_refusal_fit.jsonl: "does it work on CT scans too?", "how does that compare to deep
+# learning?"); a longer turn says enough to be read on its own.
+MAX_POINTING_WORDS = 3
+
+
+def points_back_at_last(turn: str, own_topic: str, named: set[str]) -> bool:
+    """Whether a short turn asks about whatever was said last: a word that can only point back comes before any word
+    that names its own subject — the course terms it names (`named`, their words) and the topic words of an opening
+    phrase set off before a break ("and breast density — does that affect it?") — and it brings at most
+    MAX_POINTING_WORDS content words: "is it used in radiology?", "who regulates it?", "what are the main risks
+    with that?". Unlike points_back_first, a course word that is no term ("risks", "accurate") names nothing."""
+    if goes_back(turn) or _CLAUSE_IT.search(turn):
+        return False
+    if sum(_course_word(w) for w in words(turn)) > MAX_POINTING_WORDS:
+        return False
+    subject = set(named)
+    m = _OPENING.match(turn)
+    if m and not any(_BACK_POINTER.fullmatch(w) for w in words(m.group("opening"))):
+        subject |= set(own_topic.split()) & set(words(m.group("opening")))
+    for w in words(turn):
+        if w in subject:
+            return False
+        if _BACK_POINTER.fullmatch(w):
+            return True
+    return False
+
+
 def newly_named(own_topic: str, earlier: list[PastTurn]) -> frozenset[str]:
     """Stems of the words a follow-up names that the conversation's earlier questions did not: "and data rights?"
     after "what should I ask a vendor?" names "data rights"; "more about drift" after "what is drift?" nothing."""
