@@ -11,7 +11,7 @@ import pytest
 
 from imaging_tutor.corpus.course import load_course
 from imaging_tutor.tutor import pipeline as tutor
-from imaging_tutor.tutor.navigate import Place, asks_if_covered, overview, place_of
+from imaging_tutor.tutor.navigate import Place, asks_if_covered, asks_where_to_start, overview, place_of
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSES = [ROOT / "corpus" / "ai-in-medical-imaging",
@@ -210,6 +210,29 @@ def test_next_and_previous_are_places_relative_to_the_conversation(message, plac
                                      "what section is next for our rollout plan?"])
 def test_a_step_with_words_of_its_own_is_no_place(message):
     assert place_of(message, in_conversation=True) is None
+
+
+@pytest.mark.parametrize("turns", [["what does this course cover?", "where should i start?"],
+                                   ["what chapters are there?", "ok what do I read first?"],
+                                   ["what does this course cover?", "which chapter is next?"]])
+def test_after_the_outline_where_to_start_is_the_course_s_first_chapter(tutor_services, turns):
+    """"where should i start?" right after the outline was read as a follow-up of it and answered with "Common
+    mistakes start here." (a sentence with "start" in it); "which chapter is next?" went on from the outline's first
+    citation to chapter 2. The outline is no place read yet."""
+    course = tutor_services.index().course
+    session = tutor.new_session(tutor_services)
+    outline, start = (tutor.answer(tutor_services, t, session_id=session) for t in turns)
+    assert outline.status == "answered" and len(outline.citations) == len(course.chapters)
+    first = course.chapters[0]
+    assert start.status == "answered" and start.citations[0].ref == f"{first.number}.0", start.answer
+    assert start.answer.startswith("Nothing has been read in this conversation yet") and first.title in start.answer
+
+
+def test_only_asking_where_to_begin_is_a_start_request():
+    assert asks_where_to_start("where should I start?")
+    assert asks_where_to_start("ok what do I read first")
+    assert not asks_where_to_start("where should I start with drift monitoring?")
+    assert not asks_where_to_start("what comes first, sensitivity or specificity?")
 
 
 def test_next_section_goes_on_from_where_the_last_answer_was(tutor_services):

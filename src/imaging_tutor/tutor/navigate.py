@@ -138,6 +138,14 @@ def place_of(message: str, in_conversation: bool = False, chapter_filter: int | 
     return Place("outline") if not in_conversation and _WHOLE & said else None
 
 
+def asks_where_to_start(message: str) -> bool:
+    """Whether a message only asks where to begin ("where should I start?", "what do I read first?")."""
+    said = set(words(message))
+    starts = bool(_START & said) or ("first" in said and bool(_READING & said))
+    return starts and not [w for w in words(message.replace("'s", " is")) if w not in FUNCTION_WORDS
+                           and w not in _ASKING]
+
+
 def _places_named(message: str) -> tuple[list[Place], str] | None:
     """The places a message names when it names two or more (chapters, and sections named as sections), and the
     message without them; a range ("chapters 1-3") names each chapter in it."""

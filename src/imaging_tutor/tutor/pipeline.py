@@ -378,7 +378,13 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             # care is asked about, so the request is read without it ("I'm a mum of two and my son's x-ray was
             # flagged" still asks for care)
             medical = check_medical(services.embedder.embed([rest])[0], rest, models.medical)
-        place = navigate.place_of(correction.text, bool(past), chapter) if mode == "answer" else None
+        # The course's outline just shown is no place read yet: "where should I start?" and "next chapter" after it
+        # lead to the course's start ("where do I start?" after a topic asks where to start with it)
+        after_outline = bool(past) and past[-1].subject == course.title
+        place = (navigate.place_of(correction.text, bool(past) and not after_outline, chapter)
+                 if mode == "answer" else None)
+        if after_outline and place == navigate.Place("outline") and navigate.asks_where_to_start(correction.text):
+            place = navigate.Place("chapter", step=1)
         # "is that covered?", "does the course talk about that at all?": about the turn before, not a search for
         # "covered" nor the course's outline
         asks_covered = mode == "answer" and navigate.asks_if_covered(correction.text)
@@ -393,7 +399,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         elif asks_for_another_language(q):  # "and in french?": declined, not the last topic again in English
             result = Answer(status="out_of_scope", answer=ENGLISH_ONLY)
         elif place is not None:  # "tell me about chapter 3": the place's outline and opening, not retrieval
-            result, resolution = _place_answer(place, course, q, past)
+            result, resolution = _place_answer(place, course, q, past[:-1] if after_outline else past)
         elif mode == "hint" and hints.wants_next_hint(q):  # "another hint" with no hint to go on from
             result = Answer(status="small_talk", answer=hints.NOTHING_TO_CLIMB)
         elif covered is not None:  # "is that covered?" after an answer: yes, and where, not a search for "covered"
