@@ -33,6 +33,9 @@ from imaging_tutor.tutor.extractive import _AHEAD, _CUES, _META, leans_on_previo
     ("If the scan is noisy, this lowers the model's confidence.", False),  # the clause says what "this" is
     ("When the tool flags a case, it goes to the top of the worklist.", False),
     ("Some bacteria, such as Clostridium perfringens, can form spores.", False),
+    ("Here is the crucial point: PPV and NPV depend heavily on prevalence.", False),  # presents what follows
+    ("Here's how to read the label: the date comes first.", False),
+    ("Here it can highlight suspicious regions.", True),  # "here": at the step just described
 ])
 def test_a_sentence_that_points_back_or_continues_with_then_is_dangling(sentence, leans):
     assert leans_on_previous(sentence) is leans

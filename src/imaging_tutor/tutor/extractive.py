@@ -69,7 +69,10 @@ _CUES = {
 }
 # A sentence that opens by pointing back ("This…", "However…"), or whose subject is elided ("Another is…", "The
 # other is…": another *what* was in the sentence before), leans on the sentence before it.
-_DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here|he|she|then|also|however|"
+# "Here is/are …" presents what follows it ("Here is the crucial point: PPV and NPV depend …"); "Here it can …" means
+# "at the step just described" and points back.
+_DANGLING = re.compile(r"^(?:this|that|these|those|it|its|they|their|such|both|here(?! (?:is|are)\b|['’]s\b)|he|she|"
+                       r"then|also|however|"
                        r"but|and|so|thus|instead|otherwise|likewise|similarly|in (?:that|this) case|"
                        r"(?:another|the other|the others|the rest|one|a second|a third) (?:is|are|was|were)\b)\b|"
                        # A preposition pointing back ("From that, four outcomes are possible.", "On which
