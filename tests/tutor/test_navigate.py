@@ -228,6 +228,13 @@ def test_after_the_outline_where_to_start_is_the_course_s_first_chapter(tutor_se
     assert start.answer.startswith("Nothing has been read in this conversation yet") and first.title in start.answer
 
 
+def test_after_a_chapter_s_outline_where_to_start_is_its_first_section(tutor_services):
+    session = tutor.new_session(tutor_services)
+    tutor.answer(tutor_services, "tell me about chapter 3", session_id=session)
+    start = tutor.answer(tutor_services, "where should i start?", session_id=session)
+    assert start.status == "answered" and start.citations[0].ref == "3.1", start.answer
+
+
 def test_only_asking_where_to_begin_is_a_start_request():
     assert asks_where_to_start("where should I start?")
     assert asks_where_to_start("ok what do I read first")

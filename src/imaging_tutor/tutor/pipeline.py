@@ -379,12 +379,16 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             # flagged" still asks for care)
             medical = check_medical(services.embedder.embed([rest])[0], rest, models.medical)
         # The course's outline just shown is no place read yet: "where should I start?" and "next chapter" after it
-        # lead to the course's start ("where do I start?" after a topic asks where to start with it)
+        # lead to the course's start; after a chapter's outline, to its first section ("where do I start?" after a
+        # topic asks where to start with it)
         after_outline = bool(past) and past[-1].subject == course.title
         place = (navigate.place_of(correction.text, bool(past) and not after_outline, chapter)
                  if mode == "answer" else None)
         if after_outline and place == navigate.Place("outline") and navigate.asks_where_to_start(correction.text):
             place = navigate.Place("chapter", step=1)
+        elif (place is None and past and past[-1].subject in {c.title for c in course.chapters}
+              and navigate.asks_where_to_start(correction.text)):
+            place = navigate.Place("section", step=1)  # after a chapter's outline and opening: its first section
         # "is that covered?", "does the course talk about that at all?": about the turn before, not a search for
         # "covered" nor the course's outline
         asks_covered = mode == "answer" and navigate.asks_if_covered(correction.text)
