@@ -268,7 +268,7 @@ MAX_POINTING_WORDS = 3
 def points_back_at_last(turn: str, own_topic: str, named: set[str]) -> bool:
     """Whether a short turn asks about whatever was said last: a word that can only point back comes before any word
     that names its own subject — the course terms it names (`named`, their words) and the topic words of an opening
-    phrase set off before a break ("and breast density — does that affect it?") — and it brings at most
+    phrase set off before a break ("and contrast timing, does that change it?") — and it brings at most
     MAX_POINTING_WORDS content words: "is it used in radiology?", "who regulates it?", "what are the main risks
     with that?". Unlike points_back_first, a course word that is no term ("risks", "accurate") names nothing."""
     if goes_back(turn) or _CLAUSE_IT.search(turn):
@@ -279,10 +279,15 @@ def points_back_at_last(turn: str, own_topic: str, named: set[str]) -> bool:
     m = _OPENING.match(turn)
     if m and not any(_BACK_POINTER.fullmatch(w) for w in words(m.group("opening"))):
         subject |= set(own_topic.split()) & set(words(m.group("opening")))
+    return _pointer_before(turn, subject, _BACK_POINTER)
+
+
+def _pointer_before(turn: str, subject: set[str], pointer: re.Pattern) -> bool:
+    """Whether a word `pointer` matches comes before any word of `subject`."""
     for w in words(turn):
         if w in subject:
             return False
-        if _BACK_POINTER.fullmatch(w):
+        if pointer.fullmatch(w):
             return True
     return False
 
@@ -298,13 +303,7 @@ def points_back_first(turn: str, own_topic: str) -> bool:
     """Whether a word that points back comes before any word of the turn's own subject: "is it safe?", "can you
     explain it step by step?" point at something said before; in "what is PPV and why does it change?" or "back to
     drift: how do you monitor it?" the turn names what "it" is first."""
-    topic = set(own_topic.split())
-    for w in words(turn):
-        if w in topic:
-            return False
-        if _POINTER.fullmatch(w):
-            return True
-    return False
+    return _pointer_before(turn, set(own_topic.split()), _POINTER)
 
 
 def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[str], alone_sentence_max: float,
