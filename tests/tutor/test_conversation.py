@@ -103,6 +103,22 @@ def test_a_turn_that_points_back_at_a_refused_question_is_about_that_question_an
         assert a.resolved_question.endswith(f"(about: {refused})")
 
 
+@pytest.mark.parametrize("turns, answered", [
+    (["how is CT used?", "and PET?"], False),  # a name the course never uses: about it, not about CT
+    (["what is de-identification?", "what about GDPR?"], False),
+    (["what is sensitivity?", "and PPV?"], True),  # names the course uses go on as before
+    (["what is DICOM?", "and HL7?"], True),
+    (["what is windowing?", "and in MRI?"], True)])
+def test_a_follow_up_naming_something_the_course_lacks_is_about_that_not_the_last_topic(tutor_services, turns,
+                                                                                      answered):
+    """"and a MAC address?" after "what is an IP address?" (home-wifi-basics) was answered about IP addresses."""
+    first, follow = ask_all(tutor_services, turns)
+    assert first.status == "answered"
+    assert (follow.status == "answered") is answered, follow.answer
+    if not answered:
+        assert not follow.citations
+
+
 def _after_refusal_rows(name: str) -> list[dict]:
     import json
     from pathlib import Path

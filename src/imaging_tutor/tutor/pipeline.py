@@ -445,6 +445,12 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             ask = ask_of(query)
             ask_retrieval = find(ask) if ask != query else None
             decision = decide_scope(query, retrieval, models.guard, ask, ask_retrieval)
+            if decision.in_scope and resolution.context is not None:
+                # "and a MAC address?" after "what is an IP address?": a follow-up naming something the course lacks
+                # ("MAC", "3T") is about that, not the topic it continues; judged alone, it is refused
+                alone_decision = decide_scope(asked_in(correction.text), alone, models.guard)
+                if not alone_decision.in_scope and alone_decision.features["names"] > 0:
+                    decision = alone_decision
             elsewhere = (_other_chapter(services, snapshot, reading, models, chapter)
                          if chapter is not None else None)
             if elsewhere is not None:
