@@ -228,6 +228,15 @@ def test_after_the_outline_where_to_start_is_the_course_s_first_chapter(tutor_se
     assert start.answer.startswith("Nothing has been read in this conversation yet") and first.title in start.answer
 
 
+def test_after_the_outline_where_to_start_is_the_first_chapter_even_after_other_reading(tutor_services):
+    session = tutor.new_session(tutor_services)
+    for turn in ("what is drift?", "what does this course cover?"):
+        tutor.answer(tutor_services, turn, session_id=session)
+    start = tutor.answer(tutor_services, "where should i start?", session_id=session)
+    first = tutor_services.index().course.chapters[0]
+    assert start.citations[0].ref == f"{first.number}.0" and not start.answer.startswith("Nothing has been read")
+
+
 def test_after_a_chapter_s_outline_where_to_start_is_its_first_section(tutor_services):
     session = tutor.new_session(tutor_services)
     tutor.answer(tutor_services, "tell me about chapter 3", session_id=session)

@@ -85,6 +85,7 @@ def test_a_short_turn_points_back_at_the_last_thing_said_when_a_pointer_comes_be
     assert points_back_at_last("ok, is it used in radiology?", "radiology", set())  # "ok" names nothing
     assert not points_back_at_last("is it true that models learn hospital markers?", "true", set())  # "it": a clause
     assert not points_back_at_last("does it matter which scanner took the images?", "scanner", set())
+    assert points_back_at_last("how does it compare to CT?", "ct", set())  # "to" after a verb: "it" points back
     assert not points_back_at_last("what is one way to spot drift?", "spot drift", set())  # "one" points at nothing
     assert not points_back_at_last("back to drift: how do you monitor it?", "drift monitor", set())  # goes back
     # a turn that brings more than MAX_POINTING_WORDS words of its own says enough to be read alone

@@ -385,7 +385,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
         place = (navigate.place_of(correction.text, bool(past) and not after_outline, chapter)
                  if mode == "answer" else None)
         if after_outline and place == navigate.Place("outline") and navigate.asks_where_to_start(correction.text):
-            place = navigate.Place("chapter", step=1)
+            # the course's first chapter, said to start the course when nothing was read before the outline
+            place = (navigate.Place("chapter", step=1) if len(past) == 1
+                     else navigate.first_place(navigate.Place("chapter"), course))
         elif (place is None and past and past[-1].subject in {c.title for c in course.chapters}
               and navigate.asks_where_to_start(correction.text)):
             place = navigate.Place("section", step=1)  # after a chapter's outline and opening: its first section

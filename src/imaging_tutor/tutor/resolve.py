@@ -254,11 +254,11 @@ _POINTER = re.compile(r"(?:it|its|it's|they|them|their|this|that|these|those|one
 
 
 # What can only point back at something said before: not "one" ("what is one way to spot drift?"), and not an "it"
-# that only stands in for a clause after it ("is it true that …", "is it possible for a model to …", "does it matter
-# which scanner …").
+# that only stands in for a clause after it ("is it true that …", "is it possible for a model to …", "it's worth
+# checking whether …", "does it matter which scanner …"; but "how does it compare to CT?" points back).
 _BACK_POINTER = re.compile(r"(?:it|its|it's|it’s|they|them|their|this|that|these|those)", re.I)
-_CLAUSE_IT = re.compile(r"\bit(?:'s|’s| is| was)?(?:\s+[\w'’-]+){0,5}?\s+(?:to|that|if|whether)\b|"
-                        r"\bit\s+(?:matters?|depends?)\b", re.I)
+_CLAUSE_IT = re.compile(r"(?:\b(?:is|was|isn't|wasn't|would|will) it|\bit(?:'s|’s| is| was| would be| will be))"
+                        r"(?:\s+[\w'’-]+){1,4}?\s+(?:to|that|if|whether)\b|\bit\s+(?:matters?|depends?)\b", re.I)
 # Content words a turn that only points back brings at most: the most of the 22 pointing turns of the after-refusal
 # fit half (evals/acts/after_refusal_fit.jsonl: "does it work on CT scans too?", "how does that compare to deep
 # learning?"); a longer turn says enough to be read on its own.
