@@ -259,9 +259,9 @@ _POINTER = re.compile(r"(?:it|its|it's|they|them|their|this|that|these|those|one
 _BACK_POINTER = re.compile(r"(?:it|its|it's|it’s|they|them|their|this|that|these|those)", re.I)
 _CLAUSE_IT = re.compile(r"(?:\b(?:is|was|isn't|wasn't|would|will) it|\bit(?:'s|’s| is| was| would be| will be))"
                         r"(?:\s+[\w'’-]+){1,4}?\s+(?:to|that|if|whether)\b|\bit\s+(?:matters?|depends?)\b", re.I)
-# Content words a turn that only points back brings at most: the most of the 22 pointing turns of the after-refusal
-# fit half (evals/acts/after_refusal_fit.jsonl: "does it work on CT scans too?", "how does that compare to deep
-# learning?"); a longer turn says enough to be read on its own.
+# Content words a turn that only points back brings at most: the most any pointing turn of the after-refusal fit
+# half brings (evals/acts/after_refusal_fit.jsonl: "is it safe for kidney patients", "who pays them, the hospital or
+# the vendor?"); a longer turn says enough to be read on its own.
 MAX_POINTING_WORDS = 3
 
 
