@@ -230,6 +230,11 @@ def test_a_pronoun_with_a_subject_of_its_own_or_a_conversation_behind_it_is_answ
     assert ahead.status == "out_of_scope" and "isn't covered" in ahead.answer
 
 
+def test_which_with_no_noun_follows_on_from_a_comparison(tutor_services):
+    _, which = ask_all(tutor_services, ["what's the difference between triage and detection tools?", "which is riskier?"])
+    assert which.status == "answered" and "(about:" in which.resolved_question
+
+
 def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):
     first, thanks, follow = ask_all(tutor_services, ["what is drift?", "ok thanks!", "how do you monitor for it?"])
     assert thanks.status == "small_talk" and not thanks.citations and "[" not in thanks.answer

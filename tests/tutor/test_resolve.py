@@ -64,6 +64,14 @@ def test_a_possessive_that_stands_for_a_noun_points_back():
     assert turn_features("how do i find my router?", "router", past, [], 0.3, 0.1)["pronoun"] == 0.0
 
 
+def test_which_without_a_noun_chooses_among_what_was_said():
+    # "which is riskier?" after "what's the difference between triage and detection tools?" was read alone, refused
+    past = PastTurn("what's the difference between triage and detection tools?", "triage detection", None)
+    assert turn_features("which is riskier?", "", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    assert turn_features("so which matters more?", "", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    assert turn_features("which chapter covers bias?", "bias", past, [], 0.3, 0.1)["pronoun"] == 0.0
+
+
 def test_a_word_points_back_only_when_it_comes_before_the_turn_s_own_subject():
     assert points_back_first("is it hard to learn?", "learn")
     assert points_back_first("can you explain it step by step?", "step")

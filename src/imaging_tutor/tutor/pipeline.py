@@ -369,7 +369,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             # A decision that names nothing of its own is about what it follows: "should I get one?" after "What is
             # AI mammography?" asks for care, though alone it names no body or health at all.
             medical = check_medical(retrieval.query_vector, resolution.query, models.medical)
-        if medical.refuse and resolution.context is not None and staff_speaking(services, q, resolution.subject):
+        if medical.refuse and resolution.context is not None and staff_speaking(services, q, resolution.subject, course):
             medical = replace(medical, refuse=False, note=False)
         elif medical.refuse and resolution.context is None and _staff_asking(services, q):
             medical = replace(medical, refuse=False, note=False)
@@ -800,14 +800,17 @@ def only_terms(text: str, course) -> bool:
     return rest != text and not [w for w in words(rest) if w not in FUNCTION_WORDS]
 
 
-def staff_speaking(services, turn: str, subject: str) -> bool:
+def staff_speaking(services, turn: str, subject: str, course=None) -> bool:
     """A follow-up keeps the speaker of the question it follows: after "I work as a CT radiographer. Our hospital's
     PE tool misses small ones." (read, and not taken as anyone's care), "what should I do when that happens?" is a
     work question, not a request for care, unless it brings someone else's care or health words of its own ("should
-    I send the patient home?", "do I need another scan?")."""
+    I send the patient home?", "do I need another scan?"). The question is read as its own turn was: without an
+    opening clause that introduces the speaker ("I'm a radiographer and our stroke AI …"), when `course` is given."""
     if not subject or not keeps_to_the_speaker(turn) or not speaks_at_work(subject):
         return False
     opened = check_medical(services.embedder.embed([subject])[0], subject, services.models.medical)
+    if opened.refuse and course is not None and (rest := _after_introduction(services, subject, course)) is not None:
+        opened = check_medical(services.embedder.embed([rest])[0], rest, services.models.medical)
     return not opened.refuse and not opened.note
 
 

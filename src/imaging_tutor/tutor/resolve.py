@@ -23,6 +23,10 @@ from .guard import message_sentences
 # (and the possessive that stands for a noun: "how do i find mine?" after "what is an IP address?")
 _PRONOUN = re.compile(r"\b(?:it|its|it's|they|them|their|this|that|these|those|he|she|him|her|one|ones|there|such|"
                       r"mine|yours|ours|theirs|hers)\b", re.I)
+# "which" with no noun of its own asks to choose among things said before ("which is riskier?", "so which works
+# better?"); "which chapter covers drift?" names what it chooses among. Generic English, as the pronouns are.
+_ELLIPTIC_WHICH = re.compile(r"\bwhich (?:is|are|was|were|would|will|should|could|can|matters?|works?|seems?|do|does|"
+                             r"did)\b", re.I)
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|so|also|or|then|plus|what about|how about|what if|same|ok(?:ay)?,? (?:so|and|but)"
                          r"|and what|and how|and why|is that|are those|isn't that|wouldn't that|doesn't that)\b", re.I)
 # Saying outright that a new subject starts; the retrieval of the turn alone then decides.
@@ -314,7 +318,7 @@ def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[st
     known = turn_topic.split()
     overlap = len(_stems(turn_topic) & _stems(last.topic)) / len(known) if known else 0.0
     return {
-        "pronoun": float(bool(_PRONOUN.search(head))),
+        "pronoun": float(bool(_PRONOUN.search(head) or _ELLIPTIC_WHICH.search(head))),
         "connective": float(bool(_CONNECTIVE.search(turn))),
         "n_known": float(min(len(known), 6)),
         "no_known": float(not known),
