@@ -376,3 +376,26 @@ def test_what_to_read_next_is_the_section_after_the_one_just_discussed(tutor_ser
     tutor.answer(tutor_services, "what is PPV?", session_id=session)
     told = tutor.answer(tutor_services, "thanks, what else should I read?", session_id=session)
     assert told.status == "answered" and told.citations[0].ref == refs[refs.index(first.citations[0].ref) + 1]
+
+
+@pytest.mark.parametrize("message, where", [
+    ("which chapter talks about PPV?", True),
+    ("what section covers de-identification", True),
+    ("where in the course can i read about drift?", True),
+    ("where is automation bias discussed?", True),
+    ("what is PPV?", False),
+    ("where should a triage flag appear in the worklist?", False),  # where, but about the workflow, not the course
+    ("which metric matters most for screening?", False),
+])
+def test_a_question_asks_where_the_course_has_its_topic(message, where):
+    from imaging_tutor.tutor.navigate import asks_where_named
+    assert asks_where_named(message) is where
+
+
+def test_asked_where_a_topic_is_the_answer_says_where_first(tutor_services):
+    result = tutor.answer(tutor_services, "which chapter talks about PPV?")
+    assert result.status == "answered" and result.citations[0].ref == "4.3"
+    assert result.answer.startswith("It is in chapter 4, section 4.3 “PPV, NPV and prevalence” [4.3].")
+    assert result.sentences[0].refs == ["4.3"] and len(result.sentences) > 1  # the passage follows
+    refused = tutor.answer(tutor_services, "where does the course cover federated learning?")
+    assert refused.status == "out_of_scope" and "It is in" not in refused.answer

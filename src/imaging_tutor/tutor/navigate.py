@@ -335,6 +335,27 @@ def asks_where(message: str) -> bool:
     return bool(set(_asking_words(message)) & _WHERE)
 
 
+# Words that ask where something can be read, beside a part of the course or a verb saying a text holds it.
+_READ_WHERE = frozenset({"read", "learn", "find", "look", "study"})
+
+
+def asks_where_named(message: str) -> bool:
+    """Whether a question about a topic of its own asks where the course has it ("which chapter talks about PPV?",
+    "what section covers drift?", "where in the course is de-identification?", "where can I read about bias?"):
+    its answer then says where first. English frames only, as asks_if_covered."""
+    ws = _asking_words(message)
+    if any(w in ("which", "what") and nxt in _COURSE_PART for w, nxt in zip(ws, ws[1:])):
+        return True
+    return "where" in ws and bool(set(ws) & (_COURSE_PART | _HOLDS_STRONG | _READ_WHERE))
+
+
+def where_it_is(ref: str, course: Course) -> str:
+    """"It is in chapter 4, section 4.3 “PPV, NPV and prevalence” [4.3].": the section's place, by its title (a pointer
+    the grounding measure reads as the section's own, see evals/grounding.py)."""
+    section = course.section(ref)
+    return f"It is in chapter {section.chapter}, section {ref} “{section.section_title}” [{ref}]."
+
+
 def pointer_of(message: str) -> str | None:
     """The word a coverage question points back with ("that" in "is that covered?"), if any."""
     ws = _asking_words(message)

@@ -207,6 +207,19 @@ def _place_answer(place: navigate.Place, course, message: str, past: list[PastTu
     return result, Resolution("standalone", told.about, message, told.about, told.about)
 
 
+def _said_where(result: Answer, course, on_sentence=None) -> Answer:
+    """The answer to "which chapter talks about PPV?" with where it is: the section its answer cites first. It leads,
+    except after an LLM answer already streamed sentence by sentence, which it follows."""
+    ref = result.citations[0].ref
+    line = navigate.where_it_is(ref, course)
+    if on_sentence is not None and result.writer != "extractive":
+        on_sentence(line)
+        return result.model_copy(update={"answer": f"{result.answer} {line}",
+                                         "sentences": [*result.sentences, AnswerSentence(text=line, refs=[ref])]})
+    return result.model_copy(update={"answer": f"{line} {result.answer}",
+                                     "sentences": [AnswerSentence(text=line, refs=[ref]), *result.sentences]})
+
+
 def _covered_reply(row, course, last: PastTurn, message: str) -> tuple[Answer, Resolution] | None:
     """"is that covered?" right after an answer: yes, and the sections that answer cited, quoted as it quoted them;
     the turn stays in that topic. None when the answer cited nothing of this course (a chat quiz, an old row)."""
@@ -491,6 +504,9 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
                                 on_sentence=on_sentence)
     if medical.note and result.status == "answered":
         result.care_note = CARE_NOTE
+    if (mode == "answer" and place is None and not asks_covered and result.status == "answered" and result.citations
+            and navigate.asks_where_named(correction.text)):  # "which chapter is that in?" is told where already
+        result = _said_where(result, course, on_sentence)
     if result.status == "small_talk":
         resolution = Resolution("standalone", q, q, "", q)
     result.retrieved = ([c.ref for c in result.citations] if place is not None
