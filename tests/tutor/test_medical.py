@@ -324,3 +324,15 @@ def test_a_work_situation_in_the_same_message_keeps_the_speaker(tutor_services, 
 def test_the_clinician_note_is_for_a_message_about_a_body_or_health(embedder, question, noted):
     check = shipped_check(embedder, question)
     assert not check.refuse and bool(check.note) is noted
+
+
+def test_a_staff_follow_up_keeps_a_speaker_introduced_in_a_clause(tutor_services):
+    # "I'm a radiographer and …": the opener was answered once its introduction was set aside; its follow-up
+    # "what should we do about it?" got the clinician reply, as staff_speaking read the opener with its "I'm"
+    sid = tutor.new_session(tutor_services)
+    first = tutor.answer(tutor_services, "I'm a radiographer and our new stroke AI keeps flagging old infarcts as "
+                                         "acute. Is that a false positive?", session_id=sid)
+    follow = tutor.answer(tutor_services, "what should we do about it?", session_id=sid)
+    patient = tutor.answer(tutor_services, "should I tell the patient?", session_id=sid)
+    assert first.status == "answered" and follow.status != "medical_advice"
+    assert patient.status == "medical_advice"  # someone else's care is still a request
