@@ -72,6 +72,16 @@ def test_which_without_a_noun_chooses_among_what_was_said():
     assert turn_features("which chapter covers bias?", "bias", past, [], 0.3, 0.1)["pronoun"] == 0.0
 
 
+def test_a_pronoun_that_ends_a_long_turn_points_back_unless_the_turn_brings_its_own_subject():
+    # "what do i do if i find it?" after "what is american foulbrood?": "it" is the eighth word, past the head
+    past = PastTurn("what is american foulbrood?", "american foulbrood", None)
+    assert turn_features("what do i do if i find it?", "", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    assert turn_features("how often should we check for it", "check", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    # a subject the course lacks, then "it": the turn's own ("what is Bayes' theorem and who came up with it?")
+    assert turn_features("what is Bayes' theorem and who came up with it?", "", past, [], 0.3, 0.1,
+                         n_foreign=2)["pronoun"] == 0.0
+
+
 def test_a_word_points_back_only_when_it_comes_before_the_turn_s_own_subject():
     assert points_back_first("is it hard to learn?", "learn")
     assert points_back_first("can you explain it step by step?", "step")

@@ -318,7 +318,10 @@ def turn_features(turn: str, turn_topic: str, last: PastTurn, alone_top: list[st
     known = turn_topic.split()
     overlap = len(_stems(turn_topic) & _stems(last.topic)) / len(known) if known else 0.0
     return {
-        "pronoun": float(bool(_PRONOUN.search(head) or _ELLIPTIC_WHICH.search(head))),
+        # (a pronoun that ends a turn naming nothing of its own points back however long the turn: "what do i do
+        # if i find it?"; in "what is Bayes' theorem and who came up with it?" it is the turn's own subject)
+        "pronoun": float(bool(_PRONOUN.search(head) or _ELLIPTIC_WHICH.search(head)
+                              or (ws and _PRONOUN.fullmatch(ws[-1]) and not n_foreign))),
         "connective": float(bool(_CONNECTIVE.search(turn))),
         "n_known": float(min(len(known), 6)),
         "no_known": float(not known),
