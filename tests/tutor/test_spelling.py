@@ -172,3 +172,10 @@ def test_a_contraction_typed_without_its_apostrophe_is_read_with_it_and_not_show
 def test_a_bare_form_that_is_a_word_of_its_own_keeps_its_reading(speller):
     for typed in ("its accuracy", "we were told", "well calibrated", "cant angle"):
         assert speller.correct(typed).text == typed
+
+
+def test_vs_is_a_word_so_a_comparison_gets_its_units_split():
+    # "vs", missing from the English word list, counted as a word nobody could fix: one of the message's two words, so
+    # the message read as another language and "5ghz" stayed glued (the scope guard refused it)
+    wifi = speller_for(load_course(KITCHEN.parent / "home-wifi-basics"))
+    assert wifi.correct("2.4 vs 5ghz").text == "2.4 vs 5 ghz"

@@ -45,6 +45,10 @@ _SHORTHAND = {"hr": ("hour",), "hrs": ("hours", "hour"), "mins": ("minutes", "mi
               "info": ("information",), "diff": ("difference",), "govt": ("government",), "dept": ("department",),
               "pct": ("percent",), "max": ("maximum",), "lbs": ("pounds", "pound"), "lb": ("pound",)}
 
+# English shorthand the frequency list lacks: counted as a word nobody could fix, "vs" made "2.4 vs 5ghz" read as
+# mostly unknown words (another language) and left "5ghz" unsplit, so the scope guard refused it (0.07 against 0.95).
+_ENGLISH_SHORTHAND = frozenset({"vs"})
+
 # English contractions typed without their apostrophe, where the bare form is no other word ("whats", not "its",
 # "were", "well", "cant", "wont" or "im", which can be one): read as one unknown token, "whats" pulls retrieval away
 # from what "what's" and "what is" find.
@@ -116,7 +120,8 @@ class Speller:
         self._english = english_counts()
 
     def known(self, word: str) -> bool:
-        return word in self.vocabulary or self._english.get(word, 0) >= ENGLISH_MIN_COUNT
+        return (word in self.vocabulary or word in _ENGLISH_SHORTHAND
+                or self._english.get(word, 0) >= ENGLISH_MIN_COUNT)
 
     def variant(self, word: str) -> str | None:
         """The course's spelling of a word it writes differently (British/American, a missing hyphen, shorthand)."""
