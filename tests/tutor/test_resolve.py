@@ -72,6 +72,14 @@ def test_which_without_a_noun_chooses_among_what_was_said():
     assert turn_features("which chapter covers bias?", "bias", past, [], 0.3, 0.1)["pronoun"] == 0.0
 
 
+def test_an_adverb_that_ends_a_turn_points_back():
+    # "what should we do instead?" after a line cook's question about cooling chili on the counter was read alone
+    past = PastTurn("is it ok to cool chili on the counter overnight?", "chili", None)
+    for turn in ("what should we do instead?", "who does then?", "can care pathways cause it too?"):
+        assert turn_features(turn, "", past, [], 0.3, 0.1)["pronoun"] == 1.0
+    assert turn_features("what should we do", "", past, [], 0.3, 0.1)["pronoun"] == 0.0
+
+
 def test_a_pronoun_that_ends_a_long_turn_points_back_unless_the_turn_brings_its_own_subject():
     # "what do i do if i find it?" after "what is american foulbrood?": "it" is the eighth word, past the head
     past = PastTurn("what is american foulbrood?", "american foulbrood", None)
