@@ -235,6 +235,12 @@ def test_which_with_no_noun_follows_on_from_a_comparison(tutor_services):
     assert which.status == "answered" and "(about:" in which.resolved_question
 
 
+def test_an_example_from_the_course_follows_the_topic(tutor_services):
+    # "from the course" counted as words of the turn's own: read alone, it was refused as not covered
+    _, example = ask_all(tutor_services, ["what is shortcut learning", "give me an example from the course"])
+    assert example.status == "answered" and example.citations[0].ref == "5.3" and "(about:" in example.resolved_question
+
+
 def test_thanks_is_small_talk_and_leaves_the_topic_alone(tutor_services):
     first, thanks, follow = ask_all(tutor_services, ["what is drift?", "ok thanks!", "how do you monitor for it?"])
     assert thanks.status == "small_talk" and not thanks.citations and "[" not in thanks.answer

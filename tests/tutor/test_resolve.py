@@ -277,3 +277,12 @@ def test_a_measure_judged_by_what_it_should_be_names_no_topic():
     assert topic_of("what is a good number for training data?", shares) == "training data"
     assert topic_of("which number is on the label?", shares) == "number"  # not judged: a word of its own
 
+
+
+def test_a_closing_from_the_course_names_no_subject():
+    from imaging_tutor.tutor.resolve import asked_in, without_course_source
+    assert without_course_source("give me an example from the course") == "give me an example"
+    assert without_course_source("explain it simply, according to this course?") == "explain it simply"
+    assert asked_in("what is drift in the course") == "what is drift"
+    assert without_course_source("from the course") == "from the course"  # nothing left to ask
+    assert without_course_source("what does the course say about drift?") == "what does the course say about drift?"

@@ -372,10 +372,22 @@ def without_going_back(turn: str) -> str:
     return rest if len(words(rest)) >= 3 else turn
 
 
+# A closing phrase that names the course as the source of what is asked ("give me an example from the course",
+# "… according to this course"): every question here is asked of the course, so it names no subject of the turn's.
+_FROM_THE_COURSE = re.compile(r"\s*,?\s*\b(?:from|in|according to|based on) (?:the|this) (?:course|material)\W*$", re.I)
+
+
+def without_course_source(turn: str) -> str:
+    """The turn without a closing phrase that names the course as its source, when words are left to ask."""
+    rest = _FROM_THE_COURSE.sub("", turn)
+    return rest if rest != turn and len(words(rest)) >= 2 else turn
+
+
 def asked_in(turn: str) -> str:
     """What retrieval and the scope guard read of a turn: without an opening that only announces a new subject or
-    says it goes back. read_turn retrieves the turn alone with it and resolve() queries with it, so the two agree."""
-    return without_going_back(without_switch_opening(turn))
+    says it goes back, nor a closing "from the course". read_turn retrieves the turn alone with it and resolve()
+    queries with it, so the two agree."""
+    return without_course_source(without_going_back(without_switch_opening(turn)))
 
 
 def follow_up_probability(features: dict[str, float], model: dict) -> float:
@@ -394,7 +406,7 @@ def resolve(turn: str, past: list[PastTurn], section_share: dict[str, float], mo
         return Resolution("standalone", asked, shown, own_topic, shown)
     context, back = pick_context(own_topic, past)
     sim_prev = float(turn_vector @ prev_vector) if turn_vector is not None and prev_vector is not None else 0.0
-    feats = turn_features(turn, own_topic, past[-1], alone_top, alone_sentence_max, sim_prev,
+    feats = turn_features(without_course_source(turn), own_topic, past[-1], alone_top, alone_sentence_max, sim_prev,
                           len(foreign_words(turn, section_share, rare)))
     if model is None:
         return Resolution("standalone", asked, shown, own_topic, shown, None, 0.0, feats)
