@@ -349,11 +349,11 @@ def asks_where_named(message: str) -> bool:
     return "where" in ws and bool(set(ws) & (_COURSE_PART | _HOLDS_STRONG | _READ_WHERE))
 
 
-def where_it_is(ref: str, course: Course) -> str:
-    """"It is in chapter 4, section 4.3 “PPV, NPV and prevalence” [4.3].": the section's place, by its title (a pointer
-    the grounding measure reads as the section's own, see evals/grounding.py)."""
+def where_it_is(ref: str, course: Course, opening: str = "It is in") -> str:
+    """"It is in chapter 4, section 4.3 “PPV, NPV and prevalence” [4.3].": a section's place in the course, by its
+    title, after `opening` ("Yes. The course covers it in" for "is that covered?")."""
     section = course.section(ref)
-    return f"It is in chapter {section.chapter}, section {ref} “{section.section_title}” [{ref}]."
+    return f"{opening} chapter {section.chapter}, section {ref} “{section.section_title}” [{ref}]."
 
 
 def pointer_of(message: str) -> str | None:

@@ -242,10 +242,8 @@ def _covered_reply(row, course, last: PastTurn, message: str) -> tuple[Answer, R
     lines = []
     opening = "It is in" if navigate.asks_where(message) else "Yes. The course covers it in"  # "which chapter?"
     for i, ref in enumerate(list(cited)[:2]):
-        section = course.section(ref)
-        where = f"section {ref} “{section.section_title}” of chapter {section.chapter} “{section.chapter_title}”"
-        lines.append(f"{opening} {where} [{ref}]." if i == 0
-                     else f"It also comes up in {ref} “{section.section_title}” [{ref}].")
+        lines.append(navigate.where_it_is(ref, course, opening) if i == 0
+                     else f"It also comes up in {ref} “{course.section(ref).section_title}” [{ref}].")
     citations = [cited[ref] for ref in list(cited)[:2]]
     result = Answer(status="answered", answer=" ".join(lines), citations=citations,
                     sentences=[AnswerSentence(text=line, refs=[c.ref]) for line, c in zip(lines, citations)])
@@ -384,7 +382,7 @@ def answer(services, question: str, session_id: str | None = None, chapter: int 
             medical = check_medical(retrieval.query_vector, resolution.query, models.medical)
         if medical.refuse and resolution.context is not None and staff_speaking(services, q, resolution.subject, course):
             medical = replace(medical, refuse=False, note=False)
-        elif medical.refuse and resolution.context is None and _staff_asking(services, q):
+        elif medical.refuse and resolution.context is None and _staff_asking(services, q, course):
             medical = replace(medical, refuse=False, note=False)
         if medical.refuse and (rest := _after_introduction(services, q, course)) is not None:
             # "I'm a GP, can AI read chest X-rays yet?": the speaker's "I'm" introduces them, it does not say whose
@@ -816,26 +814,26 @@ def only_terms(text: str, course) -> bool:
     return rest != text and not [w for w in words(rest) if w not in FUNCTION_WORDS]
 
 
-def staff_speaking(services, turn: str, subject: str, course=None) -> bool:
+def staff_speaking(services, turn: str, subject: str, course) -> bool:
     """A follow-up keeps the speaker of the question it follows: after "I work as a CT radiographer. Our hospital's
     PE tool misses small ones." (read, and not taken as anyone's care), "what should I do when that happens?" is a
     work question, not a request for care, unless it brings someone else's care or health words of its own ("should
     I send the patient home?", "do I need another scan?"). The question is read as its own turn was: without an
-    opening clause that introduces the speaker ("I'm a radiographer and our stroke AI …"), when `course` is given."""
+    opening clause that introduces the speaker ("I'm a radiographer and our stroke AI …")."""
     if not subject or not keeps_to_the_speaker(turn) or not speaks_at_work(subject):
         return False
     opened = check_medical(services.embedder.embed([subject])[0], subject, services.models.medical)
-    if opened.refuse and course is not None and (rest := _after_introduction(services, subject, course)) is not None:
+    if opened.refuse and (rest := _after_introduction(services, subject, course)) is not None:
         opened = check_medical(services.embedder.embed([rest])[0], rest, services.models.medical)
     return not opened.refuse and not opened.note
 
 
-def _staff_asking(services, message: str) -> bool:
+def _staff_asking(services, message: str, course) -> bool:
     """One message that sets out a work situation and then asks, as a follow-up does after it: "Our radiologists seem
     to trust the fracture AI too much. What should I worry about?" keeps the speaker of its first sentences (the
     same reading as staff_speaking, with the situation in the same message)."""
     *situation, ask = split_sentences(message) or [message]
-    return bool(situation) and staff_speaking(services, ask, " ".join(situation))
+    return bool(situation) and staff_speaking(services, ask, " ".join(situation), course)
 
 
 def _after_introduction(services, message: str, course) -> str | None:
